@@ -1,0 +1,66 @@
+//! `trail export`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use trail_journal::LogStore;
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::{Out, say};
+
+/// Write the whole journal as JSON Lines: one canonical record per line, in seq
+/// order, byte for byte as stored. Anyone can check it with the rules of
+/// store/FORMAT.md (a few lines of Python), without trail.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output. The file appears complete
+    /// or not at all.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: ExportArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let store = repo.open_store()?;
+    match args.output {
+        None => {
+            let mut out = Out::new();
+            write_all(&store, &mut out)?;
+            out.flush()?;
+        }
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let cannot = |e: std::io::Error| {
+                CommandError::environment(format!("cannot write {}: {e}", path.display()))
+            };
+            let mut tmp = tempfile_in(dir).map_err(cannot)?;
+            let count = {
+                let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+                let n = write_all(&store, &mut w)?;
+                w.flush().map_err(cannot)?;
+                n
+            };
+            tmp.as_file().sync_all().map_err(cannot)?;
+            tmp.persist(&path).map_err(|e| cannot(e.error))?;
+            say(format_args!("exported {count} records to {}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+fn tempfile_in(dir: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new().prefix(".trail-export").tempfile_in(dir)
+}
+
+fn write_all(store: &dyn LogStore, out: &mut impl Write) -> Result<u64, CommandError> {
+    let mut count = 0;
+    for item in store.scan_raw(1..=u64::MAX, false) {
+        let (_, bytes) = item?;
+        out.write_all(&bytes)?;
+        out.write_all(b"\n")?;
+        count += 1;
+    }
+    Ok(count)
+}

@@ -1,0 +1,201 @@
+//! `trail import`
+
+use std::io::IsTerminal;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::{Map, Value, json};
+use trail_git::{CommitFacts, Importer};
+use trail_journal::{
+    Actor, Draft, LogStore, PathChange, SledStore, Source, Status, Timestamp, index, kinds,
+};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Backfill the journal from git history.
+///
+/// Records one `commit` record (source `import`) per commit reachable from
+/// REVSPEC, oldest first: author and committer with UTC times, parents, the
+/// files changed (status, blob ids, renames detected as `git log -M` does),
+/// and the `Why:`, `Impact:` and `Change-Id:` trailers of the message. Merge
+/// commits list no files, as in `git log --name-status`.
+///
+/// Commits already in the journal are skipped, so running it again records only
+/// what is new. It is safe to interrupt: what was recorded stays recorded.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import: a revision (default HEAD) or a range such as v1.0..main.
+    #[arg(value_name = "REVSPEC")]
+    pub revspec: Option<String>,
+
+    /// Records per durable batch (one flush each).
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub batch: usize,
+}
+
+enum Msg {
+    Total(usize),
+    Commit(Box<CommitFacts>),
+}
+
+pub fn run(args: ImportArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let store = repo.open_store()?;
+    let started = Instant::now();
+    let batch_size = args.batch.max(1);
+    let Repo { mut git, .. } = repo;
+
+    // gix's repository handle stays on this thread (walk and diffs); a second
+    // thread turns facts into records and appends them in durable batches, so
+    // diffing and writing overlap.
+    let (tx, rx) = mpsc::sync_channel::<Msg>(1024);
+    let store_ref = &store;
+    let imported = std::thread::scope(|scope| -> Result<usize, CommandError> {
+        let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size));
+        let produced = (|| -> Result<(), CommandError> {
+            let mut importer = Importer::new(&mut git)?;
+            let ids = importer.commits(args.revspec.as_deref(), |id| is_known(store_ref, id))?;
+            if tx.send(Msg::Total(ids.len())).is_err() {
+                return Ok(());
+            }
+            for id in ids {
+                let facts = importer.describe(id)?;
+                if tx.send(Msg::Commit(Box::new(facts))).is_err() {
+                    break; // the writer failed; its error is reported below
+                }
+            }
+            Ok(())
+        })();
+        drop(tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(CommandError::environment("writing records failed unexpectedly")));
+        // What was written stays written; report the first failure.
+        let written = written?;
+        produced?;
+        Ok(written)
+    })?;
+
+    let seconds = started.elapsed().as_secs_f64();
+    let head = store.head()?;
+    if imported == 0 {
+        say(format_args!("nothing new to import; the journal holds {} records", head.seq));
+    } else {
+        say(format_args!(
+            "imported {imported} commits in {seconds:.2} s; the journal holds {} records",
+            head.seq
+        ));
+    }
+    Ok(())
+}
+
+/// Append what arrives on `rx` in batches of `batch_size`, one flush each.
+fn write_batches(
+    store: &SledStore,
+    rx: mpsc::Receiver<Msg>,
+    batch_size: usize,
+) -> Result<usize, CommandError> {
+    let progress = indicatif::ProgressBar::hidden();
+    let mut batch = Vec::with_capacity(batch_size);
+    let mut written = 0usize;
+    for msg in rx.iter() {
+        match msg {
+            Msg::Total(n) => {
+                if std::io::stderr().is_terminal() && n > 0 {
+                    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    progress.set_length(n as u64);
+                    progress.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "importing {bar:40} {pos}/{len} commits ({per_sec}, {eta} left)",
+                        )
+                        .expect("the template is valid"),
+                    );
+                }
+            }
+            Msg::Commit(facts) => {
+                batch.push(draft(&facts));
+                if batch.len() >= batch_size {
+                    let n = batch.len();
+                    store.append(std::mem::take(&mut batch))?;
+                    written += n;
+                    progress.inc(n as u64);
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let n = batch.len();
+        store.append(batch)?;
+        written += n;
+    }
+    progress.finish_and_clear();
+    Ok(written)
+}
+
+/// A commit is known when a `commit` or `commit.unverified` record names it.
+fn is_known(store: &SledStore, id: &trail_git::ObjectId) -> bool {
+    let mut key = id.to_string().into_bytes();
+    key.push(0);
+    let Ok(keys) = store.index_prefix(index::COMMIT, &key) else { return false };
+    keys.iter().filter_map(|k| index::seq_of(k)).any(|seq| {
+        store
+            .get_raw(seq)
+            .ok()
+            .flatten()
+            .and_then(|bytes| serde_json::from_slice::<trail_journal::Record>(&bytes).ok())
+            .is_some_and(|r| r.kind == kinds::COMMIT || r.kind == kinds::COMMIT_UNVERIFIED)
+    })
+}
+
+fn person(p: &trail_git::Person) -> Value {
+    let time = Timestamp::from_unix(p.time).map(|t| t.to_rfc3339()).unwrap_or_default();
+    json!({ "name": p.name, "email": p.email, "time": time })
+}
+
+fn draft(facts: &CommitFacts) -> Draft {
+    let time = Timestamp::from_unix(facts.committer.time)
+        .unwrap_or_else(|| Timestamp::from_unix(0).expect("the epoch is a valid time"));
+    let mut draft = Draft::new(kinds::COMMIT, Source::Import, time);
+    draft.actor = Some(Actor {
+        name: facts.author.name.clone(),
+        email: facts.author.email.clone(),
+        ..Actor::default()
+    });
+    draft.commit = Some(facts.id.to_string());
+    draft.parents = facts.parents.iter().map(|p| p.to_string()).collect();
+    draft.change_id = facts.trailer("Change-Id").map(str::to_owned);
+    draft.why = facts.trailer("Why").map(str::to_owned);
+    draft.impact = facts.trailer("Impact").map(str::to_owned);
+    draft.paths = facts
+        .changes
+        .iter()
+        .map(|c| {
+            let status = match c.status {
+                'A' => Status::A,
+                'D' => Status::D,
+                'R' => Status::R,
+                'T' => Status::T,
+                _ => Status::M,
+            };
+            let mut change = PathChange::new(&c.path, status);
+            if let Some(from) = &c.from {
+                change = change.with_from(from);
+            }
+            change.blob = Some(c.blob.to_string());
+            change.mode = Some(c.mode.clone());
+            change
+        })
+        .collect();
+    let mut detail = Map::new();
+    detail.insert("subject".into(), Value::String(facts.subject.clone()));
+    detail.insert("author".into(), person(&facts.author));
+    detail.insert("committer".into(), person(&facts.committer));
+    if facts.parents.len() > 1 {
+        detail.insert("merge".into(), Value::Bool(true));
+    }
+    draft.detail = Some(detail);
+    draft
+}

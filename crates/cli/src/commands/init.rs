@@ -1,0 +1,60 @@
+//! `trail init`
+
+use clap::Args;
+use trail_journal::SledStore;
+
+use crate::config::DEFAULT_TOML;
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Set up trail in this repository: create the journal and a default policy.
+///
+/// The journal lives in the common git directory (`.git/trail/journal`), so all
+/// linked worktrees share it and it is never committed. A default `trail.toml`
+/// (the team's policy, meant to be committed) is written at the top of the work
+/// tree unless one exists. Running `trail init` again changes nothing.
+#[derive(Debug, Args)]
+pub struct InitArgs {}
+
+pub fn run(_args: InitArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let path = repo.store_path();
+    std::fs::create_dir_all(repo.location.trail_dir()).map_err(|e| {
+        CommandError::environment(format!("cannot create {}: {e}", repo.location.trail_dir().display()))
+    })?;
+    let (store, existed) = SledStore::create(&path)?;
+    let id = store.store_id()?;
+    if existed {
+        say(format_args!("journal already initialised at {} (store {id})", path.display()));
+    } else {
+        say(format_args!("created the journal at {} (store {id})", path.display()));
+    }
+    match &repo.location.workdir {
+        None => say("bare repository: no work tree, so no trail.toml was written"),
+        Some(workdir) => {
+            let policy = workdir.join("trail.toml");
+            if policy.exists() {
+                // Say now, not at the first commit, when the team's file does not parse.
+                crate::config::load(&policy)?;
+                say(format_args!("kept the existing {}", policy.display()));
+            } else {
+                write_new(&policy, DEFAULT_TOML)?;
+                say(format_args!("wrote {} with the default policy; commit it", policy.display()));
+            }
+        }
+    }
+    say("next: `trail import` records the existing history");
+    Ok(())
+}
+
+/// Create `path` with `content`, never overwriting: the file appears whole or not at all.
+fn write_new(path: &std::path::Path, content: &str) -> Result<(), CommandError> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(".trail.toml.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, content)
+        .and_then(|()| std::fs::hard_link(&tmp, path))
+        .map_err(|e| CommandError::environment(format!("cannot write {}: {e}", path.display())))?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! `trail log`
+
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use clap::Args;
+use trail_journal::{Query, Record, query};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::Out;
+use crate::timeparse;
+
+/// List journal records, newest first.
+///
+/// Filters combine (a record must pass all of them); a filter given twice
+/// matches either value. Path, commit, change and time filters use the
+/// journal's indexes, so a query costs what its answer costs.
+///
+/// Examples:
+///   trail log --path src/            everything under src/
+///   trail log --since "2 days ago" --author ada
+///   trail log --kind commit --json | jq .why
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only records touching this file, or anything below this directory
+    /// (relative to the current directory). A trailing / means directory only.
+    #[arg(long, value_name = "PATH")]
+    pub path: Vec<String>,
+
+    /// Only records at or after this time: RFC 3339, a date, or "2 days ago".
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only records at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Only records whose author name or email contains this (any case).
+    #[arg(long, value_name = "WHO")]
+    pub author: Vec<String>,
+
+    /// Only records of this kind (commit, fs.modify, ...); a family such as
+    /// `fs` matches all of its kinds.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<String>,
+
+    /// Only records of this commit (a full id or an abbreviation).
+    #[arg(long, value_name = "COMMIT")]
+    pub commit: Option<String>,
+
+    /// Only records of this change id (or an abbreviation).
+    #[arg(long, value_name = "ID")]
+    pub change: Option<String>,
+
+    /// Show at most N records.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Oldest first.
+    #[arg(long)]
+    pub reverse: bool,
+
+    /// Print the canonical records as JSON Lines (one record per line, exactly
+    /// as stored and as `trail export` writes them).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: LogArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let now = chrono::Utc::now();
+    let query = Query {
+        paths: args.path.iter().map(|p| repo.repo_relative(p)).collect::<Result<_, _>>()?,
+        since: args.since.as_deref().map(|s| timeparse::parse("--since", s, now)).transpose()?,
+        until: args.until.as_deref().map(|s| timeparse::parse("--until", s, now)).transpose()?,
+        authors: args.author,
+        kinds: args.kind,
+        commit: args.commit,
+        change: args.change,
+        limit: args.limit,
+        reverse: args.reverse,
+    };
+    let store = repo.open_store()?;
+    let mut out = Out::new();
+    let mut failure: Option<std::io::Error> = None;
+    if !args.json {
+        if let Err(e) = writeln!(out, "{}", header()) {
+            return Err(e.into());
+        }
+    }
+    query::run(&store, &query, |record, bytes| {
+        let written = if args.json {
+            out.write_all(&bytes).and_then(|()| out.write_all(b"\n"))
+        } else {
+            writeln!(out, "{}", row(&record))
+        };
+        match written {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failure = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn header() -> String {
+    format!("{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}", "SEQ", "TIME (UTC)", "KIND", "WHO", "COMMIT", "SUMMARY")
+}
+
+/// One line of the table.
+pub fn row(record: &Record) -> String {
+    let time = record.time.0.format("%Y-%m-%d %H:%M:%S").to_string();
+    let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
+    let commit = record.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
+    format!(
+        "{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}",
+        record.seq,
+        time,
+        record.kind,
+        truncate(who, 18),
+        commit,
+        summary(record)
+    )
+}
+
+/// What a record is about, in a few words: the subject, else the paths.
+pub fn summary(record: &Record) -> String {
+    if let Some(subject) = record.subject() {
+        return subject.to_owned();
+    }
+    match record.paths.len() {
+        0 => String::new(),
+        1 => record.paths[0].display_path(),
+        n => format!("{} and {} more", record.paths[0].display_path(), n - 1),
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,26 @@
+//! One file per command; `run` dispatches.
+
+pub mod export;
+pub mod import;
+pub mod init;
+pub mod log;
+pub mod reindex;
+pub mod show;
+pub mod status;
+pub mod verify;
+
+use crate::cli::Command;
+use crate::error::CommandError;
+
+pub fn run(command: Command) -> Result<(), CommandError> {
+    match command {
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Reindex(args) => reindex::run(args),
+        Command::Status(args) => status::run(args),
+    }
+}

@@ -1,0 +1,46 @@
+//! `trail status`
+
+use std::io::Write;
+
+use clap::Args;
+use trail_journal::{LogStore, store::meta_keys};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::Out;
+
+/// Show where the journal is and what it holds: store location and id, number
+/// of records, the head hash (what the next record will chain to), size on
+/// disk, and the outcome of the last `trail verify`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {}
+
+pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let store = repo.open_store()?;
+    let head = store.head()?;
+    let id = store.store_id()?;
+    let mut out = Out::new();
+    writeln!(out, "journal    {}", store.path().display())?;
+    writeln!(out, "store id   {id}")?;
+    writeln!(out, "records    {}", head.seq)?;
+    writeln!(out, "head hash  {}", head.hash)?;
+    writeln!(out, "on disk    {:.1} MiB", store.size_on_disk()? as f64 / 1048576.0)?;
+    let last = store.meta(meta_keys::LAST_VERIFY)?;
+    let last = last.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    match last {
+        None => writeln!(out, "verified   never (run `trail verify`)")?,
+        Some(v) => {
+            let time = v["time"].as_str().unwrap_or("?");
+            let records = v["records"].as_u64().unwrap_or(0);
+            if v["ok"].as_bool() == Some(true) {
+                writeln!(out, "verified   {time}: ok, {records} records")?;
+            } else {
+                let bad = v["first_bad_seq"].as_u64().map(|s| format!("first bad seq {s}")).unwrap_or_else(|| "index damage".into());
+                writeln!(out, "verified   {time}: FAILED, {bad}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

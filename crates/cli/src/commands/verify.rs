@@ -1,0 +1,71 @@
+//! `trail verify`
+
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+use trail_journal::{LogStore, Timestamp, store::meta_keys};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+
+/// Prove the journal intact: recompute every record's hash and every link of
+/// the chain, check that each record is in canonical form, and check the
+/// indexes against the records. Exits 1 naming the first bad record when
+/// anything is wrong, 0 when all is well.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print nothing when the journal is intact.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let store = repo.open_store()?;
+    let started = Instant::now();
+    let report = trail_journal::verify(&store)?;
+    let elapsed = started.elapsed();
+    let outcome = json!({
+        "time": Timestamp::now().to_rfc3339(),
+        "ok": report.ok(),
+        "records": report.records,
+        "head_seq": report.head.seq,
+        "first_bad_seq": report.first_bad_seq(),
+    });
+    // Remembering the outcome is a convenience for `trail status`; failing to is not fatal.
+    if let Err(e) = store.set_meta(meta_keys::LAST_VERIFY, outcome.to_string().as_bytes()) {
+        tracing::warn!("could not remember the verify outcome: {e}");
+    }
+    if report.ok() {
+        if !args.quiet {
+            let rate = report.records as f64 / elapsed.as_secs_f64().max(1e-9);
+            println!(
+                "ok: {} records verified in {:.3} s ({:.0} records/s); head seq {} hash {}",
+                report.records,
+                elapsed.as_secs_f64(),
+                rate,
+                report.head.seq,
+                report.head.hash
+            );
+        }
+        return Ok(());
+    }
+    for finding in &report.findings {
+        match finding.seq {
+            Some(seq) => eprintln!("seq {seq}: {}", finding.problem),
+            None => eprintln!("store: {}", finding.problem),
+        }
+    }
+    let message = match report.first_bad_seq() {
+        Some(seq) => format!("the journal is NOT intact: first bad record is seq {seq}"),
+        None => "the journal's records are intact but its indexes are not".to_owned(),
+    };
+    let mut error = CommandError::refused(message);
+    if report.first_bad_seq().is_none() {
+        error = error.hint("run `trail reindex` to rebuild the indexes from the records");
+    } else {
+        error = error.hint("the records from that seq on cannot be trusted; compare with a copy made by `trail export`");
+    }
+    Err(error)
+}

@@ -1,0 +1,137 @@
+//! The one exit-code table and the mapping of every library error onto it.
+//! docs/exit-codes.md documents the same table for users.
+
+use std::process::ExitCode;
+
+use trail_journal::{AppendError, OpenError, ReadError};
+
+/// Exit codes. Never renumber one: scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// A check failed or trail refused: `verify` found damage or tampering, a record is damaged.
+    Refused = 1,
+    /// The command line or a configuration file is wrong.
+    Usage = 2,
+    /// The environment is not right: not a git repository, no journal yet, the
+    /// journal is held by another process, a file cannot be read or written.
+    Environment = 3,
+}
+
+/// A failure on its way to the user: what went wrong, what to do, and the exit code.
+#[derive(Debug)]
+pub struct CommandError {
+    pub exit: Exit,
+    pub message: String,
+    pub hints: Vec<String>,
+    /// A closed output pipe: not an error, exit quietly with success.
+    pub quiet: bool,
+}
+
+impl CommandError {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CommandError { exit, message: message.into(), hints: Vec::new(), quiet: false }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, message)
+    }
+
+    pub fn environment(message: impl Into<String>) -> Self {
+        Self::new(Exit::Environment, message)
+    }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(Exit::Refused, message)
+    }
+
+    pub fn report(self) -> ExitCode {
+        if self.quiet {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("trail: error: {}", self.message);
+        for hint in &self.hints {
+            eprintln!("  hint: {hint}");
+        }
+        ExitCode::from(self.exit as u8)
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // `trail log | head`: the reader has all it wanted (ripgrep does the same).
+            let mut quiet = CommandError::environment("output closed");
+            quiet.quiet = true;
+            return quiet;
+        }
+        CommandError::environment(format!("I/O error: {e}"))
+    }
+}
+
+impl From<OpenError> for CommandError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::NotInitialized { path } => CommandError::environment(format!(
+                "this repository has no trail journal yet (looked in {})",
+                path.display()
+            ))
+            .hint("run `trail init` to create it, then `trail import` to backfill history"),
+            OpenError::Locked { path, waited } => CommandError::environment(format!(
+                "the journal at {} is in use by another trail process (waited {:.1} s)",
+                path.display(),
+                waited.as_secs_f64()
+            ))
+            .hint("wait for the other command (an import or verify?) to finish, then retry"),
+            e @ OpenError::Damaged { .. } => CommandError::refused(e.to_string())
+                .hint("run `trail verify`; a copy made with `trail export` can be re-imported into a fresh store"),
+            e @ OpenError::Format { .. } => CommandError::environment(e.to_string())
+                .hint("use the trail version that wrote this journal, or a newer one"),
+            e @ OpenError::Io { .. } => CommandError::environment(e.to_string()),
+        }
+    }
+}
+
+impl From<ReadError> for CommandError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Damaged { .. } | ReadError::Meta(_) => CommandError::refused(e.to_string()),
+            ReadError::Storage(_) => CommandError::environment(e.to_string()),
+        }
+    }
+}
+
+impl From<AppendError> for CommandError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Conflict { .. } => CommandError::environment(e.to_string())
+                .hint("another trail process is writing; retry"),
+            AppendError::Encode(_) => CommandError::usage(e.to_string()),
+            AppendError::Head(read) => read.into(),
+            AppendError::Storage(_) => CommandError::environment(e.to_string())
+                .hint("nothing of this batch was recorded; check free disk space and retry"),
+        }
+    }
+}
+
+impl From<trail_git::DiscoverError> for CommandError {
+    fn from(e: trail_git::DiscoverError) -> Self {
+        CommandError::environment(e.to_string())
+            .hint("run trail inside a git repository (or set GIT_DIR)")
+    }
+}
+
+impl From<trail_git::HistoryError> for CommandError {
+    fn from(e: trail_git::HistoryError) -> Self {
+        match e {
+            trail_git::HistoryError::BadRevision { .. }
+            | trail_git::HistoryError::UnsupportedRevision { .. } => CommandError::usage(e.to_string()),
+            _ => CommandError::environment(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! trail-cli: the `trail` command line.
+//!
+//! The only crate that talks to the user: it parses arguments, reads the
+//! environment, prints, and turns every failure into a message, hints and an exit
+//! code from the one table in [`error`] (documented in docs/exit-codes.md). Each
+//! command lives in its own file under `commands/`.
+
+mod cli;
+mod commands;
+mod config;
+mod context;
+mod error;
+mod output;
+mod timeparse;
+
+use std::process::ExitCode;
+
+pub use error::{CommandError, Exit};
+
+/// Run `trail` with the process's arguments; returns the exit code.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("trail: internal error (this is a bug, please report it): {info}");
+    }));
+    let args = match <cli::Cli as clap::Parser>::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // clap prints help and version on stdout with success, usage errors on stderr.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    init_tracing(args.verbose);
+    match commands::run(args.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

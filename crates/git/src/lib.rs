@@ -1,0 +1,22 @@
+//! trail-git: everything trail does with git.
+//!
+//! Reads go through gix: discovery (honouring `GIT_DIR` and linked worktrees),
+//! revision parsing, history walks and tree diffs with rename detection, commit
+//! trailers. Writes to user-visible git state (index, refs) will go through git2
+//! and arrive with the hooks; nothing here writes yet.
+//!
+//! It must not print, read the environment beyond what git itself reads, or know
+//! how the journal stores things: it returns plain facts ([`CommitFacts`]).
+
+mod discover;
+mod history;
+
+pub use discover::{DiscoverError, RepoLocation, discover};
+pub use history::{
+    CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers,
+};
+
+/// The repository handle trail passes around.
+pub use gix::Repository;
+/// The object id type trail passes around.
+pub use gix::ObjectId;

@@ -1,0 +1,99 @@
+//! The hash chain: how a record's `hash` is computed and checked.
+//!
+//! `hash` = lowercase hex SHA-256 of the record's canonical bytes (RFC 8785) with
+//! the `hash` member left out; the stored bytes are the canonical bytes with it.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{self, CanonicalError};
+use crate::record::{FORMAT_VERSION, Record};
+
+/// Why a stored record's bytes do not stand up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordProblem {
+    #[error("not valid JSON: {0}")]
+    NotJson(String),
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("field `{0}` is missing or has the wrong type")]
+    BadField(&'static str),
+    #[error("unsupported format version {0}")]
+    Version(u64),
+    #[error(transparent)]
+    Canonical(#[from] CanonicalError),
+    #[error("bytes are not in canonical form (RFC 8785)")]
+    NotCanonical,
+    #[error("hash does not match content: stored {stored}, computed {computed}")]
+    HashMismatch { stored: String, computed: String },
+}
+
+/// The chain facts of one record that passed [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub seq: u64,
+    pub prev: String,
+    pub hash: String,
+}
+
+const PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Fill in `record.hash` and return the canonical bytes to store (with `hash`).
+pub fn seal(record: &mut Record) -> Result<Vec<u8>, CanonicalError> {
+    record.hash = PLACEHOLDER.to_owned();
+    let value = serde_json::to_value(&*record).expect("a Record always serializes to JSON");
+    let Value::Object(map) = value else { unreachable!("a Record serializes to an object") };
+    let mut bytes = Vec::with_capacity(512);
+    let range =
+        canonical::write_object(&mut bytes, &map, Some("hash"))?.expect("hash is always present");
+    let hash = digest_without(&bytes, range.clone());
+    // The placeholder has the same length as the digest: patch it in place.
+    let member = &mut bytes[range];
+    let at = find(member, PLACEHOLDER.as_bytes()).expect("placeholder was just written");
+    member[at..at + 64].copy_from_slice(hash.as_bytes());
+    record.hash = hash;
+    Ok(bytes)
+}
+
+/// Check stored bytes: valid JSON, a v1 object, canonical, and `hash` matching.
+pub fn check(bytes: &[u8]) -> Result<Checked, RecordProblem> {
+    check_value(bytes).map(|(checked, _)| checked)
+}
+
+/// [`check`], also handing back the parsed value.
+pub fn check_value(bytes: &[u8]) -> Result<(Checked, Value), RecordProblem> {
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| RecordProblem::NotJson(e.to_string()))?;
+    let Value::Object(map) = &value else { return Err(RecordProblem::NotAnObject) };
+    let v = map.get("v").and_then(Value::as_u64).ok_or(RecordProblem::BadField("v"))?;
+    if v != FORMAT_VERSION {
+        return Err(RecordProblem::Version(v));
+    }
+    let seq = map.get("seq").and_then(Value::as_u64).ok_or(RecordProblem::BadField("seq"))?;
+    let prev = map.get("prev").and_then(Value::as_str).ok_or(RecordProblem::BadField("prev"))?;
+    let hash = map.get("hash").and_then(Value::as_str).ok_or(RecordProblem::BadField("hash"))?;
+    let mut canonical = Vec::with_capacity(bytes.len());
+    let range = canonical::write_object(&mut canonical, map, Some("hash"))?
+        .ok_or(RecordProblem::BadField("hash"))?;
+    if canonical != bytes {
+        return Err(RecordProblem::NotCanonical);
+    }
+    let computed = digest_without(&canonical, range);
+    if computed != hash {
+        return Err(RecordProblem::HashMismatch { stored: hash.to_owned(), computed });
+    }
+    let checked = Checked { seq, prev: prev.to_owned(), hash: computed };
+    Ok((checked, value))
+}
+
+/// SHA-256 (lowercase hex) of `bytes` with `skip` cut out.
+fn digest_without(bytes: &[u8], skip: std::ops::Range<usize>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes[..skip.start]);
+    hasher.update(&bytes[skip.end..]);
+    hex::encode(hasher.finalize())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

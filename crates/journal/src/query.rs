@@ -1,0 +1,229 @@
+//! Queries over the journal. Indexed criteria (path, commit, change id, time)
+//! pick the candidate records, so a query costs what its answer costs; the rest
+//! (author, kind) filter the candidates.
+
+use std::ops::ControlFlow;
+
+use crate::index;
+use crate::record::{Record, Timestamp};
+use crate::store::{LogStore, ReadError};
+
+/// What `trail log` asks for. Empty fields do not constrain.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Repository-relative paths: each matches the file itself and, as a directory,
+    /// everything below it. A path ending in `/` matches only as a directory.
+    pub paths: Vec<Vec<u8>>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Case-insensitive substrings of the actor's name or email; any may match.
+    pub authors: Vec<String>,
+    /// A kind matches itself and, as a family, its dotted children (`fs` → `fs.modify`).
+    pub kinds: Vec<String>,
+    /// A commit id or an abbreviation of one.
+    pub commit: Option<String>,
+    /// A change id or an abbreviation of one.
+    pub change: Option<String>,
+    pub limit: Option<usize>,
+    /// Oldest first instead of newest first.
+    pub reverse: bool,
+}
+
+/// Run `query`, calling `each` with every matching record (and its stored bytes)
+/// in order until it breaks or the limit is reached.
+pub fn run(
+    store: &dyn LogStore,
+    query: &Query,
+    mut each: impl FnMut(Record, Vec<u8>) -> ControlFlow<()>,
+) -> Result<(), ReadError> {
+    let limit = query.limit.unwrap_or(usize::MAX);
+    if limit == 0 {
+        return Ok(());
+    }
+    let mut emitted = 0usize;
+    let mut visit = |seq: u64, bytes: Vec<u8>| -> Result<ControlFlow<()>, ReadError> {
+        let record: Record = serde_json::from_slice(&bytes)
+            .map_err(|e| ReadError::Damaged { seq, detail: e.to_string() })?;
+        if !matches(query, &record) {
+            return Ok(ControlFlow::Continue(()));
+        }
+        emitted += 1;
+        if each(record, bytes).is_break() || emitted >= limit {
+            return Ok(ControlFlow::Break(()));
+        }
+        Ok(ControlFlow::Continue(()))
+    };
+
+    match candidates(store, query)? {
+        None => {
+            for item in store.scan_raw(1..=u64::MAX, !query.reverse) {
+                let (seq, bytes) = item?;
+                if visit(seq, bytes)?.is_break() {
+                    break;
+                }
+            }
+        }
+        Some(mut seqs) => {
+            if !query.reverse {
+                seqs.reverse();
+            }
+            for seq in seqs {
+                let bytes = store.get_raw(seq)?.ok_or_else(|| ReadError::Damaged {
+                    seq,
+                    detail: "an index names it but no record is stored (run `trail reindex`)".into(),
+                })?;
+                if visit(seq, bytes)?.is_break() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The seqs the indexed criteria allow, ascending; `None` when nothing indexed
+/// constrains the query (then every record is a candidate).
+fn candidates(store: &dyn LogStore, query: &Query) -> Result<Option<Vec<u64>>, ReadError> {
+    let mut sets: Vec<Vec<u64>> = Vec::new();
+    let paths: Vec<&Vec<u8>> = query.paths.iter().filter(|p| !p.is_empty()).collect();
+    if !paths.is_empty() {
+        let mut seqs = Vec::new();
+        for path in paths {
+            if path.ends_with(b"/") {
+                seqs.extend(prefix_seqs(store, index::PATH, path)?);
+            } else {
+                let mut file = path.clone();
+                file.push(0);
+                seqs.extend(prefix_seqs(store, index::PATH, &file)?);
+                let mut dir = path.clone();
+                dir.push(b'/');
+                seqs.extend(prefix_seqs(store, index::PATH, &dir)?);
+            }
+        }
+        sets.push(seqs);
+    }
+    if let Some(commit) = &query.commit {
+        sets.push(prefix_seqs(store, index::COMMIT, commit.to_ascii_lowercase().as_bytes())?);
+    }
+    if let Some(change) = &query.change {
+        sets.push(prefix_seqs(store, index::CHANGE, change.as_bytes())?);
+    }
+    // A time range alone is answered from the time index; with another index in
+    // play the records it picks are filtered by time instead (usually far fewer).
+    if sets.is_empty() && (query.since.is_some() || query.until.is_some()) {
+        let from = query.since.map_or(i64::MIN, |t| t.nanos());
+        let to = query.until.map_or(i64::MAX, |t| t.nanos());
+        let keys = store.index_range(
+            index::TIME,
+            &index::time_prefix(from),
+            &index::time_key(to, u64::MAX),
+        )?;
+        sets.push(keys.iter().filter_map(|k| index::seq_of(k)).collect());
+    }
+    let mut sets = sets.into_iter().map(|mut s| {
+        s.sort_unstable();
+        s.dedup();
+        s
+    });
+    let Some(mut result) = sets.next() else { return Ok(None) };
+    for other in sets {
+        result.retain(|seq| other.binary_search(seq).is_ok());
+    }
+    Ok(Some(result))
+}
+
+fn prefix_seqs(store: &dyn LogStore, tree: &str, prefix: &[u8]) -> Result<Vec<u64>, ReadError> {
+    Ok(store.index_prefix(tree, prefix)?.iter().filter_map(|k| index::seq_of(k)).collect())
+}
+
+fn matches(query: &Query, record: &Record) -> bool {
+    if query.since.is_some_and(|since| record.time < since) {
+        return false;
+    }
+    if query.until.is_some_and(|until| record.time > until) {
+        return false;
+    }
+    if !query.kinds.is_empty()
+        && !query.kinds.iter().any(|k| {
+            record.kind == *k
+                || (record.kind.starts_with(k.as_str())
+                    && record.kind.as_bytes().get(k.len()) == Some(&b'.'))
+        })
+    {
+        return false;
+    }
+    if !query.authors.is_empty() {
+        let Some(actor) = &record.actor else { return false };
+        let name = actor.name.to_lowercase();
+        let email = actor.email.to_lowercase();
+        if !query.authors.iter().any(|a| {
+            let a = a.to_lowercase();
+            name.contains(&a) || email.contains(&a)
+        }) {
+            return false;
+        }
+    }
+    true
+}
+
+/// What an id given to `trail show` named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Seq(u64),
+    /// All records of one commit or change id.
+    Records { id: String, seqs: Vec<u64> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("no record matches {0:?}")]
+    NotFound(String),
+    #[error("{id:?} is ambiguous: it could be {}", .candidates.join(", "))]
+    Ambiguous { id: String, candidates: Vec<String> },
+    #[error(transparent)]
+    Read(#[from] ReadErrorText),
+}
+
+/// A read error carried inside [`ResolveError`] (which must be `Clone`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadErrorText(pub String);
+
+/// Resolve a seq (all digits), or an abbreviation of a commit id or change id.
+pub fn resolve(store: &dyn LogStore, id: &str) -> Result<Resolved, ResolveError> {
+    let read = |e: ReadError| ResolveError::Read(ReadErrorText(e.to_string()));
+    let id = id.trim();
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(seq) = id.parse::<u64>() {
+            if store.get_raw(seq).map_err(read)?.is_some() {
+                return Ok(Resolved::Seq(seq));
+            }
+        }
+    }
+    if id.is_empty() {
+        return Err(ResolveError::NotFound(id.to_owned()));
+    }
+    let mut found: Vec<(String, Vec<u64>)> = Vec::new();
+    for tree in [index::COMMIT, index::CHANGE] {
+        let probe = if tree == index::COMMIT { id.to_ascii_lowercase() } else { id.to_owned() };
+        for key in store.index_prefix(tree, probe.as_bytes()).map_err(read)? {
+            let Some((text, seq)) = index::split_tagged(&key) else { continue };
+            let text = String::from_utf8_lossy(text).into_owned();
+            match found.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, seqs)) => seqs.push(seq),
+                None => found.push((text, vec![seq])),
+            }
+        }
+    }
+    match found.len() {
+        0 => Err(ResolveError::NotFound(id.to_owned())),
+        1 => {
+            let (id, seqs) = found.remove(0);
+            Ok(Resolved::Records { id, seqs })
+        }
+        _ => Err(ResolveError::Ambiguous {
+            id: id.to_owned(),
+            candidates: found.into_iter().map(|(t, _)| t).take(10).collect(),
+        }),
+    }
+}

@@ -1,0 +1,325 @@
+//! The record model, format version 1 (store/FORMAT.md is the normative text).
+
+use base64::Engine as _;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The record format version this build writes and verifies.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// `prev` of record 1.
+pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The kinds of record trail writes. A kind is a plain string in the record so
+/// readers stay forward compatible; these are the ones v1 defines.
+pub mod kinds {
+    pub const COMMIT: &str = "commit";
+    pub const COMMIT_BLOCKED: &str = "commit.blocked";
+    pub const COMMIT_UNVERIFIED: &str = "commit.unverified";
+    pub const POLICY_VIOLATION: &str = "policy.violation";
+    pub const AUTH_USED: &str = "auth.used";
+    pub const REF_UPDATE: &str = "ref.update";
+    pub const HISTORY_REWRITE: &str = "history.rewrite";
+    pub const CHANGELOG_CREATED: &str = "changelog.created";
+    pub const FS_CREATE: &str = "fs.create";
+    pub const FS_MODIFY: &str = "fs.modify";
+    pub const FS_DELETE: &str = "fs.delete";
+    pub const FS_RENAME: &str = "fs.rename";
+    pub const FS_RESCAN: &str = "fs.rescan";
+    pub const WATCH_START: &str = "watch.start";
+    pub const WATCH_STOP: &str = "watch.stop";
+    pub const CHECKPOINT: &str = "checkpoint";
+}
+
+/// Who or what produced a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Hook,
+    Watcher,
+    Import,
+    Cli,
+    Service,
+}
+
+/// A point in time, always UTC, always written with nanoseconds and `Z`
+/// (`2026-11-26T22:40:11.000000000Z`) so the text sorts like the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Timestamp {
+    pub fn now() -> Self {
+        Timestamp(Utc::now())
+    }
+
+    /// From seconds since the epoch (git's resolution).
+    pub fn from_unix(seconds: i64) -> Option<Self> {
+        DateTime::from_timestamp(seconds, 0).map(Timestamp)
+    }
+
+    /// Nanoseconds since the epoch; the key of the time index.
+    pub fn nanos(&self) -> i64 {
+        // Out of range only after the year 2262; saturate rather than wrap.
+        self.0.timestamp_nanos_opt().unwrap_or(if self.0.timestamp() < 0 { i64::MIN } else { i64::MAX })
+    }
+
+    pub fn to_rfc3339(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(s).ok().map(|t| Timestamp(t.with_timezone(&Utc)))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
+    }
+}
+
+/// The person behind a change: git identity plus, where known, the local account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub email: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub user: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub host: String,
+}
+
+impl Actor {
+    fn is_blank(&self) -> bool {
+        self.name.is_empty() && self.email.is_empty() && self.user.is_empty() && self.host.is_empty()
+    }
+}
+
+/// How a path changed. `T` is a type change (file to symlink, for example).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    A,
+    M,
+    D,
+    R,
+    T,
+}
+
+/// One path a record touches.
+///
+/// A path is stored in `path` when its bytes are valid UTF-8 and in `path_b64`
+/// (standard base64 with padding, RFC 4648 §4) when they are not; exactly one of
+/// the two is present. `from`/`from_b64` follow the same rule for a rename's source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_b64: Option<String>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_b64: Option<String>,
+    /// The git object id of the content after the change (before it, for a deletion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The git file mode in octal, e.g. `100644`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+impl PathChange {
+    pub fn new(path: &[u8], status: Status) -> Self {
+        let (path, path_b64) = split_path(path);
+        PathChange {
+            path,
+            path_b64,
+            status,
+            from: None,
+            from_b64: None,
+            blob: None,
+            sha256: None,
+            size: None,
+            mode: None,
+        }
+    }
+
+    pub fn with_from(mut self, from: &[u8]) -> Self {
+        (self.from, self.from_b64) = split_path(from);
+        self
+    }
+
+    /// The path's bytes, whichever field holds them. `None` only for a malformed record.
+    pub fn path_bytes(&self) -> Option<Vec<u8>> {
+        join_path(&self.path, &self.path_b64)
+    }
+
+    pub fn from_bytes(&self) -> Option<Vec<u8>> {
+        join_path(&self.from, &self.from_b64)
+    }
+
+    /// The path for display: UTF-8 as is, anything else lossily with a marker.
+    pub fn display_path(&self) -> String {
+        display(&self.path, &self.path_b64)
+    }
+
+    pub fn display_from(&self) -> Option<String> {
+        if self.from.is_none() && self.from_b64.is_none() {
+            return None;
+        }
+        Some(display(&self.from, &self.from_b64))
+    }
+}
+
+fn split_path(bytes: &[u8]) -> (Option<String>, Option<String>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Some(s.to_owned()), None),
+        Err(_) => (None, Some(base64::engine::general_purpose::STANDARD.encode(bytes))),
+    }
+}
+
+fn join_path(text: &Option<String>, b64: &Option<String>) -> Option<Vec<u8>> {
+    match (text, b64) {
+        (Some(s), _) => Some(s.as_bytes().to_vec()),
+        (None, Some(b)) => base64::engine::general_purpose::STANDARD.decode(b).ok(),
+        (None, None) => None,
+    }
+}
+
+fn display(text: &Option<String>, b64: &Option<String>) -> String {
+    match (text, join_path(text, b64)) {
+        (Some(s), _) => s.clone(),
+        (None, Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        (None, None) => String::from("<missing path>"),
+    }
+}
+
+/// The authorization a change carried (token id and issuer key id; never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authorization {
+    pub token_id: String,
+    pub issuer: String,
+}
+
+/// A record as stored: every field of format v1. Build one with [`Draft`] and let
+/// the store assign `seq`, `prev` and `hash`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub v: u64,
+    pub seq: u64,
+    pub time: Timestamp,
+    pub kind: String,
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<PathChange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Map<String, Value>>,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl Record {
+    /// The commit subject kept in `detail.subject`, if any.
+    pub fn subject(&self) -> Option<&str> {
+        self.detail.as_ref()?.get("subject")?.as_str()
+    }
+}
+
+/// A record before it is appended: everything but `seq`, `prev` and `hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub time: Timestamp,
+    pub kind: String,
+    pub source: Source,
+    pub actor: Option<Actor>,
+    pub git_ref: Option<String>,
+    pub commit: Option<String>,
+    pub parents: Vec<String>,
+    pub change_id: Option<String>,
+    pub paths: Vec<PathChange>,
+    pub why: Option<String>,
+    pub impact: Option<String>,
+    pub authorization: Option<Authorization>,
+    pub detail: Option<Map<String, Value>>,
+}
+
+impl Draft {
+    pub fn new(kind: &str, source: Source, time: Timestamp) -> Self {
+        Draft {
+            time,
+            kind: kind.to_owned(),
+            source,
+            actor: None,
+            git_ref: None,
+            commit: None,
+            parents: Vec::new(),
+            change_id: None,
+            paths: Vec::new(),
+            why: None,
+            impact: None,
+            authorization: None,
+            detail: None,
+        }
+    }
+
+    /// Turn the draft into a record at `seq` after `prev`; `hash` is left empty
+    /// for [`crate::chain::seal`] to fill. Empty strings and objects are dropped
+    /// so that "omit empty fields" holds whatever the caller passed.
+    pub(crate) fn into_record(self, seq: u64, prev: String) -> Record {
+        let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+        Record {
+            v: FORMAT_VERSION,
+            seq,
+            time: self.time,
+            kind: self.kind,
+            source: self.source,
+            actor: self.actor.filter(|a| !a.is_blank()),
+            git_ref: non_empty(self.git_ref),
+            commit: non_empty(self.commit),
+            parents: self.parents,
+            change_id: non_empty(self.change_id),
+            paths: self.paths,
+            why: non_empty(self.why),
+            impact: non_empty(self.impact),
+            authorization: self.authorization,
+            detail: self.detail.filter(|d| !d.is_empty()),
+            prev,
+            hash: String::new(),
+        }
+    }
+}
+
+fn is_empty(s: &str) -> bool {
+    s.is_empty()
+}

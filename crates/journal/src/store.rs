@@ -1,0 +1,428 @@
+//! The `LogStore` trait and its sled 0.34.7 backend (layout: store/FORMAT.md).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+use crate::chain;
+use crate::index;
+use crate::record::{Draft, GENESIS_PREV, Record};
+
+/// The tree holding the records themselves.
+pub const RECORDS: &str = "records";
+/// The tree holding the store's own facts.
+pub const META: &str = "meta";
+
+/// Keys of the `meta` tree.
+pub mod meta_keys {
+    /// u64 big-endian: the seq of the last record (absent or 0 when empty).
+    pub const HEAD_SEQ: &str = "head_seq";
+    /// ASCII hex: the hash of the last record.
+    pub const HEAD_HASH: &str = "head_hash";
+    /// ASCII decimal: the record format version the store holds.
+    pub const FORMAT: &str = "format";
+    /// ASCII hex, 32 characters: this store's random identity.
+    pub const STORE_ID: &str = "store_id";
+    /// RFC 3339: when the store was created.
+    pub const CREATED: &str = "created";
+    /// JSON: the outcome of the last `verify`.
+    pub const LAST_VERIFY: &str = "last_verify";
+}
+
+/// The end of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl Head {
+    fn empty() -> Self {
+        Head { seq: 0, hash: GENESIS_PREV.to_owned() }
+    }
+}
+
+/// What an acknowledged append wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// Opening a store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("no journal at {path}")]
+    NotInitialized { path: PathBuf },
+    #[error("the journal at {path} is in use by another process (waited {waited:?})")]
+    Locked { path: PathBuf, waited: Duration },
+    #[error("the journal at {path} is damaged: {detail}")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("the journal at {path} has format {found}; this trail reads format {expected}")]
+    Format { path: PathBuf, found: String, expected: u64 },
+    #[error("cannot open the journal at {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Appending failed; nothing of the batch was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("seq {seq} is already taken: another writer appended concurrently")]
+    Conflict { seq: u64 },
+    #[error("a record could not be encoded: {0}")]
+    Encode(#[from] crate::canonical::CanonicalError),
+    #[error("the journal's head is unreadable: {0}")]
+    Head(#[from] ReadError),
+    #[error("storage failed: {0}")]
+    Storage(#[from] sled::Error),
+}
+
+/// Reading failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("record {seq} is damaged: {detail} (run `trail verify`)")]
+    Damaged { seq: u64, detail: String },
+    #[error("the store's metadata is damaged: {0} (run `trail verify`)")]
+    Meta(String),
+    #[error("storage failed: {0}")]
+    Storage(#[from] sled::Error),
+}
+
+/// The operations trail needs from a journal backend. Records only ever go in
+/// through [`LogStore::append`]; nothing deletes or rewrites one.
+pub trait LogStore {
+    /// Append the drafts as one atomic batch; returns only once it is durable.
+    fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError>;
+    /// The end of the chain (seq 0 and 64 zeros when empty).
+    fn head(&self) -> Result<Head, ReadError>;
+    /// The stored bytes of record `seq`.
+    fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError>;
+    /// Records with seq in `range`, in order or reversed.
+    fn scan_raw(
+        &self,
+        range: std::ops::RangeInclusive<u64>,
+        reverse: bool,
+    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), ReadError>> + '_>;
+    /// Keys of index `tree` that start with `prefix`.
+    fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError>;
+    /// Keys of index `tree` in `[from, to)`.
+    fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError>;
+    /// Every key of index `tree`, in order.
+    fn index_keys(
+        &self,
+        tree: &str,
+    ) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_>;
+    /// Drop and rebuild every index from `records`; returns the records indexed.
+    fn reindex(&self) -> Result<u64, ReadError>;
+    /// Read and write the store's own facts (`meta`).
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError>;
+    fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), ReadError>;
+}
+
+/// The sled backend.
+pub struct SledStore {
+    path: PathBuf,
+    db: sled::Db,
+    records: sled::Tree,
+    meta: sled::Tree,
+    indexes: [sled::Tree; 5],
+    /// One appender at a time inside this process (sled's file lock keeps other
+    /// processes out); see [`SledStore::append`].
+    writer: Mutex<()>,
+}
+
+/// How long `open` keeps retrying a store another process holds.
+pub const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+impl SledStore {
+    /// Create the store at `path` if it is absent, then open it.
+    pub fn create(path: &Path) -> Result<(Self, bool), OpenError> {
+        let existed = path.join("conf").exists();
+        let store = Self::open_inner(path, LOCK_WAIT)?;
+        if store.meta.get(meta_keys::STORE_ID).map_err(|e| damaged(path, e))?.is_none() {
+            let id: [u8; 16] = rand::random();
+            let init = || -> sled::Result<()> {
+                store.meta.insert(meta_keys::FORMAT, crate::FORMAT_VERSION.to_string().as_bytes())?;
+                store.meta.insert(meta_keys::CREATED, crate::Timestamp::now().to_rfc3339().as_bytes())?;
+                store.meta.insert(meta_keys::STORE_ID, hex::encode(id).as_bytes())?;
+                store.db.flush()?;
+                Ok(())
+            };
+            init().map_err(|e| damaged(path, e))?;
+        }
+        Ok((store, existed))
+    }
+
+    /// Open an existing store, waiting up to [`LOCK_WAIT`] for another process to let go.
+    pub fn open(path: &Path) -> Result<Self, OpenError> {
+        Self::open_with_wait(path, LOCK_WAIT)
+    }
+
+    pub fn open_with_wait(path: &Path, wait: Duration) -> Result<Self, OpenError> {
+        if !path.join("conf").exists() {
+            return Err(OpenError::NotInitialized { path: path.to_owned() });
+        }
+        let store = Self::open_inner(path, wait)?;
+        match store.meta.get(meta_keys::FORMAT).map_err(|e| damaged(path, e))? {
+            Some(v) if v.as_ref() == crate::FORMAT_VERSION.to_string().as_bytes() => Ok(store),
+            Some(v) => Err(OpenError::Format {
+                path: path.to_owned(),
+                found: String::from_utf8_lossy(&v).into_owned(),
+                expected: crate::FORMAT_VERSION,
+            }),
+            None => Err(OpenError::Damaged {
+                path: path.to_owned(),
+                detail: "the meta tree has no format version".into(),
+            }),
+        }
+    }
+
+    fn open_inner(path: &Path, wait: Duration) -> Result<Self, OpenError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(5);
+        let db = loop {
+            match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
+                Ok(db) => break db,
+                Err(sled::Error::Io(e)) if is_lock_error(&e) => {
+                    if started.elapsed() >= wait {
+                        return Err(OpenError::Locked { path: path.to_owned(), waited: wait });
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(sled::Error::Io(source)) => {
+                    return Err(OpenError::Io { path: path.to_owned(), source });
+                }
+                Err(e) => return Err(damaged(path, e)),
+            }
+        };
+        let tree = |name: &str| db.open_tree(name).map_err(|e| damaged(path, e));
+        Ok(SledStore {
+            path: path.to_owned(),
+            records: tree(RECORDS)?,
+            meta: tree(META)?,
+            indexes: [
+                tree(index::ALL[0])?,
+                tree(index::ALL[1])?,
+                tree(index::ALL[2])?,
+                tree(index::ALL[3])?,
+                tree(index::ALL[4])?,
+            ],
+            db,
+            writer: Mutex::new(()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This store's identity (hex), written at creation.
+    pub fn store_id(&self) -> Result<String, ReadError> {
+        let id = self.meta(meta_keys::STORE_ID)?.ok_or_else(|| ReadError::Meta("no store id".into()))?;
+        Ok(String::from_utf8_lossy(&id).into_owned())
+    }
+
+    /// Size of the store on disk, in bytes.
+    pub fn size_on_disk(&self) -> Result<u64, ReadError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Direct access to a tree, for tests that damage a store on purpose and for
+    /// the verifier.
+    pub fn tree(&self, name: &str) -> Option<&sled::Tree> {
+        match name {
+            RECORDS => Some(&self.records),
+            META => Some(&self.meta),
+            _ => index::ALL.iter().position(|n| *n == name).map(|i| &self.indexes[i]),
+        }
+    }
+
+    fn index_tree(&self, name: &str) -> Result<&sled::Tree, ReadError> {
+        index::ALL
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| &self.indexes[i])
+            .ok_or_else(|| ReadError::Meta(format!("no index named {name}")))
+    }
+}
+
+fn is_lock_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+fn damaged(path: &Path, e: sled::Error) -> OpenError {
+    OpenError::Damaged { path: path.to_owned(), detail: e.to_string() }
+}
+
+pub(crate) fn read_head(meta: &sled::Tree) -> Result<Head, ReadError> {
+    let seq = match meta.get(meta_keys::HEAD_SEQ)? {
+        None => return Ok(Head::empty()),
+        Some(v) => u64::from_be_bytes(
+            v.as_ref().try_into().map_err(|_| ReadError::Meta("head_seq is not 8 bytes".into()))?,
+        ),
+    };
+    let hash = match meta.get(meta_keys::HEAD_HASH)? {
+        Some(h) => String::from_utf8(h.to_vec())
+            .map_err(|_| ReadError::Meta("head_hash is not text".into()))?,
+        None if seq == 0 => GENESIS_PREV.to_owned(),
+        None => return Err(ReadError::Meta("head_hash is missing".into())),
+    };
+    Ok(Head { seq, hash })
+}
+
+impl LogStore for SledStore {
+    /// One sled transaction over `records`, `meta` and every index: each record is
+    /// inserted at head+1 only if that key is absent, and the batch is acknowledged
+    /// only after `flush` returned. A batch of many drafts costs one flush (group
+    /// commit), which is what makes bulk appends cheap.
+    fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let head = read_head(&self.meta)?;
+        let mut sealed = Vec::with_capacity(drafts.len());
+        let mut prev = head.hash.clone();
+        for (i, draft) in drafts.into_iter().enumerate() {
+            let mut record = draft.into_record(head.seq + 1 + i as u64, prev);
+            let bytes = chain::seal(&mut record)?;
+            prev = record.hash.clone();
+            let entries = index::entries(&record);
+            sealed.push((record.seq, bytes, record.hash, entries));
+        }
+        let last = sealed.last().map(|(seq, _, hash, _)| (*seq, hash.clone()));
+        let (last_seq, last_hash) = last.expect("drafts is not empty");
+
+        let [i0, i1, i2, i3, i4] = &self.indexes;
+        let result = (&self.records, &self.meta, i0, i1, i2, i3, i4).transaction(
+            |(records, meta, i0, i1, i2, i3, i4)| {
+                let current = meta.get(meta_keys::HEAD_SEQ)?.map(|v| v.to_vec());
+                let current = current
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                if current != head.seq {
+                    return Err(ConflictableTransactionError::Abort(current + 1));
+                }
+                for (seq, bytes, _, entries) in &sealed {
+                    let key = seq.to_be_bytes();
+                    if records.get(key)?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(*seq));
+                    }
+                    records.insert(&key, bytes.as_slice())?;
+                    for (tree, key) in entries {
+                        let target = match *tree {
+                            index::PATH => i0,
+                            index::TIME => i1,
+                            index::COMMIT => i2,
+                            index::CHANGE => i3,
+                            _ => i4,
+                        };
+                        target.insert(key.as_slice(), &[] as &[u8])?;
+                    }
+                }
+                meta.insert(meta_keys::HEAD_SEQ, &last_seq.to_be_bytes())?;
+                meta.insert(meta_keys::HEAD_HASH, last_hash.as_bytes())?;
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(seq)) => return Err(AppendError::Conflict { seq }),
+            Err(TransactionError::Storage(e)) => return Err(AppendError::Storage(e)),
+        }
+        self.db.flush()?;
+        Ok(sealed.into_iter().map(|(seq, _, hash, _)| Appended { seq, hash }).collect())
+    }
+
+    fn head(&self) -> Result<Head, ReadError> {
+        read_head(&self.meta)
+    }
+
+    fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self.records.get(seq.to_be_bytes())?.map(|v| v.to_vec()))
+    }
+
+    fn scan_raw(
+        &self,
+        range: std::ops::RangeInclusive<u64>,
+        reverse: bool,
+    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), ReadError>> + '_> {
+        let iter = self.records.range(range.start().to_be_bytes()..=range.end().to_be_bytes());
+        let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (k, v) = item?;
+            let seq = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).map_err(|_| {
+                ReadError::Damaged { seq: 0, detail: format!("a record key is {} bytes, not 8", k.len()) }
+            })?;
+            Ok((seq, v.to_vec()))
+        };
+        if reverse { Box::new(iter.rev().map(decode)) } else { Box::new(iter.map(decode)) }
+    }
+
+    fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.index_tree(tree)?
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.index_tree(tree)?.range(from..to).keys().map(|k| Ok(k?.to_vec())).collect()
+    }
+
+    fn index_keys(
+        &self,
+        tree: &str,
+    ) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_> {
+        match self.index_tree(tree) {
+            Ok(t) => Box::new(t.iter().keys().map(|k| Ok(k?.to_vec()))),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    fn reindex(&self) -> Result<u64, ReadError> {
+        let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for tree in &self.indexes {
+            tree.clear()?;
+        }
+        let mut count = 0u64;
+        let mut batches: [sled::Batch; 5] = Default::default();
+        let mut pending = 0usize;
+        for item in self.records.iter() {
+            let (key, bytes) = item?;
+            let seq = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes).unwrap_or(0);
+            let record: Record = serde_json::from_slice(&bytes)
+                .map_err(|e| ReadError::Damaged { seq, detail: e.to_string() })?;
+            for (tree, key) in index::entries(&record) {
+                let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
+                batches[at].insert(key, &[] as &[u8]);
+                pending += 1;
+            }
+            count += 1;
+            if pending >= 50_000 {
+                for (tree, batch) in self.indexes.iter().zip(std::mem::take(&mut batches)) {
+                    tree.apply_batch(batch)?;
+                }
+                pending = 0;
+            }
+        }
+        for (tree, batch) in self.indexes.iter().zip(batches) {
+            tree.apply_batch(batch)?;
+        }
+        self.db.flush()?;
+        Ok(count)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self.meta.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), ReadError> {
+        self.meta.insert(key, value)?;
+        self.db.flush()?;
+        Ok(())
+    }
+}
