@@ -16,8 +16,9 @@ pub struct Repo {
 
 impl Repo {
     pub fn discover() -> Result<Self, CommandError> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| CommandError::environment(format!("cannot read the current directory: {e}")))?;
+        let cwd = std::env::current_dir().map_err(|e| {
+            CommandError::environment(format!("cannot read the current directory: {e}"))
+        })?;
         let (location, git) = trail_git::discover(&cwd)?;
         Ok(Repo { location, git, cwd })
     }
@@ -38,11 +39,18 @@ impl Repo {
             return Ok(given.trim_start_matches('/').as_bytes().to_vec());
         };
         let dir_only = given.ends_with('/');
-        let joined = if Path::new(given).is_absolute() { PathBuf::from(given) } else { self.cwd.join(given) };
+        let joined = if Path::new(given).is_absolute() {
+            PathBuf::from(given)
+        } else {
+            self.cwd.join(given)
+        };
         let normal = normalize(&joined);
         let workdir = normalize(workdir);
         let relative = normal.strip_prefix(&workdir).map_err(|_| {
-            CommandError::usage(format!("{given} is outside the repository at {}", workdir.display()))
+            CommandError::usage(format!(
+                "{given} is outside the repository at {}",
+                workdir.display()
+            ))
         })?;
         let mut bytes = path_bytes(relative);
         if dir_only && !bytes.is_empty() {

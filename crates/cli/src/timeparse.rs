@@ -5,7 +5,11 @@ use trail_journal::Timestamp;
 
 use crate::error::CommandError;
 
-pub fn parse(flag: &str, text: &str, now: chrono::DateTime<Utc>) -> Result<Timestamp, CommandError> {
+pub fn parse(
+    flag: &str,
+    text: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Timestamp, CommandError> {
     let trimmed = text.trim();
     if let Some(t) = Timestamp::parse(trimmed) {
         return Ok(t);

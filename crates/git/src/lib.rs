@@ -12,11 +12,9 @@ mod discover;
 mod history;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
-pub use history::{
-    CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers,
-};
+pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
 
-/// The repository handle trail passes around.
-pub use gix::Repository;
 /// The object id type trail passes around.
 pub use gix::ObjectId;
+/// The repository handle trail passes around.
+pub use gix::Repository;

@@ -65,10 +65,13 @@ pub(crate) fn write_object(
     mark: Option<&str>,
 ) -> Result<Option<std::ops::Range<usize>>, CanonicalError> {
     let mut keys: Vec<&String> = map.keys().collect();
-    // serde_json's map is ordered by UTF-8 bytes; RFC 8785 orders by UTF-16 code
-    // units. The two only differ for names with characters above U+FFFF, but the
-    // encoding must be exact, so sort explicitly.
-    if keys.iter().any(|k| !k.is_ascii()) {
+    // RFC 8785 orders names by UTF-16 code units. Sort explicitly rather than trust
+    // the map's order: serde_json's map is sorted by UTF-8 bytes (which differs for
+    // names above U+FFFF) and not sorted at all if any crate in the build enables
+    // its `preserve_order` feature. For ASCII names byte order is UTF-16 order.
+    if keys.iter().all(|k| k.is_ascii()) {
+        keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    } else {
         keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     }
     let mut marked = None;

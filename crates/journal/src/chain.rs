@@ -24,6 +24,8 @@ pub enum RecordProblem {
     Canonical(#[from] CanonicalError),
     #[error("bytes are not in canonical form (RFC 8785)")]
     NotCanonical,
+    #[error("not canonical JSON (RFC 8785) at byte {at}: {what}")]
+    Malformed { at: usize, what: &'static str },
     #[error("hash does not match content: stored {stored}, computed {computed}")]
     HashMismatch { stored: String, computed: String },
 }

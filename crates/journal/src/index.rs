@@ -63,27 +63,50 @@ pub fn seq_of(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(tail.try_into().ok()?))
 }
 
+/// The facts of a record that its index entries are made of.
+pub struct Facts<'a> {
+    pub seq: u64,
+    pub time_nanos: i64,
+    /// Every path the record names (a rename's source too), as raw bytes.
+    pub paths: Vec<Vec<u8>>,
+    pub commit: Option<&'a str>,
+    pub change_id: Option<&'a str>,
+    pub token_id: Option<&'a str>,
+}
+
 /// All index entries of one record, as (tree, key).
 pub fn entries(record: &Record) -> Vec<(&'static str, Vec<u8>)> {
-    let seq = record.seq;
-    let mut out = Vec::with_capacity(2 + record.paths.len() * 2);
-    out.push((TIME, time_key(record.time.nanos(), seq).to_vec()));
+    let mut paths = Vec::with_capacity(record.paths.len());
     for change in &record.paths {
-        if let Some(path) = change.path_bytes() {
-            out.push((PATH, tagged(&path, seq)));
-        }
-        if let Some(from) = change.from_bytes() {
-            out.push((PATH, tagged(&from, seq)));
-        }
+        paths.extend(change.path_bytes());
+        paths.extend(change.from_bytes());
     }
-    if let Some(commit) = &record.commit {
+    entries_of(&Facts {
+        seq: record.seq,
+        time_nanos: record.time.nanos(),
+        paths,
+        commit: record.commit.as_deref(),
+        change_id: record.change_id.as_deref(),
+        token_id: record.authorization.as_ref().map(|a| a.token_id.as_str()),
+    })
+}
+
+/// The one place that decides which index keys a record has.
+pub fn entries_of(facts: &Facts<'_>) -> Vec<(&'static str, Vec<u8>)> {
+    let seq = facts.seq;
+    let mut out = Vec::with_capacity(2 + facts.paths.len());
+    out.push((TIME, time_key(facts.time_nanos, seq).to_vec()));
+    for path in &facts.paths {
+        out.push((PATH, tagged(path, seq)));
+    }
+    if let Some(commit) = facts.commit {
         out.push((COMMIT, tagged(commit.as_bytes(), seq)));
     }
-    if let Some(change) = &record.change_id {
+    if let Some(change) = facts.change_id {
         out.push((CHANGE, tagged(change.as_bytes(), seq)));
     }
-    if let Some(auth) = &record.authorization {
-        out.push((TOKEN, tagged(auth.token_id.as_bytes(), seq)));
+    if let Some(token) = facts.token_id {
+        out.push((TOKEN, tagged(token.as_bytes(), seq)));
     }
     // A record may name the same path twice (a rename onto a path that was also
     // deleted); the index holds each key once.

@@ -13,10 +13,11 @@ pub mod chain;
 pub mod index;
 pub mod query;
 pub mod record;
+pub mod scan;
 pub mod store;
 pub mod verify;
 
-pub use query::{Query, Resolved, ResolveError};
+pub use query::{Query, ResolveError, Resolved};
 pub use record::{
     Actor, Authorization, Draft, FORMAT_VERSION, GENESIS_PREV, PathChange, Record, Source, Status,
     Timestamp, kinds,

@@ -70,7 +70,8 @@ pub fn run(
             for seq in seqs {
                 let bytes = store.get_raw(seq)?.ok_or_else(|| ReadError::Damaged {
                     seq,
-                    detail: "an index names it but no record is stored (run `trail reindex`)".into(),
+                    detail: "an index names it but no record is stored (run `trail reindex`)"
+                        .into(),
                 })?;
                 if visit(seq, bytes)?.is_break() {
                     break;
@@ -171,7 +172,10 @@ fn matches(query: &Query, record: &Record) -> bool {
 pub enum Resolved {
     Seq(u64),
     /// All records of one commit or change id.
-    Records { id: String, seqs: Vec<u64> },
+    Records {
+        id: String,
+        seqs: Vec<u64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -193,12 +197,12 @@ pub struct ReadErrorText(pub String);
 pub fn resolve(store: &dyn LogStore, id: &str) -> Result<Resolved, ResolveError> {
     let read = |e: ReadError| ResolveError::Read(ReadErrorText(e.to_string()));
     let id = id.trim();
-    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(seq) = id.parse::<u64>() {
-            if store.get_raw(seq).map_err(read)?.is_some() {
-                return Ok(Resolved::Seq(seq));
-            }
-        }
+    if !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(seq) = id.parse::<u64>()
+        && store.get_raw(seq).map_err(read)?.is_some()
+    {
+        return Ok(Resolved::Seq(seq));
     }
     if id.is_empty() {
         return Err(ResolveError::NotFound(id.to_owned()));

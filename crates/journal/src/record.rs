@@ -61,7 +61,11 @@ impl Timestamp {
     /// Nanoseconds since the epoch; the key of the time index.
     pub fn nanos(&self) -> i64 {
         // Out of range only after the year 2262; saturate rather than wrap.
-        self.0.timestamp_nanos_opt().unwrap_or(if self.0.timestamp() < 0 { i64::MIN } else { i64::MAX })
+        self.0.timestamp_nanos_opt().unwrap_or(if self.0.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
     }
 
     pub fn to_rfc3339(&self) -> String {
@@ -82,7 +86,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
+        Timestamp::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
     }
 }
 
@@ -101,7 +106,10 @@ pub struct Actor {
 
 impl Actor {
     fn is_blank(&self) -> bool {
-        self.name.is_empty() && self.email.is_empty() && self.user.is_empty() && self.host.is_empty()
+        self.name.is_empty()
+            && self.email.is_empty()
+            && self.user.is_empty()
+            && self.host.is_empty()
     }
 }
 

@@ -90,9 +90,12 @@ pub enum ReadError {
     Storage(#[from] sled::Error),
 }
 
+/// Records in seq order: (seq, stored bytes).
+pub type RawRecords<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), ReadError>> + 'a>;
+
 /// The operations trail needs from a journal backend. Records only ever go in
 /// through [`LogStore::append`]; nothing deletes or rewrites one.
-pub trait LogStore {
+pub trait LogStore: Sync {
     /// Append the drafts as one atomic batch; returns only once it is durable.
     fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError>;
     /// The end of the chain (seq 0 and 64 zeros when empty).
@@ -100,20 +103,13 @@ pub trait LogStore {
     /// The stored bytes of record `seq`.
     fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError>;
     /// Records with seq in `range`, in order or reversed.
-    fn scan_raw(
-        &self,
-        range: std::ops::RangeInclusive<u64>,
-        reverse: bool,
-    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), ReadError>> + '_>;
+    fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_>;
     /// Keys of index `tree` that start with `prefix`.
     fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError>;
     /// Keys of index `tree` in `[from, to)`.
     fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError>;
     /// Every key of index `tree`, in order.
-    fn index_keys(
-        &self,
-        tree: &str,
-    ) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_>;
+    fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_>;
     /// Drop and rebuild every index from `records`; returns the records indexed.
     fn reindex(&self) -> Result<u64, ReadError>;
     /// Read and write the store's own facts (`meta`).
@@ -133,6 +129,10 @@ pub struct SledStore {
     writer: Mutex<()>,
 }
 
+/// sled's page cache (its default is 1 GiB, far more than a journal needs and the
+/// main term of a bulk import's peak memory).
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// How long `open` keeps retrying a store another process holds.
 pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
@@ -144,8 +144,12 @@ impl SledStore {
         if store.meta.get(meta_keys::STORE_ID).map_err(|e| damaged(path, e))?.is_none() {
             let id: [u8; 16] = rand::random();
             let init = || -> sled::Result<()> {
-                store.meta.insert(meta_keys::FORMAT, crate::FORMAT_VERSION.to_string().as_bytes())?;
-                store.meta.insert(meta_keys::CREATED, crate::Timestamp::now().to_rfc3339().as_bytes())?;
+                store
+                    .meta
+                    .insert(meta_keys::FORMAT, crate::FORMAT_VERSION.to_string().as_bytes())?;
+                store
+                    .meta
+                    .insert(meta_keys::CREATED, crate::Timestamp::now().to_rfc3339().as_bytes())?;
                 store.meta.insert(meta_keys::STORE_ID, hex::encode(id).as_bytes())?;
                 store.db.flush()?;
                 Ok(())
@@ -183,7 +187,12 @@ impl SledStore {
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
         let db = loop {
-            match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
+            match sled::Config::new()
+                .path(path)
+                .mode(sled::Mode::LowSpace)
+                .cache_capacity(CACHE_BYTES)
+                .open()
+            {
                 Ok(db) => break db,
                 Err(sled::Error::Io(e)) if is_lock_error(&e) => {
                     if started.elapsed() >= wait {
@@ -221,7 +230,8 @@ impl SledStore {
 
     /// This store's identity (hex), written at creation.
     pub fn store_id(&self) -> Result<String, ReadError> {
-        let id = self.meta(meta_keys::STORE_ID)?.ok_or_else(|| ReadError::Meta("no store id".into()))?;
+        let id =
+            self.meta(meta_keys::STORE_ID)?.ok_or_else(|| ReadError::Meta("no store id".into()))?;
         Ok(String::from_utf8_lossy(&id).into_owned())
     }
 
@@ -345,16 +355,15 @@ impl LogStore for SledStore {
         Ok(self.records.get(seq.to_be_bytes())?.map(|v| v.to_vec()))
     }
 
-    fn scan_raw(
-        &self,
-        range: std::ops::RangeInclusive<u64>,
-        reverse: bool,
-    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), ReadError>> + '_> {
+    fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_> {
         let iter = self.records.range(range.start().to_be_bytes()..=range.end().to_be_bytes());
         let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
             let (k, v) = item?;
             let seq = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).map_err(|_| {
-                ReadError::Damaged { seq: 0, detail: format!("a record key is {} bytes, not 8", k.len()) }
+                ReadError::Damaged {
+                    seq: 0,
+                    detail: format!("a record key is {} bytes, not 8", k.len()),
+                }
             })?;
             Ok((seq, v.to_vec()))
         };
@@ -362,21 +371,14 @@ impl LogStore for SledStore {
     }
 
     fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
-        self.index_tree(tree)?
-            .scan_prefix(prefix)
-            .keys()
-            .map(|k| Ok(k?.to_vec()))
-            .collect()
+        self.index_tree(tree)?.scan_prefix(prefix).keys().map(|k| Ok(k?.to_vec())).collect()
     }
 
     fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
         self.index_tree(tree)?.range(from..to).keys().map(|k| Ok(k?.to_vec())).collect()
     }
 
-    fn index_keys(
-        &self,
-        tree: &str,
-    ) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_> {
+    fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_> {
         match self.index_tree(tree) {
             Ok(t) => Box::new(t.iter().keys().map(|k| Ok(k?.to_vec()))),
             Err(e) => Box::new(std::iter::once(Err(e))),

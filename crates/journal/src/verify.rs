@@ -1,13 +1,24 @@
-//! `verify`: recompute every hash and link of the chain, check `meta` against it,
-//! and check every index against what the records say it must hold.
+//! `verify`: recompute every hash and link of the chain, check that each record
+//! is in canonical form, check `meta` against the chain, and check every index
+//! against what the records say it must hold.
+//!
+//! Records are checked on all cores: one thread reads the store, workers scan
+//! and hash batches of records (without building JSON trees, see [`crate::scan`]),
+//! and a collector puts the results back in seq order to check the links.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::{Mutex, mpsc};
 
+use base64::Engine as _;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use crate::chain::{self, RecordProblem};
+use crate::chain::RecordProblem;
 use crate::index;
-use crate::record::{GENESIS_PREV, Record};
+use crate::record::{FORMAT_VERSION, GENESIS_PREV, Timestamp};
+use crate::scan;
 use crate::store::{Head, LogStore, ReadError};
 
 /// One thing wrong with the store.
@@ -26,13 +37,17 @@ pub enum Problem {
     Missing { next: u64 },
     #[error("stored under key {key} but says it is seq {claimed}")]
     WrongSeq { key: u64, claimed: u64 },
-    #[error("prev is {found} but record {} has hash {expected}", .seq_before)]
+    #[error("prev is {found} but record {seq_before} has hash {expected}")]
     BrokenLink { seq_before: u64, expected: String, found: String },
-    #[error("a record key is {len} bytes long, not 8")]
-    BadKey { len: usize },
-    #[error("meta says the head is seq {meta_seq} ({meta_hash}) but the records end at seq {seq} ({hash})")]
+    #[error("a record key is not 8 bytes long")]
+    BadKey,
+    #[error(
+        "meta says the head is seq {meta_seq} ({meta_hash}) but the records end at seq {seq} ({hash})"
+    )]
     HeadMismatch { meta_seq: u64, meta_hash: String, seq: u64, hash: String },
-    #[error("index {tree} does not match the records ({expected} entries expected, {found} found); run `trail reindex`")]
+    #[error(
+        "index {tree} does not match the records ({expected} entries expected, {found} found); run `trail reindex`"
+    )]
     Index { tree: &'static str, expected: u64, found: u64 },
 }
 
@@ -42,7 +57,7 @@ pub struct Report {
     pub records: u64,
     /// The last record as found in `records`.
     pub head: Head,
-    /// In the order found: the first names the first bad seq.
+    /// Ordered by seq: the first names the first bad seq.
     pub findings: Vec<Finding>,
 }
 
@@ -59,12 +74,14 @@ impl Report {
 
 /// Stop collecting after this many findings: the first is what matters.
 const MAX_FINDINGS: usize = 100;
+/// Records per unit of work handed to a worker.
+const BATCH: usize = 512;
 
 /// An order-independent digest of a set of index keys: count, wrapping sum and xor
 /// of a 64-bit hash of each key. Indexes are derived data outside the hash chain,
 /// so this guards against damage and drift, not against an adversary (who could
 /// only mislead queries, never verify); it keeps verify in one pass and O(1) memory.
-#[derive(Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
 struct KeySet {
     count: u64,
     sum: u64,
@@ -80,112 +97,328 @@ impl KeySet {
         self.sum = self.sum.wrapping_add(h);
         self.xor ^= h;
     }
+
+    fn merge(&mut self, other: &KeySet) {
+        self.count += other.count;
+        self.sum = self.sum.wrapping_add(other.sum);
+        self.xor ^= other.xor;
+    }
+}
+
+/// What one record's check found.
+struct Outcome {
+    key: u64,
+    /// `prev` and the recomputed `hash`, when the record could be read that far.
+    link: Option<(String, String)>,
+    problems: Vec<Problem>,
 }
 
 /// Recompute everything. A storage failure is an error; anything wrong with the
 /// data is a [`Finding`].
 pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers * 2);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Outcome>, [KeySet; 5])>();
+
+    std::thread::scope(|scope| -> Result<Report, ReadError> {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                let mut members = Vec::with_capacity(20);
+                loop {
+                    let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok((n, batch)) = next else { break };
+                    let mut keys = [KeySet::default(); 5];
+                    let outcomes = batch
+                        .into_iter()
+                        .map(|(key, bytes)| check_record(key, &bytes, &mut members, &mut keys))
+                        .collect();
+                    if done_tx.send((n, outcomes, keys)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let collector = scope.spawn(move || collect(done_rx));
+        // The indexes are read on a thread of their own, beside the records.
+        let indexes = scope.spawn(move || -> Result<[KeySet; 5], ReadError> {
+            let mut found = [KeySet::default(); 5];
+            for (at, tree) in index::ALL.iter().enumerate() {
+                for key in store.index_keys(tree) {
+                    found[at].add(&key?);
+                }
+            }
+            Ok(found)
+        });
+
+        // This thread reads the records and hands them to the workers in batches.
+        let mut read_error = None;
+        let mut bad_keys = Vec::new();
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut n = 0usize;
+        for item in store.scan_raw(0..=u64::MAX, false) {
+            match item {
+                Ok(kv) => batch.push(kv),
+                Err(ReadError::Damaged { .. }) => bad_keys.push(n * BATCH + batch.len()),
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+            if batch.len() == BATCH {
+                let _ = work_tx.send((n, std::mem::replace(&mut batch, Vec::with_capacity(BATCH))));
+                n += 1;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = work_tx.send((n, batch));
+        }
+        drop(work_tx);
+        let found = indexes.join().expect("reading the indexes does not panic");
+        let found = match (read_error, found) {
+            (Some(e), _) | (None, Err(e)) => return Err(e),
+            (None, Ok(found)) => found,
+        };
+        let collected = collector.join().expect("the collector does not panic");
+        let (mut findings, records, head, expected) = collected;
+        if !bad_keys.is_empty() {
+            findings.push(Finding { seq: None, problem: Problem::BadKey });
+        }
+
+        let meta_head = store.head()?;
+        if meta_head != head {
+            // Name the first seq the two disagree about: one past the shorter
+            // chain when their lengths differ, else the (common) last seq.
+            let seq = if meta_head.seq == head.seq {
+                head.seq.max(1)
+            } else {
+                head.seq.min(meta_head.seq) + 1
+            };
+            findings.push(Finding {
+                seq: Some(seq),
+                problem: Problem::HeadMismatch {
+                    meta_seq: meta_head.seq,
+                    meta_hash: meta_head.hash.clone(),
+                    seq: head.seq,
+                    hash: head.hash.clone(),
+                },
+            });
+        }
+        for (at, tree) in index::ALL.iter().enumerate() {
+            if found[at] != expected[at] {
+                findings.push(Finding {
+                    seq: None,
+                    problem: Problem::Index {
+                        tree,
+                        expected: expected[at].count,
+                        found: found[at].count,
+                    },
+                });
+            }
+        }
+        findings.sort_by_key(|f| f.seq.unwrap_or(u64::MAX));
+        findings.truncate(MAX_FINDINGS);
+        Ok(Report { records, head, findings })
+    })
+}
+
+/// Put the workers' results back in order and check seq continuity and links.
+fn collect(
+    done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; 5])>,
+) -> (Vec<Finding>, u64, Head, [KeySet; 5]) {
     let mut findings = Vec::new();
-    let mut expected_index = [KeySet::default(); 5];
+    let mut expected = [KeySet::default(); 5];
+    let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+    let mut next_batch = 0usize;
     let mut next_seq = 1u64;
     let mut prev_hash: Option<String> = Some(GENESIS_PREV.to_owned());
     let mut head = Head { seq: 0, hash: GENESIS_PREV.to_owned() };
     let mut records = 0u64;
-    let note = |findings: &mut Vec<Finding>, seq: Option<u64>, problem: Problem| {
+    let mut note = |seq: u64, problem: Problem| {
         if findings.len() < MAX_FINDINGS {
-            findings.push(Finding { seq, problem });
+            findings.push(Finding { seq: Some(seq), problem });
         }
     };
-
-    for item in store.scan_raw(0..=u64::MAX, false) {
-        let (key, bytes) = match item {
-            Ok(kv) => kv,
-            Err(ReadError::Damaged { detail, .. }) => {
-                note(&mut findings, Some(next_seq), Problem::BadKey { len: detail.len() });
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        records += 1;
-        if key != next_seq {
-            if key > next_seq {
-                note(&mut findings, Some(next_seq), Problem::Missing { next: key });
-                prev_hash = None;
-            }
-            next_seq = key;
+    for (n, outcomes, keys) in done {
+        for (set, part) in expected.iter_mut().zip(keys.iter()) {
+            set.merge(part);
         }
-        next_seq += 1;
-        let (checked, value) = match chain::check_value(&bytes) {
-            Ok(ok) => ok,
-            Err(problem) => {
-                note(&mut findings, Some(key), problem.into());
-                prev_hash = None;
-                head = Head { seq: key, hash: String::new() };
-                continue;
-            }
-        };
-        if checked.seq != key {
-            note(&mut findings, Some(key), Problem::WrongSeq { key, claimed: checked.seq });
-        }
-        if let Some(expected) = &prev_hash {
-            if *expected != checked.prev {
-                note(
-                    &mut findings,
-                    Some(key),
-                    Problem::BrokenLink {
-                        seq_before: key - 1,
-                        expected: expected.clone(),
-                        found: checked.prev.clone(),
-                    },
-                );
-            }
-        }
-        match Record::deserialize(&value) {
-            Ok(record) => {
-                for (tree, k) in index::entries(&record) {
-                    let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
-                    expected_index[at].add(&k);
+        pending.insert(n, outcomes);
+        while let Some(outcomes) = pending.remove(&next_batch) {
+            next_batch += 1;
+            for outcome in outcomes {
+                records += 1;
+                let key = outcome.key;
+                if key != next_seq {
+                    if key > next_seq {
+                        note(next_seq, Problem::Missing { next: key });
+                    } else {
+                        // Key 0 (or a repeated key, impossible in a sled tree).
+                        note(key.max(1), Problem::WrongSeq { key, claimed: key });
+                    }
+                    prev_hash = None;
+                    next_seq = key;
+                }
+                next_seq += 1;
+                for problem in outcome.problems {
+                    note(key, problem);
+                }
+                match outcome.link {
+                    Some((prev, hash)) => {
+                        if let Some(expected) = &prev_hash
+                            && *expected != prev
+                        {
+                            note(
+                                key,
+                                Problem::BrokenLink {
+                                    seq_before: key.saturating_sub(1),
+                                    expected: expected.clone(),
+                                    found: prev,
+                                },
+                            );
+                        }
+                        prev_hash = Some(hash.clone());
+                        head = Head { seq: key, hash };
+                    }
+                    None => {
+                        prev_hash = None;
+                        head = Head { seq: key, hash: String::new() };
+                    }
                 }
             }
-            Err(e) => note(
-                &mut findings,
-                Some(key),
-                RecordProblem::NotJson(format!("not a v1 record: {e}")).into(),
-            ),
         }
-        prev_hash = Some(checked.hash.clone());
-        head = Head { seq: key, hash: checked.hash };
     }
+    (findings, records, head, expected)
+}
 
-    let meta_head = store.head()?;
-    if meta_head != head {
-        let first_missing = head.seq.min(meta_head.seq) + 1;
-        let seq = if meta_head.seq > head.seq { Some(first_missing) } else { Some(meta_head.seq.max(1)) };
-        note(
-            &mut findings,
-            seq,
-            Problem::HeadMismatch {
-                meta_seq: meta_head.seq,
-                meta_hash: meta_head.hash.clone(),
-                seq: head.seq,
-                hash: head.hash.clone(),
-            },
-        );
-    }
+/// The parts of a record its index entries come from, borrowed where possible.
+#[derive(Deserialize)]
+struct IndexView<'a> {
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(default, borrow)]
+    commit: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    change_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    paths: Vec<PathView<'a>>,
+    #[serde(default, borrow)]
+    authorization: Option<AuthView<'a>>,
+}
 
-    for (at, tree) in index::ALL.iter().enumerate() {
-        let mut found = KeySet::default();
-        for key in store.index_keys(tree) {
-            found.add(&key?);
-        }
-        if found != expected_index[at] {
-            note(
-                &mut findings,
-                None,
-                Problem::Index { tree, expected: expected_index[at].count, found: found.count },
-            );
-        }
+#[derive(Deserialize)]
+struct PathView<'a> {
+    #[serde(default, borrow)]
+    path: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    path_b64: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    from: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    from_b64: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct AuthView<'a> {
+    #[serde(borrow)]
+    token_id: Cow<'a, str>,
+}
+
+fn path_bytes(text: &Option<Cow<'_, str>>, b64: &Option<Cow<'_, str>>) -> Option<Vec<u8>> {
+    match (text, b64) {
+        (Some(t), _) => Some(t.as_bytes().to_vec()),
+        (None, Some(b)) => base64::engine::general_purpose::STANDARD.decode(b.as_bytes()).ok(),
+        (None, None) => None,
     }
-    findings.sort_by_key(|f| f.seq.unwrap_or(u64::MAX));
-    Ok(Report { records, head, findings })
+}
+
+/// Check one stored record: canonical form, format version, hash; and add the
+/// index keys it implies to `keys`.
+fn check_record(
+    key: u64,
+    bytes: &[u8],
+    members: &mut Vec<scan::Member>,
+    keys: &mut [KeySet; 5],
+) -> Outcome {
+    let fail = |problem: RecordProblem| Outcome { key, link: None, problems: vec![problem.into()] };
+    if let Err(e) = scan::top_level(bytes, members) {
+        return fail(RecordProblem::Malformed { at: e.at, what: e.what });
+    }
+    let find = |name: &[u8]| members.iter().position(|m| &bytes[m.name.clone()] == name);
+    let text = |at: usize| &bytes[members[at].value.clone()];
+    // A string member's contents: canonical strings of hex digits have no escapes.
+    let string = |at: usize| {
+        let raw = text(at);
+        (raw.len() >= 2 && raw[0] == b'"').then(|| &raw[1..raw.len() - 1])
+    };
+    let number = |at: usize| std::str::from_utf8(text(at)).ok()?.parse::<u64>().ok();
+
+    let Some(v) = find(b"v").and_then(number) else { return fail(RecordProblem::BadField("v")) };
+    if v != FORMAT_VERSION {
+        return fail(RecordProblem::Version(v));
+    }
+    let Some(seq) = find(b"seq").and_then(number) else {
+        return fail(RecordProblem::BadField("seq"));
+    };
+    let is_hex =
+        |s: &[u8]| s.len() == 64 && s.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+    let Some(prev) = find(b"prev").and_then(string).filter(|s| is_hex(s)) else {
+        return fail(RecordProblem::BadField("prev"));
+    };
+    let Some(at_hash) = find(b"hash") else { return fail(RecordProblem::BadField("hash")) };
+    let Some(stored) = string(at_hash).filter(|s| is_hex(s)) else {
+        return fail(RecordProblem::BadField("hash"));
+    };
+    // The hash covers the object without its `hash` member and one separating comma.
+    let mut cut = members[at_hash].member.clone();
+    if at_hash + 1 < members.len() {
+        cut.end += 1;
+    } else if at_hash > 0 {
+        cut.start -= 1;
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes[..cut.start]);
+    hasher.update(&bytes[cut.end..]);
+    let computed = hex::encode(hasher.finalize());
+    let stored = String::from_utf8_lossy(stored).into_owned();
+    let prev = String::from_utf8_lossy(prev).into_owned();
+
+    let mut problems = Vec::new();
+    if computed != stored {
+        problems.push(RecordProblem::HashMismatch { stored: stored.clone(), computed }.into());
+    }
+    if seq != key {
+        problems.push(Problem::WrongSeq { key, claimed: seq });
+    }
+    match serde_json::from_slice::<IndexView<'_>>(bytes) {
+        Ok(view) => match Timestamp::parse(&view.time) {
+            Some(time) => {
+                let mut paths = Vec::with_capacity(view.paths.len());
+                for p in &view.paths {
+                    paths.extend(path_bytes(&p.path, &p.path_b64));
+                    paths.extend(path_bytes(&p.from, &p.from_b64));
+                }
+                let facts = index::Facts {
+                    seq,
+                    time_nanos: time.nanos(),
+                    paths,
+                    commit: view.commit.as_deref(),
+                    change_id: view.change_id.as_deref(),
+                    token_id: view.authorization.as_ref().map(|a| a.token_id.as_ref()),
+                };
+                for (tree, k) in index::entries_of(&facts) {
+                    let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
+                    keys[at].add(&k);
+                }
+            }
+            None => problems.push(RecordProblem::BadField("time").into()),
+        },
+        Err(e) => problems.push(RecordProblem::NotJson(format!("not a v1 record: {e}")).into()),
+    }
+    // The chain continues through the *stored* hash: a record whose content was
+    // altered is reported once, not again as a broken link at the next seq.
+    Outcome { key, link: Some((prev, stored)), problems }
 }

@@ -31,7 +31,10 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             out.flush()?;
         }
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
             let cannot = |e: std::io::Error| {
                 CommandError::environment(format!("cannot write {}: {e}", path.display()))
             };

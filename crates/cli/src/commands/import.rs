@@ -38,7 +38,8 @@ pub struct ImportArgs {
 
 enum Msg {
     Total(usize),
-    Commit(Box<CommitFacts>),
+    /// A few commits at a time: one message per commit costs a thread wake-up each.
+    Commits(Vec<CommitFacts>),
 }
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
@@ -51,7 +52,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     // gix's repository handle stays on this thread (walk and diffs); a second
     // thread turns facts into records and appends them in durable batches, so
     // diffing and writing overlap.
-    let (tx, rx) = mpsc::sync_channel::<Msg>(1024);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(16);
     let store_ref = &store;
     let imported = std::thread::scope(|scope| -> Result<usize, CommandError> {
         let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size));
@@ -61,18 +62,19 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
             if tx.send(Msg::Total(ids.len())).is_err() {
                 return Ok(());
             }
-            for id in ids {
-                let facts = importer.describe(id)?;
-                if tx.send(Msg::Commit(Box::new(facts))).is_err() {
+            for chunk in ids.chunks(64) {
+                let facts =
+                    chunk.iter().map(|id| importer.describe(*id)).collect::<Result<_, _>>()?;
+                if tx.send(Msg::Commits(facts)).is_err() {
                     break; // the writer failed; its error is reported below
                 }
             }
             Ok(())
         })();
         drop(tx);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(CommandError::environment("writing records failed unexpectedly")));
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(CommandError::environment("writing records failed unexpectedly"))
+        });
         // What was written stays written; report the first failure.
         let written = written?;
         produced?;
@@ -115,8 +117,8 @@ fn write_batches(
                     );
                 }
             }
-            Msg::Commit(facts) => {
-                batch.push(draft(&facts));
+            Msg::Commits(facts) => {
+                batch.extend(facts.iter().map(draft));
                 if batch.len() >= batch_size {
                     let n = batch.len();
                     store.append(std::mem::take(&mut batch))?;

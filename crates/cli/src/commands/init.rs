@@ -21,7 +21,10 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let path = repo.store_path();
     std::fs::create_dir_all(repo.location.trail_dir()).map_err(|e| {
-        CommandError::environment(format!("cannot create {}: {e}", repo.location.trail_dir().display()))
+        CommandError::environment(format!(
+            "cannot create {}: {e}",
+            repo.location.trail_dir().display()
+        ))
     })?;
     let (store, existed) = SledStore::create(&path)?;
     let id = store.store_id()?;

@@ -85,9 +85,7 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     let mut out = Out::new();
     let mut failure: Option<std::io::Error> = None;
     if !args.json {
-        if let Err(e) = writeln!(out, "{}", header()) {
-            return Err(e.into());
-        }
+        writeln!(out, "{}", header())?;
     }
     query::run(&store, &query, |record, bytes| {
         let written = if args.json {
@@ -111,7 +109,10 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
 }
 
 fn header() -> String {
-    format!("{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}", "SEQ", "TIME (UTC)", "KIND", "WHO", "COMMIT", "SUMMARY")
+    format!(
+        "{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}",
+        "SEQ", "TIME (UTC)", "KIND", "WHO", "COMMIT", "SUMMARY"
+    )
 }
 
 /// One line of the table.

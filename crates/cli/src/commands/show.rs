@@ -65,7 +65,14 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
 fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     writeln!(out, "record {}  {}", r.seq, r.kind)?;
     writeln!(out, "time      {}", r.time.to_rfc3339())?;
-    writeln!(out, "source    {}", serde_json::to_value(r.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())?;
+    writeln!(
+        out,
+        "source    {}",
+        serde_json::to_value(r.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    )?;
     if let Some(a) = &r.actor {
         let mut who = a.name.clone();
         if !a.email.is_empty() {
@@ -103,7 +110,10 @@ fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     if !r.paths.is_empty() {
         writeln!(out, "paths")?;
         for p in &r.paths {
-            let status = serde_json::to_value(p.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let status = serde_json::to_value(p.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             match p.display_from() {
                 Some(from) => writeln!(out, "  {status}  {from} -> {}", p.display_path())?,
                 None => writeln!(out, "  {status}  {}", p.display_path())?,

@@ -36,7 +36,10 @@ pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
             if v["ok"].as_bool() == Some(true) {
                 writeln!(out, "verified   {time}: ok, {records} records")?;
             } else {
-                let bad = v["first_bad_seq"].as_u64().map(|s| format!("first bad seq {s}")).unwrap_or_else(|| "index damage".into());
+                let bad = v["first_bad_seq"]
+                    .as_u64()
+                    .map(|s| format!("first bad seq {s}"))
+                    .unwrap_or_else(|| "index damage".into());
                 writeln!(out, "verified   {time}: FAILED, {bad}")?;
             }
         }
