@@ -318,10 +318,11 @@ impl LogStore for SledStore {
                 }
                 for (seq, bytes, _, entries) in &sealed {
                     let key = seq.to_be_bytes();
-                    if records.get(key)?.is_some() {
+                    // Insert-if-absent: a previous value means another writer got
+                    // here first; aborting undoes the whole batch.
+                    if records.insert(&key, bytes.as_slice())?.is_some() {
                         return Err(ConflictableTransactionError::Abort(*seq));
                     }
-                    records.insert(&key, bytes.as_slice())?;
                     for (tree, key) in entries {
                         let target = match *tree {
                             index::PATH => i0,
