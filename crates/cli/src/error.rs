@@ -88,8 +88,11 @@ impl From<OpenError> for CommandError {
                 waited.as_secs_f64()
             ))
             .hint("wait for the other command (an import or verify?) to finish, then retry"),
-            e @ OpenError::Damaged { .. } => CommandError::refused(e.to_string())
-                .hint("run `trail verify`; a copy made with `trail export` can be re-imported into a fresh store"),
+            e @ (OpenError::Damaged { .. } | OpenError::Lost { .. }) => {
+                CommandError::refused(e.to_string())
+                    .hint("keep the damaged store for analysis: move .git/trail/journal and .git/trail/journal.head aside")
+                    .hint("`trail init && trail import` then rebuilds the commit history; records only the journal held (hook outcomes, watcher saves) come back only from an earlier `trail export`")
+            }
             e @ OpenError::Format { .. } => CommandError::environment(e.to_string())
                 .hint("use the trail version that wrote this journal, or a newer one"),
             e @ OpenError::Io { .. } => CommandError::environment(e.to_string()),

@@ -38,13 +38,18 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing(verbose: u8) {
+    // sled logs its own diagnostics (e.g. a failed checksum) before returning the
+    // error trail turns into a message; users see the message, not sled's logs.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,sled=off",
+        1 => "info,sled=warn",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRAIL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }

@@ -60,6 +60,10 @@ pub enum OpenError {
     Locked { path: PathBuf, waited: Duration },
     #[error("the journal at {path} is damaged: {detail}")]
     Damaged { path: PathBuf, detail: String },
+    #[error(
+        "the journal at {path} is damaged: it ends at seq {found}, but records up to seq {acknowledged} were acknowledged"
+    )]
+    Lost { path: PathBuf, acknowledged: u64, found: u64 },
     #[error("the journal at {path} has format {found}; this trail reads format {expected}")]
     Format { path: PathBuf, found: String, expected: u64 },
     #[error("cannot open the journal at {path}: {source}")]
@@ -112,6 +116,11 @@ pub trait LogStore: Sync {
     fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_>;
     /// Drop and rebuild every index from `records`; returns the records indexed.
     fn reindex(&self) -> Result<u64, ReadError>;
+    /// The last head this store acknowledged, as recorded outside the store itself
+    /// (see [`SledStore`]'s high-water mark); `None` when unknown.
+    fn acknowledged(&self) -> Option<Head> {
+        None
+    }
     /// Read and write the store's own facts (`meta`).
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError>;
     fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), ReadError>;
@@ -156,6 +165,7 @@ impl SledStore {
             };
             init().map_err(|e| damaged(path, e))?;
         }
+        store.check_mark()?;
         Ok((store, existed))
     }
 
@@ -170,7 +180,10 @@ impl SledStore {
         }
         let store = Self::open_inner(path, wait)?;
         match store.meta.get(meta_keys::FORMAT).map_err(|e| damaged(path, e))? {
-            Some(v) if v.as_ref() == crate::FORMAT_VERSION.to_string().as_bytes() => Ok(store),
+            Some(v) if v.as_ref() == crate::FORMAT_VERSION.to_string().as_bytes() => {
+                store.check_mark()?;
+                Ok(store)
+            }
             Some(v) => Err(OpenError::Format {
                 path: path.to_owned(),
                 found: String::from_utf8_lossy(&v).into_owned(),
@@ -228,6 +241,47 @@ impl SledStore {
         &self.path
     }
 
+    /// The high-water mark: `<store>.head`, beside the sled directory, holding
+    /// "SEQ HASH\n" of the last acknowledged append. sled, on finding a damaged
+    /// log segment, silently drops it and everything after it, so a damaged store
+    /// can open as a shorter (even empty) but self-consistent one. The mark,
+    /// written after every flush, lets `open` notice that instead of carrying on.
+    pub fn mark_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".head");
+        self.path.with_file_name(name)
+    }
+
+    fn read_mark(&self) -> Option<Head> {
+        let text = std::fs::read_to_string(self.mark_path()).ok()?;
+        let (seq, hash) = text.trim().split_once(' ')?;
+        Some(Head { seq: seq.parse().ok()?, hash: hash.to_owned() })
+    }
+
+    /// Replace the mark atomically. Written after the flush, so it is never ahead
+    /// of what is durable; losing it in a crash only makes it lag, which is safe.
+    fn write_mark(&self, head: &Head) -> std::io::Result<()> {
+        let mark = self.mark_path();
+        let mut tmp = mark.clone().into_os_string();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, format!("{} {}\n", head.seq, head.hash))?;
+        std::fs::rename(&tmp, &mark)
+    }
+
+    fn check_mark(&self) -> Result<(), OpenError> {
+        let Some(mark) = self.read_mark() else { return Ok(()) };
+        let head = read_head(&self.meta)
+            .map_err(|e| OpenError::Damaged { path: self.path.clone(), detail: e.to_string() })?;
+        if mark.seq > head.seq {
+            return Err(OpenError::Lost {
+                path: self.path.clone(),
+                acknowledged: mark.seq,
+                found: head.seq,
+            });
+        }
+        Ok(())
+    }
+
     /// This store's identity (hex), written at creation.
     pub fn store_id(&self) -> Result<String, ReadError> {
         let id =
@@ -264,7 +318,13 @@ fn is_lock_error(e: &std::io::Error) -> bool {
 }
 
 fn damaged(path: &Path, e: sled::Error) -> OpenError {
-    OpenError::Damaged { path: path.to_owned(), detail: e.to_string() }
+    let detail = match e {
+        // sled's Display appends an (empty) backtrace; say only what matters.
+        sled::Error::Corruption { at: Some(at), .. } => format!("corrupted data at {at}"),
+        sled::Error::Corruption { at: None, .. } => "corrupted data".to_owned(),
+        other => other.to_string(),
+    };
+    OpenError::Damaged { path: path.to_owned(), detail }
 }
 
 pub(crate) fn read_head(meta: &sled::Tree) -> Result<Head, ReadError> {
@@ -345,6 +405,11 @@ impl LogStore for SledStore {
             Err(TransactionError::Storage(e)) => return Err(AppendError::Storage(e)),
         }
         self.db.flush()?;
+        let head = Head { seq: last_seq, hash: last_hash.clone() };
+        if let Err(e) = self.write_mark(&head) {
+            // The records are durable; only the damage check at open is weakened.
+            tracing::warn!("could not update {}: {e}", self.mark_path().display());
+        }
         Ok(sealed.into_iter().map(|(seq, _, hash, _)| Appended { seq, hash }).collect())
     }
 
@@ -417,6 +482,10 @@ impl LogStore for SledStore {
         }
         self.db.flush()?;
         Ok(count)
+    }
+
+    fn acknowledged(&self) -> Option<Head> {
+        self.read_mark()
     }
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError> {

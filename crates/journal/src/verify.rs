@@ -46,6 +46,12 @@ pub enum Problem {
     )]
     HeadMismatch { meta_seq: u64, meta_hash: String, seq: u64, hash: String },
     #[error(
+        "records up to seq {acknowledged} were acknowledged, but the journal ends at seq {found}"
+    )]
+    Lost { acknowledged: u64, found: u64 },
+    #[error("this is not the record that was acknowledged (its hash was {hash})")]
+    NotAcknowledged { hash: String },
+    #[error(
         "index {tree} does not match the records ({expected} entries expected, {found} found); run `trail reindex`"
     )]
     Index { tree: &'static str, expected: u64, found: u64 },
@@ -207,6 +213,21 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
                 },
             });
         }
+        if let Some(mark) = store.acknowledged() {
+            if mark.seq > head.seq {
+                findings.push(Finding {
+                    seq: Some(head.seq + 1),
+                    problem: Problem::Lost { acknowledged: mark.seq, found: head.seq },
+                });
+            } else if mark.seq > 0
+                && store.get_raw(mark.seq)?.is_some_and(|b| !contains_hash(&b, &mark.hash))
+            {
+                findings.push(Finding {
+                    seq: Some(mark.seq),
+                    problem: Problem::NotAcknowledged { hash: mark.hash.clone() },
+                });
+            }
+        }
         for (at, tree) in index::ALL.iter().enumerate() {
             if found[at] != expected[at] {
                 findings.push(Finding {
@@ -223,6 +244,11 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         findings.truncate(MAX_FINDINGS);
         Ok(Report { records, head, findings })
     })
+}
+
+fn contains_hash(bytes: &[u8], hash: &str) -> bool {
+    let needle = format!("\"hash\":\"{hash}\"");
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// Put the workers' results back in order and check seq continuity and links.
