@@ -4,6 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+// The allocator of the `trail` binary (see src/main.rs), so the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use trail_journal::{
     Actor, Draft, LogStore, PathChange, SledStore, Source, Status, Timestamp, kinds, verify,
