@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::canonical::{self, CanonicalError};
 use crate::record::{FORMAT_VERSION, Record};
+use crate::scan;
 
 /// Why a stored record's bytes do not stand up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,11 +44,30 @@ const PLACEHOLDER: &str = "00000000000000000000000000000000000000000000000000000
 /// Fill in `record.hash` and return the canonical bytes to store (with `hash`).
 pub fn seal(record: &mut Record) -> Result<Vec<u8>, CanonicalError> {
     record.hash = PLACEHOLDER.to_owned();
-    let value = serde_json::to_value(&*record).expect("a Record always serializes to JSON");
-    let Value::Object(map) = value else { unreachable!("a Record serializes to an object") };
-    let mut bytes = Vec::with_capacity(512);
-    let range =
-        canonical::write_object(&mut bytes, &map, Some("hash"))?.expect("hash is always present");
+    // Fast path: the record types declare their fields in canonical order, so
+    // serde_json usually writes canonical bytes already; the scanner proves it.
+    // Anything it rejects (a float, names above U+FFFF in `detail`) takes the
+    // slow path through a sorted JSON tree, which also reports what is wrong.
+    let mut bytes = serde_json::to_vec(&*record).expect("a Record always serializes to JSON");
+    let mut members = Vec::with_capacity(20);
+    let range = match scan::top_level(&bytes, &mut members) {
+        Ok(()) => {
+            let at = members
+                .iter()
+                .position(|m| &bytes[m.name.clone()] == b"hash")
+                .expect("hash is always present");
+            scan::cut_range(&members, at)
+        }
+        Err(_) => {
+            let value = serde_json::to_value(&*record).expect("a Record always serializes to JSON");
+            let Value::Object(map) = value else {
+                unreachable!("a Record serializes to an object")
+            };
+            bytes.clear();
+            canonical::write_object(&mut bytes, &map, Some("hash"))?
+                .expect("hash is always present")
+        }
+    };
     let hash = digest_without(&bytes, range.clone());
     // The placeholder has the same length as the digest: patch it in place.
     let member = &mut bytes[range];
@@ -98,4 +118,37 @@ fn digest_without(bytes: &[u8], skip: std::ops::Range<usize>) -> String {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Draft, GENESIS_PREV, Source, Timestamp};
+    use serde_json::json;
+
+    fn record(detail: serde_json::Value) -> Record {
+        let mut draft =
+            Draft::new("fs.modify", Source::Cli, Timestamp::from_unix(0).expect("epoch"));
+        let serde_json::Value::Object(map) = detail else { unreachable!("an object") };
+        draft.detail = Some(map);
+        draft.into_record(1, GENESIS_PREV.to_owned())
+    }
+
+    #[test]
+    fn both_seal_paths_write_checkable_canonical_bytes() {
+        // Plain names take the fast path; names above U+FFFF sort differently in
+        // UTF-16 than serde_json's map does, so they take the slow one.
+        for detail in [json!({"b": 1, "a": "x\u{1}"}), json!({"\u{fb01}": 1, "\u{1f600}": 2})] {
+            let mut r = record(detail);
+            let bytes = seal(&mut r).expect("integers only");
+            let checked = check(&bytes).expect("canonical and hashed");
+            assert_eq!(checked.hash, r.hash);
+        }
+    }
+
+    #[test]
+    fn seal_refuses_floats() {
+        let mut r = record(json!({"ratio": 0.5}));
+        assert!(matches!(seal(&mut r), Err(CanonicalError::NotAnInteger(_))));
+    }
 }

@@ -93,15 +93,18 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// The person behind a change: git identity plus, where known, the local account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Fields of every serialized struct here are declared in canonical (sorted)
+// order: `chain::seal` serializes records directly and only falls back to
+// sorting a JSON tree when the scanner finds the bytes not canonical.
 pub struct Actor {
-    #[serde(default, skip_serializing_if = "is_empty")]
-    pub name: String,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub email: String,
     #[serde(default, skip_serializing_if = "is_empty")]
-    pub user: String,
-    #[serde(default, skip_serializing_if = "is_empty")]
     pub host: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub user: String,
 }
 
 impl Actor {
@@ -130,25 +133,25 @@ pub enum Status {
 /// the two is present. `from`/`from_b64` follow the same rule for a rename's source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathChange {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path_b64: Option<String>,
-    pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_b64: Option<String>,
     /// The git object id of the content after the change (before it, for a deletion).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
+    pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
+    pub from_b64: Option<String>,
     /// The git file mode in octal, e.g. `100644`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_b64: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    pub status: Status,
 }
 
 impl PathChange {
@@ -220,41 +223,41 @@ fn display(text: &Option<String>, b64: &Option<String>) -> String {
 /// The authorization a change carried (token id and issuer key id; never the token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authorization {
-    pub token_id: String,
     pub issuer: String,
+    pub token_id: String,
 }
 
 /// A record as stored: every field of format v1. Build one with [`Draft`] and let
 /// the store assign `seq`, `prev` and `hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    pub v: u64,
-    pub seq: u64,
-    pub time: Timestamp,
-    pub kind: String,
-    pub source: Source,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Actor>,
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-    pub git_ref: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parents: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub paths: Vec<PathChange>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Authorization>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Map<String, Value>>,
-    pub prev: String,
     pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<PathChange>,
+    pub prev: String,
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    pub seq: u64,
+    pub source: Source,
+    pub time: Timestamp,
+    pub v: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 impl Record {

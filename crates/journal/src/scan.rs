@@ -28,6 +28,18 @@ pub struct Member {
     pub member: Range<usize>,
 }
 
+/// The bytes to leave out to drop member `at` from the object: the member and one
+/// separating comma (the one after it, or before it for the last member).
+pub fn cut_range(members: &[Member], at: usize) -> Range<usize> {
+    let mut cut = members[at].member.clone();
+    if at + 1 < members.len() {
+        cut.end += 1;
+    } else if at > 0 {
+        cut.start -= 1;
+    }
+    cut
+}
+
 /// Nesting deeper than this is refused (the encoder never writes it for records,
 /// and a recursive scanner must not overflow its stack on hostile input).
 const MAX_DEPTH: usize = 64;

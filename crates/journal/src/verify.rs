@@ -399,12 +399,7 @@ fn check_record(
         return fail(RecordProblem::BadField("hash"));
     };
     // The hash covers the object without its `hash` member and one separating comma.
-    let mut cut = members[at_hash].member.clone();
-    if at_hash + 1 < members.len() {
-        cut.end += 1;
-    } else if at_hash > 0 {
-        cut.start -= 1;
-    }
+    let cut = scan::cut_range(members, at_hash);
     let mut hasher = Sha256::new();
     hasher.update(&bytes[..cut.start]);
     hasher.update(&bytes[cut.end..]);
