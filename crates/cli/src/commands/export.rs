@@ -10,9 +10,11 @@ use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::{Out, say};
 
-/// Write the whole journal as JSON Lines: one canonical record per line, in seq
-/// order, byte for byte as stored. Anyone can check it with the rules of
-/// store/FORMAT.md (a few lines of Python), without trail.
+/// Write the whole journal as JSON Lines, exactly as stored.
+///
+/// One canonical record per line, in seq order, byte for byte as stored.
+/// Anyone can check it with the rules of store/FORMAT.md (a few lines of
+/// Python), without trail.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Write to this file instead of standard output. The file appears complete

@@ -16,12 +16,11 @@ use crate::timeparse;
 /// Filters combine (a record must pass all of them); a filter given twice
 /// matches either value. Path, commit, change and time filters use the
 /// journal's indexes, so a query costs what its answer costs.
-///
-/// Examples:
-///   trail log --path src/            everything under src/
-///   trail log --since "2 days ago" --author ada
-///   trail log --kind commit --json | jq .why
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail log --path src/                       everything under src/
+  trail log --since \"2 days ago\" --author ada
+  trail log --kind commit --json | jq .why")]
 pub struct LogArgs {
     /// Only records touching this file, or anything below this directory
     /// (relative to the current directory). A trailing / means directory only.

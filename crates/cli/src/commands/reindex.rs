@@ -9,9 +9,11 @@ use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::say;
 
-/// Rebuild the journal's indexes (by path, time, commit, change id and token)
-/// from the records. The indexes are derived data: rebuilding them never
-/// changes a record. Use it when `trail verify` reports an index problem.
+/// Rebuild the journal's indexes from its records.
+///
+/// The indexes (by path, time, commit, change id and token) are derived data:
+/// rebuilding them never changes a record. Use it when `trail verify` reports
+/// an index problem.
 #[derive(Debug, Args)]
 pub struct ReindexArgs {}
 

@@ -9,9 +9,11 @@ use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::Out;
 
-/// Show where the journal is and what it holds: store location and id, number
-/// of records, the head hash (what the next record will chain to), size on
-/// disk, and the outcome of the last `trail verify`.
+/// Show where the journal is and what it holds.
+///
+/// Store location and id, number of records, the head hash (what the next
+/// record will chain to), size on disk, and the outcome of the last
+/// `trail verify`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 

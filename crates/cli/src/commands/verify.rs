@@ -9,10 +9,12 @@ use trail_journal::{LogStore, Timestamp, store::meta_keys};
 use crate::context::Repo;
 use crate::error::CommandError;
 
-/// Prove the journal intact: recompute every record's hash and every link of
-/// the chain, check that each record is in canonical form, and check the
-/// indexes against the records. Exits 1 naming the first bad record when
-/// anything is wrong, 0 when all is well.
+/// Prove the journal intact (exit 1 naming the first bad record if not).
+///
+/// Recomputes every record's hash and every link of the chain, checks that
+/// each record is in canonical form, that no acknowledged record is missing,
+/// and that the indexes agree with the records. Exits 0 when all is well, 1
+/// naming the first bad seq when anything is wrong.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Print nothing when the journal is intact.
