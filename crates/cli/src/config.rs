@@ -56,8 +56,12 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
         }
     };
     parse(&text).map_err(|e| {
-        CommandError::usage(format!("{} is not a valid trail policy: {e}", path.display()))
-            .hint("fix the file, or compare it with the defaults in docs/configuration.md")
+        CommandError::usage(format!(
+            "{} is not a valid trail policy: {}",
+            path.display(),
+            e.to_string().trim_end()
+        ))
+        .hint("fix the file, or compare it with the defaults in docs/configuration.md")
     })
 }
 

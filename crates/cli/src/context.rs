@@ -1,5 +1,6 @@
 //! What most commands need first: the repository and its journal.
 
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 use trail_git::RepoLocation;
@@ -19,7 +20,17 @@ impl Repo {
         let cwd = std::env::current_dir().map_err(|e| {
             CommandError::environment(format!("cannot read the current directory: {e}"))
         })?;
-        let (location, git) = trail_git::discover(&cwd)?;
+        let (location, git) = trail_git::discover(&cwd).map_err(|e| {
+            // When GIT_DIR points somewhere wrong, say so rather than blame the cwd.
+            match std::env::var_os("GIT_DIR") {
+                Some(dir) => CommandError::environment(format!(
+                    "GIT_DIR={} is not a git repository",
+                    Path::new(&dir).display()
+                ))
+                .hint("unset GIT_DIR, or point it at a repository's .git directory"),
+                None => e.into(),
+            }
+        })?;
         Ok(Repo { location, git, cwd })
     }
 
@@ -32,27 +43,42 @@ impl Repo {
     }
 
     /// Turn a path given on the command line (relative to where trail was started,
-    /// or absolute) into the repository-relative form the journal stores. A
-    /// trailing `/` is kept: it means "this directory only".
-    pub fn repo_relative(&self, given: &str) -> Result<Vec<u8>, CommandError> {
+    /// or absolute) into the repository-relative bytes the journal stores. A
+    /// trailing `/` is kept: it means "this directory only". Symlinks inside the
+    /// repository are not followed (git tracks the link, not its target); only
+    /// the route to the repository is resolved.
+    pub fn repo_relative(&self, given: &OsStr) -> Result<Vec<u8>, CommandError> {
+        let text = path_bytes(Path::new(given));
         let Some(workdir) = &self.location.workdir else {
-            return Ok(given.trim_start_matches('/').as_bytes().to_vec());
+            let trimmed = text.iter().position(|&b| b != b'/').map_or(&[][..], |i| &text[i..]);
+            return Ok(trimmed.to_vec());
         };
-        let dir_only = given.ends_with('/');
-        let joined = if Path::new(given).is_absolute() {
-            PathBuf::from(given)
-        } else {
-            self.cwd.join(given)
+        let dir_only = text.ends_with(b"/");
+        let given = Path::new(given);
+        let joined = if given.is_absolute() { given.to_path_buf() } else { self.cwd.join(given) };
+        let lexical = lexical(&joined);
+        let relative = match lexical.strip_prefix(workdir) {
+            Ok(relative) => relative.to_path_buf(),
+            // The route to the repository may go through a symlink (/tmp ->
+            // /private/tmp): resolve the parent directory, keep the last name.
+            Err(_) => {
+                let (parent, name) = (lexical.parent(), lexical.file_name());
+                let resolved = parent.and_then(|p| std::fs::canonicalize(p).ok());
+                let resolved = match (resolved, name) {
+                    (Some(dir), Some(name)) => dir.join(name),
+                    (Some(dir), None) => dir,
+                    _ => lexical.clone(),
+                };
+                resolved.strip_prefix(workdir).map(Path::to_path_buf).map_err(|_| {
+                    CommandError::usage(format!(
+                        "{} is outside the repository at {}",
+                        given.display(),
+                        workdir.display()
+                    ))
+                })?
+            }
         };
-        let normal = normalize(&joined);
-        let workdir = normalize(workdir);
-        let relative = normal.strip_prefix(&workdir).map_err(|_| {
-            CommandError::usage(format!(
-                "{given} is outside the repository at {}",
-                workdir.display()
-            ))
-        })?;
-        let mut bytes = path_bytes(relative);
+        let mut bytes = path_bytes(&relative);
         if dir_only && !bytes.is_empty() {
             bytes.push(b'/');
         }
@@ -60,26 +86,10 @@ impl Repo {
     }
 }
 
-/// Lexically resolve `.` and `..` (the path may no longer exist, so no canonicalize),
-/// resolving symlinks only in the part that does exist.
-fn normalize(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        out.push(name);
-    }
+/// Resolve `.` and `..` without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
     let mut clean = PathBuf::new();
-    for part in out.components() {
+    for part in path.components() {
         match part {
             Component::CurDir => {}
             Component::ParentDir => {

@@ -88,9 +88,10 @@ impl From<OpenError> for CommandError {
                 waited.as_secs_f64()
             ))
             .hint("wait for the other command (an import or verify?) to finish, then retry"),
-            e @ (OpenError::Damaged { .. } | OpenError::Lost { .. }) => {
+            OpenError::Damaged { ref path, .. } | OpenError::Lost { ref path, .. } => {
+                let aside = path.display().to_string();
                 CommandError::refused(e.to_string())
-                    .hint("keep the damaged store for analysis: move .git/trail/journal and .git/trail/journal.head aside")
+                    .hint(format!("keep the damaged store for analysis: move {aside} and {aside}.head aside"))
                     .hint("`trail init && trail import` then rebuilds the commit history; records only the journal held (hook outcomes, watcher saves) come back only from an earlier `trail export`")
             }
             e @ OpenError::Format { .. } => CommandError::environment(e.to_string())
@@ -103,7 +104,11 @@ impl From<OpenError> for CommandError {
 impl From<ReadError> for CommandError {
     fn from(e: ReadError) -> Self {
         match e {
-            ReadError::Damaged { .. } | ReadError::Meta(_) => CommandError::refused(e.to_string()),
+            ReadError::Damaged { .. } | ReadError::Meta(_) => CommandError::refused(e.to_string())
+                .hint("run `trail verify` to see what else is damaged"),
+            ReadError::StaleIndex { .. } => CommandError::refused(e.to_string()).hint(
+                "run `trail verify`, then `trail reindex` to rebuild the indexes from the records",
+            ),
             ReadError::Storage(_) => CommandError::environment(e.to_string()),
         }
     }

@@ -5,18 +5,30 @@ use trail_journal::Timestamp;
 
 use crate::error::CommandError;
 
+/// Whether a bare date means the start or the end of that day: `--since DAY`
+/// includes the whole day from its start, `--until DAY` up to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Start,
+    End,
+}
+
 pub fn parse(
     flag: &str,
     text: &str,
     now: chrono::DateTime<Utc>,
+    bound: Bound,
 ) -> Result<Timestamp, CommandError> {
     let trimmed = text.trim();
     if let Some(t) = Timestamp::parse(trimmed) {
         return Ok(t);
     }
     if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-        return Ok(Timestamp(Utc.from_utc_datetime(&midnight)));
+        let at = match bound {
+            Bound::Start => date.and_hms_opt(0, 0, 0).expect("midnight exists"),
+            Bound::End => date.and_hms_nano_opt(23, 59, 59, 999_999_999).expect("valid time"),
+        };
+        return Ok(Timestamp(Utc.from_utc_datetime(&at)));
     }
     if let Some(t) = ago(trimmed, now) {
         return Ok(Timestamp(t));
@@ -56,7 +68,7 @@ mod tests {
     #[test]
     fn reads_the_three_forms() {
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).single().expect("valid");
-        let t = |s| parse("--since", s, now).expect(s).to_rfc3339();
+        let t = |s| parse("--since", s, now, Bound::Start).expect(s).to_rfc3339();
         assert_eq!(t("2026-11-20T10:00:00+02:00"), "2026-11-20T08:00:00.000000000Z");
         assert_eq!(t("2026-11-20"), "2026-11-20T00:00:00.000000000Z");
         assert_eq!(t("2 days ago"), "2026-11-24T12:00:00.000000000Z");
@@ -64,7 +76,9 @@ mod tests {
         assert_eq!(t("3 months ago"), "2026-08-26T12:00:00.000000000Z");
         // interim reads at most four digits; trail reads any count.
         assert_eq!(t("100000 days ago"), "1753-02-10T12:00:00.000000000Z");
-        assert!(parse("--since", "the day after never", now).is_err());
-        assert!(parse("--since", "99999999999 years ago", now).is_err());
+        assert!(parse("--since", "the day after never", now, Bound::Start).is_err());
+        assert!(parse("--since", "99999999999 years ago", now, Bound::Start).is_err());
+        let end = parse("--until", "2026-11-20", now, Bound::End).expect("a date");
+        assert_eq!(end.to_rfc3339(), "2026-11-20T23:59:59.999999999Z");
     }
 }

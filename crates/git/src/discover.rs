@@ -26,8 +26,9 @@ pub enum DiscoverError {
     NotARepository { path: PathBuf, detail: String },
 }
 
-/// Discover the repository containing `dir`, the way git does (`GIT_DIR`,
-/// `GIT_WORK_TREE` and `GIT_CEILING_DIRECTORIES` honoured, linked worktrees resolved).
+/// Discover the repository containing `dir`, the way git does (`GIT_DIR` and
+/// `GIT_WORK_TREE` honoured, linked worktrees resolved). `GIT_CEILING_DIRECTORIES`
+/// is not honoured yet (gix's default discovery ignores it).
 pub fn discover(dir: &Path) -> Result<(RepoLocation, gix::Repository), DiscoverError> {
     let repo = gix::discover_with_environment_overrides(dir).map_err(|e| {
         DiscoverError::NotARepository { path: dir.to_owned(), detail: e.to_string() }

@@ -128,11 +128,24 @@ impl<'repo> Importer<'repo> {
                     spec: text.to_owned(),
                     detail: e.to_string(),
                 })?;
-                match parsed.detach() {
+                let (tips, hidden) = match parsed.detach() {
                     Spec::Include(id) => (vec![id], Vec::new()),
                     Spec::Range { from, to } => (vec![to], vec![from]),
                     _ => return Err(HistoryError::UnsupportedRevision { spec: spec_text.into() }),
+                };
+                // `HEAD^{tree}` parses, but history starts only at commits.
+                for id in tips.iter().chain(&hidden) {
+                    let kind = self.repo.find_header(*id).map(|h| h.kind()).map_err(|e| {
+                        HistoryError::BadRevision { spec: text.to_owned(), detail: e.to_string() }
+                    })?;
+                    if kind != gix::object::Kind::Commit {
+                        return Err(HistoryError::BadRevision {
+                            spec: text.to_owned(),
+                            detail: format!("{id} is a {kind}, not a commit"),
+                        });
+                    }
                 }
+                (tips, hidden)
             }
         };
         let walk = self

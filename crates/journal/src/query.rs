@@ -18,7 +18,8 @@ pub struct Query {
     pub until: Option<Timestamp>,
     /// Case-insensitive substrings of the actor's name or email; any may match.
     pub authors: Vec<String>,
-    /// A kind matches itself and, as a family, its dotted children (`fs` → `fs.modify`).
+    /// A kind matches itself exactly (`commit` is not `commit.blocked`); a family
+    /// is written `fs.*`, or bare when it is not itself a kind (`fs`).
     pub kinds: Vec<String>,
     /// A commit id or an abbreviation of one.
     pub commit: Option<String>,
@@ -68,11 +69,7 @@ pub fn run(
                 seqs.reverse();
             }
             for seq in seqs {
-                let bytes = store.get_raw(seq)?.ok_or_else(|| ReadError::Damaged {
-                    seq,
-                    detail: "an index names it but no record is stored (run `trail reindex`)"
-                        .into(),
-                })?;
+                let bytes = store.get_raw(seq)?.ok_or(ReadError::StaleIndex { seq })?;
                 if visit(seq, bytes)?.is_break() {
                     break;
                 }
@@ -144,13 +141,7 @@ fn matches(query: &Query, record: &Record) -> bool {
     if query.until.is_some_and(|until| record.time > until) {
         return false;
     }
-    if !query.kinds.is_empty()
-        && !query.kinds.iter().any(|k| {
-            record.kind == *k
-                || (record.kind.starts_with(k.as_str())
-                    && record.kind.as_bytes().get(k.len()) == Some(&b'.'))
-        })
-    {
+    if !query.kinds.is_empty() && !query.kinds.iter().any(|k| kind_matches(k, &record.kind)) {
         return false;
     }
     if !query.authors.is_empty() {
@@ -165,6 +156,17 @@ fn matches(query: &Query, record: &Record) -> bool {
         }
     }
     true
+}
+
+/// `filter` is a kind (exact), `family.*`, or a bare family name that is not
+/// itself a kind of format v1 (`fs` matches `fs.modify`, `commit` only `commit`).
+pub fn kind_matches(filter: &str, kind: &str) -> bool {
+    let family = match filter.strip_suffix(".*") {
+        Some(family) => family,
+        None if crate::record::kinds::ALL.contains(&filter) => return kind == filter,
+        None => filter,
+    };
+    kind == family || (kind.starts_with(family) && kind.as_bytes().get(family.len()) == Some(&b'.'))
 }
 
 /// What an id given to `trail show` named.
@@ -229,5 +231,23 @@ pub fn resolve(store: &dyn LogStore, id: &str) -> Result<Resolved, ResolveError>
             id: id.to_owned(),
             candidates: found.into_iter().map(|(t, _)| t).take(10).collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_matches;
+
+    #[test]
+    fn kinds_match_exactly_unless_a_family_is_asked_for() {
+        assert!(kind_matches("commit", "commit"));
+        assert!(!kind_matches("commit", "commit.blocked"));
+        assert!(kind_matches("commit.*", "commit.blocked"));
+        assert!(kind_matches("commit.*", "commit"));
+        assert!(kind_matches("fs", "fs.modify"));
+        assert!(kind_matches("fs.*", "fs.rename"));
+        assert!(!kind_matches("fs", "fsck"));
+        assert!(kind_matches("fs.modify", "fs.modify"));
+        assert!(!kind_matches("fs.modify", "fs.create"));
     }
 }

@@ -30,6 +30,26 @@ pub mod kinds {
     pub const WATCH_START: &str = "watch.start";
     pub const WATCH_STOP: &str = "watch.stop";
     pub const CHECKPOINT: &str = "checkpoint";
+
+    /// Every kind format v1 defines.
+    pub const ALL: [&str; 16] = [
+        COMMIT,
+        COMMIT_BLOCKED,
+        COMMIT_UNVERIFIED,
+        POLICY_VIOLATION,
+        AUTH_USED,
+        REF_UPDATE,
+        HISTORY_REWRITE,
+        CHANGELOG_CREATED,
+        FS_CREATE,
+        FS_MODIFY,
+        FS_DELETE,
+        FS_RENAME,
+        FS_RESCAN,
+        WATCH_START,
+        WATCH_STOP,
+        CHECKPOINT,
+    ];
 }
 
 /// Who or what produced a record.
@@ -184,7 +204,10 @@ impl PathChange {
         join_path(&self.from, &self.from_b64)
     }
 
-    /// The path for display: UTF-8 as is, anything else lossily with a marker.
+    /// The path for display, quoted the way git quotes paths (with
+    /// `core.quotePath=false`): as is, unless it holds control characters, `"`,
+    /// `\` or bytes that are not UTF-8 — then in double quotes with C escapes and
+    /// octal for the odd bytes, so one path is always one line.
     pub fn display_path(&self) -> String {
         display(&self.path, &self.path_b64)
     }
@@ -213,11 +236,42 @@ fn join_path(text: &Option<String>, b64: &Option<String>) -> Option<Vec<u8>> {
 }
 
 fn display(text: &Option<String>, b64: &Option<String>) -> String {
-    match (text, join_path(text, b64)) {
-        (Some(s), _) => s.clone(),
-        (None, Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        (None, None) => String::from("<missing path>"),
+    match join_path(text, b64) {
+        Some(bytes) => quote_path(&bytes),
+        None => String::from("<missing path>"),
     }
+}
+
+/// Quote `bytes` as git does for paths (see [`PathChange::display_path`]).
+pub fn quote_path(bytes: &[u8]) -> String {
+    let needs = |b: u8| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\';
+    if let Ok(s) = std::str::from_utf8(bytes)
+        && !bytes.iter().any(|&b| needs(b))
+    {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    out.push_str(&format!("\\{:03o}", c as u32));
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\{b:03o}"));
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The authorization a change carried (token id and issuer key id; never the token).
@@ -333,4 +387,18 @@ impl Draft {
 
 fn is_empty(s: &str) -> bool {
     s.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_path;
+
+    #[test]
+    fn paths_are_quoted_like_git_when_needed() {
+        assert_eq!(quote_path(b"src/caf\xc3\xa9 x.rs"), "src/café x.rs");
+        assert_eq!(quote_path(b"new\nline.txt"), "\"new\\nline.txt\"");
+        assert_eq!(quote_path(b"data/caf\xe9.txt"), "\"data/caf\\351.txt\"");
+        assert_eq!(quote_path(b"a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quote_path(b"bell\x07"), "\"bell\\007\"");
+    }
 }

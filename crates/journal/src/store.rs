@@ -86,9 +86,11 @@ pub enum AppendError {
 /// Reading failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("record {seq} is damaged: {detail} (run `trail verify`)")]
+    #[error("record {seq} is damaged: {detail}")]
     Damaged { seq: u64, detail: String },
-    #[error("the store's metadata is damaged: {0} (run `trail verify`)")]
+    #[error("an index names record {seq}, but no such record is stored")]
+    StaleIndex { seq: u64 },
+    #[error("the store's metadata is damaged: {0}")]
     Meta(String),
     #[error("storage failed: {0}")]
     Storage(#[from] sled::Error),

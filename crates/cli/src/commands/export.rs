@@ -40,7 +40,8 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             let cannot = |e: std::io::Error| {
                 CommandError::environment(format!("cannot write {}: {e}", path.display()))
             };
-            let mut tmp = tempfile_in(dir).map_err(cannot)?;
+            // tempfile's errors name its random file; the user asked for `path`.
+            let mut tmp = tempfile_in(dir).map_err(|e| cannot(std::io::Error::from(e.kind())))?;
             let count = {
                 let mut w = std::io::BufWriter::new(tmp.as_file_mut());
                 let n = write_all(&store, &mut w)?;

@@ -58,7 +58,14 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size));
         let produced = (|| -> Result<(), CommandError> {
             let mut importer = Importer::new(&mut git)?;
-            let ids = importer.commits(args.revspec.as_deref(), |id| is_known(store_ref, id))?;
+            let ids = match importer.commits(args.revspec.as_deref(), |id| is_known(store_ref, id))
+            {
+                // A repository without commits has no history to import: not an error,
+                // so `trail init && trail import` works in a brand-new repository.
+                Err(trail_git::HistoryError::NoCommits) if args.revspec.is_none() => Vec::new(),
+                other => other?,
+            };
+            tracing::info!(commits = ids.len(), "history walked");
             if tx.send(Msg::Total(ids.len())).is_err() {
                 return Ok(());
             }
@@ -84,14 +91,22 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let seconds = started.elapsed().as_secs_f64();
     let head = store.head()?;
     if imported == 0 {
-        say(format_args!("nothing new to import; the journal holds {} records", head.seq));
+        say(format_args!(
+            "nothing new to import; the journal holds {}",
+            plural(head.seq, "record")
+        ));
     } else {
         say(format_args!(
-            "imported {imported} commits in {seconds:.2} s; the journal holds {} records",
-            head.seq
+            "imported {} in {seconds:.2} s; the journal holds {}",
+            plural(imported as u64, "commit"),
+            plural(head.seq, "record")
         ));
     }
     Ok(())
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// Append what arrives on `rx` in batches of `batch_size`, one flush each.

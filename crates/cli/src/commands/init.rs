@@ -19,6 +19,12 @@ pub struct InitArgs {}
 
 pub fn run(_args: InitArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
+    // Check the team's policy before changing anything: a malformed trail.toml
+    // is reported now, not at the first commit, and init then does nothing.
+    let policy = repo.location.workdir.as_ref().map(|w| w.join("trail.toml"));
+    if let Some(policy) = policy.as_ref().filter(|p| p.exists()) {
+        crate::config::load(policy)?;
+    }
     let path = repo.store_path();
     std::fs::create_dir_all(repo.location.trail_dir()).map_err(|e| {
         CommandError::environment(format!(
@@ -38,8 +44,6 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
         Some(workdir) => {
             let policy = workdir.join("trail.toml");
             if policy.exists() {
-                // Say now, not at the first commit, when the team's file does not parse.
-                crate::config::load(&policy)?;
                 say(format_args!("kept the existing {}", policy.display()));
             } else {
                 write_new(&policy, DEFAULT_TOML)?;

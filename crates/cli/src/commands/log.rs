@@ -25,13 +25,14 @@ pub struct LogArgs {
     /// Only records touching this file, or anything below this directory
     /// (relative to the current directory). A trailing / means directory only.
     #[arg(long, value_name = "PATH")]
-    pub path: Vec<String>,
+    pub path: Vec<std::ffi::OsString>,
 
     /// Only records at or after this time: RFC 3339, a date, or "2 days ago".
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Only records at or before this time (same forms as --since).
+    /// Only records at or before this time (same forms as --since; a bare
+    /// date includes that whole day).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
@@ -71,8 +72,16 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     let now = chrono::Utc::now();
     let query = Query {
         paths: args.path.iter().map(|p| repo.repo_relative(p)).collect::<Result<_, _>>()?,
-        since: args.since.as_deref().map(|s| timeparse::parse("--since", s, now)).transpose()?,
-        until: args.until.as_deref().map(|s| timeparse::parse("--until", s, now)).transpose()?,
+        since: args
+            .since
+            .as_deref()
+            .map(|s| timeparse::parse("--since", s, now, timeparse::Bound::Start))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|s| timeparse::parse("--until", s, now, timeparse::Bound::End))
+            .transpose()?,
         authors: args.author,
         kinds: args.kind,
         commit: args.commit,

@@ -1,5 +1,6 @@
 //! `trail verify`
 
+use std::io::Write;
 use std::time::Instant;
 
 use clap::Args;
@@ -8,6 +9,7 @@ use trail_journal::{LogStore, Timestamp, store::meta_keys};
 
 use crate::context::Repo;
 use crate::error::CommandError;
+use crate::output::Out;
 
 /// Prove the journal intact (exit 1 naming the first bad record if not).
 ///
@@ -42,14 +44,17 @@ pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
     if report.ok() {
         if !args.quiet {
             let rate = report.records as f64 / elapsed.as_secs_f64().max(1e-9);
-            println!(
+            let mut out = Out::new();
+            writeln!(
+                out,
                 "ok: {} records verified in {:.3} s ({:.0} records/s); head seq {} hash {}",
                 report.records,
                 elapsed.as_secs_f64(),
                 rate,
                 report.head.seq,
                 report.head.hash
-            );
+            )?;
+            out.flush()?;
         }
         return Ok(());
     }

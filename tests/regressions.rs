@@ -1,0 +1,198 @@
+//! One test per bug found after the journal landed, named after what broke.
+
+mod common;
+
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::TestEnv;
+
+fn imported_history(env: &TestEnv) -> PathBuf {
+    let repo = env.fixture("history");
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    repo
+}
+
+fn seqs(env: &TestEnv, repo: &Path, args: &[&std::ffi::OsStr]) -> Vec<u64> {
+    env.trail_json(repo, args).iter().map(|r| r["seq"].as_u64().expect("seq")).collect()
+}
+
+// `trail verify | true` panicked (exit 101): verify used println! on a closed pipe.
+#[test]
+fn regression_verify_into_a_closed_pipe_panicked() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.arg("verify").stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn trail");
+    drop(child.stdout.take()); // close the read end before trail writes
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("read stderr");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
+}
+
+// `--path LINK` followed the symlink and listed its target's history.
+#[test]
+fn regression_path_of_a_symlink_followed_the_link() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    assert!(repo.join("link").is_symlink(), "the fixture makes `link` a symlink");
+    let found =
+        seqs(&env, &repo, &["log".as_ref(), "--json".as_ref(), "--path".as_ref(), "link".as_ref()]);
+    let git = env.git_ok(&repo, ["log", "--format=%H", "--", "link"]);
+    assert_eq!(
+        found.len(),
+        git.lines().count(),
+        "one record per commit touching `link`: {found:?}"
+    );
+    for record in env.trail_json(&repo, ["log", "--json", "--path", "link"]) {
+        let paths = record["paths"].as_array().expect("paths");
+        assert!(paths.iter().any(|p| p["path"] == "link"), "{record}");
+    }
+}
+
+// A path that is not UTF-8 could not be given to --path (clap refused the argument).
+#[test]
+fn regression_non_utf8_path_could_not_be_queried() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let raw = std::ffi::OsStr::from_bytes(b"data/not-utf8-\xff.bin");
+    let found = seqs(&env, &repo, &["log".as_ref(), "--json".as_ref(), "--path".as_ref(), raw]);
+    assert!(!found.is_empty(), "the fixture commits {raw:?}");
+    let mut git = env.command("git", &repo);
+    git.args(["log", "--format=%H", "--"]).arg(raw);
+    let git = common::run(git, common::PROCESS_TIMEOUT);
+    assert_eq!(found.len(), git.stdout_str().lines().count());
+}
+
+// `trail show` printed a newline inside a path raw (one path on two lines) and
+// non-UTF-8 bytes lossily; paths are now quoted as git quotes them.
+#[test]
+fn regression_show_printed_odd_paths_raw() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let records = env.trail_json(&repo, ["log", "--json", "--path", "data/"]);
+    let seq = records[0]["seq"].as_u64().expect("seq").to_string();
+    let shown = env.trail_ok(&repo, ["show", &seq]).stdout_str();
+    assert!(shown.contains("\"data/not-utf8-\\377.bin\""), "{shown}");
+    let all = env.trail_ok(&repo, ["log"]).stdout_str();
+    let newline_commit = env.trail_json(&repo, ["log", "--json", "--path", "new\nline.txt"]);
+    let seq = newline_commit.last().expect("a record")["seq"].as_u64().expect("seq").to_string();
+    let shown = env.trail_ok(&repo, ["show", &seq]).stdout_str();
+    assert!(shown.contains("\"new\\nline.txt\""), "{shown}");
+    assert!(!all.contains("new\nline"), "{all}");
+}
+
+// `HEAD^{tree}` is user input that names no commit: it exited 3 ("walking
+// history failed") instead of 2 with a message about the revision.
+#[test]
+fn regression_import_of_a_tree_revspec_said_environment_error() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let out = env.trail(&repo, ["import", "HEAD^{tree}"]);
+    out.assert_no_panic().assert_code(2).assert_stderr_has("not a commit");
+}
+
+// `trail init && trail import` failed in a repository without commits (exit 3).
+#[test]
+fn regression_import_in_an_empty_repository_failed() {
+    let env = TestEnv::new();
+    let repo = env.dir("empty");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    env.trail_ok(&repo, ["init"]);
+    let out = env.trail_ok(&repo, ["import"]);
+    out.assert_stderr_has("nothing new to import");
+    assert!(env.trail_ok(&repo, ["export"]).stdout.is_empty());
+}
+
+// With a wrong GIT_DIR the message blamed the current directory.
+#[test]
+fn regression_bad_git_dir_blamed_the_current_directory() {
+    let env = TestEnv::new();
+    let elsewhere = env.dir("elsewhere");
+    let mut cmd = env.trail_cmd(&elsewhere);
+    cmd.arg("status").env("GIT_DIR", env.root.join("nowhere"));
+    let out = common::run(cmd, common::PROCESS_TIMEOUT);
+    out.assert_no_panic().assert_code(3).assert_stderr_has("GIT_DIR=");
+    out.assert_stderr_has("nowhere");
+}
+
+// `export -o` into a missing directory named tempfile's random file.
+#[test]
+fn regression_export_error_named_a_temporary_file() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let target = env.root.join("missing/out.jsonl");
+    let out = env.trail(&repo, ["export".as_ref(), "-o".as_ref(), target.as_os_str()]);
+    out.assert_no_panic().assert_code(3).assert_stderr_has("missing/out.jsonl");
+    assert!(!out.stderr.contains(".trail-export"), "{}", out.stderr);
+}
+
+// `trail init` with a malformed trail.toml created the journal before failing.
+#[test]
+fn regression_init_with_bad_policy_created_the_journal_anyway() {
+    let env = TestEnv::new();
+    let repo = env.dir("bad-policy");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("trail.toml"), "[rationale]\nrequired = \"yes\"\n").expect("write");
+    let out = env.trail(&repo, ["init"]);
+    out.assert_no_panic().assert_code(2).assert_stderr_has("trail.toml");
+    assert!(!repo.join(".git/trail/journal").exists(), "nothing created");
+    assert!(!out.stderr.contains("\n\n"), "no blank line inside the message:\n{}", out.stderr);
+}
+
+// `--kind commit` also matched `commit.blocked` and `commit.unverified`; and
+// `--until DATE` excluded that whole day.
+#[test]
+fn regression_kind_and_until_matched_too_much_or_too_little() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let all = seqs(&env, &repo, &["log".as_ref(), "--json".as_ref()]);
+    let commits = seqs(
+        &env,
+        &repo,
+        &["log".as_ref(), "--json".as_ref(), "--kind".as_ref(), "commit".as_ref()],
+    );
+    let family = seqs(
+        &env,
+        &repo,
+        &["log".as_ref(), "--json".as_ref(), "--kind".as_ref(), "commit.*".as_ref()],
+    );
+    assert_eq!(commits, all, "every imported record is a plain commit");
+    assert_eq!(family, all);
+    let none = seqs(
+        &env,
+        &repo,
+        &["log".as_ref(), "--json".as_ref(), "--kind".as_ref(), "commit.blocked".as_ref()],
+    );
+    assert!(none.is_empty());
+
+    // Every record's own date, given to --until, includes that record.
+    for record in env.trail_json(&repo, ["log", "--json"]) {
+        let day = &record["time"].as_str().expect("time")[..10];
+        let seq = record["seq"].as_u64().expect("seq");
+        let upto = seqs(
+            &env,
+            &repo,
+            &["log".as_ref(), "--json".as_ref(), "--until".as_ref(), day.as_ref()],
+        );
+        assert!(upto.contains(&seq), "--until {day} must include seq {seq}");
+    }
+}
+
+// `trail import` said "imported 1 commits".
+#[test]
+fn regression_import_said_one_commits() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    std::fs::write(repo.join("one-more.txt"), "x\n").expect("write");
+    env.git_ok(&repo, ["add", "one-more.txt"]);
+    env.git_ok(&repo, ["commit", "-q", "-m", "one more"]);
+    let out = env.trail_ok(&repo, ["import"]);
+    out.assert_stderr_has("imported 1 commit in");
+}
