@@ -23,8 +23,9 @@ cd "$repo"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version)"
 
 echo "== import of $commits commits vs git log --name-status -M"
-hyperfine -N --warmup 1 --runs 5 \
-  --prepare "rm -rf .git/trail && $trail init" \
+# (not -N: the prepare step needs a shell; a shell's start-up is noise next to seconds)
+hyperfine --warmup 1 --runs 5 \
+  --prepare "rm -rf .git/trail .git/trail/journal.head && $trail init 2>/dev/null" \
   --export-json "../import.json" \
   "$trail import" \
   "git log --name-status -M --format=%H"

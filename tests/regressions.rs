@@ -196,3 +196,110 @@ fn regression_import_said_one_commits() {
     let out = env.trail_ok(&repo, ["import"]);
     out.assert_stderr_has("imported 1 commit in");
 }
+
+fn damage_record(repo: &Path, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
+    let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+    let records = db.open_tree("records").expect("records tree");
+    let mut bytes = records.get(seq.to_be_bytes()).expect("read").expect("present").to_vec();
+    edit(&mut bytes);
+    records.insert(seq.to_be_bytes(), bytes).expect("write");
+    db.flush().expect("flush");
+}
+
+// Checking revisions for commits broke ranges from annotated tags
+// (`v1..HEAD` said "is a tag, not a commit").
+#[test]
+fn regression_import_range_from_an_annotated_tag_was_refused() {
+    let env = TestEnv::new();
+    let repo = env.fixture("history");
+    env.git_ok(&repo, ["tag", "-a", "-m", "release one", "v1", "HEAD~2"]);
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import", "v1..HEAD"]);
+    let count = env.git_ok(&repo, ["rev-list", "--count", "v1..HEAD"]);
+    let records = env.trail_json(&repo, ["log", "--json"]);
+    assert_eq!(records.len().to_string(), count);
+    // The tag itself stands for its commit.
+    env.trail_ok(&repo, ["import", "v1"]);
+    let all = env.git_ok(&repo, ["rev-list", "--count", "HEAD"]);
+    assert_eq!(env.trail_json(&repo, ["log", "--json"]).len().to_string(), all);
+}
+
+// `--path` through an alias of the checkout (a symlink on the route into the
+// repository) said "outside the repository".
+#[test]
+fn regression_path_through_a_symlinked_route_was_outside_the_repository() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let alias = env.root.join("alias");
+    std::os::unix::fs::symlink(&repo, &alias).expect("symlink");
+    let direct = seqs(
+        &env,
+        &repo,
+        &["log".as_ref(), "--json".as_ref(), "--path".as_ref(), "notes".as_ref()],
+    );
+    assert!(!direct.is_empty());
+    for given in [alias.join("notes"), alias.join("notes/"), alias.clone()] {
+        let out = env.trail(
+            &repo,
+            ["log".as_ref(), "--json".as_ref(), "--path".as_ref(), given.as_os_str()],
+        );
+        out.assert_code(0);
+        if given == alias {
+            assert_eq!(out.json_lines().len(), env.trail_json(&repo, ["log", "--json"]).len());
+        } else {
+            let found: Vec<u64> =
+                out.json_lines().iter().map(|r| r["seq"].as_u64().expect("seq")).collect();
+            assert_eq!(found, direct, "{}", given.display());
+        }
+    }
+    // A path below the alias that does not exist (a deleted directory) still resolves.
+    let gone = alias.join("no/such/dir/");
+    env.trail(&repo, ["log".as_ref(), "--path".as_ref(), gone.as_os_str()]).assert_code(0);
+}
+
+// `trail show` printed a damaged or tampered record like a sound one and exited 0.
+#[test]
+fn regression_show_of_a_tampered_record_exited_zero() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    damage_record(&repo, 3, |bytes| {
+        let at = bytes.windows(9).position(|w| w == b"\"subject\"").expect("a subject");
+        bytes[at + 12] ^= 0x01; // inside the subject's text: still valid JSON
+    });
+    for args in [&["show", "3"][..], &["show", "3", "--json"]] {
+        let out = env.trail(&repo, args);
+        out.assert_no_panic()
+            .assert_code(1)
+            .assert_stderr_has("record 3 fails its integrity check");
+        assert!(!out.stdout.is_empty(), "the record is still shown");
+    }
+}
+
+// `trail export` wrote a journal with a record missing in the middle and exited 0.
+#[test]
+fn regression_export_passed_on_a_gap() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    {
+        let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+        db.open_tree("records").expect("records").remove(4u64.to_be_bytes()).expect("remove");
+        db.flush().expect("flush");
+    }
+    let out = env.trail(&repo, ["export"]);
+    out.assert_no_panic().assert_code(1).assert_stderr_has("record 4 is missing");
+    assert_eq!(common::split_lines(&out.stdout).len(), 3, "records 1-3 only");
+    let file = env.root.join("out.jsonl");
+    env.trail(&repo, ["export".as_ref(), "-o".as_ref(), file.as_os_str()]).assert_code(1);
+    assert!(!file.exists(), "no partial file is left behind");
+}
+
+// `trail import HEAD` in a repository without commits said the rev-spec was malformed.
+#[test]
+fn regression_import_head_in_an_empty_repository_said_malformed() {
+    let env = TestEnv::new();
+    let repo = env.dir("empty");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    env.trail_ok(&repo, ["init"]);
+    let out = env.trail(&repo, ["import", "HEAD"]);
+    out.assert_no_panic().assert_code(2).assert_stderr_has("no commits yet");
+}

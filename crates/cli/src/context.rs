@@ -59,24 +59,17 @@ impl Repo {
         let lexical = lexical(&joined);
         let relative = match lexical.strip_prefix(workdir) {
             Ok(relative) => relative.to_path_buf(),
-            // The route to the repository may go through a symlink (/tmp ->
-            // /private/tmp): resolve the parent directory, keep the last name.
-            Err(_) => {
-                let (parent, name) = (lexical.parent(), lexical.file_name());
-                let resolved = parent.and_then(|p| std::fs::canonicalize(p).ok());
-                let resolved = match (resolved, name) {
-                    (Some(dir), Some(name)) => dir.join(name),
-                    (Some(dir), None) => dir,
-                    _ => lexical.clone(),
-                };
-                resolved.strip_prefix(workdir).map(Path::to_path_buf).map_err(|_| {
-                    CommandError::usage(format!(
-                        "{} is outside the repository at {}",
-                        given.display(),
-                        workdir.display()
-                    ))
-                })?
-            }
+            // The route to the repository may go through symlinks (/tmp ->
+            // /private/tmp, an alias of the checkout): resolve the shortest
+            // prefix of the path that lands inside the work tree, and keep
+            // everything after it as written.
+            Err(_) => entering(&lexical, workdir).ok_or_else(|| {
+                CommandError::usage(format!(
+                    "{} is outside the repository at {}",
+                    given.display(),
+                    workdir.display()
+                ))
+            })?,
         };
         let mut bytes = path_bytes(&relative);
         if dir_only && !bytes.is_empty() {
@@ -84,6 +77,22 @@ impl Repo {
         }
         Ok(bytes)
     }
+}
+
+/// The part of `path` inside `workdir`, resolving symlinks only up to the first
+/// prefix of `path` whose real location is inside (or is) the work tree.
+fn entering(path: &Path, workdir: &Path) -> Option<PathBuf> {
+    let parts: Vec<Component<'_>> = path.components().collect();
+    for n in 1..=parts.len() {
+        let prefix: PathBuf = parts[..n].iter().collect();
+        let Ok(real) = std::fs::canonicalize(&prefix) else { continue };
+        if let Ok(inside) = real.strip_prefix(workdir) {
+            let mut out = inside.to_path_buf();
+            out.extend(&parts[n..]);
+            return Some(out);
+        }
+    }
+    None
 }
 
 /// Resolve `.` and `..` without touching the file system.

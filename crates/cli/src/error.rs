@@ -138,9 +138,8 @@ impl From<trail_git::HistoryError> for CommandError {
     fn from(e: trail_git::HistoryError) -> Self {
         match e {
             trail_git::HistoryError::BadRevision { .. }
-            | trail_git::HistoryError::UnsupportedRevision { .. } => {
-                CommandError::usage(e.to_string())
-            }
+            | trail_git::HistoryError::UnsupportedRevision { .. }
+            | trail_git::HistoryError::NoCommits => CommandError::usage(e.to_string()),
             _ => CommandError::environment(e.to_string()),
         }
     }

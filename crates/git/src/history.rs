@@ -124,27 +124,38 @@ impl<'repo> Importer<'repo> {
                 Err(_) => return Err(HistoryError::NoCommits),
             },
             Some(text) => {
-                let parsed = self.repo.rev_parse(text).map_err(|e| HistoryError::BadRevision {
-                    spec: text.to_owned(),
-                    detail: e.to_string(),
-                })?;
+                let parsed = match self.repo.rev_parse(text) {
+                    Ok(parsed) => parsed,
+                    // `HEAD` in a repository without commits does not resolve.
+                    Err(_) if self.repo.head_id().is_err() => return Err(HistoryError::NoCommits),
+                    Err(e) => {
+                        return Err(HistoryError::BadRevision {
+                            spec: text.to_owned(),
+                            detail: e.to_string(),
+                        });
+                    }
+                };
                 let (tips, hidden) = match parsed.detach() {
                     Spec::Include(id) => (vec![id], Vec::new()),
                     Spec::Range { from, to } => (vec![to], vec![from]),
                     _ => return Err(HistoryError::UnsupportedRevision { spec: spec_text.into() }),
                 };
-                // `HEAD^{tree}` parses, but history starts only at commits.
-                for id in tips.iter().chain(&hidden) {
-                    let kind = self.repo.find_header(*id).map(|h| h.kind()).map_err(|e| {
-                        HistoryError::BadRevision { spec: text.to_owned(), detail: e.to_string() }
-                    })?;
-                    if kind != gix::object::Kind::Commit {
-                        return Err(HistoryError::BadRevision {
-                            spec: text.to_owned(),
-                            detail: format!("{id} is a {kind}, not a commit"),
-                        });
+                // Annotated tags stand for the commits they point to; `HEAD^{tree}`
+                // parses, but history starts only at commits.
+                let peel = |id: ObjectId| -> Result<ObjectId, HistoryError> {
+                    let bad = |detail: String| HistoryError::BadRevision {
+                        spec: text.to_owned(),
+                        detail,
+                    };
+                    let object = self.repo.find_object(id).map_err(|e| bad(e.to_string()))?;
+                    let peeled = object.peel_tags_to_end().map_err(|e| bad(e.to_string()))?;
+                    if peeled.kind != gix::object::Kind::Commit {
+                        return Err(bad(format!("{id} is a {}, not a commit", peeled.kind)));
                     }
-                }
+                    Ok(peeled.id)
+                };
+                let tips = tips.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
+                let hidden = hidden.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
                 (tips, hidden)
             }
         };

@@ -204,10 +204,11 @@ impl PathChange {
         join_path(&self.from, &self.from_b64)
     }
 
-    /// The path for display, quoted the way git quotes paths (with
-    /// `core.quotePath=false`): as is, unless it holds control characters, `"`,
-    /// `\` or bytes that are not UTF-8 — then in double quotes with C escapes and
-    /// octal for the odd bytes, so one path is always one line.
+    /// The path for display, quoted the way git quotes paths: as is, unless it
+    /// holds control characters, `"`, `\` or bytes that are not UTF-8 — then in
+    /// double quotes with C escapes and octal for the odd bytes, so one path is
+    /// always one line. Unlike git's default (`core.quotePath=true`), valid
+    /// non-ASCII UTF-8 is shown as is.
     pub fn display_path(&self) -> String {
         display(&self.path, &self.path_b64)
     }

@@ -40,8 +40,19 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             let cannot = |e: std::io::Error| {
                 CommandError::environment(format!("cannot write {}: {e}", path.display()))
             };
+            if !dir.is_dir() {
+                return Err(CommandError::environment(format!(
+                    "cannot write {}: the directory {} does not exist",
+                    path.display(),
+                    dir.display()
+                )));
+            }
             // tempfile's errors name its random file; the user asked for `path`.
-            let mut tmp = tempfile_in(dir).map_err(|e| cannot(std::io::Error::from(e.kind())))?;
+            let mut tmp = tempfile_in(dir).map_err(|e| {
+                let message = e.to_string();
+                let reason = message.split(" at path ").next().unwrap_or(&message).to_owned();
+                cannot(std::io::Error::new(e.kind(), reason))
+            })?;
             let count = {
                 let mut w = std::io::BufWriter::new(tmp.as_file_mut());
                 let n = write_all(&store, &mut w)?;
@@ -60,10 +71,20 @@ fn tempfile_in(dir: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile
     tempfile::Builder::new().prefix(".trail-export").tempfile_in(dir)
 }
 
+/// Write every record; refuse (after what was written) a journal with a gap,
+/// which no export may silently pass on.
 fn write_all(store: &dyn LogStore, out: &mut impl Write) -> Result<u64, CommandError> {
     let mut count = 0;
     for item in store.scan_raw(1..=u64::MAX, false) {
-        let (_, bytes) = item?;
+        let (seq, bytes) = item?;
+        if seq != count + 1 {
+            out.flush()?;
+            return Err(CommandError::refused(format!(
+                "record {} is missing from the journal (the next one stored is {seq})",
+                count + 1
+            ))
+            .hint("run `trail verify`; the export stops before the gap"));
+        }
         out.write_all(&bytes)?;
         out.write_all(b"\n")?;
         count += 1;

@@ -41,24 +41,40 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
         Err(query::ResolveError::Read(e)) => return Err(CommandError::refused(e.0)),
     };
     let mut out = Out::new();
+    let mut bad = Vec::new();
     for (i, seq) in seqs.iter().enumerate() {
-        let bytes = store.get_raw(*seq)?.ok_or_else(|| {
-            CommandError::refused(format!("record {seq} is indexed but missing"))
-                .hint("run `trail verify`, then `trail reindex`")
-        })?;
+        let bytes =
+            store.get_raw(*seq)?.ok_or(trail_journal::ReadError::StaleIndex { seq: *seq })?;
+        // Showing is not verifying, but a record that fails its own hash check
+        // must not be shown as if it were sound.
+        if let Err(problem) = trail_journal::chain::check(&bytes) {
+            bad.push(format!("record {seq} fails its integrity check: {problem}"));
+        }
         if args.json {
             out.write_all(&bytes)?;
             out.write_all(b"\n")?;
             continue;
         }
-        let record: Record = serde_json::from_slice(&bytes)
-            .map_err(|e| CommandError::refused(format!("record {seq} is damaged: {e}")))?;
+        let record: Record = match serde_json::from_slice(&bytes) {
+            Ok(record) => record,
+            Err(e) => {
+                bad.push(format!("record {seq} is damaged: {e}"));
+                continue;
+            }
+        };
         if i > 0 {
             writeln!(out)?;
         }
         write_record(&mut out, &record)?;
     }
     out.flush()?;
+    if let Some(first) = bad.first() {
+        let mut error = CommandError::refused(first.clone());
+        for more in &bad[1..] {
+            error = error.hint(more.clone());
+        }
+        return Err(error.hint("run `trail verify` to see what else is damaged"));
+    }
     Ok(())
 }
 
