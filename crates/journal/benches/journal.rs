@@ -64,20 +64,22 @@ fn appends(c: &mut Criterion) {
         })
     });
 
-    // Group commit: 1000 records in one transaction and one flush.
-    group.throughput(Throughput::Elements(1000));
+    // Group commit: N records in one transaction and one flush.
     let next = std::cell::Cell::new(n);
-    group.bench_function("batch of 1000, flushed", |b| {
-        b.iter_batched(
-            || {
-                let start = next.get();
-                next.set(start + 1000);
-                (1..=1000).map(|i| draft(start + i)).collect::<Vec<_>>()
-            },
-            |batch| store.append(batch).expect("append"),
-            BatchSize::LargeInput,
-        )
-    });
+    for size in [100u64, 500, 1000] {
+        group.throughput(Throughput::Elements(size));
+        group.bench_function(format!("batch of {size}, flushed"), |b| {
+            b.iter_batched(
+                || {
+                    let start = next.get();
+                    next.set(start + size);
+                    (1..=size).map(|i| draft(start + i)).collect::<Vec<_>>()
+                },
+                |batch| store.append(batch).expect("append"),
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 

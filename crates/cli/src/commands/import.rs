@@ -31,8 +31,10 @@ pub struct ImportArgs {
     #[arg(value_name = "REVSPEC")]
     pub revspec: Option<String>,
 
-    /// Records per durable batch (one flush each).
-    #[arg(long, default_value_t = 2000, hide = true)]
+    /// Records per durable batch (one transaction and one flush each). Measured on
+    /// 50k commits: 500 is fastest; sled transactions grow costlier per write
+    /// as they grow (2000: +5%, 10000: +90%).
+    #[arg(long, default_value_t = 500, hide = true)]
     pub batch: usize,
 }
 
@@ -52,7 +54,10 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     // gix's repository handle stays on this thread (walk and diffs); a second
     // thread turns facts into records and appends them in durable batches, so
     // diffing and writing overlap.
-    let (tx, rx) = mpsc::sync_channel::<Msg>(16);
+    // Room for 256 chunks (16k commits): while the writer waits on a flush the
+    // reader keeps diffing. With 16 chunks the two stalled each other and a
+    // 50k-commit import took 4.8 s instead of 3.4 s (measured).
+    let (tx, rx) = mpsc::sync_channel::<Msg>(256);
     let store_ref = &store;
     let imported = std::thread::scope(|scope| -> Result<usize, CommandError> {
         let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size));
