@@ -5,7 +5,7 @@
 use std::ops::ControlFlow;
 
 use crate::index;
-use crate::record::{Record, Timestamp};
+use crate::record::Timestamp;
 use crate::store::{LogStore, ReadError};
 
 /// What `trail log` asks for. Empty fields do not constrain.
@@ -30,12 +30,79 @@ pub struct Query {
     pub reverse: bool,
 }
 
-/// Run `query`, calling `each` with every matching record (and its stored bytes)
-/// in order until it breaks or the limit is reached.
+/// What a listing needs of a record, read without building the rest: `paths`
+/// is counted and only its first entry kept, `detail` only for its subject.
+/// (The initial commit of a large repository is one record naming every file;
+/// a listing must not pay for decoding all of them.)
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Summary {
+    pub seq: u64,
+    pub time: crate::record::Timestamp,
+    pub kind: String,
+    #[serde(default)]
+    pub actor: Option<crate::record::Actor>,
+    #[serde(default)]
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub change_id: Option<String>,
+    #[serde(default)]
+    pub detail: Option<DetailSummary>,
+    #[serde(default)]
+    pub paths: PathsSummary,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DetailSummary {
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+/// The number of path entries and the first of them.
+#[derive(Debug, Clone, Default)]
+pub struct PathsSummary {
+    pub count: usize,
+    pub first: Option<crate::record::PathChange>,
+}
+
+impl<'de> serde::Deserialize<'de> for PathsSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = PathsSummary;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of path entries")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PathsSummary, A::Error> {
+                let mut out = PathsSummary::default();
+                if let Some(first) = seq.next_element::<crate::record::PathChange>()? {
+                    out.first = Some(first);
+                    out.count = 1;
+                }
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    out.count += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(Visit)
+    }
+}
+
+impl Summary {
+    pub fn subject(&self) -> Option<&str> {
+        self.detail.as_ref()?.subject.as_deref()
+    }
+}
+
+/// Run `query`, calling `each` with every matching record (its summary and its
+/// stored bytes) in order until it breaks or the limit is reached.
 pub fn run(
     store: &dyn LogStore,
     query: &Query,
-    mut each: impl FnMut(Record, Vec<u8>) -> ControlFlow<()>,
+    mut each: impl FnMut(Summary, Vec<u8>) -> ControlFlow<()>,
 ) -> Result<(), ReadError> {
     let limit = query.limit.unwrap_or(usize::MAX);
     if limit == 0 {
@@ -43,7 +110,7 @@ pub fn run(
     }
     let mut emitted = 0usize;
     let mut visit = |seq: u64, bytes: Vec<u8>| -> Result<ControlFlow<()>, ReadError> {
-        let record: Record = serde_json::from_slice(&bytes)
+        let record: Summary = serde_json::from_slice(&bytes)
             .map_err(|e| ReadError::Damaged { seq, detail: e.to_string() })?;
         if !matches(query, &record) {
             return Ok(ControlFlow::Continue(()));
@@ -134,7 +201,7 @@ fn prefix_seqs(store: &dyn LogStore, tree: &str, prefix: &[u8]) -> Result<Vec<u6
     Ok(store.index_prefix(tree, prefix)?.iter().filter_map(|k| index::seq_of(k)).collect())
 }
 
-fn matches(query: &Query, record: &Record) -> bool {
+fn matches(query: &Query, record: &Summary) -> bool {
     if query.since.is_some_and(|since| record.time < since) {
         return false;
     }

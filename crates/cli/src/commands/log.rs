@@ -4,7 +4,8 @@ use std::io::Write;
 use std::ops::ControlFlow;
 
 use clap::Args;
-use trail_journal::{Query, Record, query};
+use trail_journal::query::Summary;
+use trail_journal::{Query, query};
 
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -124,7 +125,7 @@ fn header() -> String {
 }
 
 /// One line of the table.
-pub fn row(record: &Record) -> String {
+pub fn row(record: &Summary) -> String {
     let time = record.time.0.format("%Y-%m-%d %H:%M:%S").to_string();
     let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
     let commit = record.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
@@ -140,14 +141,14 @@ pub fn row(record: &Record) -> String {
 }
 
 /// What a record is about, in a few words: the subject, else the paths.
-pub fn summary(record: &Record) -> String {
+pub fn summary(record: &Summary) -> String {
     if let Some(subject) = record.subject() {
         return subject.to_owned();
     }
-    match record.paths.len() {
-        0 => String::new(),
-        1 => record.paths[0].display_path(),
-        n => format!("{} and {} more", record.paths[0].display_path(), n - 1),
+    let Some(first) = &record.paths.first else { return String::new() };
+    match record.paths.count {
+        1 => first.display_path(),
+        n => format!("{} and {} more", first.display_path(), n - 1),
     }
 }
 
