@@ -35,14 +35,20 @@ rm -rf .git/trail && $trail init 2>/dev/null
 /usr/bin/time -f "import: %e s wall, %M KiB peak RSS" "$trail" import
 
 file=$(git log --format= --name-only -n 1 HEAD~10 | head -1)
+subdir=$(dirname "$file")/
 dir=$(dirname "$(dirname "$file")")/
-echo "== log --path for a file ($file) and a directory ($dir)"
+echo "== log --path for a file ($file) and two directories ($subdir, $dir)"
+"$trail" status >/dev/null # the first open after an import replays sled's log
 hyperfine -N --warmup 3 --runs 30 --export-json "../log.json" \
   "$trail log --path $file" \
   "git log --format=%H -- $file" \
+  "$trail log --path $subdir" \
+  "git log --format=%H -- $subdir" \
   "$trail log --path $dir" \
   "git log --format=%H -- $dir"
-echo "answer sizes: file $($trail log --path "$file" --json | wc -l), dir $($trail log --path "$dir" --json | wc -l) records"
+for p in "$file" "$subdir" "$dir"; do
+  echo "answer size for $p: $($trail log --path "$p" --json | wc -l) records"
+done
 
 echo "== verify"
 hyperfine -N --warmup 1 --runs 10 --export-json "../verify.json" "$trail verify"
