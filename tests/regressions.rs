@@ -303,3 +303,167 @@ fn regression_import_head_in_an_empty_repository_said_malformed() {
     let out = env.trail(&repo, ["import", "HEAD"]);
     out.assert_no_panic().assert_code(2).assert_stderr_has("no commits yet");
 }
+
+fn plain_repo(env: &TestEnv, name: &str) -> PathBuf {
+    let repo = env.dir(name);
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    repo
+}
+
+fn commit_file(env: &TestEnv, repo: &Path, file: &str, text: &str, message: &str) {
+    std::fs::write(repo.join(file), text).expect("write");
+    env.git_ok(repo, ["add", file]);
+    env.git_ok(repo, ["commit", "-q", "-m", message]);
+}
+
+// An interrupted `trail reindex` left the commit index half empty, and the next
+// `trail import` recorded commits a second time.
+#[test]
+fn regression_import_after_an_interrupted_reindex_recorded_commits_twice() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let before = env.trail_json(&repo, ["log", "--json"]).len();
+    {
+        // What a reindex killed after clearing the indexes leaves behind.
+        let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("reindexing", "2026-11-27T00:00:00Z")
+            .expect("mark");
+        db.open_tree("idx_commit").expect("idx_commit").clear().expect("clear");
+        db.flush().expect("flush");
+    }
+    for args in [&["import"][..], &["log"], &["show", "1"]] {
+        let out = env.trail(&repo, args);
+        out.assert_no_panic().assert_code(1).assert_stderr_has("indexes are incomplete");
+    }
+    env.trail_ok(&repo, ["reindex"]);
+    env.trail_ok(&repo, ["import"]).assert_stderr_has("nothing new to import");
+    assert_eq!(env.trail_json(&repo, ["log", "--json"]).len(), before, "no commit recorded twice");
+    env.trail_ok(&repo, ["verify"]);
+}
+
+// A commit dated after the year 9999 produced a record with a five-digit year,
+// which trail then rejected, and every import recorded the commit again.
+#[test]
+fn regression_commit_after_year_9999_was_recorded_on_every_import() {
+    let env = TestEnv::new();
+    let repo = plain_repo(&env, "far-future");
+    commit_file(&env, &repo, "a.txt", "a\n", "first");
+    let tree = env.git_ok(&repo, ["rev-parse", "HEAD^{tree}"]);
+    let parent = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    let raw = format!(
+        "tree {tree}\nparent {parent}\nauthor A <a@x> 253402300800 +0000\ncommitter C <c@x> 253402300800 +0000\n\nfrom the future\n"
+    );
+    let mut hash = env.command("git", &repo);
+    hash.args(["hash-object", "-w", "-t", "commit", "--stdin"]);
+    let out = common::run_with_input(hash, raw.into_bytes(), common::PROCESS_TIMEOUT);
+    let id = out.stdout_str().trim().to_owned();
+    env.git_ok(&repo, ["update-ref", "refs/heads/main", &id]);
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    env.trail_ok(&repo, ["import"]).assert_stderr_has("nothing new to import");
+    let records = env.trail_json(&repo, ["log", "--json"]);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["time"], "9999-12-31T23:59:59.000000000Z");
+    assert_eq!(records[0]["detail"]["committer"]["unix"], 253402300800i64);
+    env.trail_ok(&repo, ["verify"]);
+}
+
+// A change of the executable bit alone was recorded as a type change `T`.
+#[test]
+fn regression_chmod_was_recorded_as_a_type_change() {
+    let env = TestEnv::new();
+    let repo = plain_repo(&env, "chmod");
+    commit_file(&env, &repo, "s.sh", "echo hi\n", "script");
+    env.git_ok(&repo, ["update-index", "--chmod=+x", "s.sh"]);
+    env.git_ok(&repo, ["commit", "-q", "-m", "make it executable"]);
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    let records = env.trail_json(&repo, ["log", "--json", "-n", "1"]);
+    let path = &records[0]["paths"][0];
+    assert_eq!(path["status"], "M", "{}", records[0]);
+    assert_eq!(path["mode"], "100755");
+    assert_eq!(env.git_ok(&repo, ["log", "-1", "--format=", "--name-status"]), "M\ts.sh");
+}
+
+// `trail 2>&1 | head -1` aborted with exit 134: eprintln! panicked on the
+// closed stderr and the panic hook panicked again.
+#[test]
+fn regression_closed_stderr_aborted_the_process() {
+    let env = TestEnv::new();
+    let outside = env.dir("not-a-repo");
+    let mut cmd = env.trail_cmd(&outside);
+    cmd.arg("log").stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn trail");
+    drop(child.stderr.take());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(3), "the documented exit code, not an abort: {status:?}");
+}
+
+// `trail import` failed in a shallow clone: the boundary commit's parent is absent.
+#[test]
+fn regression_import_failed_in_a_shallow_clone() {
+    let env = TestEnv::new();
+    let origin = plain_repo(&env, "origin");
+    commit_file(&env, &origin, "a.txt", "a\n", "one");
+    commit_file(&env, &origin, "b.txt", "b\n", "two");
+    commit_file(&env, &origin, "a.txt", "a2\n", "three");
+    let shallow = env.root.join("shallow");
+    let url = format!("file://{}", origin.display());
+    env.git_ok(&env.root, ["clone", "-q", "--depth", "2", &url, shallow.to_str().expect("utf-8")]);
+    env.trail_ok(&shallow, ["init"]);
+    env.trail_ok(&shallow, ["import"]);
+    let records = env.trail_json(&shallow, ["log", "--json", "--reverse"]);
+    assert_eq!(records.len(), 2, "the two commits the clone has");
+    // The boundary commit is diffed as a root: every file it has is added.
+    let files = env.git_ok(&shallow, ["ls-tree", "-r", "--name-only", "HEAD~1"]);
+    let added = records[0]["paths"].as_array().expect("paths");
+    assert_eq!(added.len(), files.lines().count());
+    assert!(added.iter().all(|p| p["status"] == "A"));
+    env.trail_ok(&shallow, ["verify"]);
+}
+
+// A change id given in full that also abbreviates a longer one was "ambiguous".
+#[test]
+fn regression_exact_change_id_was_ambiguous() {
+    let env = TestEnv::new();
+    let repo = plain_repo(&env, "ids");
+    commit_file(&env, &repo, "a", "1\n", "one\n\nChange-Id: c0ffee");
+    commit_file(&env, &repo, "b", "2\n", "two\n\nChange-Id: c0ffee12");
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    let shown = env.trail_ok(&repo, ["show", "c0ffee", "--json"]).json_lines();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["change_id"], "c0ffee");
+    let logged = env.trail_json(&repo, ["log", "--json", "--change", "c0ffee"]);
+    assert_eq!(logged.len(), 1);
+    // An abbreviation of only the longer id still finds it.
+    let longer = env.trail_json(&repo, ["log", "--json", "--change", "c0ffee1"]);
+    assert_eq!(longer[0]["change_id"], "c0ffee12");
+}
+
+// GIT_CEILING_DIRECTORIES was not honoured the way git honours it.
+#[test]
+fn regression_ceiling_directories_were_ignored() {
+    let env = TestEnv::new();
+    let outer = plain_repo(&env, "outer");
+    let inner = outer.join("inner");
+    std::fs::create_dir(&inner).expect("mkdir");
+    for (cwd, ceiling) in [(&inner, &outer), (&inner, &env.root), (&outer, &outer)] {
+        let mut git = env.command("git", cwd);
+        git.args(["rev-parse", "--git-dir"]).env("GIT_CEILING_DIRECTORIES", ceiling);
+        let git_found = common::run(git, common::PROCESS_TIMEOUT).status == Some(0);
+        let mut trail = env.trail_cmd(cwd);
+        trail.arg("status").env("GIT_CEILING_DIRECTORIES", ceiling);
+        let out = common::run(trail, common::PROCESS_TIMEOUT);
+        let trail_found = !out.stderr.contains("not inside a git repository");
+        assert_eq!(
+            trail_found,
+            git_found,
+            "cwd {} ceiling {}:\n{out}",
+            cwd.display(),
+            ceiling.display()
+        );
+    }
+}

@@ -20,7 +20,11 @@ impl Repo {
         let cwd = std::env::current_dir().map_err(|e| {
             CommandError::environment(format!("cannot read the current directory: {e}"))
         })?;
-        let (location, git) = trail_git::discover(&cwd).map_err(|e| {
+        // git's GIT_CEILING_DIRECTORIES: absolute paths, colon-separated.
+        let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+            .map(|v| std::env::split_paths(&v).filter(|p| p.is_absolute()).collect())
+            .unwrap_or_default();
+        let (location, git) = trail_git::discover(&cwd, &ceilings).map_err(|e| {
             // When GIT_DIR points somewhere wrong, say so rather than blame the cwd.
             match std::env::var_os("GIT_DIR") {
                 Some(dir) => CommandError::environment(format!(
@@ -40,6 +44,19 @@ impl Repo {
 
     pub fn open_store(&self) -> Result<SledStore, CommandError> {
         Ok(SledStore::open(&self.store_path())?)
+    }
+
+    /// Open the store for a command that relies on its indexes (queries,
+    /// import's "already recorded?" check): refuse while they are incomplete.
+    pub fn open_indexed_store(&self) -> Result<SledStore, CommandError> {
+        let store = self.open_store()?;
+        if !trail_journal::LogStore::indexes_complete(&store)? {
+            return Err(CommandError::refused(
+                "the journal's indexes are incomplete: a `trail reindex` was interrupted or is running",
+            )
+            .hint("run `trail reindex` (again) and wait for it to finish"));
+        }
+        Ok(store)
     }
 
     /// Turn a path given on the command line (relative to where trail was started,

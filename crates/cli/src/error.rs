@@ -54,9 +54,9 @@ impl CommandError {
         if self.quiet {
             return ExitCode::SUCCESS;
         }
-        eprintln!("trail: error: {}", self.message);
+        crate::output::to_stderr(format_args!("trail: error: {}\n", self.message));
         for hint in &self.hints {
-            eprintln!("  hint: {hint}");
+            crate::output::to_stderr(format_args!("  hint: {hint}\n"));
         }
         ExitCode::from(self.exit as u8)
     }
@@ -123,6 +123,9 @@ impl From<AppendError> for CommandError {
             AppendError::Head(read) => read.into(),
             AppendError::Storage(_) => CommandError::environment(e.to_string())
                 .hint("nothing of this batch was recorded; check free disk space and retry"),
+            AppendError::Flush(_) => CommandError::environment(e.to_string()).hint(
+                "the records may or may not survive a crash; run `trail verify`, check free disk space",
+            ),
         }
     }
 }

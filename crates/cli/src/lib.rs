@@ -20,7 +20,9 @@ pub use error::{CommandError, Exit};
 /// Run `trail` with the process's arguments; returns the exit code.
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("trail: internal error (this is a bug, please report it): {info}");
+        output::to_stderr(format_args!(
+            "trail: internal error (this is a bug, please report it): {info}\n"
+        ));
     }));
     let args = match <cli::Cli as clap::Parser>::try_parse() {
         Ok(args) => args,

@@ -24,5 +24,12 @@ impl Write for Out {
 
 /// Print a status line for the user (stderr, so stdout stays data).
 pub fn say(message: impl std::fmt::Display) {
-    eprintln!("trail: {message}");
+    to_stderr(format_args!("trail: {message}\n"));
+}
+
+/// Write to stderr, ignoring failure: `eprintln!` panics when stderr is a
+/// closed pipe (`trail verify 2>&1 | head -1`), and a message nobody can read
+/// is no reason to abort.
+pub fn to_stderr(text: std::fmt::Arguments<'_>) {
+    let _ = io::stderr().lock().write_fmt(text);
 }

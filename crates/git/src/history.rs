@@ -205,7 +205,14 @@ impl<'repo> Importer<'repo> {
             Vec::new()
         } else {
             let new_tree = commit.tree().map_err(&err)?;
+            // In a shallow clone the boundary commits' parents are absent: like
+            // git, diff them as root commits (every file added).
+            let shallow = |id: &ObjectId| {
+                self.repo.shallow_commits().ok().flatten().is_some_and(|s| s.contains(&commit.id))
+                    && !self.repo.has_object(id)
+            };
             let old_tree = match parents.first() {
+                Some(parent) if shallow(parent) => self.repo.empty_tree(),
                 Some(parent) => self
                     .repo
                     .find_commit(*parent)
@@ -271,7 +278,18 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
             if entry_mode.is_tree() {
                 return None;
             }
-            let status = if previous_entry_mode.kind() != entry_mode.kind() { 'T' } else { 'M' };
+            // `T` is a change of type (file, symlink, submodule), as git reports it;
+            // a change of the executable bit alone is `M`.
+            let class = |m: gix::object::tree::EntryMode| {
+                if m.is_link() {
+                    1
+                } else if m.is_commit() {
+                    2
+                } else {
+                    0
+                }
+            };
+            let status = if class(previous_entry_mode) != class(entry_mode) { 'T' } else { 'M' };
             Some(FileChange {
                 path: location.to_vec(),
                 from: None,

@@ -14,6 +14,9 @@ pub enum CanonicalError {
     /// Records never hold floating-point numbers (their text is not unique).
     #[error("the number {0} is not an integer; records hold integers only")]
     NotAnInteger(String),
+    /// A value the verifier would refuse, such as nesting deeper than 64 levels.
+    #[error("the record could not be verified once written: {0}")]
+    Unverifiable(&'static str),
 }
 
 /// Append the canonical encoding of `value` to `out`.

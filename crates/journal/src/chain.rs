@@ -25,6 +25,8 @@ pub enum RecordProblem {
     Canonical(#[from] CanonicalError),
     #[error("bytes are not in canonical form (RFC 8785)")]
     NotCanonical,
+    #[error("not a valid v1 record: {0}")]
+    Invalid(String),
     #[error("not canonical JSON (RFC 8785) at byte {at}: {what}")]
     Malformed { at: usize, what: &'static str },
     #[error("hash does not match content: stored {stored}, computed {computed}")]
@@ -64,8 +66,14 @@ pub fn seal(record: &mut Record) -> Result<Vec<u8>, CanonicalError> {
                 unreachable!("a Record serializes to an object")
             };
             bytes.clear();
-            canonical::write_object(&mut bytes, &map, Some("hash"))?
-                .expect("hash is always present")
+            let range = canonical::write_object(&mut bytes, &map, Some("hash"))?
+                .expect("hash is always present");
+            // Whatever is written, the verifier must accept; it refuses, for one,
+            // nesting deeper than it is willing to recurse.
+            if let Err(e) = scan::top_level(&bytes, &mut members) {
+                return Err(CanonicalError::Unverifiable(e.what));
+            }
+            range
         }
     };
     let hash = digest_without(&bytes, range.clone());
@@ -144,6 +152,16 @@ mod tests {
             let checked = check(&bytes).expect("canonical and hashed");
             assert_eq!(checked.hash, r.hash);
         }
+    }
+
+    #[test]
+    fn seal_refuses_what_verify_would_refuse() {
+        let mut deep = json!(1);
+        for _ in 0..80 {
+            deep = json!([deep]);
+        }
+        let mut r = record(json!({ "deep": deep }));
+        assert!(matches!(seal(&mut r), Err(CanonicalError::Unverifiable(_))));
     }
 
     #[test]

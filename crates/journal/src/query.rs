@@ -168,10 +168,10 @@ fn candidates(store: &dyn LogStore, query: &Query) -> Result<Option<Vec<u64>>, R
         sets.push(seqs);
     }
     if let Some(commit) = &query.commit {
-        sets.push(prefix_seqs(store, index::COMMIT, commit.to_ascii_lowercase().as_bytes())?);
+        sets.push(id_seqs(store, index::COMMIT, &commit.to_ascii_lowercase())?);
     }
     if let Some(change) = &query.change {
-        sets.push(prefix_seqs(store, index::CHANGE, change.as_bytes())?);
+        sets.push(id_seqs(store, index::CHANGE, change)?);
     }
     // A time range alone is answered from the time index; with another index in
     // play the records it picks are filtered by time instead (usually far fewer).
@@ -195,6 +195,22 @@ fn candidates(store: &dyn LogStore, query: &Query) -> Result<Option<Vec<u64>>, R
         result.retain(|seq| other.binary_search(seq).is_ok());
     }
     Ok(Some(result))
+}
+
+/// Records of the id `id`, or of every id it abbreviates when none is exactly `id`
+/// (so `c0ffee` means the change `c0ffee`, not also `c0ffee12`).
+fn id_seqs(store: &dyn LogStore, tree: &str, id: &str) -> Result<Vec<u64>, ReadError> {
+    let keys = store.index_prefix(tree, id.as_bytes())?;
+    let exact: Vec<u64> = keys
+        .iter()
+        .filter_map(|k| index::split_tagged(k))
+        .filter(|(text, _)| *text == id.as_bytes())
+        .map(|(_, seq)| seq)
+        .collect();
+    if !exact.is_empty() {
+        return Ok(exact);
+    }
+    Ok(keys.iter().filter_map(|k| index::seq_of(k)).collect())
 }
 
 fn prefix_seqs(store: &dyn LogStore, tree: &str, prefix: &[u8]) -> Result<Vec<u64>, ReadError> {
@@ -287,6 +303,13 @@ pub fn resolve(store: &dyn LogStore, id: &str) -> Result<Resolved, ResolveError>
                 None => found.push((text, vec![seq])),
             }
         }
+    }
+    // An id given in full wins over the longer ids it happens to abbreviate.
+    if let Some(at) =
+        found.iter().position(|(text, _)| text == id || *text == id.to_ascii_lowercase())
+    {
+        let (id, seqs) = found.swap_remove(at);
+        return Ok(Resolved::Records { id, seqs });
     }
     match found.len() {
         0 => Err(ResolveError::NotFound(id.to_owned())),

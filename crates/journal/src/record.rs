@@ -73,14 +73,31 @@ impl Timestamp {
         Timestamp(Utc::now())
     }
 
-    /// From seconds since the epoch (git's resolution).
+    /// From seconds since the epoch (git's resolution), clamped to the years
+    /// 0000-9999 that the record format can write (a git object may carry any
+    /// 64-bit time). Returns whether it had to clamp.
+    pub fn from_unix_clamped(seconds: i64) -> (Self, bool) {
+        let clamped = seconds.clamp(Self::MIN_SECONDS, Self::MAX_SECONDS);
+        let t = DateTime::from_timestamp(clamped, 0).map(Timestamp).unwrap_or_else(Self::now);
+        (t, clamped != seconds)
+    }
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since the epoch:
+    /// the range of four-digit years (store/FORMAT.md §2.3).
+    pub const MIN_SECONDS: i64 = -62_167_219_200;
+    pub const MAX_SECONDS: i64 = 253_402_300_799;
+
+    /// From seconds since the epoch, if the record format can hold it.
     pub fn from_unix(seconds: i64) -> Option<Self> {
-        DateTime::from_timestamp(seconds, 0).map(Timestamp)
+        match Self::from_unix_clamped(seconds) {
+            (t, false) => Some(t),
+            (_, true) => None,
+        }
     }
 
     /// Nanoseconds since the epoch; the key of the time index.
     pub fn nanos(&self) -> i64 {
-        // Out of range only after the year 2262; saturate rather than wrap.
+        // i64 nanoseconds cover 1677-2262; saturate outside rather than wrap.
         self.0.timestamp_nanos_opt().unwrap_or(if self.0.timestamp() < 0 {
             i64::MIN
         } else {
@@ -88,12 +105,45 @@ impl Timestamp {
         })
     }
 
+    /// The record form. A time outside the years 0000-9999 (only constructible
+    /// through the public field) is written clamped, so a record never holds a
+    /// time the format cannot express.
     pub fn to_rfc3339(&self) -> String {
+        let seconds = self.0.timestamp();
+        if !(Self::MIN_SECONDS..=Self::MAX_SECONDS).contains(&seconds) {
+            return Self::from_unix_clamped(seconds).0.to_rfc3339();
+        }
         self.0.to_rfc3339_opts(SecondsFormat::Nanos, true)
     }
 
+    /// Any RFC 3339 time (used for user input).
     pub fn parse(s: &str) -> Option<Self> {
         DateTime::parse_from_rfc3339(s).ok().map(|t| Timestamp(t.with_timezone(&Utc)))
+    }
+
+    /// Only the record form `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (FORMAT §2.3).
+    pub fn parse_record_form(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        let shape = b.len() == 30
+            && digits(0..4)
+            && b[4] == b'-'
+            && digits(5..7)
+            && b[7] == b'-'
+            && digits(8..10)
+            && b[10] == b'T'
+            && digits(11..13)
+            && b[13] == b':'
+            && digits(14..16)
+            && b[16] == b':'
+            && digits(17..19)
+            && b[19] == b'.'
+            && digits(20..29)
+            && b[29] == b'Z';
+        if !shape {
+            return None;
+        }
+        Self::parse(s)
     }
 }
 
@@ -187,6 +237,22 @@ impl PathChange {
             sha256: None,
             size: None,
             mode: None,
+        }
+    }
+
+    /// "Omit empty members" (FORMAT §2.1) holds inside path entries too.
+    fn without_empty_members(self) -> Self {
+        let keep = |s: Option<String>| s.filter(|s| !s.is_empty());
+        PathChange {
+            blob: keep(self.blob),
+            from: keep(self.from),
+            from_b64: keep(self.from_b64),
+            mode: keep(self.mode),
+            path: self.path,
+            path_b64: self.path_b64,
+            sha256: keep(self.sha256),
+            size: self.size,
+            status: self.status,
         }
     }
 
@@ -375,7 +441,7 @@ impl Draft {
             commit: non_empty(self.commit),
             parents: self.parents,
             change_id: non_empty(self.change_id),
-            paths: self.paths,
+            paths: self.paths.into_iter().map(PathChange::without_empty_members).collect(),
             why: non_empty(self.why),
             impact: non_empty(self.impact),
             authorization: self.authorization,

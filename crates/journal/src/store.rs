@@ -8,7 +8,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 use crate::chain;
 use crate::index;
-use crate::record::{Draft, GENESIS_PREV, Record};
+use crate::record::{Draft, GENESIS_PREV};
 
 /// The tree holding the records themselves.
 pub const RECORDS: &str = "records";
@@ -29,6 +29,9 @@ pub mod meta_keys {
     pub const CREATED: &str = "created";
     /// JSON: the outcome of the last `verify`.
     pub const LAST_VERIFY: &str = "last_verify";
+    /// RFC 3339, present only while `reindex` rebuilds the indexes (or after it
+    /// was interrupted): the indexes are incomplete until it is gone.
+    pub const REINDEXING: &str = "reindexing";
 }
 
 /// The end of the chain.
@@ -70,7 +73,7 @@ pub enum OpenError {
     Io { path: PathBuf, source: std::io::Error },
 }
 
-/// Appending failed; nothing of the batch was written.
+/// Appending failed: nothing of the batch was written, except for `Flush`.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {
     #[error("seq {seq} is already taken: another writer appended concurrently")]
@@ -81,6 +84,10 @@ pub enum AppendError {
     Head(#[from] ReadError),
     #[error("storage failed: {0}")]
     Storage(#[from] sled::Error),
+    /// The transaction committed but the flush failed: the batch may or may not
+    /// survive a crash, and was not acknowledged.
+    #[error("the records were written but could not be made durable: {0}")]
+    Flush(sled::Error),
 }
 
 /// Reading failed.
@@ -118,6 +125,9 @@ pub trait LogStore: Sync {
     fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_>;
     /// Drop and rebuild every index from `records`; returns the records indexed.
     fn reindex(&self) -> Result<u64, ReadError>;
+    /// False while a rebuild of the indexes is under way or was interrupted:
+    /// queries and import must not trust the indexes then.
+    fn indexes_complete(&self) -> Result<bool, ReadError>;
     /// The last head this store acknowledged, as recorded outside the store itself
     /// (see [`SledStore`]'s high-water mark); `None` when unknown.
     fn acknowledged(&self) -> Option<Head> {
@@ -359,7 +369,11 @@ impl LogStore for SledStore {
         let mut sealed = Vec::with_capacity(drafts.len());
         let mut prev = head.hash.clone();
         for (i, draft) in drafts.into_iter().enumerate() {
-            let mut record = draft.into_record(head.seq + 1 + i as u64, prev);
+            let seq = head
+                .seq
+                .checked_add(1 + i as u64)
+                .ok_or_else(|| ReadError::Meta(format!("head_seq {} cannot grow", head.seq)))?;
+            let mut record = draft.into_record(seq, prev);
             let bytes = chain::seal(&mut record)?;
             prev = record.hash.clone();
             let entries = index::entries(&record);
@@ -406,7 +420,7 @@ impl LogStore for SledStore {
             Err(TransactionError::Abort(seq)) => return Err(AppendError::Conflict { seq }),
             Err(TransactionError::Storage(e)) => return Err(AppendError::Storage(e)),
         }
-        self.db.flush()?;
+        self.db.flush().map_err(AppendError::Flush)?;
         let head = Head { seq: last_seq, hash: last_hash.clone() };
         if let Err(e) = self.write_mark(&head) {
             // The records are durable; only the damage check at open is weakened.
@@ -453,8 +467,14 @@ impl LogStore for SledStore {
         }
     }
 
+    /// Rebuild every index. A `reindexing` marker in `meta` is set (and flushed)
+    /// before the indexes are cleared and removed only once they are whole
+    /// again, so an interrupted rebuild is never mistaken for complete indexes
+    /// (an import trusting a half-empty commit index would record commits twice).
     fn reindex(&self) -> Result<u64, ReadError> {
         let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.meta.insert(meta_keys::REINDEXING, crate::Timestamp::now().to_rfc3339().as_bytes())?;
+        self.db.flush()?;
         for tree in &self.indexes {
             tree.clear()?;
         }
@@ -463,10 +483,12 @@ impl LogStore for SledStore {
         let mut pending = 0usize;
         for item in self.records.iter() {
             let (key, bytes) = item?;
-            let seq = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes).unwrap_or(0);
-            let record: Record = serde_json::from_slice(&bytes)
-                .map_err(|e| ReadError::Damaged { seq, detail: e.to_string() })?;
-            for (tree, key) in index::entries(&record) {
+            let seq = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes).map_err(|_| {
+                ReadError::Damaged { seq: 0, detail: "a record key is not 8 bytes".into() }
+            })?;
+            let facts = index::facts_from_bytes(seq, &bytes)
+                .map_err(|detail| ReadError::Damaged { seq, detail })?;
+            for (tree, key) in index::entries_of(&facts) {
                 let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
                 batches[at].insert(key, &[] as &[u8]);
                 pending += 1;
@@ -483,7 +505,13 @@ impl LogStore for SledStore {
             tree.apply_batch(batch)?;
         }
         self.db.flush()?;
+        self.meta.remove(meta_keys::REINDEXING)?;
+        self.db.flush()?;
         Ok(count)
+    }
+
+    fn indexes_complete(&self) -> Result<bool, ReadError> {
+        Ok(self.meta.get(meta_keys::REINDEXING)?.is_none())
     }
 
     fn acknowledged(&self) -> Option<Head> {

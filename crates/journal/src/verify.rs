@@ -6,18 +6,15 @@
 //! and hash batches of records (without building JSON trees, see [`crate::scan`]),
 //! and a collector puts the results back in seq order to check the links.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, mpsc};
 
-use base64::Engine as _;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::chain::RecordProblem;
 use crate::index;
-use crate::record::{FORMAT_VERSION, GENESIS_PREV, Timestamp};
+use crate::record::{FORMAT_VERSION, GENESIS_PREV};
 use crate::scan;
 use crate::store::{Head, LogStore, ReadError};
 
@@ -288,7 +285,7 @@ fn collect(
                     prev_hash = None;
                     next_seq = key;
                 }
-                next_seq += 1;
+                next_seq = next_seq.saturating_add(1);
                 for problem in outcome.problems {
                     note(key, problem);
                 }
@@ -318,47 +315,6 @@ fn collect(
         }
     }
     (findings, records, head, expected)
-}
-
-/// The parts of a record its index entries come from, borrowed where possible.
-#[derive(Deserialize)]
-struct IndexView<'a> {
-    #[serde(borrow)]
-    time: Cow<'a, str>,
-    #[serde(default, borrow)]
-    commit: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    change_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    paths: Vec<PathView<'a>>,
-    #[serde(default, borrow)]
-    authorization: Option<AuthView<'a>>,
-}
-
-#[derive(Deserialize)]
-struct PathView<'a> {
-    #[serde(default, borrow)]
-    path: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    path_b64: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    from: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    from_b64: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct AuthView<'a> {
-    #[serde(borrow)]
-    token_id: Cow<'a, str>,
-}
-
-fn path_bytes(text: &Option<Cow<'_, str>>, b64: &Option<Cow<'_, str>>) -> Option<Vec<u8>> {
-    match (text, b64) {
-        (Some(t), _) => Some(t.as_bytes().to_vec()),
-        (None, Some(b)) => base64::engine::general_purpose::STANDARD.decode(b.as_bytes()).ok(),
-        (None, None) => None,
-    }
 }
 
 /// Check one stored record: canonical form, format version, hash; and add the
@@ -414,30 +370,14 @@ fn check_record(
     if seq != key {
         problems.push(Problem::WrongSeq { key, claimed: seq });
     }
-    match serde_json::from_slice::<IndexView<'_>>(bytes) {
-        Ok(view) => match Timestamp::parse(&view.time) {
-            Some(time) => {
-                let mut paths = Vec::with_capacity(view.paths.len());
-                for p in &view.paths {
-                    paths.extend(path_bytes(&p.path, &p.path_b64));
-                    paths.extend(path_bytes(&p.from, &p.from_b64));
-                }
-                let facts = index::Facts {
-                    seq,
-                    time_nanos: time.nanos(),
-                    paths,
-                    commit: view.commit.as_deref(),
-                    change_id: view.change_id.as_deref(),
-                    token_id: view.authorization.as_ref().map(|a| a.token_id.as_ref()),
-                };
-                for (tree, k) in index::entries_of(&facts) {
-                    let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
-                    keys[at].add(&k);
-                }
+    match index::facts_from_bytes(seq, bytes) {
+        Ok(facts) => {
+            for (tree, k) in index::entries_of(&facts) {
+                let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
+                keys[at].add(&k);
             }
-            None => problems.push(RecordProblem::BadField("time").into()),
-        },
-        Err(e) => problems.push(RecordProblem::NotJson(format!("not a v1 record: {e}")).into()),
+        }
+        Err(detail) => problems.push(RecordProblem::Invalid(detail).into()),
     }
     // The chain continues through the *stored* hash: a record whose content was
     // altered is reported once, not again as a broken link at the next seq.

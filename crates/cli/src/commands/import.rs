@@ -46,7 +46,7 @@ enum Msg {
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
-    let store = repo.open_store()?;
+    let store = repo.open_indexed_store()?;
     let started = Instant::now();
     let batch_size = args.batch.max(1);
     let Repo { mut git, .. } = repo;
@@ -63,8 +63,21 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size));
         let produced = (|| -> Result<(), CommandError> {
             let mut importer = Importer::new(&mut git)?;
-            let ids = match importer.commits(args.revspec.as_deref(), |id| is_known(store_ref, id))
-            {
+            // A commit already recorded is skipped; a failed lookup must stop the
+            // import rather than record the commit a second time.
+            let lookup_error = std::cell::RefCell::new(None);
+            let known = |id: &trail_git::ObjectId| match is_known(store_ref, id) {
+                Ok(known) => known,
+                Err(e) => {
+                    lookup_error.borrow_mut().get_or_insert(e);
+                    true
+                }
+            };
+            let walked = importer.commits(args.revspec.as_deref(), known);
+            if let Some(e) = lookup_error.into_inner() {
+                return Err(e);
+            }
+            let ids = match walked {
                 // A repository without commits has no history to import: not an error,
                 // so `trail init && trail import` works in a brand-new repository.
                 Err(trail_git::HistoryError::NoCommits) if args.revspec.is_none() => Vec::new(),
@@ -158,28 +171,40 @@ fn write_batches(
 }
 
 /// A commit is known when a `commit` or `commit.unverified` record names it.
-fn is_known(store: &SledStore, id: &trail_git::ObjectId) -> bool {
+/// Only the record's `kind` is read, so a record the full model would reject
+/// still counts (reading it as "unknown" would import the commit again).
+fn is_known(store: &SledStore, id: &trail_git::ObjectId) -> Result<bool, CommandError> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: String,
+    }
     let mut key = id.to_string().into_bytes();
     key.push(0);
-    let Ok(keys) = store.index_prefix(index::COMMIT, &key) else { return false };
-    keys.iter().filter_map(|k| index::seq_of(k)).any(|seq| {
-        store
-            .get_raw(seq)
-            .ok()
-            .flatten()
-            .and_then(|bytes| serde_json::from_slice::<trail_journal::Record>(&bytes).ok())
-            .is_some_and(|r| r.kind == kinds::COMMIT || r.kind == kinds::COMMIT_UNVERIFIED)
-    })
+    for seq in store.index_prefix(index::COMMIT, &key)?.iter().filter_map(|k| index::seq_of(k)) {
+        let bytes = store.get_raw(seq)?.ok_or(trail_journal::ReadError::StaleIndex { seq })?;
+        let record: Kind = serde_json::from_slice(&bytes)
+            .map_err(|e| trail_journal::ReadError::Damaged { seq, detail: e.to_string() })?;
+        if record.kind == kinds::COMMIT || record.kind == kinds::COMMIT_UNVERIFIED {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
+/// A git time can be any 64-bit number of seconds; the record format holds the
+/// years 0000-9999. Out of that range the time is clamped and git's own value
+/// kept beside it as `unix` (an integer), so nothing is lost.
 fn person(p: &trail_git::Person) -> Value {
-    let time = Timestamp::from_unix(p.time).map(|t| t.to_rfc3339()).unwrap_or_default();
-    json!({ "name": p.name, "email": p.email, "time": time })
+    let (time, clamped) = Timestamp::from_unix_clamped(p.time);
+    let mut value = json!({ "name": p.name, "email": p.email, "time": time.to_rfc3339() });
+    if clamped {
+        value["unix"] = json!(p.time);
+    }
+    value
 }
 
 fn draft(facts: &CommitFacts) -> Draft {
-    let time = Timestamp::from_unix(facts.committer.time)
-        .unwrap_or_else(|| Timestamp::from_unix(0).expect("the epoch is a valid time"));
+    let (time, _) = Timestamp::from_unix_clamped(facts.committer.time);
     let mut draft = Draft::new(kinds::COMMIT, Source::Import, time);
     draft.actor = Some(Actor {
         name: facts.author.name.clone(),

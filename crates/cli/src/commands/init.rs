@@ -59,9 +59,7 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
 fn write_new(path: &std::path::Path, content: &str) -> Result<(), CommandError> {
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     let tmp = dir.join(format!(".trail.toml.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, content)
-        .and_then(|()| std::fs::hard_link(&tmp, path))
-        .map_err(|e| CommandError::environment(format!("cannot write {}: {e}", path.display())))?;
+    let written = std::fs::write(&tmp, content).and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
-    Ok(())
+    written.map_err(|e| CommandError::environment(format!("cannot write {}: {e}", path.display())))
 }

@@ -90,7 +90,7 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         limit: args.limit,
         reverse: args.reverse,
     };
-    let store = repo.open_store()?;
+    let store = repo.open_indexed_store()?;
     let mut out = Out::new();
     let mut failure: Option<std::io::Error> = None;
     if !args.json {
@@ -128,7 +128,7 @@ fn header() -> String {
 pub fn row(record: &Summary) -> String {
     let time = record.time.0.format("%Y-%m-%d %H:%M:%S").to_string();
     let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
-    let commit = record.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
+    let commit: String = record.commit.as_deref().unwrap_or("").chars().take(10).collect();
     format!(
         "{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}",
         record.seq,

@@ -27,7 +27,7 @@ pub struct ShowArgs {
 
 pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
-    let store = repo.open_store()?;
+    let store = repo.open_indexed_store()?;
     let seqs = match query::resolve(&store, &args.id) {
         Ok(Resolved::Seq(seq)) => vec![seq],
         Ok(Resolved::Records { seqs, .. }) => seqs,

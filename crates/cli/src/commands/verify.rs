@@ -9,7 +9,7 @@ use trail_journal::{LogStore, Timestamp, store::meta_keys};
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::output::Out;
+use crate::output::{Out, to_stderr};
 
 /// Prove the journal intact (exit 1 naming the first bad record if not).
 ///
@@ -60,19 +60,23 @@ pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
     }
     for finding in &report.findings {
         match finding.seq {
-            Some(seq) => eprintln!("seq {seq}: {}", finding.problem),
-            None => eprintln!("store: {}", finding.problem),
+            Some(seq) => to_stderr(format_args!("seq {seq}: {}\n", finding.problem)),
+            None => to_stderr(format_args!("store: {}\n", finding.problem)),
         }
     }
-    let message = match report.first_bad_seq() {
-        Some(seq) => format!("the journal is NOT intact: first bad record is seq {seq}"),
-        None => "the journal's records are intact but its indexes are not".to_owned(),
+    let only_indexes =
+        report.findings.iter().all(|f| matches!(f.problem, trail_journal::Problem::Index { .. }));
+    let error = match report.first_bad_seq() {
+        Some(seq) => CommandError::refused(format!(
+            "the journal is NOT intact: first bad record is seq {seq}"
+        ))
+        .hint("the records from that seq on cannot be trusted; compare with a copy made by `trail export`"),
+        None if only_indexes => {
+            CommandError::refused("the journal's records are intact but its indexes are not")
+                .hint("run `trail reindex` to rebuild the indexes from the records")
+        }
+        None => CommandError::refused("the journal's store is damaged (see the findings above)")
+            .hint("compare with a copy made by `trail export`"),
     };
-    let mut error = CommandError::refused(message);
-    if report.first_bad_seq().is_none() {
-        error = error.hint("run `trail reindex` to rebuild the indexes from the records");
-    } else {
-        error = error.hint("the records from that seq on cannot be trusted; compare with a copy made by `trail export`");
-    }
     Err(error)
 }
