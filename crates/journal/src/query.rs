@@ -263,24 +263,19 @@ pub enum Resolved {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
     #[error("no record matches {0:?}")]
     NotFound(String),
     #[error("{id:?} is ambiguous: it could be {}", .candidates.join(", "))]
     Ambiguous { id: String, candidates: Vec<String> },
     #[error(transparent)]
-    Read(#[from] ReadErrorText),
+    Read(#[from] ReadError),
 }
-
-/// A read error carried inside [`ResolveError`] (which must be `Clone`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ReadErrorText(pub String);
 
 /// Resolve a seq (all digits), or an abbreviation of a commit id or change id.
 pub fn resolve(store: &dyn LogStore, id: &str) -> Result<Resolved, ResolveError> {
-    let read = |e: ReadError| ResolveError::Read(ReadErrorText(e.to_string()));
+    let read = ResolveError::Read;
     let id = id.trim();
     if !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_digit())

@@ -41,8 +41,9 @@ pub struct LogArgs {
     #[arg(long, value_name = "WHO")]
     pub author: Vec<String>,
 
-    /// Only records of this kind (commit, fs.modify, ...); a family such as
-    /// `fs` matches all of its kinds.
+    /// Only records of exactly this kind (commit, fs.modify, ...). `commit.*`
+    /// matches a whole family; a bare family name that is not itself a kind,
+    /// such as `fs`, does too.
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<String>,
 

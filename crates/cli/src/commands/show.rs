@@ -38,7 +38,7 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
             return Err(CommandError::usage(e.to_string())
                 .hint("`trail log` lists records with their seq and commit"));
         }
-        Err(query::ResolveError::Read(e)) => return Err(CommandError::refused(e.0)),
+        Err(query::ResolveError::Read(e)) => return Err(e.into()),
     };
     let mut out = Out::new();
     let mut bad = Vec::new();
