@@ -467,3 +467,22 @@ fn regression_ceiling_directories_were_ignored() {
         );
     }
 }
+
+// With GIT_DIR set and no GIT_WORK_TREE, git takes the current directory as the
+// top of the work tree; trail wrote trail.toml beside GIT_DIR instead.
+#[test]
+fn regression_git_dir_without_work_tree_put_trail_toml_elsewhere() {
+    let env = TestEnv::new();
+    let repo = plain_repo(&env, "repo");
+    let elsewhere = env.dir("elsewhere");
+    let git_dir = repo.join(".git");
+    let mut git = env.command("git", &elsewhere);
+    git.args(["rev-parse", "--show-toplevel"]).env("GIT_DIR", &git_dir);
+    let top = common::run(git, common::PROCESS_TIMEOUT).stdout_str().trim().to_owned();
+    let mut trail = env.trail_cmd(&elsewhere);
+    trail.arg("init").env("GIT_DIR", &git_dir);
+    common::run(trail, common::PROCESS_TIMEOUT).assert_code(0);
+    assert!(Path::new(&top).join("trail.toml").is_file(), "trail.toml at git's top level {top}");
+    assert!(!repo.join("trail.toml").exists());
+    assert!(git_dir.join("trail/journal").is_dir(), "the journal is in GIT_DIR");
+}

@@ -35,6 +35,16 @@ impl Repo {
                 None => e.into(),
             }
         })?;
+        let mut location = location;
+        // git: with GIT_DIR set and neither GIT_WORK_TREE nor core.worktree, the
+        // current directory is the top of the work tree (gix takes GIT_DIR's parent).
+        if std::env::var_os("GIT_DIR").is_some()
+            && std::env::var_os("GIT_WORK_TREE").is_none()
+            && !git.is_bare()
+            && git.config_snapshot().string("core.worktree").is_none()
+        {
+            location.workdir = Some(std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone()));
+        }
         Ok(Repo { location, git, cwd })
     }
 
