@@ -64,9 +64,12 @@ fn appends(c: &mut Criterion) {
         })
     });
 
-    // Group commit: N records in one transaction and one flush.
-    let next = std::cell::Cell::new(n);
-    for size in [100u64, 500, 1000] {
+    // Group commit: N records in one transaction and one flush. Each size gets
+    // its own store holding 10k records, so the sizes are compared fairly.
+    for size in [50u64, 100, 200, 500, 1000] {
+        let (_dir, store) = fresh();
+        store.append((0..10_000).map(draft).collect()).expect("prefill");
+        let next = std::cell::Cell::new(10_000u64);
         group.throughput(Throughput::Elements(size));
         group.bench_function(format!("batch of {size}, flushed"), |b| {
             b.iter_batched(
