@@ -177,6 +177,14 @@ fn open_sled(repo: &Path) -> sled::Db {
     sled::open(journal_dir(repo)).expect("open the journal with sled")
 }
 
+/// Change tree `name` of the journal directly (as an attacker or a disk fault
+/// would), flushed before trail looks at it.
+fn edit_tree(repo: &Path, name: &str, edit: impl FnOnce(&sled::Tree)) {
+    let db = open_sled(repo);
+    edit(&db.open_tree(name).expect("open the tree"));
+    db.flush().expect("flush");
+}
+
 fn key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
@@ -1172,12 +1180,9 @@ fn tamper_changed_byte_in_path_is_found_at_its_seq() {
 fn tamper_removed_record_is_found_at_its_seq() {
     let env = TestEnv::new();
     let repo = imported_history(&env);
-    {
-        let db = open_sled(&repo);
-        let records = db.open_tree("records").expect("records");
+    edit_tree(&repo, "records", |records| {
         assert!(records.remove(key(2)).expect("remove").is_some());
-        db.flush().expect("flush");
-    }
+    });
     assert_verify_names(&env, &repo, 2);
 }
 
@@ -1185,13 +1190,10 @@ fn tamper_removed_record_is_found_at_its_seq() {
 fn tamper_record_replaced_by_its_successor_is_found() {
     let env = TestEnv::new();
     let repo = imported_history(&env);
-    {
-        let db = open_sled(&repo);
-        let records = db.open_tree("records").expect("records");
+    edit_tree(&repo, "records", |records| {
         let fifth = records.get(key(5)).expect("read").expect("record 5");
         records.insert(key(4), fifth).expect("write");
-        db.flush().expect("flush");
-    }
+    });
     assert_verify_names(&env, &repo, 4);
 }
 
@@ -1199,12 +1201,9 @@ fn tamper_record_replaced_by_its_successor_is_found() {
 fn tamper_removed_last_record_is_found() {
     let env = TestEnv::new();
     let repo = imported_history(&env);
-    {
-        let db = open_sled(&repo);
-        let records = db.open_tree("records").expect("records");
+    edit_tree(&repo, "records", |records| {
         assert!(records.remove(key(8)).expect("remove").is_some());
-        db.flush().expect("flush");
-    }
+    });
     // meta still says the head is seq 8.
     assert_verify_names(&env, &repo, 8);
 }
