@@ -486,3 +486,81 @@ fn regression_git_dir_without_work_tree_put_trail_toml_elsewhere() {
     assert!(!repo.join("trail.toml").exists());
     assert!(git_dir.join("trail/journal").is_dir(), "the journal is in GIT_DIR");
 }
+
+// Not a regression: the check the issue describes, on a generated history with
+// adds, deletes and renames — every commit's record names exactly the paths,
+// statuses and rename sources `git log --name-status -M` shows, and its trailers.
+#[test]
+fn import_matches_git_log_name_status_on_a_generated_history() {
+    let env = TestEnv::new();
+    let repo = env.root.join("generated");
+    let mut generate = env.command("python3", &env.root);
+    generate
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen-history"))
+        .arg(&repo)
+        .args(["--commits", "400", "--files", "60", "--dirs", "12"]);
+    common::run(generate, common::PROCESS_TIMEOUT).assert_code(0);
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+
+    // git's view: per commit, the sorted (status, path, from) triples and trailers.
+    let log = env.git_ok(
+        &repo,
+        [
+            "log",
+            "--name-status",
+            "-M",
+            "--format=@%H%x1f%(trailers:key=Why,valueonly,separator=)%x1f%(trailers:key=Impact,valueonly,separator=)|",
+        ],
+    );
+    let mut expected = std::collections::BTreeMap::new();
+    for block in log.split('@').filter(|b| !b.is_empty()) {
+        let (head, files) = block.split_once('|').expect("the format's separator");
+        let mut fields = head.split('\x1f');
+        let id = fields.next().expect("id").to_owned();
+        let why = fields.next().unwrap_or("").trim().to_owned();
+        let impact = fields.next().unwrap_or("").trim().to_owned();
+        let mut paths: Vec<(String, String, String)> = files
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let parts: Vec<&str> = l.split('\t').collect();
+                match parts.as_slice() {
+                    [status, from, to] => {
+                        (status[..1].to_owned(), to.to_string(), from.to_string())
+                    }
+                    [status, path] => (status.to_string(), path.to_string(), String::new()),
+                    _ => panic!("unexpected name-status line {l:?}"),
+                }
+            })
+            .collect();
+        paths.sort();
+        expected.insert(id, (paths, why, impact));
+    }
+
+    let records = env.trail_json(&repo, ["log", "--json"]);
+    assert_eq!(records.len(), expected.len(), "one record per commit");
+    let mut renames = 0;
+    for record in &records {
+        let id = record["commit"].as_str().expect("commit");
+        let (paths, why, impact) = expected.get(id).expect("a commit git knows");
+        let mut got: Vec<(String, String, String)> = record["paths"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        let s = |k: &str| p[k].as_str().unwrap_or("").to_owned();
+                        (s("status"), s("path"), s("from"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        got.sort();
+        renames += got.iter().filter(|p| p.0 == "R").count();
+        assert_eq!(&got, paths, "paths of {id}");
+        assert_eq!(record["why"].as_str().unwrap_or(""), why, "why of {id}");
+        assert_eq!(record["impact"].as_str().unwrap_or(""), impact, "impact of {id}");
+        assert_eq!(record["source"], "import");
+    }
+    assert!(renames > 0, "the generated history has renames to compare");
+}
