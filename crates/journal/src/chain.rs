@@ -13,24 +13,26 @@ use crate::scan;
 /// Why a stored record's bytes do not stand up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordProblem {
-    #[error("not valid JSON: {0}")]
-    NotJson(String),
-    #[error("not a JSON object")]
-    NotAnObject,
     #[error("field `{0}` is missing or has the wrong type")]
     BadField(&'static str),
     #[error("unsupported format version {0}")]
     Version(u64),
-    #[error(transparent)]
-    Canonical(#[from] CanonicalError),
-    #[error("bytes are not in canonical form (RFC 8785)")]
-    NotCanonical,
     #[error("not a valid v1 record: {0}")]
     Invalid(String),
     #[error("not canonical JSON (RFC 8785) at byte {at}: {what}")]
     Malformed { at: usize, what: &'static str },
     #[error("hash does not match content: stored {stored}, computed {computed}")]
     HashMismatch { stored: String, computed: String },
+}
+
+/// The chain facts of a record whose form [`examine`] accepted; `stored` and
+/// `computed` hashes may still differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Examined {
+    pub seq: u64,
+    pub prev: String,
+    pub stored: String,
+    pub computed: String,
 }
 
 /// The chain facts of one record that passed [`check`].
@@ -85,35 +87,46 @@ pub fn seal(record: &mut Record) -> Result<Vec<u8>, CanonicalError> {
     Ok(bytes)
 }
 
-/// Check stored bytes: valid JSON, a v1 object, canonical, and `hash` matching.
+/// Check stored bytes: canonical JSON (the scanner of [`crate::scan`]), a v1
+/// object, and `hash` matching. `verify` and `show` both judge records this way.
 pub fn check(bytes: &[u8]) -> Result<Checked, RecordProblem> {
-    check_value(bytes).map(|(checked, _)| checked)
+    let e = examine(bytes, &mut Vec::with_capacity(20))?;
+    if e.computed != e.stored {
+        return Err(RecordProblem::HashMismatch { stored: e.stored, computed: e.computed });
+    }
+    Ok(Checked { seq: e.seq, prev: e.prev, hash: e.computed })
 }
 
-/// [`check`], also handing back the parsed value.
-pub fn check_value(bytes: &[u8]) -> Result<(Checked, Value), RecordProblem> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| RecordProblem::NotJson(e.to_string()))?;
-    let Value::Object(map) = &value else { return Err(RecordProblem::NotAnObject) };
-    let v = map.get("v").and_then(Value::as_u64).ok_or(RecordProblem::BadField("v"))?;
+/// Check a record's form and read its chain facts, recomputing its hash;
+/// `members` is scratch space a caller may reuse across records.
+pub fn examine(bytes: &[u8], members: &mut Vec<scan::Member>) -> Result<Examined, RecordProblem> {
+    scan::top_level(bytes, members)
+        .map_err(|e| RecordProblem::Malformed { at: e.at, what: e.what })?;
+    let find = |name: &[u8]| members.iter().position(|m| &bytes[m.name.clone()] == name);
+    let text = |at: usize| &bytes[members[at].value.clone()];
+    // A string member's contents: canonical strings of hex digits have no escapes.
+    let string = |at: usize| {
+        let raw = text(at);
+        (raw.len() >= 2 && raw[0] == b'"').then(|| &raw[1..raw.len() - 1])
+    };
+    let number = |at: usize| std::str::from_utf8(text(at)).ok()?.parse::<u64>().ok();
+    let is_hex =
+        |s: &[u8]| s.len() == 64 && s.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+    let hex64 = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
+
+    let v = find(b"v").and_then(number).ok_or(RecordProblem::BadField("v"))?;
     if v != FORMAT_VERSION {
         return Err(RecordProblem::Version(v));
     }
-    let seq = map.get("seq").and_then(Value::as_u64).ok_or(RecordProblem::BadField("seq"))?;
-    let prev = map.get("prev").and_then(Value::as_str).ok_or(RecordProblem::BadField("prev"))?;
-    let hash = map.get("hash").and_then(Value::as_str).ok_or(RecordProblem::BadField("hash"))?;
-    let mut canonical = Vec::with_capacity(bytes.len());
-    let range = canonical::write_object(&mut canonical, map, Some("hash"))?
-        .ok_or(RecordProblem::BadField("hash"))?;
-    if canonical != bytes {
-        return Err(RecordProblem::NotCanonical);
-    }
-    let computed = digest_without(&canonical, range);
-    if computed != hash {
-        return Err(RecordProblem::HashMismatch { stored: hash.to_owned(), computed });
-    }
-    let checked = Checked { seq, prev: prev.to_owned(), hash: computed };
-    Ok((checked, value))
+    let seq = find(b"seq").and_then(number).ok_or(RecordProblem::BadField("seq"))?;
+    let prev = find(b"prev")
+        .and_then(string)
+        .filter(|s| is_hex(s))
+        .ok_or(RecordProblem::BadField("prev"))?;
+    let at_hash = find(b"hash").ok_or(RecordProblem::BadField("hash"))?;
+    let stored = string(at_hash).filter(|s| is_hex(s)).ok_or(RecordProblem::BadField("hash"))?;
+    let computed = digest_without(bytes, scan::cut_range(members, at_hash));
+    Ok(Examined { seq, prev: hex64(prev), stored: hex64(stored), computed })
 }
 
 /// SHA-256 (lowercase hex) of `bytes` with `skip` cut out.

@@ -10,11 +10,9 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, mpsc};
 
-use sha2::{Digest, Sha256};
-
-use crate::chain::RecordProblem;
+use crate::chain::{self, Examined, RecordProblem};
 use crate::index;
-use crate::record::{FORMAT_VERSION, GENESIS_PREV};
+use crate::record::GENESIS_PREV;
 use crate::scan;
 use crate::store::{Head, LogStore, ReadError};
 
@@ -325,44 +323,10 @@ fn check_record(
     members: &mut Vec<scan::Member>,
     keys: &mut [KeySet; 5],
 ) -> Outcome {
-    let fail = |problem: RecordProblem| Outcome { key, link: None, problems: vec![problem.into()] };
-    if let Err(e) = scan::top_level(bytes, members) {
-        return fail(RecordProblem::Malformed { at: e.at, what: e.what });
-    }
-    let find = |name: &[u8]| members.iter().position(|m| &bytes[m.name.clone()] == name);
-    let text = |at: usize| &bytes[members[at].value.clone()];
-    // A string member's contents: canonical strings of hex digits have no escapes.
-    let string = |at: usize| {
-        let raw = text(at);
-        (raw.len() >= 2 && raw[0] == b'"').then(|| &raw[1..raw.len() - 1])
+    let Examined { seq, prev, stored, computed } = match chain::examine(bytes, members) {
+        Ok(examined) => examined,
+        Err(problem) => return Outcome { key, link: None, problems: vec![problem.into()] },
     };
-    let number = |at: usize| std::str::from_utf8(text(at)).ok()?.parse::<u64>().ok();
-
-    let Some(v) = find(b"v").and_then(number) else { return fail(RecordProblem::BadField("v")) };
-    if v != FORMAT_VERSION {
-        return fail(RecordProblem::Version(v));
-    }
-    let Some(seq) = find(b"seq").and_then(number) else {
-        return fail(RecordProblem::BadField("seq"));
-    };
-    let is_hex =
-        |s: &[u8]| s.len() == 64 && s.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
-    let Some(prev) = find(b"prev").and_then(string).filter(|s| is_hex(s)) else {
-        return fail(RecordProblem::BadField("prev"));
-    };
-    let Some(at_hash) = find(b"hash") else { return fail(RecordProblem::BadField("hash")) };
-    let Some(stored) = string(at_hash).filter(|s| is_hex(s)) else {
-        return fail(RecordProblem::BadField("hash"));
-    };
-    // The hash covers the object without its `hash` member and one separating comma.
-    let cut = scan::cut_range(members, at_hash);
-    let mut hasher = Sha256::new();
-    hasher.update(&bytes[..cut.start]);
-    hasher.update(&bytes[cut.end..]);
-    let computed = hex::encode(hasher.finalize());
-    let stored = String::from_utf8_lossy(stored).into_owned();
-    let prev = String::from_utf8_lossy(prev).into_owned();
-
     let mut problems = Vec::new();
     if computed != stored {
         problems.push(RecordProblem::HashMismatch { stored: stored.clone(), computed }.into());
