@@ -55,11 +55,16 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Create `path` with `content`, never overwriting: the file appears whole or not at all.
+/// Create `path` with `content`, never overwriting: the file appears whole or not
+/// at all (tempfile writes beside it and links it into place only if absent).
 fn write_new(path: &std::path::Path, content: &str) -> Result<(), CommandError> {
+    use std::io::Write as _;
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(".trail.toml.{}.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, content).and_then(|()| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    written.map_err(|e| CommandError::environment(format!("cannot write {}: {e}", path.display())))
+    let cannot = |e: std::io::Error| {
+        CommandError::environment(format!("cannot write {}: {e}", path.display()))
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    tmp.write_all(content.as_bytes()).map_err(cannot)?;
+    tmp.persist_noclobber(path).map_err(|e| cannot(e.error))?;
+    Ok(())
 }
