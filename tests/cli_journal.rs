@@ -972,15 +972,7 @@ fn log_json_lines_equal_export_lines() {
 #[test]
 fn log_into_a_closed_pipe_exits_quietly() {
     let env = TestEnv::new();
-    let repo = env.root.join("big");
-    let mut generate = env.command("python3", &env.root);
-    // A copy of the team's ../shared/tools/gen-history, so CI needs nothing outside the repo.
-    generate
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen-history"))
-        .arg(&repo)
-        .args(["--commits", "2000", "--files", "200"]);
-    let out = common::run(generate, common::PROCESS_TIMEOUT);
-    assert_eq!(out.status, Some(0), "gen-history failed:\n{out}");
+    let repo = env.gen_history("big", &["--commits", "2000", "--files", "200"]);
     env.trail_ok(&repo, ["init"]);
     env.trail_ok(&repo, ["import"]);
 

@@ -493,13 +493,7 @@ fn regression_git_dir_without_work_tree_put_trail_toml_elsewhere() {
 #[test]
 fn import_matches_git_log_name_status_on_a_generated_history() {
     let env = TestEnv::new();
-    let repo = env.root.join("generated");
-    let mut generate = env.command("python3", &env.root);
-    generate
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen-history"))
-        .arg(&repo)
-        .args(["--commits", "400", "--files", "60", "--dirs", "12"]);
-    common::run(generate, common::PROCESS_TIMEOUT).assert_code(0);
+    let repo = env.gen_history("generated", &["--commits", "400", "--files", "60", "--dirs", "12"]);
     env.trail_ok(&repo, ["init"]);
     env.trail_ok(&repo, ["import"]);
 

@@ -127,6 +127,17 @@ impl TestEnv {
         dir.to_owned()
     }
 
+    /// Build `<root>/NAME` with tests/fixtures/gen-history (a copy of the team's
+    /// ../shared/tools/gen-history, so CI needs nothing outside the repository).
+    pub fn gen_history(&self, name: &str, args: &[&str]) -> PathBuf {
+        let repo = self.root.join(name);
+        let mut generate = self.command("python3", &self.root);
+        generate.arg(manifest_dir().join("tests/fixtures/gen-history")).arg(&repo).args(args);
+        let out = run(generate, PROCESS_TIMEOUT);
+        assert_eq!(out.status, Some(0), "gen-history failed:\n{out}");
+        repo
+    }
+
     /// Run `git ARGS` in `cwd`.
     pub fn git<I, S>(&self, cwd: &Path, args: I) -> Output
     where
