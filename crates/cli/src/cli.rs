@@ -31,4 +31,5 @@ pub enum Command {
     Export(commands::export::ExportArgs),
     Reindex(commands::reindex::ReindexArgs),
     Status(commands::status::StatusArgs),
+    Hook(commands::hook::HookArgs),
 }

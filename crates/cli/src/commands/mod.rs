@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod import;
+pub mod hook;
 pub mod init;
 pub mod log;
 pub mod reindex;
@@ -22,5 +23,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Export(args) => export::run(args),
         Command::Reindex(args) => reindex::run(args),
         Command::Status(args) => status::run(args),
+        Command::Hook(args) => hook::run(args),
     }
 }
