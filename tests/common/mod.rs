@@ -82,8 +82,15 @@ impl TestEnv {
     pub fn env_vars(&self) -> Vec<(OsString, OsString)> {
         let mut vars: Vec<(OsString, OsString)> = Vec::new();
         let mut set = |k: &str, v: &OsStr| vars.push((k.into(), v.to_owned()));
+        // The trail under test comes first, so the hook shims git runs find it;
         // git, bash and python3 come from the caller's PATH; nothing else does.
-        set("PATH", &std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()));
+        let inherited = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
+        let bin_dir = Path::new(trail_bin()).parent().expect("the binary has a directory");
+        let path = std::env::join_paths(
+            std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&inherited)),
+        )
+        .expect("PATH entries hold no ':'");
+        set("PATH", path.as_os_str());
         set("HOME", self.home.as_os_str());
         set("XDG_CONFIG_HOME", self.config_home.as_os_str());
         set("XDG_CACHE_HOME", self.home.join(".cache").as_os_str());
