@@ -11,6 +11,8 @@ mod config;
 mod context;
 mod error;
 mod output;
+mod pending;
+mod records;
 mod timeparse;
 
 use std::process::ExitCode;

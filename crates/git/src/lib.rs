@@ -10,9 +10,13 @@
 
 mod discover;
 mod history;
+mod stage;
+mod staged;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
+pub use stage::{StageError, StageItem, stage};
+pub use staged::{StagedError, commit_tree, staged_changes};
 
 /// The object id type trail passes around.
 pub use gix::ObjectId;

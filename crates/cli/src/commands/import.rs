@@ -5,15 +5,13 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use clap::Args;
-use serde_json::{Map, Value, json};
 use trail_git::{CommitFacts, Importer};
-use trail_journal::{
-    Actor, Draft, LogStore, PathChange, SledStore, Source, Status, Timestamp, index, kinds,
-};
+use trail_journal::{LogStore, SledStore, Source, Timestamp, kinds};
 
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::say;
+use crate::records;
 
 /// Backfill the journal from git history.
 ///
@@ -66,7 +64,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
             // A commit already recorded is skipped; a failed lookup must stop the
             // import rather than record the commit a second time.
             let lookup_error = std::cell::RefCell::new(None);
-            let known = |id: &trail_git::ObjectId| match is_known(store_ref, id) {
+            let known = |id: &trail_git::ObjectId| match records::is_known(store_ref, id) {
                 Ok(known) => known,
                 Err(e) => {
                     lookup_error.borrow_mut().get_or_insert(e);
@@ -151,7 +149,10 @@ fn write_batches(
                 }
             }
             Msg::Commits(facts) => {
-                batch.extend(facts.iter().map(draft));
+                batch.extend(facts.iter().map(|f| {
+                    let (time, _) = Timestamp::from_unix_clamped(f.committer.time);
+                    records::commit_draft(f, kinds::COMMIT, Source::Import, time)
+                }));
                 if batch.len() >= batch_size {
                     let n = batch.len();
                     store.append(std::mem::take(&mut batch))?;
@@ -168,81 +169,4 @@ fn write_batches(
     }
     progress.finish_and_clear();
     Ok(written)
-}
-
-/// A commit is known when a `commit` or `commit.unverified` record names it.
-/// Only the record's `kind` is read, so a record the full model would reject
-/// still counts (reading it as "unknown" would import the commit again).
-fn is_known(store: &SledStore, id: &trail_git::ObjectId) -> Result<bool, CommandError> {
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        kind: String,
-    }
-    let mut key = id.to_string().into_bytes();
-    key.push(0);
-    for seq in store.index_prefix(index::COMMIT, &key)?.iter().filter_map(|k| index::seq_of(k)) {
-        let bytes = store.get_raw(seq)?.ok_or(trail_journal::ReadError::StaleIndex { seq })?;
-        let record: Kind = serde_json::from_slice(&bytes)
-            .map_err(|e| trail_journal::ReadError::Damaged { seq, detail: e.to_string() })?;
-        if record.kind == kinds::COMMIT || record.kind == kinds::COMMIT_UNVERIFIED {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// A git time can be any 64-bit number of seconds; the record format holds the
-/// years 0000-9999. Out of that range the time is clamped and git's own value
-/// kept beside it as `unix` (an integer), so nothing is lost.
-fn person(p: &trail_git::Person) -> Value {
-    let (time, clamped) = Timestamp::from_unix_clamped(p.time);
-    let mut value = json!({ "name": p.name, "email": p.email, "time": time.to_rfc3339() });
-    if clamped {
-        value["unix"] = json!(p.time);
-    }
-    value
-}
-
-fn draft(facts: &CommitFacts) -> Draft {
-    let (time, _) = Timestamp::from_unix_clamped(facts.committer.time);
-    let mut draft = Draft::new(kinds::COMMIT, Source::Import, time);
-    draft.actor = Some(Actor {
-        name: facts.author.name.clone(),
-        email: facts.author.email.clone(),
-        ..Actor::default()
-    });
-    draft.commit = Some(facts.id.to_string());
-    draft.parents = facts.parents.iter().map(|p| p.to_string()).collect();
-    draft.change_id = facts.trailer("Change-Id").map(str::to_owned);
-    draft.why = facts.trailer("Why").map(str::to_owned);
-    draft.impact = facts.trailer("Impact").map(str::to_owned);
-    draft.paths = facts
-        .changes
-        .iter()
-        .map(|c| {
-            let status = match c.status {
-                'A' => Status::A,
-                'D' => Status::D,
-                'R' => Status::R,
-                'T' => Status::T,
-                _ => Status::M,
-            };
-            let mut change = PathChange::new(&c.path, status);
-            if let Some(from) = &c.from {
-                change = change.with_from(from);
-            }
-            change.blob = Some(c.blob.to_string());
-            change.mode = Some(c.mode.clone());
-            change
-        })
-        .collect();
-    let mut detail = Map::new();
-    detail.insert("subject".into(), Value::String(facts.subject.clone()));
-    detail.insert("author".into(), person(&facts.author));
-    detail.insert("committer".into(), person(&facts.committer));
-    if facts.parents.len() > 1 {
-        detail.insert("merge".into(), Value::Bool(true));
-    }
-    draft.detail = Some(detail);
-    draft
 }

@@ -1,8 +1,8 @@
 //! One file per command; `run` dispatches.
 
 pub mod export;
-pub mod import;
 pub mod hook;
+pub mod import;
 pub mod init;
 pub mod log;
 pub mod reindex;

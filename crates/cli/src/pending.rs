@@ -1,0 +1,140 @@
+//! `.git/trail/pending/`: what waits for the next commit of a worktree.
+//!
+//! - `note-<worktree>.json`: the rationale `trail note` left for the next commit;
+//!   consumed by the post-commit of the commit that used it.
+//! - `commit-<worktree>.json`: what pre-commit did (change id, the CHANGELOG.md
+//!   blobs it staged, the rationale it used), for commit-msg and post-commit.
+//!   Left in place when a commit is aborted, so the retry reuses the change id
+//!   and replaces its entries instead of adding new ones.
+//!
+//! Each worktree has its own files: two worktrees committing at once must not
+//! take each other's notes. Files are written whole or not at all.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use trail_git::RepoLocation;
+
+use crate::error::CommandError;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    /// When the note was left (RFC 3339, UTC).
+    pub time: String,
+}
+
+/// A CHANGELOG.md pre-commit staged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagedLog {
+    /// Repository-relative path bytes (lossless: these can be any bytes).
+    pub path: Vec<u8>,
+    /// The blob staged.
+    pub blob: String,
+    /// Whether pre-commit created the file from the template.
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCommit {
+    pub change_id: String,
+    /// The commit the new commit will have as its first parent (`None`: the first commit).
+    pub base: Option<String>,
+    pub amend: bool,
+    pub merge: bool,
+    pub why: Option<String>,
+    pub impact: Option<String>,
+    /// When pre-commit ran (RFC 3339, UTC): the time of the changelog entries.
+    pub time: String,
+    /// The index pre-commit staged into (`GIT_INDEX_FILE`, absolute).
+    pub index: PathBuf,
+    pub changelogs: Vec<StagedLog>,
+}
+
+pub struct Pending {
+    dir: PathBuf,
+    worktree: String,
+}
+
+impl Pending {
+    pub fn new(location: &RepoLocation) -> Self {
+        let worktree = if location.git_dir == location.common_dir {
+            "main".to_owned()
+        } else {
+            // `.git/worktrees/NAME`: NAME is unique among the repository's worktrees.
+            let name = location.git_dir.file_name().map(|n| n.to_string_lossy().into_owned());
+            format!("wt-{}", name.unwrap_or_default())
+        };
+        Pending { dir: location.trail_dir().join("pending"), worktree }
+    }
+
+    fn path(&self, what: &str) -> PathBuf {
+        self.dir.join(format!("{what}-{}.json", self.worktree))
+    }
+
+    pub fn note(&self) -> Result<Option<Note>, CommandError> {
+        read(&self.path("note"))
+    }
+
+    pub fn set_note(&self, note: &Note) -> Result<(), CommandError> {
+        write(&self.dir, &self.path("note"), note)
+    }
+
+    pub fn clear_note(&self) -> Result<bool, CommandError> {
+        remove(&self.path("note"))
+    }
+
+    pub fn commit(&self) -> Result<Option<PendingCommit>, CommandError> {
+        read(&self.path("commit"))
+    }
+
+    pub fn set_commit(&self, pending: &PendingCommit) -> Result<(), CommandError> {
+        write(&self.dir, &self.path("commit"), pending)
+    }
+
+    pub fn clear_commit(&self) -> Result<bool, CommandError> {
+        remove(&self.path("commit"))
+    }
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, CommandError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CommandError::environment(format!("cannot read {}: {e}", path.display())));
+        }
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        CommandError::environment(format!("{} is damaged: {e}", path.display())).hint(format!(
+            "delete it (it only holds state for the next commit): rm {}",
+            path.display()
+        ))
+    })
+}
+
+fn write<T: Serialize>(dir: &Path, path: &Path, value: &T) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    let cannot = |e: std::io::Error| {
+        CommandError::environment(format!("cannot write {}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| CommandError::environment(format!("cannot encode {}: {e}", path.display())))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    tmp.write_all(&bytes).map_err(cannot)?;
+    tmp.as_file().sync_all().map_err(cannot)?;
+    tmp.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
+}
+
+fn remove(path: &Path) -> Result<bool, CommandError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(CommandError::environment(format!("cannot remove {}: {e}", path.display()))),
+    }
+}

@@ -1,0 +1,346 @@
+//! What a commit about to be made changes: a tree (HEAD's, usually) against the
+//! index git is committing (the one `GIT_INDEX_FILE` names in a hook).
+//!
+//! This runs in pre-commit, on every commit, so it must cost what the change
+//! costs, not what the repository costs. The index's cache-tree extension (TREE)
+//! names the tree object of every directory git has not touched since it last
+//! wrote a tree; where that id equals the base tree's, the whole directory is
+//! unchanged and skipped without reading it, as `git diff-index --cached` does.
+//! Directories without a valid cache-tree entry are compared entry by entry.
+//!
+//! Renames are paired when the content is identical (exact renames); the
+//! `commit` record post-commit writes uses full rename detection.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::index::entry::{Mode, Stage};
+use gix::object::tree::EntryKind;
+use gix::objs::FindExt as _;
+
+use crate::FileChange;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StagedError {
+    #[error("cannot read the index {path}: {detail}")]
+    Index { path: std::path::PathBuf, detail: String },
+    #[error("cannot read tree {id}: {detail}")]
+    Tree { id: ObjectId, detail: String },
+    #[error("cannot read commit {id}: {detail}")]
+    Commit { id: ObjectId, detail: String },
+    #[error("the index has unresolved merge conflicts (e.g. {path})")]
+    Unmerged { path: String },
+}
+
+/// One side of a comparison inside a directory.
+enum Side<'a> {
+    Blob {
+        id: ObjectId,
+        mode: u32,
+    },
+    /// A tree object (base side) or a run of index entries below a directory.
+    Dir(DirSide<'a>),
+}
+
+enum DirSide<'a> {
+    Tree(ObjectId),
+    Index(&'a [gix::index::Entry]),
+}
+
+/// The changes between `base` (a commit; `None` before the first commit) and
+/// the index stored at `index_path`, sorted by path.
+pub fn staged_changes(
+    repo: &gix::Repository,
+    index_path: &Path,
+    base: Option<ObjectId>,
+) -> Result<Vec<FileChange>, StagedError> {
+    let index = gix::index::File::at(
+        index_path,
+        repo.object_hash(),
+        false,
+        gix::index::decode::Options::default(),
+    )
+    .map_err(|e| StagedError::Index { path: index_path.to_owned(), detail: e.to_string() })?;
+    if let Some(entry) = index.entries().iter().find(|e| e.stage() != Stage::Unconflicted) {
+        return Err(StagedError::Unmerged { path: entry.path(&index).to_string() });
+    }
+    let base_tree = match base {
+        None => None,
+        Some(id) => Some(commit_tree(repo, id)?),
+    };
+    let mut differ = Differ { repo, index: &index, out: Vec::new(), buf: Vec::new() };
+    differ.dir(base_tree, index.entries(), index.tree(), &mut Vec::new())?;
+    let mut changes = pair_exact_renames(differ.out);
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(changes)
+}
+
+/// The tree of commit `id`.
+pub fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, StagedError> {
+    let commit =
+        repo.find_commit(id).map_err(|e| StagedError::Commit { id, detail: e.to_string() })?;
+    commit
+        .tree_id()
+        .map(|t| t.detach())
+        .map_err(|e| StagedError::Commit { id, detail: e.to_string() })
+}
+
+struct Differ<'r> {
+    repo: &'r gix::Repository,
+    index: &'r gix::index::File,
+    out: Vec<FileChange>,
+    buf: Vec<u8>,
+}
+
+impl Differ<'_> {
+    /// Compare the base tree `tree` with `entries` (the index entries below
+    /// `prefix`, which ends in `/` unless it is the root).
+    fn dir(
+        &mut self,
+        tree: Option<ObjectId>,
+        entries: &[gix::index::Entry],
+        cache: Option<&gix::index::extension::Tree>,
+        prefix: &mut Vec<u8>,
+    ) -> Result<(), StagedError> {
+        if let (Some(tree), Some(cache)) = (tree, cache)
+            && cache.num_entries.is_some()
+            && cache.id == tree
+        {
+            return Ok(());
+        }
+        // name -> (base side, index side); names are single path components.
+        let mut sides: Vec<(Vec<u8>, Option<Side<'_>>, Option<Side<'_>>)> = Vec::new();
+        let mut position: HashMap<Vec<u8>, usize> = HashMap::new();
+        if let Some(tree) = tree {
+            for (name, kind_mode, id) in self.read_tree(tree)? {
+                let side = if kind_mode.0 == EntryKind::Tree {
+                    Side::Dir(DirSide::Tree(id))
+                } else {
+                    Side::Blob { id, mode: kind_mode.1 }
+                };
+                position.insert(name.clone(), sides.len());
+                sides.push((name, Some(side), None));
+            }
+        }
+        let mut rest = entries;
+        while let Some(first) = rest.first() {
+            let path = first.path(self.index);
+            let name_and_more = &path[prefix.len()..];
+            let (name, side, taken) = match name_and_more.find_byte(b'/') {
+                Some(slash) => {
+                    let name = &name_and_more[..slash];
+                    let below = rest
+                        .iter()
+                        .position(|e| {
+                            let p = e.path(self.index);
+                            !(p.len() > prefix.len() + slash
+                                && p[prefix.len()..].starts_with(name)
+                                && p[prefix.len() + slash] == b'/')
+                        })
+                        .unwrap_or(rest.len());
+                    (name.to_vec(), Side::Dir(DirSide::Index(&rest[..below])), below)
+                }
+                None => {
+                    let taken = 1;
+                    if first.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD) {
+                        // `git add -N`: a placeholder git does not commit.
+                        rest = &rest[taken..];
+                        continue;
+                    }
+                    let side = if first.mode == Mode::DIR {
+                        // A sparse-index directory entry: its id is a tree id.
+                        Side::Dir(DirSide::Tree(first.id))
+                    } else {
+                        Side::Blob { id: first.id, mode: first.mode.bits() }
+                    };
+                    (name_and_more.to_vec(), side, taken)
+                }
+            };
+            rest = &rest[taken..];
+            match position.get(&name) {
+                Some(&i) => sides[i].2 = Some(side),
+                None => {
+                    position.insert(name.clone(), sides.len());
+                    sides.push((name, None, Some(side)));
+                }
+            }
+        }
+        for (name, old, new) in sides {
+            let len = prefix.len();
+            prefix.extend_from_slice(&name);
+            let child_cache =
+                cache.and_then(|c| c.children.iter().find(|t| t.name[..] == name[..]));
+            self.compare(old, new, child_cache, prefix)?;
+            prefix.truncate(len);
+        }
+        Ok(())
+    }
+
+    fn compare(
+        &mut self,
+        old: Option<Side<'_>>,
+        new: Option<Side<'_>>,
+        cache: Option<&gix::index::extension::Tree>,
+        path: &mut Vec<u8>,
+    ) -> Result<(), StagedError> {
+        match (old, new) {
+            (None, None) => Ok(()),
+            (Some(Side::Blob { id, mode }), Some(Side::Blob { id: new_id, mode: new_mode })) => {
+                if id != new_id || mode != new_mode {
+                    let status = if class(mode) != class(new_mode) { 'T' } else { 'M' };
+                    self.push(path, status, new_id, new_mode);
+                }
+                Ok(())
+            }
+            (Some(Side::Blob { id, mode }), new) => {
+                self.push(path, 'D', id, mode);
+                self.compare(None, new, cache, path)
+            }
+            (old, Some(Side::Blob { id, mode })) => {
+                self.compare(old, None, cache, path)?;
+                self.push(path, 'A', id, mode);
+                Ok(())
+            }
+            (Some(Side::Dir(old)), new) => {
+                let new_entries = match new {
+                    Some(Side::Dir(DirSide::Index(entries))) => Some(entries),
+                    Some(Side::Dir(DirSide::Tree(sparse))) => {
+                        // Both sides are trees (sparse index): compare the ids only.
+                        if let DirSide::Tree(old) = old
+                            && old != sparse
+                        {
+                            self.trees(Some(old), Some(sparse), path)?;
+                        }
+                        return Ok(());
+                    }
+                    _ => None,
+                };
+                let old_tree = match old {
+                    DirSide::Tree(id) => Some(id),
+                    DirSide::Index(_) => None,
+                };
+                path.push(b'/');
+                let result = self.dir(old_tree, new_entries.unwrap_or(&[]), cache, path);
+                path.pop();
+                result
+            }
+            (None, Some(Side::Dir(DirSide::Index(entries)))) => {
+                path.push(b'/');
+                let result = self.dir(None, entries, None, path);
+                path.pop();
+                result
+            }
+            (None, Some(Side::Dir(DirSide::Tree(sparse)))) => self.trees(None, Some(sparse), path),
+        }
+    }
+
+    /// Every blob below `old` reported deleted and every blob below `new` added
+    /// (used only for sparse-index directories, whose entries the index lacks).
+    fn trees(
+        &mut self,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        path: &mut Vec<u8>,
+    ) -> Result<(), StagedError> {
+        for (id, status) in [(old, 'D'), (new, 'A')] {
+            let Some(id) = id else { continue };
+            for (name, (kind, mode), child) in self.read_tree(id)? {
+                let len = path.len();
+                path.push(b'/');
+                path.extend_from_slice(&name);
+                if kind == EntryKind::Tree {
+                    let (o, n) =
+                        if status == 'D' { (Some(child), None) } else { (None, Some(child)) };
+                    self.trees(o, n, path)?;
+                } else {
+                    self.push(path, status, child, mode);
+                }
+                path.truncate(len);
+            }
+        }
+        Ok(())
+    }
+
+    fn read_tree(
+        &mut self,
+        id: ObjectId,
+    ) -> Result<Vec<(Vec<u8>, (EntryKind, u32), ObjectId)>, StagedError> {
+        let failed = |e: &dyn std::fmt::Display| StagedError::Tree { id, detail: e.to_string() };
+        let data = self.repo.objects.find_tree(&id, &mut self.buf).map_err(|e| failed(&e))?;
+        Ok(data
+            .entries
+            .iter()
+            .map(|e| {
+                (e.filename.to_vec(), (e.mode.kind(), e.mode.value() as u32), e.oid.to_owned())
+            })
+            .collect())
+    }
+
+    fn push(&mut self, path: &[u8], status: char, blob: ObjectId, mode: u32) {
+        self.out.push(FileChange {
+            path: path.strip_prefix(b"/").unwrap_or(path).to_vec(),
+            from: None,
+            status,
+            blob,
+            mode: format!("{mode:o}"),
+        });
+    }
+}
+
+/// Blob, symlink and gitlink are different types of entry; a change between
+/// them is `T`. The executable bit is a plain modification.
+fn class(mode: u32) -> u32 {
+    match mode & 0o170000 {
+        0o120000 => 1,
+        0o160000 => 2,
+        _ => 0,
+    }
+}
+
+/// Pair deletions and additions of identical content (and type) into renames,
+/// as git does before it looks at similarity. Ties go in path order.
+fn pair_exact_renames(changes: Vec<FileChange>) -> Vec<FileChange> {
+    let mut deleted: HashMap<(ObjectId, u32), Vec<usize>> = HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        if c.status == 'D' {
+            deleted.entry((c.blob, mode_class(&c.mode))).or_default().push(i);
+        }
+    }
+    if deleted.is_empty() {
+        return changes;
+    }
+    for list in deleted.values_mut() {
+        list.reverse(); // pop() then yields path order
+    }
+    let mut consumed = vec![false; changes.len()];
+    let mut renamed: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        if c.status != 'A' {
+            continue;
+        }
+        if let Some(d) = deleted.get_mut(&(c.blob, mode_class(&c.mode))).and_then(Vec::pop) {
+            consumed[d] = true;
+            renamed.push((i, d));
+        }
+    }
+    let mut from: HashMap<usize, Vec<u8>> =
+        renamed.iter().map(|&(a, d)| (a, changes[d].path.clone())).collect();
+    changes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !consumed[*i])
+        .map(|(i, mut c)| {
+            if let Some(source) = from.remove(&i) {
+                c.status = 'R';
+                c.from = Some(source);
+            }
+            c
+        })
+        .collect()
+}
+
+fn mode_class(mode: &str) -> u32 {
+    class(u32::from_str_radix(mode, 8).unwrap_or(0))
+}
