@@ -1,0 +1,91 @@
+//! trail-changelog: the text of per-directory `CHANGELOG.md` files.
+//!
+//! Owns the entry line (one line per commit and directory, [`Entry::render`]),
+//! which directory gets which entry ([`plan`]), the template of a new file
+//! ([`template`]), and every edit trail makes to a changelog: inserting an entry
+//! under `## [Unreleased]` ([`upsert`]), taking one out ([`remove_change`]),
+//! releasing ([`release`]) and the three-way merge of the git merge driver
+//! ([`merge`]). [`check`] says whether trail can edit a file at all.
+//!
+//! The files are Keep a Changelog 1.1.0 Markdown that people also edit by hand,
+//! so the one rule every edit keeps is that the text a person wrote stays byte
+//! for byte: trail only inserts or deletes its own lines, and refuses (with a
+//! [`Malformed`] naming the line) a file it cannot read with certainty.
+//!
+//! It must not do terminal I/O, read the environment, touch the file system or
+//! start processes: it maps bytes to bytes. The CLI reads and writes the files.
+
+mod entry;
+mod merge;
+mod text;
+
+pub use entry::{Change, Entry, FileNote, FileStatus, Meta, Section, Status, plan};
+pub use merge::{MergeConflict, merge};
+pub use text::{Malformed, check, has_change, release, remove_change, upsert};
+
+/// The text of a new `CHANGELOG.md` for directory `dir` (repository-relative,
+/// `/`-separated; empty for the repository root): the heading, the paragraph
+/// that says what the file is, and an empty `## [Unreleased]` section.
+pub fn template(dir: &[u8]) -> String {
+    let title = if dir.is_empty() {
+        "# Changelog".to_owned()
+    } else {
+        let mut with_slash = dir.to_vec();
+        if !with_slash.ends_with(b"/") {
+            with_slash.push(b'/');
+        }
+        format!("# Changelog — {}", entry::code_span(&with_slash))
+    };
+    format!(
+        "{title}\n\n\
+         All notable changes to files in this directory are recorded here, newest\n\
+         first. Times are UTC. The format follows Keep a Changelog 1.1.0; trail adds\n\
+         an entry for every commit that touches this directory, with its rationale\n\
+         and impact.\n\n\
+         ## [Unreleased]\n"
+    )
+}
+
+/// Whether `id` can be a change id in an entry line: one or more ASCII letters
+/// or digits (trail's 16 hex digits, a git commit id, a Gerrit `I…` id).
+pub fn valid_change_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether `version` can be written into a release heading `## [VERSION] - DATE`:
+/// not empty, no whitespace or control characters, no `[` or `]`.
+pub fn valid_version(version: &str) -> bool {
+    !version.is_empty()
+        && !version.chars().any(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_matches_the_design() {
+        assert_eq!(
+            template(b"crates/journal"),
+            "# Changelog — `crates/journal/`\n\nAll notable changes to files in this directory \
+             are recorded here, newest\nfirst. Times are UTC. The format follows Keep a \
+             Changelog 1.1.0; trail adds\nan entry for every commit that touches this \
+             directory, with its rationale\nand impact.\n\n## [Unreleased]\n"
+        );
+        assert!(template(b"").starts_with("# Changelog\n\n"));
+        assert!(check(template(b"odd\nname").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn ids_and_versions() {
+        assert!(valid_change_id("c0ffee12"));
+        assert!(valid_change_id("I0123456789abcdef0123456789abcdef01234567"));
+        assert!(!valid_change_id(""));
+        assert!(!valid_change_id("c0ffee)"));
+        assert!(valid_version("1.2.0"));
+        assert!(valid_version("v2.0.0-rc.1"));
+        assert!(!valid_version("1.0 beta"));
+        assert!(!valid_version("1]"));
+        assert!(!valid_version(""));
+    }
+}

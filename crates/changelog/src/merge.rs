@@ -1,0 +1,233 @@
+//! The three-way merge behind the git merge driver: trail's entries are a set,
+//! everything else must merge trivially.
+
+use std::collections::HashSet;
+
+use crate::entry::Section;
+use crate::text::{Edit, Kind, Malformed, parse, place};
+
+/// The merge needs a person: the text outside trail's entries changed on both
+/// sides, or one of the files is malformed. (The CLI then lets `git merge-file`
+/// write the usual conflict.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct MergeConflict {
+    pub reason: String,
+}
+
+/// A trail entry of the Unreleased section.
+struct Item {
+    id: String,
+    section: Section,
+    body: String,
+}
+
+/// A file cut into its Unreleased trail entries and everything else.
+struct Split {
+    remainder: Vec<u8>,
+    items: Vec<Item>,
+}
+
+/// Take the trail entries out of `## [Unreleased]`, and with them the `### `
+/// headings left with nothing under them (and the blank line before each):
+/// trail creates those headings with its entries, so two sides that each opened
+/// a different subsection still have the same remainder.
+fn split(text: &[u8]) -> Result<Split, Malformed> {
+    let doc = parse(text)?;
+    let mut edit = Edit::new(&doc);
+    let mut items = Vec::new();
+    let mut section = None;
+    for i in doc.unreleased_body() {
+        if let Kind::H3(s) = doc.kinds[i] {
+            section = s;
+        }
+        // An entry directly under `## [Unreleased]` (no subsection) is not one
+        // trail wrote there: it stays in the text.
+        if let (Some(id), Some(section)) = (doc.entry_id(i), section) {
+            items.push(Item { id: id.to_owned(), section, body: doc.lines[i].body.to_owned() });
+            edit.delete(i);
+        }
+    }
+    let body = doc.unreleased_body();
+    for i in body.clone() {
+        if !matches!(doc.kinds[i], Kind::H3(_)) {
+            continue;
+        }
+        let rest: Vec<usize> = (i + 1..body.end)
+            .take_while(|&j| !matches!(doc.kinds[j], Kind::H3(_)))
+            .filter(|&j| !edit.is_deleted(j))
+            .collect();
+        if !rest.iter().all(|&j| doc.kinds[j] == Kind::Blank) {
+            continue;
+        }
+        edit.delete(i);
+        // Undo the blank line `place` added with the heading: after it when the
+        // subsection went in before another one, else before it.
+        let next = rest.last().map_or(i + 1, |&j| j + 1);
+        if rest.len() == 1 && next < body.end && matches!(doc.kinds[next], Kind::H3(_)) {
+            edit.delete(rest[0]);
+        } else if let Some(before) = (body.start..i).rev().find(|&j| !edit.is_deleted(j))
+            && doc.kinds[before] == Kind::Blank
+        {
+            edit.delete(before);
+        }
+    }
+    Ok(Split { remainder: edit.finish(), items })
+}
+
+fn find<'s>(s: &'s Split, id: &str) -> Option<(Section, &'s String)> {
+    s.items.iter().find(|i| i.id == id).map(|i| (i.section, &i.body))
+}
+
+/// The entry's time (`- 2026-11-26T22:40:11Z …`), for ordering.
+fn time_of(body: &str) -> Option<chrono::NaiveDateTime> {
+    let token = body.strip_prefix("- ")?.split(' ').next()?;
+    chrono::NaiveDateTime::parse_from_str(token, "%Y-%m-%dT%H:%M:%SZ").ok()
+}
+
+/// Merge three versions of one changelog. Succeeds when, without trail's
+/// entries in Unreleased, one side left the text as in `base` or both changed
+/// it the same way. The result then holds the union of the entries of `ours`
+/// and `theirs`, minus those of `base` that either side removed, one per change
+/// id, each under its subsection, newest first.
+pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, MergeConflict> {
+    let read = |which: &str, text: &[u8]| {
+        split(text).map_err(|e| MergeConflict {
+            reason: format!("{which} is not a well-formed changelog: {e}"),
+        })
+    };
+    let base = read("the common ancestor", base)?;
+    let ours = read("our version", ours)?;
+    let theirs = read("their version", theirs)?;
+    let remainder = if ours.remainder == base.remainder {
+        &theirs.remainder
+    } else if theirs.remainder == base.remainder || ours.remainder == theirs.remainder {
+        &ours.remainder
+    } else {
+        return Err(MergeConflict {
+            reason: "both sides changed the text outside trail's entries".to_owned(),
+        });
+    };
+    let ids = |s: &Split| s.items.iter().map(|i| i.id.clone()).collect::<HashSet<_>>();
+    let (base_ids, our_ids, their_ids) = (ids(&base), ids(&ours), ids(&theirs));
+    let mut seen = HashSet::new();
+    let mut kept: Vec<(Section, String)> = Vec::new();
+    for item in ours.items.iter().chain(&theirs.items) {
+        if !seen.insert(item.id.clone()) {
+            continue;
+        }
+        let in_both = our_ids.contains(&item.id) && their_ids.contains(&item.id);
+        if base_ids.contains(&item.id) && !in_both {
+            continue; // removed by one side
+        }
+        // Present on both sides but written differently: the side that changed it wins.
+        let chosen = match (find(&ours, &item.id), find(&theirs, &item.id)) {
+            (Some(o), Some(t)) if find(&base, &item.id) == Some(o) => t,
+            (Some(o), _) => o,
+            (None, Some(t)) => t,
+            (None, None) => (item.section, &item.body),
+        };
+        kept.push((chosen.0, chosen.1.clone()));
+    }
+    let doc = parse(remainder).map_err(|e| MergeConflict {
+        reason: format!("the merged text is not a well-formed changelog: {e}"),
+    })?;
+    let mut groups: Vec<(Section, Vec<String>)> = Vec::new();
+    for section in Section::ALL {
+        let mut lines: Vec<&String> =
+            kept.iter().filter(|(s, _)| *s == section).map(|(_, b)| b).collect();
+        // Newest first; stable, so entries of the same second keep their order.
+        lines.sort_by_key(|b| std::cmp::Reverse(time_of(b)));
+        groups.push((section, lines.into_iter().cloned().collect()));
+    }
+    let mut edit = Edit::new(&doc);
+    place(&doc, &mut edit, groups);
+    Ok(edit.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{Entry, FileNote, FileStatus, Meta};
+    use crate::text::upsert;
+    use chrono::TimeZone;
+
+    fn entry(id: &str, second: u32, status: FileStatus) -> Entry {
+        Entry {
+            meta: Meta {
+                time: chrono::Utc
+                    .with_ymd_and_hms(2026, 11, 26, 22, 40, second)
+                    .single()
+                    .expect("valid"),
+                why: None,
+                impact: None,
+                author: "Ada".into(),
+                change: id.into(),
+                section: None,
+            },
+            files: vec![FileNote { name: b"f.rs".to_vec(), status }],
+            dirs: vec![],
+        }
+    }
+
+    const BASE: &[u8] = b"# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [0.1.0] - 2020-01-01\n\n### Added\n- first\n";
+
+    fn add(text: &[u8], id: &str, second: u32, status: FileStatus) -> Vec<u8> {
+        upsert(text, &entry(id, second, status)).expect("upsert")
+    }
+
+    #[test]
+    fn entries_from_both_sides_are_united_newest_first() {
+        let base = add(BASE, "b0", 0, FileStatus::Added);
+        let ours = add(&add(&base, "o1", 1, FileStatus::Added), "o3", 3, FileStatus::Deleted);
+        let theirs = add(&add(&base, "t2", 2, FileStatus::Added), "t4", 4, FileStatus::Modified);
+        let merged = merge(&base, &ours, &theirs).expect("merges");
+        let expected = add(&add(&ours, "t2", 2, FileStatus::Added), "t4", 4, FileStatus::Modified);
+        assert_eq!(String::from_utf8_lossy(&merged), String::from_utf8_lossy(&expected));
+        // Symmetric up to nothing: the same entries either way round.
+        assert_eq!(merge(&base, &theirs, &ours).expect("merges"), merged);
+    }
+
+    #[test]
+    fn same_change_on_both_sides_is_kept_once_and_removals_stick() {
+        let base = add(BASE, "b0", 0, FileStatus::Added);
+        let ours = add(&base, "x", 1, FileStatus::Added);
+        let theirs = add(&base, "x", 1, FileStatus::Added);
+        assert_eq!(merge(&base, &ours, &theirs).expect("merges"), ours);
+        let removed = crate::remove_change(&base, "b0").expect("remove");
+        let theirs = add(&base, "t", 2, FileStatus::Added);
+        let merged = merge(&base, &removed, &theirs).expect("merges");
+        let text = String::from_utf8_lossy(&merged);
+        assert!(!text.contains("change b0)") && text.contains("change t)"), "{text}");
+    }
+
+    #[test]
+    fn a_release_on_one_side_and_entries_on_the_other() {
+        let base = add(BASE, "b0", 0, FileStatus::Added);
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let ours = crate::release(&base, "1.0.0", date).expect("release");
+        let theirs = add(&base, "t", 2, FileStatus::Added);
+        let merged =
+            String::from_utf8(merge(&base, &ours, &theirs).expect("merges")).expect("utf8");
+        let unreleased = merged.find("## [Unreleased]").expect("unreleased");
+        let released = merged.find("## [1.0.0]").expect("released");
+        let t = merged.find("change t)").expect("t");
+        let b0 = merged.find("change b0)").expect("b0");
+        assert!(unreleased < t && t < released && released < b0, "{merged}");
+    }
+
+    #[test]
+    fn human_edits_on_both_sides_conflict() {
+        let base = add(BASE, "b0", 0, FileStatus::Added);
+        let ours = [&base[..], b"\nOur note.\n"].concat();
+        let theirs = [&base[..], b"\nTheir note.\n"].concat();
+        assert!(merge(&base, &ours, &theirs).is_err());
+        // One side's human edit plus the other's entry merges.
+        let theirs = add(&base, "t", 2, FileStatus::Added);
+        let merged = merge(&base, &ours, &theirs).expect("merges");
+        let text = String::from_utf8_lossy(&merged);
+        assert!(text.ends_with("\nOur note.\n") && text.contains("change t)"), "{text}");
+        // Malformed input is a conflict, not a guess.
+        assert!(merge(&base, b"<<<<<<< x\n", &theirs).is_err());
+    }
+}
