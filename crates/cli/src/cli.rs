@@ -31,5 +31,7 @@ pub enum Command {
     Export(commands::export::ExportArgs),
     Reindex(commands::reindex::ReindexArgs),
     Status(commands::status::StatusArgs),
+    Note(commands::note::NoteArgs),
+    Commit(commands::commit::CommitArgs),
     Hook(commands::hook::HookArgs),
 }

@@ -32,6 +32,60 @@ pub struct Rationale {
 pub struct Changelog {
     pub exclude: Vec<String>,
     pub root_summary: bool,
+    pub malformed: Malformed,
+}
+
+/// What the hooks do with a CHANGELOG.md they cannot parse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Malformed {
+    /// Refuse the commit, naming the file and line.
+    #[default]
+    Refuse,
+    /// Leave the file as it is (no entry) and say so.
+    Skip,
+}
+
+/// `[changelog] exclude`, compiled. A directory is excluded when a glob
+/// matches it or one of its parents; `vendor/**` also excludes `vendor`.
+#[derive(Debug, Clone)]
+pub struct Exclusions {
+    globs: globset::GlobSet,
+}
+
+impl Changelog {
+    pub fn exclusions(&self) -> Result<Exclusions, globset::Error> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in &self.exclude {
+            let pattern = pattern.trim_end_matches('/');
+            builder.add(globset::GlobBuilder::new(pattern).literal_separator(true).build()?);
+            if let Some(dir) = pattern.strip_suffix("/**") {
+                builder.add(globset::GlobBuilder::new(dir).literal_separator(true).build()?);
+            }
+        }
+        Ok(Exclusions { globs: builder.build()? })
+    }
+}
+
+impl Exclusions {
+    /// `dir` is repository-relative without a trailing `/`; "" is the root,
+    /// which only the glob `.` excludes.
+    pub fn is_excluded(&self, dir: &[u8]) -> bool {
+        use std::os::unix::ffi::OsStrExt as _;
+        if dir.is_empty() {
+            return self.globs.is_match(".");
+        }
+        let mut end = dir.len();
+        loop {
+            if self.globs.is_match(std::ffi::OsStr::from_bytes(&dir[..end])) {
+                return true;
+            }
+            match dir[..end].iter().rposition(|&b| b == b'/') {
+                Some(slash) => end = slash,
+                None => return false,
+            }
+        }
+    }
 }
 
 impl Default for Rationale {
@@ -42,7 +96,7 @@ impl Default for Rationale {
 
 impl Default for Changelog {
     fn default() -> Self {
-        Changelog { exclude: Vec::new(), root_summary: true }
+        Changelog { exclude: Vec::new(), root_summary: true, malformed: Malformed::Refuse }
     }
 }
 
@@ -65,8 +119,10 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
     })
 }
 
-pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
-    toml::from_str(text)
+pub fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+    config.changelog.exclusions().map_err(|e| format!("[changelog] exclude: {e}"))?;
+    Ok(config)
 }
 
 #[cfg(test)]
@@ -82,6 +138,21 @@ mod tests {
         assert_eq!(config.changelog.exclude, defaults.changelog.exclude);
         // An empty file means "all defaults".
         assert!(parse("").expect("empty is valid").rationale.required);
+    }
+
+    #[test]
+    fn exclusions_cover_a_directory_and_everything_below() {
+        let config = parse("[changelog]\nexclude = [\"vendor/**\", \"docs/*\", \"build\"]\n").expect("valid");
+        let ex = config.changelog.exclusions().expect("globs compile");
+        for dir in ["vendor", "vendor/a/b", "docs/api", "docs/api/v1", "build", "build/x"] {
+            assert!(ex.is_excluded(dir.as_bytes()), "{dir} should be excluded");
+        }
+        for dir in ["", "docs", "src", "vendors", "src/vendor"] {
+            assert!(!ex.is_excluded(dir.as_bytes()), "{dir} should not be excluded");
+        }
+        assert!(parse("[changelog]\nexclude = [\"a[\"]\n").is_err(), "a bad glob is refused");
+        assert_eq!(parse("[changelog]\nmalformed = \"skip\"\n").expect("valid").changelog.malformed, Malformed::Skip);
+        assert!(parse("[changelog]\nmalformed = \"ignore\"\n").is_err());
     }
 
     #[test]

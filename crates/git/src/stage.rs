@@ -91,3 +91,20 @@ pub fn stage(
     index.write().map_err(write_failed)?;
     Ok(ids)
 }
+
+/// The id git gives a blob with this content (SHA-1 repositories).
+pub fn blob_id(data: &[u8]) -> ObjectId {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::object::Kind::Blob, data)
+        .unwrap_or_else(|_| ObjectId::null(gix::hash::Kind::Sha1))
+}
+
+/// The prefix of comment lines in commit messages: `core.commentString` or
+/// `core.commentChar`, `#` by default (and for `auto`).
+pub fn comment_prefix(repo: &gix::Repository) -> Vec<u8> {
+    let config = repo.config_snapshot();
+    let value = config.string("core.commentString").or_else(|| config.string("core.commentChar"));
+    match value {
+        Some(v) if !v.is_empty() && v.as_slice() != b"auto" => v.to_vec(),
+        _ => b"#".to_vec(),
+    }
+}

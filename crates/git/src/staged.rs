@@ -49,32 +49,67 @@ enum DirSide<'a> {
     Index(&'a [gix::index::Entry]),
 }
 
-/// The changes between `base` (a commit; `None` before the first commit) and
-/// the index stored at `index_path`, sorted by path.
+/// An index as git is about to commit it (in a hook: the file `GIT_INDEX_FILE` names).
+pub struct StagedIndex {
+    file: gix::index::File,
+}
+
+impl StagedIndex {
+    pub fn open(repo: &gix::Repository, path: &Path) -> Result<Self, StagedError> {
+        let file = gix::index::File::at(
+            path,
+            repo.object_hash(),
+            false,
+            gix::index::decode::Options::default(),
+        )
+        .map_err(|e| StagedError::Index { path: path.to_owned(), detail: e.to_string() })?;
+        Ok(StagedIndex { file })
+    }
+
+    /// The changes between `base` (a commit; `None` before the first commit)
+    /// and this index, sorted by path.
+    pub fn changes(
+        &self,
+        repo: &gix::Repository,
+        base: Option<ObjectId>,
+    ) -> Result<Vec<FileChange>, StagedError> {
+        let index = &self.file;
+        if let Some(entry) = index.entries().iter().find(|e| e.stage() != Stage::Unconflicted) {
+            return Err(StagedError::Unmerged { path: entry.path(index).to_string() });
+        }
+        let base_tree = match base {
+            None => None,
+            Some(id) => Some(commit_tree(repo, id)?),
+        };
+        let mut differ = Differ { repo, index, out: Vec::new(), buf: Vec::new() };
+        differ.dir(base_tree, index.entries(), index.tree(), &mut Vec::new())?;
+        let mut changes = pair_exact_renames(differ.out);
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(changes)
+    }
+
+    /// The staged blob at `path` (stage 0) and its content, if the index has one.
+    pub fn blob(
+        &self,
+        repo: &gix::Repository,
+        path: &[u8],
+    ) -> Result<Option<(ObjectId, Vec<u8>)>, StagedError> {
+        let Some(entry) = self.file.entry_by_path(path.as_bstr()) else { return Ok(None) };
+        let id = entry.id;
+        let blob = repo
+            .find_blob(id)
+            .map_err(|e| StagedError::Tree { id, detail: e.to_string() })?;
+        Ok(Some((id, blob.data.clone())))
+    }
+}
+
+/// The changes between `base` and the index at `index_path` (see [`StagedIndex::changes`]).
 pub fn staged_changes(
     repo: &gix::Repository,
     index_path: &Path,
     base: Option<ObjectId>,
 ) -> Result<Vec<FileChange>, StagedError> {
-    let index = gix::index::File::at(
-        index_path,
-        repo.object_hash(),
-        false,
-        gix::index::decode::Options::default(),
-    )
-    .map_err(|e| StagedError::Index { path: index_path.to_owned(), detail: e.to_string() })?;
-    if let Some(entry) = index.entries().iter().find(|e| e.stage() != Stage::Unconflicted) {
-        return Err(StagedError::Unmerged { path: entry.path(&index).to_string() });
-    }
-    let base_tree = match base {
-        None => None,
-        Some(id) => Some(commit_tree(repo, id)?),
-    };
-    let mut differ = Differ { repo, index: &index, out: Vec::new(), buf: Vec::new() };
-    differ.dir(base_tree, index.entries(), index.tree(), &mut Vec::new())?;
-    let mut changes = pair_exact_renames(differ.out);
-    changes.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(changes)
+    StagedIndex::open(repo, index_path)?.changes(repo, base)
 }
 
 /// The tree of commit `id`.

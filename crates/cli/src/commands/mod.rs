@@ -1,10 +1,12 @@
 //! One file per command; `run` dispatches.
 
+pub mod commit;
 pub mod export;
 pub mod hook;
 pub mod import;
 pub mod init;
 pub mod log;
+pub mod note;
 pub mod reindex;
 pub mod show;
 pub mod status;
@@ -23,6 +25,8 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Export(args) => export::run(args),
         Command::Reindex(args) => reindex::run(args),
         Command::Status(args) => status::run(args),
+        Command::Note(args) => note::run(args),
+        Command::Commit(args) => commit::run(args),
         Command::Hook(args) => hook::run(args),
     }
 }

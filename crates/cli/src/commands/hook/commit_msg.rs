@@ -1,0 +1,96 @@
+//! commit-msg: add the `Change-Id:`, `Why:` and `Impact:` trailers pre-commit
+//! decided on, unless the message already has them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::HookContext;
+use crate::error::CommandError;
+
+pub fn run(args: &[OsString]) -> Result<(), CommandError> {
+    let Some(file) = args.first() else {
+        return Err(CommandError::usage("commit-msg: git passes the message file; none was given"));
+    };
+    let ctx = HookContext::new()?;
+    let Some(pending) = ctx.pending.commit()? else { return Ok(()) };
+    // Only the pending state of *this* commit: its base must be the new
+    // commit's parent (HEAD, or HEAD's parent when amending).
+    let head = ctx.head();
+    let expected = if pending.amend {
+        head.and_then(|h| ctx.repo.git.find_commit(h).ok())
+            .and_then(|c| c.parent_ids().next().map(|p| p.detach()))
+    } else {
+        head
+    };
+    if pending.base != expected.map(|id| id.to_string()) {
+        return Ok(());
+    }
+    let path = PathBuf::from(file);
+    let message = std::fs::read(&path).map_err(|e| {
+        CommandError::environment(format!("cannot read the commit message {}: {e}", path.display()))
+    })?;
+    if is_empty_message(&message, &trail_git::comment_prefix(&ctx.repo.git)) {
+        // git aborts an empty commit; trailers would make it non-empty.
+        return Ok(());
+    }
+    let mut trailers = vec![format!("Change-Id: {}", pending.change_id)];
+    if let Some(why) = &pending.why {
+        trailers.push(format!("Why: {why}"));
+    }
+    if let Some(impact) = &pending.impact {
+        trailers.push(format!("Impact: {impact}"));
+    }
+    // git's own trailer code: it knows where the trailer block is, how comments
+    // and the scissors line are handled, and `--if-exists doNothing` keeps any
+    // trailer the message already has.
+    let mut git = Command::new("git");
+    git.current_dir(&ctx.workdir)
+        .args(["interpret-trailers", "--in-place", "--if-exists", "doNothing", "--if-missing", "add"]);
+    for trailer in &trailers {
+        git.arg("--trailer").arg(trailer);
+    }
+    git.arg(&path);
+    let output = git.output().map_err(|e| {
+        CommandError::environment(format!("cannot run `git interpret-trailers`: {e}"))
+    })?;
+    if !output.status.success() {
+        return Err(CommandError::environment(format!(
+            "`git interpret-trailers` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// What git's cleanup would leave is blank: only comment lines, whitespace, and
+/// anything below the scissors line.
+fn is_empty_message(message: &[u8], comment: &[u8]) -> bool {
+    for line in message.split(|&b| b == b'\n') {
+        if line.starts_with(comment) {
+            let rest = &line[comment.len()..];
+            if rest.trim_ascii().starts_with(b"------------------------ >8") {
+                break;
+            }
+            continue;
+        }
+        if !line.trim_ascii().is_empty() {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_empty_message;
+
+    #[test]
+    fn comments_and_blank_lines_are_an_empty_message() {
+        assert!(is_empty_message(b"\n# Please enter the commit message\n#\n", b"#"));
+        assert!(is_empty_message(b"", b"#"));
+        assert!(is_empty_message(b"# ------------------------ >8 ------------------------\ndiff --git a b\n", b"#"));
+        assert!(!is_empty_message(b"fix the parser\n# comment\n", b"#"));
+        assert!(!is_empty_message(b"# not a comment with ;\n", b";"));
+    }
+}

@@ -1,0 +1,159 @@
+//! `trail hook NAME [ARGS…]`: the work behind each git hook shim.
+
+mod commit_msg;
+mod post_commit;
+mod pre_commit;
+mod refs;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use trail_git::ObjectId;
+use trail_journal::Actor;
+
+use crate::config::Config;
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::pending::Pending;
+
+/// Run the work of one git hook (the shims `trail hooks install` writes call it).
+///
+/// pre-commit writes this commit's CHANGELOG.md entries and stages them;
+/// commit-msg adds the Change-Id, Why and Impact trailers; post-commit records
+/// the commit in the journal; post-rewrite, post-merge and post-checkout record
+/// history rewrites and branch movements; pre-push refuses to push while the
+/// journal fails `trail verify`. You do not need to run this yourself.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Which hook git is running.
+    #[arg(value_enum)]
+    pub name: HookName,
+    /// The arguments git passed to the hook, unchanged.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<OsString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    PreCommit,
+    CommitMsg,
+    PostCommit,
+    PostRewrite,
+    PostMerge,
+    PostCheckout,
+    PrePush,
+}
+
+impl HookName {
+    /// Every hook trail installs a shim for.
+    pub const ALL: [HookName; 7] = [
+        HookName::PreCommit,
+        HookName::CommitMsg,
+        HookName::PostCommit,
+        HookName::PostRewrite,
+        HookName::PostMerge,
+        HookName::PostCheckout,
+        HookName::PrePush,
+    ];
+
+    /// The file name git looks for.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            HookName::PreCommit => "pre-commit",
+            HookName::CommitMsg => "commit-msg",
+            HookName::PostCommit => "post-commit",
+            HookName::PostRewrite => "post-rewrite",
+            HookName::PostMerge => "post-merge",
+            HookName::PostCheckout => "post-checkout",
+            HookName::PrePush => "pre-push",
+        }
+    }
+}
+
+pub fn run(args: HookArgs) -> Result<(), CommandError> {
+    match args.name {
+        HookName::PreCommit => pre_commit::run(),
+        HookName::CommitMsg => commit_msg::run(&args.args),
+        HookName::PostCommit => post_commit::run(),
+        HookName::PostRewrite => refs::post_rewrite(&args.args),
+        HookName::PostMerge => refs::post_merge(&args.args),
+        HookName::PostCheckout => refs::post_checkout(&args.args),
+        HookName::PrePush => pre_push(),
+    }
+}
+
+/// What every hook needs: the repository, its work tree, pending state, policy.
+pub(crate) struct HookContext {
+    pub repo: Repo,
+    pub workdir: PathBuf,
+    pub pending: Pending,
+    pub config: Config,
+}
+
+impl HookContext {
+    pub fn new() -> Result<Self, CommandError> {
+        let repo = Repo::discover()?;
+        let Some(workdir) = repo.location.workdir.clone() else {
+            return Err(CommandError::usage(
+                "this hook runs in a repository with a work tree; this one is bare",
+            ));
+        };
+        let config = crate::config::load(&workdir.join("trail.toml"))?;
+        let pending = Pending::new(&repo.location);
+        Ok(HookContext { repo, workdir, pending, config })
+    }
+
+    /// The index git is committing: `GIT_INDEX_FILE` (relative to the hook's
+    /// working directory, the top of the work tree) or the repository's own.
+    pub fn index_path(&self) -> PathBuf {
+        match std::env::var_os("GIT_INDEX_FILE") {
+            Some(path) if !path.is_empty() => {
+                let path = PathBuf::from(path);
+                if path.is_absolute() { path } else { self.repo.cwd.join(path) }
+            }
+            _ => self.repo.git.index_path(),
+        }
+    }
+
+    pub fn head(&self) -> Option<ObjectId> {
+        self.repo.git.head_id().ok().map(|id| id.detach())
+    }
+}
+
+/// Who is acting, for records that are not about one commit's author: git's
+/// committer identity plus the local account and host.
+pub(crate) fn local_actor(repo: &trail_git::Repository) -> Actor {
+    let (name, email) = match repo.committer() {
+        Some(Ok(sig)) => (sig.name.to_string(), sig.email.to_string()),
+        _ => (String::new(), String::new()),
+    };
+    Actor { name, email, user: local_user(), host: local_host() }
+}
+
+pub(crate) fn local_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default()
+}
+
+pub(crate) fn local_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// One line, whitespace collapsed: a why or impact as a trailer and a record keep it.
+pub(crate) fn one_line(text: &str) -> Option<String> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then_some(line)
+}
+
+/// pre-push: refuse to push while the journal fails verification.
+fn pre_push() -> Result<(), CommandError> {
+    crate::commands::verify::run(crate::commands::verify::VerifyArgs { quiet: true }).map_err(
+        |e| {
+            let mut refused = CommandError::refused(format!("push refused: {}", e.message));
+            refused.hints = e.hints;
+            refused.hint("`git push --no-verify` skips this check; do so only once you know why the journal fails")
+        },
+    )
+}

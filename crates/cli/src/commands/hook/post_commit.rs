@@ -1,0 +1,144 @@
+//! post-commit: the commit goes into the journal — a `commit` record when
+//! pre-commit prepared it, `commit.unverified` when it did not run (`--no-verify`,
+//! a rebase or cherry-pick). The one store access of an ordinary commit.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt as _;
+
+use serde_json::Value;
+use trail_git::{CommitFacts, ObjectId};
+use trail_journal::{Draft, LogStore, PathChange, Source, Status, Timestamp, kinds};
+
+use super::{HookContext, one_line};
+use crate::error::CommandError;
+use crate::output::say;
+use crate::pending::PendingCommit;
+use crate::records;
+
+pub fn run() -> Result<(), CommandError> {
+    let ctx = HookContext::new()?;
+    let Some(head) = ctx.head() else {
+        return Err(CommandError::environment("post-commit ran but HEAD names no commit"));
+    };
+    let facts = {
+        let mut git = ctx.repo.git.clone();
+        let mut importer = trail_git::Importer::new(&mut git)?;
+        importer.describe(head)?
+    };
+    let pending = ctx.pending.commit()?;
+    let verified = pending.as_ref().filter(|p| prepared_this(&ctx, p, &facts));
+
+    let now = Timestamp::now();
+    let mut drafts = Vec::new();
+    let kind = match verified {
+        Some(pending) => {
+            for log in pending.changelogs.iter().filter(|l| l.created) {
+                let mut draft = Draft::new(kinds::CHANGELOG_CREATED, Source::Hook, now);
+                draft.actor = Some(super::local_actor(&ctx.repo.git));
+                draft.commit = Some(facts.id.to_string());
+                draft.change_id = Some(pending.change_id.clone());
+                let mut path = PathChange::new(&log.path, Status::A);
+                path.blob = Some(log.blob.clone());
+                draft.paths = vec![path];
+                drafts.push(draft);
+            }
+            kinds::COMMIT
+        }
+        None => kinds::COMMIT_UNVERIFIED,
+    };
+    let mut draft = records::commit_draft(&facts, kind, Source::Hook, now);
+    if let Some(actor) = draft.actor.as_mut() {
+        actor.user = super::local_user();
+        actor.host = super::local_host();
+    }
+    if let Some(pending) = verified {
+        draft.change_id = Some(pending.change_id.clone());
+        draft.why = pending.why.clone().or(draft.why);
+        draft.impact = pending.impact.clone().or(draft.impact);
+        if pending.amend
+            && let Some(detail) = draft.detail.as_mut()
+        {
+            detail.insert("amend".into(), Value::Bool(true));
+        }
+    }
+    draft.why = draft.why.as_deref().and_then(one_line);
+    draft.impact = draft.impact.as_deref().and_then(one_line);
+    drafts.push(draft);
+
+    let store = ctx.repo.open_indexed_store()?;
+    if records::is_known(&store, &facts.id)? {
+        return Ok(());
+    }
+    store.append(drafts)?;
+    drop(store);
+
+    if let Some(pending) = verified {
+        sync_real_index(&ctx, pending, &facts);
+        ctx.pending.clear_commit()?;
+        ctx.pending.clear_note()?;
+    } else {
+        tracing::info!(commit = %facts.id, "recorded as commit.unverified: pre-commit did not prepare it");
+    }
+    Ok(())
+}
+
+/// Whether pre-commit prepared this very commit: same parent, the changelog
+/// blobs it staged are in the commit, and the message carries its change id
+/// (or none).
+fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) -> bool {
+    if pending.base != facts.parents.first().map(ObjectId::to_string) {
+        return false;
+    }
+    if facts.trailer("Change-Id").is_some_and(|id| id != pending.change_id) {
+        return false;
+    }
+    let Ok(commit) = ctx.repo.git.find_commit(facts.id) else { return false };
+    let Ok(tree) = commit.tree() else { return false };
+    pending.changelogs.iter().all(|log| {
+        let path = std::path::Path::new(OsStr::from_bytes(&log.path));
+        matches!(tree.lookup_entry_by_path(path), Ok(Some(entry)) if entry.object_id().to_string() == log.blob)
+    })
+}
+
+/// `git commit -o PATHS` (or `git commit -- PATHS`) commits a temporary index;
+/// git then updates the real one only for PATHS. The CHANGELOG.md files staged
+/// into the temporary index would show as changed in the real index ("phantom"
+/// changes): stage them there too, when the work tree holds what was committed.
+fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) {
+    let real = ctx.repo.git.index_path();
+    if pending.changelogs.is_empty() || same_file(&pending.index, &real) {
+        return;
+    }
+    let Ok(index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
+    let mut paths = Vec::new();
+    for log in &pending.changelogs {
+        let staged = index.blob(&ctx.repo.git, &log.path).ok().flatten().map(|(id, _)| id.to_string());
+        if staged.as_deref() == Some(log.blob.as_str()) {
+            continue;
+        }
+        let on_disk = std::fs::read(ctx.workdir.join(OsStr::from_bytes(&log.path))).ok();
+        let matches = on_disk.is_some_and(|data| trail_git::blob_id(&data).to_string() == log.blob);
+        if matches {
+            paths.push(log.path.clone());
+        }
+    }
+    if paths.is_empty() {
+        return;
+    }
+    let items: Vec<trail_git::StageItem<'_>> =
+        paths.iter().map(|p| trail_git::StageItem { path: p, content: None }).collect();
+    if let Err(e) = trail_git::stage(&ctx.repo.location.git_dir, &ctx.workdir, &real, &items) {
+        say(format_args!(
+            "commit {} is recorded, but its CHANGELOG.md files could not be staged in the index: {e}; `git add` them",
+            facts.id
+        ));
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        // The temporary index is gone by now: it was not the real one.
+        _ => false,
+    }
+}

@@ -1,0 +1,377 @@
+//! pre-commit: the rationale is checked, a change id allocated, and the
+//! CHANGELOG.md of every directory the commit touches updated and staged —
+//! here, because git builds the commit's tree right after this hook (DESIGN §4).
+//!
+//! No store access on the common path: what post-commit needs is left in
+//! `pending/commit-<worktree>.json`.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::Path;
+
+use chrono::{SubsecRound as _, Utc};
+use trail_changelog as changelog;
+use trail_git::{FileChange, ObjectId, StageItem, StagedIndex};
+use trail_journal::{Draft, LogStore, PathChange, Source, Status, Timestamp, kinds};
+
+use super::{HookContext, one_line};
+use crate::config::Malformed as OnMalformed;
+use crate::error::CommandError;
+use crate::output::say;
+use crate::pending::{PendingCommit, StagedLog};
+
+pub fn run() -> Result<(), CommandError> {
+    let ctx = HookContext::new()?;
+    let git = &ctx.repo.git;
+    let head = ctx.head();
+    let amend = head.is_some() && amending();
+    let head_facts = match (amend, head) {
+        (true, Some(head)) => Some(describe(&ctx, head)?),
+        _ => None,
+    };
+    // The commit being made will have `base` as its first parent.
+    let base = match &head_facts {
+        Some(facts) => facts.parents.first().copied(),
+        None => head,
+    };
+    let merge = ctx.repo.location.git_dir.join("MERGE_HEAD").exists();
+    let index_path = ctx.index_path();
+    let index = StagedIndex::open(git, &index_path).map_err(|e| CommandError::environment(e.to_string()))?;
+    let changes = index.changes(git, base).map_err(|e| CommandError::environment(e.to_string()))?;
+
+    // The rationale: `trail commit` / the environment, then a note.
+    let note = ctx.pending.note()?;
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
+    let from_head = |token: &str| {
+        head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line)
+    };
+    // When amending, the message keeps its trailers (commit-msg never replaces
+    // one), so they win: entries and record then say what the message says.
+    let why = from_head("Why")
+        .or_else(|| env("TRAIL_WHY"))
+        .or_else(|| note.as_ref().and_then(|n| n.why.as_deref()).and_then(one_line));
+    let impact = from_head("Impact")
+        .or_else(|| env("TRAIL_IMPACT"))
+        .or_else(|| note.as_ref().and_then(|n| n.impact.as_deref()).and_then(one_line));
+    if why.is_none() && ctx.config.rationale.required {
+        record_blocked(&ctx, &changes, "no rationale: trail.toml requires a why for every commit");
+        return Err(CommandError::refused(
+            "commit refused: it has no rationale (this repository's trail.toml requires a \"why\" for every commit)",
+        )
+        .hint("trail commit -m \"MESSAGE\" --why \"the problem this solves\" --impact \"what it affects\"")
+        .hint("TRAIL_WHY=\"the problem this solves\" TRAIL_IMPACT=\"what it affects\" git commit …")
+        .hint("trail note --why \"the problem this solves\" --impact \"what it affects\"   (kept for your next commit), then commit again"));
+    }
+
+    // A retry after an aborted commit keeps its change id, so its entries are
+    // replaced rather than added again.
+    let previous = ctx.pending.commit()?;
+    let base_hex = base.map(|b| b.to_string());
+    let retry = previous.filter(|p| p.base == base_hex && p.amend == amend);
+    let change_id = head_facts
+        .as_ref()
+        .and_then(|f| f.trailer("Change-Id"))
+        .filter(|id| changelog::valid_change_id(id))
+        .map(str::to_owned)
+        .or_else(|| retry.as_ref().map(|p| p.change_id.clone()))
+        .unwrap_or_else(new_change_id);
+
+    let time = Utc::now().trunc_subsecs(0);
+    let author = std::env::var("GIT_AUTHOR_NAME")
+        .ok()
+        .and_then(|n| one_line(&n))
+        .or_else(|| git.author().and_then(Result::ok).map(|s| s.name.to_string()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let meta = changelog::Meta {
+        time,
+        why: why.clone(),
+        impact: impact.clone(),
+        author,
+        change: change_id.clone(),
+        section: None,
+    };
+
+    // A merge brings entries with the merged branch's changelogs; the merge
+    // commit itself adds none.
+    let plan = if merge {
+        Vec::new()
+    } else {
+        let planned: Vec<changelog::Change> = changes.iter().map(to_changelog_change).collect();
+        let exclusions = ctx.config.changelog.exclusions().map_err(|e| {
+            CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
+        })?;
+        let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
+        changelog::plan(&planned, &meta, ctx.config.changelog.root_summary, &excluded)
+    };
+
+    let mut edits = Vec::new();
+    let planned: Vec<Vec<u8>> = plan.iter().map(|(dir, _)| changelog_path(dir)).collect();
+    for (dir, entry) in &plan {
+        if let Some(edit) = prepare(&ctx, &index, dir, |text| changelog::upsert(text, entry))? {
+            edits.push(edit);
+        }
+    }
+    // Entries of an aborted attempt in directories this attempt no longer touches.
+    if let Some(previous) = &retry {
+        for log in &previous.changelogs {
+            if planned.contains(&log.path) {
+                continue;
+            }
+            let dir = dir_of(&log.path);
+            if let Some(edit) = prepare(&ctx, &index, dir, |text| {
+                changelog::remove_change(text, &previous.change_id)
+            })? {
+                edits.push(edit);
+            }
+        }
+    }
+    let staged = apply(&ctx, &index_path, &edits)?;
+
+    let pending = PendingCommit {
+        change_id,
+        base: base_hex,
+        amend,
+        merge,
+        why,
+        impact,
+        time: Timestamp(time).to_rfc3339(),
+        index: index_path,
+        changelogs: staged,
+    };
+    ctx.pending.set_commit(&pending)?;
+    Ok(())
+}
+
+/// One CHANGELOG.md to rewrite: the text to stage, and what to write into the
+/// work tree (`None`: leave the work tree file alone).
+struct Edit {
+    rel: Vec<u8>,
+    staged: Vec<u8>,
+    worktree: Option<Vec<u8>>,
+    created: bool,
+}
+
+/// Work out the new text of `dir`'s CHANGELOG.md, from the staged version (a
+/// person's unstaged edits stay unstaged), the work tree's untracked file, or
+/// the template. Refuses, naming file and line, when the file is malformed.
+fn prepare(
+    ctx: &HookContext,
+    index: &StagedIndex,
+    dir: &[u8],
+    change: impl Fn(&[u8]) -> Result<Vec<u8>, changelog::Malformed>,
+) -> Result<Option<Edit>, CommandError> {
+    let rel = changelog_path(dir);
+    let shown = trail_journal::record::quote_path(&rel);
+    let dir_path = ctx.workdir.join(OsStr::from_bytes(dir));
+    match std::fs::symlink_metadata(&dir_path) {
+        Ok(meta) if meta.is_dir() => {}
+        // The directory is gone (its last file was deleted): no new changelog
+        // brings it back; the root summary still names it.
+        _ => return Ok(None),
+    }
+    let file = ctx.workdir.join(OsStr::from_bytes(&rel));
+    let on_disk = match std::fs::symlink_metadata(&file) {
+        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
+            say(format_args!("{shown} is not a regular file; trail leaves it alone"));
+            return Ok(None);
+        }
+        Ok(_) => Some(std::fs::read(&file).map_err(|e| {
+            CommandError::environment(format!("cannot read {shown}: {e}"))
+        })?),
+        Err(_) => None,
+    };
+    let in_index = index
+        .blob(&ctx.repo.git, &rel)
+        .map_err(|e| CommandError::environment(e.to_string()))?
+        .map(|(_, data)| data);
+    let (base, created) = match (&in_index, &on_disk) {
+        (Some(staged), _) => (staged.clone(), false),
+        (None, Some(untracked)) => (untracked.clone(), false),
+        (None, None) => (changelog::template(dir).into_bytes(), true),
+    };
+    let staged = match change(&base) {
+        Ok(text) => text,
+        Err(malformed) => {
+            return match ctx.config.changelog.malformed {
+                OnMalformed::Skip => {
+                    say(format_args!("{shown}:{}: {}; left as it is ([changelog] malformed = \"skip\")", malformed.line, malformed.reason));
+                    Ok(None)
+                }
+                OnMalformed::Refuse => Err(CommandError::refused(format!(
+                    "commit refused: {shown}:{}: {}",
+                    malformed.line, malformed.reason
+                ))
+                .hint(format!("fix {shown} (trail never rewrites a changelog it cannot parse), stage it, and commit again"))
+                .hint("or set `[changelog] malformed = \"skip\"` in trail.toml to leave such files alone")),
+            };
+        }
+    };
+    if staged == base && !created {
+        return Ok(None);
+    }
+    let worktree = match &on_disk {
+        None => Some(staged.clone()),
+        Some(current) if Some(current) == in_index.as_ref() || in_index.is_none() => Some(staged.clone()),
+        // The person has unstaged edits: apply the same change to their version.
+        Some(current) => match change(current) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                say(format_args!(
+                    "{shown} has unstaged edits trail cannot parse; the entry is staged but not written into the work tree"
+                ));
+                None
+            }
+        },
+    };
+    Ok(Some(Edit { rel, staged, worktree, created }))
+}
+
+/// Write the work tree files, then stage every edit in one index write.
+fn apply(ctx: &HookContext, index_path: &Path, edits: &[Edit]) -> Result<Vec<StagedLog>, CommandError> {
+    if edits.is_empty() {
+        return Ok(Vec::new());
+    }
+    for edit in edits {
+        if let Some(text) = &edit.worktree {
+            write_file(&ctx.workdir.join(OsStr::from_bytes(&edit.rel)), text)?;
+        }
+    }
+    let items: Vec<StageItem<'_>> = edits
+        .iter()
+        .map(|e| StageItem {
+            path: &e.rel,
+            content: if e.worktree.as_ref() == Some(&e.staged) { None } else { Some(&e.staged) },
+        })
+        .collect();
+    let ids = trail_git::stage(&ctx.repo.location.git_dir, &ctx.workdir, index_path, &items)
+        .map_err(|e| CommandError::environment(e.to_string()))?;
+    Ok(edits
+        .iter()
+        .zip(ids)
+        .map(|(e, id)| StagedLog { path: e.rel.clone(), blob: id.to_string(), created: e.created })
+        .collect())
+}
+
+/// Replace `path` with `text` atomically, keeping its permissions (0644 when new).
+fn write_file(path: &Path, text: &[u8]) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let cannot = |e: std::io::Error| {
+        CommandError::environment(format!("cannot write {}: {e}", path.display()))
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    tmp.write_all(text).map_err(cannot)?;
+    tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(cannot)?;
+    tmp.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
+}
+
+fn to_changelog_change(c: &FileChange) -> changelog::Change {
+    let status = match c.status {
+        'A' => changelog::Status::A,
+        'D' => changelog::Status::D,
+        'R' => changelog::Status::R,
+        'T' => changelog::Status::T,
+        _ => changelog::Status::M,
+    };
+    changelog::Change { path: c.path.clone(), status, from: c.from.clone() }
+}
+
+fn describe(ctx: &HookContext, id: ObjectId) -> Result<trail_git::CommitFacts, CommandError> {
+    let mut git = ctx.repo.git.clone();
+    let mut importer = trail_git::Importer::new(&mut git)?;
+    Ok(importer.describe(id)?)
+}
+
+/// 16 hex digits from the OS's random source.
+fn new_change_id() -> String {
+    let bytes: [u8; 8] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the `git commit` that runs this hook was given `--amend`. git does
+/// not tell pre-commit; its command line does (the hook's parent is the shim,
+/// whose parent is git). `TRAIL_AMEND=1` says so explicitly.
+fn amending() -> bool {
+    if let Ok(value) = std::env::var("TRAIL_AMEND") {
+        return value == "1";
+    }
+    let mut pid = std::os::unix::process::parent_id();
+    for _ in 0..4 {
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
+        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).collect();
+        let is_git = args.first().is_some_and(|a| a.rsplit(|&b| b == b'/').next() == Some(b"git"));
+        if is_git {
+            if let Some(at) = args.iter().position(|a| *a == b"commit") {
+                return args[at + 1..]
+                    .iter()
+                    .take_while(|a| **a != b"--")
+                    .any(|a| *a == b"--amend");
+            }
+            return false;
+        }
+        match parent_of(pid) {
+            Some(parent) if parent > 1 => pid = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The parent pid from `/proc/PID/stat` (the field after the parenthesised name).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Record a refused commit. The refusal stands even when the journal cannot
+/// be written; the user is told.
+fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
+    let mut draft = Draft::new(kinds::COMMIT_BLOCKED, Source::Hook, Timestamp::now());
+    draft.actor = Some(super::local_actor(&ctx.repo.git));
+    draft.paths = changes
+        .iter()
+        .map(|c| {
+            let status = match c.status {
+                'A' => Status::A,
+                'D' => Status::D,
+                'R' => Status::R,
+                'T' => Status::T,
+                _ => Status::M,
+            };
+            let mut p = PathChange::new(&c.path, status);
+            if let Some(from) = &c.from {
+                p = p.with_from(from);
+            }
+            p
+        })
+        .collect();
+    let mut detail = serde_json::Map::new();
+    detail.insert("reason".into(), reason.into());
+    draft.detail = Some(detail);
+    let result = ctx.repo.open_store().and_then(|store| Ok(store.append(vec![draft])?));
+    if let Err(e) = result {
+        say(format_args!("could not record the refusal in the journal: {}", e.message));
+    }
+}
+
+/// `DIR/CHANGELOG.md` ("CHANGELOG.md" at the root).
+fn changelog_path(dir: &[u8]) -> Vec<u8> {
+    let mut rel = dir.to_vec();
+    if !rel.is_empty() {
+        rel.push(b'/');
+    }
+    rel.extend_from_slice(b"CHANGELOG.md");
+    rel
+}
+
+/// The directory part of a repository-relative path ("" at the root).
+fn dir_of(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => &path[..i],
+        None => &[],
+    }
+}

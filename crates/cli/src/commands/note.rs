@@ -1,0 +1,73 @@
+//! `trail note`
+
+use clap::Args;
+
+use crate::commands::hook::one_line;
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+use crate::pending::{Note, Pending};
+use trail_journal::Timestamp;
+
+/// Leave the rationale for your next commit in this worktree.
+///
+/// trail asks every commit why it was made and what it affects (the `Why:` and
+/// `Impact:` of its CHANGELOG.md entries and journal record). A note given here
+/// is used by the next commit that has no `--why` of its own (from
+/// `trail commit` or the TRAIL_WHY / TRAIL_IMPACT variables), then dropped.
+/// Without options, shows the note waiting.
+///
+/// Examples:
+///   trail note --why "login fails for users with a + in their email" --impact "auth module only"
+///   trail note --clear
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// Why the change is being made: the problem it solves.
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
+    /// What the change affects: users, modules, data, compatibility.
+    #[arg(long, value_name = "TEXT")]
+    pub impact: Option<String>,
+    /// Drop the waiting note.
+    #[arg(long, conflicts_with_all = ["why", "impact"])]
+    pub clear: bool,
+}
+
+pub fn run(args: NoteArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let pending = Pending::new(&repo.location);
+    if args.clear {
+        match pending.clear_note()? {
+            true => say("dropped the note for the next commit"),
+            false => say("there was no note waiting"),
+        }
+        return Ok(());
+    }
+    if args.why.is_none() && args.impact.is_none() {
+        match pending.note()? {
+            None => say("no note is waiting; `trail note --why TEXT --impact TEXT` leaves one"),
+            Some(note) => {
+                say(format_args!("note left at {} for the next commit:", note.time));
+                say(format_args!("  Why: {}", note.why.as_deref().unwrap_or("(none)")));
+                say(format_args!("  Impact: {}", note.impact.as_deref().unwrap_or("(none)")));
+            }
+        }
+        return Ok(());
+    }
+    let why = args.why.as_deref().map(|w| one_line(w).ok_or_else(|| CommandError::usage("--why is empty"))).transpose()?;
+    let impact = args
+        .impact
+        .as_deref()
+        .map(|i| one_line(i).ok_or_else(|| CommandError::usage("--impact is empty")))
+        .transpose()?;
+    // Giving only one of the two keeps the other from an earlier note.
+    let earlier = pending.note()?.unwrap_or_default();
+    let note = Note {
+        why: why.or(earlier.why),
+        impact: impact.or(earlier.impact),
+        time: Timestamp::now().to_rfc3339(),
+    };
+    pending.set_note(&note)?;
+    say("kept for the next commit in this worktree (`trail note` shows it, `trail note --clear` drops it)");
+    Ok(())
+}
