@@ -32,4 +32,5 @@ pub enum Command {
     Reindex(commands::reindex::ReindexArgs),
     Status(commands::status::StatusArgs),
     Hook(commands::hook::HookArgs),
+    Hooks(commands::hooks::HooksArgs),
 }

@@ -1,8 +1,9 @@
 //! One file per command; `run` dispatches.
 
 pub mod export;
-pub mod import;
 pub mod hook;
+pub mod hooks;
+pub mod import;
 pub mod init;
 pub mod log;
 pub mod reindex;
@@ -24,5 +25,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Reindex(args) => reindex::run(args),
         Command::Status(args) => status::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Hooks(args) => hooks::run(args),
     }
 }
