@@ -34,4 +34,5 @@ pub enum Command {
     Note(commands::note::NoteArgs),
     Commit(commands::commit::CommitArgs),
     Hook(commands::hook::HookArgs),
+    Hooks(commands::hooks::HooksArgs),
 }

@@ -2,8 +2,9 @@
 //!
 //! Reads go through gix: discovery (honouring `GIT_DIR` and linked worktrees),
 //! revision parsing, history walks and tree diffs with rename detection, commit
-//! trailers. Writes to user-visible git state (index, refs) will go through git2
-//! and arrive with the hooks; nothing here writes yet.
+//! trailers. Writes to user-visible git state go through git2: so far only the
+//! repository-local config (the merge driver, [`hooks`]); index and ref writes
+//! arrive with the hook work.
 //!
 //! It must not print, read the environment beyond what git itself reads, or know
 //! how the journal stores things: it returns plain facts ([`CommitFacts`]).
@@ -12,6 +13,7 @@ mod discover;
 mod history;
 mod stage;
 mod staged;
+pub mod hooks;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};

@@ -3,21 +3,28 @@
 use clap::Args;
 use trail_journal::SledStore;
 
+use crate::commands::hooks::install::HooksPlan;
 use crate::config::DEFAULT_TOML;
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::say;
 
-/// Set up trail in this repository: create the journal and a default policy.
+/// Set up trail in this repository: create the journal, a default policy, and the git hooks.
 ///
 /// The journal lives in the common git directory (`.git/trail/journal`), so all
 /// linked worktrees share it and it is never committed. A default `trail.toml`
 /// (the team's policy, meant to be committed) is written at the top of the work
-/// tree unless one exists. Running `trail init` again changes nothing.
+/// tree unless one exists. Then the git hooks are installed, as by
+/// `trail hooks install` (see `trail hooks install --help`). Running `trail init`
+/// again changes nothing.
 #[derive(Debug, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// Do not install the git hooks (`trail hooks install` does it later).
+    #[arg(long)]
+    pub no_hooks: bool,
+}
 
-pub fn run(_args: InitArgs) -> Result<(), CommandError> {
+pub fn run(args: InitArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     // Check the team's policy before changing anything: a malformed trail.toml
     // is reported now, not at the first commit, and init then does nothing.
@@ -25,6 +32,14 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
     if let Some(policy) = policy.as_ref().filter(|p| p.exists()) {
         crate::config::load(policy)?;
     }
+    // Likewise a hooks directory trail must not touch (a global core.hooksPath).
+    let hooks = if args.no_hooks {
+        None
+    } else {
+        Some(HooksPlan::check(&repo, false).map_err(|e| {
+            e.hint("`trail init --no-hooks` sets up the journal without installing hooks")
+        })?)
+    };
     let path = repo.store_path();
     std::fs::create_dir_all(repo.location.trail_dir()).map_err(|e| {
         CommandError::environment(format!(
@@ -50,6 +65,10 @@ pub fn run(_args: InitArgs) -> Result<(), CommandError> {
                 say(format_args!("wrote {} with the default policy; commit it", policy.display()));
             }
         }
+    }
+    match hooks {
+        Some(hooks) => hooks.install(&repo)?,
+        None => say("git hooks not installed (--no-hooks); `trail hooks install` installs them"),
     }
     say("next: `trail import` records the existing history");
     Ok(())

@@ -3,6 +3,7 @@
 pub mod commit;
 pub mod export;
 pub mod hook;
+pub mod hooks;
 pub mod import;
 pub mod init;
 pub mod log;
@@ -28,5 +29,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Note(args) => note::run(args),
         Command::Commit(args) => commit::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Hooks(args) => hooks::run(args),
     }
 }

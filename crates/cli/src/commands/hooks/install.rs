@@ -1,0 +1,126 @@
+//! `trail hooks install`
+
+use clap::Args;
+use trail_git::hooks::{Installed, Setting};
+
+use super::{MERGE_DRIVER, describe_origin, hooks_error, locate, rendered_shims, shims};
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Install trail's git hooks in this repository (running it again changes nothing).
+///
+/// Writes one shim per hook (pre-commit, commit-msg, post-commit, post-rewrite,
+/// post-merge, post-checkout, pre-push) into the directory git runs hooks from:
+/// `core.hooksPath` when the repository sets it, else `.git/hooks` (shared by all
+/// linked worktrees). A hook already there is renamed to `NAME.trail-chained`
+/// and runs after trail, with the same arguments and input; if either fails, the
+/// git command fails. `trail hooks uninstall` puts it back.
+///
+/// Also registers the CHANGELOG.md merge driver in this repository only: the
+/// keys `merge.trail.name` and `merge.trail.driver` in `.git/config`, and the
+/// line `CHANGELOG.md merge=trail` in `.git/info/attributes`.
+///
+/// A `core.hooksPath` set in your global or system git config is shared by every
+/// repository; trail refuses to install there (exit 1) unless `--force`. In a
+/// bare repository no client hooks are installed.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Install even into a hooks directory set by a global, system or environment
+    /// `core.hooksPath` (it changes the hooks of every repository using it), and
+    /// replace `merge.trail.*` keys that hold other values.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: InstallArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let plan = HooksPlan::check(&repo, args.force)?;
+    plan.install(&repo)
+}
+
+/// The checks that can refuse an install, made before anything changes (so
+/// `trail init` can refuse before it creates the journal).
+pub struct HooksPlan {
+    dir: trail_git::hooks::HooksDir,
+    force: bool,
+}
+
+impl HooksPlan {
+    pub fn check(repo: &Repo, force: bool) -> Result<Self, CommandError> {
+        let dir = locate(repo)?;
+        if !dir.bare {
+            dir.refuse_shared(force).map_err(|e| hooks_error(e, "install"))?;
+        }
+        Ok(HooksPlan { dir, force })
+    }
+
+    /// Write the shims and register the merge driver; say what changed.
+    pub fn install(self, repo: &Repo) -> Result<(), CommandError> {
+        let dir = self.dir;
+        if dir.bare {
+            say(
+                "bare repository: no commits are made here, so no client hooks were installed (server-side hooks come in a later release)",
+            );
+            return Ok(());
+        }
+        let rendered = rendered_shims();
+        let done = trail_git::hooks::install(&dir, &shims(&rendered), self.force)
+            .map_err(|e| hooks_error(e, "install"))?;
+        let driver =
+            trail_git::hooks::register_merge_driver(&repo.location, &MERGE_DRIVER, self.force)
+                .map_err(|e| hooks_error(e, "install"))?;
+        let changed =
+            done.iter().any(|(_, action)| *action != Installed::Unchanged) || driver.changed();
+        if !changed {
+            say(format_args!(
+                "hooks already installed in {} ({}); nothing changed",
+                dir.path.display(),
+                describe_origin(&dir)
+            ));
+            return Ok(());
+        }
+        say(format_args!("hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
+        for (name, action) in &done {
+            match action {
+                Installed::Unchanged => say(format_args!("  {name}: already installed")),
+                Installed::Written => say(format_args!("  {name}: installed")),
+                Installed::Updated => {
+                    say(format_args!("  {name}: updated the shim of an older trail"))
+                }
+                Installed::Chained => say(format_args!(
+                    "  {name}: installed; the hook that was there is now {name}.trail-chained and runs after trail"
+                )),
+            }
+        }
+        if let Some(workdir) = &dir.inside_worktree {
+            say(format_args!(
+                "note: the hooks directory is inside the work tree {}: the shims show up in `git status` (commit them, or ignore them)",
+                workdir.display()
+            ));
+        }
+        for (key, before, changed) in &driver.keys {
+            match (before, changed) {
+                (Setting::Other(value), false) => say(format_args!(
+                    "  kept {key} = {value:?} in {} (not trail's value; `--force` replaces it)",
+                    driver.config.display()
+                )),
+                (Setting::Other(_), true) => {
+                    say(format_args!("  replaced {key} in {}", driver.config.display()))
+                }
+                (Setting::Absent, true) => {
+                    say(format_args!("  set {key} in {}", driver.config.display()))
+                }
+                _ => {}
+            }
+        }
+        if driver.attributes_changed {
+            say(format_args!(
+                "  added `{}` to {} (commit that line to .gitattributes to share the merge driver's use with your team)",
+                MERGE_DRIVER.attributes_line(),
+                driver.attributes.display()
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,72 @@
+//! `trail hooks status`
+
+use std::io::Write;
+
+use clap::Args;
+use trail_git::hooks::{HookFile, Setting};
+
+use super::{MERGE_DRIVER, describe_origin, hooks_error, locate, rendered_shims, shims};
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::Out;
+
+/// Show which of trail's git hooks are installed, and where.
+///
+/// Prints the hooks directory and why git uses it, then one line per hook:
+/// `installed` (trail's current shim), `outdated` (a shim from another trail
+/// version: run `trail hooks install`), `not trail's` (a hook trail does not
+/// manage: `trail hooks install` chains it), or `missing`; and whether a hook
+/// that trail replaced runs after it (`NAME.trail-chained`). The last line says
+/// whether the CHANGELOG.md merge driver is registered. Always exits 0.
+#[derive(Debug, Args)]
+pub struct StatusArgs {}
+
+pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let dir = locate(&repo)?;
+    let rendered = rendered_shims();
+    let hooks =
+        trail_git::hooks::status(&dir, &shims(&rendered)).map_err(|e| hooks_error(e, "status"))?;
+    let (keys, line) =
+        trail_git::hooks::merge_driver_status(&repo.location, &repo.git, &MERGE_DRIVER)
+            .map_err(|e| hooks_error(e, "status"))?;
+    let mut out = Out::new();
+    writeln!(out, "{:<14}{} ({})", "hooks dir", dir.path.display(), describe_origin(&dir))?;
+    if dir.bare {
+        writeln!(out, "{:<14}bare repository: trail installs no client hooks here", "")?;
+    }
+    for hook in &hooks {
+        let state = match &hook.file {
+            HookFile::Current => "installed".to_owned(),
+            HookFile::Outdated => "outdated (run `trail hooks install`)".to_owned(),
+            HookFile::Missing => "missing".to_owned(),
+            HookFile::Foreign { symlink, executable } => format!(
+                "not trail's ({}{}; `trail hooks install` chains it)",
+                if *symlink { "a symlink" } else { "a file" },
+                if *executable { "" } else { ", not executable: git ignores it" }
+            ),
+        };
+        let chained = match hook.chained {
+            None => String::new(),
+            Some(true) => format!(", then runs {}.trail-chained", hook.name),
+            Some(false) => {
+                format!(", {}.trail-chained is not executable and does not run", hook.name)
+            }
+        };
+        writeln!(out, "{:<14}{state}{chained}", hook.name)?;
+    }
+    let registered = keys.iter().all(|(_, s)| *s == Setting::Ours);
+    let attributes = MERGE_DRIVER.attributes_line();
+    let driver = match (registered, line) {
+        (true, true) => format!("registered (merge.trail.driver, `{attributes}`)"),
+        (true, false) => format!("configured, but `{attributes}` is not in .git/info/attributes"),
+        (false, true) => {
+            "not configured (merge.trail.* missing or different), though .git/info/attributes selects it"
+                .to_owned()
+        }
+        (false, false) => "not registered (`trail hooks install` registers it)".to_owned(),
+    };
+    writeln!(out, "{:<14}{driver}", "merge driver")?;
+    out.flush()?;
+    Ok(())
+}

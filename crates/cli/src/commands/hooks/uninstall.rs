@@ -1,0 +1,77 @@
+//! `trail hooks uninstall`
+
+use clap::Args;
+use trail_git::hooks::{Setting, Uninstalled};
+
+use super::{MERGE_DRIVER, describe_origin, hooks_error, locate};
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Remove trail's git hooks and put back the hooks they replaced.
+///
+/// Deletes every trail shim from the hooks directory and renames each
+/// `NAME.trail-chained` back to `NAME`, exactly as it was (content, mode,
+/// symlink). Hooks that are not trail's are left alone. Also removes the
+/// `merge.trail.*` keys from `.git/config` (only while they hold trail's values)
+/// and the `CHANGELOG.md merge=trail` line from `.git/info/attributes`.
+///
+/// The journal in `.git/trail` is not touched.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Remove trail's shims even from a hooks directory set by a global, system
+    /// or environment `core.hooksPath` (other repositories use it too).
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let dir = locate(&repo)?;
+    let done =
+        trail_git::hooks::uninstall(&dir, args.force).map_err(|e| hooks_error(e, "uninstall"))?;
+    let driver = trail_git::hooks::unregister_merge_driver(&repo.location, &MERGE_DRIVER)
+        .map_err(|e| hooks_error(e, "uninstall"))?;
+    let removed = done.iter().any(|(_, action)| !matches!(action, Uninstalled::LeftForeign { .. }));
+    if !removed && !driver.changed() {
+        say(format_args!(
+            "no trail hooks in {} ({}); nothing changed",
+            dir.path.display(),
+            describe_origin(&dir)
+        ));
+    } else {
+        say(format_args!("hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
+    }
+    for (name, action) in &done {
+        match action {
+            Uninstalled::Removed => say(format_args!("  {name}: removed trail's shim")),
+            Uninstalled::Restored => say(format_args!(
+                "  {name}: removed trail's shim and restored the hook from {name}.trail-chained"
+            )),
+            Uninstalled::LeftForeign { chained_kept: true } => say(format_args!(
+                "  {name}: not trail's, left alone; {name}.trail-chained left beside it (rename it back yourself if you want it)"
+            )),
+            Uninstalled::LeftForeign { chained_kept: false } => {
+                say(format_args!("  {name}: not trail's, left alone"))
+            }
+        }
+    }
+    for (key, before, changed) in &driver.keys {
+        match (before, changed) {
+            (_, true) => say(format_args!("  removed {key} from {}", driver.config.display())),
+            (Setting::Other(value), false) => say(format_args!(
+                "  kept {key} = {value:?} in {} (not trail's value)",
+                driver.config.display()
+            )),
+            _ => {}
+        }
+    }
+    if driver.attributes_changed {
+        say(format_args!(
+            "  removed `{}` from {}",
+            MERGE_DRIVER.attributes_line(),
+            driver.attributes.display()
+        ));
+    }
+    Ok(())
+}
