@@ -56,10 +56,12 @@ pub struct StagedIndex {
 
 impl StagedIndex {
     pub fn open(repo: &gix::Repository, path: &Path) -> Result<Self, StagedError> {
+        // The trailing checksum is not verified (git's `index.skipHash`): git
+        // wrote the file a moment ago, and hashing 5 MB costs more than the diff.
         let file = gix::index::File::at(
             path,
             repo.object_hash(),
-            false,
+            true,
             gix::index::decode::Options::default(),
         )
         .map_err(|e| StagedError::Index { path: path.to_owned(), detail: e.to_string() })?;
