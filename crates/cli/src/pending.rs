@@ -7,8 +7,11 @@
 //!   Left in place when a commit is aborted, so the retry reuses the change id
 //!   and replaces its entries instead of adding new ones.
 //!
-//! Each worktree has its own files: two worktrees committing at once must not
-//! take each other's notes. Files are written whole or not at all.
+//! - `spool/*.json`: records a hook could not append because the journal was
+//!   busy or failing; the next hook that opens the journal appends them first.
+//!
+//! Each worktree has its own note and commit files: two worktrees committing
+//! at once must not take each other's notes. Files are written whole or not at all.
 
 use std::path::{Path, PathBuf};
 
@@ -137,4 +140,94 @@ fn remove(path: &Path) -> Result<bool, CommandError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(CommandError::environment(format!("cannot remove {}: {e}", path.display()))),
     }
+}
+
+/// Append `drafts`, first draining what earlier hooks spooled. When the store
+/// cannot be opened or written, the drafts are spooled (and the error is
+/// reported as a warning, not lost): a hook's record must survive a busy
+/// journal. A spooled `commit` record whose commit the journal already has is
+/// dropped on draining, so a crash between append and cleanup duplicates nothing.
+///
+/// `unless_known`: append nothing when the journal already records this commit
+/// (a hook that runs twice records once).
+pub fn append_or_spool(
+    repo: &crate::context::Repo,
+    drafts: Vec<trail_journal::Draft>,
+    unless_known: Option<&trail_git::ObjectId>,
+) -> Result<(), CommandError> {
+    use trail_journal::LogStore as _;
+    let spool = repo.location.trail_dir().join("pending").join("spool");
+    let attempt = || -> Result<(), CommandError> {
+        let store = repo.open_indexed_store()?;
+        for (path, spooled) in spooled(&spool)? {
+            let mut keep = Vec::new();
+            for draft in spooled {
+                let known = match (&draft.commit, draft.kind.as_str()) {
+                    (Some(commit), trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED) => {
+                        match trail_git::ObjectId::from_hex(commit.as_bytes()) {
+                            Ok(id) => crate::records::is_known(&store, &id)?,
+                            Err(_) => false,
+                        }
+                    }
+                    _ => false,
+                };
+                if !known {
+                    keep.push(draft);
+                }
+            }
+            if !keep.is_empty() {
+                store.append(keep)?;
+            }
+            remove(&path)?;
+        }
+        if let Some(id) = unless_known
+            && crate::records::is_known(&store, id)?
+        {
+            return Ok(());
+        }
+        if !drafts.is_empty() {
+            store.append(drafts.clone())?;
+        }
+        Ok(())
+    };
+    match attempt() {
+        Ok(()) => Ok(()),
+        Err(e) if e.exit == crate::error::Exit::Environment && !drafts.is_empty() => {
+            let name = format!(
+                "{}-{:08x}.json",
+                trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%S%.9fZ"),
+                rand::random::<u32>()
+            );
+            write(&spool, &spool.join(&name), &drafts)?;
+            crate::output::say(format_args!(
+                "could not write to the journal ({}); the record is kept in {} and the next hook writes it",
+                e.message,
+                spool.display()
+            ));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Spooled batches, oldest first.
+fn spooled(dir: &Path) -> Result<Vec<(PathBuf, Vec<trail_journal::Draft>)>, CommandError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(CommandError::environment(format!("cannot read {}: {e}", dir.display()))),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        if let Some(drafts) = read::<Vec<trail_journal::Draft>>(&path)? {
+            out.push((path, drafts));
+        }
+    }
+    Ok(out)
 }

@@ -389,7 +389,9 @@ impl Record {
 }
 
 /// A record before it is appended: everything but `seq`, `prev` and `hash`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable so a producer can keep it aside while the store is busy
+/// (this form is not the record format; FORMAT.md defines that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
     pub time: Timestamp,
     pub kind: String,

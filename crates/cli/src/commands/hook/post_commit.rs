@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt as _;
 
 use serde_json::Value;
 use trail_git::{CommitFacts, ObjectId};
-use trail_journal::{Draft, LogStore, PathChange, Source, Status, Timestamp, kinds};
+use trail_journal::{Draft, PathChange, Source, Status, Timestamp, kinds};
 
 use super::{HookContext, one_line};
 use crate::error::CommandError;
@@ -65,12 +65,7 @@ pub fn run() -> Result<(), CommandError> {
     draft.impact = draft.impact.as_deref().and_then(one_line);
     drafts.push(draft);
 
-    let store = ctx.repo.open_indexed_store()?;
-    if records::is_known(&store, &facts.id)? {
-        return Ok(());
-    }
-    store.append(drafts)?;
-    drop(store);
+    crate::pending::append_or_spool(&ctx.repo, drafts, Some(&facts.id))?;
 
     if let Some(pending) = verified {
         sync_real_index(&ctx, pending, &facts);

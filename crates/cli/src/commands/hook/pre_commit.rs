@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::{SubsecRound as _, Utc};
 use trail_changelog as changelog;
 use trail_git::{FileChange, ObjectId, StageItem, StagedIndex};
-use trail_journal::{Draft, LogStore, PathChange, Source, Status, Timestamp, kinds};
+use trail_journal::{Draft, PathChange, Source, Status, Timestamp, kinds};
 
 use super::{HookContext, one_line};
 use crate::config::Malformed as OnMalformed;
@@ -352,8 +352,7 @@ fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
     let mut detail = serde_json::Map::new();
     detail.insert("reason".into(), reason.into());
     draft.detail = Some(detail);
-    let result = ctx.repo.open_store().and_then(|store| Ok(store.append(vec![draft])?));
-    if let Err(e) = result {
+    if let Err(e) = crate::pending::append_or_spool(&ctx.repo, vec![draft], None) {
         say(format_args!("could not record the refusal in the journal: {}", e.message));
     }
 }

@@ -6,7 +6,7 @@ use std::io::Read as _;
 
 use serde_json::{Map, Value, json};
 use trail_git::ObjectId;
-use trail_journal::{Draft, LogStore, Source, Timestamp, kinds};
+use trail_journal::{Draft, Source, Timestamp, kinds};
 
 use super::HookContext;
 use crate::error::CommandError;
@@ -38,8 +38,7 @@ pub fn post_rewrite(args: &[OsString]) -> Result<(), CommandError> {
     detail.insert("operation".into(), Value::String(operation));
     detail.insert("rewritten".into(), Value::Array(pairs));
     draft.detail = Some(detail);
-    ctx.repo.open_store()?.append(vec![draft])?;
-    Ok(())
+    crate::pending::append_or_spool(&ctx.repo, vec![draft], None)
 }
 
 /// post-merge `SQUASH`: the branch moved from ORIG_HEAD to HEAD. A merge commit
@@ -56,12 +55,15 @@ pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
         .and_then(|mut r| r.peel_to_id().ok())
         .map(|id| id.detach());
     let mut drafts = Vec::new();
-    let store = ctx.repo.open_indexed_store()?;
     let facts = {
         let mut git = ctx.repo.git.clone();
         trail_git::Importer::new(&mut git)?.describe(head)?
     };
-    if facts.parents.len() > 1 && !records::is_known(&store, &head)? {
+    let known = match ctx.repo.open_indexed_store() {
+        Ok(store) => records::is_known(&store, &head)?,
+        Err(_) => false,
+    };
+    if facts.parents.len() > 1 && !known {
         let mut draft = records::commit_draft(&facts, kinds::COMMIT, Source::Hook, Timestamp::now());
         if let Some(detail) = draft.detail.as_mut() {
             detail.insert("via".into(), Value::String("git merge".into()));
@@ -73,10 +75,7 @@ pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
         extra.insert("squash".into(), Value::Bool(squash));
         drafts.push(ref_update(&ctx, "merge", orig, Some(head), extra));
     }
-    if !drafts.is_empty() {
-        store.append(drafts)?;
-    }
-    Ok(())
+    crate::pending::append_or_spool(&ctx.repo, drafts, None)
 }
 
 /// post-checkout `PREV NEW FLAG`: a branch checkout (FLAG 1) is a `ref.update`;
@@ -92,8 +91,7 @@ pub fn post_checkout(args: &[OsString]) -> Result<(), CommandError> {
     let (prev, new) = (parse(arg(0)), parse(arg(1)));
     let ctx = HookContext::new()?;
     let draft = ref_update(&ctx, "checkout", prev, new, Map::new());
-    ctx.repo.open_store()?.append(vec![draft])?;
-    Ok(())
+    crate::pending::append_or_spool(&ctx.repo, vec![draft], None)
 }
 
 fn ref_update(
