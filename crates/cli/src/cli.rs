@@ -33,6 +33,7 @@ pub enum Command {
     Status(commands::status::StatusArgs),
     Note(commands::note::NoteArgs),
     Commit(commands::commit::CommitArgs),
+    #[command(hide = true)]
     Hook(commands::hook::HookArgs),
     Hooks(commands::hooks::HooksArgs),
 }

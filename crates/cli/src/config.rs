@@ -142,7 +142,8 @@ mod tests {
 
     #[test]
     fn exclusions_cover_a_directory_and_everything_below() {
-        let config = parse("[changelog]\nexclude = [\"vendor/**\", \"docs/*\", \"build\"]\n").expect("valid");
+        let config = parse("[changelog]\nexclude = [\"vendor/**\", \"docs/*\", \"build\"]\n")
+            .expect("valid");
         let ex = config.changelog.exclusions().expect("globs compile");
         for dir in ["vendor", "vendor/a/b", "docs/api", "docs/api/v1", "build", "build/x"] {
             assert!(ex.is_excluded(dir.as_bytes()), "{dir} should be excluded");
@@ -151,7 +152,10 @@ mod tests {
             assert!(!ex.is_excluded(dir.as_bytes()), "{dir} should not be excluded");
         }
         assert!(parse("[changelog]\nexclude = [\"a[\"]\n").is_err(), "a bad glob is refused");
-        assert_eq!(parse("[changelog]\nmalformed = \"skip\"\n").expect("valid").changelog.malformed, Malformed::Skip);
+        assert_eq!(
+            parse("[changelog]\nmalformed = \"skip\"\n").expect("valid").changelog.malformed,
+            Malformed::Skip
+        );
         assert!(parse("[changelog]\nmalformed = \"ignore\"\n").is_err());
     }
 

@@ -163,12 +163,13 @@ pub fn append_or_spool(
             let mut keep = Vec::new();
             for draft in spooled {
                 let known = match (&draft.commit, draft.kind.as_str()) {
-                    (Some(commit), trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED) => {
-                        match trail_git::ObjectId::from_hex(commit.as_bytes()) {
-                            Ok(id) => crate::records::is_known(&store, &id)?,
-                            Err(_) => false,
-                        }
-                    }
+                    (
+                        Some(commit),
+                        trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
+                    ) => match trail_git::ObjectId::from_hex(commit.as_bytes()) {
+                        Ok(id) => crate::records::is_known(&store, &id)?,
+                        Err(_) => false,
+                    },
                     _ => false,
                 };
                 if !known {
@@ -215,7 +216,9 @@ fn spooled(dir: &Path) -> Result<Vec<(PathBuf, Vec<trail_journal::Draft>)>, Comm
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(CommandError::environment(format!("cannot read {}: {e}", dir.display()))),
+        Err(e) => {
+            return Err(CommandError::environment(format!("cannot read {}: {e}", dir.display())));
+        }
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)

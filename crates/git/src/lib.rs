@@ -11,9 +11,9 @@
 
 mod discover;
 mod history;
+pub mod hooks;
 mod stage;
 mod staged;
-pub mod hooks;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};

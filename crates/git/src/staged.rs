@@ -98,9 +98,8 @@ impl StagedIndex {
     ) -> Result<Option<(ObjectId, Vec<u8>)>, StagedError> {
         let Some(entry) = self.file.entry_by_path(path.as_bstr()) else { return Ok(None) };
         let id = entry.id;
-        let blob = repo
-            .find_blob(id)
-            .map_err(|e| StagedError::Tree { id, detail: e.to_string() })?;
+        let blob =
+            repo.find_blob(id).map_err(|e| StagedError::Tree { id, detail: e.to_string() })?;
         Ok(Some((id, blob.data.clone())))
     }
 }

@@ -62,9 +62,10 @@ pub fn run(args: CommitArgs) -> Result<(), CommandError> {
     if args.git_args.iter().any(|a| a == "--amend") {
         git.env("TRAIL_AMEND", "1");
     }
-    let status = git
-        .status()
-        .map_err(|e| CommandError::environment(format!("cannot run `git commit`: {e}")).hint("is git installed and on PATH?"))?;
+    let status = git.status().map_err(|e| {
+        CommandError::environment(format!("cannot run `git commit`: {e}"))
+            .hint("is git installed and on PATH?")
+    })?;
     if status.success() {
         return Ok(());
     }

@@ -120,7 +120,7 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
 
 fn header() -> String {
     format!(
-        "{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}",
+        "{:>7}  {:<19}  {:<17}  {:<18}  {:<10}  {}",
         "SEQ", "TIME (UTC)", "KIND", "WHO", "COMMIT", "SUMMARY"
     )
 }
@@ -131,7 +131,7 @@ pub fn row(record: &Summary) -> String {
     let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
     let commit: String = record.commit.as_deref().unwrap_or("").chars().take(10).collect();
     format!(
-        "{:>7}  {:<19}  {:<14}  {:<18}  {:<10}  {}",
+        "{:>7}  {:<19}  {:<17}  {:<18}  {:<10}  {}",
         record.seq,
         time,
         record.kind,

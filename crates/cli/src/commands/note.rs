@@ -54,7 +54,11 @@ pub fn run(args: NoteArgs) -> Result<(), CommandError> {
         }
         return Ok(());
     }
-    let why = args.why.as_deref().map(|w| one_line(w).ok_or_else(|| CommandError::usage("--why is empty"))).transpose()?;
+    let why = args
+        .why
+        .as_deref()
+        .map(|w| one_line(w).ok_or_else(|| CommandError::usage("--why is empty")))
+        .transpose()?;
     let impact = args
         .impact
         .as_deref()
@@ -68,6 +72,8 @@ pub fn run(args: NoteArgs) -> Result<(), CommandError> {
         time: Timestamp::now().to_rfc3339(),
     };
     pending.set_note(&note)?;
-    say("kept for the next commit in this worktree (`trail note` shows it, `trail note --clear` drops it)");
+    say(
+        "kept for the next commit in this worktree (`trail note` shows it, `trail note --clear` drops it)",
+    );
     Ok(())
 }

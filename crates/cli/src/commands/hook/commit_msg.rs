@@ -45,8 +45,14 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     // and the scissors line are handled, and `--if-exists doNothing` keeps any
     // trailer the message already has.
     let mut git = Command::new("git");
-    git.current_dir(&ctx.workdir)
-        .args(["interpret-trailers", "--in-place", "--if-exists", "doNothing", "--if-missing", "add"]);
+    git.current_dir(&ctx.workdir).args([
+        "interpret-trailers",
+        "--in-place",
+        "--if-exists",
+        "doNothing",
+        "--if-missing",
+        "add",
+    ]);
     for trailer in &trailers {
         git.arg("--trailer").arg(trailer);
     }
@@ -89,7 +95,10 @@ mod tests {
     fn comments_and_blank_lines_are_an_empty_message() {
         assert!(is_empty_message(b"\n# Please enter the commit message\n#\n", b"#"));
         assert!(is_empty_message(b"", b"#"));
-        assert!(is_empty_message(b"# ------------------------ >8 ------------------------\ndiff --git a b\n", b"#"));
+        assert!(is_empty_message(
+            b"# ------------------------ >8 ------------------------\ndiff --git a b\n",
+            b"#"
+        ));
         assert!(!is_empty_message(b"fix the parser\n# comment\n", b"#"));
         assert!(!is_empty_message(b"# not a comment with ;\n", b";"));
     }

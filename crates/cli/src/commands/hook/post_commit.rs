@@ -107,7 +107,8 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
     let Ok(index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
     let mut paths = Vec::new();
     for log in &pending.changelogs {
-        let staged = index.blob(&ctx.repo.git, &log.path).ok().flatten().map(|(id, _)| id.to_string());
+        let staged =
+            index.blob(&ctx.repo.git, &log.path).ok().flatten().map(|(id, _)| id.to_string());
         if staged.as_deref() == Some(log.blob.as_str()) {
             continue;
         }

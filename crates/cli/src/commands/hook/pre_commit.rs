@@ -36,15 +36,15 @@ pub fn run() -> Result<(), CommandError> {
     };
     let merge = ctx.repo.location.git_dir.join("MERGE_HEAD").exists();
     let index_path = ctx.index_path();
-    let index = StagedIndex::open(git, &index_path).map_err(|e| CommandError::environment(e.to_string()))?;
+    let index = StagedIndex::open(git, &index_path)
+        .map_err(|e| CommandError::environment(e.to_string()))?;
     let changes = index.changes(git, base).map_err(|e| CommandError::environment(e.to_string()))?;
 
     // The rationale: `trail commit` / the environment, then a note.
     let note = ctx.pending.note()?;
     let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
-    let from_head = |token: &str| {
-        head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line)
-    };
+    let from_head =
+        |token: &str| head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line);
     // When amending, the message keeps its trailers (commit-msg never replaces
     // one), so they win: entries and record then say what the message says.
     let why = from_head("Why")
@@ -97,9 +97,10 @@ pub fn run() -> Result<(), CommandError> {
         Vec::new()
     } else {
         let planned: Vec<changelog::Change> = changes.iter().map(to_changelog_change).collect();
-        let exclusions = ctx.config.changelog.exclusions().map_err(|e| {
-            CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
-        })?;
+        let exclusions =
+            ctx.config.changelog.exclusions().map_err(|e| {
+                CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
+            })?;
         let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
         changelog::plan(&planned, &meta, ctx.config.changelog.root_summary, &excluded)
     };
@@ -175,9 +176,10 @@ fn prepare(
             say(format_args!("{shown} is not a regular file; trail leaves it alone"));
             return Ok(None);
         }
-        Ok(_) => Some(std::fs::read(&file).map_err(|e| {
-            CommandError::environment(format!("cannot read {shown}: {e}"))
-        })?),
+        Ok(_) => Some(
+            std::fs::read(&file)
+                .map_err(|e| CommandError::environment(format!("cannot read {shown}: {e}")))?,
+        ),
         Err(_) => None,
     };
     let in_index = index
@@ -211,7 +213,9 @@ fn prepare(
     }
     let worktree = match &on_disk {
         None => Some(staged.clone()),
-        Some(current) if Some(current) == in_index.as_ref() || in_index.is_none() => Some(staged.clone()),
+        Some(current) if Some(current) == in_index.as_ref() || in_index.is_none() => {
+            Some(staged.clone())
+        }
         // The person has unstaged edits: apply the same change to their version.
         Some(current) => match change(current) {
             Ok(text) => Some(text),
@@ -227,7 +231,11 @@ fn prepare(
 }
 
 /// Write the work tree files, then stage every edit in one index write.
-fn apply(ctx: &HookContext, index_path: &Path, edits: &[Edit]) -> Result<Vec<StagedLog>, CommandError> {
+fn apply(
+    ctx: &HookContext,
+    index_path: &Path,
+    edits: &[Edit],
+) -> Result<Vec<StagedLog>, CommandError> {
     if edits.is_empty() {
         return Ok(Vec::new());
     }

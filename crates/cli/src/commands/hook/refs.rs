@@ -64,7 +64,8 @@ pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
         Err(_) => false,
     };
     if facts.parents.len() > 1 && !known {
-        let mut draft = records::commit_draft(&facts, kinds::COMMIT, Source::Hook, Timestamp::now());
+        let mut draft =
+            records::commit_draft(&facts, kinds::COMMIT, Source::Hook, Timestamp::now());
         if let Some(detail) = draft.detail.as_mut() {
             detail.insert("via".into(), Value::String("git merge".into()));
         }
