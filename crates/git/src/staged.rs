@@ -51,7 +51,7 @@ enum DirSide<'a> {
 
 /// An index as git is about to commit it (in a hook: the file `GIT_INDEX_FILE` names).
 pub struct StagedIndex {
-    file: gix::index::File,
+    pub(crate) file: gix::index::File,
 }
 
 impl StagedIndex {

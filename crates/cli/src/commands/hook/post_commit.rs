@@ -104,7 +104,7 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
     if pending.changelogs.is_empty() || same_file(&pending.index, &real) {
         return;
     }
-    let Ok(index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
+    let Ok(mut index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
     let mut paths = Vec::new();
     for log in &pending.changelogs {
         let staged =
@@ -123,7 +123,7 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
     }
     let items: Vec<trail_git::StageItem<'_>> =
         paths.iter().map(|p| trail_git::StageItem { path: p, content: None }).collect();
-    if let Err(e) = trail_git::stage(&ctx.repo.location.git_dir, &ctx.workdir, &real, &items) {
+    if let Err(e) = index.stage(&ctx.repo.git, &ctx.workdir, &items) {
         say(format_args!(
             "commit {} is recorded, but its CHANGELOG.md files could not be staged in the index: {e}; `git add` them",
             facts.id

@@ -36,7 +36,7 @@ pub fn run() -> Result<(), CommandError> {
     };
     let merge = ctx.repo.location.git_dir.join("MERGE_HEAD").exists();
     let index_path = ctx.index_path();
-    let index = StagedIndex::open(git, &index_path)
+    let mut index = StagedIndex::open(git, &index_path)
         .map_err(|e| CommandError::environment(e.to_string()))?;
     let changes = index.changes(git, base).map_err(|e| CommandError::environment(e.to_string()))?;
 
@@ -126,7 +126,7 @@ pub fn run() -> Result<(), CommandError> {
             }
         }
     }
-    let staged = apply(&ctx, &index_path, &edits)?;
+    let staged = apply(&ctx, &mut index, &edits)?;
 
     let pending = PendingCommit {
         change_id,
@@ -233,7 +233,7 @@ fn prepare(
 /// Write the work tree files, then stage every edit in one index write.
 fn apply(
     ctx: &HookContext,
-    index_path: &Path,
+    index: &mut StagedIndex,
     edits: &[Edit],
 ) -> Result<Vec<StagedLog>, CommandError> {
     if edits.is_empty() {
@@ -251,7 +251,8 @@ fn apply(
             content: if e.worktree.as_ref() == Some(&e.staged) { None } else { Some(&e.staged) },
         })
         .collect();
-    let ids = trail_git::stage(&ctx.repo.location.git_dir, &ctx.workdir, index_path, &items)
+    let ids = index
+        .stage(&ctx.repo.git, &ctx.workdir, &items)
         .map_err(|e| CommandError::environment(e.to_string()))?;
     Ok(edits
         .iter()
