@@ -380,3 +380,13 @@ fn pair_exact_renames(changes: Vec<FileChange>) -> Vec<FileChange> {
 fn mode_class(mode: &str) -> u32 {
     class(u32::from_str_radix(mode, 8).unwrap_or(0))
 }
+
+/// Let this handle read the index without verifying its trailing checksum
+/// (`index.skipHash`, in memory only). gix's diff machinery reads the index
+/// to find `.gitattributes`; in a hook that is a 5 MB SHA-1 on a 50,000-file
+/// repository, for a file git wrote a moment ago.
+pub fn skip_index_checksum(repo: &mut gix::Repository) {
+    let mut config = repo.config_snapshot_mut();
+    // Failing to set an in-memory option only costs time.
+    let _ = config.set_value(&gix::config::tree::Index::SKIP_HASH, "true");
+}

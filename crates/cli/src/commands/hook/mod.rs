@@ -93,7 +93,8 @@ pub(crate) struct HookContext {
 
 impl HookContext {
     pub fn new() -> Result<Self, CommandError> {
-        let repo = Repo::discover()?;
+        let mut repo = Repo::discover()?;
+        trail_git::skip_index_checksum(&mut repo.git);
         let Some(workdir) = repo.location.workdir.clone() else {
             return Err(CommandError::usage(
                 "this hook runs in a repository with a work tree; this one is bare",
