@@ -451,7 +451,30 @@ impl<'e> Repo<'e> {
     fn finish(&self) {
         self.check_journal();
         self.check_changelogs_parse("HEAD");
+        self.check_prose("HEAD");
         self.verify();
+    }
+
+    /// The hand-written changelog (see [`with_base`]), committed and in the
+    /// work tree, still holds every line a person wrote, in order, and ends
+    /// with the released section unchanged.
+    #[track_caller]
+    fn check_prose(&self, rev: &str) {
+        for (dir, text) in self.changelogs(rev) {
+            if !text.starts_with(HANDWRITTEN.lines().next().unwrap_or_default().as_bytes()) {
+                continue;
+            }
+            let on_disk = std::fs::read(self.path(&changelog_rel(&dir))).unwrap_or_default();
+            for text in [text, on_disk] {
+                assert_lines_kept(HANDWRITTEN.as_bytes(), &text);
+                assert!(
+                    text.ends_with(RELEASED.as_bytes()),
+                    "the released section of {} changed:\n{}",
+                    show_dir(&dir),
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
     }
 }
 
@@ -634,11 +657,14 @@ const RELEASED: &str = "## [1.0.0] - 2020-01-01\n\
 \n\
 [1.0.0]: https://example.invalid/v1.0.0\n";
 
-/// A repository with a first commit: `src/a.rs`, `docs/d.md`, `lib/l.rs`, `top.txt`.
+/// A repository with a first commit: `src/a.rs`, `docs/d.md`, `lib/l.rs`,
+/// `top.txt`, and a hand-written `docs/CHANGELOG.md` ([`HANDWRITTEN`], [`RELEASED`]).
 fn with_base<'e>(env: &'e TestEnv, name: &str) -> (Repo<'e>, String) {
     let repo = Repo::init(env, name);
     repo.write("src/a.rs", "fn a() {}\n");
     repo.write("docs/d.md", "# Docs\n");
+    // A person's changelog: every scenario checks that trail kept it intact.
+    repo.write("docs/CHANGELOG.md", &format!("{HANDWRITTEN}{RELEASED}"));
     repo.write("lib/l.rs", "pub fn l() {}\n");
     repo.write("top.txt", "top\n");
     repo.git(["add", "-A"]);
