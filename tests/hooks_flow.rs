@@ -1603,3 +1603,59 @@ fn trail_commit_works_without_a_terminal() {
     repo.assert_no_changelog_changes();
     repo.finish();
 }
+
+#[test]
+fn retry_as_an_amend_after_an_aborted_commit() {
+    let env = TestEnv::new();
+    let (repo, _) = with_base(&env, "retry-as-amend");
+    repo.append("src/a.rs", "fn b() {}\n");
+    let first = repo.commit_ok("add b", "src", ["-q", "-a", "-m", "b"]);
+    repo.append("docs/d.md", "b\n");
+    repo.git(["add", "-A"]);
+    let aborted = repo.git_with(
+        &[("TRAIL_WHY", "docs"), ("TRAIL_IMPACT", "docs"), ("GIT_EDITOR", "sh -c ': > \"$1\"' --")],
+        &["commit"],
+    );
+    assert_eq!(aborted.status, Some(1), "an empty message aborts the commit:\n{aborted}");
+    // Second thoughts: the docs change belongs in the previous commit.
+    let head = repo.commit_ok("ignored", "ignored", ["-q", "--amend", "--no-edit"]);
+    assert_eq!(repo.trailer(&head, "Change-Id"), repo.trailer(&first, "Change-Id"));
+    repo.check_entries(
+        &head,
+        &Expect::new("add b", "src")
+            .dir("", &["in `docs/`, `src/`"])
+            .dir("docs", &["`d.md`"])
+            .dir("src", &["`a.rs`"]),
+    );
+    // Nothing of the aborted attempt (its change id is in no commit) stays.
+    repo.assert_only_new_entries(&head);
+    repo.assert_no_changelog_changes();
+    repo.finish();
+}
+
+#[test]
+fn partial_commit_keeps_a_staged_changelog_edit_and_the_entry() {
+    let env = TestEnv::new();
+    let (repo, _) = with_base(&env, "partial-staged-log");
+    // A person's edit to src/CHANGELOG.md, staged but not part of the next commit.
+    repo.append("src/CHANGELOG.md", "Hand note.\n");
+    repo.git(["add", "src/CHANGELOG.md"]);
+    repo.append("src/a.rs", "fn b() {}\n");
+    let head = repo.commit_ok("add b", "src", ["-q", "-m", "b", "-o", "src/a.rs"]);
+    repo.check_entries(
+        &head,
+        &Expect::new("add b", "src").dir("", &["in `src/`"]).dir("src", &["`a.rs`"]),
+    );
+    let id = repo.trailer(&head, "Change-Id");
+    // The staged CHANGELOG.md still holds the edit, and the entry too: committing
+    // it must not take the entry out again.
+    let staged = String::from_utf8(repo.git_raw(["show", ":src/CHANGELOG.md"])).expect("UTF-8");
+    assert!(staged.contains("Hand note.\n"), "the staged edit is kept:\n{staged}");
+    assert_eq!(entries_of(&staged, &id).len(), 1, "the staged version lacks the entry:\n{staged}");
+    let next = repo.commit_ok("hand note", "docs", ["-q", "-m", "note"]);
+    let src = repo.changelog(&next, "src");
+    assert!(src.contains("Hand note.\n"), "{src}");
+    assert_eq!(entries_of(&src, &id).len(), 1, "committing the edit dropped change {id}:\n{src}");
+    repo.assert_no_changelog_changes();
+    repo.finish();
+}
