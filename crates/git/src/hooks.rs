@@ -422,16 +422,22 @@ pub fn install(
 
 /// Remove every trail shim from the hooks dir and rename each
 /// `NAME.trail-chained` back to `NAME` (content, mode and symlink-ness as they
-/// were: it is a rename). Hooks that are not trail's are left alone. Finds
-/// shims by their marker, so shims of hooks this trail no longer installs go too.
-pub fn uninstall(dir: &HooksDir, force: bool) -> Result<Vec<(String, Uninstalled)>, HooksError> {
+/// were: it is a rename). Hooks that are not trail's are left alone (and
+/// reported when they are among `hooks`, the names trail installs). Finds shims
+/// by their marker, so shims of hooks this trail no longer installs go too.
+pub fn uninstall(
+    dir: &HooksDir,
+    hooks: &[&str],
+    force: bool,
+) -> Result<Vec<(String, Uninstalled)>, HooksError> {
     dir.refuse_shared(force)?;
     let entries = match std::fs::read_dir(&dir.path) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(HooksError::io("read", &dir.path)(e)),
     };
-    let mut names = std::collections::BTreeSet::new();
+    let mut names: std::collections::BTreeSet<String> =
+        hooks.iter().map(|h| (*h).to_owned()).collect();
     for entry in entries {
         let entry = entry.map_err(HooksError::io("read", &dir.path))?;
         let Ok(name) = entry.file_name().into_string() else { continue };
