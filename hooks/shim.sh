@@ -15,14 +15,15 @@ esac
 chained=$hooks_dir/$hook.trail-chained
 
 if ! command -v trail >/dev/null 2>&1; then
-    {
-        echo "trail: the $hook hook of this repository needs the \`trail\` program, but \`trail\` is not on PATH."
-        echo "  PATH is: ${PATH-}"
-        echo "  Install trail, or add the directory that holds it to PATH (git GUIs and editors"
-        echo "  often run hooks with a shorter PATH than your shell), then retry."
-        echo "  To stop using trail in this repository: \`trail hooks uninstall\` (which needs trail), or"
-        echo "  delete $hooks_dir/$hook and rename $hook.trail-chained (if present) back to $hook."
-    } >&2
+    where=$(CDPATH= cd -- "$hooks_dir" 2>/dev/null && pwd) || where=$hooks_dir
+    # printf, not echo: dash's echo would interpret backslashes in the paths.
+    printf '%s\n' \
+        "trail: the $hook hook of this repository needs the \`trail\` program, but \`trail\` is not on PATH." \
+        "  PATH is: ${PATH-}" \
+        "  Install trail, or add the directory that holds it to PATH (git GUIs and editors" \
+        "  often run hooks with a shorter PATH than your shell), then retry." \
+        "  To stop using trail in this repository: \`trail hooks uninstall\` (which needs trail), or" \
+        "  delete $where/$hook and rename $hook.trail-chained (if present) back to $hook." >&2
     exit 127
 fi
 

@@ -516,6 +516,8 @@ fn without_trail_on_path_the_shim_fails_the_commit_and_says_why() {
     out.assert_stderr_has("`trail` is not on PATH");
     out.assert_stderr_has("trail hooks uninstall");
     out.assert_stderr_has("pre-commit.trail-chained");
+    // Where to delete it, as an absolute path (git runs hooks by a relative one).
+    out.assert_stderr_has(&format!("delete {}/pre-commit", hooks_dir(&repo).display()));
     assert_eq!(head(&env, &repo), before, "HEAD moved although the hook failed");
 }
 

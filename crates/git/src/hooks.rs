@@ -725,3 +725,85 @@ fn read_optional(path: &Path) -> Result<Vec<u8>, HooksError> {
         Err(e) => Err(HooksError::io("read", path)(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIM: &str = "#!/bin/sh\n# trail-managed-hook v1 test\nexit 0\n";
+
+    fn dir(path: &Path) -> HooksDir {
+        HooksDir {
+            path: path.to_owned(),
+            origin: HooksOrigin::Default,
+            bare: false,
+            inside_worktree: None,
+        }
+    }
+
+    fn shims() -> [Shim<'static>; 1] {
+        [Shim { name: "pre-commit", content: SHIM }]
+    }
+
+    #[test]
+    fn the_marker_is_found_only_near_the_top() {
+        assert!(is_shim(SHIM.as_bytes()));
+        assert!(!is_shim(b"#!/bin/sh\nexit 0\n"));
+        assert!(!is_shim(b"1\n2\n3\n4\n5\n# trail-managed-hook v1\n"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_to_a_shim_is_not_a_shim() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("real"), SHIM).expect("write");
+        std::os::unix::fs::symlink("real", tmp.path().join("pre-commit")).expect("symlink");
+        assert!(matches!(
+            inspect(&tmp.path().join("pre-commit"), SHIM),
+            Ok(HookFile::Foreign { symlink: true, .. })
+        ));
+    }
+
+    #[test]
+    fn a_left_over_chained_shim_makes_room_for_a_foreign_hook() {
+        // NAME.trail-chained holding trail's own shim has nothing to lose.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("pre-commit"), "#!/bin/sh\n# mine\n").expect("write");
+        std::fs::write(tmp.path().join("pre-commit.trail-chained"), SHIM).expect("write");
+        let done = install(&dir(tmp.path()), &shims(), false).expect("install");
+        assert_eq!(done, [("pre-commit".to_owned(), Installed::Chained)]);
+        let chained = std::fs::read_to_string(tmp.path().join("pre-commit.trail-chained"));
+        assert_eq!(chained.expect("read"), "#!/bin/sh\n# mine\n");
+    }
+
+    #[test]
+    fn a_shared_hooks_dir_is_refused_unless_forced() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut shared = dir(tmp.path());
+        shared.origin = HooksOrigin::HooksPath {
+            value: "~/hooks".into(),
+            scope: ConfigScope::System,
+            file: None,
+        };
+        assert!(matches!(
+            install(&shared, &shims(), false),
+            Err(HooksError::SharedHooksPath { scope: ConfigScope::System, .. })
+        ));
+        assert!(!tmp.path().join("pre-commit").exists());
+        install(&shared, &shims(), true).expect("forced install");
+        assert_eq!(
+            inspect(&tmp.path().join("pre-commit"), SHIM).expect("inspect"),
+            HookFile::Current
+        );
+    }
+
+    #[test]
+    fn attribute_lines_match_whole_lines_only() {
+        assert!(has_line(
+            b"*.png binary\n  CHANGELOG.md merge=trail \n",
+            "CHANGELOG.md merge=trail"
+        ));
+        assert!(!has_line(b"docs/CHANGELOG.md merge=trail\n", "CHANGELOG.md merge=trail"));
+        assert!(!has_line(b"", "CHANGELOG.md merge=trail"));
+    }
+}
