@@ -27,11 +27,17 @@ if ! command -v trail >/dev/null 2>&1; then
     exit 127
 fi
 
-# git feeds these hooks their input on stdin: keep a copy, so that trail and
-# the chained hook both read all of it. Other hooks keep the stdin git gave them.
+chain=
+if [ -f "$chained" ] && [ -x "$chained" ]; then
+    chain=yes
+fi
+
+# git feeds these hooks their input on stdin. With a chained hook, keep a copy,
+# so that trail and the chained hook both read all of it; otherwise trail reads
+# it directly. Other hooks keep the stdin git gave them.
 input=
-case $hook in
-pre-push | post-rewrite | pre-receive | post-receive | reference-transaction)
+case $chain/$hook in
+yes/pre-push | yes/post-rewrite | yes/pre-receive | yes/post-receive | yes/reference-transaction)
     input=$(mktemp "${TMPDIR:-/tmp}/trail-$hook.XXXXXX") || exit 1
     trap 'rm -f "$input"' EXIT
     trap 'exit 129' HUP
@@ -52,7 +58,7 @@ run() {
 # trail first: when it refuses, the chained hook does not run.
 run trail hook "$hook" "$@" || exit $?
 
-if [ -f "$chained" ] && [ -x "$chained" ]; then
+if [ -n "$chain" ]; then
     run "$chained" "$@"
     exit $?
 fi

@@ -622,6 +622,14 @@ fn post_rewrite_and_pre_push_input_reaches_trail_and_the_chained_hook() {
 
     let left: Vec<_> = std::fs::read_dir(&tmp).expect("read TMPDIR").collect();
     assert!(left.is_empty(), "the shim left its stdin copy behind: {left:?}");
+
+    // Without a chained hook, trail reads git's input itself.
+    std::fs::remove_file(hooks_dir(&repo).join("post-rewrite.trail-chained")).expect("rm");
+    let mut amend = git_cmd(&env, &repo);
+    amend.env("PATH", &path).args(["commit", "-q", "--amend", "--allow-empty", "-m", "Again"]);
+    run(amend, PROCESS_TIMEOUT).assert_code(0);
+    let newer = head(&env, &repo);
+    assert_eq!(read(out.join("trail-post-rewrite.stdin")), format!("{new} {newer}\n"));
 }
 
 #[test]
