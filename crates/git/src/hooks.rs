@@ -483,7 +483,8 @@ fn stage(path: &Path, content: &[u8], mode: u32) -> Result<tempfile::NamedTempFi
     let mut tmp = tempfile::Builder::new()
         .prefix(".trail-tmp-")
         .tempfile_in(dir)
-        .map_err(HooksError::io("write in", dir))?;
+        // tempfile's error names its random file; the directory says enough.
+        .map_err(|e| HooksError::io("write in", dir)(std::io::Error::from(e.kind())))?;
     tmp.write_all(content).map_err(HooksError::io("write", tmp.path()))?;
     tmp.as_file().sync_all().map_err(HooksError::io("write", tmp.path()))?;
     set_mode(tmp.as_file(), mode).map_err(HooksError::io("set the mode of", tmp.path()))?;
