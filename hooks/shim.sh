@@ -15,22 +15,29 @@ esac
 chained=$hooks_dir/$hook.trail-chained
 
 if ! command -v trail >/dev/null 2>&1; then
-    {
-        echo "trail: the $hook hook of this repository needs the \`trail\` program, but \`trail\` is not on PATH."
-        echo "  PATH is: ${PATH-}"
-        echo "  Install trail, or add the directory that holds it to PATH (git GUIs and editors"
-        echo "  often run hooks with a shorter PATH than your shell), then retry."
-        echo "  To stop using trail in this repository: \`trail hooks uninstall\` (which needs trail), or"
-        echo "  delete $hooks_dir/$hook and rename $hook.trail-chained (if present) back to $hook."
-    } >&2
+    where=$(CDPATH= cd -- "$hooks_dir" 2>/dev/null && pwd) || where=$hooks_dir
+    # printf, not echo: dash's echo would interpret backslashes in the paths.
+    printf '%s\n' \
+        "trail: the $hook hook of this repository needs the \`trail\` program, but \`trail\` is not on PATH." \
+        "  PATH is: ${PATH-}" \
+        "  Install trail, or add the directory that holds it to PATH (git GUIs and editors" \
+        "  often run hooks with a shorter PATH than your shell), then retry." \
+        "  To stop using trail in this repository: \`trail hooks uninstall\` (which needs trail), or" \
+        "  delete $where/$hook and rename $hook.trail-chained (if present) back to $hook." >&2
     exit 127
 fi
 
-# git feeds these hooks their input on stdin: keep a copy, so that trail and
-# the chained hook both read all of it. Other hooks keep the stdin git gave them.
+chain=
+if [ -f "$chained" ] && [ -x "$chained" ]; then
+    chain=yes
+fi
+
+# git feeds these hooks their input on stdin. With a chained hook, keep a copy,
+# so that trail and the chained hook both read all of it; otherwise trail reads
+# it directly. Other hooks keep the stdin git gave them.
 input=
-case $hook in
-pre-push | post-rewrite | pre-receive | post-receive | reference-transaction)
+case $chain/$hook in
+yes/pre-push | yes/post-rewrite | yes/pre-receive | yes/post-receive | yes/reference-transaction)
     input=$(mktemp "${TMPDIR:-/tmp}/trail-$hook.XXXXXX") || exit 1
     trap 'rm -f "$input"' EXIT
     trap 'exit 129' HUP
@@ -51,7 +58,7 @@ run() {
 # trail first: when it refuses, the chained hook does not run.
 run trail hook "$hook" "$@" || exit $?
 
-if [ -f "$chained" ] && [ -x "$chained" ]; then
+if [ -n "$chain" ]; then
     run "$chained" "$@"
     exit $?
 fi

@@ -422,16 +422,22 @@ pub fn install(
 
 /// Remove every trail shim from the hooks dir and rename each
 /// `NAME.trail-chained` back to `NAME` (content, mode and symlink-ness as they
-/// were: it is a rename). Hooks that are not trail's are left alone. Finds
-/// shims by their marker, so shims of hooks this trail no longer installs go too.
-pub fn uninstall(dir: &HooksDir, force: bool) -> Result<Vec<(String, Uninstalled)>, HooksError> {
+/// were: it is a rename). Hooks that are not trail's are left alone (and
+/// reported when they are among `hooks`, the names trail installs). Finds shims
+/// by their marker, so shims of hooks this trail no longer installs go too.
+pub fn uninstall(
+    dir: &HooksDir,
+    hooks: &[&str],
+    force: bool,
+) -> Result<Vec<(String, Uninstalled)>, HooksError> {
     dir.refuse_shared(force)?;
     let entries = match std::fs::read_dir(&dir.path) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(HooksError::io("read", &dir.path)(e)),
     };
-    let mut names = std::collections::BTreeSet::new();
+    let mut names: std::collections::BTreeSet<String> =
+        hooks.iter().map(|h| (*h).to_owned()).collect();
     for entry in entries {
         let entry = entry.map_err(HooksError::io("read", &dir.path))?;
         let Ok(name) = entry.file_name().into_string() else { continue };
@@ -477,7 +483,8 @@ fn stage(path: &Path, content: &[u8], mode: u32) -> Result<tempfile::NamedTempFi
     let mut tmp = tempfile::Builder::new()
         .prefix(".trail-tmp-")
         .tempfile_in(dir)
-        .map_err(HooksError::io("write in", dir))?;
+        // tempfile's error names its random file; the directory says enough.
+        .map_err(|e| HooksError::io("write in", dir)(std::io::Error::from(e.kind())))?;
     tmp.write_all(content).map_err(HooksError::io("write", tmp.path()))?;
     tmp.as_file().sync_all().map_err(HooksError::io("write", tmp.path()))?;
     set_mode(tmp.as_file(), mode).map_err(HooksError::io("set the mode of", tmp.path()))?;
@@ -717,5 +724,87 @@ fn read_optional(path: &Path) -> Result<Vec<u8>, HooksError> {
         Ok(bytes) => Ok(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(HooksError::io("read", path)(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIM: &str = "#!/bin/sh\n# trail-managed-hook v1 test\nexit 0\n";
+
+    fn dir(path: &Path) -> HooksDir {
+        HooksDir {
+            path: path.to_owned(),
+            origin: HooksOrigin::Default,
+            bare: false,
+            inside_worktree: None,
+        }
+    }
+
+    fn shims() -> [Shim<'static>; 1] {
+        [Shim { name: "pre-commit", content: SHIM }]
+    }
+
+    #[test]
+    fn the_marker_is_found_only_near_the_top() {
+        assert!(is_shim(SHIM.as_bytes()));
+        assert!(!is_shim(b"#!/bin/sh\nexit 0\n"));
+        assert!(!is_shim(b"1\n2\n3\n4\n5\n# trail-managed-hook v1\n"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_to_a_shim_is_not_a_shim() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("real"), SHIM).expect("write");
+        std::os::unix::fs::symlink("real", tmp.path().join("pre-commit")).expect("symlink");
+        assert!(matches!(
+            inspect(&tmp.path().join("pre-commit"), SHIM),
+            Ok(HookFile::Foreign { symlink: true, .. })
+        ));
+    }
+
+    #[test]
+    fn a_left_over_chained_shim_makes_room_for_a_foreign_hook() {
+        // NAME.trail-chained holding trail's own shim has nothing to lose.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("pre-commit"), "#!/bin/sh\n# mine\n").expect("write");
+        std::fs::write(tmp.path().join("pre-commit.trail-chained"), SHIM).expect("write");
+        let done = install(&dir(tmp.path()), &shims(), false).expect("install");
+        assert_eq!(done, [("pre-commit".to_owned(), Installed::Chained)]);
+        let chained = std::fs::read_to_string(tmp.path().join("pre-commit.trail-chained"));
+        assert_eq!(chained.expect("read"), "#!/bin/sh\n# mine\n");
+    }
+
+    #[test]
+    fn a_shared_hooks_dir_is_refused_unless_forced() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut shared = dir(tmp.path());
+        shared.origin = HooksOrigin::HooksPath {
+            value: "~/hooks".into(),
+            scope: ConfigScope::System,
+            file: None,
+        };
+        assert!(matches!(
+            install(&shared, &shims(), false),
+            Err(HooksError::SharedHooksPath { scope: ConfigScope::System, .. })
+        ));
+        assert!(!tmp.path().join("pre-commit").exists());
+        install(&shared, &shims(), true).expect("forced install");
+        assert_eq!(
+            inspect(&tmp.path().join("pre-commit"), SHIM).expect("inspect"),
+            HookFile::Current
+        );
+    }
+
+    #[test]
+    fn attribute_lines_match_whole_lines_only() {
+        assert!(has_line(
+            b"*.png binary\n  CHANGELOG.md merge=trail \n",
+            "CHANGELOG.md merge=trail"
+        ));
+        assert!(!has_line(b"docs/CHANGELOG.md merge=trail\n", "CHANGELOG.md merge=trail"));
+        assert!(!has_line(b"", "CHANGELOG.md merge=trail"));
     }
 }

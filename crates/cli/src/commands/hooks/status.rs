@@ -17,7 +17,7 @@ use crate::output::Out;
 /// version: run `trail hooks install`), `not trail's` (a hook trail does not
 /// manage: `trail hooks install` chains it), or `missing`; and whether a hook
 /// that trail replaced runs after it (`NAME.trail-chained`). The last line says
-/// whether the CHANGELOG.md merge driver is registered. Always exits 0.
+/// whether the CHANGELOG.md merge driver is registered. Exits 0 whatever it finds.
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 

@@ -4,6 +4,7 @@ use clap::Args;
 use trail_git::hooks::{Setting, Uninstalled};
 
 use super::{MERGE_DRIVER, describe_origin, hooks_error, locate};
+use crate::commands::hook::HookName;
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::say;
@@ -28,8 +29,9 @@ pub struct UninstallArgs {
 pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let dir = locate(&repo)?;
-    let done =
-        trail_git::hooks::uninstall(&dir, args.force).map_err(|e| hooks_error(e, "uninstall"))?;
+    let names: Vec<&str> = HookName::ALL.iter().map(|h| h.file_name()).collect();
+    let done = trail_git::hooks::uninstall(&dir, &names, args.force)
+        .map_err(|e| hooks_error(e, "uninstall"))?;
     let driver = trail_git::hooks::unregister_merge_driver(&repo.location, &MERGE_DRIVER)
         .map_err(|e| hooks_error(e, "uninstall"))?;
     let removed = done.iter().any(|(_, action)| !matches!(action, Uninstalled::LeftForeign { .. }));
