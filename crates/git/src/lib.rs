@@ -18,7 +18,9 @@ mod staged;
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
-pub use staged::{StagedError, StagedIndex, commit_tree, skip_index_checksum, staged_changes};
+pub use staged::{
+    StagedError, StagedIndex, blob_in_commit, commit_tree, skip_index_checksum, staged_changes,
+};
 
 /// The object id type trail passes around.
 pub use gix::ObjectId;

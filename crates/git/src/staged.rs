@@ -113,6 +113,31 @@ pub fn staged_changes(
     StagedIndex::open(repo, index_path)?.changes(repo, base)
 }
 
+/// The content of the blob at `path` in commit `commit`, if there is one.
+pub fn blob_in_commit(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    path: &[u8],
+) -> Result<Option<Vec<u8>>, StagedError> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let tree = commit_tree(repo, commit)?;
+    let tree =
+        repo.find_tree(tree).map_err(|e| StagedError::Tree { id: tree, detail: e.to_string() })?;
+    let path = Path::new(std::ffi::OsStr::from_bytes(path));
+    let entry = tree
+        .lookup_entry_by_path(path)
+        .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
+    match entry {
+        Some(entry) if entry.mode().is_blob() => {
+            let blob = entry
+                .object()
+                .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
+            Ok(Some(blob.data.clone()))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The tree of commit `id`.
 pub fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, StagedError> {
     let commit =
@@ -122,6 +147,9 @@ pub fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Sta
         .map(|t| t.detach())
         .map_err(|e| StagedError::Commit { id, detail: e.to_string() })
 }
+
+/// A tree entry: name, (kind, mode bits), id.
+type TreeEntry = (Vec<u8>, (EntryKind, u32), ObjectId);
 
 struct Differ<'r> {
     repo: &'r gix::Repository,
@@ -299,10 +327,7 @@ impl Differ<'_> {
         Ok(())
     }
 
-    fn read_tree(
-        &mut self,
-        id: ObjectId,
-    ) -> Result<Vec<(Vec<u8>, (EntryKind, u32), ObjectId)>, StagedError> {
+    fn read_tree(&mut self, id: ObjectId) -> Result<Vec<TreeEntry>, StagedError> {
         let failed = |e: &dyn std::fmt::Display| StagedError::Tree { id, detail: e.to_string() };
         let data = self.repo.objects.find_tree(&id, &mut self.buf).map_err(|e| failed(&e))?;
         Ok(data

@@ -91,7 +91,7 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
     let Ok(tree) = commit.tree() else { return false };
     pending.changelogs.iter().all(|log| {
         let path = std::path::Path::new(OsStr::from_bytes(&log.path));
-        matches!(tree.lookup_entry_by_path(path), Ok(Some(entry)) if entry.object_id().to_string() == log.blob)
+        matches!(tree.lookup_entry_by_path(path), Ok(Some(entry)) if entry.object_id() == log.blob)
     })
 }
 
@@ -113,7 +113,7 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
             continue;
         }
         let on_disk = std::fs::read(ctx.workdir.join(OsStr::from_bytes(&log.path))).ok();
-        let matches = on_disk.is_some_and(|data| trail_git::blob_id(&data).to_string() == log.blob);
+        let matches = on_disk.is_some_and(|data| trail_git::blob_id(&data) == log.blob);
         if matches {
             paths.push(log.path.clone());
         }

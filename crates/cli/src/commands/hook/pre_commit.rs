@@ -67,7 +67,39 @@ pub fn run() -> Result<(), CommandError> {
     // replaced rather than added again.
     let previous = ctx.pending.commit()?;
     let base_hex = base.map(|b| b.to_string());
-    let retry = previous.filter(|p| p.base == base_hex && p.amend == amend);
+    let retry = previous.clone().filter(|p| p.base == base_hex && p.amend == amend);
+    // Entries an aborted attempt staged that this attempt must take out: all of
+    // a retry's (they are replaced or, where no longer planned, dropped); of an
+    // attempt that is not retried (it was a plain commit, this is an amend, or
+    // HEAD moved), those HEAD does not hold — committed entries stay.
+    let stale: Vec<Vec<u8>> = match &previous {
+        Some(p) if retry.is_some() => p.changelogs.iter().map(|l| l.path.clone()).collect(),
+        Some(p) => {
+            let mut paths = Vec::new();
+            for log in &p.changelogs {
+                let committed = match head {
+                    Some(head) => trail_git::blob_in_commit(git, head, &log.path)
+                        .map_err(|e| CommandError::environment(e.to_string()))?,
+                    None => None,
+                };
+                let in_head = committed
+                    .is_some_and(|text| changelog::has_change(&text, &p.change_id).unwrap_or(true));
+                if !in_head {
+                    paths.push(log.path.clone());
+                }
+            }
+            paths
+        }
+        None => Vec::new(),
+    };
+    let stale_id = previous.as_ref().map(|p| p.change_id.clone()).unwrap_or_default();
+    let drop_stale = |path: &[u8], text: &[u8]| -> Result<Vec<u8>, changelog::Malformed> {
+        if stale.iter().any(|p| p == path) {
+            changelog::remove_change(text, &stale_id)
+        } else {
+            Ok(text.to_vec())
+        }
+    };
     let change_id = head_facts
         .as_ref()
         .and_then(|f| f.trailer("Change-Id"))
@@ -107,24 +139,14 @@ pub fn run() -> Result<(), CommandError> {
 
     let mut edits = Vec::new();
     let planned: Vec<Vec<u8>> = plan.iter().map(|(dir, _)| changelog_path(dir)).collect();
-    for (dir, entry) in &plan {
-        if let Some(edit) = prepare(&ctx, &index, dir, |text| changelog::upsert(text, entry))? {
-            edits.push(edit);
-        }
+    for ((dir, entry), path) in plan.iter().zip(&planned) {
+        let edit =
+            prepare(&ctx, &index, dir, |text| changelog::upsert(&drop_stale(path, text)?, entry))?;
+        edits.extend(edit);
     }
-    // Entries of an aborted attempt in directories this attempt no longer touches.
-    if let Some(previous) = &retry {
-        for log in &previous.changelogs {
-            if planned.contains(&log.path) {
-                continue;
-            }
-            let dir = dir_of(&log.path);
-            if let Some(edit) = prepare(&ctx, &index, dir, |text| {
-                changelog::remove_change(text, &previous.change_id)
-            })? {
-                edits.push(edit);
-            }
-        }
+    // An aborted attempt's entries in directories this attempt does not touch.
+    for path in stale.iter().filter(|p| !planned.contains(p)) {
+        edits.extend(prepare(&ctx, &index, dir_of(path), |text| drop_stale(path, text))?);
     }
     let staged = apply(&ctx, &mut index, &edits)?;
 
