@@ -8,11 +8,30 @@ use common::TestEnv;
 #[test]
 fn help_texts() {
     let env = TestEnv::new();
-    for command in ["", "init", "import", "log", "show", "verify", "export", "reindex", "status"] {
+    for command in [
+        "",
+        "init",
+        "import",
+        "log",
+        "show",
+        "verify",
+        "export",
+        "reindex",
+        "status",
+        "changelog",
+        "changelog check",
+        "changelog sync",
+        "changelog release",
+        "changelog merge",
+    ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
         let out = env.trail_ok(&env.root, &args);
-        let name = if command.is_empty() { "trail".to_owned() } else { format!("trail-{command}") };
+        let name = if command.is_empty() {
+            "trail".to_owned()
+        } else {
+            format!("trail-{}", command.replace(' ', "-"))
+        };
         insta::assert_snapshot!(name, out.stdout_str());
     }
 }
