@@ -22,6 +22,13 @@ fn help_texts() {
         "hooks install",
         "hooks uninstall",
         "hooks status",
+        "changelog",
+        "changelog check",
+        "changelog sync",
+        "changelog release",
+        "changelog merge",
+        "note",
+        "commit",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

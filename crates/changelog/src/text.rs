@@ -199,7 +199,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
         return Err(malformed(
             at,
             format!(
-                "this code block is never closed: add a line `{}` where it ends",
+                "this code block is never closed: add a line {} where it ends",
                 c.to_string().repeat(n)
             ),
         ));

@@ -36,4 +36,5 @@ pub enum Command {
     #[command(hide = true)]
     Hook(commands::hook::HookArgs),
     Hooks(commands::hooks::HooksArgs),
+    Changelog(commands::changelog::ChangelogArgs),
 }

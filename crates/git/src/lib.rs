@@ -14,6 +14,7 @@ mod history;
 pub mod hooks;
 mod stage;
 mod staged;
+mod tracked;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
@@ -21,6 +22,7 @@ pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{
     StagedError, StagedIndex, blob_in_commit, commit_tree, skip_index_checksum, staged_changes,
 };
+pub use tracked::{TrackedError, tracked_paths};
 
 /// The object id type trail passes around.
 pub use gix::ObjectId;

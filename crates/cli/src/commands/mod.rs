@@ -1,5 +1,6 @@
 //! One file per command; `run` dispatches.
 
+pub mod changelog;
 pub mod commit;
 pub mod export;
 pub mod hook;
@@ -30,5 +31,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Commit(args) => commit::run(args),
         Command::Hook(args) => hook::run(args),
         Command::Hooks(args) => hooks::run(args),
+        Command::Changelog(args) => changelog::run(args),
     }
 }
