@@ -63,6 +63,12 @@ impl Doc<'_> {
     }
 }
 
+/// The time a trail entry line starts with: `- 2026-11-26T22:40:11Z …`.
+fn entry_time(body: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stamp = body.strip_prefix("- ")?.get(..20)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%dT%H:%M:%SZ").ok().map(|t| t.and_utc())
+}
+
 /// The change id of a trail entry line: `- … , change ID)`.
 pub(crate) fn entry_id(body: &str) -> Option<&str> {
     let body = body.trim_end();
@@ -382,17 +388,41 @@ pub(crate) fn place(
 /// creating the subsection (and the Unreleased section) when missing. An entry
 /// of the same change already in Unreleased is replaced, so a retried commit is
 /// never listed twice. Every other byte of `text` is kept.
+///
+/// The replaced entry keeps its time (when the change was first written down),
+/// and an entry that would come out identical is left where it is: amending
+/// only a commit's message, or rewording it in a rebase, changes no file.
 pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
+    upsert_rendered(text, entry.section(), &entry.render())
+}
+
+/// [`upsert`] of an entry already rendered into `line` (its `### ` subsection
+/// is `section`): how a hook re-applies an entry it wrote earlier.
+pub fn upsert_rendered(text: &[u8], section: Section, line: &str) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
-    let line = entry.render();
+    let mut line = line.to_owned();
     let id = entry_id(&line).map(str::to_owned);
-    let mut edit = Edit::new(&doc);
-    for i in doc.unreleased_body() {
-        if id.is_some() && doc.entry_id(i) == id.as_deref() {
-            edit.delete(i);
+    let existing: Vec<usize> = match &id {
+        Some(id) => {
+            doc.unreleased_body().filter(|&i| doc.entry_id(i) == Some(id.as_str())).collect()
         }
+        None => Vec::new(),
+    };
+    if let Some(&first) = existing.first()
+        && let Some(time) = doc.lines[first].body.get(2..22)
+        && entry_time(doc.lines[first].body).is_some()
+        && entry_time(&line).is_some()
+    {
+        line.replace_range(2..22, time);
     }
-    place(&doc, &mut edit, vec![(entry.section(), vec![line])]);
+    if existing.len() == 1 && doc.lines[existing[0]].body.trim_end() == line {
+        return Ok(text.to_vec());
+    }
+    let mut edit = Edit::new(&doc);
+    for &i in &existing {
+        edit.delete(i);
+    }
+    place(&doc, &mut edit, vec![(section, vec![line])]);
     Ok(edit.finish())
 }
 
@@ -525,9 +555,14 @@ mod tests {
         let once = upsert(TEMPLATE_END.as_bytes(), &entry("aa", 1, FileStatus::Added)).expect("ok");
         let twice = upsert(&once, &entry("aa", 1, FileStatus::Added)).expect("ok");
         assert_eq!(once, twice);
+        // A later attempt of the same change with the same content (an amended
+        // message, a reworded commit) changes nothing, though its clock moved on.
+        let later = upsert(&once, &entry("aa", 9, FileStatus::Added)).expect("ok");
+        assert_eq!(later, once);
+        // Different content replaces the entry, which keeps its first time.
         let moved = s(upsert(&once, &entry("aa", 5, FileStatus::Modified)).expect("ok"));
         assert_eq!(moved.matches("change aa)").count(), 1, "{moved}");
-        assert!(moved.contains("### Changed\n- 2026-11-26T22:40:05Z"), "{moved}");
+        assert!(moved.contains("### Changed\n- 2026-11-26T22:40:01Z"), "{moved}");
     }
 
     #[test]

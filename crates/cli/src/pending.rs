@@ -39,6 +39,19 @@ pub struct StagedLog {
     pub blob: String,
     /// Whether pre-commit created the file from the template.
     pub created: bool,
+    /// The entry pre-commit wrote (none when it only took an aborted
+    /// attempt's entry out), to apply again where the commit's index was not
+    /// the real one (`git commit -o`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<WrittenEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenEntry {
+    /// The `### ` subsection, e.g. `Added`.
+    pub section: String,
+    /// The rendered line, without its newline.
+    pub line: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

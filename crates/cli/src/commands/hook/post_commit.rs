@@ -105,24 +105,42 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
         return;
     }
     let Ok(mut index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
-    let mut paths = Vec::new();
+    // (path, content to stage: None = the work tree's file)
+    let mut stage: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
     for log in &pending.changelogs {
-        let staged =
-            index.blob(&ctx.repo.git, &log.path).ok().flatten().map(|(id, _)| id.to_string());
-        if staged.as_deref() == Some(log.blob.as_str()) {
+        let staged = index.blob(&ctx.repo.git, &log.path).ok().flatten();
+        if staged.as_ref().is_some_and(|(id, _)| *id == log.blob) {
             continue;
         }
         let on_disk = std::fs::read(ctx.workdir.join(OsStr::from_bytes(&log.path))).ok();
-        let matches = on_disk.is_some_and(|data| trail_git::blob_id(&data) == log.blob);
-        if matches {
-            paths.push(log.path.clone());
+        if on_disk.as_ref().is_some_and(|data| trail_git::blob_id(data) == log.blob) {
+            stage.push((log.path.clone(), None));
+            continue;
+        }
+        // The real index holds another version (a person staged an edit of
+        // this CHANGELOG.md): it gets the entry too.
+        let (Some((_, text)), Some(entry)) = (staged, &log.entry) else { continue };
+        let Some(section) = trail_changelog::Section::from_name(&entry.section) else { continue };
+        match trail_changelog::upsert_rendered(&text, section, &entry.line) {
+            Ok(new) if new != text => {
+                let content = if on_disk.as_ref() == Some(&new) { None } else { Some(new) };
+                stage.push((log.path.clone(), content));
+            }
+            Ok(_) => {}
+            Err(malformed) => say(format_args!(
+                "the staged {} is malformed ({malformed}); commit {}'s entry is not added to it",
+                trail_journal::record::quote_path(&log.path),
+                facts.id
+            )),
         }
     }
-    if paths.is_empty() {
+    if stage.is_empty() {
         return;
     }
-    let items: Vec<trail_git::StageItem<'_>> =
-        paths.iter().map(|p| trail_git::StageItem { path: p, content: None }).collect();
+    let items: Vec<trail_git::StageItem<'_>> = stage
+        .iter()
+        .map(|(path, content)| trail_git::StageItem { path, content: content.as_deref() })
+        .collect();
     if let Err(e) = index.stage(&ctx.repo.git, &ctx.workdir, &items) {
         say(format_args!(
             "commit {} is recorded, but its CHANGELOG.md files could not be staged in the index: {e}; `git add` them",

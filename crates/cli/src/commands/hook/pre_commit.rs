@@ -18,7 +18,7 @@ use super::{HookContext, one_line};
 use crate::config::Malformed as OnMalformed;
 use crate::error::CommandError;
 use crate::output::say;
-use crate::pending::{PendingCommit, StagedLog};
+use crate::pending::{PendingCommit, StagedLog, WrittenEntry};
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
@@ -142,7 +142,13 @@ pub fn run() -> Result<(), CommandError> {
     for ((dir, entry), path) in plan.iter().zip(&planned) {
         let edit =
             prepare(&ctx, &index, dir, |text| changelog::upsert(&drop_stale(path, text)?, entry))?;
-        edits.extend(edit);
+        edits.extend(edit.map(|mut e| {
+            e.entry = Some(WrittenEntry {
+                section: entry.section().name().to_owned(),
+                line: entry.render(),
+            });
+            e
+        }));
     }
     // An aborted attempt's entries in directories this attempt does not touch.
     for path in stale.iter().filter(|p| !planned.contains(p)) {
@@ -172,6 +178,7 @@ struct Edit {
     staged: Vec<u8>,
     worktree: Option<Vec<u8>>,
     created: bool,
+    entry: Option<WrittenEntry>,
 }
 
 /// Work out the new text of `dir`'s CHANGELOG.md, from the staged version (a
@@ -249,7 +256,7 @@ fn prepare(
             }
         },
     };
-    Ok(Some(Edit { rel, staged, worktree, created }))
+    Ok(Some(Edit { rel, staged, worktree, created, entry: None }))
 }
 
 /// Write the work tree files, then stage every edit in one index write.
@@ -279,7 +286,12 @@ fn apply(
     Ok(edits
         .iter()
         .zip(ids)
-        .map(|(e, id)| StagedLog { path: e.rel.clone(), blob: id.to_string(), created: e.created })
+        .map(|(e, id)| StagedLog {
+            path: e.rel.clone(),
+            blob: id.to_string(),
+            created: e.created,
+            entry: e.entry.clone(),
+        })
         .collect())
 }
 
