@@ -83,7 +83,7 @@ impl Repo {
         let dir_only = text.ends_with(b"/");
         let given = Path::new(given);
         let joined = if given.is_absolute() { given.to_path_buf() } else { self.cwd.join(given) };
-        let lexical = lexical(&joined);
+        let lexical = trail_git::hooks::lexical(&joined);
         let relative = match lexical.strip_prefix(workdir) {
             Ok(relative) => relative.to_path_buf(),
             // The route to the repository may go through symlinks (/tmp ->
@@ -120,21 +120,6 @@ fn entering(path: &Path, workdir: &Path) -> Option<PathBuf> {
         }
     }
     None
-}
-
-/// Resolve `.` and `..` without touching the file system.
-fn lexical(path: &Path) -> PathBuf {
-    let mut clean = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                clean.pop();
-            }
-            other => clean.push(other),
-        }
-    }
-    clean
 }
 
 #[cfg(unix)]

@@ -56,26 +56,7 @@ pub fn commit_draft(facts: &CommitFacts, kind: &str, source: Source, time: Times
     draft.change_id = facts.trailer("Change-Id").map(str::to_owned);
     draft.why = facts.trailer("Why").map(str::to_owned);
     draft.impact = facts.trailer("Impact").map(str::to_owned);
-    draft.paths = facts
-        .changes
-        .iter()
-        .map(|c| {
-            let status = match c.status {
-                'A' => Status::A,
-                'D' => Status::D,
-                'R' => Status::R,
-                'T' => Status::T,
-                _ => Status::M,
-            };
-            let mut change = PathChange::new(&c.path, status);
-            if let Some(from) = &c.from {
-                change = change.with_from(from);
-            }
-            change.blob = Some(c.blob.to_string());
-            change.mode = Some(c.mode.clone());
-            change
-        })
-        .collect();
+    draft.paths = facts.changes.iter().map(path_change).collect();
     let mut detail = Map::new();
     detail.insert("subject".into(), Value::String(facts.subject.clone()));
     detail.insert("author".into(), person(&facts.author));
@@ -85,4 +66,22 @@ pub fn commit_draft(facts: &CommitFacts, kind: &str, source: Source, time: Times
     }
     draft.detail = Some(detail);
     draft
+}
+
+/// A changed path as the record holds it: status, rename source, blob, mode.
+pub fn path_change(c: &trail_git::FileChange) -> PathChange {
+    let status = match c.status {
+        'A' => Status::A,
+        'D' => Status::D,
+        'R' => Status::R,
+        'T' => Status::T,
+        _ => Status::M,
+    };
+    let mut change = PathChange::new(&c.path, status);
+    if let Some(from) = &c.from {
+        change = change.with_from(from);
+    }
+    change.blob = Some(c.blob.to_string());
+    change.mode = Some(c.mode.clone());
+    change
 }

@@ -226,7 +226,7 @@ fn inside(path: &Path, dir: &Path) -> bool {
 }
 
 /// Resolve `.` and `..` without touching the file system.
-fn lexical(path: &Path) -> PathBuf {
+pub fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut clean = PathBuf::new();
     for part in path.components() {

@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::{SubsecRound as _, Utc};
 use trail_changelog as changelog;
 use trail_git::{FileChange, ObjectId, StageItem, StagedIndex};
-use trail_journal::{Draft, PathChange, Source, Status, Timestamp, kinds};
+use trail_journal::{Draft, Source, Timestamp, kinds};
 
 use super::{HookContext, one_line};
 use crate::config::Malformed as OnMalformed;
@@ -375,23 +375,7 @@ fn parent_of(pid: u32) -> Option<u32> {
 fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
     let mut draft = Draft::new(kinds::COMMIT_BLOCKED, Source::Hook, Timestamp::now());
     draft.actor = Some(super::local_actor(&ctx.repo.git));
-    draft.paths = changes
-        .iter()
-        .map(|c| {
-            let status = match c.status {
-                'A' => Status::A,
-                'D' => Status::D,
-                'R' => Status::R,
-                'T' => Status::T,
-                _ => Status::M,
-            };
-            let mut p = PathChange::new(&c.path, status);
-            if let Some(from) = &c.from {
-                p = p.with_from(from);
-            }
-            p
-        })
-        .collect();
+    draft.paths = changes.iter().map(crate::records::path_change).collect();
     let mut detail = serde_json::Map::new();
     detail.insert("reason".into(), reason.into());
     draft.detail = Some(detail);
