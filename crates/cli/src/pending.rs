@@ -68,6 +68,25 @@ pub struct PendingCommit {
     /// The index pre-commit staged into (`GIT_INDEX_FILE`, absolute).
     pub index: PathBuf,
     pub changelogs: Vec<StagedLog>,
+    /// The `git` process that ran pre-commit (pid and start time): commit-msg
+    /// and post-commit use this state only within the same invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation: Option<String>,
+    /// Whether the rationale came (in part) from `trail note`: the note is
+    /// dropped only by the commit that used it.
+    #[serde(default)]
+    pub used_note: bool,
+}
+
+impl PendingCommit {
+    /// Whether this state was left by the `git` process now running a hook.
+    /// Without /proc (no invocation known on either side) it is assumed.
+    pub fn same_invocation(&self, current: Option<&str>) -> bool {
+        match (self.invocation.as_deref(), current) {
+            (Some(ours), Some(now)) => ours == now,
+            _ => true,
+        }
+    }
 }
 
 pub struct Pending {

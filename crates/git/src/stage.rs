@@ -48,7 +48,7 @@ impl StagedIndex {
     ) -> Result<Vec<ObjectId>, StageError> {
         let mut ids = Vec::with_capacity(items.len());
         let state = &mut self.file;
-        let mut added = false;
+        let mut added = Vec::new();
         for item in items {
             let shown = String::from_utf8_lossy(item.path).into_owned();
             let failed = |detail: String| StageError::Add { path: shown.clone(), detail };
@@ -81,15 +81,17 @@ impl StagedIndex {
                         entry.mode = Mode::FILE;
                     }
                 }
-                None => {
-                    state.dangerously_push_entry(stat, id, Flags::empty(), Mode::FILE, path);
-                    added = true;
-                }
+                // Pushed only after every lookup: lookups binary-search the
+                // entries, which a push leaves unsorted until `sort_entries`.
+                None => added.push((stat, id, item.path)),
             }
             invalidate_tree_cache(state, item.path);
             ids.push(id);
         }
-        if added {
+        if !added.is_empty() {
+            for (stat, id, path) in added {
+                state.dangerously_push_entry(stat, id, Flags::empty(), Mode::FILE, path.as_bstr());
+            }
             state.sort_entries();
         }
         state.write(gix::index::write::Options::default()).map_err(|e| StageError::Write {

@@ -14,6 +14,12 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     };
     let ctx = HookContext::new()?;
     let Some(pending) = ctx.pending.commit()? else { return Ok(()) };
+    // Only the state this `git commit` left: not an aborted attempt's, and not
+    // for a `git merge`, which runs commit-msg without pre-commit.
+    let invocation = super::GitInvocation::current();
+    if !pending.same_invocation(invocation.as_ref().map(|i| i.id.as_str())) {
+        return Ok(());
+    }
     // Only the pending state of *this* commit: its base must be the new
     // commit's parent (HEAD, or HEAD's parent when amending).
     let head = ctx.head();

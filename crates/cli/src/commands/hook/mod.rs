@@ -142,6 +142,45 @@ pub(crate) fn local_host() -> String {
         .unwrap_or_default()
 }
 
+/// The `git` process running this hook, found up the parent chain (the
+/// hook's parent is the shim, whose parent is git): its pid and start time
+/// identify one `git commit` across its hooks, its arguments say what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GitInvocation {
+    pub id: String,
+    pub args: Vec<Vec<u8>>,
+}
+
+impl GitInvocation {
+    pub fn current() -> Option<Self> {
+        let mut pid = std::os::unix::process::parent_id();
+        for _ in 0..4 {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<Vec<u8>> =
+                cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).map(<[u8]>::to_vec).collect();
+            let is_git =
+                args.first().is_some_and(|a| a.rsplit(|&b| b == b'/').next() == Some(b"git"));
+            let (parent, started) = stat_of(pid)?;
+            if is_git {
+                return Some(GitInvocation { id: format!("{pid}:{started}"), args });
+            }
+            if parent <= 1 {
+                return None;
+            }
+            pid = parent;
+        }
+        None
+    }
+}
+
+/// The parent pid and start time (in clock ticks since boot) from
+/// `/proc/PID/stat`, fields 4 and 22 (counted after the parenthesised name).
+fn stat_of(pid: u32) -> Option<(u32, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    Some((fields.get(1)?.parse().ok()?, fields.get(19)?.parse().ok()?))
+}
+
 /// One line, whitespace collapsed: a why or impact as a trailer and a record keep it.
 pub(crate) fn one_line(text: &str) -> Option<String> {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");

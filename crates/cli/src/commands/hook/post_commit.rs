@@ -70,7 +70,9 @@ pub fn run() -> Result<(), CommandError> {
     if let Some(pending) = verified {
         sync_real_index(&ctx, pending, &facts);
         ctx.pending.clear_commit()?;
-        ctx.pending.clear_note()?;
+        if pending.used_note {
+            ctx.pending.clear_note()?;
+        }
     } else {
         tracing::info!(commit = %facts.id, "recorded as commit.unverified: pre-commit did not prepare it");
     }
@@ -81,6 +83,10 @@ pub fn run() -> Result<(), CommandError> {
 /// blobs it staged are in the commit, and the message carries its change id
 /// (or none).
 fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) -> bool {
+    let invocation = super::GitInvocation::current();
+    if !pending.same_invocation(invocation.as_ref().map(|i| i.id.as_str())) {
+        return false;
+    }
     if pending.base != facts.parents.first().map(ObjectId::to_string) {
         return false;
     }
@@ -89,9 +95,16 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
     }
     let Ok(commit) = ctx.repo.git.find_commit(facts.id) else { return false };
     let Ok(tree) = commit.tree() else { return false };
-    pending.changelogs.iter().all(|log| {
+    // Each CHANGELOG.md pre-commit wrote an entry into holds that change in
+    // the commit (a chained hook may have reformatted the file since).
+    pending.changelogs.iter().filter(|log| log.entry.is_some()).all(|log| {
         let path = std::path::Path::new(OsStr::from_bytes(&log.path));
-        matches!(tree.lookup_entry_by_path(path), Ok(Some(entry)) if entry.object_id() == log.blob)
+        match tree.lookup_entry_by_path(path) {
+            Ok(Some(entry)) => entry.object().is_ok_and(|blob| {
+                trail_changelog::has_change(&blob.data, &pending.change_id).unwrap_or(false)
+            }),
+            _ => false,
+        }
     })
 }
 

@@ -24,7 +24,8 @@ pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
     let git = &ctx.repo.git;
     let head = ctx.head();
-    let amend = head.is_some() && amending();
+    let invocation = super::GitInvocation::current();
+    let amend = head.is_some() && amending(invocation.as_ref());
     let head_facts = match (amend, head) {
         (true, Some(head)) => Some(describe(&ctx, head)?),
         _ => None,
@@ -34,7 +35,10 @@ pub fn run() -> Result<(), CommandError> {
         Some(facts) => facts.parents.first().copied(),
         None => head,
     };
-    let merge = ctx.repo.location.git_dir.join("MERGE_HEAD").exists();
+    // Amending a merge is a merge too: its changes against the first parent
+    // are the merged branch's, documented by that branch's entries.
+    let merge = ctx.repo.location.git_dir.join("MERGE_HEAD").exists()
+        || head_facts.as_ref().is_some_and(|f| f.parents.len() > 1);
     let index_path = ctx.index_path();
     let mut index = StagedIndex::open(git, &index_path)
         .map_err(|e| CommandError::environment(e.to_string()))?;
@@ -47,12 +51,14 @@ pub fn run() -> Result<(), CommandError> {
         |token: &str| head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line);
     // When amending, the message keeps its trailers (commit-msg never replaces
     // one), so they win: entries and record then say what the message says.
-    let why = from_head("Why")
-        .or_else(|| env("TRAIL_WHY"))
-        .or_else(|| note.as_ref().and_then(|n| n.why.as_deref()).and_then(one_line));
-    let impact = from_head("Impact")
-        .or_else(|| env("TRAIL_IMPACT"))
-        .or_else(|| note.as_ref().and_then(|n| n.impact.as_deref()).and_then(one_line));
+    let noted_why = note.as_ref().and_then(|n| n.why.as_deref()).and_then(one_line);
+    let noted_impact = note.as_ref().and_then(|n| n.impact.as_deref()).and_then(one_line);
+    let why = from_head("Why").or_else(|| env("TRAIL_WHY"));
+    let impact = from_head("Impact").or_else(|| env("TRAIL_IMPACT"));
+    let used_note =
+        (why.is_none() && noted_why.is_some()) || (impact.is_none() && noted_impact.is_some());
+    let why = why.or(noted_why);
+    let impact = impact.or(noted_impact);
     if why.is_none() && ctx.config.rationale.required {
         record_blocked(&ctx, &changes, "no rationale: trail.toml requires a why for every commit");
         return Err(CommandError::refused(
@@ -67,7 +73,9 @@ pub fn run() -> Result<(), CommandError> {
     // replaced rather than added again.
     let previous = ctx.pending.commit()?;
     let base_hex = base.map(|b| b.to_string());
-    let retry = previous.clone().filter(|p| p.base == base_hex && p.amend == amend);
+    let retry = previous
+        .clone()
+        .filter(|p| p.base == base_hex && p.amend == amend && p.index == index_path);
     // Entries an aborted attempt staged that this attempt must take out: all of
     // a retry's (they are replaced or, where no longer planned, dropped); of an
     // attempt that is not retried (it was a plain commit, this is an amend, or
@@ -137,23 +145,36 @@ pub fn run() -> Result<(), CommandError> {
         changelog::plan(&planned, &meta, ctx.config.changelog.root_summary, &excluded)
     };
 
-    let mut edits = Vec::new();
     let planned: Vec<Vec<u8>> = plan.iter().map(|(dir, _)| changelog_path(dir)).collect();
-    for ((dir, entry), path) in plan.iter().zip(&planned) {
-        let edit =
-            prepare(&ctx, &index, dir, |text| changelog::upsert(&drop_stale(path, text)?, entry))?;
-        edits.extend(edit.map(|mut e| {
-            e.entry = Some(WrittenEntry {
-                section: entry.section().name().to_owned(),
-                line: entry.render(),
-            });
-            e
-        }));
-    }
-    // An aborted attempt's entries in directories this attempt does not touch.
-    for path in stale.iter().filter(|p| !planned.contains(p)) {
-        edits.extend(prepare(&ctx, &index, dir_of(path), |text| drop_stale(path, text))?);
-    }
+    let prepared = (|| -> Result<Vec<Edit>, CommandError> {
+        let mut edits = Vec::new();
+        for ((dir, entry), path) in plan.iter().zip(&planned) {
+            let edit = prepare(&ctx, &index, dir, |text| {
+                changelog::upsert(&drop_stale(path, text)?, entry)
+            })?;
+            edits.extend(edit.map(|mut e| {
+                e.entry = Some(WrittenEntry {
+                    section: entry.section().name().to_owned(),
+                    line: entry.render(),
+                });
+                e
+            }));
+        }
+        // An aborted attempt's entries in directories this attempt does not touch.
+        for path in stale.iter().filter(|p| !planned.contains(p)) {
+            edits.extend(prepare(&ctx, &index, dir_of(path), |text| drop_stale(path, text))?);
+        }
+        Ok(edits)
+    })();
+    let edits = match prepared {
+        Ok(edits) => edits,
+        Err(refusal) => {
+            if refusal.exit == crate::error::Exit::Refused {
+                record_blocked(&ctx, &changes, &refusal.message);
+            }
+            return Err(refusal);
+        }
+    };
     let staged = apply(&ctx, &mut index, &edits)?;
 
     let pending = PendingCommit {
@@ -166,6 +187,8 @@ pub fn run() -> Result<(), CommandError> {
         time: Timestamp(time).to_rfc3339(),
         index: index_path,
         changelogs: staged,
+        invocation: invocation.map(|i| i.id),
+        used_note,
     };
     ctx.pending.set_commit(&pending)?;
     Ok(())
@@ -334,42 +357,6 @@ fn new_change_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether the `git commit` that runs this hook was given `--amend`. git does
-/// not tell pre-commit; its command line does (the hook's parent is the shim,
-/// whose parent is git). `TRAIL_AMEND=1` says so explicitly.
-fn amending() -> bool {
-    if let Ok(value) = std::env::var("TRAIL_AMEND") {
-        return value == "1";
-    }
-    let mut pid = std::os::unix::process::parent_id();
-    for _ in 0..4 {
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
-        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).collect();
-        let is_git = args.first().is_some_and(|a| a.rsplit(|&b| b == b'/').next() == Some(b"git"));
-        if is_git {
-            if let Some(at) = args.iter().position(|a| *a == b"commit") {
-                return args[at + 1..]
-                    .iter()
-                    .take_while(|a| **a != b"--")
-                    .any(|a| *a == b"--amend");
-            }
-            return false;
-        }
-        match parent_of(pid) {
-            Some(parent) if parent > 1 => pid = parent,
-            _ => return false,
-        }
-    }
-    false
-}
-
-/// The parent pid from `/proc/PID/stat` (the field after the parenthesised name).
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// Record a refused commit. The refusal stands even when the journal cannot
 /// be written; the user is told.
 fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
@@ -400,4 +387,20 @@ fn dir_of(path: &[u8]) -> &[u8] {
         Some(i) => &path[..i],
         None => &[],
     }
+}
+
+/// Whether the `git commit` that runs this hook amends. git does not tell
+/// pre-commit; its command line does (git accepts any unambiguous prefix:
+/// `--am`, `--amen`). `TRAIL_AMEND=1` says so explicitly.
+fn amending(invocation: Option<&super::GitInvocation>) -> bool {
+    if let Ok(value) = std::env::var("TRAIL_AMEND") {
+        return value == "1";
+    }
+    let Some(invocation) = invocation else { return false };
+    let args = &invocation.args;
+    let Some(at) = args.iter().position(|a| a == b"commit") else { return false };
+    args[at + 1..]
+        .iter()
+        .take_while(|a| a.as_slice() != b"--")
+        .any(|a| a.len() >= 4 && b"--amend".starts_with(a))
 }

@@ -1,0 +1,204 @@
+//! Defects a review of the hooks found, each reproduced first and kept here
+//! so it stays fixed. Real git, the real binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const ABORT: &str = "sh -c ': > \"$1\"' --";
+
+fn repo(env: &TestEnv, name: &str) -> PathBuf {
+    let repo = env.dir(name);
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    env.trail_ok(&repo, ["init"]);
+    write(&repo, "a/x", "x\n");
+    git_with(env, &repo, &[("TRAIL_WHY", "first")], &["add", "-A"]);
+    git_with(env, &repo, &[("TRAIL_WHY", "first")], &["commit", "-q", "-m", "first"]);
+    repo
+}
+
+fn write(repo: &Path, path: &str, text: &str) {
+    let file = repo.join(path);
+    std::fs::create_dir_all(file.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(file, text).expect("write");
+}
+
+fn git_with(env: &TestEnv, repo: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = env.command("git", repo);
+    cmd.args(args);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = run(cmd, PROCESS_TIMEOUT);
+    out.assert_no_panic();
+    out
+}
+
+fn kinds_of(env: &TestEnv, repo: &Path) -> Vec<(String, String)> {
+    env.trail_json(repo, ["log", "--json", "--reverse"])
+        .iter()
+        .filter(|r| {
+            r["commit"].is_string() && r["kind"].as_str().is_some_and(|k| k.starts_with("commit"))
+        })
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap_or_default().to_owned(),
+                r["commit"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_changelog_beside_an_existing_one_that_sorts_later_is_staged_once() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "dup");
+    write(&repo, "z/B", "b\n");
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["commit", "-q", "-m", "z"]).assert_code(0);
+    write(&repo, "b/new", "n\n");
+    write(&repo, "z/B", "b2\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["commit", "-q", "-m", "second"]).assert_code(0);
+    let listing = env.git_ok(&repo, ["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert_eq!(listing.lines().filter(|l| *l == "z/CHANGELOG.md").count(), 1, "{listing}");
+    env.git_ok(&repo, ["fsck", "--strict", "--no-dangling"]);
+    assert_eq!(env.git_ok(&repo, ["status", "--porcelain"]), "");
+}
+
+#[test]
+fn no_verify_after_an_aborted_commit_is_unverified_and_keeps_no_stale_rationale() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "nv");
+    write(&repo, "a/y", "y\n");
+    git_with(&env, &repo, &[], &["add", "a/y"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "aborted"), ("GIT_EDITOR", ABORT)], &["commit"])
+        .assert_code(1);
+    write(&repo, "b", "evil\n");
+    git_with(&env, &repo, &[], &["add", "b"]);
+    git_with(&env, &repo, &[], &["commit", "-q", "--no-verify", "-m", "sneaky"]).assert_code(0);
+    let head = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    let last = kinds_of(&env, &repo).pop().expect("a record");
+    assert_eq!(last, ("commit.unverified".to_owned(), head));
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(!message.contains("aborted"), "{message}");
+}
+
+#[test]
+fn a_merge_after_an_aborted_commit_gets_none_of_its_trailers() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "merge");
+    env.git_ok(&repo, ["checkout", "-q", "-b", "feat"]);
+    write(&repo, "f/y", "y\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "feature")], &["commit", "-q", "-m", "feat"])
+        .assert_code(0);
+    env.git_ok(&repo, ["checkout", "-q", "main"]);
+    write(&repo, "m/z", "z\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "main work")], &["commit", "-q", "-m", "main"])
+        .assert_code(0);
+    write(&repo, "a/x", "x2\n");
+    git_with(&env, &repo, &[], &["add", "a/x"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "aborted attempt"), ("GIT_EDITOR", ABORT)], &["commit"])
+        .assert_code(1);
+    env.git_ok(&repo, ["stash", "-q"]);
+    git_with(&env, &repo, &[], &["merge", "-q", "--no-edit", "feat"]).assert_code(0);
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(!message.contains("aborted attempt") && !message.contains("Change-Id"), "{message}");
+}
+
+#[test]
+fn a_chained_hook_that_reformats_a_changelog_leaves_the_commit_verified() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "lint");
+    let chained = repo.join(".git/hooks/pre-commit.trail-chained");
+    std::fs::write(
+        &chained,
+        "#!/bin/sh\nfor f in $(git diff --cached --name-only -- '*.md'); do printf '\\n' >> \"$f\"; git add \"$f\"; done\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&chained, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    write(&repo, "a/x", "x2\n");
+    git_with(&env, &repo, &[], &["add", "a/x"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["commit", "-q", "-m", "second"]).assert_code(0);
+    let head = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    assert_eq!(kinds_of(&env, &repo).pop().expect("a record"), ("commit".to_owned(), head));
+    assert!(!repo.join(".git/trail/pending/commit-main.json").exists(), "pending state cleared");
+}
+
+#[test]
+fn an_abbreviated_amend_is_an_amend() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "amen");
+    let id = env.git_ok(&repo, ["log", "-1", "--format=%(trailers:key=Change-Id,valueonly)"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["commit", "-q", "--amen", "--no-edit"])
+        .assert_code(0);
+    let text = std::fs::read_to_string(repo.join("a/CHANGELOG.md")).expect("read");
+    let entries: Vec<&str> = text.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(entries.len(), 1, "{text}");
+    assert!(entries[0].ends_with(&format!("change {})", id.trim())), "{text}");
+    let head = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    assert_eq!(kinds_of(&env, &repo).pop().expect("a record"), ("commit".to_owned(), head));
+}
+
+#[test]
+fn rewording_a_merge_adds_no_entries() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "remerge");
+    env.git_ok(&repo, ["checkout", "-q", "-b", "feat"]);
+    write(&repo, "b/y", "y\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "feature")], &["commit", "-q", "-m", "feat"])
+        .assert_code(0);
+    env.git_ok(&repo, ["checkout", "-q", "main"]);
+    write(&repo, "m/z", "z\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "main")], &["commit", "-q", "-m", "main"]).assert_code(0);
+    git_with(&env, &repo, &[], &["merge", "-q", "--no-edit", "feat"]).assert_code(0);
+    let before = std::fs::read(repo.join("b/CHANGELOG.md")).expect("read");
+    git_with(
+        &env,
+        &repo,
+        &[("TRAIL_WHY", "fix")],
+        &["commit", "-q", "--amend", "-m", "Merge feat"],
+    )
+    .assert_code(0);
+    assert_eq!(std::fs::read(repo.join("b/CHANGELOG.md")).expect("read"), before);
+}
+
+#[test]
+fn a_refusal_for_a_malformed_changelog_is_recorded() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "malformed");
+    let mut text = std::fs::read_to_string(repo.join("a/CHANGELOG.md")).expect("read");
+    text.push_str("<<<<<<< HEAD\n");
+    std::fs::write(repo.join("a/CHANGELOG.md"), text).expect("write");
+    write(&repo, "a/x", "x3\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w")], &["commit", "-q", "-m", "third"]).assert_code(1);
+    let blocked = env.trail_json(&repo, ["log", "--json", "--kind", "commit.blocked"]);
+    assert_eq!(blocked.len(), 1, "{blocked:#?}");
+    assert!(blocked[0]["detail"]["reason"].as_str().is_some_and(|r| r.contains("a/CHANGELOG.md")));
+}
+
+#[test]
+fn a_note_the_commit_did_not_use_stays() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "note");
+    env.trail_ok(&repo, ["note", "--why", "noted why", "--impact", "noted impact"]);
+    write(&repo, "a/x", "x2\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(
+        &env,
+        &repo,
+        &[("TRAIL_WHY", "env why"), ("TRAIL_IMPACT", "env impact")],
+        &["commit", "-q", "-m", "e"],
+    )
+    .assert_code(0);
+    let shown = env.trail_ok(&repo, ["note"]);
+    assert!(shown.stderr.contains("noted why"), "{shown}");
+}
