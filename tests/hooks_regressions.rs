@@ -202,3 +202,22 @@ fn a_note_the_commit_did_not_use_stays() {
     let shown = env.trail_ok(&repo, ["note"]);
     assert!(shown.stderr.contains("noted why"), "{shown}");
 }
+
+#[test]
+fn a_directory_taken_out_of_the_index_gets_no_changelog_back() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "untrack");
+    write(&repo, "vendor/x", "x\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "vendor")], &["commit", "-q", "-m", "vendor"]).assert_code(0);
+    assert!(env.git_ok(&repo, ["ls-files"]).contains("vendor/CHANGELOG.md"));
+    git_with(&env, &repo, &[], &["rm", "-r", "-q", "--cached", "vendor"]);
+    write(&repo, ".gitignore", "vendor/\n");
+    git_with(&env, &repo, &[], &["add", ".gitignore"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "untrack")], &["commit", "-q", "-m", "untrack"]).assert_code(0);
+    let tracked = env.git_ok(&repo, ["ls-files"]);
+    assert!(!tracked.contains("vendor/"), "{tracked}");
+    // The root summary still names the directory the commit touched.
+    let root = env.git_ok(&repo, ["show", "HEAD:CHANGELOG.md"]);
+    assert!(root.lines().any(|l| l.contains("`vendor/`") && l.contains("Why: untrack.")), "{root}");
+}

@@ -90,6 +90,21 @@ impl StagedIndex {
         Ok(changes)
     }
 
+    /// Whether the index tracks anything below directory `dir` ("" is the root).
+    pub fn tracks_under(&self, dir: &[u8]) -> bool {
+        let mut prefix = dir.to_vec();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        let entries = self.file.entries();
+        let start = entries.partition_point(|e| e.path(&self.file).as_bytes() < prefix.as_slice());
+        entries[start..]
+            .iter()
+            .map(|e| e.path(&self.file).as_bytes())
+            .next()
+            .is_some_and(|p| p.starts_with(&prefix))
+    }
+
     /// The staged blob at `path` (stage 0) and its content, if the index has one.
     pub fn blob(
         &self,

@@ -238,6 +238,20 @@ fn prepare(
         .blob(&ctx.repo.git, &rel)
         .map_err(|e| CommandError::environment(e.to_string()))?
         .map(|(_, data)| data);
+    // What the person staged decides, not the work tree: a directory whose
+    // files all left the index (`git rm -r --cached`, ignored leftovers) gets
+    // no changelog, and one they took out of the index stays out.
+    if !index.tracks_under(dir) {
+        return Ok(None);
+    }
+    if in_index.is_none()
+        && let Some(head) = ctx.head()
+        && trail_git::blob_in_commit(&ctx.repo.git, head, &rel)
+            .map_err(|e| CommandError::environment(e.to_string()))?
+            .is_some()
+    {
+        return Ok(None);
+    }
     let (base, created) = match (&in_index, &on_disk) {
         (Some(staged), _) => (staged.clone(), false),
         (None, Some(untracked)) => (untracked.clone(), false),
