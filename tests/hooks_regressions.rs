@@ -221,3 +221,26 @@ fn a_directory_taken_out_of_the_index_gets_no_changelog_back() {
     let root = env.git_ok(&repo, ["show", "HEAD:CHANGELOG.md"]);
     assert!(root.lines().any(|l| l.contains("`vendor/`") && l.contains("Why: untrack.")), "{root}");
 }
+
+#[test]
+fn amending_in_a_sparse_index_reads_directory_entries_as_trees() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "sparse");
+    write(&repo, "b/f1", "1\n");
+    write(&repo, "b/f2", "2\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "b")], &["commit", "-q", "-m", "b"]).assert_code(0);
+    write(&repo, "b/f1", "1b\n");
+    write(&repo, "a/x", "x2\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "both")], &["commit", "-q", "-m", "both"]).assert_code(0);
+    env.git_ok(&repo, ["sparse-checkout", "set", "--cone", "--sparse-index", "a"]);
+    write(&repo, "a/x", "x3\n");
+    git_with(&env, &repo, &[], &["add", "a/x"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "amend")], &["commit", "-q", "--amend", "--no-edit"]).assert_code(0);
+    let root = env.git_ok(&repo, ["show", "HEAD:CHANGELOG.md"]);
+    assert!(!root.contains("b//"), "{root}");
+    let record = &env.trail_json(&repo, ["log", "--json", "-n", "1", "--kind", "commit"])[0];
+    let paths: Vec<&str> = record["paths"].as_array().expect("paths").iter().filter_map(|p| p["path"].as_str()).collect();
+    assert!(paths.iter().all(|p| !p.contains("//")), "{paths:?}");
+}

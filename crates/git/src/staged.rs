@@ -208,6 +208,11 @@ impl Differ<'_> {
             let path = first.path(self.index);
             let name_and_more = &path[prefix.len()..];
             let (name, side, taken) = match name_and_more.find_byte(b'/') {
+                // A sparse-index directory entry (`dir/`, mode DIR): its id is
+                // the directory's tree.
+                Some(slash) if slash + 1 == name_and_more.len() && first.mode == Mode::DIR => {
+                    (name_and_more[..slash].to_vec(), Side::Dir(DirSide::Tree(first.id)), 1)
+                }
                 Some(slash) => {
                     let name = &name_and_more[..slash];
                     let below = rest
