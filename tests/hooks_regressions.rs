@@ -209,12 +209,14 @@ fn a_directory_taken_out_of_the_index_gets_no_changelog_back() {
     let repo = repo(&env, "untrack");
     write(&repo, "vendor/x", "x\n");
     git_with(&env, &repo, &[], &["add", "-A"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "vendor")], &["commit", "-q", "-m", "vendor"]).assert_code(0);
+    git_with(&env, &repo, &[("TRAIL_WHY", "vendor")], &["commit", "-q", "-m", "vendor"])
+        .assert_code(0);
     assert!(env.git_ok(&repo, ["ls-files"]).contains("vendor/CHANGELOG.md"));
     git_with(&env, &repo, &[], &["rm", "-r", "-q", "--cached", "vendor"]);
     write(&repo, ".gitignore", "vendor/\n");
     git_with(&env, &repo, &[], &["add", ".gitignore"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "untrack")], &["commit", "-q", "-m", "untrack"]).assert_code(0);
+    git_with(&env, &repo, &[("TRAIL_WHY", "untrack")], &["commit", "-q", "-m", "untrack"])
+        .assert_code(0);
     let tracked = env.git_ok(&repo, ["ls-files"]);
     assert!(!tracked.contains("vendor/"), "{tracked}");
     // The root summary still names the directory the commit touched.
@@ -237,10 +239,44 @@ fn amending_in_a_sparse_index_reads_directory_entries_as_trees() {
     env.git_ok(&repo, ["sparse-checkout", "set", "--cone", "--sparse-index", "a"]);
     write(&repo, "a/x", "x3\n");
     git_with(&env, &repo, &[], &["add", "a/x"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "amend")], &["commit", "-q", "--amend", "--no-edit"]).assert_code(0);
+    git_with(&env, &repo, &[("TRAIL_WHY", "amend")], &["commit", "-q", "--amend", "--no-edit"])
+        .assert_code(0);
     let root = env.git_ok(&repo, ["show", "HEAD:CHANGELOG.md"]);
     assert!(!root.contains("b//"), "{root}");
     let record = &env.trail_json(&repo, ["log", "--json", "-n", "1", "--kind", "commit"])[0];
-    let paths: Vec<&str> = record["paths"].as_array().expect("paths").iter().filter_map(|p| p["path"].as_str()).collect();
+    let paths: Vec<&str> = record["paths"]
+        .as_array()
+        .expect("paths")
+        .iter()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
     assert!(paths.iter().all(|p| !p.contains("//")), "{paths:?}");
+}
+
+#[test]
+fn an_aborted_amend_leaves_the_amended_entry_as_committed() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "amendab");
+    let committed = env.git_ok(&repo, ["show", "HEAD:a/CHANGELOG.md"]);
+    write(&repo, "a/y", "y\n");
+    git_with(&env, &repo, &[], &["add", "a/y"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "w"), ("GIT_EDITOR", ABORT)], &["commit", "--amend"])
+        .assert_code(1);
+    git_with(&env, &repo, &[("TRAIL_WHY", "second")], &["commit", "-q", "-m", "second"])
+        .assert_code(0);
+    let now = env.git_ok(&repo, ["show", "HEAD:a/CHANGELOG.md"]);
+    let first_id =
+        env.git_ok(&repo, ["log", "-1", "--format=%(trailers:key=Change-Id,valueonly)", "HEAD~1"]);
+    let line_of = |text: &str| {
+        text.lines()
+            .filter(|l| l.ends_with(&format!("change {})", first_id.trim())))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        line_of(&now),
+        line_of(&committed),
+        "the first commit's entry is as it was committed:\n{now}"
+    );
+    assert_eq!(now.lines().filter(|l| l.starts_with("- ")).count(), 2, "{now}");
 }

@@ -443,6 +443,23 @@ pub fn remove_change(text: &[u8], change: &str) -> Result<Vec<u8>, Malformed> {
 }
 
 /// Whether the file holds an entry of change `change`, released or not.
+/// The entry lines of change `change` in `## [Unreleased]`, each with the
+/// `### ` subsection it stands under (Changed when it stands under none).
+pub fn change_entries(text: &[u8], change: &str) -> Result<Vec<(Section, String)>, Malformed> {
+    let doc = parse(text)?;
+    let mut section = Section::Changed;
+    let mut found = Vec::new();
+    for i in doc.unreleased_body() {
+        if let Kind::H3(Some(s)) = doc.kinds[i] {
+            section = s;
+        }
+        if doc.entry_id(i) == Some(change) {
+            found.push((section, doc.lines[i].body.trim_end().to_owned()));
+        }
+    }
+    Ok(found)
+}
+
 pub fn has_change(text: &[u8], change: &str) -> Result<bool, Malformed> {
     let doc = parse(text)?;
     Ok((0..doc.lines.len()).any(|i| doc.entry_id(i) == Some(change)))
@@ -563,6 +580,16 @@ mod tests {
         let moved = s(upsert(&once, &entry("aa", 5, FileStatus::Modified)).expect("ok"));
         assert_eq!(moved.matches("change aa)").count(), 1, "{moved}");
         assert!(moved.contains("### Changed\n- 2026-11-26T22:40:01Z"), "{moved}");
+    }
+
+    #[test]
+    fn change_entries_name_their_subsection() {
+        let once = upsert(TEMPLATE_END.as_bytes(), &entry("aa", 1, FileStatus::Added)).expect("ok");
+        let both = upsert(&once, &entry("bb", 2, FileStatus::Modified)).expect("ok");
+        let found = change_entries(&both, "aa").expect("parses");
+        assert_eq!(found, vec![(Section::Added, entry("aa", 1, FileStatus::Added).render())]);
+        assert_eq!(change_entries(&both, "bb").expect("parses")[0].0, Section::Changed);
+        assert!(change_entries(&both, "cc").expect("parses").is_empty());
     }
 
     #[test]

@@ -80,33 +80,38 @@ pub fn run() -> Result<(), CommandError> {
     // a retry's (they are replaced or, where no longer planned, dropped); of an
     // attempt that is not retried (it was a plain commit, this is an amend, or
     // HEAD moved), those HEAD does not hold — committed entries stay.
-    let stale: Vec<Vec<u8>> = match &previous {
-        Some(p) if retry.is_some() => p.changelogs.iter().map(|l| l.path.clone()).collect(),
-        Some(p) => {
-            let mut paths = Vec::new();
-            for log in &p.changelogs {
-                let committed = match head {
-                    Some(head) => trail_git::blob_in_commit(git, head, &log.path)
-                        .map_err(|e| CommandError::environment(e.to_string()))?,
-                    None => None,
-                };
-                let in_head = committed
-                    .is_some_and(|text| changelog::has_change(&text, &p.change_id).unwrap_or(true));
-                if !in_head {
-                    paths.push(log.path.clone());
-                }
-            }
-            paths
+    // (path, the committed entries of that change to put back): a retry's
+    // entries are all taken out (they are replaced, or dropped where no longer
+    // planned); another attempt's entries are taken out, and where HEAD holds
+    // that change (an aborted amend rewrote a committed entry) HEAD's lines
+    // are put back.
+    let mut stale: Vec<(Vec<u8>, Vec<(changelog::Section, String)>)> = Vec::new();
+    if let Some(p) = &previous {
+        for log in &p.changelogs {
+            let committed = match (head, retry.is_some()) {
+                (Some(head), false) => trail_git::blob_in_commit(git, head, &log.path)
+                    .map_err(|e| CommandError::environment(e.to_string()))?,
+                _ => None,
+            };
+            let restore = committed
+                .and_then(|text| changelog::change_entries(&text, &p.change_id).ok())
+                .unwrap_or_default();
+            stale.push((log.path.clone(), restore));
         }
-        None => Vec::new(),
-    };
+    }
     let stale_id = previous.as_ref().map(|p| p.change_id.clone()).unwrap_or_default();
     let drop_stale = |path: &[u8], text: &[u8]| -> Result<Vec<u8>, changelog::Malformed> {
-        if stale.iter().any(|p| p == path) {
-            changelog::remove_change(text, &stale_id)
-        } else {
-            Ok(text.to_vec())
+        let Some((_, restore)) = stale.iter().find(|(p, _)| p == path) else {
+            return Ok(text.to_vec());
+        };
+        if changelog::change_entries(text, &stale_id)? == *restore {
+            return Ok(text.to_vec()); // as committed (or absent): nothing to undo
         }
+        let mut text = changelog::remove_change(text, &stale_id)?;
+        for (section, line) in restore {
+            text = changelog::upsert_rendered(&text, *section, line)?;
+        }
+        Ok(text)
     };
     let change_id = head_facts
         .as_ref()
@@ -161,7 +166,7 @@ pub fn run() -> Result<(), CommandError> {
             }));
         }
         // An aborted attempt's entries in directories this attempt does not touch.
-        for path in stale.iter().filter(|p| !planned.contains(p)) {
+        for (path, _) in stale.iter().filter(|(p, _)| !planned.contains(p)) {
             edits.extend(prepare(&ctx, &index, dir_of(path), |text| drop_stale(path, text))?);
         }
         Ok(edits)
