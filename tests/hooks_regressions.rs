@@ -280,3 +280,40 @@ fn an_aborted_amend_leaves_the_amended_entry_as_committed() {
     );
     assert_eq!(now.lines().filter(|l| l.starts_with("- ")).count(), 2, "{now}");
 }
+
+#[test]
+fn an_aborted_commit_before_a_commit_only_leaves_no_entry_behind() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "only");
+    write(&repo, "b/y", "y\n");
+    git_with(&env, &repo, &[], &["add", "-A"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "b")], &["commit", "-q", "-m", "b"]).assert_code(0);
+    write(&repo, "a/x", "x2\n");
+    write(&repo, "b/y", "y2\n");
+    git_with(&env, &repo, &[], &["add", "a/x"]);
+    git_with(&env, &repo, &[("TRAIL_WHY", "aborted"), ("GIT_EDITOR", ABORT)], &["commit"])
+        .assert_code(1);
+    git_with(
+        &env,
+        &repo,
+        &[("TRAIL_WHY", "only b")],
+        &["commit", "-q", "-m", "only b", "-o", "b/y"],
+    )
+    .assert_code(0);
+    git_with(&env, &repo, &[("TRAIL_WHY", "a x")], &["commit", "-q", "-m", "a x"]).assert_code(0);
+    let text = env.git_ok(&repo, ["show", "HEAD:a/CHANGELOG.md"]);
+    assert!(!text.contains("Why: aborted."), "{text}");
+    let ids: Vec<String> = env
+        .git_ok(&repo, ["log", "--format=%(trailers:key=Change-Id,valueonly)"])
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_owned())
+        .collect();
+    for line in text.lines().filter(|l| l.starts_with("- ")) {
+        assert!(
+            ids.iter().any(|id| line.ends_with(&format!("change {id})"))),
+            "an entry of no commit: {line}"
+        );
+    }
+    assert_eq!(env.git_ok(&repo, ["status", "--porcelain"]), "");
+}

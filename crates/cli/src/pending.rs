@@ -76,6 +76,17 @@ pub struct PendingCommit {
     /// dropped only by the commit that used it.
     #[serde(default)]
     pub used_note: bool,
+    /// Entries an aborted attempt staged into another index (the real one,
+    /// while this commit uses a temporary index): post-commit takes them out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_elsewhere: Option<StaleEntries>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleEntries {
+    pub index: PathBuf,
+    pub change_id: String,
+    pub paths: Vec<Vec<u8>>,
 }
 
 impl PendingCommit {

@@ -114,12 +114,42 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
 /// changes): stage them there too, when the work tree holds what was committed.
 fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) {
     let real = ctx.repo.git.index_path();
-    if pending.changelogs.is_empty() || same_file(&pending.index, &real) {
+    if same_file(&pending.index, &real) {
         return;
     }
     let Ok(mut index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
     // (path, content to stage: None = the work tree's file)
     let mut stage: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+    // An aborted attempt's entries still staged in the real index: out, unless
+    // the commit just made holds that change.
+    if let Some(stale) = pending.stale_elsewhere.as_ref().filter(|s| same_file(&s.index, &real)) {
+        for path in &stale.paths {
+            let committed = trail_git::blob_in_commit(&ctx.repo.git, facts.id, path).ok().flatten();
+            if committed
+                .is_some_and(|t| trail_changelog::has_change(&t, &stale.change_id).unwrap_or(true))
+            {
+                continue;
+            }
+            // The work tree got the same entry: it goes too.
+            let file = ctx.workdir.join(OsStr::from_bytes(path));
+            if let Ok(text) = std::fs::read(&file)
+                && let Ok(clean) = trail_changelog::remove_change(&text, &stale.change_id)
+                && clean != text
+                && let Err(e) = std::fs::write(&file, &clean)
+            {
+                say(format_args!(
+                    "cannot take an aborted commit's entry out of {}: {e}",
+                    file.display()
+                ));
+            }
+            let Some((_, text)) = index.blob(&ctx.repo.git, path).ok().flatten() else { continue };
+            if let Ok(clean) = trail_changelog::remove_change(&text, &stale.change_id)
+                && clean != text
+            {
+                stage.push((path.clone(), Some(clean)));
+            }
+        }
+    }
     for log in &pending.changelogs {
         let staged = index.blob(&ctx.repo.git, &log.path).ok().flatten();
         if staged.as_ref().is_some_and(|(id, _)| *id == log.blob) {

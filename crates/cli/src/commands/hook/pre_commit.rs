@@ -18,7 +18,7 @@ use super::{HookContext, one_line};
 use crate::config::Malformed as OnMalformed;
 use crate::error::CommandError;
 use crate::output::say;
-use crate::pending::{PendingCommit, StagedLog, WrittenEntry};
+use crate::pending::{PendingCommit, StagedLog, StaleEntries, WrittenEntry};
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
@@ -85,7 +85,7 @@ pub fn run() -> Result<(), CommandError> {
     // planned); another attempt's entries are taken out, and where HEAD holds
     // that change (an aborted amend rewrote a committed entry) HEAD's lines
     // are put back.
-    let mut stale: Vec<(Vec<u8>, Vec<(changelog::Section, String)>)> = Vec::new();
+    let mut stale: Vec<(Vec<u8>, Vec<EntryLine>)> = Vec::new();
     if let Some(p) = &previous {
         for log in &p.changelogs {
             let committed = match (head, retry.is_some()) {
@@ -182,6 +182,14 @@ pub fn run() -> Result<(), CommandError> {
     };
     let staged = apply(&ctx, &mut index, &edits)?;
 
+    let stale_elsewhere = previous
+        .as_ref()
+        .filter(|p| retry.is_none() && p.index != index_path)
+        .map(|p| StaleEntries {
+            index: p.index.clone(),
+            change_id: p.change_id.clone(),
+            paths: p.changelogs.iter().map(|l| l.path.clone()).collect(),
+        });
     let pending = PendingCommit {
         change_id,
         base: base_hex,
@@ -194,10 +202,14 @@ pub fn run() -> Result<(), CommandError> {
         changelogs: staged,
         invocation: invocation.map(|i| i.id),
         used_note,
+        stale_elsewhere,
     };
     ctx.pending.set_commit(&pending)?;
     Ok(())
 }
+
+/// An entry line and the `### ` subsection it stands under.
+type EntryLine = (changelog::Section, String);
 
 /// One CHANGELOG.md to rewrite: the text to stage, and what to write into the
 /// work tree (`None`: leave the work tree file alone).
