@@ -317,3 +317,23 @@ fn an_aborted_commit_before_a_commit_only_leaves_no_entry_behind() {
     }
     assert_eq!(env.git_ok(&repo, ["status", "--porcelain"]), "");
 }
+
+#[test]
+fn an_untouched_commit_template_still_aborts_the_commit() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "template");
+    std::fs::write(repo.join(".git/tmpl"), "Summary: \n\n# Describe the change\n").expect("write");
+    env.git_ok(&repo, ["config", "commit.template", ".git/tmpl"]);
+    let before = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    write(&repo, "a/x", "x2\n");
+    git_with(&env, &repo, &[], &["add", "a/x"]);
+    let out = git_with(&env, &repo, &[("TRAIL_WHY", "w"), ("GIT_EDITOR", "true")], &["commit"]);
+    out.assert_code(1);
+    assert_eq!(env.git_ok(&repo, ["rev-parse", "HEAD"]), before);
+    // Edited, the template's commit goes through with its trailers.
+    let edit = "sh -c 'printf \"Summary: edited\\n\" > \"$1\"' --";
+    git_with(&env, &repo, &[("TRAIL_WHY", "w"), ("GIT_EDITOR", edit)], &["commit", "-q"])
+        .assert_code(0);
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.starts_with("Summary: edited") && message.contains("Why: w"), "{message}");
+}

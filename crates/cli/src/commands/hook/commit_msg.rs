@@ -36,8 +36,15 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     let message = std::fs::read(&path).map_err(|e| {
         CommandError::environment(format!("cannot read the commit message {}: {e}", path.display()))
     })?;
-    if is_empty_message(&message, &trail_git::comment_prefix(&ctx.repo.git)) {
+    let comment = trail_git::comment_prefix(&ctx.repo.git);
+    if is_empty_message(&message, &comment) {
         // git aborts an empty commit; trailers would make it non-empty.
+        return Ok(());
+    }
+    // git also aborts when the message is the untouched `commit.template`.
+    if let Some(template) = commit_template(&ctx)
+        && cleaned(&template, &comment) == cleaned(&message, &comment)
+    {
         return Ok(());
     }
     let mut trailers = vec![format!("Change-Id: {}", pending.change_id)];
@@ -73,6 +80,41 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
         )));
     }
     Ok(())
+}
+
+/// The file `commit.template` names, if set and readable (`~/` expanded;
+/// a relative path is taken from the top of the work tree, where hooks run).
+fn commit_template(ctx: &HookContext) -> Option<Vec<u8>> {
+    let value = ctx.repo.git.config_snapshot().string("commit.template")?.to_string();
+    let path = match value.strip_prefix("~/") {
+        Some(rest) => std::path::PathBuf::from(std::env::var_os("HOME")?).join(rest),
+        None => ctx.workdir.join(value),
+    };
+    std::fs::read(path).ok()
+}
+
+/// A message as git's cleanup leaves it: comment lines and everything below
+/// the scissors line dropped, trailing spaces trimmed, runs of blank lines
+/// collapsed, no blank lines at either end.
+fn cleaned(message: &[u8], comment: &[u8]) -> Vec<Vec<u8>> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for line in message.split(|&b| b == b'\n') {
+        if line.starts_with(comment) {
+            if line[comment.len()..].trim_ascii().starts_with(b"------------------------ >8") {
+                break;
+            }
+            continue;
+        }
+        let line = line.trim_ascii_end().to_vec();
+        if line.is_empty() && lines.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
 }
 
 /// What git's cleanup would leave is blank: only comment lines, whitespace, and
