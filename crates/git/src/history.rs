@@ -351,8 +351,23 @@ fn topological_oldest_first(nodes: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<O
 
 /// Split a raw commit message into its subject and its trailers (the last
 /// paragraph, when git would read it as trailers).
+///
+/// As `git interpret-trailers --parse`, lines at the end that start with `#`
+/// (git's comment character) are not part of the message: a trailer block
+/// followed by a `#123 was the ticket` paragraph is still the trailer block.
 pub fn parse_trailers(message: &gix::bstr::BStr) -> (String, Vec<(String, String)>) {
-    let parsed = gix::objs::commit::MessageRef::from_bytes(message);
+    let mut end = message.len();
+    loop {
+        let body = &message[..end];
+        let trimmed = body.trim_end();
+        let start = trimmed.rfind_byte(b'\n').map_or(0, |i| i + 1);
+        if start == 0 || !trimmed[start..].starts_with(b"#") {
+            end = trimmed.len();
+            break;
+        }
+        end = start;
+    }
+    let parsed = gix::objs::commit::MessageRef::from_bytes(message[..end].as_bstr());
     let subject = parsed.summary().to_str_lossy().into_owned();
     let trailers = parsed
         .body()
@@ -386,6 +401,22 @@ mod tests {
                 ("Change-Id".to_owned(), "c0ffee".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_closing_comment_paragraph_is_not_the_message_end() {
+        // What `git interpret-trailers` writes for a message ending in `#123 …`
+        // (it reads `#` lines as comments); `--parse` reads these two trailers.
+        let (_, trailers) = parse_trailers(
+            b"Fix the parser\n\nSome body.\n\nChange-Id: abc\nWhy: w\n\n#123 was the ticket\n"
+                .as_bstr(),
+        );
+        assert_eq!(
+            trailers,
+            vec![("Change-Id".to_owned(), "abc".to_owned()), ("Why".to_owned(), "w".to_owned())]
+        );
+        let (subject, none) = parse_trailers(b"#1 subject\n\nbody\n".as_bstr());
+        assert_eq!((subject.as_str(), none.len()), ("#1 subject", 0));
     }
 
     #[test]
