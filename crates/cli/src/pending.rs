@@ -236,7 +236,8 @@ pub fn append_or_spool(
     };
     match attempt() {
         Ok(()) => Ok(()),
-        Err(e) if e.exit == crate::error::Exit::Environment && !drafts.is_empty() => {
+        // Busy, missing or damaged: the record waits rather than being lost.
+        Err(e) if !drafts.is_empty() => {
             let name = format!(
                 "{}-{:08x}.json",
                 trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%S%.9fZ"),
