@@ -1,3 +1,4 @@
 //! placeholder
 mod glob;
 pub mod keys;
+pub mod policy;
