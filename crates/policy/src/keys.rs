@@ -188,10 +188,7 @@ impl PrivateKey {
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PrivateKey")
-            .field("id", &self.id.0)
-            .field("secret", &"<redacted>")
-            .finish()
+        f.debug_struct("PrivateKey").field("id", &self.id.0).field("secret", &"<redacted>").finish()
     }
 }
 
@@ -236,9 +233,8 @@ pub fn decode_private_key(text: &str) -> Result<PrivateKey, KeyError> {
     }
     let bytes =
         Zeroizing::new(URL_SAFE_NO_PAD.decode(encoded).map_err(|_| KeyError::DamagedPrivateKey)?);
-    let secret: Zeroizing<[u8; 32]> = Zeroizing::new(
-        bytes.as_slice().try_into().map_err(|_| KeyError::DamagedPrivateKey)?,
-    );
+    let secret: Zeroizing<[u8; 32]> =
+        Zeroizing::new(bytes.as_slice().try_into().map_err(|_| KeyError::DamagedPrivateKey)?);
     Ok(PrivateKey::from_secret_bytes(&secret))
 }
 
@@ -246,7 +242,8 @@ pub fn decode_private_key(text: &str) -> Result<PrivateKey, KeyError> {
 /// (`io::ErrorKind::AlreadyExists`); the directory must exist. A file left
 /// half-written by a failed write is removed.
 pub fn write_private_key(path: &Path, key: &PrivateKey) -> io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     let text = encode_private_key(key);
     let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
     if let Err(e) = written {

@@ -1,4 +1,5 @@
 //! placeholder
+pub mod decide;
 mod glob;
 pub mod keys;
 pub mod policy;

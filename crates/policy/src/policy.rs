@@ -130,17 +130,16 @@ impl Protect {
         let raw = file.protect.unwrap_or_default();
         let mut authorizers: Vec<PublicKey> = Vec::with_capacity(raw.authorizers.len());
         for (index, line) in raw.authorizers.iter().enumerate() {
-            let key =
-                PublicKey::parse_line(line).map_err(|error| PolicyError::Authorizer { index, error })?;
+            let key = PublicKey::parse_line(line)
+                .map_err(|error| PolicyError::Authorizer { index, error })?;
             if authorizers.iter().any(|k| k.id() == key.id()) {
                 return Err(PolicyError::DuplicateAuthorizer { id: key.id().clone() });
             }
             authorizers.push(key);
         }
         let compile = |field: &'static str, patterns: &[String], case_insensitive: bool| {
-            glob::set(patterns.iter().map(String::as_str), case_insensitive).map_err(
-                |(pattern, message)| PolicyError::Glob { field, pattern, message },
-            )
+            glob::set(patterns.iter().map(String::as_str), case_insensitive)
+                .map_err(|(pattern, message)| PolicyError::Glob { field, pattern, message })
         };
         let extra = compile("paths", &raw.paths, true)?;
         // `ignore` narrows protection, so it matches exactly (case-sensitively):
@@ -201,9 +200,7 @@ impl Protect {
 /// The first default glob (in [`DEFAULT_PROTECTED`]'s order) matching `path`.
 pub(crate) fn default_match(path: &[u8]) -> Option<&'static str> {
     match DEFAULTS.as_ref() {
-        Some(set) => {
-            set.matches(glob::path(path)).into_iter().next().map(|i| DEFAULT_PROTECTED[i])
-        }
+        Some(set) => set.matches(glob::path(path)).into_iter().next().map(|i| DEFAULT_PROTECTED[i]),
         // The defaults are constants a test compiles; were they ever broken,
         // protecting everything is the only safe answer.
         None => Some("*"),
@@ -220,7 +217,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn matches(pattern: &str, path: &str) -> bool {
-        glob::compile(pattern, true).expect("default glob compiles").compile_matcher().is_match(path)
+        glob::compile(pattern, true)
+            .expect("default glob compiles")
+            .compile_matcher()
+            .is_match(path)
     }
 
     /// Each default pattern with paths it must and must not match.
@@ -228,21 +228,64 @@ mod tests {
         (".mcp.json", &[".mcp.json", ".MCP.json"], &["sub/.mcp.json", ".mcp.json.bak"]),
         ("**/mcp.json", &["mcp.json", "a/mcp.json", "a/b/mcp.json"], &["xmcp.json", "a/mcp.jsonc"]),
         (".cursor/mcp.json", &[".cursor/mcp.json"], &["a/.cursor/mcp.json", ".cursor/mcp.js"]),
-        (".vscode/mcp.json", &[".vscode/mcp.json"], &["x/.vscode/mcp.json", ".vscode/settings.json"]),
+        (
+            ".vscode/mcp.json",
+            &[".vscode/mcp.json"],
+            &["x/.vscode/mcp.json", ".vscode/settings.json"],
+        ),
         (".gemini/settings.json", &[".gemini/settings.json"], &["a/.gemini/settings.json"]),
         (".codex/config.toml", &[".codex/config.toml"], &["a/.codex/config.toml", ".codex/x.toml"]),
-        (".zed/settings.json", &[".zed/settings.json"], &[".zed/tasks.json", "a/.zed/settings.json"]),
-        (".continue/**", &[".continue/config.yaml", ".continue/mcpServers/a.yaml"], &[".continue", "a/.continue/x"]),
+        (
+            ".zed/settings.json",
+            &[".zed/settings.json"],
+            &[".zed/tasks.json", "a/.zed/settings.json"],
+        ),
+        (
+            ".continue/**",
+            &[".continue/config.yaml", ".continue/mcpServers/a.yaml"],
+            &[".continue", "a/.continue/x"],
+        ),
         (".roo/mcp.json", &[".roo/mcp.json"], &[".roo/rules.md"]),
         (".kiro/settings/mcp.json", &[".kiro/settings/mcp.json"], &[".kiro/mcp.json"]),
-        ("opencode.json*", &["opencode.json", "opencode.jsonc"], &["a/opencode.json", "opencode.yaml"]),
-        ("**/claude_desktop_config.json", &["claude_desktop_config.json", "cfg/claude_desktop_config.json"], &["claude_desktop_config.json.txt"]),
-        ("**/mcp_config.json", &["mcp_config.json", "a/b/mcp_config.json"], &["mcp_config.jsonc", "xmcp_config.yaml"]),
-        ("**/*mcp_settings.json", &["mcp_settings.json", "a/cline_mcp_settings.json"], &["mcp_settings.yaml", "mcp_settings/x.json"]),
+        (
+            "opencode.json*",
+            &["opencode.json", "opencode.jsonc"],
+            &["a/opencode.json", "opencode.yaml"],
+        ),
+        (
+            "**/claude_desktop_config.json",
+            &["claude_desktop_config.json", "cfg/claude_desktop_config.json"],
+            &["claude_desktop_config.json.txt"],
+        ),
+        (
+            "**/mcp_config.json",
+            &["mcp_config.json", "a/b/mcp_config.json"],
+            &["mcp_config.jsonc", "xmcp_config.yaml"],
+        ),
+        (
+            "**/*mcp_settings.json",
+            &["mcp_settings.json", "a/cline_mcp_settings.json"],
+            &["mcp_settings.yaml", "mcp_settings/x.json"],
+        ),
         ("**/mcp-config.json", &["mcp-config.json", "a/mcp-config.json"], &["mcp-config.yaml"]),
-        ("**/managed-mcp.json", &["managed-mcp.json", "etc/managed-mcp.json"], &["managed-mcp.json5"]),
+        (
+            "**/managed-mcp.json",
+            &["managed-mcp.json", "etc/managed-mcp.json"],
+            &["managed-mcp.json5"],
+        ),
         ("**/mcp/**", &["mcp/server.py", "tools/mcp/a/b.txt"], &["mcp", "mcpx/a.py", "a/mcp"]),
-        ("**/*mcp*.{sh,py,js,mjs,ts,ps1}", &["run-mcp.sh", "a/mcp_server.py", "b/MyMcp.ts", "mcp.mjs", "x/mcp.ps1", "s/mcp-wrap.js"], &["mcp.rb", "run-mcp.sh.txt", "mcp.d/x.sh", "server.py"]),
+        (
+            "**/*mcp*.{sh,py,js,mjs,ts,ps1}",
+            &[
+                "run-mcp.sh",
+                "a/mcp_server.py",
+                "b/MyMcp.ts",
+                "mcp.mjs",
+                "x/mcp.ps1",
+                "s/mcp-wrap.js",
+            ],
+            &["mcp.rb", "run-mcp.sh.txt", "mcp.d/x.sh", "server.py"],
+        ),
     ];
 
     #[test]
@@ -315,8 +358,10 @@ mod tests {
         let e = Protect::from_toml("[protect]\npaths = [\"a[\"]\n").expect_err("glob");
         assert!(e.to_string().contains("paths: `a[`"), "{e}");
         let line = crate::keys::PrivateKey::from_secret_bytes(&[1; 32]).public().to_line();
-        let e = Protect::from_toml(&format!("[protect]\nauthorizers = [\"{line}\", \"{line} again\"]\n"))
-            .expect_err("duplicate");
+        let e = Protect::from_toml(&format!(
+            "[protect]\nauthorizers = [\"{line}\", \"{line} again\"]\n"
+        ))
+        .expect_err("duplicate");
         assert!(matches!(e, PolicyError::DuplicateAuthorizer { .. }), "{e}");
         assert!(Protect::from_toml("[protect\n").is_err());
     }
