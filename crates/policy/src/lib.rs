@@ -3,3 +3,4 @@ pub mod decide;
 mod glob;
 pub mod keys;
 pub mod policy;
+pub mod token;
