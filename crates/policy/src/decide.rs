@@ -180,10 +180,10 @@ pub fn content_signature(path: &[u8], content: &[u8]) -> Option<Signature> {
     if first == Some(b'{') {
         return json_signature(content);
     }
-    if matches!(ext.as_deref(), Some("yaml" | "yml")) {
-        if let Some(signature) = yaml_signature(content) {
-            return Some(signature);
-        }
+    if matches!(ext.as_deref(), Some("yaml" | "yml"))
+        && let Some(signature) = yaml_signature(content)
+    {
+        return Some(signature);
     }
     toml_signature(content, ext.as_deref() == Some("toml"))
 }
@@ -254,10 +254,10 @@ fn yaml_signature(content: &[u8]) -> Option<Signature> {
             [b'\'', rest @ ..] => rest.strip_prefix(b"mcpServers'".as_slice()),
             line => line.strip_prefix(b"mcpServers".as_slice()),
         };
-        if let Some(rest) = rest {
-            if rest.iter().copied().find(|&b| b != b' ' && b != b'\t') == Some(b':') {
-                return Some(Signature::YamlMcpServers);
-            }
+        if let Some(rest) = rest
+            && rest.iter().copied().find(|&b| b != b' ' && b != b'\t') == Some(b':')
+        {
+            return Some(Signature::YamlMcpServers);
         }
         // A quoted top-level key with an escape could spell `mcpServers`.
         if line.first() == Some(&b'"') && line.contains(&b'\\') {

@@ -219,10 +219,10 @@ fn decode_payload(payload: &[u8]) -> Result<(Claims, KeyId, globset::GlobSet), T
     }
     let globs = glob::set(raw.paths.iter().map(String::as_str), false)
         .map_err(|(pattern, message)| TokenError::Glob { pattern, message })?;
-    if let Some(digest) = &raw.digest {
-        if !is_lower_hex(digest, 64) {
-            return Err(TokenError::Field { field: "digest", expected: "64 lowercase hex digits" });
-        }
+    if let Some(digest) = &raw.digest
+        && !is_lower_hex(digest, 64)
+    {
+        return Err(TokenError::Field { field: "digest", expected: "64 lowercase hex digits" });
     }
     let claims = Claims {
         id: raw.id,
@@ -310,6 +310,14 @@ fn json_string(text: &str) -> String {
     out
 }
 
+/// One protected change for [`staged_digest`]: path, status letter, new blob
+/// id (hex; `None` for a deletion).
+pub type StagedChange = (Vec<u8>, char, Option<String>);
+
+/// One changed path for [`verify`]: the path and why it is protected
+/// (`None`: not protected, needs no glob).
+pub type StagedPath = (Vec<u8>, Option<Reason>);
+
 /// The digest of a set of staged protected changes, which a token may bind
 /// (`trail authorize --digest`). `changes` holds, for every protected path
 /// the change touches: the path, its status letter (`A` added, `M`
@@ -320,7 +328,7 @@ fn json_string(text: &str) -> String {
 /// Digest = lowercase hex SHA-256 over, for each change in bytewise order of
 /// (path, status, blob): path bytes, NUL, status letter (UTF-8), NUL, blob id
 /// or nothing, `\n`. Blob ids are lowercased first.
-pub fn staged_digest(changes: &[(Vec<u8>, char, Option<String>)]) -> String {
+pub fn staged_digest(changes: &[StagedChange]) -> String {
     let mut lines: Vec<Vec<u8>> = changes
         .iter()
         .map(|(path, status, blob)| {
@@ -531,7 +539,7 @@ pub fn verify(
     policy: &Protect,
     now: DateTime<Utc>,
     repo: &str,
-    staged: &[(Vec<u8>, Option<Reason>)],
+    staged: &[StagedPath],
     digest: Option<&str>,
 ) -> Result<Verified, Refusal> {
     let token = Token::parse(text).map_err(Refusal::Format)?;
@@ -565,13 +573,13 @@ pub fn verify(
     if !uncovered.is_empty() {
         return Err(Refusal::NotCovered { paths: uncovered });
     }
-    if let Some(bound) = &claims.digest {
-        if digest != Some(bound.as_str()) {
-            return Err(Refusal::DigestMismatch {
-                token: bound.clone(),
-                staged: digest.map(str::to_owned),
-            });
-        }
+    if let Some(bound) = &claims.digest
+        && digest != Some(bound.as_str())
+    {
+        return Err(Refusal::DigestMismatch {
+            token: bound.clone(),
+            staged: digest.map(str::to_owned),
+        });
     }
     let authorizer = authorizer.clone();
     Ok(Verified { token, authorizer })
@@ -589,7 +597,7 @@ mod tests {
 
     /// The example of docs/tokens.md: a fixed key (secret bytes 0x00..0x1f),
     /// fixed claims, and the staged change the digest binds.
-    fn example() -> (PrivateKey, Claims, Vec<(Vec<u8>, char, Option<String>)>) {
+    fn example() -> (PrivateKey, Claims, Vec<StagedChange>) {
         let secret: [u8; 32] = std::array::from_fn(|i| i as u8);
         let key = PrivateKey::from_secret_bytes(&secret);
         let changes = vec![
@@ -624,7 +632,7 @@ mod tests {
             .expect("valid policy")
     }
 
-    fn staged_of(changes: &[(Vec<u8>, char, Option<String>)]) -> Vec<(Vec<u8>, Option<Reason>)> {
+    fn staged_of(changes: &[StagedChange]) -> Vec<StagedPath> {
         changes.iter().map(|(p, _, _)| (p.clone(), Some(Reason::Glob("test".into())))).collect()
     }
 
