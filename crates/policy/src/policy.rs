@@ -1,0 +1,384 @@
+//! The `[protect]` table of `trail.toml` and the compiled-in default
+//! protected set (DESIGN.md §6).
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use crate::glob;
+use crate::keys::{KeyError, KeyId, PublicKey};
+
+/// The policy file. It is always protected, whatever `[protect]` says: a
+/// change that loosens the policy needs the authorization the policy asks for.
+pub const POLICY_FILE: &str = "trail.toml";
+
+/// The default protected set, exactly as DESIGN.md §6 lists it: MCP client
+/// configurations, then wrapper scripts. Globs are anchored at the repository
+/// root (`opencode.json*` is the root's only); `**/` means "in any directory,
+/// the root included". They match case-insensitively: on macOS and Windows a
+/// file committed as `.MCP.json` is what a client opening `.mcp.json` reads.
+pub const DEFAULT_PROTECTED: &[&str] = &[
+    ".mcp.json",
+    "**/mcp.json",
+    ".cursor/mcp.json",
+    ".vscode/mcp.json",
+    ".gemini/settings.json",
+    ".codex/config.toml",
+    ".zed/settings.json",
+    ".continue/**",
+    ".roo/mcp.json",
+    ".kiro/settings/mcp.json",
+    "opencode.json*",
+    "**/claude_desktop_config.json",
+    "**/mcp_config.json",
+    "**/*mcp_settings.json",
+    "**/mcp-config.json",
+    "**/managed-mcp.json",
+    "**/mcp/**",
+    "**/*mcp*.{sh,py,js,mjs,ts,ps1}",
+];
+
+/// Compiled once per process: the hooks check every commit against it.
+static DEFAULTS: LazyLock<Option<globset::GlobSet>> =
+    LazyLock::new(|| glob::set(DEFAULT_PROTECTED.iter().copied(), true).ok());
+
+/// Why a `trail.toml` has no valid `[protect]` table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// Not TOML, a wrong type, or a key `[protect]` does not know (the
+    /// message, from the TOML parser, names the line and the key).
+    #[error("{message}")]
+    Syntax { message: String },
+    #[error("[protect] authorizers[{index}]: {error}")]
+    Authorizer { index: usize, error: KeyError },
+    #[error("[protect] authorizers: key {id} is listed twice")]
+    DuplicateAuthorizer { id: KeyId },
+    #[error("[protect] {field}: `{pattern}` is not a valid glob: {message}")]
+    Glob { field: &'static str, pattern: String, message: String },
+}
+
+/// The `[protect]` settings of a repository's committed `trail.toml`.
+///
+/// Callers must read it from the policy **at HEAD** (or, on a server, at the
+/// pushed commit's parent), never from the staged file or a local override,
+/// so a change cannot loosen its own check.
+#[derive(Debug, Clone)]
+pub struct Protect {
+    authorizers: Vec<PublicKey>,
+    paths: Vec<String>,
+    ignore: Vec<String>,
+    strict: bool,
+    content_signatures: bool,
+    extra: globset::GlobSet,
+    ignored: globset::GlobSet,
+}
+
+#[derive(Deserialize)]
+struct File {
+    // Other tables belong to other readers (the CLI's config): ignored here.
+    #[serde(default)]
+    protect: Option<Raw>,
+}
+
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Raw {
+    authorizers: Vec<String>,
+    paths: Vec<String>,
+    ignore: Vec<String>,
+    strict: bool,
+    content_signatures: bool,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw {
+            authorizers: Vec::new(),
+            paths: Vec::new(),
+            ignore: Vec::new(),
+            strict: false,
+            content_signatures: true,
+        }
+    }
+}
+
+impl Default for Protect {
+    /// The policy of a repository without `[protect]`: the default set,
+    /// content signatures on, no authorizers (so nothing protected can be
+    /// authorized until the bootstrap commit adds one).
+    fn default() -> Self {
+        Protect {
+            authorizers: Vec::new(),
+            paths: Vec::new(),
+            ignore: Vec::new(),
+            strict: false,
+            content_signatures: true,
+            extra: globset::GlobSet::empty(),
+            ignored: globset::GlobSet::empty(),
+        }
+    }
+}
+
+impl Protect {
+    /// Read the `[protect]` table of a whole `trail.toml`. Other tables are
+    /// ignored; an unknown key inside `[protect]` is refused (a misspelt
+    /// `ignroe` must not silently leave the defaults in force — or worse, a
+    /// misspelt `paths` leave a team's script unprotected).
+    pub fn from_toml(text: &str) -> Result<Protect, PolicyError> {
+        let file: File = toml::from_str(text)
+            .map_err(|e| PolicyError::Syntax { message: e.to_string().trim_end().to_owned() })?;
+        let raw = file.protect.unwrap_or_default();
+        let mut authorizers: Vec<PublicKey> = Vec::with_capacity(raw.authorizers.len());
+        for (index, line) in raw.authorizers.iter().enumerate() {
+            let key = PublicKey::parse_line(line)
+                .map_err(|error| PolicyError::Authorizer { index, error })?;
+            if authorizers.iter().any(|k| k.id() == key.id()) {
+                return Err(PolicyError::DuplicateAuthorizer { id: key.id().clone() });
+            }
+            authorizers.push(key);
+        }
+        let compile = |field: &'static str, patterns: &[String], case_insensitive: bool| {
+            glob::set(patterns.iter().map(String::as_str), case_insensitive)
+                .map_err(|(pattern, message)| PolicyError::Glob { field, pattern, message })
+        };
+        let extra = compile("paths", &raw.paths, true)?;
+        // `ignore` narrows protection, so it matches exactly (case-sensitively):
+        // when in doubt a path stays protected.
+        let ignored = compile("ignore", &raw.ignore, false)?;
+        Ok(Protect {
+            authorizers,
+            paths: raw.paths,
+            ignore: raw.ignore,
+            strict: raw.strict,
+            content_signatures: raw.content_signatures,
+            extra,
+            ignored,
+        })
+    }
+
+    /// The authorizers' public keys, in the file's order.
+    pub fn authorizers(&self) -> &[PublicKey] {
+        &self.authorizers
+    }
+
+    /// The authorizer whose key id is `id`.
+    pub fn authorizer(&self, id: &KeyId) -> Option<&PublicKey> {
+        self.authorizers.iter().find(|k| k.id() == id)
+    }
+
+    /// The team's extra protected globs (`[protect] paths`).
+    pub fn paths(&self) -> &[String] {
+        &self.paths
+    }
+
+    /// The team's exceptions to the default set (`[protect] ignore`).
+    pub fn ignore(&self) -> &[String] {
+        &self.ignore
+    }
+
+    /// `[protect] strict`: install the reference-transaction veto.
+    pub fn strict(&self) -> bool {
+        self.strict
+    }
+
+    /// `[protect] content_signatures`: protect any file whose content defines
+    /// MCP servers (default true).
+    pub fn content_signatures(&self) -> bool {
+        self.content_signatures
+    }
+
+    /// The team's `paths` glob matching `path`.
+    pub(crate) fn extra_match(&self, path: &[u8]) -> Option<&str> {
+        first_match(&self.extra, &self.paths, path)
+    }
+
+    pub(crate) fn is_ignored(&self, path: &[u8]) -> bool {
+        self.ignored.is_match(glob::path(path))
+    }
+}
+
+/// The first default glob (in [`DEFAULT_PROTECTED`]'s order) matching `path`.
+pub(crate) fn default_match(path: &[u8]) -> Option<&'static str> {
+    match DEFAULTS.as_ref() {
+        Some(set) => set.matches(glob::path(path)).into_iter().next().map(|i| DEFAULT_PROTECTED[i]),
+        // The defaults are constants a test compiles; were they ever broken,
+        // protecting everything is the only safe answer.
+        None => Some("*"),
+    }
+}
+
+fn first_match<'a>(set: &globset::GlobSet, patterns: &'a [String], path: &[u8]) -> Option<&'a str> {
+    set.matches(glob::path(path)).into_iter().next().map(|i| patterns[i].as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn matches(pattern: &str, path: &str) -> bool {
+        glob::compile(pattern, true)
+            .expect("default glob compiles")
+            .compile_matcher()
+            .is_match(path)
+    }
+
+    /// Each default pattern with paths it must and must not match.
+    const CASES: &[(&str, &[&str], &[&str])] = &[
+        (".mcp.json", &[".mcp.json", ".MCP.json"], &["sub/.mcp.json", ".mcp.json.bak"]),
+        ("**/mcp.json", &["mcp.json", "a/mcp.json", "a/b/mcp.json"], &["xmcp.json", "a/mcp.jsonc"]),
+        (".cursor/mcp.json", &[".cursor/mcp.json"], &["a/.cursor/mcp.json", ".cursor/mcp.js"]),
+        (
+            ".vscode/mcp.json",
+            &[".vscode/mcp.json"],
+            &["x/.vscode/mcp.json", ".vscode/settings.json"],
+        ),
+        (".gemini/settings.json", &[".gemini/settings.json"], &["a/.gemini/settings.json"]),
+        (".codex/config.toml", &[".codex/config.toml"], &["a/.codex/config.toml", ".codex/x.toml"]),
+        (
+            ".zed/settings.json",
+            &[".zed/settings.json"],
+            &[".zed/tasks.json", "a/.zed/settings.json"],
+        ),
+        (
+            ".continue/**",
+            &[".continue/config.yaml", ".continue/mcpServers/a.yaml"],
+            &[".continue", "a/.continue/x"],
+        ),
+        (".roo/mcp.json", &[".roo/mcp.json"], &[".roo/rules.md"]),
+        (".kiro/settings/mcp.json", &[".kiro/settings/mcp.json"], &[".kiro/mcp.json"]),
+        (
+            "opencode.json*",
+            &["opencode.json", "opencode.jsonc"],
+            &["a/opencode.json", "opencode.yaml"],
+        ),
+        (
+            "**/claude_desktop_config.json",
+            &["claude_desktop_config.json", "cfg/claude_desktop_config.json"],
+            &["claude_desktop_config.json.txt"],
+        ),
+        (
+            "**/mcp_config.json",
+            &["mcp_config.json", "a/b/mcp_config.json"],
+            &["mcp_config.jsonc", "xmcp_config.yaml"],
+        ),
+        (
+            "**/*mcp_settings.json",
+            &["mcp_settings.json", "a/cline_mcp_settings.json"],
+            &["mcp_settings.yaml", "mcp_settings/x.json"],
+        ),
+        ("**/mcp-config.json", &["mcp-config.json", "a/mcp-config.json"], &["mcp-config.yaml"]),
+        (
+            "**/managed-mcp.json",
+            &["managed-mcp.json", "etc/managed-mcp.json"],
+            &["managed-mcp.json5"],
+        ),
+        ("**/mcp/**", &["mcp/server.py", "tools/mcp/a/b.txt"], &["mcp", "mcpx/a.py", "a/mcp"]),
+        (
+            "**/*mcp*.{sh,py,js,mjs,ts,ps1}",
+            &[
+                "run-mcp.sh",
+                "a/mcp_server.py",
+                "b/MyMcp.ts",
+                "mcp.mjs",
+                "x/mcp.ps1",
+                "s/mcp-wrap.js",
+            ],
+            &["mcp.rb", "run-mcp.sh.txt", "mcp.d/x.sh", "server.py"],
+        ),
+    ];
+
+    #[test]
+    fn each_default_pattern_matches_what_it_should_and_nothing_else() {
+        assert_eq!(CASES.len(), DEFAULT_PROTECTED.len(), "a case for every default pattern");
+        for ((pattern, yes, no), listed) in CASES.iter().zip(DEFAULT_PROTECTED) {
+            assert_eq!(pattern, listed, "cases follow DEFAULT_PROTECTED's order");
+            for path in *yes {
+                assert!(matches(pattern, path), "{pattern} should match {path}");
+            }
+            for path in *no {
+                assert!(!matches(pattern, path), "{pattern} should not match {path}");
+            }
+        }
+        assert!(DEFAULTS.is_some(), "the default set compiles");
+    }
+
+    #[test]
+    fn the_default_set_as_a_whole() {
+        assert_eq!(default_match(b".mcp.json"), Some(".mcp.json"));
+        assert_eq!(default_match(b".cursor/mcp.json"), Some("**/mcp.json"));
+        assert_eq!(default_match(b"tools/mcp/run"), Some("**/mcp/**"));
+        for path in ["src/main.rs", "README.md", "package.json", "docs/mcp.md", "trail.toml"] {
+            assert_eq!(default_match(path.as_bytes()), None, "{path}");
+        }
+        // Not UTF-8: matched as bytes, no panic.
+        assert_eq!(default_match(b"a/\xff/mcp.json"), Some("**/mcp.json"));
+    }
+
+    #[test]
+    fn an_empty_or_absent_table_is_the_default_policy() {
+        for text in ["", "[rationale]\nrequired = false\n", "[protect]\n"] {
+            let p = Protect::from_toml(text).expect("valid");
+            assert!(p.authorizers().is_empty());
+            assert!(p.content_signatures());
+            assert!(!p.strict());
+            assert!(p.paths().is_empty() && p.ignore().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_full_table_parses() {
+        let key = crate::keys::PrivateKey::from_secret_bytes(&[1; 32]);
+        let line = key.public().with_name(Some("Ada")).expect("name").to_line();
+        let text = format!(
+            "[changelog]\nwhatever = 1\n\n[protect]\nauthorizers = [\"{line}\"]\n\
+             paths = [\"tools/**/*.sh\"]\nignore = [\"examples/**\"]\nstrict = true\n\
+             content_signatures = false\n"
+        );
+        let p = Protect::from_toml(&text).expect("valid");
+        assert_eq!(p.authorizers().len(), 1);
+        assert_eq!(p.authorizer(key.id()).and_then(|k| k.name()), Some("Ada"));
+        assert!(p.strict());
+        assert!(!p.content_signatures());
+        assert_eq!(p.extra_match(b"tools/a/b.sh"), Some("tools/**/*.sh"));
+        assert!(p.is_ignored(b"examples/x/mcp.json"));
+        assert!(!p.is_ignored(b"Examples/x/mcp.json"), "ignore is case-sensitive");
+    }
+
+    #[test]
+    fn mistakes_are_refused_with_a_message_naming_them() {
+        let e = Protect::from_toml("[protect]\nignroe = []\n").expect_err("unknown key");
+        assert!(e.to_string().contains("ignroe"), "{e}");
+        let e = Protect::from_toml("[protect]\nstrict = \"yes\"\n").expect_err("wrong type");
+        assert!(matches!(e, PolicyError::Syntax { .. }), "{e}");
+        let e = Protect::from_toml("protect = 3\n").expect_err("not a table");
+        assert!(matches!(e, PolicyError::Syntax { .. }), "{e}");
+        let e = Protect::from_toml("[protect]\nauthorizers = [\"rsa:abc\"]\n").expect_err("key");
+        assert!(e.to_string().starts_with("[protect] authorizers[0]: "), "{e}");
+        let e = Protect::from_toml("[protect]\npaths = [\"a[\"]\n").expect_err("glob");
+        assert!(e.to_string().contains("paths: `a[`"), "{e}");
+        let line = crate::keys::PrivateKey::from_secret_bytes(&[1; 32]).public().to_line();
+        let e = Protect::from_toml(&format!(
+            "[protect]\nauthorizers = [\"{line}\", \"{line} again\"]\n"
+        ))
+        .expect_err("duplicate");
+        assert!(matches!(e, PolicyError::DuplicateAuthorizer { .. }), "{e}");
+        assert!(Protect::from_toml("[protect\n").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn the_policy_parser_never_panics(text in any::<String>()) {
+            let _ = Protect::from_toml(&text);
+            let _ = Protect::from_toml(&format!("[protect]\n{text}"));
+        }
+
+        #[test]
+        fn the_policy_parser_never_panics_on_near_misses(
+            key in "(authorizers|paths|ignore|strict|content_signatures)",
+            value in "(\\[(\"[^\"\\\\]{0,12}\",? ?){0,3}\\]|true|false|[0-9]{1,3}|\"[a-z:*]{0,8}\")",
+        ) {
+            let _ = Protect::from_toml(&format!("[protect]\n{key} = {value}\n"));
+        }
+    }
+}
