@@ -141,3 +141,23 @@ fn branch_checkouts_and_merges_are_recorded_as_ref_updates() {
     assert_eq!(env.trail_json(&repo, ["log", "--json", "--kind", "ref.update"]).len(), 3);
     env.trail_ok(&repo, ["verify"]);
 }
+
+#[test]
+fn trail_commit_asks_on_a_terminal_for_what_is_missing() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    std::fs::write(repo.join("src/a.rs"), "a2\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    // `script` (util-linux) gives trail a terminal; the answers arrive on it.
+    let mut cmd = env.command("script", &repo);
+    cmd.args(["-qec", "trail commit -m 'asked'", "/dev/null"]);
+    let out =
+        run_with_input(cmd, b"the parser dropped input\nparser only\n".to_vec(), PROCESS_TIMEOUT);
+    out.assert_code(0);
+    let shown = out.stdout_str();
+    assert!(shown.contains("Why is this change needed"), "{shown}");
+    assert!(shown.contains("What does it affect"), "{shown}");
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Why: the parser dropped input"), "{message}");
+    assert!(message.contains("Impact: parser only"), "{message}");
+}
