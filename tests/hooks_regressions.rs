@@ -36,6 +36,20 @@ fn git_with(env: &TestEnv, repo: &Path, vars: &[(&str, &str)], args: &[&str]) ->
     out
 }
 
+/// Branch `feat` adds `file`; `main` meanwhile adds `m/z`; `main` is checked out.
+fn diverge(env: &TestEnv, repo: &Path, file: &str) {
+    env.git_ok(repo, ["checkout", "-q", "-b", "feat"]);
+    write(repo, file, "y\n");
+    git_with(env, repo, &[], &["add", "-A"]);
+    git_with(env, repo, &[("TRAIL_WHY", "feature")], &["commit", "-q", "-m", "feat"])
+        .assert_code(0);
+    env.git_ok(repo, ["checkout", "-q", "main"]);
+    write(repo, "m/z", "z\n");
+    git_with(env, repo, &[], &["add", "-A"]);
+    git_with(env, repo, &[("TRAIL_WHY", "main work")], &["commit", "-q", "-m", "main"])
+        .assert_code(0);
+}
+
 fn kinds_of(env: &TestEnv, repo: &Path) -> Vec<(String, String)> {
     env.trail_json(repo, ["log", "--json", "--reverse"])
         .iter()
@@ -90,16 +104,7 @@ fn no_verify_after_an_aborted_commit_is_unverified_and_keeps_no_stale_rationale(
 fn a_merge_after_an_aborted_commit_gets_none_of_its_trailers() {
     let env = TestEnv::new();
     let repo = repo(&env, "merge");
-    env.git_ok(&repo, ["checkout", "-q", "-b", "feat"]);
-    write(&repo, "f/y", "y\n");
-    git_with(&env, &repo, &[], &["add", "-A"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "feature")], &["commit", "-q", "-m", "feat"])
-        .assert_code(0);
-    env.git_ok(&repo, ["checkout", "-q", "main"]);
-    write(&repo, "m/z", "z\n");
-    git_with(&env, &repo, &[], &["add", "-A"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "main work")], &["commit", "-q", "-m", "main"])
-        .assert_code(0);
+    diverge(&env, &repo, "f/y");
     write(&repo, "a/x", "x2\n");
     git_with(&env, &repo, &[], &["add", "a/x"]);
     git_with(&env, &repo, &[("TRAIL_WHY", "aborted attempt"), ("GIT_EDITOR", ABORT)], &["commit"])
@@ -149,15 +154,7 @@ fn an_abbreviated_amend_is_an_amend() {
 fn rewording_a_merge_adds_no_entries() {
     let env = TestEnv::new();
     let repo = repo(&env, "remerge");
-    env.git_ok(&repo, ["checkout", "-q", "-b", "feat"]);
-    write(&repo, "b/y", "y\n");
-    git_with(&env, &repo, &[], &["add", "-A"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "feature")], &["commit", "-q", "-m", "feat"])
-        .assert_code(0);
-    env.git_ok(&repo, ["checkout", "-q", "main"]);
-    write(&repo, "m/z", "z\n");
-    git_with(&env, &repo, &[], &["add", "-A"]);
-    git_with(&env, &repo, &[("TRAIL_WHY", "main")], &["commit", "-q", "-m", "main"]).assert_code(0);
+    diverge(&env, &repo, "b/y");
     git_with(&env, &repo, &[], &["merge", "-q", "--no-edit", "feat"]).assert_code(0);
     let before = std::fs::read(repo.join("b/CHANGELOG.md")).expect("read");
     git_with(
