@@ -29,6 +29,7 @@ fn help_texts() {
         "changelog merge",
         "note",
         "commit",
+        "keygen",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

@@ -37,4 +37,5 @@ pub enum Command {
     Hook(commands::hook::HookArgs),
     Hooks(commands::hooks::HooksArgs),
     Changelog(commands::changelog::ChangelogArgs),
+    Keygen(commands::keygen::KeygenArgs),
 }

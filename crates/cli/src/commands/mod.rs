@@ -7,6 +7,7 @@ pub mod hook;
 pub mod hooks;
 pub mod import;
 pub mod init;
+pub mod keygen;
 pub mod log;
 pub mod note;
 pub mod reindex;
@@ -32,5 +33,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Hook(args) => hook::run(args),
         Command::Hooks(args) => hooks::run(args),
         Command::Changelog(args) => changelog::run(args),
+        Command::Keygen(args) => keygen::run(args),
     }
 }
