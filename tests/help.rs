@@ -30,6 +30,8 @@ fn help_texts() {
         "note",
         "commit",
         "keygen",
+        "policy",
+        "policy check",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

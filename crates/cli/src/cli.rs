@@ -38,4 +38,5 @@ pub enum Command {
     Hooks(commands::hooks::HooksArgs),
     Changelog(commands::changelog::ChangelogArgs),
     Keygen(commands::keygen::KeygenArgs),
+    Policy(commands::policy::PolicyArgs),
 }

@@ -10,6 +10,7 @@ pub mod init;
 pub mod keygen;
 pub mod log;
 pub mod note;
+pub mod policy;
 pub mod reindex;
 pub mod show;
 pub mod status;
@@ -34,5 +35,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Hooks(args) => hooks::run(args),
         Command::Changelog(args) => changelog::run(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Policy(args) => policy::run(args),
     }
 }
