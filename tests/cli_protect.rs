@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use common::TestEnv;
-use trail_policy::Protect;
+use trail_policy::{Protect, Reason, Token};
 
 const SERVERS_JSON: &str =
     "{\n  \"mcpServers\": {\"docs\": {\"command\": \"node\", \"args\": [\"docs.js\"]}}\n}\n";
@@ -63,6 +63,14 @@ fn digest_from_git(env: &TestEnv, repo: &Path, protected: &[&str]) -> String {
     }
     assert_eq!(changes.len(), protected.len(), "every protected path is staged:\n{raw}");
     trail_policy::staged_digest(&changes)
+}
+
+fn policy_at_head(env: &TestEnv, repo: &Path) -> Protect {
+    Protect::from_toml(&env.git_ok(repo, ["show", "HEAD:trail.toml"])).expect("valid policy")
+}
+
+fn root_commit(env: &TestEnv, repo: &Path) -> String {
+    env.git_ok(repo, ["rev-list", "--max-parents=0", "HEAD"])
 }
 
 #[test]
@@ -184,4 +192,112 @@ fn policy_check_names_protected_paths_and_the_digest() {
     paths.assert_code(1);
     assert!(paths.stdout_str().contains("not protected  notes.txt"), "{paths}");
     env.trail(&repo, ["policy", "check", "notes.txt"]).assert_code(0);
+}
+
+#[test]
+fn authorize_mints_a_token_the_policy_at_head_accepts() {
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    stage_protected(&env, &repo);
+    let paths = [".mcp.json", "config/servers.json", "trail.toml"];
+    let digest = digest_from_git(&env, &repo, &paths);
+    let out = env.trail_ok(
+        &repo,
+        [
+            "authorize",
+            "--path",
+            ".mcp.json",
+            "--path",
+            "config/**",
+            "--path",
+            "trail.toml",
+            "--staged",
+            "--ttl",
+            "30m",
+            "--reason",
+            "add the docs server — reviewed",
+        ],
+    );
+    let token = out.stdout_str();
+    assert_eq!(token.lines().count(), 1, "the token alone on stdout:\n{out}");
+    let token = token.trim_end();
+    let parsed = Token::parse(token).expect("a well-formed token");
+    let claims = parsed.claims();
+    assert_eq!(claims.paths, [".mcp.json", "config/**", "trail.toml"]);
+    assert_eq!(claims.reason, "add the docs server — reviewed");
+    assert_eq!(claims.digest.as_deref(), Some(digest.as_str()));
+    assert!(!claims.reuse);
+    assert_eq!(claims.expires_at - claims.issued_at, chrono::Duration::minutes(30));
+
+    let policy = policy_at_head(&env, &repo);
+    let repo_id = root_commit(&env, &repo);
+    let staged: Vec<(Vec<u8>, Option<Reason>)> =
+        paths.iter().map(|p| (p.as_bytes().to_vec(), Some(Reason::PolicyFile))).collect();
+    let now = chrono::Utc::now();
+    let verified = trail_policy::verify(token, &policy, now, &repo_id, &staged, Some(&digest))
+        .expect("the token verifies");
+    assert_eq!(verified.authorizer.name(), Some("ada"));
+    // Another repository, another digest: refused.
+    assert!(
+        trail_policy::verify(token, &policy, now, "elsewhere", &staged, Some(&digest)).is_err()
+    );
+    assert!(trail_policy::verify(token, &policy, now, &repo_id, &staged, Some("0")).is_err());
+
+    // Globs that miss a staged protected path: minted, with a warning.
+    env.trail_ok(&repo, ["authorize", "--path", ".mcp.json", "--staged"])
+        .assert_stderr_has("no --path glob covers the staged config/servers.json");
+
+    // --digest gives the same binding; --reuse is carried.
+    let by_digest = env.trail_ok(
+        &repo,
+        ["authorize", "--path", "**", "--digest", &digest, "--reuse", "--key", "ada"],
+    );
+    let claims = Token::parse(by_digest.stdout_str().trim_end()).expect("token").claims().clone();
+    assert_eq!(claims.digest.as_deref(), Some(digest.as_str()));
+    assert!(claims.reuse);
+}
+
+#[test]
+fn a_token_from_a_key_not_in_the_policy_is_refused() {
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    stage_protected(&env, &repo);
+    env.trail_ok(&repo, ["keygen", "--name", "eve"]);
+    // Two keys now: authorize must be told which.
+    env.trail(&repo, ["authorize", "--path", "**"]).assert_code(2).assert_stderr_has("--key");
+    let out = env.trail_ok(&repo, ["authorize", "--path", "**", "--key", "eve"]);
+    out.assert_stderr_has("not in [protect] authorizers");
+    let policy = policy_at_head(&env, &repo);
+    let refusal = trail_policy::verify(
+        out.stdout_str().trim_end(),
+        &policy,
+        chrono::Utc::now(),
+        &root_commit(&env, &repo),
+        &[(b".mcp.json".to_vec(), Some(Reason::Glob(".mcp.json".into())))],
+        None,
+    )
+    .expect_err("eve is no authorizer");
+    assert_eq!(refusal.check(), trail_policy::Check::Key);
+}
+
+#[test]
+fn authorize_refuses_bad_input() {
+    let env = TestEnv::new();
+    let empty = new_repo(&env, "empty");
+    // No key yet.
+    env.trail(&empty, ["authorize", "--path", "**"])
+        .assert_code(3)
+        .assert_stderr_has("trail keygen");
+    env.trail_ok(&empty, ["keygen", "--name", "ada"]);
+    // No commit: no repository id.
+    env.trail(&empty, ["authorize", "--path", "**"]).assert_code(2).assert_stderr_has("no commits");
+    let repo = bootstrapped(&env);
+    env.trail(&repo, ["authorize", "--path", "**", "--ttl", "2w"]).assert_code(2);
+    env.trail(&repo, ["authorize", "--path", "a[", "--key", "ada"]).assert_code(2);
+    env.trail(&repo, ["authorize", "--path", "**", "--key", "ada", "--digest", "XYZ"])
+        .assert_code(2);
+    env.trail(&repo, ["authorize", "--path", "**", "--key", "ada", "--staged"])
+        .assert_code(2)
+        .assert_stderr_has("no staged change");
+    env.trail(&repo, ["authorize", "--path", "**", "--key", "nobody"]).assert_code(2);
 }

@@ -32,6 +32,7 @@ fn help_texts() {
         "keygen",
         "policy",
         "policy check",
+        "authorize",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

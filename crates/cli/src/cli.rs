@@ -39,4 +39,5 @@ pub enum Command {
     Changelog(commands::changelog::ChangelogArgs),
     Keygen(commands::keygen::KeygenArgs),
     Policy(commands::policy::PolicyArgs),
+    Authorize(commands::authorize::AuthorizeArgs),
 }

@@ -1,5 +1,6 @@
 //! One file per command; `run` dispatches.
 
+pub mod authorize;
 pub mod changelog;
 pub mod commit;
 pub mod export;
@@ -36,5 +37,6 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Changelog(args) => changelog::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Policy(args) => policy::run(args),
+        Command::Authorize(args) => authorize::run(args),
     }
 }
