@@ -29,6 +29,10 @@ fn help_texts() {
         "changelog merge",
         "note",
         "commit",
+        "keygen",
+        "policy",
+        "policy check",
+        "authorize",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

@@ -37,4 +37,7 @@ pub enum Command {
     Hook(commands::hook::HookArgs),
     Hooks(commands::hooks::HooksArgs),
     Changelog(commands::changelog::ChangelogArgs),
+    Keygen(commands::keygen::KeygenArgs),
+    Policy(commands::policy::PolicyArgs),
+    Authorize(commands::authorize::AuthorizeArgs),
 }

@@ -19,6 +19,12 @@ pub const DEFAULT_TOML: &str = include_str!("../defaults/trail.toml");
 pub struct Config {
     pub rationale: Rationale,
     pub changelog: Changelog,
+    /// `[protect]`, kept raw: trail-policy owns its meaning ([`trail_policy::Protect`])
+    /// and [`parse`] validates it with that reader. The hooks and `trail policy`
+    /// read the protection settings from the policy **at HEAD**, never from this
+    /// working-tree copy; it is here so that a malformed table is refused (exit 2)
+    /// when the file is loaded, and so `deny_unknown_fields` still guards the rest.
+    pub protect: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +128,9 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     config.changelog.exclusions().map_err(|e| format!("[changelog] exclude: {e}"))?;
+    if config.protect.is_some() {
+        trail_policy::Protect::from_toml(text).map_err(|e| e.to_string())?;
+    }
     Ok(config)
 }
 
@@ -164,5 +173,19 @@ mod tests {
         assert!(parse("[rationale]\nrequried = true\n").is_err());
         assert!(parse("[rationale]\nrequired = \"yes\"\n").is_err());
         assert!(parse("not toml at all = = =").is_err());
+    }
+
+    #[test]
+    fn protect_is_accepted_and_validated_by_trail_policy() {
+        let config = parse("[protect]\npaths = [\"tools/**\"]\nstrict = true\n").expect("valid");
+        assert!(config.protect.is_some());
+        assert!(parse(DEFAULT_TOML).expect("valid").protect.is_none(), "the example is commented");
+        let typo = parse("[protect]\nignroe = []\n").expect_err("unknown key");
+        assert!(typo.contains("ignroe"), "{typo}");
+        let key = parse("[protect]\nauthorizers = [\"ed25519:nope\"]\n").expect_err("bad key");
+        assert!(key.contains("authorizers[0]"), "{key}");
+        let glob = parse("[protect]\npaths = [\"a[\"]\n").expect_err("bad glob");
+        assert!(glob.contains("paths"), "{glob}");
+        assert!(parse("protect = 3\n").is_err(), "[protect] must be a table");
     }
 }

@@ -105,6 +105,17 @@ impl StagedIndex {
             .is_some_and(|p| p.starts_with(&prefix))
     }
 
+    /// The regular files the index holds (stage 0; no symlinks, no
+    /// submodules): path and blob id, in the index's order.
+    pub fn files(&self) -> impl Iterator<Item = (&[u8], ObjectId)> + '_ {
+        self.file
+            .entries()
+            .iter()
+            .filter(|e| e.stage() == Stage::Unconflicted)
+            .filter(|e| e.mode == Mode::FILE || e.mode == Mode::FILE_EXECUTABLE)
+            .map(|e| (e.path(&self.file).as_bytes(), e.id))
+    }
+
     /// The staged blob at `path` (stage 0) and its content, if the index has one.
     pub fn blob(
         &self,

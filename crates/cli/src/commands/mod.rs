@@ -1,5 +1,6 @@
 //! One file per command; `run` dispatches.
 
+pub mod authorize;
 pub mod changelog;
 pub mod commit;
 pub mod export;
@@ -7,8 +8,10 @@ pub mod hook;
 pub mod hooks;
 pub mod import;
 pub mod init;
+pub mod keygen;
 pub mod log;
 pub mod note;
+pub mod policy;
 pub mod reindex;
 pub mod show;
 pub mod status;
@@ -32,5 +35,8 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Hook(args) => hook::run(args),
         Command::Hooks(args) => hooks::run(args),
         Command::Changelog(args) => changelog::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Policy(args) => policy::run(args),
+        Command::Authorize(args) => authorize::run(args),
     }
 }
