@@ -560,3 +560,21 @@ fn import_matches_git_log_name_status_on_a_generated_history() {
     }
     assert!(renames > 0, "the generated history has renames to compare");
 }
+
+// A bare repository whose parent is a GIT_CEILING_DIRECTORIES entry was "not
+// a git repository" to trail, while git finds it (the search starts inside it).
+#[test]
+fn regression_a_bare_repository_below_a_ceiling_was_not_found() {
+    let env = TestEnv::new();
+    let srv = env.dir("srv");
+    let bare = srv.join("bare.git");
+    env.git_ok(&srv, ["init", "-q", "--bare", "bare.git"]);
+    let mut git = env.command("git", &bare);
+    git.args(["rev-parse", "--git-dir"]).env("GIT_CEILING_DIRECTORIES", &srv);
+    common::run(git, common::PROCESS_TIMEOUT).assert_code(0);
+    let mut trail = env.command(common::trail_bin(), &bare);
+    trail.args(["init", "--no-hooks"]).env("GIT_CEILING_DIRECTORIES", &srv);
+    let out = common::run(trail, common::PROCESS_TIMEOUT);
+    out.assert_code(0);
+    assert!(bare.join("trail/journal").is_dir(), "the journal is in the bare repository:\n{out}");
+}

@@ -48,7 +48,8 @@ pub fn discover(
     )
     .map(|repo| repo.to_thread_local())
     .map_err(|e| DiscoverError::NotARepository { path: dir.to_owned(), detail: e.to_string() })?;
-    if let Some(top) = repo.workdir().or_else(|| repo.git_dir().parent()) {
+    // The top of a bare repository is its git dir itself.
+    if let Some(top) = repo.workdir().or_else(|| Some(repo.git_dir())) {
         let top = std::fs::canonicalize(top).unwrap_or_else(|_| top.to_owned());
         let here = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
         let blocked = ceilings.iter().any(|ceiling| {
