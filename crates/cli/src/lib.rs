@@ -12,6 +12,7 @@ mod context;
 mod error;
 mod output;
 mod pending;
+mod protect;
 mod records;
 mod timeparse;
 

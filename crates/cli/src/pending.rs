@@ -26,6 +26,9 @@ pub struct Note {
     pub why: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<String>,
+    /// An authorization token for the next commit's protected changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     /// When the note was left (RFC 3339, UTC).
     pub time: String,
 }
@@ -80,6 +83,28 @@ pub struct PendingCommit {
     /// while this commit uses a temporary index): post-commit takes them out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale_elsewhere: Option<StaleEntries>,
+    /// How the protected paths of this commit are authorized, if it touches any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<PendingAuth>,
+}
+
+/// The authorization pre-commit accepted for a commit's protected changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuth {
+    /// The token (commit-msg writes it as the `Trail-Authorization:` trailer);
+    /// `None` for the bootstrap commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    /// The key id of the authorizer who signed the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The authorizer lines the bootstrap commit adds (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bootstrap: Vec<String>,
+    /// The protected paths, with their status letter.
+    pub paths: Vec<(Vec<u8>, char)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +281,14 @@ pub fn append_or_spool(
 }
 
 /// Spooled batches, oldest first.
+/// Every record waiting in the spool of `repo`.
+pub fn spooled_drafts(
+    repo: &crate::context::Repo,
+) -> Result<Vec<trail_journal::Draft>, CommandError> {
+    let spool = repo.location.trail_dir().join("pending").join("spool");
+    Ok(spooled(&spool)?.into_iter().flat_map(|(_, drafts)| drafts).collect())
+}
+
 fn spooled(dir: &Path) -> Result<Vec<(PathBuf, Vec<trail_journal::Draft>)>, CommandError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,

@@ -226,6 +226,29 @@ impl<'repo> Importer<'repo> {
         Ok(CommitFacts { id, parents, author, committer, subject, trailers, changes })
     }
 
+    /// The file changes from commit `old` (the empty tree when `None`) to
+    /// commit `new`, renames detected as [`Importer::describe`] does: what a
+    /// protection check of one side of a merge needs.
+    pub fn changes_between(
+        &mut self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+    ) -> Result<Vec<FileChange>, HistoryError> {
+        let tree_of = |id: ObjectId| {
+            self.repo
+                .find_commit(id)
+                .map_err(|e| HistoryError::Commit { id, detail: e.to_string() })?
+                .tree()
+                .map_err(commit_err(id))
+        };
+        let new_tree = tree_of(new)?;
+        let old_tree = match old {
+            Some(old) => tree_of(old)?,
+            None => self.repo.empty_tree(),
+        };
+        self.diff(&old_tree, &new_tree).map_err(commit_err(new))
+    }
+
     fn diff(
         &mut self,
         old: &gix::Tree<'_>,

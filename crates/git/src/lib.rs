@@ -20,7 +20,8 @@ pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{
-    StagedError, StagedIndex, blob_in_commit, commit_tree, skip_index_checksum, staged_changes,
+    StagedError, StagedIndex, blob_in_commit, commit_files, commit_tree, skip_index_checksum,
+    staged_changes, use_quarantine,
 };
 pub use tracked::{TrackedError, tracked_paths};
 

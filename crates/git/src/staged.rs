@@ -32,6 +32,8 @@ pub enum StagedError {
     Commit { id: ObjectId, detail: String },
     #[error("the index has unresolved merge conflicts (e.g. {path})")]
     Unmerged { path: String },
+    #[error("cannot read the pushed objects: {0}")]
+    Quarantine(String),
 }
 
 /// One side of a comparison inside a directory.
@@ -162,6 +164,27 @@ pub fn blob_in_commit(
         }
         _ => Ok(None),
     }
+}
+
+/// The regular files (no symlinks, no submodules) of commit `commit`: path
+/// and blob id, in no particular order. Reads the whole tree.
+pub fn commit_files(
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<Vec<(Vec<u8>, ObjectId)>, StagedError> {
+    let tree = commit_tree(repo, commit)?;
+    let tree =
+        repo.find_tree(tree).map_err(|e| StagedError::Tree { id: tree, detail: e.to_string() })?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
+    Ok(recorder
+        .records
+        .into_iter()
+        .filter(|e| e.mode.is_blob() && !e.mode.is_link())
+        .map(|e| (e.filepath.into(), e.oid))
+        .collect())
 }
 
 /// The tree of commit `id`.
@@ -445,4 +468,38 @@ pub fn skip_index_checksum(repo: &mut gix::Repository) {
     let mut config = repo.config_snapshot_mut();
     // Failing to set an in-memory option only costs time.
     let _ = config.set_value(&gix::config::tree::Index::SKIP_HASH, "true");
+}
+
+/// In a pre-receive or update hook, git keeps the pushed objects in a
+/// quarantine directory it names in `GIT_OBJECT_DIRECTORY` (with the
+/// repository's own objects in `GIT_ALTERNATE_OBJECT_DIRECTORIES`); gix does
+/// not read those variables. Point `repo` at both, through a temporary
+/// objects directory whose `info/alternates` lists them. The returned
+/// directory must outlive `repo`'s use; `None` when no quarantine is active.
+pub fn use_quarantine(
+    repo: &mut gix::Repository,
+) -> Result<Option<tempfile::TempDir>, StagedError> {
+    let Some(quarantine) = std::env::var_os("GIT_OBJECT_DIRECTORY") else { return Ok(None) };
+    let io = |e: std::io::Error| StagedError::Quarantine(e.to_string());
+    let dir = tempfile::Builder::new().prefix("trail-objects-").tempdir().map_err(io)?;
+    let mut alternates = Vec::new();
+    let absolute = |p: std::path::PathBuf| if p.is_absolute() { p } else { repo.git_dir().join(p) };
+    alternates.push(absolute(quarantine.into()));
+    if let Some(more) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        alternates.extend(
+            std::env::split_paths(&more).filter(|p| !p.as_os_str().is_empty()).map(absolute),
+        );
+    }
+    alternates.push(repo.common_dir().join("objects"));
+    let mut text = Vec::new();
+    for path in &alternates {
+        use std::os::unix::ffi::OsStrExt as _;
+        text.extend_from_slice(path.as_os_str().as_bytes());
+        text.push(b'\n');
+    }
+    std::fs::create_dir_all(dir.path().join("info")).map_err(io)?;
+    std::fs::write(dir.path().join("info").join("alternates"), text).map_err(io)?;
+    let handle = gix::odb::at(dir.path(), repo.object_hash()).map_err(io)?;
+    repo.objects = handle.into();
+    Ok(Some(dir))
 }

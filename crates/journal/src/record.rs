@@ -18,6 +18,7 @@ pub mod kinds {
     pub const COMMIT_BLOCKED: &str = "commit.blocked";
     pub const COMMIT_UNVERIFIED: &str = "commit.unverified";
     pub const POLICY_VIOLATION: &str = "policy.violation";
+    pub const POLICY_BOOTSTRAP: &str = "policy.bootstrap";
     pub const AUTH_USED: &str = "auth.used";
     pub const REF_UPDATE: &str = "ref.update";
     pub const HISTORY_REWRITE: &str = "history.rewrite";
@@ -32,11 +33,12 @@ pub mod kinds {
     pub const CHECKPOINT: &str = "checkpoint";
 
     /// Every kind format v1 defines.
-    pub const ALL: [&str; 16] = [
+    pub const ALL: [&str; 17] = [
         COMMIT,
         COMMIT_BLOCKED,
         COMMIT_UNVERIFIED,
         POLICY_VIOLATION,
+        POLICY_BOOTSTRAP,
         AUTH_USED,
         REF_UPDATE,
         HISTORY_REWRITE,

@@ -143,26 +143,16 @@ pub fn run(args: AuthorizeArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The repository id tokens name (docs/protection.md): the id of the root
-/// commit reached from HEAD through first parents. Every clone shares it,
-/// whatever its journal, and a server can compute it from the pushed history.
+/// The repository id tokens name (docs/tokens.md): the root commit reached
+/// from HEAD through first parents.
 fn repository_id(repo: &Repo) -> Result<String, CommandError> {
-    let Some(mut id) = policy::head_of(repo) else {
+    let Some(head) = policy::head_of(repo) else {
         return Err(CommandError::usage(
             "this repository has no commits yet, so it has no repository id for a token",
         )
         .hint("the repository id is its first commit: commit something (trail.toml) first"));
     };
-    loop {
-        let commit = repo
-            .git
-            .find_commit(id)
-            .map_err(|e| CommandError::environment(format!("cannot read commit {id}: {e}")))?;
-        match commit.parent_ids().next() {
-            Some(parent) => id = parent.detach(),
-            None => return Ok(id.to_string()),
-        }
-    }
+    crate::protect::repository_id(&repo.git, &repo.location.trail_dir(), head)
 }
 
 fn token_error(e: TokenError) -> CommandError {

@@ -31,6 +31,10 @@ pub struct CommitArgs {
     /// What the change affects: users, modules, data, compatibility.
     #[arg(long, value_name = "TEXT")]
     pub impact: Option<String>,
+    /// An authorization token (from `trail authorize`) for changes to
+    /// protected paths: MCP server configurations and trail.toml.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
     /// Options and paths passed to `git commit` unchanged (after `--`).
     #[arg(last = true, value_name = "GIT-COMMIT-ARGS")]
     pub git_args: Vec<OsString>,
@@ -58,6 +62,9 @@ pub fn run(args: CommitArgs) -> Result<(), CommandError> {
     }
     if let Some(impact) = &impact {
         git.env("TRAIL_IMPACT", impact);
+    }
+    if let Some(token) = &args.token {
+        git.env("TRAIL_TOKEN", token.trim());
     }
     if args.git_args.iter().any(|a| a == "--amend") {
         git.env("TRAIL_AMEND", "1");

@@ -15,7 +15,8 @@ use trail_journal::Timestamp;
 /// `Impact:` of its CHANGELOG.md entries and journal record). A note given here
 /// is used by the next commit that has no `--why` of its own (from
 /// `trail commit` or the TRAIL_WHY / TRAIL_IMPACT variables), then dropped.
-/// Without options, shows the note waiting.
+/// `--token` keeps an authorization token for the next commit's changes to
+/// protected paths (docs/protection.md). Without options, shows the note waiting.
 ///
 /// Examples:
 ///   trail note --why "login fails for users with a + in their email" --impact "auth module only"
@@ -28,8 +29,12 @@ pub struct NoteArgs {
     /// What the change affects: users, modules, data, compatibility.
     #[arg(long, value_name = "TEXT")]
     pub impact: Option<String>,
+    /// An authorization token (from `trail authorize`) for the next commit's
+    /// changes to protected paths (MCP server configurations, trail.toml).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
     /// Drop the waiting note.
-    #[arg(long, conflicts_with_all = ["why", "impact"])]
+    #[arg(long, conflicts_with_all = ["why", "impact", "token"])]
     pub clear: bool,
 }
 
@@ -43,13 +48,16 @@ pub fn run(args: NoteArgs) -> Result<(), CommandError> {
         }
         return Ok(());
     }
-    if args.why.is_none() && args.impact.is_none() {
+    if args.why.is_none() && args.impact.is_none() && args.token.is_none() {
         match pending.note()? {
             None => say("no note is waiting; `trail note --why TEXT --impact TEXT` leaves one"),
             Some(note) => {
                 say(format_args!("note left at {} for the next commit:", note.time));
                 say(format_args!("  Why: {}", note.why.as_deref().unwrap_or("(none)")));
                 say(format_args!("  Impact: {}", note.impact.as_deref().unwrap_or("(none)")));
+                if note.token.is_some() {
+                    say("  and an authorization token for protected paths");
+                }
             }
         }
         return Ok(());
@@ -64,11 +72,24 @@ pub fn run(args: NoteArgs) -> Result<(), CommandError> {
         .as_deref()
         .map(|i| one_line(i).ok_or_else(|| CommandError::usage("--impact is empty")))
         .transpose()?;
-    // Giving only one of the two keeps the other from an earlier note.
+    let token = args
+        .token
+        .as_deref()
+        .map(|t| {
+            let t = t.trim();
+            trail_policy::Token::parse(t).map(|_| t.to_owned()).map_err(|e| {
+                CommandError::usage(format!("--token is not a trail token: {e}")).hint(
+                    "pass the whole token `trail authorize` printed: trail1.<payload>.<signature>",
+                )
+            })
+        })
+        .transpose()?;
+    // Giving only some keeps the others from an earlier note.
     let earlier = pending.note()?.unwrap_or_default();
     let note = Note {
         why: why.or(earlier.why),
         impact: impact.or(earlier.impact),
+        token: token.or(earlier.token),
         time: Timestamp::now().to_rfc3339(),
     };
     pending.set_note(&note)?;

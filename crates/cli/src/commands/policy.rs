@@ -8,11 +8,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use trail_git::{ObjectId, StagedIndex};
-use trail_policy::{Launched, POLICY_FILE, Protect, Reason};
+use trail_policy::{Protect, Reason};
 
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::{Out, say};
+use crate::protect::{self, ProtectedChange};
 
 /// Inspect the protection policy (MCP server configurations, trail.toml).
 #[derive(Debug, Args)]
@@ -58,17 +59,6 @@ pub fn run(args: PolicyArgs) -> Result<(), CommandError> {
     }
 }
 
-/// One protected path of a staged change, as the digest sees it.
-#[derive(Debug, Clone)]
-pub(crate) struct ProtectedChange {
-    pub path: Vec<u8>,
-    /// `A`, `M`, `D` or `T` (a rename is a `D` and an `A`).
-    pub status: char,
-    /// The new blob id (hex); `None` for a deletion.
-    pub blob: Option<String>,
-    pub reason: Reason,
-}
-
 /// What `policy check` and `authorize --staged` start from.
 pub(crate) struct Staged {
     pub policy: Protect,
@@ -79,9 +69,7 @@ pub(crate) struct Staged {
 
 impl Staged {
     pub fn digest(&self) -> String {
-        let entries: Vec<_> =
-            self.changes.iter().map(|c| (c.path.clone(), c.status, c.blob.clone())).collect();
-        trail_policy::staged_digest(&entries)
+        protect::digest(&self.changes)
     }
 }
 
@@ -89,34 +77,12 @@ pub(crate) fn head_of(repo: &Repo) -> Option<ObjectId> {
     repo.git.head_id().ok().map(|id| id.detach())
 }
 
-/// `[protect]` of trail.toml at `head`: the defaults without a HEAD or
-/// without a committed trail.toml. A committed file that does not parse is an
-/// error (exit 2): guessing a policy would be guessing what is protected.
+/// `[protect]` of trail.toml at `head` (see [`protect::policy_named`]).
 pub(crate) fn policy_at(
     repo: &Repo,
     head: Option<ObjectId>,
 ) -> Result<(Protect, String), CommandError> {
-    let Some(head) = head else {
-        return Ok((Protect::default(), "the built-in defaults (no commit yet)".to_owned()));
-    };
-    let short = head.to_hex_with_len(10).to_string();
-    let text = trail_git::blob_in_commit(&repo.git, head, POLICY_FILE.as_bytes()).map_err(|e| {
-        CommandError::environment(format!("cannot read {POLICY_FILE} at HEAD: {e}"))
-    })?;
-    let Some(text) = text else {
-        return Ok((
-            Protect::default(),
-            format!("the built-in defaults (no {POLICY_FILE} at HEAD {short})"),
-        ));
-    };
-    let text = String::from_utf8(text).map_err(|_| {
-        CommandError::usage(format!("{POLICY_FILE} at HEAD ({short}) is not UTF-8"))
-    })?;
-    let policy = Protect::from_toml(&text).map_err(|e| {
-        CommandError::usage(format!("{POLICY_FILE} as committed at HEAD ({short}) is not a valid policy: {e}"))
-            .hint("protection reads the committed file; commit a fixed trail.toml (that commit itself needs an authorization)")
-    })?;
-    Ok((policy, format!("{POLICY_FILE} at HEAD {short}")))
+    protect::policy_named(&repo.git, head, "HEAD")
 }
 
 /// The index git would commit (`GIT_INDEX_FILE`, or the repository's own).
@@ -141,76 +107,6 @@ fn open_index(repo: &Repo) -> Result<Option<StagedIndex>, CommandError> {
         .map_err(|e| CommandError::environment(e.to_string()))
 }
 
-fn read_blob(repo: &Repo, id: ObjectId) -> Result<Vec<u8>, CommandError> {
-    repo.git
-        .find_blob(id)
-        .map(|b| b.data.clone())
-        .map_err(|e| CommandError::environment(format!("cannot read blob {id}: {e}")))
-}
-
-fn at_head(
-    repo: &Repo,
-    head: Option<ObjectId>,
-    path: &[u8],
-) -> Result<Option<Vec<u8>>, CommandError> {
-    match head {
-        None => Ok(None),
-        Some(head) => trail_git::blob_in_commit(&repo.git, head, path)
-            .map_err(|e| CommandError::environment(e.to_string())),
-    }
-}
-
-/// The protected configs the index holds (by glob), plus the changed files
-/// whose content defines MCP servers (staged and at HEAD): what launches scripts.
-/// A path with its staged content and its content at HEAD (each if any).
-type Contents = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
-
-fn launched(
-    repo: &Repo,
-    policy: &Protect,
-    index: Option<&StagedIndex>,
-    changed: &[Contents],
-) -> Result<Launched, CommandError> {
-    let mut launched = Launched::new();
-    for (path, id) in index.into_iter().flat_map(StagedIndex::files) {
-        if matches!(trail_policy::protected(policy, path, None), Some(Reason::Glob(_))) {
-            launched.add_config(path, &read_blob(repo, id)?);
-        }
-    }
-    for (path, staged, head) in changed {
-        for content in [staged, head].into_iter().flatten() {
-            if trail_policy::protected(policy, path, Some(content)).is_some() {
-                launched.add_config(path, content);
-            }
-        }
-    }
-    Ok(launched)
-}
-
-fn reason_of(
-    policy: &Protect,
-    path: &[u8],
-    symlink: bool,
-    contents: &[&Option<Vec<u8>>],
-    launched: &Launched,
-) -> Option<Reason> {
-    if symlink {
-        return contents
-            .iter()
-            .copied()
-            .flatten()
-            .find_map(|target| trail_policy::protected_symlink(policy, path, target, launched));
-    }
-    let by_path = trail_policy::protected_with(policy, path, None, launched);
-    by_path.or_else(|| {
-        contents
-            .iter()
-            .copied()
-            .flatten()
-            .find_map(|content| trail_policy::protected_with(policy, path, Some(content), launched))
-    })
-}
-
 /// The staged changes (HEAD against the index) that touch protected paths,
 /// sorted by path, under the policy at HEAD.
 pub(crate) fn staged(repo: &Repo) -> Result<Staged, CommandError> {
@@ -230,112 +126,17 @@ pub(crate) fn staged(repo: &Repo) -> Result<Staged, CommandError> {
     let changes = index.changes(&repo.git, head).map_err(|e| {
         CommandError::environment(e.to_string()).hint("resolve the merge conflicts first")
     })?;
-    // Each side: path, status, new blob, symlink?, staged content, HEAD content.
-    struct Side {
-        path: Vec<u8>,
-        status: char,
-        blob: Option<ObjectId>,
-        symlink: bool,
-        staged: Option<Vec<u8>>,
-        head: Option<Vec<u8>>,
-    }
-    let mut sides = Vec::new();
-    for change in &changes {
-        let symlink = change.mode == "120000";
-        match change.status {
-            'D' => sides.push(Side {
-                path: change.path.clone(),
-                status: 'D',
-                blob: None,
-                symlink,
-                staged: None,
-                head: Some(read_blob(repo, change.blob)?),
-            }),
-            'R' => {
-                let from = change.from.clone().unwrap_or_default();
-                let content = read_blob(repo, change.blob)?;
-                sides.push(Side {
-                    path: from,
-                    status: 'D',
-                    blob: None,
-                    symlink,
-                    staged: None,
-                    head: Some(content.clone()),
-                });
-                sides.push(Side {
-                    path: change.path.clone(),
-                    status: 'A',
-                    blob: Some(change.blob),
-                    symlink,
-                    staged: Some(content),
-                    head: None,
-                });
-            }
-            status => sides.push(Side {
-                path: change.path.clone(),
-                status,
-                blob: Some(change.blob),
-                symlink,
-                staged: Some(read_blob(repo, change.blob)?),
-                head: if status == 'A' { None } else { at_head(repo, head, &change.path)? },
-            }),
-        }
-    }
-    let changed: Vec<_> = sides
-        .iter()
-        .filter(|s| !s.symlink)
-        .map(|s| (s.path.clone(), s.staged.clone(), s.head.clone()))
-        .collect();
-    let launched = launched(repo, &policy, Some(&index), &changed)?;
-    let mut out = Vec::new();
-    for side in sides {
-        if let Some(reason) =
-            reason_of(&policy, &side.path, side.symlink, &[&side.staged, &side.head], &launched)
-        {
-            out.push(ProtectedChange {
-                path: side.path,
-                status: side.status,
-                blob: side.blob.map(|b| b.to_string()),
-                reason,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path).then(a.status.cmp(&b.status)));
-    Ok(Staged { policy, source, changes: out })
-}
-
-/// A token glob that matches exactly `path`: glob characters escaped.
-pub(crate) fn literal_glob(path: &[u8]) -> String {
-    let mut out = String::new();
-    for c in String::from_utf8_lossy(path).chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | ',') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `text` as one shell word.
-pub(crate) fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+%".contains(&b));
-    if plain { text.to_owned() } else { format!("'{}'", text.replace('\'', r"'\''")) }
-}
-
-/// The `trail authorize` command that approves exactly these changes.
-pub(crate) fn authorize_command(changes: &[ProtectedChange], digest: &str) -> String {
-    let mut globs: Vec<String> = changes.iter().map(|c| literal_glob(&c.path)).collect();
-    globs.dedup();
-    let mut cmd = "trail authorize".to_owned();
-    for glob in globs {
-        cmd.push_str(" --path ");
-        cmd.push_str(&shell_word(&glob));
-    }
-    cmd.push_str(" --digest ");
-    cmd.push_str(digest);
-    cmd.push_str(" --reason 'WHY THIS CHANGE IS ALLOWED'");
-    cmd
+    let changes = protect::protected_changes(
+        &repo.git,
+        &policy,
+        head,
+        &changes,
+        Some(&protect::Snapshot::Index(&index)),
+    )?;
+    // Concluding a merge: what pre-commit checks, only what the merge itself makes.
+    let others = protect::merge_heads(&repo.location.git_dir);
+    let changes = protect::made_by_merge(&repo.git, changes, &others)?;
+    Ok(Staged { policy, source, changes })
 }
 
 /// A short name for a reason's kind (the JSON `kind`).
@@ -371,7 +172,7 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     let digest = staged.digest();
-    let command = authorize_command(&staged.changes, &digest);
+    let command = protect::authorize_command(&staged.changes, &digest);
     if args.json {
         let protected: Vec<_> = staged
             .changes
@@ -445,12 +246,13 @@ fn check_paths(repo: &Repo, args: &CheckArgs) -> Result<(), CommandError> {
         asked.push((path, content));
     }
     let changed: Vec<_> = asked.iter().map(|(p, c)| (p.clone(), c.clone(), None)).collect();
-    let launched = launched(repo, &policy, index.as_ref(), &changed)?;
+    let snapshot = index.as_ref().map(protect::Snapshot::Index);
+    let launched = protect::launched(&repo.git, &policy, snapshot.as_ref(), &changed)?;
     let mut out = Out::new();
     let mut any = false;
     let mut rows = Vec::new();
     for (path, content) in &asked {
-        let reason = reason_of(&policy, path, false, &[content], &launched);
+        let reason = protect::reason_of(&policy, path, false, &[content], &launched);
         any |= reason.is_some();
         rows.push((String::from_utf8_lossy(path).into_owned(), reason));
     }

@@ -1,5 +1,6 @@
 //! commit-msg: add the `Change-Id:`, `Why:` and `Impact:` trailers pre-commit
-//! decided on, unless the message already has them.
+//! decided on, unless the message already has them, and the
+//! `Trail-Authorization:` trailer of an authorized protected change.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -68,6 +69,12 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     ]);
     for trailer in &trailers {
         git.arg("--trailer").arg(trailer);
+    }
+    // The token travels with the commit, so a server can verify it with the
+    // public key alone. A different one (an amend with a new token) replaces it.
+    if let Some(token) = pending.authorization.as_ref().and_then(|a| a.token.as_deref()) {
+        git.args(["--if-exists", "replace", "--trailer"]);
+        git.arg(format!("Trail-Authorization: {token}"));
     }
     git.arg(&path);
     let output = git.output().map_err(|e| {

@@ -4,6 +4,7 @@ mod commit_msg;
 mod post_commit;
 mod pre_commit;
 mod refs;
+mod server;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -43,11 +44,32 @@ pub enum HookName {
     PostMerge,
     PostCheckout,
     PrePush,
+    PreReceive,
+    Update,
+    ReferenceTransaction,
 }
 
 impl HookName {
-    /// Every hook trail installs a shim for.
-    pub const ALL: [HookName; 7] = [
+    /// Every hook trail can install a shim for.
+    pub const ALL: [HookName; 10] = [
+        HookName::PreCommit,
+        HookName::CommitMsg,
+        HookName::PostCommit,
+        HookName::PostRewrite,
+        HookName::PostMerge,
+        HookName::PostCheckout,
+        HookName::PrePush,
+        HookName::PreReceive,
+        HookName::Update,
+        HookName::ReferenceTransaction,
+    ];
+
+    /// The hooks of a server-side (bare) repository: `trail hooks install --server`.
+    pub const SERVER: [HookName; 2] = [HookName::PreReceive, HookName::Update];
+
+    /// The hooks of a repository people commit in (`reference-transaction`
+    /// comes on top with `[protect] strict = true`).
+    pub const CLIENT: [HookName; 7] = [
         HookName::PreCommit,
         HookName::CommitMsg,
         HookName::PostCommit,
@@ -67,6 +89,9 @@ impl HookName {
             HookName::PostMerge => "post-merge",
             HookName::PostCheckout => "post-checkout",
             HookName::PrePush => "pre-push",
+            HookName::PreReceive => "pre-receive",
+            HookName::Update => "update",
+            HookName::ReferenceTransaction => "reference-transaction",
         }
     }
 }
@@ -79,7 +104,10 @@ pub fn run(args: HookArgs) -> Result<(), CommandError> {
         HookName::PostRewrite => refs::post_rewrite(&args.args),
         HookName::PostMerge => refs::post_merge(&args.args),
         HookName::PostCheckout => refs::post_checkout(&args.args),
-        HookName::PrePush => pre_push(),
+        HookName::PrePush => pre_push(&args.args),
+        HookName::PreReceive => server::pre_receive(),
+        HookName::Update => server::update(&args.args),
+        HookName::ReferenceTransaction => server::reference_transaction(&args.args),
     }
 }
 
@@ -187,13 +215,15 @@ pub(crate) fn one_line(text: &str) -> Option<String> {
     (!line.is_empty()).then_some(line)
 }
 
-/// pre-push: refuse to push while the journal fails verification.
-fn pre_push() -> Result<(), CommandError> {
+/// pre-push: refuse to push while the journal fails verification, or
+/// commits that change protected paths without a valid authorization.
+fn pre_push(args: &[OsString]) -> Result<(), CommandError> {
     crate::commands::verify::run(crate::commands::verify::VerifyArgs { quiet: true }).map_err(
         |e| {
             let mut refused = CommandError::refused(format!("push refused: {}", e.message));
             refused.hints = e.hints;
             refused.hint("`git push --no-verify` skips this check; do so only once you know why the journal fails")
         },
-    )
+    )?;
+    server::pre_push_protection(args)
 }

@@ -63,7 +63,28 @@ pub fn run() -> Result<(), CommandError> {
     }
     draft.why = draft.why.as_deref().and_then(one_line);
     draft.impact = draft.impact.as_deref().and_then(one_line);
-    drafts.push(draft);
+    match verified.and_then(|p| p.authorization.as_ref()) {
+        Some(auth) => {
+            let (kind, extra) = authorization_draft(&ctx, auth, &facts, now);
+            if let (Some(id), Some(issuer)) = (&auth.token_id, &auth.issuer) {
+                draft.authorization = Some(trail_journal::Authorization {
+                    issuer: issuer.clone(),
+                    token_id: id.clone(),
+                });
+            }
+            drafts.push(draft);
+            let mut extra = extra;
+            extra.change_id = verified.map(|p| p.change_id.clone());
+            tracing::debug!(kind, "recording the authorization");
+            drafts.push(extra);
+        }
+        None => {
+            drafts.push(draft);
+            if verified.is_none() {
+                drafts.extend(violation(&ctx, &facts, now));
+            }
+        }
+    }
 
     crate::pending::append_or_spool(&ctx.repo, drafts, Some(&facts.id))?;
 
@@ -77,6 +98,79 @@ pub fn run() -> Result<(), CommandError> {
         tracing::info!(commit = %facts.id, "recorded as commit.unverified: pre-commit did not prepare it");
     }
     Ok(())
+}
+
+/// The `auth.used` (or `policy.bootstrap`) record of an authorized commit.
+fn authorization_draft(
+    ctx: &HookContext,
+    auth: &crate::pending::PendingAuth,
+    facts: &CommitFacts,
+    now: Timestamp,
+) -> (&'static str, Draft) {
+    let kind = if auth.token_id.is_some() { kinds::AUTH_USED } else { kinds::POLICY_BOOTSTRAP };
+    let mut draft = Draft::new(kind, Source::Hook, now);
+    draft.actor = Some(super::local_actor(&ctx.repo.git));
+    draft.commit = Some(facts.id.to_string());
+    draft.paths = auth.paths.iter().map(|(path, status)| protected_path(path, *status)).collect();
+    if let (Some(id), Some(issuer)) = (&auth.token_id, &auth.issuer) {
+        draft.authorization =
+            Some(trail_journal::Authorization { issuer: issuer.clone(), token_id: id.clone() });
+    }
+    if !auth.bootstrap.is_empty() {
+        let mut detail = serde_json::Map::new();
+        detail.insert(
+            "authorizers".into(),
+            Value::Array(auth.bootstrap.iter().map(|l| Value::String(l.clone())).collect()),
+        );
+        draft.detail = Some(detail);
+    }
+    (kind, draft)
+}
+
+fn protected_path(path: &[u8], status: char) -> PathChange {
+    let status = match status {
+        'A' => Status::A,
+        'D' => Status::D,
+        'T' => Status::T,
+        _ => Status::M,
+    };
+    PathChange::new(path, status)
+}
+
+/// A commit pre-commit did not check (`--no-verify`, cherry-pick, rebase):
+/// a loud `policy.violation` record when it changes protected paths without a
+/// valid `Trail-Authorization:` trailer.
+fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<Draft> {
+    let verdict = match crate::protect::check_commit(&ctx.repo, facts.id, &mut Default::default()) {
+        Ok(verdict) => verdict,
+        Err(e) => {
+            say(format_args!(
+                "could not check commit {} against the protection policy: {}",
+                facts.id, e.message
+            ));
+            return None;
+        }
+    };
+    let crate::protect::Verdict::Denied { denial, protected } = verdict else { return None };
+    say(format_args!(
+        "POLICY VIOLATION: commit {} changes protected paths without a valid authorization ({}): {}{}",
+        facts.id,
+        denial.check,
+        denial.message,
+        crate::protect::describe_changes(&protected)
+    ));
+    say(
+        "it is recorded as policy.violation; a push of it is refused by trail's pre-push and server hooks",
+    );
+    let mut draft = Draft::new(kinds::POLICY_VIOLATION, Source::Hook, now);
+    draft.actor = Some(super::local_actor(&ctx.repo.git));
+    draft.commit = Some(facts.id.to_string());
+    draft.paths = protected.iter().map(|c| protected_path(&c.path, c.status)).collect();
+    let mut detail = serde_json::Map::new();
+    detail.insert("check".into(), Value::String(denial.check));
+    detail.insert("reason".into(), Value::String(denial.message));
+    draft.detail = Some(detail);
+    Some(draft)
 }
 
 /// Whether pre-commit prepared this very commit: same parent, the changelog

@@ -18,7 +18,9 @@ use super::{HookContext, one_line};
 use crate::config::Malformed as OnMalformed;
 use crate::error::CommandError;
 use crate::output::say;
-use crate::pending::{PendingCommit, StagedLog, StaleEntries, WrittenEntry};
+use crate::pending::{PendingAuth, PendingCommit, StagedLog, StaleEntries, WrittenEntry};
+use crate::protect;
+use trail_policy::POLICY_FILE;
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
@@ -46,6 +48,27 @@ pub fn run() -> Result<(), CommandError> {
 
     // The rationale: `trail commit` / the environment, then a note.
     let note = ctx.pending.note()?;
+
+    // Protected paths (DESIGN §6), under the policy of the commit this one
+    // builds on: a change cannot loosen its own check.
+    let others: Vec<ObjectId> = match &head_facts {
+        Some(facts) => facts.parents.iter().skip(1).copied().collect(),
+        None if merge => protect::merge_heads(&ctx.repo.location.git_dir),
+        None => Vec::new(),
+    };
+    let note_token = note.as_ref().and_then(|n| n.token.clone());
+    let amended_token = head_facts
+        .as_ref()
+        .and_then(|f| f.trailer("Trail-Authorization"))
+        .zip(head)
+        .map(|(t, id)| (id, t.to_owned()));
+    let protection = Protection {
+        base,
+        others: &others,
+        note_token: note_token.as_deref(),
+        amended: amended_token.as_ref().map(|(id, t)| (*id, t.as_str())),
+    };
+    let (authorization, token_from_note) = check_protection(&ctx, &index, &changes, &protection)?;
     let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
     let from_head =
         |token: &str| head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line);
@@ -55,8 +78,9 @@ pub fn run() -> Result<(), CommandError> {
     let noted_impact = note.as_ref().and_then(|n| n.impact.as_deref()).and_then(one_line);
     let why = from_head("Why").or_else(|| env("TRAIL_WHY"));
     let impact = from_head("Impact").or_else(|| env("TRAIL_IMPACT"));
-    let used_note =
-        (why.is_none() && noted_why.is_some()) || (impact.is_none() && noted_impact.is_some());
+    let used_note = token_from_note
+        || (why.is_none() && noted_why.is_some())
+        || (impact.is_none() && noted_impact.is_some());
     let why = why.or(noted_why);
     let impact = impact.or(noted_impact);
     if why.is_none() && ctx.config.rationale.required {
@@ -203,9 +227,195 @@ pub fn run() -> Result<(), CommandError> {
         invocation: invocation.map(|i| i.id),
         used_note,
         stale_elsewhere,
+        authorization,
     };
     ctx.pending.set_commit(&pending)?;
     Ok(())
+}
+
+/// What the protection check of a staged change needs besides the change.
+struct Protection<'a> {
+    /// The commit the new commit builds on: its policy applies.
+    base: Option<ObjectId>,
+    /// The other parents of a merge.
+    others: &'a [ObjectId],
+    note_token: Option<&'a str>,
+    /// When amending: the commit being replaced and its token, which may be
+    /// used again for the commit that replaces it.
+    amended: Option<(ObjectId, &'a str)>,
+}
+
+/// Refuse the commit unless its protected changes are authorized. Returns
+/// what post-commit records and whether the token came from `trail note`.
+fn check_protection(
+    ctx: &HookContext,
+    index: &StagedIndex,
+    changes: &[FileChange],
+    p: &Protection<'_>,
+) -> Result<(Option<PendingAuth>, bool), CommandError> {
+    let git = &ctx.repo.git;
+    let (policy, source) = protect::policy_named(git, p.base, "HEAD")?;
+    let mut protected = protect::protected_changes(
+        git,
+        &policy,
+        p.base,
+        changes,
+        Some(&protect::Snapshot::Index(index)),
+    )?;
+    if !p.others.is_empty() {
+        protected = protect::made_by_merge(git, protected, p.others)?;
+    }
+    if protected.is_empty() {
+        return Ok((None, false));
+    }
+    let env_token =
+        std::env::var("TRAIL_TOKEN").ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let (token, from_note) = match (&env_token, p.note_token, p.amended) {
+        (Some(t), _, _) => (Some(t.as_str()), false),
+        (None, Some(t), _) => (Some(t), true),
+        (None, None, Some((_, t))) => (Some(t), false),
+        _ => (None, false),
+    };
+    let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
+        true => index
+            .blob(git, POLICY_FILE.as_bytes())
+            .map_err(|e| CommandError::environment(e.to_string()))?
+            .map(|(_, data)| data),
+        false => None,
+    };
+    let repo_id = match (token, p.base) {
+        (Some(_), Some(base)) => {
+            Some(protect::repository_id(git, &ctx.repo.location.trail_dir(), base)?)
+        }
+        _ => None,
+    };
+    let now = Utc::now();
+    let change = protect::Change {
+        policy: &policy,
+        protected: &protected,
+        new_policy: new_policy.as_deref(),
+        repo_id: repo_id.as_deref(),
+        now,
+    };
+    let paths: Vec<(Vec<u8>, char)> =
+        protected.iter().map(|c| (c.path.clone(), c.status)).collect();
+    let denied = |denial: protect::Denial| -> CommandError {
+        let digest = protect::digest(&protected);
+        record_blocked(
+            ctx,
+            changes,
+            &format!("authorization refused ({}): {}", denial.check, denial.message),
+        );
+        let mut error = CommandError::refused(format!(
+            "commit refused: {}\nprotected paths in this commit (policy: {source}):{}",
+            denial.message,
+            protect::describe_changes(&protected)
+        ));
+        for hint in denial.hints {
+            error = error.hint(hint);
+        }
+        if !policy.authorizers().is_empty() {
+            error = error.hint(format!(
+                "the digest of these changes is {digest}; an authorizer approves exactly them with: {}",
+                protect::authorize_command(&protected, &digest)
+            ));
+        }
+        error
+    };
+    let decision = protect::decide(&change, token).map_err(denied)?;
+    match decision {
+        protect::Decision::Unenforced => {
+            say(format_args!(
+                "note: {POLICY_FILE} changes while no authorizer is named in {source}; protection \
+                 is not enforced until `[protect] authorizers` names one (`trail keygen --add`)"
+            ));
+            Ok((None, false))
+        }
+        protect::Decision::Bootstrap { authorizers } => {
+            say(format_args!(
+                "POLICY BOOTSTRAP: this commit names the first authorizers of this repository:"
+            ));
+            for line in &authorizers {
+                say(format_args!("  {line}"));
+            }
+            say(
+                "from this commit on, only tokens they sign authorize changes to protected paths; \
+                 anyone able to commit could have named these keys, so check them (docs/protection.md)",
+            );
+            let auth = PendingAuth {
+                token: None,
+                token_id: None,
+                issuer: None,
+                bootstrap: authorizers,
+                paths,
+            };
+            Ok((Some(auth), false))
+        }
+        protect::Decision::Authorized(verified) => {
+            let claims = verified.token.claims();
+            let amended = p.amended.map(|(id, _)| id);
+            if !claims.reuse && token_used(ctx, &claims.id, amended)? {
+                let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
+                return Err(denied(protect::Denial {
+                    check: refusal.check().to_string(),
+                    message: refusal.to_string(),
+                    hints: vec![refusal.hint()],
+                }));
+            }
+            say(format_args!(
+                "protected changes authorized by token {} (key {}{}): {}",
+                claims.id,
+                verified.authorizer.id(),
+                verified.authorizer.name().map(|n| format!(", {n}")).unwrap_or_default(),
+                if claims.reason.is_empty() { "no reason given" } else { &claims.reason }
+            ));
+            let auth = PendingAuth {
+                token: token.map(str::to_owned),
+                token_id: Some(claims.id.clone()),
+                issuer: Some(verified.authorizer.id().to_string()),
+                bootstrap: Vec::new(),
+                paths,
+            };
+            Ok((Some(auth), from_note))
+        }
+    }
+}
+
+/// Whether the journal (or the spool of records waiting for it) holds an
+/// `auth.used` record of token `id` for a commit other than `except`.
+fn token_used(ctx: &HookContext, id: &str, except: Option<ObjectId>) -> Result<bool, CommandError> {
+    use trail_journal::LogStore as _;
+    let except = except.map(|e| e.to_string());
+    let counts = |kind: &str, commit: Option<&str>| {
+        kind == kinds::AUTH_USED && commit.is_none_or(|c| Some(c) != except.as_deref())
+    };
+    for draft in crate::pending::spooled_drafts(&ctx.repo)? {
+        if draft.authorization.as_ref().is_some_and(|a| a.token_id == id)
+            && counts(&draft.kind, draft.commit.as_deref())
+        {
+            return Ok(true);
+        }
+    }
+    let store = ctx.repo.open_indexed_store().map_err(|e| {
+        CommandError::environment(format!(
+            "cannot check that token {id} was not used before: {}",
+            e.message
+        ))
+        .hint("the single-use check reads the journal; `trail verify` says what is wrong with it")
+    })?;
+    let mut prefix = id.as_bytes().to_vec();
+    prefix.push(0);
+    for key in store.index_prefix(trail_journal::index::TOKEN, &prefix)? {
+        let Some(seq) = trail_journal::index::seq_of(&key) else { continue };
+        let Some(raw) = store.get_raw(seq)? else { continue };
+        let record: trail_journal::Record = serde_json::from_slice(&raw).map_err(|e| {
+            CommandError::environment(format!("journal record {seq} cannot be read: {e}"))
+        })?;
+        if counts(&record.kind, record.commit.as_deref()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// An entry line and the `### ` subsection it stands under.

@@ -4,6 +4,7 @@ use clap::Args;
 use trail_git::hooks::{Installed, Setting};
 
 use super::{MERGE_DRIVER, describe_origin, hooks_error, locate, rendered_shims, shims};
+use crate::commands::hook::HookName;
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::say;
@@ -31,12 +32,40 @@ pub struct InstallArgs {
     /// replace `merge.trail.*` keys that hold other values.
     #[arg(long)]
     pub force: bool,
+
+    /// Install the server-side hooks (pre-receive and update) instead, in the
+    /// repository people push to (usually bare): they refuse every pushed
+    /// commit that changes a protected path (MCP server configurations,
+    /// trail.toml) without a valid `Trail-Authorization:` trailer.
+    #[arg(long)]
+    pub server: bool,
 }
 
 pub fn run(args: InstallArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
+    if args.server {
+        return install_server(&repo, args.force);
+    }
     let plan = HooksPlan::check(&repo, args.force)?;
     plan.install(&repo)
+}
+
+/// `--server`: the pre-receive and update shims, no merge driver (nobody
+/// merges in a server repository).
+fn install_server(repo: &Repo, force: bool) -> Result<(), CommandError> {
+    let dir = locate(repo)?;
+    if !dir.bare {
+        dir.refuse_shared(force).map_err(|e| hooks_error(e, "install"))?;
+    }
+    let rendered = rendered_shims(&HookName::SERVER);
+    let done = trail_git::hooks::install(&dir, &shims(&rendered), force)
+        .map_err(|e| hooks_error(e, "install"))?;
+    say(format_args!("server hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
+    report(&done);
+    say(
+        "pushed commits that change protected paths now need a valid Trail-Authorization trailer; the policy is read from each commit's parent",
+    );
+    Ok(())
 }
 
 /// The checks that can refuse an install, made before anything changes (so
@@ -60,11 +89,11 @@ impl HooksPlan {
         let dir = self.dir;
         if dir.bare {
             say(
-                "bare repository: no commits are made here, so no client hooks were installed (server-side hooks come in a later release)",
+                "bare repository: no commits are made here, so no client hooks were installed; `trail hooks install --server` installs the hooks that check pushes",
             );
             return Ok(());
         }
-        let rendered = rendered_shims();
+        let rendered = rendered_shims(&super::client_hooks(repo));
         let done = trail_git::hooks::install(&dir, &shims(&rendered), self.force)
             .map_err(|e| hooks_error(e, "install"))?;
         let driver =
@@ -81,18 +110,7 @@ impl HooksPlan {
             return Ok(());
         }
         say(format_args!("hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
-        for (name, action) in &done {
-            match action {
-                Installed::Unchanged => say(format_args!("  {name}: already installed")),
-                Installed::Written => say(format_args!("  {name}: installed")),
-                Installed::Updated => {
-                    say(format_args!("  {name}: updated the shim of an older trail"))
-                }
-                Installed::Chained => say(format_args!(
-                    "  {name}: installed; the hook that was there is now {name}.trail-chained and runs after trail"
-                )),
-            }
-        }
+        report(&done);
         if let Some(workdir) = &dir.inside_worktree {
             say(format_args!(
                 "note: the hooks directory is inside the work tree {}: the shims show up in `git status` (commit them, or ignore them)",
@@ -122,5 +140,18 @@ impl HooksPlan {
             ));
         }
         Ok(())
+    }
+}
+
+fn report<N: std::fmt::Display>(done: &[(N, Installed)]) {
+    for (name, action) in done {
+        match action {
+            Installed::Unchanged => say(format_args!("  {name}: already installed")),
+            Installed::Written => say(format_args!("  {name}: installed")),
+            Installed::Updated => say(format_args!("  {name}: updated the shim of an older trail")),
+            Installed::Chained => say(format_args!(
+                "  {name}: installed; the hook that was there is now {name}.trail-chained and runs after trail"
+            )),
+        }
     }
 }

@@ -62,9 +62,22 @@ pub fn render_shim(hook: HookName) -> String {
     SHIM_TEMPLATE.replace("@HOOK@", hook.file_name())
 }
 
-/// Every hook's name and shim, rendered.
-pub fn rendered_shims() -> Vec<(&'static str, String)> {
-    HookName::ALL.iter().map(|hook| (hook.file_name(), render_shim(*hook))).collect()
+/// The name and shim of each of `hooks`, rendered.
+pub fn rendered_shims(hooks: &[HookName]) -> Vec<(&'static str, String)> {
+    hooks.iter().map(|hook| (hook.file_name(), render_shim(*hook))).collect()
+}
+
+/// The hooks a repository gets: the client set, plus reference-transaction
+/// when the policy committed at HEAD sets `[protect] strict = true`.
+pub fn client_hooks(repo: &Repo) -> Vec<HookName> {
+    let mut hooks = HookName::CLIENT.to_vec();
+    let head = repo.git.head_id().ok().map(|id| id.detach());
+    if crate::protect::policy_named(&repo.git, head, "HEAD")
+        .is_ok_and(|(policy, _)| policy.strict())
+    {
+        hooks.push(HookName::ReferenceTransaction);
+    }
+    hooks
 }
 
 /// Borrow [`rendered_shims`] as trail-git wants them.
@@ -129,7 +142,7 @@ mod tests {
 
     #[test]
     fn every_shim_carries_the_marker_trail_git_recognises() {
-        for (name, shim) in rendered_shims() {
+        for (name, shim) in rendered_shims(&HookName::ALL) {
             assert!(shim.starts_with("#!/bin/sh\n"), "{name}: not a sh script");
             assert!(
                 shim.lines().take(5).any(|l| l.starts_with(trail_git::hooks::SHIM_MARKER)),

@@ -6,6 +6,7 @@ use clap::Args;
 use trail_git::hooks::{HookFile, Setting};
 
 use super::{MERGE_DRIVER, describe_origin, hooks_error, locate, rendered_shims, shims};
+use crate::commands::hook::HookName;
 use crate::context::Repo;
 use crate::error::CommandError;
 use crate::output::Out;
@@ -24,7 +25,9 @@ pub struct StatusArgs {}
 pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let dir = locate(&repo)?;
-    let rendered = rendered_shims();
+    let hooks: Vec<HookName> =
+        if dir.bare { HookName::SERVER.to_vec() } else { super::client_hooks(&repo) };
+    let rendered = rendered_shims(&hooks);
     let hooks =
         trail_git::hooks::status(&dir, &shims(&rendered)).map_err(|e| hooks_error(e, "status"))?;
     let (keys, line) =
@@ -33,7 +36,11 @@ pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
     let mut out = Out::new();
     writeln!(out, "{:<14}{} ({})", "hooks dir", dir.path.display(), describe_origin(&dir))?;
     if dir.bare {
-        writeln!(out, "{:<14}bare repository: trail installs no client hooks here", "")?;
+        writeln!(
+            out,
+            "{:<14}bare repository: `trail hooks install --server` installs the server hooks",
+            ""
+        )?;
     }
     for hook in &hooks {
         let state = match &hook.file {

@@ -1,0 +1,172 @@
+//! The protection checks that do not trust pre-commit: pre-push (before
+//! commits leave this repository), pre-receive and update (on the server that
+//! receives them: the enforcement point) and, with `[protect] strict = true`,
+//! reference-transaction (before a local branch moves to a commit made with
+//! `--no-verify`). Each checks every new commit with [`protect::check_commit`].
+
+use std::ffi::OsString;
+use std::io::Read as _;
+
+use trail_git::ObjectId;
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::protect;
+
+/// `<old> <new> <ref>` lines (pre-receive, reference-transaction).
+fn updates(input: &str) -> Vec<(String, String, String)> {
+    input
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?.to_owned(), words.next()?.to_owned(), words.next()?.to_owned()))
+        })
+        .collect()
+}
+
+fn is_null(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b == b'0')
+}
+
+fn read_stdin() -> Result<String, CommandError> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| CommandError::environment(format!("cannot read the hook's input: {e}")))?;
+    Ok(input)
+}
+
+/// The repository a hook runs in; in a receiving repository, with the
+/// pushed objects git keeps in quarantine until the hooks accept them (keep
+/// the directory alive while `repo` is used).
+fn server_repo() -> Result<(Repo, Option<tempfile::TempDir>), CommandError> {
+    let mut repo = Repo::discover()?;
+    trail_git::skip_index_checksum(&mut repo.git);
+    let quarantine = trail_git::use_quarantine(&mut repo.git)
+        .map_err(|e| CommandError::environment(e.to_string()))?;
+    Ok((repo, quarantine))
+}
+
+/// The commits `new` brings that no ref of the repository reaches yet.
+fn new_commits(
+    repo: &Repo,
+    tips: &[&str],
+    exclude: &[String],
+) -> Result<Vec<ObjectId>, CommandError> {
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<String> = tips.iter().map(|t| (*t).to_owned()).collect();
+    args.push("--not".to_owned());
+    args.extend(exclude.iter().cloned());
+    protect::rev_list(repo, &args)
+}
+
+/// pre-receive (server): refuse the whole push when a pushed commit changes
+/// protected paths without a valid `Trail-Authorization:` trailer.
+pub fn pre_receive() -> Result<(), CommandError> {
+    let input = read_stdin()?;
+    let (repo, _quarantine) = server_repo()?;
+    let updates = updates(&input);
+    let tips: Vec<&str> = updates
+        .iter()
+        .filter(|(_, new, _)| !is_null(new))
+        .map(|(_, new, _)| new.as_str())
+        .collect();
+    let commits = new_commits(&repo, &tips, &["--all".to_owned()])?;
+    protect::check_commits(&repo, &commits, "push")
+}
+
+/// update (server): the same check for one ref (`update REF OLD NEW`).
+pub fn update(args: &[OsString]) -> Result<(), CommandError> {
+    let [name, _old, new] = args else {
+        return Err(CommandError::usage("update: git passes REF OLD NEW; got something else"));
+    };
+    let new = new.to_string_lossy();
+    if is_null(&new) {
+        return Ok(());
+    }
+    let (repo, _quarantine) = server_repo()?;
+    let commits = new_commits(&repo, &[&new], &["--all".to_owned()])?;
+    protect::check_commits(&repo, &commits, &format!("update of {}", name.to_string_lossy()))
+}
+
+/// pre-push: the commits about to be pushed that the remote does not have.
+pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
+    let input = read_stdin()?;
+    let (repo, _quarantine) = server_repo()?;
+    let remote = args.first().map(|r| r.to_string_lossy().into_owned());
+    let mut tips = Vec::new();
+    let mut exclude = Vec::new();
+    for line in input.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [_local_ref, local, _remote_ref, remote_id] = words[..] else { continue };
+        if is_null(local) {
+            continue; // a deletion pushes no commit
+        }
+        tips.push(local.to_owned());
+        if !is_null(remote_id)
+            && let Ok(id) = ObjectId::from_hex(remote_id.as_bytes())
+            && repo.git.has_object(id)
+        {
+            exclude.push(remote_id.to_owned());
+        }
+    }
+    // What the remote is known to have: its remote-tracking branches.
+    if let Some(remote) = remote.filter(|r| !r.contains('/') && !r.contains(':')) {
+        exclude.push(format!("--remotes={remote}"));
+    }
+    let tips: Vec<&str> = tips.iter().map(String::as_str).collect();
+    let commits = new_commits(&repo, &tips, &exclude)?;
+    protect::check_commits(&repo, &commits, "push").map_err(|e| {
+        e.hint("the server refuses these commits too when it runs trail's hooks (`trail hooks install --server`)")
+    })
+}
+
+/// reference-transaction (`[protect] strict = true`): in the `prepared` state,
+/// veto a branch update that brings commits with unauthorized protected
+/// changes. A commit pre-commit checked in this very `git` process passes
+/// without a second look, so an ordinary commit pays only for reading the
+/// pending state.
+pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
+    let input = read_stdin()?;
+    if args.first().is_none_or(|state| state != "prepared") {
+        return Ok(());
+    }
+    let branches: Vec<(String, String, String)> = updates(&input)
+        .into_iter()
+        .filter(|(_, new, name)| !is_null(new) && name.starts_with("refs/heads/"))
+        .collect();
+    if branches.is_empty() {
+        return Ok(());
+    }
+    let (repo, _quarantine) = server_repo()?;
+    let head = repo.git.head_id().ok().map(|id| id.detach());
+    let (policy, _) = protect::policy_named(&repo.git, head, "HEAD")?;
+    if !policy.strict() {
+        return Ok(());
+    }
+    let pending = crate::pending::Pending::new(&repo.location).commit()?;
+    let invocation = super::GitInvocation::current();
+    let mut tips = Vec::new();
+    for (_, new, _) in &branches {
+        let Ok(id) = ObjectId::from_hex(new.as_bytes()) else { continue };
+        let checked_by_pre_commit = match (&pending, &invocation) {
+            (Some(prepared), Some(now))
+                if prepared.invocation.as_deref() == Some(now.id.as_str()) =>
+            {
+                repo.git.find_commit(id).ok().is_some_and(|c| {
+                    c.parent_ids().next().map(|parent| parent.to_string()) == prepared.base
+                })
+            }
+            _ => false,
+        };
+        if !checked_by_pre_commit {
+            tips.push(new.as_str());
+        }
+    }
+    let commits = new_commits(&repo, &tips, &["--branches".to_owned()])?;
+    protect::check_commits(&repo, &commits, "branch update").map_err(|e| {
+        e.hint("`[protect] strict = true` in trail.toml vetoes such updates, including commits made with --no-verify")
+    })
+}
