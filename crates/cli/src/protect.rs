@@ -39,6 +39,118 @@ pub(crate) fn digest(changes: &[ProtectedChange]) -> String {
 pub(crate) enum Snapshot<'a> {
     Index(&'a StagedIndex),
     Commit(ObjectId),
+    /// The glob-protected configs already known (path, blob).
+    Configs(Vec<(Vec<u8>, ObjectId)>),
+}
+
+/// `.git/trail/cache/configs.json`: the configs a glob protects in one
+/// commit, so that a check of a change on top of it examines only the
+/// changed paths instead of every file of the tree.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ConfigCache {
+    commit: String,
+    configs: Vec<(Vec<u8>, String)>,
+}
+
+fn config_cache_path(trail_dir: &Path) -> std::path::PathBuf {
+    trail_dir.join("cache").join("configs.json")
+}
+
+/// How many commits the cache remembers (an amend or a checkout of a
+/// recent commit still finds its entry).
+const CACHED_COMMITS: usize = 8;
+
+fn read_config_cache(trail_dir: &Path) -> Vec<ConfigCache> {
+    std::fs::read(config_cache_path(trail_dir))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The glob-protected configs of `commit`, if the cache holds them.
+pub(crate) fn cached_configs(
+    trail_dir: &Path,
+    commit: ObjectId,
+) -> Option<Vec<(Vec<u8>, ObjectId)>> {
+    let commit = commit.to_string();
+    let entry = read_config_cache(trail_dir).into_iter().find(|e| e.commit == commit)?;
+    entry
+        .configs
+        .into_iter()
+        .map(|(path, id)| Some((path, ObjectId::from_hex(id.as_bytes()).ok()?)))
+        .collect()
+}
+
+/// `configs` after `changes`: changed paths out, the new versions of
+/// regular files a glob of `policy` protects in.
+pub(crate) fn overlay(
+    policy: &Protect,
+    mut configs: Vec<(Vec<u8>, ObjectId)>,
+    changes: &[FileChange],
+) -> Vec<(Vec<u8>, ObjectId)> {
+    configs.retain(|(path, _)| {
+        !changes.iter().any(|c| c.path == *path || c.from.as_ref() == Some(path))
+    });
+    for change in changes {
+        let regular = change.mode == "100644" || change.mode == "100755";
+        if change.status != 'D' && regular && policy.glob_protects(&change.path) {
+            configs.push((change.path.clone(), change.blob));
+        }
+    }
+    configs
+}
+
+/// Keep the cache in step with the commit just made (post-commit): from the
+/// parent's entry and the commit's changes when the cache has it, else from
+/// the whole tree (once). A commit that changes trail.toml changes the globs:
+/// the whole tree is read again.
+pub(crate) fn remember_configs(
+    git: &trail_git::Repository,
+    trail_dir: &Path,
+    commit: ObjectId,
+    parent: Option<ObjectId>,
+    changes: &[FileChange],
+) -> Result<(), CommandError> {
+    let (policy, _) = policy_named(git, Some(commit), "HEAD")?;
+    let policy_changed = changes.iter().any(|c| {
+        c.path == POLICY_FILE.as_bytes() || c.from.as_deref() == Some(POLICY_FILE.as_bytes())
+    });
+    let known = parent.filter(|_| !policy_changed).and_then(|p| cached_configs(trail_dir, p));
+    let configs = match known {
+        Some(configs) => overlay(&policy, configs, changes),
+        None => trail_git::commit_files(git, commit)
+            .map_err(|e| CommandError::environment(e.to_string()))?
+            .into_iter()
+            .filter(|(path, _)| policy.glob_protects(path))
+            .collect(),
+    };
+    let entry = ConfigCache {
+        commit: commit.to_string(),
+        configs: configs.into_iter().map(|(p, id)| (p, id.to_string())).collect(),
+    };
+    let mut cache = read_config_cache(trail_dir);
+    cache.retain(|e| e.commit != entry.commit);
+    cache.insert(0, entry);
+    cache.truncate(CACHED_COMMITS);
+    let text = serde_json::to_string(&cache)
+        .map_err(|e| CommandError::environment(format!("cannot encode the config cache: {e}")))?;
+    write_cache(&config_cache_path(trail_dir), &text)
+        .map_err(|e| CommandError::environment(format!("cannot write the config cache: {e}")))
+}
+
+/// What to look for launching configs in, for the staged change `changes`
+/// on top of `base`: the cache when it knows `base`, else the whole index.
+pub(crate) fn staged_snapshot<'a>(
+    trail_dir: &Path,
+    policy: &Protect,
+    base: Option<ObjectId>,
+    changes: &[FileChange],
+    index: &'a StagedIndex,
+) -> Snapshot<'a> {
+    match base.and_then(|b| cached_configs(trail_dir, b)) {
+        Some(configs) => Snapshot::Configs(overlay(policy, configs, changes)),
+        None => Snapshot::Index(index),
+    }
 }
 
 /// `[protect]` of trail.toml in commit `at`: the defaults without a commit or
@@ -103,9 +215,13 @@ pub(crate) fn launched(
     changed: &[Contents],
 ) -> Result<Launched, CommandError> {
     let mut launched = Launched::new();
-    let by_glob =
-        |path: &[u8]| matches!(trail_policy::protected(policy, path, None), Some(Reason::Glob(_)));
+    let by_glob = |path: &[u8]| policy.glob_protects(path);
     match snapshot {
+        Some(Snapshot::Configs(configs)) => {
+            for (path, id) in configs {
+                launched.add_config(path, &read_blob(git, *id)?);
+            }
+        }
         Some(Snapshot::Index(index)) => {
             for (path, id) in index.files() {
                 if by_glob(path) {

@@ -195,6 +195,21 @@ impl Protect {
     pub(crate) fn is_ignored(&self, path: &[u8]) -> bool {
         self.ignored.is_match(glob::path(path))
     }
+
+    /// Whether a glob protects `path`: one of the team's `paths`, or a
+    /// default glob that `ignore` does not take out — what
+    /// [`crate::protected`] answers with [`crate::Reason::Glob`]. The cheap
+    /// test for looking through a whole tree for MCP configurations.
+    pub fn glob_protects(&self, path: &[u8]) -> bool {
+        let candidate = globset::Candidate::new(glob::path(path));
+        if self.extra.is_match_candidate(&candidate) {
+            return true;
+        }
+        if self.ignored.is_match_candidate(&candidate) {
+            return false;
+        }
+        DEFAULTS.as_ref().is_none_or(|set| set.is_match_candidate(&candidate))
+    }
 }
 
 /// The first default glob (in [`DEFAULT_PROTECTED`]'s order) matching `path`.
@@ -367,6 +382,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn glob_protects_agrees_with_protected(path in "[a-z./_-]{0,8}(mcp|\\.mcp\\.json|/mcp/|settings\\.json|\\.sh|claude_desktop_config\\.json)?[a-z./_-]{0,6}") {
+            let policy = Protect::from_toml("[protect]\npaths = [\"tools/**\"]\nignore = [\"**/mcp/**\"]\n").expect("valid");
+            for policy in [Protect::default(), policy] {
+                let by_glob = matches!(crate::protected(&policy, path.as_bytes(), None), Some(crate::Reason::Glob(_)));
+                prop_assert_eq!(policy.glob_protects(path.as_bytes()), by_glob, "{}", path);
+            }
+        }
+
         #[test]
         fn the_policy_parser_never_panics(text in any::<String>()) {
             let _ = Protect::from_toml(&text);

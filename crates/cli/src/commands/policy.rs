@@ -126,13 +126,9 @@ pub(crate) fn staged(repo: &Repo) -> Result<Staged, CommandError> {
     let changes = index.changes(&repo.git, head).map_err(|e| {
         CommandError::environment(e.to_string()).hint("resolve the merge conflicts first")
     })?;
-    let changes = protect::protected_changes(
-        &repo.git,
-        &policy,
-        head,
-        &changes,
-        Some(&protect::Snapshot::Index(&index)),
-    )?;
+    let trail_dir = repo.location.trail_dir();
+    let snapshot = protect::staged_snapshot(&trail_dir, &policy, head, &changes, &index);
+    let changes = protect::protected_changes(&repo.git, &policy, head, &changes, Some(&snapshot))?;
     // Concluding a merge: what pre-commit checks, only what the merge itself makes.
     let others = protect::merge_heads(&repo.location.git_dir);
     let changes = protect::made_by_merge(&repo.git, changes, &others)?;

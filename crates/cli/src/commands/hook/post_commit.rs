@@ -88,6 +88,19 @@ pub fn run() -> Result<(), CommandError> {
 
     crate::pending::append_or_spool(&ctx.repo, drafts, Some(&facts.id))?;
 
+    // The next commit's protection check then reads only its own changes.
+    let parent = facts.parents.first().copied().filter(|_| facts.parents.len() == 1);
+    let trail_dir = ctx.repo.location.trail_dir();
+    if let Err(e) = crate::protect::remember_configs(
+        &ctx.repo.git,
+        &trail_dir,
+        facts.id,
+        parent,
+        &facts.changes,
+    ) {
+        tracing::warn!("{}", e.message);
+    }
+
     if let Some(pending) = verified {
         sync_real_index(&ctx, pending, &facts);
         ctx.pending.clear_commit()?;

@@ -255,13 +255,9 @@ fn check_protection(
 ) -> Result<(Option<PendingAuth>, bool), CommandError> {
     let git = &ctx.repo.git;
     let (policy, source) = protect::policy_named(git, p.base, "HEAD")?;
-    let mut protected = protect::protected_changes(
-        git,
-        &policy,
-        p.base,
-        changes,
-        Some(&protect::Snapshot::Index(index)),
-    )?;
+    let trail_dir = ctx.repo.location.trail_dir();
+    let snapshot = protect::staged_snapshot(&trail_dir, &policy, p.base, changes, index);
+    let mut protected = protect::protected_changes(git, &policy, p.base, changes, Some(&snapshot))?;
     if !p.others.is_empty() {
         protected = protect::made_by_merge(git, protected, p.others)?;
     }
