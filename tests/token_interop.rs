@@ -679,7 +679,7 @@ fn assert_commit_refused(env: &TestEnv, repo: &Path, out: &Output, head: &str, c
 }
 
 #[test]
-#[ignore = "needs pre-commit token verification (issue 4)"]
+
 fn trail_accepts_a_python_token() {
     let env = TestEnv::new();
     let (repo, _) = python_bootstrapped(&env);
@@ -690,7 +690,7 @@ fn trail_accepts_a_python_token() {
 }
 
 #[test]
-#[ignore = "needs pre-commit token verification (issue 4)"]
+
 fn trail_refuses_a_python_token_from_a_key_not_in_the_policy() {
     let env = TestEnv::new();
     let (repo, _) = python_bootstrapped(&env);
@@ -702,7 +702,7 @@ fn trail_refuses_a_python_token_from_a_key_not_in_the_policy() {
 }
 
 #[test]
-#[ignore = "needs pre-commit token verification (issue 4)"]
+
 fn trail_refuses_a_python_token_whose_globs_miss_the_change() {
     let env = TestEnv::new();
     let (repo, _) = python_bootstrapped(&env);
@@ -714,7 +714,7 @@ fn trail_refuses_a_python_token_whose_globs_miss_the_change() {
 }
 
 #[test]
-#[ignore = "needs pre-commit token verification (issue 4)"]
+
 fn trail_accepts_a_python_token_bound_to_the_staged_digest() {
     let env = TestEnv::new();
     let (repo, _) = python_bootstrapped(&env);
