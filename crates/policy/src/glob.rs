@@ -13,6 +13,7 @@ pub(crate) fn compile(pattern: &str, case_insensitive: bool) -> Result<globset::
     if pattern.is_empty() {
         return Err("an empty glob matches nothing".to_owned());
     }
+    check_syntax(pattern)?;
     globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .backslash_escape(true)
@@ -20,6 +21,57 @@ pub(crate) fn compile(pattern: &str, case_insensitive: bool) -> Result<globset::
         .empty_alternates(false)
         .build()
         .map_err(|e| e.kind().to_string())
+}
+
+/// Refuse what docs/tokens.md §6 leaves out, so that no two implementations
+/// can read one glob two ways: an empty `{}` alternative, and in a `[…]`
+/// class anything but ASCII other than `\` and `[` (no escapes, no POSIX
+/// `[:alpha:]` classes).
+fn check_syntax(pattern: &str) -> Result<(), String> {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    let mut braces = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => {
+                braces += 1;
+                if matches!(bytes.get(i + 1), Some(b',' | b'}')) {
+                    return Err("empty alternative in {…}".to_owned());
+                }
+            }
+            b',' if braces > 0 => {
+                if matches!(bytes.get(i + 1), Some(b',' | b'}')) {
+                    return Err("empty alternative in {…}".to_owned());
+                }
+            }
+            b'}' if braces > 0 => braces -= 1,
+            b'[' => {
+                // The class runs to the first `]` after its first member.
+                let start = i + 1;
+                let mut j = start;
+                if matches!(bytes.get(j), Some(b'!' | b'^')) {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                while j < bytes.len() && bytes[j] != b']' {
+                    if !bytes[j].is_ascii() || bytes[j] == b'\\' || bytes[j] == b'[' {
+                        return Err(
+                            "a [...] class may hold only ASCII characters other than \\ and ["
+                                .to_owned(),
+                        );
+                    }
+                    j += 1;
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Compile a list of patterns into one set; the index of a match is the index
@@ -83,6 +135,16 @@ pub(crate) fn parent(path: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_docs_leave_out_is_refused() {
+        for bad in ["{a,}", "{,a}", "x{a,,b}", "[\\]]", "[é]", "[[:alpha:]]"] {
+            assert!(compile(bad, false).is_err(), "{bad} accepted");
+        }
+        for good in ["{a,b}", "[!a]", "[^a]", "[]a]", "[a-z]", "\\{a,\\}", "a,b"] {
+            assert!(compile(good, false).is_ok(), "{good} refused");
+        }
+    }
 
     #[test]
     fn normalize_and_join() {

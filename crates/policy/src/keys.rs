@@ -99,6 +99,11 @@ impl PublicKey {
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::BadEncoding)?;
         let key =
             ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::NotAPoint)?;
+        // A y coordinate at or above the field's prime decodes to the same
+        // point as its canonical form: one key, two encodings, two key ids.
+        if key.to_edwards().compress().to_bytes() != bytes {
+            return Err(KeyError::NotAPoint);
+        }
         if key.is_weak() {
             return Err(KeyError::Weak);
         }
@@ -366,6 +371,40 @@ mod tests {
             format!("{secret:?}"),
             format!("{:?}", &secret[..8]),
         ]
+    }
+
+    #[test]
+    fn a_non_canonical_encoding_of_a_point_is_refused() {
+        // y = p + 1 (p = 2^255 - 19) encodes the point of y = 1, the identity,
+        // non-canonically; y = 1 itself is refused as weak.
+        let mut bytes = [0xffu8; 32];
+        bytes[0] = 0xee; // p + 1 = 2^255 - 18, little-endian
+        bytes[31] = 0x7f;
+        let line = format!("ed25519:{}", URL_SAFE_NO_PAD.encode(bytes));
+        assert!(PublicKey::parse_line(&line).is_err(), "accepted {line}");
+        // y = p + 4: the non-canonical form of y = 4 (whose x may or may not exist).
+        let mut found = false;
+        for small in 2u8..19 {
+            let mut canonical = [0u8; 32];
+            canonical[0] = small;
+            let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&canonical) else { continue };
+            if key.is_weak() {
+                continue;
+            }
+            let mut alias = [0xffu8; 32];
+            alias[0] = 0xed + small;
+            alias[31] = 0x7f;
+            if ed25519_dalek::VerifyingKey::from_bytes(&alias).is_err() {
+                continue;
+            }
+            found = true;
+            let canonical_line = format!("ed25519:{}", URL_SAFE_NO_PAD.encode(canonical));
+            let alias_line = format!("ed25519:{}", URL_SAFE_NO_PAD.encode(alias));
+            assert!(PublicKey::parse_line(&canonical_line).is_ok(), "{canonical_line}");
+            assert!(PublicKey::parse_line(&alias_line).is_err(), "accepted {alias_line}");
+            break;
+        }
+        assert!(found, "no small y with a non-canonical alias found");
     }
 
     proptest! {

@@ -245,7 +245,9 @@ fn decode_payload(payload: &[u8]) -> Result<(Claims, KeyId, globset::GlobSet), T
 /// `YYYY-MM-DDTHH:MM:SSZ`, exactly.
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     let time = NaiveDateTime::parse_from_str(text, TIME_FORMAT).ok()?.and_utc();
-    (format_time(time) == text).then_some(time)
+    // chrono reads `:60` as a leap second; docs/tokens.md §1 allows 00-59.
+    use chrono::Timelike as _;
+    (format_time(time) == text && time.nanosecond() < 1_000_000_000).then_some(time)
 }
 
 fn format_time(time: DateTime<Utc>) -> String {
@@ -957,6 +959,13 @@ mod tests {
             !shown.contains(&hex::encode(secret))
                 && !shown.contains(&URL_SAFE_NO_PAD.encode(secret))
         );
+    }
+
+    #[test]
+    fn a_leap_second_is_not_a_time() {
+        assert!(parse_time("2026-11-27T10:00:59Z").is_some());
+        assert!(parse_time("2026-06-30T23:59:60Z").is_none());
+        assert!(parse_time("2026-02-30T10:00:00Z").is_none());
     }
 
     proptest! {
