@@ -62,6 +62,17 @@ fn new_commits(
     protect::rev_list(repo, &args)
 }
 
+/// Whether `id` is already HEAD or the tip of a branch (`git branch NEW`,
+/// `git checkout -b`): it brings no commit no branch had.
+fn is_branch_tip(repo: &Repo, id: ObjectId) -> bool {
+    if repo.git.head_id().is_ok_and(|head| head.detach() == id) {
+        return true;
+    }
+    let Ok(refs) = repo.git.references() else { return false };
+    let Ok(branches) = refs.local_branches() else { return false };
+    branches.flatten().any(|mut r| r.peel_to_id().is_ok_and(|tip| tip.detach() == id))
+}
+
 /// pre-receive (server): refuse the whole push when a pushed commit changes
 /// protected paths without a valid `Trail-Authorization:` trailer.
 pub fn pre_receive() -> Result<(), CommandError> {
@@ -161,7 +172,7 @@ pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
             }
             _ => false,
         };
-        if !checked_by_pre_commit {
+        if !checked_by_pre_commit && !is_branch_tip(&repo, id) {
             tips.push(new.as_str());
         }
     }
