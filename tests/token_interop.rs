@@ -725,3 +725,33 @@ fn trail_accepts_a_python_token_bound_to_the_staged_digest() {
     let out = git_commit(&env, &repo, "add the MCP configuration", Some(&token));
     assert_committed_with(&env, &repo, &out, &token);
 }
+
+/// The glob edge cases an earlier reading of docs/tokens.md §6 left open:
+/// trail and the independent implementation now agree on which globs are
+/// valid, and on what the valid ones match.
+#[test]
+fn both_sides_agree_on_the_glob_edge_cases() {
+    let env = TestEnv::new();
+    let repo = repo_with_a_commit(&env);
+    env.trail_ok(&repo, ["keygen", "--name", "ada"]);
+    for (glob, valid) in [
+        ("{a,}", false),
+        ("{,a}", false),
+        ("x{a,,b}", false),
+        ("[\\]]", false),
+        ("[é]", false),
+        ("[[:alpha:]]", false),
+        ("[^a]", true),
+        ("[!a]", true),
+        ("[]a]", true),
+        ("{a,b}", true),
+    ] {
+        let trail = env.trail(&repo, ["authorize", "--path", glob]);
+        let python = py(&env, &repo, &["glob-match", "--glob", glob, "b"]);
+        assert_eq!(trail.status == Some(0), valid, "trail on {glob}: {trail}");
+        assert_eq!(python.status == Some(0), valid, "python on {glob}: {python}");
+    }
+    // `[^a]` negates on both sides.
+    let out = py_ok(&env, &repo, &["glob-match", "--glob", "[^a]", "a", "b"]);
+    assert_eq!(out, "no\ta\nmatch\tb", "{out}");
+}

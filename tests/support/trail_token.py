@@ -460,7 +460,7 @@ def compile_glob(glob: str) -> re.Pattern[bytes]:
 def _compile_class(glob: str, start: int) -> tuple[int, bytes]:
     i = start + 1
     negate = False
-    if i < len(glob) and glob[i] == "!":
+    if i < len(glob) and glob[i] in "!^":
         negate = True
         i += 1
     items: list[tuple[int, int]] = []
@@ -473,21 +473,15 @@ def _compile_class(glob: str, start: int) -> tuple[int, bytes]:
             i += 1
             break
         first = False
-        if c == "\\":
-            if i + 1 >= len(glob):
-                raise GlobError("a trailing `\\`")
-            i += 1
-            c = glob[i]
+        if c in "\\[":
+            raise GlobError("a class holds only ASCII characters other than `\\` and `[`")
         lo = c
         i += 1
         hi = lo
         if i + 1 < len(glob) and glob[i] == "-" and glob[i + 1] != "]":
             hi = glob[i + 1]
-            if hi == "\\":
-                if i + 2 >= len(glob):
-                    raise GlobError("a trailing `\\`")
-                hi = glob[i + 2]
-                i += 1
+            if hi in "\\[":
+                raise GlobError("a class holds only ASCII characters other than `\\` and `[`")
             i += 2
         if ord(lo) > 0x7F or ord(hi) > 0x7F:
             raise GlobError("a class matches one byte: non-ASCII in `[…]`")
