@@ -33,14 +33,15 @@ if [ ! -x "$old" ]; then
   (cd "$old_tree" && CARGO_TARGET_DIR=$out/baseline-target cargo build --release --locked -q)
 fi
 export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
+export PATH=$(dirname "$new"):$PATH
 
 repo=$out/protect-$files
 rm -rf "$repo" "$repo-plain"
 python3 "$gen" "$repo" --commits 100 --files "$files" --dirs $((files / 25)) --checkout >/dev/null
 git -C "$repo" config user.name "Bench Mark"
 git -C "$repo" config user.email bench@example.org
-(cd "$repo" && PATH=$(dirname "$new"):$PATH trail init >/dev/null 2>&1)
-(cd "$repo" && PATH=$(dirname "$new"):$PATH git add -A && PATH=$(dirname "$new"):$PATH git commit -q -m "trail set-up" 2>/dev/null)
+(cd "$repo" && trail init >/dev/null 2>&1)
+(cd "$repo" && git add -A && git commit -q -m "trail set-up" 2>/dev/null)
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$repo" ls-files | wc -l) files"
 
 # Stage a 10-file change; run pre-commit once so that the CHANGELOG.md
@@ -58,10 +59,11 @@ echo "== one ref update (git branch) without and with the strict reference-trans
 (cd "$repo" && git reset -q && git checkout -q -- . && git clean -qfd)
 cp -a "$repo" "$repo-plain"
 printf '\n[protect]\nstrict = true\n' >>"$repo/trail.toml"
-(cd "$repo" && PATH=$(dirname "$new"):$PATH git add trail.toml && PATH=$(dirname "$new"):$PATH git commit -q -m strict 2>/dev/null && PATH=$(dirname "$new"):$PATH trail hooks install >/dev/null 2>&1)
+(cd "$repo" && git add trail.toml && git commit -q -m strict 2>/dev/null && trail hooks install >/dev/null 2>&1)
 test -x "$repo/.git/hooks/reference-transaction"
 git -C "$repo-plain" commit -q --allow-empty --no-verify -m "same depth"
-export PATH=$(dirname "$new"):$PATH
-hyperfine --warmup 5 --runs 40 --export-json "$out/protect-reftx.json" \
-  -n "git branch (no reference-transaction hook)" "cd $repo-plain && git branch -f bench-tip HEAD~1" \
-  -n "git branch (strict reference-transaction hook)" "cd $repo && git branch -f bench-tip HEAD~1"
+# Two updates per run, each to a commit no branch points at, so the hook
+# takes its full path (a `git rev-list` of the new commits) every time.
+hyperfine -N --warmup 5 --runs 40 --export-json "$out/protect-reftx.json" \
+  -n "2 ref updates (no reference-transaction hook)" "sh -c 'cd $repo-plain && git branch -f bench-tip HEAD~1 && git branch -f bench-tip HEAD~2'" \
+  -n "2 ref updates (strict reference-transaction hook)" "sh -c 'cd $repo && git branch -f bench-tip HEAD~1 && git branch -f bench-tip HEAD~2'"

@@ -62,6 +62,34 @@ fn new_commits(
     protect::rev_list(repo, &args)
 }
 
+/// The commits reachable from `tips` and from no local branch, oldest first
+/// (`git rev-list TIPS --not --branches`, without starting a process: this
+/// runs on every ref update).
+fn unreached(repo: &Repo, tips: &[&str]) -> Result<Vec<ObjectId>, CommandError> {
+    let tips: Vec<ObjectId> =
+        tips.iter().filter_map(|t| ObjectId::from_hex(t.as_bytes()).ok()).collect();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let walk_error = |e: &dyn std::fmt::Display| {
+        CommandError::environment(format!("cannot walk the new commits: {e}"))
+    };
+    let refs = repo.git.references().map_err(|e| walk_error(&e))?;
+    let branches: Vec<ObjectId> = refs
+        .local_branches()
+        .map_err(|e| walk_error(&e))?
+        .flatten()
+        .filter_map(|mut r| r.peel_to_id().ok().map(|id| id.detach()))
+        .collect();
+    let walk = repo.git.rev_walk(tips).with_hidden(branches).all().map_err(|e| walk_error(&e))?;
+    let mut commits = Vec::new();
+    for info in walk {
+        commits.push(info.map_err(|e| walk_error(&e))?.id);
+    }
+    commits.reverse();
+    Ok(commits)
+}
+
 /// Whether `id` is already HEAD or the tip of a branch (`git branch NEW`,
 /// `git checkout -b`): it brings no commit no branch had.
 fn is_branch_tip(repo: &Repo, id: ObjectId) -> bool {
@@ -176,7 +204,7 @@ pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
             tips.push(new.as_str());
         }
     }
-    let commits = new_commits(&repo, &tips, &["--branches".to_owned()])?;
+    let commits = unreached(&repo, &tips)?;
     protect::check_commits(&repo, &commits, "branch update").map_err(|e| {
         e.hint("`[protect] strict = true` in trail.toml vetoes such updates, including commits made with --no-verify")
     })
