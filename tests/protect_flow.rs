@@ -922,6 +922,41 @@ fn the_server_accepts_authorized_pushes_and_refuses_no_verify_commits() {
     assert_eq!(env.git_ok(&remote, ["rev-parse", "main"]), head(&env, &repo));
 }
 
+#[test]
+fn an_authorized_change_inside_a_protected_directory_can_be_pushed() {
+    // The example of docs/tokens.md §9: a script under `scripts/mcp/`
+    // (protected by the default glob `**/mcp/**`), authorized with exactly the
+    // command `trail policy check` prints, then pushed (docs/protection.md,
+    // "The authorizer's workflow", step 5: "The push passes pre-push and the
+    // server's pre-receive").
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    let remote = bare_server(&env, &repo);
+    env.git(&repo, ["push", "-q", "origin", "main"]).assert_code(0);
+    write(&repo, "scripts/mcp/docs.sh", "#!/bin/sh\nexec docs-server\n");
+    env.git_ok(&repo, ["add", "scripts/mcp/docs.sh"]);
+    let check = env.trail(&repo, ["policy", "check", "--json"]);
+    check.assert_code(1);
+    let command = check.json_lines()[0]["authorize"].as_str().expect("a command").to_owned();
+    let mut shell = env.command("bash", &repo);
+    shell.args(["-c", &command]);
+    let minted = run(shell, PROCESS_TIMEOUT);
+    minted.assert_code(0);
+    let token = minted.stdout_str().trim().to_owned();
+    let before = head(&env, &repo);
+    commit(&env, &repo, Some(&token), "the docs MCP script").assert_code(0);
+    assert_authorized(&env, &repo, &before, &token);
+    // What the commit holds besides the approved script.
+    let files = env.git_ok(&repo, ["show", "--name-only", "--format=", "HEAD"]);
+    let push = env.git(&repo, ["push", "-q", "origin", "main"]);
+    assert_eq!(
+        push.status,
+        Some(0),
+        "an authorized commit must pass pre-push; the commit holds:\n{files}\n{push}"
+    );
+    assert_eq!(env.git_ok(&remote, ["rev-parse", "main"]), head(&env, &repo));
+}
+
 /// `git commit --no-verify` of what is staged, with `token` as the message's
 /// `Trail-Authorization:` trailer (what a person bypassing pre-commit writes).
 fn commit_with_trailer(env: &TestEnv, repo: &Path, subject: &str, token: &str) -> Output {
