@@ -1133,3 +1133,64 @@ fn the_private_key_never_appears_in_journal_history_or_messages() {
         );
     }
 }
+
+#[test]
+fn a_symlink_standing_for_a_protected_directory_is_protected() {
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    write(&repo, "tools/run.sh", "echo run\n");
+    env.git_ok(&repo, ["add", "tools/run.sh"]);
+    commit(&env, &repo, None, "tools").assert_code(0);
+    // `.continue/**` is protected: a link named `.continue` puts tools/ there.
+    std::os::unix::fs::symlink("tools", repo.join(".continue")).expect("symlink");
+    env.git_ok(&repo, ["add", ".continue"]);
+    let out = assert_refused(&env, &repo, None, "carries no authorization token");
+    out.assert_stderr_has(".continue");
+    env.git_ok(&repo, ["rm", "-q", "--cached", ".continue"]);
+    std::fs::remove_file(repo.join(".continue")).expect("rm");
+    // So is a link that makes a directory called mcp.
+    std::fs::create_dir_all(repo.join("lib")).expect("mkdir");
+    std::os::unix::fs::symlink("../tools", repo.join("lib/mcp")).expect("symlink");
+    env.git_ok(&repo, ["add", "lib/mcp"]);
+    let out = assert_refused(&env, &repo, None, "carries no authorization token");
+    out.assert_stderr_has("lib/mcp");
+}
+
+#[test]
+fn a_no_verify_commit_that_replays_a_used_token_is_a_violation() {
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    let token = authorize(&env, &repo, &["--path", ".mcp.json"]);
+    write(&repo, ".mcp.json", MCP_JSON);
+    env.git_ok(&repo, ["add", ".mcp.json"]);
+    commit(&env, &repo, Some(&token), "first use").assert_code(0);
+    assert_eq!(records(&env, &repo, "auth.used").len(), 1);
+    // The same token, written by hand into a commit that skips pre-commit.
+    write(&repo, ".mcp.json", MCP_JSON_2);
+    env.git_ok(&repo, ["add", ".mcp.json"]);
+    let trailer = format!("Trail-Authorization: {token}");
+    let out = git_with_token(
+        &env,
+        &repo,
+        None,
+        &["commit", "-q", "--no-verify", "-m", "replay", "-m", &trailer],
+    );
+    out.assert_code(0).assert_stderr_has("POLICY VIOLATION");
+    let violations = records(&env, &repo, "policy.violation");
+    assert_eq!(violations.len(), 1, "{violations:#?}");
+    assert!(detail_reason(&violations[0]).contains("was used before"), "{violations:#?}");
+    // A fresh token in such a commit's trailer is a use like any other.
+    let fresh = authorize(&env, &repo, &["--path", ".mcp.json"]);
+    write(&repo, ".mcp.json", MCP_JSON);
+    env.git_ok(&repo, ["add", ".mcp.json"]);
+    let trailer = format!("Trail-Authorization: {fresh}");
+    git_with_token(
+        &env,
+        &repo,
+        None,
+        &["commit", "-q", "--no-verify", "-m", "fresh", "-m", &trailer],
+    )
+    .assert_code(0);
+    assert_eq!(records(&env, &repo, "auth.used").len(), 2);
+    assert_eq!(records(&env, &repo, "policy.violation").len(), 1);
+}

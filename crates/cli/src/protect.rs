@@ -640,7 +640,8 @@ pub(crate) enum Verdict {
     Clear,
     /// Its protected changes are allowed: by its token, or as the bootstrap
     /// commit, or because no authorizer is named yet.
-    Allowed,
+    /// With the token that authorized it, if one did.
+    Allowed(Option<Box<Verified>>),
     Denied {
         denial: Denial,
         protected: Vec<ProtectedChange>,
@@ -707,9 +708,9 @@ pub(crate) fn check_commit(
                 let refusal = Refusal::AlreadyUsed { id: claims.id.clone() };
                 return Ok(Verdict::Denied { denial: Denial::of(&refusal), protected });
             }
-            Ok(Verdict::Allowed)
+            Ok(Verdict::Allowed(Some(verified)))
         }
-        Ok(_) => Ok(Verdict::Allowed),
+        Ok(_) => Ok(Verdict::Allowed(None)),
         Err(denial) => Ok(Verdict::Denied { denial, protected }),
     }
 }
@@ -779,4 +780,46 @@ pub(crate) fn check_commits(
     ))
     .hint("each commit that changes an MCP configuration or trail.toml needs a `Trail-Authorization:` trailer with a valid token: recommit it with TRAIL_TOKEN=<token> (`git commit --amend`, or an interactive rebase that edits it)")
     .hint("`trail policy check` before committing says what is protected and the `trail authorize` command an authorizer runs"))
+}
+
+/// Whether the journal (or the spool of records waiting for it) holds an
+/// `auth.used` record of token `id` for a commit other than `except`.
+pub(crate) fn token_used(
+    repo: &crate::context::Repo,
+    id: &str,
+    except: Option<ObjectId>,
+) -> Result<bool, CommandError> {
+    use trail_journal::LogStore as _;
+    let except = except.map(|e| e.to_string());
+    let counts = |kind: &str, commit: Option<&str>| {
+        kind == trail_journal::kinds::AUTH_USED
+            && commit.is_none_or(|c| Some(c) != except.as_deref())
+    };
+    for draft in crate::pending::spooled_drafts(repo)? {
+        if draft.authorization.as_ref().is_some_and(|a| a.token_id == id)
+            && counts(&draft.kind, draft.commit.as_deref())
+        {
+            return Ok(true);
+        }
+    }
+    let store = repo.open_indexed_store().map_err(|e| {
+        CommandError::environment(format!(
+            "cannot check that token {id} was not used before: {}",
+            e.message
+        ))
+        .hint("the single-use check reads the journal; `trail verify` says what is wrong with it")
+    })?;
+    let mut prefix = id.as_bytes().to_vec();
+    prefix.push(0);
+    for key in store.index_prefix(trail_journal::index::TOKEN, &prefix)? {
+        let Some(seq) = trail_journal::index::seq_of(&key) else { continue };
+        let Some(raw) = store.get_raw(seq)? else { continue };
+        let record: trail_journal::Record = serde_json::from_slice(&raw).map_err(|e| {
+            CommandError::environment(format!("journal record {seq} cannot be read: {e}"))
+        })?;
+        if counts(&record.kind, record.commit.as_deref()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -116,7 +116,9 @@ pub fn protected_with(
     if policy.is_ignored(path) {
         return None;
     }
-    if let Some(pattern) = default_match(path) {
+    if let Some(pattern) = default_match(path)
+        && !is_changelog(path)
+    {
         return Some(Reason::Glob(pattern.to_owned()));
     }
     if let Some(config) = launched.launched_by(path) {
@@ -142,8 +144,30 @@ pub fn protected_symlink(
     if let Some(reason) = protected_with(policy, link, None, launched) {
         return Some(reason);
     }
+    // A link that stands for a protected directory (`.continue -> tools`,
+    // `lib/mcp -> ../tools`): what is inside it is protected.
+    if let Some(reason) = protected_with(policy, &inside(link), None, launched) {
+        return Some(reason);
+    }
     let resolved = symlink_target(link, target)?;
-    protected_with(policy, &resolved, None, launched).map(|_| Reason::SymlinkTo(resolved))
+    protected_with(policy, &resolved, None, launched)
+        .or_else(|| protected_with(policy, &inside(&resolved), None, launched))
+        .map(|_| Reason::SymlinkTo(resolved))
+}
+
+/// A path inside directory `dir`, to ask whether the directory's files are protected.
+fn inside(dir: &[u8]) -> Vec<u8> {
+    let mut path = dir.to_vec();
+    path.extend_from_slice(b"/x");
+    path
+}
+
+/// Whether `path` is a `CHANGELOG.md`, which trail itself writes into every
+/// directory a commit touches: the built-in globs leave it out (a
+/// protected directory's changelog would otherwise make every authorized
+/// commit there unauthorized); the team's `paths` can still name it.
+pub(crate) fn is_changelog(path: &[u8]) -> bool {
+    path.rsplit(|&b| b == b'/').next() == Some(b"CHANGELOG.md".as_slice())
 }
 
 /// The repository-relative path a symlink at `link` pointing to `target`
@@ -470,6 +494,33 @@ mod tests {
         assert_eq!(protected(&p, b"ops/deploy.sh", None), Some(Reason::Glob("ops/*.sh".into())));
         let json = br#"{"mcpServers": {}}"#;
         assert_eq!(protected(&p, b"examples/any.json", Some(json)), None);
+    }
+
+    #[test]
+    fn a_changelog_in_a_protected_directory_is_left_to_the_teams_paths() {
+        let defaults = Protect::default();
+        assert_eq!(protected(&defaults, b"scripts/mcp/CHANGELOG.md", None), None);
+        assert_eq!(protected(&defaults, b".continue/CHANGELOG.md", None), None);
+        assert!(protected(&defaults, b"scripts/mcp/run.sh", None).is_some());
+        let p = policy("[protect]\npaths = [\"scripts/mcp/**\"]\n");
+        assert!(protected(&p, b"scripts/mcp/CHANGELOG.md", None).is_some());
+        // Launched as a script, it is protected like any other file.
+        let mut launched = Launched::new();
+        launched.add_config(
+            b".mcp.json",
+            br#"{"mcpServers":{"x":{"command":"sh","args":["scripts/mcp/CHANGELOG.md"]}}}"#,
+        );
+        assert!(protected_with(&defaults, b"scripts/mcp/CHANGELOG.md", None, &launched).is_some());
+    }
+
+    #[test]
+    fn a_symlink_standing_for_a_protected_directory_is_protected() {
+        let p = Protect::default();
+        let none = Launched::new();
+        assert!(protected_symlink(&p, b".continue", b"tools", &none).is_some());
+        assert!(protected_symlink(&p, b"lib/mcp", b"../tools", &none).is_some());
+        assert!(protected_symlink(&p, b"tools-link", b".continue", &none).is_some());
+        assert_eq!(protected_symlink(&p, b"docs-link", b"docs", &none), None);
     }
 
     #[test]

@@ -205,7 +205,7 @@ impl Protect {
         if self.extra.is_match_candidate(&candidate) {
             return true;
         }
-        if self.ignored.is_match_candidate(&candidate) {
+        if self.ignored.is_match_candidate(&candidate) || crate::decide::is_changelog(path) {
             return false;
         }
         DEFAULTS.as_ref().is_none_or(|set| set.is_match_candidate(&candidate))
@@ -383,7 +383,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn glob_protects_agrees_with_protected(path in "[a-z./_-]{0,8}(mcp|\\.mcp\\.json|/mcp/|settings\\.json|\\.sh|claude_desktop_config\\.json)?[a-z./_-]{0,6}") {
+        fn glob_protects_agrees_with_protected(path in "[a-z./_-]{0,8}(mcp|\\.mcp\\.json|/mcp/|settings\\.json|\\.sh|claude_desktop_config\\.json|/CHANGELOG\\.md)?[a-z./_-]{0,6}") {
             let policy = Protect::from_toml("[protect]\npaths = [\"tools/**\"]\nignore = [\"**/mcp/**\"]\n").expect("valid");
             for policy in [Protect::default(), policy] {
                 let by_glob = matches!(crate::protected(&policy, path.as_bytes(), None), Some(crate::Reason::Glob(_)));

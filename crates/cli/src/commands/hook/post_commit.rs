@@ -164,7 +164,13 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
             return None;
         }
     };
-    let crate::protect::Verdict::Denied { denial, protected } = verdict else { return None };
+    let (denial, protected) = match verdict {
+        crate::protect::Verdict::Denied { denial, protected } => (denial, protected),
+        crate::protect::Verdict::Allowed(Some(verified)) => {
+            return authorized_unchecked(ctx, facts, now, &verified);
+        }
+        crate::protect::Verdict::Allowed(None) | crate::protect::Verdict::Clear => return None,
+    };
     say(format_args!(
         "POLICY VIOLATION: commit {} changes protected paths without a valid authorization ({}): {}{}",
         facts.id,
@@ -183,6 +189,46 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
     detail.insert("check".into(), Value::String(denial.check));
     detail.insert("reason".into(), Value::String(denial.message));
     draft.detail = Some(detail);
+    Some(draft)
+}
+
+/// A commit pre-commit did not check whose trailer carries a valid token:
+/// `auth.used` like any authorized commit — or, when the journal has the
+/// token used by another commit and it is single use, a `policy.violation`.
+fn authorized_unchecked(
+    ctx: &HookContext,
+    facts: &CommitFacts,
+    now: Timestamp,
+    verified: &trail_policy::Verified,
+) -> Option<Draft> {
+    let claims = verified.token.claims();
+    let mut draft = Draft::new(kinds::AUTH_USED, Source::Hook, now);
+    draft.actor = Some(super::local_actor(&ctx.repo.git));
+    draft.commit = Some(facts.id.to_string());
+    draft.authorization = Some(trail_journal::Authorization {
+        issuer: verified.authorizer.id().to_string(),
+        token_id: claims.id.clone(),
+    });
+    let used = !claims.reuse
+        && crate::protect::token_used(&ctx.repo, &claims.id, Some(facts.id)).unwrap_or_else(|e| {
+            say(format_args!(
+                "cannot check that token {} was not used before: {}",
+                claims.id, e.message
+            ));
+            false
+        });
+    if used {
+        let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
+        say(format_args!(
+            "POLICY VIOLATION: commit {} reuses a single-use token: {refusal}",
+            facts.id
+        ));
+        draft.kind = kinds::POLICY_VIOLATION.to_owned();
+        let mut detail = serde_json::Map::new();
+        detail.insert("check".into(), Value::String(refusal.check().to_string()));
+        detail.insert("reason".into(), Value::String(refusal.to_string()));
+        draft.detail = Some(detail);
+    }
     Some(draft)
 }
 

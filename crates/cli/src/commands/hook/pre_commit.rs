@@ -350,7 +350,7 @@ fn check_protection(
         protect::Decision::Authorized(verified) => {
             let claims = verified.token.claims();
             let amended = p.amended.map(|(id, _)| id);
-            if !claims.reuse && token_used(ctx, &claims.id, amended)? {
+            if !claims.reuse && protect::token_used(&ctx.repo, &claims.id, amended)? {
                 let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
                 return Err(denied(protect::Denial {
                     check: refusal.check().to_string(),
@@ -375,43 +375,6 @@ fn check_protection(
             Ok((Some(auth), from_note))
         }
     }
-}
-
-/// Whether the journal (or the spool of records waiting for it) holds an
-/// `auth.used` record of token `id` for a commit other than `except`.
-fn token_used(ctx: &HookContext, id: &str, except: Option<ObjectId>) -> Result<bool, CommandError> {
-    use trail_journal::LogStore as _;
-    let except = except.map(|e| e.to_string());
-    let counts = |kind: &str, commit: Option<&str>| {
-        kind == kinds::AUTH_USED && commit.is_none_or(|c| Some(c) != except.as_deref())
-    };
-    for draft in crate::pending::spooled_drafts(&ctx.repo)? {
-        if draft.authorization.as_ref().is_some_and(|a| a.token_id == id)
-            && counts(&draft.kind, draft.commit.as_deref())
-        {
-            return Ok(true);
-        }
-    }
-    let store = ctx.repo.open_indexed_store().map_err(|e| {
-        CommandError::environment(format!(
-            "cannot check that token {id} was not used before: {}",
-            e.message
-        ))
-        .hint("the single-use check reads the journal; `trail verify` says what is wrong with it")
-    })?;
-    let mut prefix = id.as_bytes().to_vec();
-    prefix.push(0);
-    for key in store.index_prefix(trail_journal::index::TOKEN, &prefix)? {
-        let Some(seq) = trail_journal::index::seq_of(&key) else { continue };
-        let Some(raw) = store.get_raw(seq)? else { continue };
-        let record: trail_journal::Record = serde_json::from_slice(&raw).map_err(|e| {
-            CommandError::environment(format!("journal record {seq} cannot be read: {e}"))
-        })?;
-        if counts(&record.kind, record.commit.as_deref()) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// An entry line and the `### ` subsection it stands under.
