@@ -33,6 +33,8 @@ fn help_texts() {
         "policy",
         "policy check",
         "authorize",
+        "timeline",
+        "restore",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

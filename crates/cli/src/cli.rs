@@ -40,4 +40,6 @@ pub enum Command {
     Keygen(commands::keygen::KeygenArgs),
     Policy(commands::policy::PolicyArgs),
     Authorize(commands::authorize::AuthorizeArgs),
+    Timeline(commands::timeline::TimelineArgs),
+    Restore(commands::restore::RestoreArgs),
 }

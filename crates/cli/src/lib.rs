@@ -14,6 +14,7 @@ mod output;
 mod pending;
 mod protect;
 mod records;
+mod states;
 mod timeparse;
 
 use std::process::ExitCode;

@@ -13,8 +13,10 @@ pub mod log;
 pub mod note;
 pub mod policy;
 pub mod reindex;
+pub mod restore;
 pub mod show;
 pub mod status;
+pub mod timeline;
 pub mod verify;
 
 use crate::cli::Command;
@@ -38,5 +40,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Keygen(args) => keygen::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Authorize(args) => authorize::run(args),
+        Command::Timeline(args) => timeline::run(args),
+        Command::Restore(args) => restore::run(args),
     }
 }

@@ -1,0 +1,107 @@
+//! `trail timeline` and `trail restore` end to end: states recorded by the
+//! hooks (saves by the watcher are covered with it), renames followed, the
+//! content brought back byte for byte, unrecorded work never overwritten.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::TestEnv;
+
+fn repo_with_history(env: &TestEnv) -> PathBuf {
+    let repo = env.dir("app");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("trail.toml"), "[rationale]\nrequired = false\n").expect("write");
+    env.trail_ok(&repo, ["init"]);
+    env.git_ok(&repo, ["add", "trail.toml"]);
+    env.git_ok(&repo, ["commit", "-q", "-m", "policy"]);
+    for (content, message) in [("one\n", "first"), ("two\n", "second")] {
+        std::fs::write(repo.join("notes.txt"), content).expect("write");
+        env.git_ok(&repo, ["add", "notes.txt"]);
+        env.git_ok(&repo, ["commit", "-q", "-m", message]);
+    }
+    env.git_ok(&repo, ["mv", "notes.txt", "guide.txt"]);
+    env.git_ok(&repo, ["commit", "-q", "-m", "rename"]);
+    // Binary content with every byte value, to compare byte for byte.
+    let bytes: Vec<u8> = (0..=255u8).rev().collect();
+    std::fs::write(repo.join("guide.txt"), &bytes).expect("write");
+    env.git_ok(&repo, ["commit", "-q", "-am", "binary"]);
+    repo
+}
+
+fn states(env: &TestEnv, repo: &Path, path: &str) -> Vec<serde_json::Value> {
+    env.trail_ok(repo, ["timeline", "--json", path]).json_lines()
+}
+
+#[test]
+fn the_timeline_follows_renames_and_restore_brings_back_every_state() {
+    let env = TestEnv::new();
+    let repo = repo_with_history(&env);
+    let all = states(&env, &repo, "guide.txt");
+    let paths: Vec<&str> = all.iter().filter_map(|s| s["path"].as_str()).collect();
+    assert_eq!(paths, ["notes.txt", "notes.txt", "guide.txt", "guide.txt"], "{all:#?}");
+    assert_eq!(all[2]["from"], "notes.txt");
+    let seqs: Vec<u64> = all.iter().filter_map(|s| s["seq"].as_u64()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "oldest first: {seqs:?}");
+    // Without following, the history starts at the rename.
+    let own = env.trail_ok(&repo, ["timeline", "--json", "--no-follow", "guide.txt"]).json_lines();
+    assert_eq!(own.len(), 2, "{own:#?}");
+    // Each state's content, to stdout, byte for byte.
+    for (state, expected) in all.iter().zip([&b"one\n"[..], b"two\n", b"two\n"]) {
+        let seq = state["seq"].as_u64().expect("seq").to_string();
+        let out = env.trail_ok(&repo, ["restore", "guide.txt", "--at", &seq, "--to", "-"]);
+        assert_eq!(out.stdout, expected, "state {seq}");
+    }
+    // In place: the work tree holds the last recorded state, so it may be replaced.
+    let first = all[0]["seq"].as_u64().expect("seq").to_string();
+    env.trail_ok(&repo, ["restore", "guide.txt", "--at", &first]);
+    assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), b"one\n");
+}
+
+#[test]
+fn restore_never_overwrites_unrecorded_work() {
+    let env = TestEnv::new();
+    let repo = repo_with_history(&env);
+    let all = states(&env, &repo, "guide.txt");
+    let first = all[0]["seq"].as_u64().expect("seq").to_string();
+    std::fs::write(repo.join("guide.txt"), "unsaved work\n").expect("write");
+    env.trail(&repo, ["restore", "guide.txt", "--at", &first])
+        .assert_code(1)
+        .assert_stderr_has("not recorded");
+    assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), b"unsaved work\n");
+    // Elsewhere is fine; --force overwrites.
+    let out = repo.join("old.txt");
+    env.trail_ok(
+        &repo,
+        ["restore", "guide.txt", "--at", &first, "--to", out.to_str().expect("utf-8")],
+    );
+    assert_eq!(std::fs::read(&out).expect("read"), b"one\n");
+    env.trail_ok(&repo, ["restore", "guide.txt", "--at", &first, "--force"]);
+    assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), b"one\n");
+}
+
+#[test]
+fn restore_explains_what_cannot_be_restored() {
+    let env = TestEnv::new();
+    let repo = repo_with_history(&env);
+    env.trail(&repo, ["restore", "missing.txt", "--at", "1"])
+        .assert_code(2)
+        .assert_stderr_has("no record of missing.txt");
+    env.trail(&repo, ["restore", "guide.txt", "--at", "1"])
+        .assert_code(2)
+        .assert_stderr_has("no recorded state at or before 1");
+    env.trail(&repo, ["restore", "guide.txt", "--at", "next tuesday-ish"]).assert_code(2);
+    // A deleted file: its last state is the deletion.
+    env.git_ok(&repo, ["rm", "-q", "guide.txt"]);
+    env.git_ok(&repo, ["commit", "-q", "-m", "gone"]);
+    let all = states(&env, &repo, "guide.txt");
+    let last = all.last().expect("states")["seq"].as_u64().expect("seq").to_string();
+    env.trail(&repo, ["restore", "guide.txt", "--at", &last])
+        .assert_code(2)
+        .assert_stderr_has("did not exist");
+    // The state before the deletion is still there.
+    let before = all[all.len() - 2]["seq"].as_u64().expect("seq").to_string();
+    env.trail_ok(&repo, ["restore", "guide.txt", "--at", &before]);
+    let bytes: Vec<u8> = (0..=255u8).rev().collect();
+    assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), bytes);
+}
