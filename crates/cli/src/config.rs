@@ -25,6 +25,24 @@ pub struct Config {
     /// working-tree copy; it is here so that a malformed table is refused (exit 2)
     /// when the file is loaded, and so `deny_unknown_fields` still guards the rest.
     pub protect: Option<toml::Table>,
+    pub watch: Watch,
+}
+
+/// `[watch]`: the background watcher (`trail watch`, `trail daemon`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Watch {
+    /// Files larger than this many bytes are recorded by SHA-256 and size
+    /// only; their content is not stored (so cannot be restored).
+    pub max_blob_size: u64,
+    /// How long a path must be quiet before its change is recorded, in ms.
+    pub debounce_ms: u64,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch { max_blob_size: 16 * 1024 * 1024, debounce_ms: 300 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +163,8 @@ mod tests {
         assert_eq!(config.rationale.required, defaults.rationale.required);
         assert_eq!(config.changelog.root_summary, defaults.changelog.root_summary);
         assert_eq!(config.changelog.exclude, defaults.changelog.exclude);
+        assert_eq!(config.watch.max_blob_size, defaults.watch.max_blob_size);
+        assert_eq!(config.watch.debounce_ms, defaults.watch.debounce_ms);
         // An empty file means "all defaults".
         assert!(parse("").expect("empty is valid").rationale.required);
     }
