@@ -28,12 +28,13 @@ pub mod kinds {
     pub const FS_DELETE: &str = "fs.delete";
     pub const FS_RENAME: &str = "fs.rename";
     pub const FS_RESCAN: &str = "fs.rescan";
+    pub const FS_OPERATION: &str = "fs.operation";
     pub const WATCH_START: &str = "watch.start";
     pub const WATCH_STOP: &str = "watch.stop";
     pub const CHECKPOINT: &str = "checkpoint";
 
     /// Every kind format v1 defines.
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 18] = [
         COMMIT,
         COMMIT_BLOCKED,
         COMMIT_UNVERIFIED,
@@ -48,6 +49,7 @@ pub mod kinds {
         FS_DELETE,
         FS_RENAME,
         FS_RESCAN,
+        FS_OPERATION,
         WATCH_START,
         WATCH_STOP,
         CHECKPOINT,
