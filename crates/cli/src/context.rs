@@ -4,7 +4,8 @@ use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 use trail_git::RepoLocation;
-use trail_journal::SledStore;
+use trail_journal::store::RawRecords;
+use trail_journal::{AppendError, Appended, Draft, Head, LogStore, ReadError, SledStore};
 
 use crate::error::CommandError;
 
@@ -52,13 +53,15 @@ impl Repo {
         self.location.trail_dir().join("journal")
     }
 
-    pub fn open_store(&self) -> Result<SledStore, CommandError> {
-        Ok(SledStore::open(&self.store_path())?)
+    /// The journal: through the watcher's socket while it runs (it owns the
+    /// store), else the store itself.
+    pub fn open_store(&self) -> Result<Store, CommandError> {
+        Ok(Store::Direct(SledStore::open(&self.store_path())?))
     }
 
     /// Open the store for a command that relies on its indexes (queries,
     /// import's "already recorded?" check): refuse while they are incomplete.
-    pub fn open_indexed_store(&self) -> Result<SledStore, CommandError> {
+    pub fn open_indexed_store(&self) -> Result<Store, CommandError> {
         let store = self.open_store()?;
         if !trail_journal::LogStore::indexes_complete(&store)? {
             return Err(CommandError::refused(
@@ -131,4 +134,72 @@ fn path_bytes(path: &Path) -> Vec<u8> {
 #[cfg(not(unix))]
 fn path_bytes(path: &Path) -> Vec<u8> {
     path.to_string_lossy().replace('\\', "/").into_bytes()
+}
+
+/// The journal as a command reaches it.
+pub enum Store {
+    /// Opened here: no watcher runs.
+    Direct(SledStore),
+}
+
+impl Store {
+    fn inner(&self) -> &dyn LogStore {
+        match self {
+            Store::Direct(store) => store,
+        }
+    }
+
+    /// This store's identity (hex), written at creation.
+    pub fn store_id(&self) -> Result<String, ReadError> {
+        let id = self
+            .meta(trail_journal::store::meta_keys::STORE_ID)?
+            .ok_or_else(|| ReadError::Meta("no store id".into()))?;
+        Ok(String::from_utf8_lossy(&id).into_owned())
+    }
+
+    /// Bytes on disk, when this process has the store open.
+    pub fn size_on_disk(&self) -> Result<Option<u64>, ReadError> {
+        match self {
+            Store::Direct(store) => store.size_on_disk().map(Some),
+        }
+    }
+}
+
+impl LogStore for Store {
+    fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError> {
+        self.inner().append(drafts)
+    }
+    fn head(&self) -> Result<Head, ReadError> {
+        self.inner().head()
+    }
+    fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        self.inner().get_raw(seq)
+    }
+    fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_> {
+        self.inner().scan_raw(range, reverse)
+    }
+    fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.inner().index_prefix(tree, prefix)
+    }
+    fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.inner().index_range(tree, from, to)
+    }
+    fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_> {
+        self.inner().index_keys(tree)
+    }
+    fn reindex(&self) -> Result<u64, ReadError> {
+        self.inner().reindex()
+    }
+    fn indexes_complete(&self) -> Result<bool, ReadError> {
+        self.inner().indexes_complete()
+    }
+    fn acknowledged(&self) -> Option<Head> {
+        self.inner().acknowledged()
+    }
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        self.inner().meta(key)
+    }
+    fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), ReadError> {
+        self.inner().set_meta(key, value)
+    }
 }

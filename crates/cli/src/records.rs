@@ -2,16 +2,14 @@
 
 use serde_json::{Map, Value, json};
 use trail_git::CommitFacts;
-use trail_journal::{
-    Actor, Draft, LogStore, PathChange, SledStore, Source, Status, Timestamp, index, kinds,
-};
+use trail_journal::{Actor, Draft, LogStore, PathChange, Source, Status, Timestamp, index, kinds};
 
 use crate::error::CommandError;
 
 /// A commit is known when a `commit` or `commit.unverified` record names it.
 /// Only the record's `kind` is read, so a record the full model would reject
 /// still counts (reading it as "unknown" would import the commit again).
-pub fn is_known(store: &SledStore, id: &trail_git::ObjectId) -> Result<bool, CommandError> {
+pub fn is_known(store: &dyn LogStore, id: &trail_git::ObjectId) -> Result<bool, CommandError> {
     #[derive(serde::Deserialize)]
     struct Kind {
         kind: String,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 use trail_git::{CommitFacts, Importer};
-use trail_journal::{LogStore, SledStore, Source, Timestamp, kinds};
+use trail_journal::{LogStore, Source, Timestamp, kinds};
 
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -127,7 +127,7 @@ fn plural(n: u64, word: &str) -> String {
 
 /// Append what arrives on `rx` in batches of `batch_size`, one flush each.
 fn write_batches(
-    store: &SledStore,
+    store: &dyn LogStore,
     rx: mpsc::Receiver<Msg>,
     batch_size: usize,
 ) -> Result<usize, CommandError> {

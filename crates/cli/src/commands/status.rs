@@ -23,11 +23,13 @@ pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
     let head = store.head()?;
     let id = store.store_id()?;
     let mut out = Out::new();
-    writeln!(out, "journal    {}", store.path().display())?;
+    writeln!(out, "journal    {}", repo.store_path().display())?;
     writeln!(out, "store id   {id}")?;
     writeln!(out, "records    {}", head.seq)?;
     writeln!(out, "head hash  {}", head.hash)?;
-    writeln!(out, "on disk    {:.1} MiB", store.size_on_disk()? as f64 / 1048576.0)?;
+    if let Some(bytes) = store.size_on_disk()? {
+        writeln!(out, "on disk    {:.1} MiB", bytes as f64 / 1048576.0)?;
+    }
     let last = store.meta(meta_keys::LAST_VERIFY)?;
     let last = last.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     match last {
