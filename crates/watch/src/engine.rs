@@ -69,6 +69,7 @@ struct Pending {
 #[derive(Debug)]
 struct Flood {
     reason: String,
+    since: Instant,
     last: Instant,
 }
 
@@ -195,7 +196,7 @@ impl Watch {
     /// Wait up to `timeout` for settled changes. Returns an empty Vec on
     /// timeout. Blocks on the event channel: no CPU is used while idle.
     pub fn next_batch(&mut self, timeout: Duration) -> Result<Vec<Change>, WatchError> {
-        let end = Instant::now() + timeout;
+        let end = gitops::later(Instant::now(), timeout);
         loop {
             self.drain()?;
             let now = Instant::now();
@@ -256,7 +257,7 @@ impl Watch {
                 .pending
                 .values()
                 .map(|p| p.first)
-                .chain(self.flood.as_ref().map(|f| f.last))
+                .chain(self.flood.as_ref().map(|f| f.since))
                 .min()
                 .map(|first| now.saturating_duration_since(first)),
             last_error: self.last_error.clone(),
@@ -490,7 +491,7 @@ impl Watch {
     fn start_flood(&mut self, reason: String, now: Instant) {
         match self.flood.as_mut() {
             Some(flood) => flood.last = now,
-            None => self.flood = Some(Flood { reason, last: now }),
+            None => self.flood = Some(Flood { reason, since: now, last: now }),
         }
         self.pending.clear();
         self.hints.clear();
@@ -505,7 +506,7 @@ impl Watch {
     fn next_wake(&self, now: Instant) -> Option<Instant> {
         let debounce = self.options.debounce;
         if let Some(flood) = &self.flood {
-            let due = flood.last + debounce;
+            let due = gitops::later(flood.last, debounce);
             return Some(match &self.window {
                 Some(w) => due.max(w.closes_at(debounce, self.index_locked())),
                 None => due,
@@ -513,10 +514,17 @@ impl Watch {
         }
         let held = self.window.as_ref().map(|w| &w.paths);
         let window = self.window.as_ref().map(|w| w.closes_at(debounce, self.index_locked()));
+        // A rename's source is due with its target.
+        let sources: HashSet<&Vec<u8>> = self
+            .hints
+            .iter()
+            .filter(|(to, _)| self.pending.contains_key(*to))
+            .map(|(_, from)| from)
+            .collect();
         self.pending
             .iter()
-            .filter(|(path, _)| !held.is_some_and(|h| h.contains(*path)))
-            .map(|(_, p)| p.last + debounce)
+            .filter(|(path, _)| !held.is_some_and(|h| h.contains(*path)) && !sources.contains(path))
+            .map(|(_, p)| gitops::later(p.last, debounce))
             .chain(window)
             .min()
             .map(|due| due.max(now))
@@ -537,7 +545,7 @@ impl Watch {
                 .window
                 .as_ref()
                 .is_some_and(|w| now < w.closes_at(debounce, self.index_locked()));
-            if force || (now >= flood.last + debounce && !window_open) {
+            if force || (now >= gitops::later(flood.last, debounce) && !window_open) {
                 let reason = flood.reason.clone();
                 self.flood = None;
                 let window = self.window.take();
@@ -576,7 +584,8 @@ impl Watch {
             .pending
             .iter()
             .filter(|(path, p)| {
-                (force || now >= p.last + debounce) && !held.is_some_and(|h| h.contains(*path))
+                (force || now >= gitops::later(p.last, debounce))
+                    && !held.is_some_and(|h| h.contains(*path))
             })
             .map(|(path, _)| path.clone())
             .collect();
@@ -818,7 +827,9 @@ impl Watch {
             return changes;
         }
         let mut sources: HashMap<Vec<u8>, Vec<u8>> = HashMap::new(); // to → from
-        for change in changes.iter().filter(|c| c.kind == Kind::Create) {
+        // A file renamed over another one is a rename too (from the cookie only).
+        let targets = changes.iter().filter(|c| matches!(c.kind, Kind::Create | Kind::Modify));
+        for change in targets {
             let mut cursor = self.hints.get(&change.path);
             for _ in 0..16 {
                 let Some(from) = cursor else { break };

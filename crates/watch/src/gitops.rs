@@ -59,9 +59,9 @@ impl Window {
     pub fn closes_at(&self, debounce: Duration, index_locked: bool) -> Instant {
         if index_locked {
             // A git that died leaves its lock behind: do not wait forever.
-            self.last + (debounce * 10).max(Duration::from_secs(5))
+            later(self.last, debounce.saturating_mul(10).max(Duration::from_secs(5)))
         } else {
-            self.last + debounce
+            later(self.last, debounce)
         }
     }
 
@@ -94,6 +94,12 @@ impl Window {
         };
         Some(name.into())
     }
+}
+
+/// `t + d`, or a time far enough away when that does not fit (a caller's
+/// `Duration::MAX` timeout must not panic).
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d).or_else(|| t.checked_add(Duration::from_secs(100 * 365 * 86_400))).unwrap_or(t)
 }
 
 /// The operation named by the newest entry of `HEAD`'s reflog, when the

@@ -323,3 +323,87 @@ fn flush_returns_what_has_not_settled() {
     assert!(has_file(&got, "late.txt"), "{got:#?}");
     assert_eq!(watch.stats().pending, 0);
 }
+
+#[test]
+fn a_file_renamed_over_another_is_a_rename() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.write("b.txt", "b\n");
+    let mut watch = repo.start();
+    std::fs::rename(repo.path("a.txt"), repo.path("b.txt")).expect("mv");
+    let got = wait_for(&mut watch, |c| !c.is_empty());
+    let change = only_file(&got);
+    assert_eq!((change.kind, change.path.as_slice()), (Kind::Rename, &b"b.txt"[..]));
+    assert_eq!(change.from.as_deref(), Some(&b"a.txt"[..]));
+    assert_content(&repo, change, b"a\n");
+}
+
+#[test]
+fn a_file_rewritten_while_it_is_read_ends_with_its_final_content() {
+    let repo = Repo::new();
+    let mut watch = repo.start();
+    let path = repo.path("busy.bin");
+    let writer = std::thread::spawn(move || {
+        for i in 0..300u32 {
+            let size = (i as usize * 7919) % 300_000;
+            std::fs::write(&path, vec![(i % 256) as u8; size]).expect("write");
+        }
+        std::fs::write(&path, b"final").expect("write");
+    });
+    let mut got = Vec::new();
+    let end = std::time::Instant::now() + PATIENCE;
+    while !writer.is_finished() {
+        assert!(std::time::Instant::now() < end);
+        got.extend(watch.next_batch(std::time::Duration::from_millis(50)).expect("batch"));
+    }
+    writer.join().expect("writer");
+    let got = {
+        got.extend(wait_for(&mut watch, |_| true));
+        got
+    };
+    let last = got.iter().flat_map(|c| c.files()).next_back().expect("a change");
+    assert_eq!(last.path, b"busy.bin");
+    assert_content(&repo, last, b"final");
+}
+
+#[test]
+fn a_big_file_is_hashed_by_streaming() {
+    let repo = Repo::new();
+    let mut watch = repo.start();
+    // 64 MiB (sparse: cheap to make), over the default 16 MiB blob limit.
+    let len = 64 * 1024 * 1024;
+    let file = std::fs::File::create(repo.path("huge.img")).expect("create");
+    file.set_len(len).expect("set_len");
+    drop(file);
+    let got = wait_for(&mut watch, |c| has_file(c, "huge.img"));
+    let change = only_file(&got);
+    assert_eq!(change.blob, None);
+    assert_eq!(change.size, Some(len));
+    assert_eq!(change.sha256.as_deref(), Some(sha256_hex(&vec![0u8; len as usize]).as_str()));
+}
+
+#[test]
+fn a_watch_can_move_to_another_thread() {
+    fn send<T: Send>() {}
+    send::<trail_watch::Watch>();
+}
+
+/// CPU time this thread has used, from the scheduler (nanoseconds).
+fn thread_cpu() -> u64 {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    text.split_whitespace().next().and_then(|n| n.parse().ok()).expect("a number")
+}
+
+#[test]
+fn waiting_uses_no_cpu() {
+    let repo = Repo::new();
+    for i in 0..50 {
+        repo.write(&format!("d{}/f{i}.txt", i % 5), "x\n");
+    }
+    let mut watch = repo.start();
+    let before = thread_cpu();
+    let got = watch.next_batch(std::time::Duration::from_secs(1)).expect("batch");
+    let used = std::time::Duration::from_nanos(thread_cpu() - before);
+    assert!(got.is_empty(), "{got:#?}");
+    assert!(used < std::time::Duration::from_millis(20), "an idle second cost {used:?} of CPU");
+}

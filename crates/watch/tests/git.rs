@@ -180,3 +180,39 @@ fn rescan_reports_what_changed_while_nothing_watched() {
     let got = wait_for(&mut watch, |c| has_file(c, "dir/new.txt"));
     assert_eq!(files(&got).len(), 1, "{got:#?}");
 }
+
+#[test]
+fn merge_rebase_and_cherry_pick_are_named() {
+    let repo = Repo::new();
+    repo.write("base.txt", "base\n");
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature-1.txt", "f1\n");
+    repo.commit_all("f1");
+    repo.write("feature-2.txt", "f2\n");
+    repo.commit_all("f2");
+    repo.git(&["checkout", "-q", "-b", "pick", "main"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.txt", "main\n");
+    repo.commit_all("main moves on");
+    repo.git(&["checkout", "-q", "feature"]);
+    let mut watch = repo.start();
+
+    repo.git(&["rebase", "-q", "main"]);
+    let got = wait_for(&mut watch, |c| !operations(c).is_empty());
+    assert_eq!(operations(&got).first().map(|o| o.0), Some("rebase"), "{got:#?}");
+    assert!(got.iter().all(|c| matches!(c, Change::Operation { .. })), "{got:#?}");
+
+    repo.git(&["checkout", "-q", "pick"]);
+    wait_for(&mut watch, |c| !operations(c).is_empty());
+    repo.git(&["merge", "-q", "feature"]);
+    let got = wait_for(&mut watch, |c| !operations(c).is_empty());
+    assert_eq!(operations(&got), vec![("merge", 3)], "{got:#?}");
+
+    repo.git(&["checkout", "-q", "-b", "picked", "main~1"]);
+    wait_for(&mut watch, |c| !operations(c).is_empty());
+    let f2 = repo.git(&["rev-parse", "feature"]);
+    repo.git(&["cherry-pick", f2.trim()]);
+    let got = wait_for(&mut watch, |c| !operations(c).is_empty());
+    assert_eq!(operations(&got), vec![("cherry-pick", 1)], "{got:#?}");
+}
