@@ -1,0 +1,1088 @@
+//! The watcher: events in, settled changes out.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice as _;
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+use notify::{INotifyWatcher, RecursiveMode, Watcher as _};
+
+use crate::content::{self, Observed, Read, StatKey};
+use crate::gitops::{self, Window};
+use crate::snapshot::{Entry, Snapshot, dir_prefix};
+use crate::{Change, FileChange, Kind, Options, Stats, WatchError, saves};
+
+/// How often a file that keeps changing while it is read is tried again
+/// before it is given up on (and the error noted).
+const MAX_RETRIES: u8 = 20;
+
+/// A content's SHA-256 and blob id, as far as known.
+type ContentIds = (Option<[u8; 32]>, Option<ObjectId>);
+
+type Events = Receiver<notify::Result<notify::Event>>;
+
+/// A watched work tree. See the crate docs.
+pub struct Watch {
+    repo: gix::Repository,
+    workdir: PathBuf,
+    git_dir: PathBuf,
+    refs_dir: PathBuf,
+    options: Options,
+    // Declared before `rx`: dropped first, which stops notify's thread.
+    watcher: INotifyWatcher,
+    rx: Events,
+    excludes: gix::worktree::Stack,
+    /// Index paths: tracked files are never ignored (as in `git status`).
+    tracked: BTreeSet<Vec<u8>>,
+    index_stale: bool,
+    watched: HashSet<Vec<u8>>,
+    unwatched: BTreeSet<Vec<u8>>,
+    limit_unreported: bool,
+    warned: bool,
+    outbox: Vec<Change>,
+    snapshot: Snapshot,
+    pending: HashMap<Vec<u8>, Pending>,
+    /// Rename target → source, from inotify's cookies.
+    hints: HashMap<Vec<u8>, Vec<u8>>,
+    window: Option<Window>,
+    flood: Option<Flood>,
+    /// Blobs written since the last `keep_reachable`.
+    unsaved: BTreeSet<ObjectId>,
+    events: u64,
+    changes: u64,
+    last_error: Option<String>,
+    limit_hit: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    first: Instant,
+    last: Instant,
+    retries: u8,
+}
+
+#[derive(Debug)]
+struct Flood {
+    reason: String,
+    since: Instant,
+    last: Instant,
+}
+
+/// Where an event's path lies.
+enum Place {
+    Work(Vec<u8>),
+    Git(Vec<u8>),
+    Elsewhere,
+}
+
+fn io_detail(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir_prefix(dir);
+    p.extend_from_slice(name);
+    p
+}
+
+fn shown(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
+}
+
+impl Watch {
+    /// Open the repository at `workdir`, watch every directory of its work
+    /// tree that is not ignored, and the git dir (non-recursively) for git
+    /// operations. The snapshot is loaded from [`Options::state_file`] when
+    /// it exists, and otherwise built from the tree as it is now.
+    pub fn start(workdir: &Path, options: Options) -> Result<Watch, WatchError> {
+        let open_err = |detail: String| WatchError::Open { path: workdir.to_owned(), detail };
+        let repo = gix::open(workdir).map_err(|e| open_err(e.to_string()))?;
+        let canonical = |p: &Path| std::fs::canonicalize(p).map_err(|e| open_err(e.to_string()));
+        let Some(top) = repo.workdir() else {
+            return Err(WatchError::NoWorkTree { path: workdir.to_owned() });
+        };
+        let top = canonical(top)?;
+        let git_dir = canonical(repo.git_dir())?;
+        let refs_dir = canonical(repo.common_dir())?.join("refs");
+
+        let index =
+            repo.index_or_empty().map_err(|e| WatchError::Index { detail: e.to_string() })?;
+        let excludes = excludes_of(&repo, &index)?;
+        let (tracked, seeds) = read_index(&index);
+        let index_mtime = std::fs::metadata(index.path()).and_then(|m| m.modified()).ok();
+        drop(index);
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut watcher = INotifyWatcher::new(tx, notify::Config::default())
+            .map_err(|e| WatchError::Inotify { detail: e.to_string() })?;
+        watcher
+            .watch(&git_dir, RecursiveMode::NonRecursive)
+            .map_err(|e| WatchError::Inotify { detail: format!("{}: {e}", git_dir.display()) })?;
+
+        let mut watch = Watch {
+            repo,
+            workdir: top,
+            git_dir,
+            refs_dir,
+            options,
+            watcher,
+            rx,
+            excludes,
+            tracked,
+            index_stale: false,
+            watched: HashSet::new(),
+            unwatched: BTreeSet::new(),
+            limit_unreported: false,
+            warned: false,
+            outbox: Vec::new(),
+            snapshot: Snapshot::default(),
+            pending: HashMap::new(),
+            hints: HashMap::new(),
+            window: None,
+            flood: None,
+            unsaved: BTreeSet::new(),
+            events: 0,
+            changes: 0,
+            last_error: None,
+            limit_hit: false,
+        };
+        // `refs/stash` lives there; a repository may not have the directory.
+        if let Err(e) = watch.watcher.watch(&watch.refs_dir, RecursiveMode::NonRecursive) {
+            watch.note_error(format!("cannot watch {}: {e}", watch.refs_dir.display()));
+        }
+
+        let loaded = match watch.options.state_file.clone() {
+            Some(file) => match Snapshot::load(&file) {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    watch.note_error(format!("ignoring the state in {}: {e}", file.display()));
+                    None
+                }
+            },
+            None => None,
+        };
+        // Each directory is watched before it is read: nothing written after
+        // the scan can be missed.
+        let files = watch.walk(b"");
+        match loaded {
+            Some(snapshot) => watch.snapshot = snapshot,
+            None => {
+                for path in files {
+                    let Observed::File(stat) = content::observe(&watch.abs(&path)) else {
+                        continue;
+                    };
+                    // A tracked file whose stat data the index holds (and that was not
+                    // modified in the index's own second: racy git) has the index's blob.
+                    let blob = seeds.get(&path).and_then(|seed| {
+                        let racy = index_mtime.is_none_or(|t| {
+                            let t = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                            stat.mtime >= (t.as_secs() as i64, i64::from(t.subsec_nanos()))
+                        });
+                        (!racy && seed.matches(&stat)).then_some(seed.id)
+                    });
+                    watch.snapshot.insert(path, Entry { stat, sha256: None, blob });
+                }
+                watch.snapshot.dirty = true;
+            }
+        }
+        Ok(watch)
+    }
+
+    /// Wait up to `timeout` for settled changes. Returns an empty Vec on
+    /// timeout. Blocks on the event channel: no CPU is used while idle.
+    pub fn next_batch(&mut self, timeout: Duration) -> Result<Vec<Change>, WatchError> {
+        let end = gitops::later(Instant::now(), timeout);
+        loop {
+            self.drain()?;
+            let now = Instant::now();
+            let out = self.collect(now, false)?;
+            if !out.is_empty() {
+                return Ok(out);
+            }
+            if now >= end {
+                return Ok(out);
+            }
+            let wake = self.next_wake(now).map_or(end, |w| w.min(end));
+            // A deadline that collect() did not act on would spin: wait a little.
+            let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
+            match self.rx.recv_timeout(wait) {
+                Ok(event) => self.on_event(event, Instant::now()),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Err(WatchError::Disconnected),
+            }
+        }
+    }
+
+    /// Everything not yet settled, now (for a clean shutdown). An operation
+    /// in progress is closed and reported as it stands.
+    pub fn flush(&mut self) -> Result<Vec<Change>, WatchError> {
+        self.drain()?;
+        let mut out = self.collect(Instant::now(), true)?;
+        // Files that changed while being read were queued again: one more try.
+        if !self.pending.is_empty() {
+            out.extend(self.collect(Instant::now(), true)?);
+        }
+        Ok(out)
+    }
+
+    /// Reconcile the whole work tree with the snapshot now, and report what
+    /// differs as one [`Change::Rescan`] (`None` when nothing does). Pending
+    /// events are subsumed. Directories not watched yet (a watch-limit hit
+    /// earlier) are tried again.
+    pub fn rescan(&mut self, reason: &str) -> Result<Option<Change>, WatchError> {
+        self.drain()?;
+        self.pending.clear();
+        self.hints.clear();
+        self.flood = None;
+        self.window = None;
+        let changes = self.reconcile_all()?;
+        self.changes += changes.len() as u64;
+        Ok((!changes.is_empty()).then(|| Change::Rescan { reason: reason.to_owned(), changes }))
+    }
+
+    pub fn stats(&self) -> Stats {
+        let now = Instant::now();
+        Stats {
+            watched_dirs: self.watched.len(),
+            unwatched_dirs: self.unwatched.len(),
+            events: self.events,
+            changes: self.changes,
+            pending: self.pending.len(),
+            oldest_pending: self
+                .pending
+                .values()
+                .map(|p| p.first)
+                .chain(self.flood.as_ref().map(|f| f.since))
+                .min()
+                .map(|first| now.saturating_duration_since(first)),
+            last_error: self.last_error.clone(),
+            watch_limit_hit: self.limit_hit,
+        }
+    }
+
+    /// Make every blob written so far reachable from `refs/trail/saves` (one
+    /// commit naming the new blobs, parent = the previous tip), so `git gc`
+    /// keeps them; then save the snapshot to [`Options::state_file`] if it
+    /// changed. Cheap when nothing is new. Call it after the changes returned
+    /// so far are recorded: the saved state is what a restart compares with.
+    pub fn keep_reachable(&mut self) -> Result<(), WatchError> {
+        if !self.unsaved.is_empty() {
+            saves::keep(&self.repo, &self.unsaved)
+                .map_err(|detail| WatchError::Saves { detail })?;
+            self.unsaved.clear();
+        }
+        if let Some(file) = self.options.state_file.clone()
+            && self.snapshot.dirty
+        {
+            self.snapshot
+                .save(&file)
+                .map_err(|e| WatchError::State { path: file, detail: e.to_string() })?;
+        }
+        Ok(())
+    }
+
+    // ---- events ----
+
+    fn drain(&mut self) -> Result<(), WatchError> {
+        loop {
+            match self.rx.try_recv() {
+                Ok(event) => self.on_event(event, Instant::now()),
+                Err(TryRecvError::Empty) => return Ok(()),
+                Err(TryRecvError::Disconnected) => return Err(WatchError::Disconnected),
+            }
+        }
+    }
+
+    fn place(&self, path: &Path) -> Place {
+        let bytes = |p: &Path| p.as_os_str().as_bytes().to_vec();
+        if let Ok(rest) = path.strip_prefix(&self.refs_dir) {
+            return Place::Git(join(b"refs", &bytes(rest)));
+        }
+        if let Ok(rest) = path.strip_prefix(&self.git_dir) {
+            return Place::Git(bytes(rest));
+        }
+        match path.strip_prefix(&self.workdir) {
+            Ok(rest) if rest.as_os_str().is_empty() => Place::Elsewhere,
+            Ok(rest) if rest.starts_with(".git") => Place::Elsewhere,
+            Ok(rest) => Place::Work(bytes(rest)),
+            Err(_) => Place::Elsewhere,
+        }
+    }
+
+    fn on_event(&mut self, event: notify::Result<notify::Event>, now: Instant) {
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                    self.limit_hit = true;
+                    self.limit_unreported = true;
+                }
+                self.note_error(format!("inotify: {e}"));
+                return;
+            }
+        };
+        self.events += 1;
+        if event.need_rescan() {
+            self.start_flood("the kernel's inotify event queue overflowed".into(), now);
+            return;
+        }
+        match event.kind {
+            // Reads (ours included) are not changes.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {}
+            EventKind::Access(_) => return,
+            _ => {}
+        }
+        let mut work = Vec::new();
+        for path in &event.paths {
+            match self.place(path) {
+                Place::Git(name) => self.on_git(&name, now),
+                Place::Work(rel) => work.push(rel),
+                Place::Elsewhere => {}
+            }
+        }
+        if work.is_empty() {
+            return;
+        }
+        if let Some(flood) = self.flood.as_mut() {
+            flood.last = now;
+            return;
+        }
+        match event.kind {
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+                if let [from, to] = &work[..] {
+                    self.on_rename(from.clone(), to.clone(), now);
+                }
+            }
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)) | EventKind::Create(_) => {
+                for rel in work {
+                    self.on_appear(rel, now);
+                }
+            }
+            EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_) => {
+                for rel in work {
+                    // notify drops the watches of a directory moved or removed.
+                    self.forget_watches(&rel);
+                    self.touch(rel, now);
+                }
+            }
+            _ => {
+                for rel in work {
+                    self.on_touched(rel, now);
+                }
+            }
+        }
+    }
+
+    fn on_git(&mut self, name: &[u8], now: Instant) {
+        if name == b"index" {
+            self.index_stale = true;
+        }
+        let mut evidence = self.window.as_ref().map(|w| w.evidence).unwrap_or_default();
+        if gitops::classify(name, &mut evidence) {
+            let window = self.window.get_or_insert_with(|| Window::new(now));
+            window.evidence = evidence;
+            window.last = now;
+        }
+    }
+
+    /// A path that was created or moved in.
+    fn on_appear(&mut self, rel: Vec<u8>, now: Instant) {
+        match content::observe(&self.abs(&rel)) {
+            Observed::Dir => {
+                if !self.ignored(&rel, true) && !self.is_nested_repo(&rel) {
+                    self.new_dir(&rel, now);
+                }
+            }
+            Observed::Absent | Observed::Special => self.touch(rel, now),
+            Observed::File(_) | Observed::Error(_) => {
+                if self.pending.contains_key(&rel) || !self.ignored(&rel, false) {
+                    self.touch(rel, now);
+                }
+            }
+        }
+    }
+
+    /// A path whose content or metadata changed.
+    fn on_touched(&mut self, rel: Vec<u8>, now: Instant) {
+        if self.pending.contains_key(&rel) {
+            self.touch(rel, now);
+            return;
+        }
+        match content::observe(&self.abs(&rel)) {
+            // A directory's own metadata is no file change; one we missed gets watched.
+            Observed::Dir => {
+                if !self.watched.contains(&rel)
+                    && !self.ignored(&rel, true)
+                    && !self.is_nested_repo(&rel)
+                {
+                    self.new_dir(&rel, now);
+                }
+            }
+            Observed::File(_) => {
+                if self.snapshot.entries.contains_key(&rel) || !self.ignored(&rel, false) {
+                    self.touch(rel, now);
+                }
+            }
+            _ => self.touch(rel, now),
+        }
+    }
+
+    fn on_rename(&mut self, from: Vec<u8>, to: Vec<u8>, now: Instant) {
+        if from == to {
+            return;
+        }
+        if matches!(content::observe(&self.abs(&to)), Observed::Dir) {
+            // Its files were found when `to` appeared; pair each with its source.
+            let prefix_len = dir_prefix(&from).len();
+            for old in self.snapshot.under(&from) {
+                let new = join(&to, &old[prefix_len..]);
+                self.hints.insert(new.clone(), old.clone());
+                self.touch(old, now);
+                self.touch(new, now);
+            }
+        }
+        self.hints.insert(to.clone(), from.clone());
+        self.touch(from, now);
+        self.touch(to, now);
+    }
+
+    /// Watch a new directory and everything below it at once, and queue the
+    /// files found there (notify misses files written before the watch).
+    fn new_dir(&mut self, rel: &[u8], now: Instant) {
+        let files = self.walk(rel);
+        for file in files {
+            if !self.snapshot.entries.contains_key(&file) {
+                self.touch(file, now);
+            }
+        }
+        self.touch(rel.to_vec(), now);
+    }
+
+    fn touch(&mut self, rel: Vec<u8>, now: Instant) {
+        if let Some(flood) = self.flood.as_mut() {
+            flood.last = now;
+            return;
+        }
+        if let Some(from) = self.hints.get(&rel).cloned() {
+            self.touch_one(from, now);
+        }
+        self.touch_one(rel, now);
+        if self.pending.len() > self.options.flood {
+            let reason = format!("more than {} paths changed at once", self.options.flood);
+            self.start_flood(reason, now);
+        }
+    }
+
+    fn touch_one(&mut self, rel: Vec<u8>, now: Instant) {
+        if let Some(window) = self.window.as_mut() {
+            window.paths.insert(rel.clone());
+            window.last = now;
+        }
+        let entry =
+            self.pending.entry(rel).or_insert(Pending { first: now, last: now, retries: 0 });
+        entry.last = now;
+    }
+
+    fn start_flood(&mut self, reason: String, now: Instant) {
+        match self.flood.as_mut() {
+            Some(flood) => flood.last = now,
+            None => self.flood = Some(Flood { reason, since: now, last: now }),
+        }
+        self.pending.clear();
+        self.hints.clear();
+        if let Some(window) = self.window.as_mut() {
+            window.paths.clear();
+        }
+    }
+
+    // ---- settling ----
+
+    /// When something is next due.
+    fn next_wake(&self, now: Instant) -> Option<Instant> {
+        let debounce = self.options.debounce;
+        if let Some(flood) = &self.flood {
+            let due = gitops::later(flood.last, debounce);
+            return Some(match &self.window {
+                Some(w) => due.max(w.closes_at(debounce, self.index_locked())),
+                None => due,
+            });
+        }
+        let held = self.window.as_ref().map(|w| &w.paths);
+        let window = self.window.as_ref().map(|w| w.closes_at(debounce, self.index_locked()));
+        // A rename's source is due with its target.
+        let sources: HashSet<&Vec<u8>> = self
+            .hints
+            .iter()
+            .filter(|(to, _)| self.pending.contains_key(*to))
+            .map(|(_, from)| from)
+            .collect();
+        self.pending
+            .iter()
+            .filter(|(path, _)| !held.is_some_and(|h| h.contains(*path)) && !sources.contains(path))
+            .map(|(_, p)| gitops::later(p.last, debounce))
+            .chain(window)
+            .min()
+            .map(|due| due.max(now))
+    }
+
+    fn index_locked(&self) -> bool {
+        self.git_dir.join("index.lock").exists()
+    }
+
+    /// The changes due at `now` (all of them when `force`).
+    fn collect(&mut self, now: Instant, force: bool) -> Result<Vec<Change>, WatchError> {
+        let mut out = std::mem::take(&mut self.outbox);
+        self.take_warning(&mut out);
+        let debounce = self.options.debounce;
+
+        if let Some(flood) = &self.flood {
+            let window_open = self
+                .window
+                .as_ref()
+                .is_some_and(|w| now < w.closes_at(debounce, self.index_locked()));
+            if force || (now >= gitops::later(flood.last, debounce) && !window_open) {
+                let reason = flood.reason.clone();
+                self.flood = None;
+                let window = self.window.take();
+                self.pending.clear();
+                self.hints.clear();
+                let changes = self.reconcile_all()?;
+                self.changes += changes.len() as u64;
+                if !changes.is_empty() {
+                    out.push(match window.and_then(|w| w.name(&self.git_dir)) {
+                        Some(name) => Change::Operation { name, changes },
+                        None => Change::Rescan { reason, changes },
+                    });
+                }
+            }
+            return Ok(out);
+        }
+
+        if let Some(window) = &self.window
+            && (force || now >= window.closes_at(debounce, self.index_locked()))
+        {
+            let window = self.window.take().expect("the window was just seen");
+            let paths: Vec<Vec<u8>> =
+                window.paths.iter().filter(|p| self.pending.contains_key(*p)).cloned().collect();
+            let changes = self.settle(paths, now)?;
+            self.changes += changes.len() as u64;
+            if !changes.is_empty() {
+                match window.name(&self.git_dir) {
+                    Some(name) => out.push(Change::Operation { name, changes }),
+                    None => out.extend(changes.into_iter().map(Change::File)),
+                }
+            }
+        }
+
+        let held = self.window.as_ref().map(|w| &w.paths);
+        let mut ready: HashSet<Vec<u8>> = self
+            .pending
+            .iter()
+            .filter(|(path, p)| {
+                (force || now >= gitops::later(p.last, debounce))
+                    && !held.is_some_and(|h| h.contains(*path))
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        // A rename's source waits for its target, so the two are paired.
+        for (to, from) in &self.hints {
+            if ready.contains(from) && self.pending.contains_key(to) && !ready.contains(to) {
+                ready.remove(from);
+            }
+        }
+        if !ready.is_empty() {
+            let mut ready: Vec<Vec<u8>> = ready.into_iter().collect();
+            ready.sort();
+            let changes = self.settle(ready, now)?;
+            self.changes += changes.len() as u64;
+            out.extend(changes.into_iter().map(Change::File));
+        }
+        if self.pending.is_empty() {
+            self.hints.clear();
+        }
+        Ok(out)
+    }
+
+    fn take_warning(&mut self, out: &mut Vec<Change>) {
+        if !self.limit_unreported {
+            return;
+        }
+        self.limit_unreported = false;
+        if self.warned {
+            return;
+        }
+        self.warned = true;
+        let mut names: Vec<String> =
+            self.unwatched.iter().take(10).map(|d| format!("{}/", shown(d))).collect();
+        if self.unwatched.len() > 10 {
+            names.push(format!("and {} more", self.unwatched.len() - 10));
+        }
+        let count = self.unwatched.len();
+        let message = if count == 0 {
+            "the inotify watch limit (fs.inotify.max_user_watches) was reached: some directories \
+             are not watched; raise the limit (sysctl fs.inotify.max_user_watches=524288)"
+                .to_owned()
+        } else {
+            format!(
+                "the inotify watch limit (fs.inotify.max_user_watches) was reached: {count} \
+                 director{} not watched, changes there are seen only by a rescan: {}; raise the \
+                 limit (sysctl fs.inotify.max_user_watches=524288) and restart the watcher",
+                if count == 1 { "y is" } else { "ies are" },
+                names.join(", ")
+            )
+        };
+        out.push(Change::Warning { message });
+    }
+
+    /// Settle `paths` (already due): what each is now against the snapshot.
+    fn settle(&mut self, paths: Vec<Vec<u8>>, now: Instant) -> Result<Vec<FileChange>, WatchError> {
+        if self.index_stale {
+            self.reload_index();
+        }
+        let mut examine = BTreeSet::new();
+        let mut retries = HashMap::new();
+        for path in paths {
+            if let Some(p) = self.pending.remove(&path) {
+                retries.insert(path.clone(), p.retries);
+            }
+            match content::observe(&self.abs(&path)) {
+                Observed::Dir => {
+                    if !self.watched.contains(&path)
+                        && !self.ignored(&path, true)
+                        && !self.is_nested_repo(&path)
+                    {
+                        let files = self.walk(&path);
+                        examine.extend(files);
+                    }
+                    examine.extend(self.snapshot.under(&path));
+                    if self.snapshot.entries.contains_key(&path) {
+                        examine.insert(path);
+                    }
+                }
+                Observed::Error(e) => self.note_error(e),
+                Observed::Absent => {
+                    self.forget_watches(&path);
+                    examine.extend(self.snapshot.under(&path));
+                    examine.insert(path);
+                }
+                _ => {
+                    examine.insert(path);
+                }
+            }
+        }
+        let changes = self.compare(examine, &retries, now)?;
+        for change in &changes {
+            self.hints.remove(&change.path);
+        }
+        Ok(changes)
+    }
+
+    /// Reconcile the whole tree: every file on disk and in the snapshot.
+    fn reconcile_all(&mut self) -> Result<Vec<FileChange>, WatchError> {
+        if self.index_stale {
+            self.reload_index();
+        }
+        let workdir = self.workdir.clone();
+        self.watched.retain(|dir| workdir.join(OsStr::from_bytes(dir)).is_dir());
+        let mut examine: BTreeSet<Vec<u8>> = self.walk(b"").into_iter().collect();
+        examine.extend(self.snapshot.entries.keys().cloned());
+        self.compare(examine, &HashMap::new(), Instant::now())
+    }
+
+    /// Compare each path with the snapshot, store new content, update the
+    /// snapshot, and pair renames.
+    fn compare(
+        &mut self,
+        examine: BTreeSet<Vec<u8>>,
+        retries: &HashMap<Vec<u8>, u8>,
+        now: Instant,
+    ) -> Result<Vec<FileChange>, WatchError> {
+        let mut changes: Vec<FileChange> = Vec::new();
+        // Deleted path → its old content, for pairing renames.
+        let mut deleted: HashMap<Vec<u8>, Entry> = HashMap::new();
+        let mut created: HashMap<Vec<u8>, ContentIds> = HashMap::new();
+        let mut ignores_changed = Vec::new();
+        let mut examine = examine.into_iter();
+        while let Some(path) = examine.next() {
+            let abs = self.abs(&path);
+            let old = self.snapshot.entries.get(&path).cloned();
+            if let Some(old) = &old {
+                // Same stat data, same content: nothing to read.
+                if matches!(content::observe(&abs), Observed::File(stat) if stat == old.stat) {
+                    continue;
+                }
+            } else if self.ignored(&path, false) {
+                continue;
+            }
+            let hash_kind = self.repo.object_hash();
+            match content::read(&abs, self.options.max_blob_size, hash_kind) {
+                Read::Absent | Read::Special => {
+                    if let Some(old) = self.snapshot.remove(&path) {
+                        deleted.insert(path.clone(), old);
+                        changes.push(FileChange {
+                            kind: Kind::Delete,
+                            path,
+                            from: None,
+                            blob: None,
+                            sha256: None,
+                            size: None,
+                            mode: None,
+                        });
+                    }
+                }
+                Read::Error(e) => self.note_error(e),
+                Read::Unstable => {
+                    let tries = retries.get(&path).copied().unwrap_or(0);
+                    if tries < MAX_RETRIES {
+                        let p = Pending { first: now, last: now, retries: tries + 1 };
+                        self.pending.insert(path, p);
+                    } else {
+                        self.note_error(format!(
+                            "{} kept changing while it was read; given up",
+                            abs.display()
+                        ));
+                    }
+                }
+                Read::Content(c) => {
+                    if let Some(e) = &c.error {
+                        self.note_error(e.clone());
+                    }
+                    if let Some(old) = &old
+                        && old.stat.mode == c.stat.mode
+                        && old.same_content(c.sha256.as_ref(), c.blob.as_ref())
+                    {
+                        let entry = Entry {
+                            stat: c.stat,
+                            sha256: c.sha256.or(old.sha256),
+                            blob: c.blob.or(old.blob),
+                        };
+                        self.snapshot.insert(path, entry);
+                        continue;
+                    }
+                    let blob = match &c.data {
+                        Some(data) => match self.repo.write_blob(data) {
+                            Ok(id) => {
+                                let id = id.detach();
+                                self.unsaved.insert(id);
+                                Some(id)
+                            }
+                            Err(e) => {
+                                // Nothing is lost: what was found goes out with the next
+                                // call, the rest is examined again.
+                                let err = WatchError::WriteBlob {
+                                    path: shown(&path),
+                                    detail: e.to_string(),
+                                };
+                                for rest in std::iter::once(path).chain(examine) {
+                                    self.pending.insert(
+                                        rest,
+                                        Pending { first: now, last: now, retries: 0 },
+                                    );
+                                }
+                                self.outbox.extend(changes.into_iter().map(Change::File));
+                                return Err(err);
+                            }
+                        },
+                        None => None,
+                    };
+                    if path.rsplit(|&b| b == b'/').next() == Some(b".gitignore") {
+                        ignores_changed.push(path.clone());
+                    }
+                    created.insert(path.clone(), (c.sha256, blob));
+                    changes.push(FileChange {
+                        kind: if old.is_some() { Kind::Modify } else { Kind::Create },
+                        path: path.clone(),
+                        from: None,
+                        blob,
+                        sha256: c.sha256.map(hex::encode),
+                        size: Some(c.size),
+                        mode: Some(c.stat.mode),
+                    });
+                    self.snapshot.insert(path, Entry { stat: c.stat, sha256: c.sha256, blob });
+                }
+            }
+        }
+        let changes = self.pair_renames(changes, deleted, &created);
+        if !ignores_changed.is_empty() {
+            self.ignores_changed(&ignores_changed, now);
+        }
+        Ok(changes)
+    }
+
+    /// Turn a `Create` and a `Delete` of the same batch into one `Rename`:
+    /// first by inotify's cookies (`hints`, followed through intermediate
+    /// names), then by identical content when the match is unique.
+    fn pair_renames(
+        &self,
+        changes: Vec<FileChange>,
+        mut deleted: HashMap<Vec<u8>, Entry>,
+        created: &HashMap<Vec<u8>, ContentIds>,
+    ) -> Vec<FileChange> {
+        if deleted.is_empty() {
+            return changes;
+        }
+        let mut sources: HashMap<Vec<u8>, Vec<u8>> = HashMap::new(); // to → from
+        // A file renamed over another one is a rename too (from the cookie only).
+        let targets = changes.iter().filter(|c| matches!(c.kind, Kind::Create | Kind::Modify));
+        for change in targets {
+            let mut cursor = self.hints.get(&change.path);
+            for _ in 0..16 {
+                let Some(from) = cursor else { break };
+                if deleted.contains_key(from) {
+                    sources.insert(change.path.clone(), from.clone());
+                    deleted.remove(from);
+                    break;
+                }
+                if self.snapshot.entries.contains_key(from) {
+                    break;
+                }
+                cursor = self.hints.get(from);
+            }
+        }
+        // By content: only unique matches, and only for small batches.
+        let creates: Vec<&FileChange> = changes
+            .iter()
+            .filter(|c| c.kind == Kind::Create && !sources.contains_key(&c.path))
+            .collect();
+        if !deleted.is_empty() && creates.len() * deleted.len() <= 1_000_000 {
+            let matches = |entry: &Entry, path: &[u8]| {
+                created
+                    .get(path)
+                    .is_some_and(|(sha, blob)| entry.same_content(sha.as_ref(), blob.as_ref()))
+            };
+            for create in &creates {
+                let mut candidates = deleted.iter().filter(|(_, e)| matches(e, &create.path));
+                let (Some((from, entry)), None) = (candidates.next(), candidates.next()) else {
+                    continue;
+                };
+                let unique = creates.iter().filter(|c| matches(entry, &c.path)).count() == 1;
+                if unique {
+                    let from = from.clone();
+                    deleted.remove(&from);
+                    sources.insert(create.path.clone(), from);
+                }
+            }
+        }
+        if sources.is_empty() {
+            return changes;
+        }
+        let paired: HashSet<&Vec<u8>> = sources.values().collect();
+        let mut out = Vec::with_capacity(changes.len());
+        for mut change in changes.iter().cloned() {
+            if change.kind == Kind::Delete && paired.contains(&change.path) {
+                continue;
+            }
+            if let Some(from) = sources.get(&change.path) {
+                change.kind = Kind::Rename;
+                change.from = Some(from.clone());
+            }
+            out.push(change);
+        }
+        out
+    }
+
+    /// A `.gitignore` changed: re-read the ignore rules, and watch and queue
+    /// what they no longer ignore.
+    fn ignores_changed(&mut self, files: &[Vec<u8>], now: Instant) {
+        match self.repo.index_or_empty() {
+            Ok(index) => match excludes_of(&self.repo, &index) {
+                Ok(stack) => self.excludes = stack,
+                Err(e) => self.note_error(e.to_string()),
+            },
+            Err(e) => self.note_error(format!("cannot read the git index: {e}")),
+        }
+        for file in files {
+            let dir = match file.iter().rposition(|&b| b == b'/') {
+                Some(i) => file[..i].to_vec(),
+                None => Vec::new(),
+            };
+            if !self.watched.contains(&dir) {
+                continue;
+            }
+            for found in self.walk(&dir) {
+                if !self.snapshot.entries.contains_key(&found) {
+                    self.touch(found, now);
+                }
+            }
+        }
+    }
+
+    // ---- the tree ----
+
+    fn abs(&self, rel: &[u8]) -> PathBuf {
+        if rel.is_empty() {
+            self.workdir.clone()
+        } else {
+            self.workdir.join(OsStr::from_bytes(rel))
+        }
+    }
+
+    fn is_nested_repo(&self, rel: &[u8]) -> bool {
+        let abs = self.abs(rel);
+        abs != self.git_dir && abs.join(".git").symlink_metadata().is_ok()
+    }
+
+    /// Whether `git status` would skip this path: excluded and not tracked.
+    fn ignored(&mut self, rel: &[u8], is_dir: bool) -> bool {
+        if rel.is_empty() {
+            return false;
+        }
+        if is_dir {
+            let prefix = dir_prefix(rel);
+            if self.tracked.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix)) {
+                return false;
+            }
+        } else if self.tracked.contains(rel) {
+            return false;
+        }
+        let mode = is_dir.then_some(gix::index::entry::Mode::DIR);
+        match self.excludes.at_entry(rel.as_bstr(), mode, &self.repo.objects) {
+            Ok(platform) => platform.is_excluded(),
+            Err(_) => false,
+        }
+    }
+
+    /// Watch `rel` and every directory below it that is not ignored (each
+    /// before it is read), and return the files found.
+    fn walk(&mut self, rel: &[u8]) -> Vec<Vec<u8>> {
+        let mut files = Vec::new();
+        let mut dirs = vec![rel.to_vec()];
+        while let Some(dir) = dirs.pop() {
+            self.add_watch(&dir);
+            let abs = self.abs(&dir);
+            let entries = match std::fs::read_dir(&abs) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        self.note_error(format!("cannot read {}: {e}", abs.display()));
+                    }
+                    continue;
+                }
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if name.as_bytes() == b".git" {
+                    continue;
+                }
+                let child = join(&dir, name.as_bytes());
+                let Ok(kind) = entry.file_type() else { continue };
+                if kind.is_dir() {
+                    if self.is_nested_repo(&child) || self.ignored(&child, true) {
+                        continue;
+                    }
+                    dirs.push(child);
+                } else if !self.ignored(&child, false) {
+                    files.push(child);
+                }
+            }
+        }
+        files
+    }
+
+    fn add_watch(&mut self, rel: &[u8]) {
+        if self.watched.contains(rel) {
+            return;
+        }
+        if self.options.max_watches.is_some_and(|max| self.watched.len() >= max) {
+            self.watch_limit(rel);
+            return;
+        }
+        let abs = self.abs(rel);
+        match self.watcher.watch(&abs, RecursiveMode::NonRecursive) {
+            Ok(()) => {
+                self.watched.insert(rel.to_vec());
+                self.unwatched.remove(rel);
+            }
+            Err(e) => match &e.kind {
+                notify::ErrorKind::MaxFilesWatch => self.watch_limit(rel),
+                notify::ErrorKind::PathNotFound => {}
+                notify::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {}
+                _ => self.note_error(format!("cannot watch {}: {e}", abs.display())),
+            },
+        }
+    }
+
+    fn watch_limit(&mut self, rel: &[u8]) {
+        self.limit_hit = true;
+        if self.unwatched.insert(rel.to_vec()) {
+            self.limit_unreported = true;
+        }
+    }
+
+    /// Forget the watches of `rel` and below (notify removes them itself
+    /// when a directory is moved away or deleted).
+    fn forget_watches(&mut self, rel: &[u8]) {
+        if self.watched.remove(rel) {
+            let prefix = dir_prefix(rel);
+            self.watched.retain(|d| !d.starts_with(&prefix));
+        }
+        let prefix = dir_prefix(rel);
+        self.unwatched.retain(|d| d.as_slice() != rel && !d.starts_with(&prefix));
+    }
+
+    fn reload_index(&mut self) {
+        self.index_stale = false;
+        match self.repo.index_or_empty() {
+            Ok(index) => self.tracked = read_index(&index).0,
+            Err(e) => self.note_error(format!("cannot read the git index: {e}")),
+        }
+    }
+
+    fn note_error(&mut self, message: String) {
+        self.last_error = Some(message);
+    }
+}
+
+fn excludes_of(
+    repo: &gix::Repository,
+    index: &gix::index::State,
+) -> Result<gix::worktree::Stack, WatchError> {
+    let source = gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped;
+    let stack = repo
+        .excludes(index, None, source)
+        .map_err(|e| WatchError::Index { detail: io_detail(e) })?;
+    Ok(stack.detach())
+}
+
+/// What the index says about a tracked file, to know its blob without
+/// reading it.
+struct Seed {
+    id: ObjectId,
+    mode: u32,
+    stat: gix::index::entry::Stat,
+}
+
+impl Seed {
+    fn matches(&self, stat: &StatKey) -> bool {
+        self.mode == stat.mode
+            && u64::from(self.stat.size) == stat.size
+            && i64::from(self.stat.mtime.secs) == stat.mtime.0
+            && i64::from(self.stat.mtime.nsecs) == stat.mtime.1
+            && u64::from(self.stat.ino) == stat.ino & 0xffff_ffff
+    }
+}
+
+fn read_index(index: &gix::index::State) -> (BTreeSet<Vec<u8>>, HashMap<Vec<u8>, Seed>) {
+    use gix::index::entry::Mode;
+    let mut tracked = BTreeSet::new();
+    let mut seeds = HashMap::new();
+    for entry in index.entries() {
+        let mode = match entry.mode {
+            Mode::FILE => 0o100644,
+            Mode::FILE_EXECUTABLE => 0o100755,
+            Mode::SYMLINK => 0o120000,
+            _ => continue, // submodules, sparse directories
+        };
+        let path = entry.path(index).to_vec();
+        if entry.stage_raw() == 0 {
+            seeds.insert(path.clone(), Seed { id: entry.id, mode, stat: entry.stat });
+        }
+        tracked.insert(path);
+    }
+    (tracked, seeds)
+}

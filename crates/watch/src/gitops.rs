@@ -1,0 +1,163 @@
+//! Attributing work-tree events to a git operation (see the crate docs for
+//! the heuristic).
+
+use std::collections::HashSet;
+use std::io::{Read as _, Seek as _, SeekFrom};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What the git dir told during one operation window.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Evidence {
+    pub head: bool,
+    pub orig_head: bool,
+    pub merge: bool,
+    pub cherry_pick: bool,
+    pub revert: bool,
+    pub rebase: bool,
+    pub stash: bool,
+}
+
+/// Which git-dir entries matter, and what they say. `name` is relative to
+/// the git dir (`refs/stash` for the common refs directory).
+pub(crate) fn classify(name: &[u8], evidence: &mut Evidence) -> bool {
+    match name {
+        b"index.lock" | b"index" => {}
+        b"HEAD" | b"HEAD.lock" => evidence.head = true,
+        b"ORIG_HEAD" | b"ORIG_HEAD.lock" => evidence.orig_head = true,
+        b"MERGE_HEAD" => evidence.merge = true,
+        b"CHERRY_PICK_HEAD" => evidence.cherry_pick = true,
+        b"REVERT_HEAD" => evidence.revert = true,
+        b"rebase-merge" | b"rebase-apply" => evidence.rebase = true,
+        b"refs/stash" | b"refs/stash.lock" => evidence.stash = true,
+        _ => return false,
+    }
+    true
+}
+
+/// An operation in progress: the work-tree paths touched while it runs.
+#[derive(Debug)]
+pub(crate) struct Window {
+    pub started_wall: SystemTime,
+    /// The last event of the git dir or of one of `paths`.
+    pub last: Instant,
+    pub evidence: Evidence,
+    pub paths: HashSet<Vec<u8>>,
+}
+
+impl Window {
+    pub fn new(now: Instant) -> Window {
+        Window {
+            started_wall: SystemTime::now(),
+            last: now,
+            evidence: Evidence::default(),
+            paths: HashSet::new(),
+        }
+    }
+
+    /// When the window may close, given whether `index.lock` exists.
+    pub fn closes_at(&self, debounce: Duration, index_locked: bool) -> Instant {
+        if index_locked {
+            // A git that died leaves its lock behind: do not wait forever.
+            later(self.last, debounce.saturating_mul(10).max(Duration::from_secs(5)))
+        } else {
+            later(self.last, debounce)
+        }
+    }
+
+    /// The operation's name, if the evidence names one.
+    pub fn name(&self, git_dir: &Path) -> Option<String> {
+        let e = &self.evidence;
+        if e.stash {
+            return Some("stash".into());
+        }
+        if let Some(verb) = reflog_verb(git_dir, self.started_wall) {
+            return Some(verb);
+        }
+        let rebasing =
+            git_dir.join("rebase-merge").exists() || git_dir.join("rebase-apply").exists();
+        let name = if e.rebase || rebasing {
+            "rebase"
+        } else if e.cherry_pick {
+            "cherry-pick"
+        } else if e.revert {
+            "revert"
+        } else if e.merge {
+            "merge"
+        } else if e.orig_head {
+            // Written by reset (and merge, rebase, am: found above).
+            "reset"
+        } else if e.head {
+            "checkout"
+        } else {
+            return None;
+        };
+        Some(name.into())
+    }
+}
+
+/// `t + d`, or a time far enough away when that does not fit (a caller's
+/// `Duration::MAX` timeout must not panic).
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d).or_else(|| t.checked_add(Duration::from_secs(100 * 365 * 86_400))).unwrap_or(t)
+}
+
+/// The operation named by the newest entry of `HEAD`'s reflog, when the
+/// reflog was written after `since`. The file's mtime tells, not the entry's
+/// time: that one is the committer date, which `GIT_COMMITTER_DATE` can set
+/// to anything.
+fn reflog_verb(git_dir: &Path, since: SystemTime) -> Option<String> {
+    let path = git_dir.join("logs").join("HEAD");
+    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    if written + Duration::from_millis(20) < since {
+        return None;
+    }
+    let line = last_line(&path)?;
+    let (_, message) = line.split_once('\t')?;
+    let verb = message.split([':', ' ']).next()?;
+    let name = match verb {
+        "checkout" => "checkout",
+        "merge" | "pull" => "merge",
+        "rebase" => "rebase",
+        "reset" => "reset",
+        "cherry-pick" => "cherry-pick",
+        "revert" => "revert",
+        "am" => "am",
+        _ => return None,
+    };
+    Some(name.into())
+}
+
+fn last_line(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let start = len.saturating_sub(8192);
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    let text = String::from_utf8_lossy(&tail);
+    text.lines().rev().find(|l| !l.trim().is_empty()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reflog_names_the_newest_operation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("logs")).expect("mkdir");
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).expect("time").as_secs();
+        let z = "0".repeat(40);
+        let log = format!(
+            "{z} {z} A <a@b> {} +0000\tcommit (initial): x\n{z} {z} A <a@b> {now} +0200\tcheckout: moving from main to other\n",
+            now - 100
+        );
+        std::fs::write(dir.path().join("logs/HEAD"), log).expect("write");
+        let window = Window::new(Instant::now());
+        assert_eq!(window.name(dir.path()).as_deref(), Some("checkout"));
+        // A reflog older than the window does not name it.
+        let old = SystemTime::now() + Duration::from_secs(60);
+        assert_eq!(reflog_verb(dir.path(), old), None);
+    }
+}
