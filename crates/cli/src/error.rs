@@ -110,6 +110,8 @@ impl From<ReadError> for CommandError {
                 "run `trail verify`, then `trail reindex` to rebuild the indexes from the records",
             ),
             ReadError::Storage(_) => CommandError::environment(e.to_string()),
+            ReadError::Remote(_) => CommandError::environment(e.to_string())
+                .hint("the watcher owns the journal: `trail daemon status`, and its log, say more"),
         }
     }
 }
@@ -125,6 +127,9 @@ impl From<AppendError> for CommandError {
                 .hint("nothing of this batch was recorded; check free disk space and retry"),
             AppendError::Flush(_) => CommandError::environment(e.to_string()).hint(
                 "the records may or may not survive a crash; run `trail verify`, check free disk space",
+            ),
+            AppendError::Remote(_) => CommandError::environment(e.to_string()).hint(
+                "the watcher owns the journal: `trail daemon status`, and its log, say more",
             ),
         }
     }

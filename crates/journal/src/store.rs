@@ -88,6 +88,12 @@ pub enum AppendError {
     /// survive a crash, and was not acknowledged.
     #[error("the records were written but could not be made durable: {0}")]
     Flush(sled::Error),
+    /// The store is owned by another process (the trail daemon) and the append went
+    /// through it: this is its report, or that the connection failed. When the
+    /// connection broke after the request was sent, the batch may or may not have
+    /// been written (see trail-service).
+    #[error("{0}")]
+    Remote(String),
 }
 
 /// Reading failed.
@@ -101,6 +107,11 @@ pub enum ReadError {
     Meta(String),
     #[error("storage failed: {0}")]
     Storage(#[from] sled::Error),
+    /// The store is owned by another process (the trail daemon) and the read went
+    /// through it: this is its report of a failure that has no variant of its own
+    /// here, or that the connection failed.
+    #[error("{0}")]
+    Remote(String),
 }
 
 /// Records in seq order: (seq, stored bytes).

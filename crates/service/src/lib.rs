@@ -1,0 +1,82 @@
+//! trail-service: one process owns the journal store; everyone else talks to it.
+//!
+//! sled lets one process at a time open a database. While trail's daemon runs it
+//! owns the store and serves it on a Unix socket ([`Server`]); hooks and CLI
+//! commands then reach the journal through a [`Client`], which implements
+//! [`LogStore`](trail_journal::LogStore) like the store itself, so callers do not
+//! care which one they hold. When no daemon answers, [`Client::connect`] says so
+//! (`Ok(None)`) and the caller opens the store directly.
+//!
+//! Every append the daemon makes, whether it came over the socket or from its own
+//! watcher ([`Appender`]), goes through one writer thread that gathers the drafts
+//! of concurrent requests into one `store.append` call: one transaction and one
+//! flush for many requests (group commit, DESIGN.md §3). A request is answered
+//! only after that flush returned, the same guarantee as a direct append.
+//!
+//! The wire protocol is described in [`protocol`].
+//!
+//! This crate must not talk to the user. It reads one environment variable,
+//! `$XDG_RUNTIME_DIR`, in [`socket_path`]: the daemon and every client must agree
+//! on the socket's path without being told, and that variable is where the
+//! fallback socket of a deeply nested repository lives (see
+//! [`socket_path_with`] for the pure form).
+
+mod client;
+mod path;
+pub mod protocol;
+mod server;
+
+use std::path::PathBuf;
+
+pub use client::{
+    CONNECT_TIMEOUT, Client, HELLO_TIMEOUT, REINDEX_TIMEOUT, REQUEST_TIMEOUT, SHUTDOWN_TIMEOUT,
+};
+pub use path::{SOCKET_NAME, SUN_PATH_MAX, socket_path, socket_path_with};
+pub use server::{Appender, Server};
+
+/// Talking to the daemon, or being the daemon, failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Another daemon already answers on the socket.
+    #[error("a trail daemon is already running on {path}")]
+    AlreadyRunning { path: PathBuf },
+    /// Something that is not a socket sits where the socket belongs.
+    #[error("{path} exists and is not a socket; remove it")]
+    NotASocket { path: PathBuf },
+    /// The socket belongs to another user: connecting could hand our records to
+    /// an impostor, so we refuse.
+    #[error("{path} belongs to uid {owner}, not to us; refusing to use it")]
+    Foreign { path: PathBuf, owner: u32 },
+    /// A daemon listens but did not answer in time.
+    #[error("the trail daemon on {path} does not answer (waited {waited:?})")]
+    Unresponsive { path: PathBuf, waited: std::time::Duration },
+    /// The daemon speaks another protocol version (started by another trail build).
+    #[error(
+        "the trail daemon on {path} speaks protocol {theirs}, this trail speaks {ours}; restart the daemon"
+    )]
+    Version { path: PathBuf, ours: u32, theirs: u32 },
+    /// A frame's length prefix is over [`protocol::MAX_FRAME`].
+    #[error("a message of {len} bytes exceeds the limit of {max} bytes")]
+    FrameTooLarge { len: u64, max: u32 },
+    /// The other side sent something this side cannot read.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The daemon refused the request (it names why).
+    #[error("the trail daemon refused the request: {0}")]
+    Refused(String),
+    /// The connection broke or timed out; the request may or may not have been
+    /// carried out.
+    #[error("lost the connection to the trail daemon: {0}")]
+    Disconnected(String),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+    /// The writer thread died (a bug): appends can no longer be made.
+    #[error("the service's writer thread panicked")]
+    WriterPanicked,
+}
+
+impl ServiceError {
+    fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        ServiceError::Io { context: context.into(), source }
+    }
+}

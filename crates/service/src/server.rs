@@ -1,0 +1,734 @@
+//! The daemon's side: the socket, one thread per connection, one writer thread.
+
+use std::collections::HashMap;
+use std::io::{self, Read as _};
+use std::iter::Peekable;
+use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use trail_journal::{AppendError, Appended, Draft, LogStore, ReadError, SledStore};
+
+use crate::protocol::{
+    self, B64, Bytes, Item, MAX_CURSORS, MAX_FRAME, PAGE_BYTES, PAGE_ITEMS, PROTOCOL, Request,
+    Response, WireAppendError, WireReadError,
+};
+use crate::{Client, ServiceError, socket_path};
+
+/// The most drafts one group commit gathers from the queue. A request larger
+/// than this still goes in one piece (it must stay atomic). sled transactions
+/// grow costlier per write as they grow (crates/cli import.rs measured 500 as
+/// the sweet spot), and a bounded batch bounds every waiter's latency.
+const MAX_BATCH_DRAFTS: usize = 1000;
+/// How often an idle connection, the accept loop and `run` look at the shutdown flag.
+const POLL: Duration = Duration::from_millis(50);
+/// A frame must arrive whole within this time once it started.
+const FRAME_DEADLINE: Duration = Duration::from_secs(10);
+/// A client that does not read its answers for this long is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; further ones wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 512;
+
+/// What the writer thread is asked.
+enum WriterMsg {
+    Append(Job),
+    /// Finish what is queued, then exit.
+    Stop,
+}
+
+struct Job {
+    drafts: Vec<Draft>,
+    reply: mpsc::SyncSender<Result<Vec<Appended>, AppendError>>,
+}
+
+/// Counters the `status` request reports under `"service"`.
+#[derive(Default)]
+struct Stats {
+    connections: AtomicU64,
+    requests: AtomicU64,
+    bad_requests: AtomicU64,
+    append_requests: AtomicU64,
+    store_appends: AtomicU64,
+    records_appended: AtomicU64,
+    pages: AtomicU64,
+}
+
+#[derive(Serialize)]
+struct StatsSnapshot {
+    protocol: u32,
+    connections: u64,
+    requests: u64,
+    bad_requests: u64,
+    /// Append requests received (socket and [`Appender`] alike).
+    append_requests: u64,
+    /// `store.append` calls the writer made: fewer than `append_requests` when
+    /// group commit gathered concurrent requests.
+    store_appends: u64,
+    records_appended: u64,
+    /// Pages of streams served.
+    pages: u64,
+}
+
+impl Stats {
+    fn snapshot(&self) -> StatsSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        StatsSnapshot {
+            protocol: PROTOCOL,
+            connections: get(&self.connections),
+            requests: get(&self.requests),
+            bad_requests: get(&self.bad_requests),
+            append_requests: get(&self.append_requests),
+            store_appends: get(&self.store_appends),
+            records_appended: get(&self.records_appended),
+            pages: get(&self.pages),
+        }
+    }
+}
+
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.fetch_add(by, Ordering::Relaxed);
+}
+
+/// Appends through the daemon's writer: same group commit, same order as the
+/// appends that arrive over the socket. Cheap to clone.
+#[derive(Clone)]
+pub struct Appender {
+    tx: mpsc::Sender<WriterMsg>,
+    stats: Arc<Stats>,
+}
+
+impl Appender {
+    /// Append `drafts` as one atomic batch; returns once they are durable (the
+    /// writer's `store.append`, which flushes, returned). After the server
+    /// stopped, every append fails with `AppendError::Remote`.
+    pub fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        bump(&self.stats.append_requests, 1);
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.tx
+            .send(WriterMsg::Append(Job { drafts, reply }))
+            .map_err(|_| AppendError::Remote("the trail service has stopped".into()))?;
+        answer.recv().map_err(|_| {
+            AppendError::Remote(
+                "the trail service stopped before answering; the records may or may not have been written"
+                    .into(),
+            )
+        })?
+    }
+}
+
+/// The daemon's server: owns the socket and the writer thread.
+pub struct Server {
+    listener: UnixListener,
+    path: PathBuf,
+    /// dev and inode of the socket we bound, so that we remove only our own.
+    identity: (u64, u64),
+    store: Arc<SledStore>,
+    tx: mpsc::Sender<WriterMsg>,
+    writer: Option<JoinHandle<()>>,
+    stats: Arc<Stats>,
+    status: Arc<Mutex<serde_json::Value>>,
+}
+
+impl Server {
+    /// Bind the socket of `trail_dir` ([`socket_path`]) and start the writer
+    /// thread (so an [`Appender`] works from here on). A socket file nobody
+    /// answers on is stale and is replaced; if a daemon answers, this fails with
+    /// [`ServiceError::AlreadyRunning`].
+    pub fn bind(trail_dir: &Path, store: Arc<SledStore>) -> Result<Server, ServiceError> {
+        let path = socket_path(trail_dir);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_socket() => {
+                if Client::connect_to(&path)?.is_some() {
+                    return Err(ServiceError::AlreadyRunning { path });
+                }
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(ServiceError::io(
+                            format!("cannot remove the stale socket {}", path.display()),
+                            e,
+                        ));
+                    }
+                }
+            }
+            Ok(_) => return Err(ServiceError::NotASocket { path }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(ServiceError::io(format!("cannot inspect {}", path.display()), e));
+            }
+        }
+        let listener = UnixListener::bind(&path).map_err(|e| {
+            if e.kind() == io::ErrorKind::AddrInUse {
+                ServiceError::AlreadyRunning { path: path.clone() }
+            } else {
+                ServiceError::io(format!("cannot bind {}", path.display()), e)
+            }
+        })?;
+        // Only our own user may connect (the /tmp fallback is shared by all);
+        // accepted connections are checked again by their peer's uid.
+        let meta = std::fs::metadata(&path)
+            .and_then(|meta| {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+                Ok(meta)
+            })
+            .map_err(|e| ServiceError::io(format!("cannot secure {}", path.display()), e))?;
+        let stats = Arc::new(Stats::default());
+        let (tx, rx) = mpsc::channel();
+        let writer = {
+            let store = Arc::clone(&store);
+            let stats = Arc::clone(&stats);
+            std::thread::Builder::new()
+                .name("trail-writer".into())
+                .spawn(move || write_loop(&store, &rx, &stats))
+                .map_err(|e| ServiceError::io("cannot start the writer thread", e))?
+        };
+        Ok(Server {
+            listener,
+            path,
+            identity: (meta.dev(), meta.ino()),
+            store,
+            tx,
+            writer: Some(writer),
+            stats,
+            status: Arc::new(Mutex::new(serde_json::Value::Object(Default::default()))),
+        })
+    }
+
+    /// The socket this server listens on.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A handle that appends through this server's writer.
+    pub fn appender(&self) -> Appender {
+        Appender { tx: self.tx.clone(), stats: Arc::clone(&self.stats) }
+    }
+
+    /// The JSON object a `status` request returns; the daemon fills it (pid,
+    /// uptime, its own counters). The server adds its counters under
+    /// `"service"` (when the value is an object).
+    pub fn status_handle(&self) -> Arc<Mutex<serde_json::Value>> {
+        Arc::clone(&self.status)
+    }
+
+    /// Serve until `shutdown` is set (by the caller, or by a client's
+    /// `shutdown` request): one thread per connection; every append goes
+    /// through the one writer thread. On shutdown: stop accepting, let each
+    /// connection finish the request it is serving (a frame still arriving gets
+    /// [`FRAME_DEADLINE`]), then let the writer append and flush whatever is
+    /// queued, remove the socket, and tell the clients that asked for the
+    /// shutdown that it is done. Returns after all that.
+    pub fn run(mut self, shutdown: Arc<AtomicBool>) -> Result<(), ServiceError> {
+        let waiters: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let active = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let context = Arc::new(Context {
+            store: Arc::clone(&self.store),
+            appender: self.appender(),
+            stats: Arc::clone(&self.stats),
+            status: Arc::clone(&self.status),
+            shutdown: Arc::clone(&shutdown),
+            waiters: Arc::clone(&waiters),
+            uid: rustix::process::geteuid().as_raw(),
+        });
+        let listener = self
+            .listener
+            .try_clone()
+            .map_err(|e| ServiceError::io("cannot share the listening socket", e))?;
+        let acceptor = {
+            let active = Arc::clone(&active);
+            let context = Arc::clone(&context);
+            std::thread::Builder::new()
+                .name("trail-accept".into())
+                .spawn(move || accept_loop(&listener, &context, &active))
+                .map_err(|e| ServiceError::io("cannot start the accept thread", e))?
+        };
+
+        while !shutdown.load(Ordering::SeqCst) {
+            std::thread::sleep(POLL);
+        }
+
+        // accept() blocks; a connection of our own wakes it to see the flag. If
+        // that fails (the socket file was removed under us) the thread is left
+        // blocked: it only ever drops what it accepts from here on.
+        match UnixStream::connect(&self.path) {
+            Ok(_) => {
+                if acceptor.join().is_err() {
+                    tracing::error!("the accept thread panicked");
+                }
+            }
+            Err(e) => tracing::warn!("cannot wake the accept thread: {e}"),
+        }
+        {
+            let (count, idle) = &*active;
+            let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
+            while *count > 0 {
+                count = idle.wait(count).unwrap_or_else(|p| p.into_inner());
+            }
+        }
+        let writer = self.stop_writer();
+        self.remove_socket();
+        for waiter in waiters.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = send(&waiter, &Response::Stopped);
+        }
+        writer
+    }
+
+    fn stop_writer(&mut self) -> Result<(), ServiceError> {
+        let Some(writer) = self.writer.take() else { return Ok(()) };
+        let _ = self.tx.send(WriterMsg::Stop);
+        writer.join().map_err(|_| ServiceError::WriterPanicked)
+    }
+
+    /// Remove the socket file if it is still the one we bound.
+    fn remove_socket(&self) {
+        if let Ok(meta) = std::fs::symlink_metadata(&self.path)
+            && (meta.dev(), meta.ino()) == self.identity
+            && let Err(e) = std::fs::remove_file(&self.path)
+        {
+            tracing::warn!("cannot remove {}: {e}", self.path.display());
+        }
+    }
+}
+
+impl Drop for Server {
+    /// A server that was bound but never run (or whose run failed early) still
+    /// finishes queued appends and leaves no socket behind.
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = self.stop_writer();
+            self.remove_socket();
+        }
+    }
+}
+
+/// What every connection thread shares.
+struct Context {
+    store: Arc<SledStore>,
+    appender: Appender,
+    stats: Arc<Stats>,
+    status: Arc<Mutex<serde_json::Value>>,
+    shutdown: Arc<AtomicBool>,
+    /// Connections that asked for the shutdown and wait for [`Response::Stopped`].
+    waiters: Arc<Mutex<Vec<UnixStream>>>,
+    uid: u32,
+}
+
+type Active = Arc<(Mutex<usize>, Condvar)>;
+
+fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active) {
+    loop {
+        let accepted = listener.accept();
+        if context.shutdown.load(Ordering::SeqCst) {
+            return;
+        }
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // EMFILE and friends: pause rather than spin.
+                tracing::warn!("accept failed: {e}");
+                std::thread::sleep(POLL);
+                continue;
+            }
+        };
+        match rustix::net::sockopt::socket_peercred(&stream) {
+            Ok(cred) if cred.uid.as_raw() == context.uid || cred.uid.is_root() => {}
+            Ok(cred) => {
+                tracing::warn!("refused a connection from uid {}", cred.uid.as_raw());
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!("cannot check a connection's peer: {e}");
+                continue;
+            }
+        }
+        {
+            let (count, idle) = &**active;
+            let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
+            while *count >= MAX_CONNECTIONS {
+                count = idle.wait(count).unwrap_or_else(|p| p.into_inner());
+            }
+            *count += 1;
+        }
+        bump(&context.stats.connections, 1);
+        let context_for_thread = Arc::clone(context);
+        let active_for_thread = Arc::clone(active);
+        let spawned = std::thread::Builder::new().name("trail-conn".into()).spawn(move || {
+            serve_connection(stream, &context_for_thread);
+            let (count, idle) = &*active_for_thread;
+            *count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+            idle.notify_all();
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot start a connection thread: {e}");
+            let (count, idle) = &**active;
+            *count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+            idle.notify_all();
+        }
+    }
+}
+
+/// The writer thread: gather queued appends into one `store.append` each.
+fn write_loop(store: &SledStore, rx: &mpsc::Receiver<WriterMsg>, stats: &Stats) {
+    let mut stopping = false;
+    loop {
+        let first = if stopping { rx.try_recv().ok() } else { rx.recv().ok() };
+        let Some(first) = first else { return };
+        let mut jobs = Vec::new();
+        let mut drafts = 0usize;
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                WriterMsg::Stop => stopping = true,
+                WriterMsg::Append(job) => {
+                    drafts += job.drafts.len();
+                    jobs.push(job);
+                }
+            }
+            if drafts < MAX_BATCH_DRAFTS {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !jobs.is_empty() {
+            commit(store, jobs, stats);
+        }
+    }
+}
+
+/// Append the drafts of all `jobs` in one call and answer each job with its own
+/// share. If that call fails before writing anything, each job is tried on its
+/// own so that one bad request cannot fail the others; a failed flush is
+/// reported to all (their records may be written: trying again could write
+/// them twice).
+fn commit(store: &SledStore, jobs: Vec<Job>, stats: &Stats) {
+    let append = |drafts: Vec<Draft>| {
+        bump(&stats.store_appends, 1);
+        let n = drafts.len() as u64;
+        let result = store.append(drafts);
+        if result.is_ok() {
+            bump(&stats.records_appended, n);
+        }
+        result
+    };
+    if jobs.len() == 1 {
+        for job in jobs {
+            let _ = job.reply.send(append(job.drafts));
+        }
+        return;
+    }
+    let all: Vec<Draft> = jobs.iter().flat_map(|job| job.drafts.iter().cloned()).collect();
+    match append(all) {
+        Ok(appended) => {
+            let mut appended = appended.into_iter();
+            for job in jobs {
+                let share: Vec<Appended> = appended.by_ref().take(job.drafts.len()).collect();
+                let _ = job.reply.send(Ok(share));
+            }
+        }
+        Err(AppendError::Flush(e)) => {
+            for job in jobs {
+                let _ = job.reply.send(Err(AppendError::Flush(e.clone())));
+            }
+        }
+        Err(e) => {
+            tracing::debug!(
+                "a group commit of {} requests failed ({e}); retrying each",
+                jobs.len()
+            );
+            for job in jobs {
+                let _ = job.reply.send(append(job.drafts));
+            }
+        }
+    }
+}
+
+/// An open stream on a connection.
+type Cursor<'a> = Peekable<Box<dyn Iterator<Item = Item> + 'a>>;
+
+fn serve_connection(mut stream: UnixStream, context: &Context) {
+    if let Err(e) = stream
+        .set_read_timeout(Some(POLL))
+        .and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)))
+    {
+        tracing::warn!("cannot set socket timeouts: {e}");
+        return;
+    }
+    let store: &SledStore = &context.store;
+    let mut cursors: HashMap<u64, Cursor<'_>> = HashMap::new();
+    let mut next_cursor = 1u64;
+    loop {
+        // Once the shutdown began, the request just answered was the last: a
+        // client that keeps sending must not keep the daemon alive. A request
+        // already sent but not read is not carried out; its client sees the
+        // connection close.
+        if context.shutdown.load(Ordering::SeqCst) {
+            return;
+        }
+        let body = match read_request(&mut stream, &context.shutdown) {
+            Ok(Some(body)) => body,
+            Ok(None) => return,
+            Err(FrameFault::TooLarge(len)) => {
+                bump(&context.stats.bad_requests, 1);
+                let message =
+                    format!("a message of {len} bytes exceeds the limit of {MAX_FRAME} bytes");
+                let _ = send(&stream, &Response::Error { message });
+                return;
+            }
+            Err(FrameFault::Broken(e)) => {
+                tracing::debug!("dropping a connection: {e}");
+                return;
+            }
+        };
+        bump(&context.stats.requests, 1);
+        let request = match serde_json::from_slice::<Request>(&body) {
+            Ok(request) => request,
+            Err(e) => {
+                bump(&context.stats.bad_requests, 1);
+                let message = format!("malformed request: {e}");
+                if send(&stream, &Response::Error { message }).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let response = match request {
+            Request::Shutdown => {
+                context.shutdown.store(true, Ordering::SeqCst);
+                if send(&stream, &Response::Done).is_ok() {
+                    context.waiters.lock().unwrap_or_else(|p| p.into_inner()).push(stream);
+                }
+                return;
+            }
+            Request::Next { cursor } => match cursors.remove(&cursor) {
+                Some(open) => page(open, cursor, &mut cursors, context),
+                None => Response::Error { message: format!("no open cursor {cursor}") },
+            },
+            Request::Close { cursor } => {
+                cursors.remove(&cursor);
+                Response::Done
+            }
+            request @ (Request::ScanRaw { .. }
+            | Request::IndexKeys { .. }
+            | Request::IndexPrefix { .. }
+            | Request::IndexRange { .. }) => {
+                if cursors.len() >= MAX_CURSORS {
+                    Response::Error { message: format!("more than {MAX_CURSORS} open cursors") }
+                } else {
+                    let id = next_cursor;
+                    next_cursor += 1;
+                    page(open_stream(store, request), id, &mut cursors, context)
+                }
+            }
+            request => handle(store, request, context),
+        };
+        if let Err(e) = send(&stream, &response) {
+            tracing::debug!("cannot answer a client: {e}");
+            return;
+        }
+    }
+}
+
+/// Fill a page from `open`; keep it under `id` if items remain.
+fn page<'a>(
+    mut open: Cursor<'a>,
+    id: u64,
+    cursors: &mut HashMap<u64, Cursor<'a>>,
+    context: &Context,
+) -> Response {
+    bump(&context.stats.pages, 1);
+    let mut items = Vec::new();
+    let mut bytes = 0usize;
+    while items.len() < PAGE_ITEMS && bytes < PAGE_BYTES {
+        let Some(item) = open.next() else { break };
+        bytes += match &item {
+            Item::Record { bytes: Bytes::Text(text), .. } => text.len(),
+            Item::Record { bytes: Bytes::Binary { b64 }, .. } | Item::Key(b64) => {
+                b64.0.len() * 4 / 3
+            }
+            Item::Error(_) => 64,
+        };
+        items.push(item);
+    }
+    let cursor = if open.peek().is_some() {
+        cursors.insert(id, open);
+        Some(id)
+    } else {
+        None
+    };
+    Response::Page { items, cursor }
+}
+
+/// The cursor of a streaming request (the caller routes only those here).
+fn open_stream(store: &SledStore, request: Request) -> Cursor<'_> {
+    let keys = |keys: Result<Vec<Vec<u8>>, ReadError>| -> Box<dyn Iterator<Item = Item>> {
+        match keys {
+            Ok(keys) => Box::new(keys.into_iter().map(|k| Item::Key(B64(k)))),
+            Err(e) => Box::new(std::iter::once(Item::Error((&e).into()))),
+        }
+    };
+    let iter: Box<dyn Iterator<Item = Item> + '_> = match request {
+        Request::ScanRaw { start, end, reverse } => {
+            Box::new(store.scan_raw(start..=end, reverse).map(|item| match item {
+                Ok((seq, bytes)) => Item::Record { seq, bytes: Bytes::text_or_binary(bytes) },
+                Err(e) => Item::Error((&e).into()),
+            }))
+        }
+        Request::IndexKeys { tree } => Box::new(store.index_keys(&tree).map(|item| match item {
+            Ok(key) => Item::Key(B64(key)),
+            Err(e) => Item::Error((&e).into()),
+        })),
+        // The trait answers these with a whole Vec (so does the direct path);
+        // paging them keeps every frame small however large the answer.
+        Request::IndexPrefix { tree, prefix } => keys(store.index_prefix(&tree, &prefix.0)),
+        Request::IndexRange { tree, from, to } => keys(store.index_range(&tree, &from.0, &to.0)),
+        _ => Box::new(std::iter::once(Item::Error(WireReadError::Other {
+            message: "internal error: not a streaming request".into(),
+        }))),
+    };
+    iter.peekable()
+}
+
+/// Every request that is answered in one piece.
+fn handle(store: &SledStore, request: Request, context: &Context) -> Response {
+    let read_error = |e: ReadError| Response::ReadError { error: WireReadError::from(&e) };
+    match request {
+        Request::Hello { .. } => Response::Hello { protocol: PROTOCOL, pid: std::process::id() },
+        Request::Append { drafts } => match context.appender.append(drafts) {
+            Ok(appended) => {
+                Response::Appended { records: appended.into_iter().map(Into::into).collect() }
+            }
+            Err(e) => Response::AppendError { error: WireAppendError::from(&e) },
+        },
+        Request::Head => match store.head() {
+            Ok(head) => Response::Head { head: Some(head.into()) },
+            Err(e) => read_error(e),
+        },
+        Request::Acknowledged => Response::Head { head: store.acknowledged().map(Into::into) },
+        Request::GetRaw { seq } => match store.get_raw(seq) {
+            Ok(bytes) => Response::Bytes { bytes: bytes.map(Bytes::text_or_binary) },
+            Err(e) => read_error(e),
+        },
+        Request::Meta { key } => match store.meta(&key) {
+            Ok(bytes) => Response::Bytes { bytes: bytes.map(Bytes::binary) },
+            Err(e) => read_error(e),
+        },
+        Request::SetMeta { key, value } => match store.set_meta(&key, &value.0) {
+            Ok(()) => Response::Done,
+            Err(e) => read_error(e),
+        },
+        Request::Reindex => match store.reindex() {
+            Ok(count) => Response::Count { count },
+            Err(e) => read_error(e),
+        },
+        Request::IndexesComplete => match store.indexes_complete() {
+            Ok(value) => Response::Bool { value },
+            Err(e) => read_error(e),
+        },
+        Request::Status => {
+            let mut status = context.status.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if let serde_json::Value::Object(map) = &mut status
+                && let Ok(stats) = serde_json::to_value(context.stats.snapshot())
+            {
+                map.insert("service".into(), stats);
+            }
+            Response::Status { status }
+        }
+        // Handled by the caller; listed so a new request kind is a compile error here.
+        Request::Shutdown
+        | Request::Next { .. }
+        | Request::Close { .. }
+        | Request::ScanRaw { .. }
+        | Request::IndexPrefix { .. }
+        | Request::IndexRange { .. }
+        | Request::IndexKeys { .. } => {
+            Response::Error { message: "internal error: misrouted request".into() }
+        }
+    }
+}
+
+fn send(stream: &UnixStream, response: &Response) -> io::Result<()> {
+    let body = serde_json::to_vec(response).map_err(io::Error::other)?;
+    if body.len() > MAX_FRAME as usize {
+        let message = format!("the answer ({} bytes) exceeds the frame limit", body.len());
+        let body = serde_json::to_vec(&Response::Error { message }).map_err(io::Error::other)?;
+        return protocol::send_frame(stream, &body);
+    }
+    protocol::send_frame(stream, &body)
+}
+
+enum FrameFault {
+    TooLarge(u32),
+    Broken(io::Error),
+}
+
+/// Read one request frame. `Ok(None)`: the client closed the connection, or the
+/// server is shutting down and no frame had begun. The socket's read timeout is
+/// [`POLL`], so an idle connection notices the shutdown flag; once a frame
+/// begins it must be complete within [`FRAME_DEADLINE`].
+fn read_request(
+    stream: &mut UnixStream,
+    shutdown: &AtomicBool,
+) -> Result<Option<Vec<u8>>, FrameFault> {
+    let mut header = [0u8; 4];
+    let mut got = 0usize;
+    let mut started: Option<Instant> = None;
+    let overdue = |started: Option<Instant>| started.is_some_and(|s| s.elapsed() > FRAME_DEADLINE);
+    while got < 4 {
+        match stream.read(&mut header[got..]) {
+            Ok(0) if got == 0 => return Ok(None),
+            Ok(0) => return Err(FrameFault::Broken(io::ErrorKind::UnexpectedEof.into())),
+            Ok(n) => {
+                got += n;
+                started.get_or_insert_with(Instant::now);
+            }
+            Err(e) if is_timeout(&e) => {
+                if got == 0 && shutdown.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                if overdue(started) {
+                    return Err(FrameFault::Broken(io::ErrorKind::TimedOut.into()));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FrameFault::Broken(e)),
+        }
+    }
+    let started = started.unwrap_or_else(Instant::now);
+    let len = u32::from_be_bytes(header);
+    if len > MAX_FRAME {
+        return Err(FrameFault::TooLarge(len));
+    }
+    let len = len as usize;
+    // Grown as bytes arrive, not reserved from the prefix: a lying prefix must
+    // not make us allocate 64 MiB.
+    let mut body = Vec::with_capacity(len.min(64 * 1024));
+    let mut chunk = vec![0u8; 64 * 1024];
+    while body.len() < len {
+        let want = (len - body.len()).min(chunk.len());
+        match stream.read(&mut chunk[..want]) {
+            Ok(0) => return Err(FrameFault::Broken(io::ErrorKind::UnexpectedEof.into())),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) => {
+                if started.elapsed() > FRAME_DEADLINE {
+                    return Err(FrameFault::Broken(io::ErrorKind::TimedOut.into()));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FrameFault::Broken(e)),
+        }
+    }
+    Ok(Some(body))
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
