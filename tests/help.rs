@@ -35,6 +35,12 @@ fn help_texts() {
         "authorize",
         "timeline",
         "restore",
+        "watch",
+        "daemon",
+        "daemon start",
+        "daemon stop",
+        "daemon status",
+        "daemon unit",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

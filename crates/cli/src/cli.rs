@@ -42,4 +42,6 @@ pub enum Command {
     Authorize(commands::authorize::AuthorizeArgs),
     Timeline(commands::timeline::TimelineArgs),
     Restore(commands::restore::RestoreArgs),
+    Watch(commands::watch::WatchArgs),
+    Daemon(commands::daemon::DaemonArgs),
 }

@@ -56,7 +56,22 @@ impl Repo {
     /// The journal: through the watcher's socket while it runs (it owns the
     /// store), else the store itself.
     pub fn open_store(&self) -> Result<Store, CommandError> {
-        Ok(Store::Direct(SledStore::open(&self.store_path())?))
+        let trail_dir = self.location.trail_dir();
+        match trail_service::Client::connect(&trail_dir) {
+            Ok(Some(client)) => return Ok(Store::Daemon(client)),
+            Ok(None) => {}
+            // A daemon that does not answer: the store is still its own, so a
+            // direct open waits for its lock and says what is wrong if it can't.
+            Err(e) => tracing::warn!("the watcher's socket: {e}"),
+        }
+        match SledStore::open(&self.store_path()) {
+            Ok(store) => Ok(Store::Direct(store)),
+            // The watcher may have started between the two attempts.
+            Err(e) => match trail_service::Client::connect(&trail_dir) {
+                Ok(Some(client)) => Ok(Store::Daemon(client)),
+                _ => Err(e.into()),
+            },
+        }
     }
 
     /// Open the store for a command that relies on its indexes (queries,
@@ -140,12 +155,15 @@ fn path_bytes(path: &Path) -> Vec<u8> {
 pub enum Store {
     /// Opened here: no watcher runs.
     Direct(SledStore),
+    /// Through the running watcher, which owns the store.
+    Daemon(trail_service::Client),
 }
 
 impl Store {
     fn inner(&self) -> &dyn LogStore {
         match self {
             Store::Direct(store) => store,
+            Store::Daemon(client) => client,
         }
     }
 
@@ -161,6 +179,7 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<Option<u64>, ReadError> {
         match self {
             Store::Direct(store) => store.size_on_disk().map(Some),
+            Store::Daemon(_) => Ok(None),
         }
     }
 }

@@ -281,6 +281,39 @@ pub fn append_or_spool(
 }
 
 /// Spooled batches, oldest first.
+/// Append the spooled records of `repo` with `append` (the watcher's own
+/// writer), oldest first, removing each file once its records are in.
+pub fn append_spooled_with(
+    repo: &crate::context::Repo,
+    known: impl Fn(&trail_git::ObjectId) -> bool,
+    append: impl Fn(Vec<trail_journal::Draft>) -> Result<(), String>,
+) -> Result<(), CommandError> {
+    let spool = repo.location.trail_dir().join("pending").join("spool");
+    for (path, drafts) in spooled(&spool)? {
+        // A commit record the journal already has (a crash between append and
+        // clean-up) is not written twice.
+        let drafts: Vec<_> = drafts
+            .into_iter()
+            .filter(|draft| match (&draft.commit, draft.kind.as_str()) {
+                (
+                    Some(commit),
+                    trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
+                ) => !trail_git::ObjectId::from_hex(commit.as_bytes()).is_ok_and(|id| known(&id)),
+                _ => true,
+            })
+            .collect();
+        if drafts.is_empty() {
+            remove(&path)?;
+            continue;
+        }
+        append(drafts).map_err(|e| {
+            CommandError::environment(format!("cannot append {}: {e}", path.display()))
+        })?;
+        remove(&path)?;
+    }
+    Ok(())
+}
+
 /// Every record waiting in the spool of `repo`.
 pub fn spooled_drafts(
     repo: &crate::context::Repo,

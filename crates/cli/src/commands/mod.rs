@@ -3,6 +3,7 @@
 pub mod authorize;
 pub mod changelog;
 pub mod commit;
+pub mod daemon;
 pub mod export;
 pub mod hook;
 pub mod hooks;
@@ -18,6 +19,7 @@ pub mod show;
 pub mod status;
 pub mod timeline;
 pub mod verify;
+pub mod watch;
 
 use crate::cli::Command;
 use crate::error::CommandError;
@@ -42,5 +44,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Authorize(args) => authorize::run(args),
         Command::Timeline(args) => timeline::run(args),
         Command::Restore(args) => restore::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Daemon(args) => daemon::run(args),
     }
 }

@@ -1,0 +1,266 @@
+//! `trail daemon start | stop | status | unit`: `trail watch` in the background.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+
+use crate::context::Repo;
+use crate::error::{CommandError, Exit};
+use crate::output::{Out, say};
+
+/// Run the watcher in the background, and manage it.
+///
+/// The daemon is `trail watch` detached from the terminal: it records every
+/// save in the work tree and owns the journal while it runs (hooks and trail
+/// commands then go through it, which makes them faster). Its pid file and
+/// log are in `.git/trail/` (`daemon.pid`, `daemon.log`).
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    #[command(subcommand)]
+    pub command: DaemonCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    Start(StartArgs),
+    Stop(StopArgs),
+    Status(StatusArgs),
+    Unit(UnitArgs),
+}
+
+/// Start the watcher in the background (nothing happens if it runs already).
+///
+/// Returns once the daemon answers on its socket (at most 10 s). Exit 0 when
+/// it runs, 3 when it could not be started (the log says why).
+#[derive(Debug, Args)]
+pub struct StartArgs {}
+
+/// Stop the background watcher: it records what is pending, flushes the
+/// journal and exits (SIGTERM; waits up to 10 s).
+#[derive(Debug, Args)]
+pub struct StopArgs {}
+
+/// Say whether the watcher runs: pid, uptime, events recorded, queue lag, last error.
+///
+/// Exit 0 when it runs, 3 when it does not.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the daemon's status object as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Print a systemd user unit that runs `trail watch` for this repository.
+///
+/// Install it with:
+///   trail daemon unit > ~/.config/systemd/user/trail-NAME.service
+///   systemctl --user daemon-reload && systemctl --user enable --now trail-NAME
+#[derive(Debug, Args)]
+pub struct UnitArgs {}
+
+pub fn run(args: DaemonArgs) -> Result<(), CommandError> {
+    match args.command {
+        DaemonCommand::Start(_) => start(),
+        DaemonCommand::Stop(_) => stop(),
+        DaemonCommand::Status(args) => status(args),
+        DaemonCommand::Unit(_) => unit(),
+    }
+}
+
+fn workdir(repo: &Repo) -> Result<PathBuf, CommandError> {
+    repo.location.workdir.clone().ok_or_else(|| {
+        CommandError::usage("the watcher watches a work tree; this repository is bare")
+    })
+}
+
+pub(crate) fn pid_path(repo: &Repo) -> PathBuf {
+    repo.location.trail_dir().join("daemon.pid")
+}
+
+pub(crate) fn log_path(repo: &Repo) -> PathBuf {
+    repo.location.trail_dir().join("daemon.log")
+}
+
+/// The pid in the pid file, if that process is alive.
+fn running_pid(repo: &Repo) -> Option<u32> {
+    let text = std::fs::read_to_string(pid_path(repo)).ok()?;
+    let pid: u32 = text.trim().parse().ok()?;
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+}
+
+/// Start the daemon for `repo` and wait until it answers; used by `trail init --watch` too.
+pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
+    let workdir = workdir(repo)?;
+    let trail_dir = repo.location.trail_dir();
+    if !repo.store_path().exists() {
+        return Err(CommandError::environment("this repository has no journal yet")
+            .hint("run `trail init` first"));
+    }
+    if let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? {
+        say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
+        return Ok(());
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path(repo)).map_err(
+        |e| CommandError::environment(format!("cannot open {}: {e}", log_path(repo).display())),
+    )?;
+    let err = log
+        .try_clone()
+        .map_err(|e| CommandError::environment(format!("cannot open the log: {e}")))?;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = std::process::Command::new(exe)
+        .arg("watch")
+        .current_dir(&workdir)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(err)
+        // Its own process group: Ctrl-C in this terminal does not reach it.
+        .process_group(0)
+        .spawn()
+        .map_err(|e| CommandError::environment(format!("cannot start the watcher: {e}")))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? {
+            say(format_args!(
+                "the watcher is running (pid {}); log: {}",
+                client.daemon_pid(),
+                log_path(repo).display()
+            ));
+            return Ok(());
+        }
+        if let Ok(Some(exit)) = child.try_wait() {
+            return Err(CommandError::environment(format!("the watcher exited at once ({exit})"))
+                .hint(format!("its log says why: {}", log_path(repo).display())));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(CommandError::environment("the watcher did not answer within 10 s")
+        .hint(format!("its log may say why: {}", log_path(repo).display())))
+}
+
+fn start() -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    start_for(&repo)
+}
+
+fn stop() -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let Some(pid) = running_pid(&repo) else {
+        say("the watcher is not running");
+        return Ok(());
+    };
+    let target = rustix::process::Pid::from_raw(pid as i32).ok_or_else(|| {
+        CommandError::environment(format!("bad pid {pid} in {}", pid_path(&repo).display()))
+    })?;
+    rustix::process::kill_process(target, rustix::process::Signal::TERM).map_err(|e| {
+        CommandError::environment(format!("cannot signal the watcher (pid {pid}): {e}"))
+    })?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if !Path::new(&format!("/proc/{pid}")).exists() || zombie(pid) {
+            say(format_args!("the watcher (pid {pid}) stopped"));
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(CommandError::environment(format!("the watcher (pid {pid}) did not stop within 10 s"))
+        .hint(format!("its log may say why: {}", log_path(&repo).display())))
+}
+
+/// A process that exited but was not reaped (our own child in tests).
+fn zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(|rest| rest.trim_start().starts_with('Z')))
+        .unwrap_or(false)
+}
+
+fn status(args: StatusArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let trail_dir = repo.location.trail_dir();
+    let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? else {
+        if args.json {
+            let mut out = Out::new();
+            writeln!(out, "{}", serde_json::json!({"running": false}))?;
+            out.flush()?;
+        }
+        return Err(CommandError::new(Exit::Environment, "the watcher is not running")
+            .hint("`trail daemon start` starts it"));
+    };
+    let status = client.status().map_err(service_error)?;
+    let mut out = Out::new();
+    if args.json {
+        writeln!(out, "{status}")?;
+    } else {
+        let field = |name: &str| match &status[name] {
+            serde_json::Value::Null => "-".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        writeln!(
+            out,
+            "running    pid {}, since {} ({} s)",
+            field("pid"),
+            field("started"),
+            field("uptime_secs")
+        )?;
+        writeln!(out, "watching   {} ({} directories)", field("workdir"), field("watched_dirs"))?;
+        writeln!(out, "recorded   {} records from {} events", field("records"), field("events"))?;
+        writeln!(out, "lag        {} pending, oldest {} ms", field("pending"), field("lag_ms"))?;
+        writeln!(out, "last error {}", field("last_error"))?;
+        writeln!(out, "log        {}", log_path(&repo).display())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn unit() -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let workdir = workdir(&repo)?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
+    let mut out = Out::new();
+    write!(
+        out,
+        "# systemd user unit: runs `trail watch` for {dir}.\n\
+         # Save as ~/.config/systemd/user/trail-NAME.service, then:\n\
+         #   systemctl --user daemon-reload && systemctl --user enable --now trail-NAME\n\
+         [Unit]\n\
+         Description=trail watcher for {dir}\n\
+         \n\
+         [Service]\n\
+         Type=simple\n\
+         WorkingDirectory={dir}\n\
+         ExecStart={exe} watch\n\
+         Restart=on-failure\n\
+         RestartSec=2\n\
+         # SIGTERM: the watcher records what is pending and flushes before it exits.\n\
+         KillSignal=SIGTERM\n\
+         TimeoutStopSec=20\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n",
+        dir = systemd_escape(&workdir),
+        exe = systemd_escape(&exe),
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A path as a systemd unit file takes it: quoted when it has spaces,
+/// `%` doubled (systemd's specifier character).
+fn systemd_escape(path: &Path) -> String {
+    let text = path.display().to_string().replace('%', "%%");
+    if text.contains(char::is_whitespace) {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        text
+    }
+}
+
+pub(crate) fn service_error(e: trail_service::ServiceError) -> CommandError {
+    CommandError::environment(format!("the watcher's socket: {e}"))
+}

@@ -1,0 +1,305 @@
+//! `trail watch`: the watcher in the foreground (`trail daemon start` runs it
+//! detached). It owns the journal while it runs: hooks and commands reach the
+//! store through its socket (trail-service); file changes come from
+//! trail-watch and become `fs.*` records.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::Value;
+use trail_journal::{Draft, PathChange, SledStore, Source, Status, Timestamp, kinds};
+use trail_watch::{Change, FileChange, Kind};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Record every save in the work tree, until stopped (Ctrl-C or SIGTERM).
+///
+/// Each file that settles (quiet for `[watch] debounce_ms`) is recorded as
+/// `fs.create`, `fs.modify`, `fs.delete` or `fs.rename`, with its content
+/// stored in git's object database (up to `[watch] max_blob_size`) and kept
+/// reachable from `refs/trail/saves`, so `trail restore` can bring back any
+/// recorded state. `.git/` and ignored files are skipped. Changes made by a
+/// git checkout, merge, rebase, reset or stash are recorded as one record
+/// naming the operation. A `trail note` waiting for the next commit is
+/// attached to the saves made under it.
+///
+/// While it runs, it owns the journal: other trail commands and the hooks
+/// go through it. On a clean stop it records what is pending and writes
+/// `watch.stop`; after an unclean one the next start says so and reconciles
+/// what it missed (`fs.rescan`).
+#[derive(Debug, Args)]
+pub struct WatchArgs {}
+
+/// How often blobs written since the last time are made reachable.
+const KEEP_EVERY: Duration = Duration::from_secs(5);
+
+pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    let Some(workdir) = repo.location.workdir.clone() else {
+        return Err(CommandError::usage(
+            "the watcher watches a work tree; this repository is bare",
+        ));
+    };
+    let config = crate::config::load(&workdir.join("trail.toml"))?;
+    let trail_dir = repo.location.trail_dir();
+    if trail_service::Client::connect(&trail_dir)
+        .map_err(crate::commands::daemon::service_error)?
+        .is_some()
+    {
+        return Err(CommandError::refused("a watcher is already running for this repository")
+            .hint("`trail daemon status` shows it; `trail daemon stop` stops it"));
+    }
+    // A hook may hold the store for a moment: wait for it rather than fail.
+    let store = SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))?;
+    let store = Arc::new(store);
+
+    let shutdown = Arc::new(AtomicBool::new(false));
+    for signal in
+        [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT, signal_hook::consts::SIGHUP]
+    {
+        signal_hook::flag::register(signal, Arc::clone(&shutdown))
+            .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
+    }
+
+    let server = trail_service::Server::bind(&trail_dir, Arc::clone(&store))
+        .map_err(crate::commands::daemon::service_error)?;
+    let appender = server.appender();
+    let status = server.status_handle();
+    let started = Timestamp::now();
+    let began = Instant::now();
+    if let Ok(mut status) = status.lock() {
+        *status = serde_json::json!({
+            "running": true,
+            "pid": std::process::id(),
+            "workdir": workdir.display().to_string(),
+            "started": started.to_rfc3339(),
+            "uptime_secs": 0,
+        });
+    }
+    // The server stops only after the watcher's last records are in.
+    let server_shutdown = Arc::new(AtomicBool::new(false));
+    let server_stop = Arc::clone(&server_shutdown);
+    let server_thread = std::thread::spawn(move || server.run(server_stop));
+
+    // Spooled records (written while the journal was busy) go in first.
+    let known = |id: &trail_git::ObjectId| crate::records::is_known(&*store, id).unwrap_or(false);
+    if let Err(e) = crate::pending::append_spooled_with(&repo, known, |drafts| {
+        appender.append(drafts).map(|_| ()).map_err(|e| e.to_string())
+    }) {
+        say(format_args!("could not append the spooled records: {}", e.message));
+    }
+
+    let pid_file = crate::commands::daemon::pid_path(&repo);
+    let marker = trail_dir.join("watch.running");
+    let unclean = marker.exists();
+    std::fs::write(&pid_file, format!("{}\n", std::process::id())).map_err(|e| {
+        CommandError::environment(format!("cannot write {}: {e}", pid_file.display()))
+    })?;
+    std::fs::write(&marker, format!("{}\n", std::process::id())).map_err(|e| {
+        CommandError::environment(format!("cannot write {}: {e}", marker.display()))
+    })?;
+
+    let options = trail_watch::Options {
+        debounce: Duration::from_millis(config.watch.debounce_ms),
+        max_blob_size: config.watch.max_blob_size,
+        state_file: Some(trail_dir.join("watch.state")),
+        ..trail_watch::Options::default()
+    };
+    let result = (|| -> Result<(), CommandError> {
+        let mut watch = trail_watch::Watch::start(&workdir, options).map_err(|e| {
+            CommandError::environment(format!("cannot watch {}: {e}", workdir.display()))
+        })?;
+        let mut start = Draft::new(kinds::WATCH_START, Source::Watcher, started);
+        start.actor = Some(crate::commands::hook::local_actor(&repo.git));
+        let mut detail = serde_json::Map::new();
+        detail.insert("pid".into(), Value::from(std::process::id()));
+        detail.insert("unclean_previous_stop".into(), Value::Bool(unclean));
+        start.detail = Some(detail);
+        append(&appender, vec![start])?;
+        say(format_args!(
+            "watching {} (pid {}){}",
+            workdir.display(),
+            std::process::id(),
+            if unclean { "; the previous run did not stop cleanly: reconciling" } else { "" }
+        ));
+        let mut recorded: u64 = 0;
+        if unclean
+            && let Some(change) = watch
+                .rescan("the previous watcher did not stop cleanly")
+                .map_err(|e| CommandError::environment(e.to_string()))?
+        {
+            recorded += append(&appender, drafts(&repo, vec![change]))? as u64;
+        }
+        let mut last_keep = Instant::now();
+        let mut last_error = Value::Null;
+        while !shutdown.load(Ordering::Relaxed) {
+            match watch.next_batch(Duration::from_millis(250)) {
+                Ok(batch) if batch.is_empty() => {}
+                Ok(batch) => match append(&appender, drafts(&repo, batch)) {
+                    Ok(n) => recorded += n as u64,
+                    Err(e) => {
+                        say(format_args!("cannot record: {}", e.message));
+                        last_error = Value::String(e.message.clone());
+                    }
+                },
+                Err(e) => {
+                    say(format_args!("watch error: {e}"));
+                    last_error = Value::String(e.to_string());
+                }
+            }
+            if last_keep.elapsed() >= KEEP_EVERY {
+                if let Err(e) = watch.keep_reachable() {
+                    say(format_args!("cannot keep the saved contents reachable: {e}"));
+                    last_error = Value::String(e.to_string());
+                }
+                last_keep = Instant::now();
+            }
+            let stats = watch.stats();
+            if let Ok(mut status) = status.lock() {
+                *status = serde_json::json!({
+                    "running": true,
+                    "pid": std::process::id(),
+                    "workdir": workdir.display().to_string(),
+                    "started": started.to_rfc3339(),
+                    "uptime_secs": began.elapsed().as_secs(),
+                    "watched_dirs": stats.watched_dirs,
+                    "events": stats.events,
+                    "records": recorded,
+                    "pending": stats.pending,
+                    "lag_ms": stats.oldest_pending.map(|d| d.as_millis() as u64).unwrap_or(0),
+                    "last_error": last_error,
+                });
+            }
+        }
+        // A clean stop: what is pending, the blobs kept, then watch.stop.
+        let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
+        append(&appender, drafts(&repo, rest))?;
+        watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
+        let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
+        stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
+        append(&appender, vec![stop])?;
+        Ok(())
+    })();
+    server_shutdown.store(true, Ordering::Relaxed);
+    let served = server_thread.join();
+    let _ = std::fs::remove_file(&pid_file);
+    if result.is_ok() {
+        let _ = std::fs::remove_file(&marker);
+        say("the watcher stopped");
+    }
+    match served {
+        Ok(Err(e)) => say(format_args!("the socket server stopped with an error: {e}")),
+        Err(_) => say("the socket server stopped unexpectedly"),
+        Ok(Ok(())) => {}
+    }
+    result
+}
+
+fn append(appender: &trail_service::Appender, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+    if drafts.is_empty() {
+        return Ok(0);
+    }
+    let n = drafts.len();
+    appender
+        .append(drafts)
+        .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
+    Ok(n)
+}
+
+/// The records for a batch of changes, with the waiting note's why/impact.
+fn drafts(repo: &Repo, changes: Vec<Change>) -> Vec<Draft> {
+    let note = crate::pending::Pending::new(&repo.location).note().ok().flatten();
+    let actor = crate::commands::hook::local_actor(&repo.git);
+    let policy = {
+        let head = repo.git.head_id().ok().map(|id| id.detach());
+        crate::protect::policy_named(&repo.git, head, "HEAD").ok().map(|(p, _)| p)
+    };
+    let now = Timestamp::now();
+    let mut out = Vec::new();
+    let mut protected = Vec::new();
+    for change in changes {
+        let (kind, paths, detail) = match change {
+            Change::File(file) => {
+                let kind = match file.kind {
+                    Kind::Create => kinds::FS_CREATE,
+                    Kind::Modify => kinds::FS_MODIFY,
+                    Kind::Delete => kinds::FS_DELETE,
+                    Kind::Rename => kinds::FS_RENAME,
+                };
+                (kind, vec![path_change(&file)], None)
+            }
+            Change::Rescan { reason, changes } => {
+                let mut detail = serde_json::Map::new();
+                detail.insert("reason".into(), Value::String(reason));
+                (kinds::FS_RESCAN, changes.iter().map(path_change).collect(), Some(detail))
+            }
+            Change::Operation { name, changes } => {
+                let mut detail = serde_json::Map::new();
+                detail.insert("operation".into(), Value::String(name));
+                (kinds::FS_OPERATION, changes.iter().map(path_change).collect(), Some(detail))
+            }
+            Change::Warning { message } => {
+                say(format_args!("warning: {message}"));
+                continue;
+            }
+        };
+        if let Some(policy) = &policy {
+            for p in &paths {
+                let Some(bytes) = p.path_bytes() else { continue };
+                if let Some(reason) = trail_policy::protected(policy, &bytes, None) {
+                    protected.push((p.clone(), reason));
+                }
+            }
+        }
+        let mut draft = Draft::new(kind, Source::Watcher, now);
+        draft.actor = Some(actor.clone());
+        draft.paths = paths;
+        draft.detail = detail;
+        if let Some(note) = &note {
+            draft.why = note.why.clone();
+            draft.impact = note.impact.clone();
+        }
+        out.push(draft);
+    }
+    // A protected path changed in the work tree: said at once, recorded as an
+    // uncommitted violation (the commit will need a token).
+    if !protected.is_empty() {
+        for (p, reason) in &protected {
+            say(format_args!(
+                "warning: protected path {} changed in the work tree ({reason}); committing it needs an authorization token",
+                p.path.as_deref().unwrap_or("?")
+            ));
+        }
+        let mut draft = Draft::new(kinds::POLICY_VIOLATION, Source::Watcher, now);
+        draft.actor = Some(actor);
+        draft.paths = protected.into_iter().map(|(p, _)| p).collect();
+        let mut detail = serde_json::Map::new();
+        detail.insert("uncommitted".into(), Value::Bool(true));
+        detail.insert("severity".into(), Value::String("warning".into()));
+        draft.detail = Some(detail);
+        out.push(draft);
+    }
+    out
+}
+
+fn path_change(file: &FileChange) -> PathChange {
+    let status = match file.kind {
+        Kind::Create => Status::A,
+        Kind::Modify => Status::M,
+        Kind::Delete => Status::D,
+        Kind::Rename => Status::R,
+    };
+    let mut change = PathChange::new(&file.path, status);
+    if let Some(from) = &file.from {
+        change = change.with_from(from);
+    }
+    change.blob = file.blob.map(|b| b.to_string());
+    change.sha256 = file.sha256.clone();
+    change.size = file.size;
+    change.mode = file.mode.map(|m| format!("{m:o}"));
+    change
+}
