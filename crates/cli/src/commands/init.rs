@@ -22,6 +22,11 @@ pub struct InitArgs {
     /// Do not install the git hooks (`trail hooks install` does it later).
     #[arg(long)]
     pub no_hooks: bool,
+
+    /// Also start the background watcher (`trail daemon start`), which records
+    /// every save in the work tree.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 pub fn run(args: InitArgs) -> Result<(), CommandError> {
@@ -47,12 +52,22 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
             repo.location.trail_dir().display()
         ))
     })?;
-    let (store, existed) = SledStore::create(&path)?;
-    let id = store.store_id()?;
-    if existed {
-        say(format_args!("journal already initialised at {} (store {id})", path.display()));
+    let running = trail_service::Client::connect(&repo.location.trail_dir()).ok().flatten();
+    if let Some(client) = running {
+        // The watcher owns the store: it exists.
+        let id = crate::context::Store::Daemon(client).store_id()?;
+        say(format_args!(
+            "journal already initialised at {} (store {id}; the watcher is running)",
+            path.display()
+        ));
     } else {
-        say(format_args!("created the journal at {} (store {id})", path.display()));
+        let (store, existed) = SledStore::create(&path)?;
+        let id = store.store_id()?;
+        if existed {
+            say(format_args!("journal already initialised at {} (store {id})", path.display()));
+        } else {
+            say(format_args!("created the journal at {} (store {id})", path.display()));
+        }
     }
     match &repo.location.workdir {
         None => say("bare repository: no work tree, so no trail.toml was written"),
@@ -69,6 +84,9 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
     match hooks {
         Some(hooks) => hooks.install(&repo)?,
         None => say("git hooks not installed (--no-hooks); `trail hooks install` installs them"),
+    }
+    if args.watch {
+        crate::commands::daemon::start_for(&repo)?;
     }
     say("next: `trail import` records the existing history");
     Ok(())
