@@ -15,6 +15,46 @@
 //!
 //! The wire protocol is described in [`protocol`].
 //!
+//! # Using it
+//!
+//! A command that needs the journal asks the daemon first and opens the store
+//! itself only when none answers:
+//!
+//! ```no_run
+//! # use std::path::Path;
+//! # use trail_journal::{LogStore, SledStore};
+//! fn journal(trail_dir: &Path) -> Result<Box<dyn LogStore>, Box<dyn std::error::Error>> {
+//!     if let Some(client) = trail_service::Client::connect(trail_dir)? {
+//!         return Ok(Box::new(client));
+//!     }
+//!     Ok(Box::new(SledStore::open(&trail_dir.join("journal"))?))
+//! }
+//! ```
+//!
+//! Two races remain for the caller: a daemon that starts between the two
+//! steps makes `open` fail with `OpenError::Locked` after its wait (connect
+//! again then), and a daemon that is stopping makes `connect` answer `Ok(None)`
+//! while it still holds the store (`open` waits for it, up to `LOCK_WAIT`).
+//!
+//! The daemon opens the store, binds, hands an [`Appender`] to its watcher,
+//! fills the status object and serves until told to stop:
+//!
+//! ```no_run
+//! # use std::path::Path;
+//! # use std::sync::{Arc, atomic::AtomicBool};
+//! # fn daemon(trail_dir: &Path, shutdown: Arc<AtomicBool>) -> Result<(), Box<dyn std::error::Error>> {
+//! let store = Arc::new(trail_journal::SledStore::open(&trail_dir.join("journal"))?);
+//! let server = trail_service::Server::bind(trail_dir, store)?;
+//! let appender = server.appender(); // for the watcher thread
+//! if let Ok(mut status) = server.status_handle().lock() {
+//!     *status = serde_json::json!({ "pid": std::process::id() });
+//! }
+//! server.run(shutdown)?; // returns once everything is answered and flushed
+//! # drop(appender);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! This crate must not talk to the user. It reads one environment variable,
 //! `$XDG_RUNTIME_DIR`, in [`socket_path`]: the daemon and every client must agree
 //! on the socket's path without being told, and that variable is where the
@@ -70,6 +110,10 @@ pub enum ServiceError {
     Disconnected(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    /// The store could not be flushed, so the daemon stopped (the records of the
+    /// failed batch were not acknowledged and may or may not survive a crash).
+    #[error("the journal could not be made durable, so the daemon stopped: {0}")]
+    Flush(String),
     /// The writer thread died (a bug): appends can no longer be made.
     #[error("the service's writer thread panicked")]
     WriterPanicked,
@@ -78,5 +122,17 @@ pub enum ServiceError {
 impl ServiceError {
     fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         ServiceError::Io { context: context.into(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_cross_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn cloned<T: Clone + Send>() {}
+        shared::<crate::Client>();
+        cloned::<crate::Appender>();
+        shared::<crate::Appender>();
     }
 }

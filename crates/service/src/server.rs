@@ -136,6 +136,8 @@ pub struct Server {
     writer: Option<JoinHandle<()>>,
     stats: Arc<Stats>,
     status: Arc<Mutex<serde_json::Value>>,
+    /// Set by the writer when a flush failed: the daemon must stop.
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 impl Server {
@@ -183,13 +185,15 @@ impl Server {
             })
             .map_err(|e| ServiceError::io(format!("cannot secure {}", path.display()), e))?;
         let stats = Arc::new(Stats::default());
+        let failure = Arc::new(Mutex::new(None));
         let (tx, rx) = mpsc::channel();
         let writer = {
             let store = Arc::clone(&store);
             let stats = Arc::clone(&stats);
+            let failure = Arc::clone(&failure);
             std::thread::Builder::new()
                 .name("trail-writer".into())
-                .spawn(move || write_loop(&store, &rx, &stats))
+                .spawn(move || write_loop(&store, &rx, &stats, &failure))
                 .map_err(|e| ServiceError::io("cannot start the writer thread", e))?
         };
         Ok(Server {
@@ -201,6 +205,7 @@ impl Server {
             writer: Some(writer),
             stats,
             status: Arc::new(Mutex::new(serde_json::Value::Object(Default::default()))),
+            failure,
         })
     }
 
@@ -223,11 +228,19 @@ impl Server {
 
     /// Serve until `shutdown` is set (by the caller, or by a client's
     /// `shutdown` request): one thread per connection; every append goes
-    /// through the one writer thread. On shutdown: stop accepting, let each
-    /// connection finish the request it is serving (a frame still arriving gets
-    /// [`FRAME_DEADLINE`]), then let the writer append and flush whatever is
-    /// queued, remove the socket, and tell the clients that asked for the
-    /// shutdown that it is done. Returns after all that.
+    /// through the one writer thread.
+    ///
+    /// On shutdown: stop accepting; let each connection finish the request it
+    /// is serving (a frame still arriving gets 10 s) and then close it (a
+    /// request its client sent but the server had not read yet is not carried
+    /// out: that client sees the connection close); let the writer append and
+    /// flush whatever is queued (from [`Appender`]s too); remove the socket;
+    /// and tell the clients that asked for the shutdown that it is done.
+    /// Returns after all that.
+    ///
+    /// A failed flush stops the server the same way (a store that cannot
+    /// flush can acknowledge nothing), and `run` then returns
+    /// [`ServiceError::Flush`].
     pub fn run(mut self, shutdown: Arc<AtomicBool>) -> Result<(), ServiceError> {
         let waiters: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
         let active = Arc::new((Mutex::new(0usize), Condvar::new()));
@@ -254,6 +267,12 @@ impl Server {
         };
 
         while !shutdown.load(Ordering::SeqCst) {
+            if self.failed().is_some() {
+                // A store that cannot flush cannot acknowledge anything: stop,
+                // so that callers open the store themselves and see the error.
+                shutdown.store(true, Ordering::SeqCst);
+                break;
+            }
             std::thread::sleep(POLL);
         }
 
@@ -280,7 +299,15 @@ impl Server {
         for waiter in waiters.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             let _ = send(&waiter, &Response::Stopped);
         }
-        writer
+        writer?;
+        match self.failed() {
+            Some(detail) => Err(ServiceError::Flush(detail)),
+            None => Ok(()),
+        }
+    }
+
+    fn failed(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn stop_writer(&mut self) -> Result<(), ServiceError> {
@@ -325,6 +352,18 @@ struct Context {
 
 type Active = Arc<(Mutex<usize>, Condvar)>;
 
+/// One connection being served; dropping it counts the connection out.
+struct ActiveGuard(Active);
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        let (count, idle) = &*self.0;
+        let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
+        *count = count.saturating_sub(1);
+        idle.notify_all();
+    }
+}
+
 fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active) {
     loop {
         let accepted = listener.accept();
@@ -363,22 +402,24 @@ fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active)
         let context_for_thread = Arc::clone(context);
         let active_for_thread = Arc::clone(active);
         let spawned = std::thread::Builder::new().name("trail-conn".into()).spawn(move || {
+            // Counted out even if serving panics, or `run` would wait forever.
+            let _active = ActiveGuard(active_for_thread);
             serve_connection(stream, &context_for_thread);
-            let (count, idle) = &*active_for_thread;
-            *count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-            idle.notify_all();
         });
         if let Err(e) = spawned {
             tracing::warn!("cannot start a connection thread: {e}");
-            let (count, idle) = &**active;
-            *count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-            idle.notify_all();
+            drop(ActiveGuard(Arc::clone(active)));
         }
     }
 }
 
 /// The writer thread: gather queued appends into one `store.append` each.
-fn write_loop(store: &SledStore, rx: &mpsc::Receiver<WriterMsg>, stats: &Stats) {
+fn write_loop(
+    store: &SledStore,
+    rx: &mpsc::Receiver<WriterMsg>,
+    stats: &Stats,
+    failure: &Mutex<Option<String>>,
+) {
     let mut stopping = false;
     loop {
         let first = if stopping { rx.try_recv().ok() } else { rx.recv().ok() };
@@ -398,8 +439,11 @@ fn write_loop(store: &SledStore, rx: &mpsc::Receiver<WriterMsg>, stats: &Stats) 
                 next = rx.try_recv().ok();
             }
         }
-        if !jobs.is_empty() {
-            commit(store, jobs, stats);
+        if !jobs.is_empty()
+            && let Err(detail) = commit(store, jobs, stats)
+        {
+            tracing::error!("the journal could not be flushed: {detail}");
+            failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(detail);
         }
     }
 }
@@ -408,47 +452,51 @@ fn write_loop(store: &SledStore, rx: &mpsc::Receiver<WriterMsg>, stats: &Stats) 
 /// share. If that call fails before writing anything, each job is tried on its
 /// own so that one bad request cannot fail the others; a failed flush is
 /// reported to all (their records may be written: trying again could write
-/// them twice).
-fn commit(store: &SledStore, jobs: Vec<Job>, stats: &Stats) {
-    let append = |drafts: Vec<Draft>| {
+/// them twice) and returned, for it stops the daemon.
+fn commit(store: &SledStore, jobs: Vec<Job>, stats: &Stats) -> Result<(), String> {
+    let mut flush_failure = None;
+    let mut append = |drafts: Vec<Draft>| {
         bump(&stats.store_appends, 1);
         let n = drafts.len() as u64;
         let result = store.append(drafts);
-        if result.is_ok() {
-            bump(&stats.records_appended, n);
+        match &result {
+            Ok(_) => bump(&stats.records_appended, n),
+            Err(e @ AppendError::Flush(_)) => flush_failure = Some(e.to_string()),
+            Err(_) => {}
         }
         result
     };
-    if jobs.len() == 1 {
+    if let [_] = jobs.as_slice() {
         for job in jobs {
             let _ = job.reply.send(append(job.drafts));
         }
-        return;
+    } else {
+        let all: Vec<Draft> = jobs.iter().flat_map(|job| job.drafts.iter().cloned()).collect();
+        match append(all) {
+            Ok(appended) => {
+                let mut appended = appended.into_iter();
+                for job in jobs {
+                    let share: Vec<Appended> = appended.by_ref().take(job.drafts.len()).collect();
+                    let _ = job.reply.send(Ok(share));
+                }
+            }
+            Err(AppendError::Flush(e)) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(AppendError::Flush(e.clone())));
+                }
+            }
+            Err(e) => {
+                tracing::debug!(
+                    "a group commit of {} requests failed ({e}); retrying each",
+                    jobs.len()
+                );
+                for job in jobs {
+                    let _ = job.reply.send(append(job.drafts));
+                }
+            }
+        }
     }
-    let all: Vec<Draft> = jobs.iter().flat_map(|job| job.drafts.iter().cloned()).collect();
-    match append(all) {
-        Ok(appended) => {
-            let mut appended = appended.into_iter();
-            for job in jobs {
-                let share: Vec<Appended> = appended.by_ref().take(job.drafts.len()).collect();
-                let _ = job.reply.send(Ok(share));
-            }
-        }
-        Err(AppendError::Flush(e)) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(AppendError::Flush(e.clone())));
-            }
-        }
-        Err(e) => {
-            tracing::debug!(
-                "a group commit of {} requests failed ({e}); retrying each",
-                jobs.len()
-            );
-            for job in jobs {
-                let _ = job.reply.send(append(job.drafts));
-            }
-        }
-    }
+    flush_failure.map_or(Ok(()), Err)
 }
 
 /// An open stream on a connection.

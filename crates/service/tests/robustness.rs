@@ -206,3 +206,34 @@ fn a_broken_connection_fails_the_request_and_the_client_says_so() {
     assert!(matches!(err, trail_journal::ReadError::Remote(_)), "{err:?}");
     assert_eq!(repo.store.head().expect("head").seq, 1);
 }
+
+#[test]
+fn connect_never_blocks_long_and_checks_the_protocol_version() {
+    let repo = Repo::new();
+    let socket = socket_path(&repo.trail_dir);
+
+    // Something listens but never answers: an error after the greeting's timeout.
+    let silent = UnixListener::bind(&socket).expect("bind");
+    let started = std::time::Instant::now();
+    match Client::connect(&repo.trail_dir) {
+        Err(ServiceError::Unresponsive { .. }) => {}
+        other => panic!("expected Unresponsive, got {:?}", other.map(|c| c.is_some())),
+    }
+    let waited = started.elapsed();
+    assert!(waited < trail_service::HELLO_TIMEOUT + Duration::from_secs(2), "{waited:?}");
+    drop(silent);
+    std::fs::remove_file(&socket).expect("remove");
+
+    // A daemon of another protocol version: refused with a clear error.
+    let other = UnixListener::bind(&socket).expect("bind");
+    let fake = std::thread::spawn(move || {
+        let (mut s, _) = other.accept().expect("accept");
+        let _ = protocol::read_frame(&mut s).expect("hello");
+        protocol::write_frame(&mut s, br#"{"r":"hello","protocol":99,"pid":1}"#).expect("send");
+    });
+    match Client::connect(&repo.trail_dir) {
+        Err(ServiceError::Version { theirs: 99, .. }) => {}
+        other => panic!("expected Version, got {:?}", other.map(|c| c.is_some())),
+    }
+    fake.join().expect("no panic");
+}
