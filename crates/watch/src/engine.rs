@@ -50,6 +50,8 @@ pub struct Watch {
     /// Rename target → source, from inotify's cookies.
     hints: HashMap<Vec<u8>, Vec<u8>>,
     window: Option<Window>,
+    /// HEAD's reflog when the last window closed (or at start).
+    reflog: Option<gitops::ReflogMark>,
     flood: Option<Flood>,
     /// Blobs written since the last `keep_reachable`.
     unsaved: BTreeSet<ObjectId>,
@@ -144,6 +146,7 @@ impl Watch {
             pending: HashMap::new(),
             hints: HashMap::new(),
             window: None,
+            reflog: None,
             flood: None,
             unsaved: BTreeSet::new(),
             events: 0,
@@ -151,9 +154,14 @@ impl Watch {
             last_error: None,
             limit_hit: false,
         };
-        // `refs/stash` lives there; a repository may not have the directory.
-        if let Err(e) = watch.watcher.watch(&watch.refs_dir, RecursiveMode::NonRecursive) {
-            watch.note_error(format!("cannot watch {}: {e}", watch.refs_dir.display()));
+        // `refs/stash` lives in refs/, HEAD's reflog in logs/ (which a new
+        // repository does not have yet: its first commit makes it).
+        for dir in [watch.refs_dir.clone(), watch.git_dir.join("logs")] {
+            if dir.is_dir()
+                && let Err(e) = watch.watcher.watch(&dir, RecursiveMode::NonRecursive)
+            {
+                watch.note_error(format!("cannot watch {}: {e}", dir.display()));
+            }
         }
 
         let loaded = match watch.options.state_file.clone() {
@@ -168,6 +176,7 @@ impl Watch {
         };
         // Each directory is watched before it is read: nothing written after
         // the scan can be missed.
+        watch.reflog = gitops::reflog_mark(&watch.git_dir);
         let files = watch.walk(b"");
         match loaded {
             Some(snapshot) => watch.snapshot = snapshot,
@@ -239,7 +248,7 @@ impl Watch {
         self.pending.clear();
         self.hints.clear();
         self.flood = None;
-        self.window = None;
+        self.close_window();
         let changes = self.reconcile_all()?;
         self.changes += changes.len() as u64;
         Ok((!changes.is_empty()).then(|| Change::Rescan { reason: reason.to_owned(), changes }))
@@ -382,9 +391,19 @@ impl Watch {
         if name == b"index" {
             self.index_stale = true;
         }
+        if name == b"logs" {
+            // Made by the repository's first commit: watch HEAD's reflog from now on.
+            let logs = self.git_dir.join("logs");
+            if logs.is_dir()
+                && let Err(e) = self.watcher.watch(&logs, RecursiveMode::NonRecursive)
+            {
+                self.note_error(format!("cannot watch {}: {e}", logs.display()));
+            }
+        }
         let mut evidence = self.window.as_ref().map(|w| w.evidence).unwrap_or_default();
         if gitops::classify(name, &mut evidence) {
-            let window = self.window.get_or_insert_with(|| Window::new(now));
+            let reflog = self.reflog;
+            let window = self.window.get_or_insert_with(|| Window::new(now, reflog));
             window.evidence = evidence;
             window.last = now;
         }
@@ -508,12 +527,12 @@ impl Watch {
         if let Some(flood) = &self.flood {
             let due = gitops::later(flood.last, debounce);
             return Some(match &self.window {
-                Some(w) => due.max(w.closes_at(debounce, self.index_locked())),
+                Some(w) => due.max(w.closes_at(debounce, &self.git_dir)),
                 None => due,
             });
         }
         let held = self.window.as_ref().map(|w| &w.paths);
-        let window = self.window.as_ref().map(|w| w.closes_at(debounce, self.index_locked()));
+        let window = self.window.as_ref().map(|w| w.closes_at(debounce, &self.git_dir));
         // A rename's source is due with its target.
         let sources: HashSet<&Vec<u8>> = self
             .hints
@@ -530,10 +549,6 @@ impl Watch {
             .map(|due| due.max(now))
     }
 
-    fn index_locked(&self) -> bool {
-        self.git_dir.join("index.lock").exists()
-    }
-
     /// The changes due at `now` (all of them when `force`).
     fn collect(&mut self, now: Instant, force: bool) -> Result<Vec<Change>, WatchError> {
         let mut out = std::mem::take(&mut self.outbox);
@@ -541,14 +556,12 @@ impl Watch {
         let debounce = self.options.debounce;
 
         if let Some(flood) = &self.flood {
-            let window_open = self
-                .window
-                .as_ref()
-                .is_some_and(|w| now < w.closes_at(debounce, self.index_locked()));
+            let window_open =
+                self.window.as_ref().is_some_and(|w| now < w.closes_at(debounce, &self.git_dir));
             if force || (now >= gitops::later(flood.last, debounce) && !window_open) {
                 let reason = flood.reason.clone();
                 self.flood = None;
-                let window = self.window.take();
+                let window = self.close_window();
                 self.pending.clear();
                 self.hints.clear();
                 let changes = self.reconcile_all()?;
@@ -564,9 +577,9 @@ impl Watch {
         }
 
         if let Some(window) = &self.window
-            && (force || now >= window.closes_at(debounce, self.index_locked()))
+            && (force || now >= window.closes_at(debounce, &self.git_dir))
         {
-            let window = self.window.take().expect("the window was just seen");
+            let window = self.close_window().expect("the window was just seen");
             let paths: Vec<Vec<u8>> =
                 window.paths.iter().filter(|p| self.pending.contains_key(*p)).cloned().collect();
             let changes = self.settle(paths, now)?;
@@ -606,6 +619,11 @@ impl Watch {
             self.hints.clear();
         }
         Ok(out)
+    }
+
+    fn close_window(&mut self) -> Option<Window> {
+        self.reflog = gitops::reflog_mark(&self.git_dir);
+        self.window.take()
     }
 
     fn take_warning(&mut self, out: &mut Vec<Change>) {
