@@ -68,6 +68,16 @@ struct Pending {
     retries: u8,
 }
 
+impl Pending {
+    /// Settled once quiet for `debounce`; a path that never stays quiet that
+    /// long (a log being appended to) is taken as it is after 20 debounce
+    /// periods, so that it is not left unrecorded for as long as it is busy.
+    fn due(&self, debounce: Duration) -> Instant {
+        gitops::later(self.last, debounce)
+            .min(gitops::later(self.first, debounce.saturating_mul(20)))
+    }
+}
+
 #[derive(Debug)]
 struct Flood {
     reason: String,
@@ -406,6 +416,7 @@ impl Watch {
             let window = self.window.get_or_insert_with(|| Window::new(now, reflog));
             window.evidence = evidence;
             window.last = now;
+            window.git_last = now;
         }
     }
 
@@ -543,7 +554,7 @@ impl Watch {
         self.pending
             .iter()
             .filter(|(path, _)| !held.is_some_and(|h| h.contains(*path)) && !sources.contains(path))
-            .map(|(_, p)| gitops::later(p.last, debounce))
+            .map(|(_, p)| p.due(debounce))
             .chain(window)
             .min()
             .map(|due| due.max(now))
@@ -597,8 +608,7 @@ impl Watch {
             .pending
             .iter()
             .filter(|(path, p)| {
-                (force || now >= gitops::later(p.last, debounce))
-                    && !held.is_some_and(|h| h.contains(*path))
+                (force || now >= p.due(debounce)) && !held.is_some_and(|h| h.contains(*path))
             })
             .map(|(path, _)| path.clone())
             .collect();

@@ -44,13 +44,21 @@ pub(crate) struct Window {
     pub reflog_before: Option<ReflogMark>,
     /// The last event of the git dir or of one of `paths`.
     pub last: Instant,
+    /// The last event of the git dir.
+    pub git_last: Instant,
     pub evidence: Evidence,
     pub paths: HashSet<Vec<u8>>,
 }
 
 impl Window {
     pub fn new(now: Instant, reflog_before: Option<ReflogMark>) -> Window {
-        Window { reflog_before, last: now, evidence: Evidence::default(), paths: HashSet::new() }
+        Window {
+            reflog_before,
+            last: now,
+            git_last: now,
+            evidence: Evidence::default(),
+            paths: HashSet::new(),
+        }
     }
 
     /// When the window may close: `debounce` after its last event, unless
@@ -59,15 +67,24 @@ impl Window {
     /// there yet: a git descheduled for longer than `debounce` must not have
     /// its work reported before it is done. A git that died leaves its lock
     /// behind, and some operations write no reflog: both wait a bounded time.
+    /// Nor do work-tree events alone hold a window open for long once git is
+    /// quiet (a build writing files during a `git status`): 5 s, or 60 s
+    /// while `index.lock` exists (a checkout of very many files).
     pub fn closes_at(&self, debounce: Duration, git_dir: &Path) -> Instant {
         let quiet = later(self.last, debounce);
-        let busy = git_dir.join("index.lock").exists()
-            || (self.moves_head() && !self.reflog_fresh(git_dir));
-        if busy {
+        let locked = git_dir.join("index.lock").exists();
+        let busy = locked || (self.moves_head() && !self.reflog_fresh(git_dir));
+        let normal = if busy {
             quiet.max(later(self.last, debounce.saturating_mul(10).max(Duration::from_secs(3))))
         } else {
             quiet
-        }
+        };
+        let git_quiet = if locked {
+            debounce.saturating_mul(20).max(Duration::from_secs(60))
+        } else {
+            debounce.saturating_mul(20).max(Duration::from_secs(5))
+        };
+        normal.min(later(self.git_last, git_quiet))
     }
 
     fn moves_head(&self) -> bool {
