@@ -872,28 +872,57 @@ impl Watch {
                 cursor = self.hints.get(from);
             }
         }
-        // By content: only unique matches, and only for small batches.
-        let creates: Vec<&FileChange> = changes
+        // By content, only where the match is unique both ways. A deleted
+        // entry is compared by SHA-256 when it knows one (as `same_content`
+        // does), else by blob id.
+        let creates: Vec<(&Vec<u8>, &ContentIds)> = changes
             .iter()
             .filter(|c| c.kind == Kind::Create && !sources.contains_key(&c.path))
+            .filter_map(|c| created.get(&c.path).map(|ids| (&c.path, ids)))
             .collect();
-        if !deleted.is_empty() && creates.len() * deleted.len() <= 1_000_000 {
-            let matches = |entry: &Entry, path: &[u8]| {
-                created
-                    .get(path)
-                    .is_some_and(|(sha, blob)| entry.same_content(sha.as_ref(), blob.as_ref()))
-            };
-            for create in &creates {
-                let mut candidates = deleted.iter().filter(|(_, e)| matches(e, &create.path));
-                let (Some((from, entry)), None) = (candidates.next(), candidates.next()) else {
-                    continue;
-                };
-                let unique = creates.iter().filter(|c| matches(entry, &c.path)).count() == 1;
-                if unique {
-                    let from = from.clone();
-                    deleted.remove(&from);
-                    sources.insert(create.path.clone(), from);
+        if !deleted.is_empty() && !creates.is_empty() {
+            let mut by_sha: HashMap<[u8; 32], Vec<&Vec<u8>>> = HashMap::new();
+            let mut by_blob: HashMap<ObjectId, Vec<&Vec<u8>>> = HashMap::new();
+            for (path, entry) in &deleted {
+                match (entry.sha256, entry.blob) {
+                    (Some(sha), _) => by_sha.entry(sha).or_default().push(path),
+                    (None, Some(blob)) => by_blob.entry(blob).or_default().push(path),
+                    (None, None) => {}
                 }
+            }
+            let mut creates_by_sha: HashMap<[u8; 32], usize> = HashMap::new();
+            let mut creates_by_blob: HashMap<ObjectId, usize> = HashMap::new();
+            for (_, (sha, blob)) in &creates {
+                if let Some(sha) = sha {
+                    *creates_by_sha.entry(*sha).or_default() += 1;
+                }
+                if let Some(blob) = blob {
+                    *creates_by_blob.entry(*blob).or_default() += 1;
+                }
+            }
+            let mut pairs = Vec::new();
+            for (path, (sha, blob)) in &creates {
+                let mut candidates: Vec<&Vec<u8>> = Vec::new();
+                if let Some(found) = sha.as_ref().and_then(|s| by_sha.get(s)) {
+                    candidates.extend(found);
+                }
+                if let Some(found) = blob.as_ref().and_then(|b| by_blob.get(b)) {
+                    candidates.extend(found);
+                }
+                let [from] = candidates[..] else { continue };
+                let entry = &deleted[from];
+                let rivals = match (entry.sha256, entry.blob) {
+                    (Some(sha), _) => creates_by_sha.get(&sha),
+                    (None, Some(blob)) => creates_by_blob.get(&blob),
+                    (None, None) => None,
+                };
+                if rivals == Some(&1) {
+                    pairs.push(((*path).clone(), from.clone()));
+                }
+            }
+            for (to, from) in pairs {
+                deleted.remove(&from);
+                sources.insert(to, from);
             }
         }
         if sources.is_empty() {
