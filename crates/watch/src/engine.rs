@@ -560,10 +560,27 @@ impl Watch {
             .map(|due| due.max(now))
     }
 
-    /// The changes due at `now` (all of them when `force`).
+    /// The changes due at `now` (all of them when `force`). On an error,
+    /// what was found stays in the outbox for the next call.
     fn collect(&mut self, now: Instant, force: bool) -> Result<Vec<Change>, WatchError> {
         let mut out = std::mem::take(&mut self.outbox);
         self.take_warning(&mut out);
+        match self.collect_into(&mut out, now, force) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                out.append(&mut self.outbox);
+                self.outbox = out;
+                Err(e)
+            }
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Vec<Change>,
+        now: Instant,
+        force: bool,
+    ) -> Result<(), WatchError> {
         let debounce = self.options.debounce;
 
         if let Some(flood) = &self.flood {
@@ -584,7 +601,7 @@ impl Watch {
                     });
                 }
             }
-            return Ok(out);
+            return Ok(());
         }
 
         if let Some(window) = &self.window
@@ -628,7 +645,7 @@ impl Watch {
         if self.pending.is_empty() {
             self.hints.clear();
         }
-        Ok(out)
+        Ok(())
     }
 
     fn close_window(&mut self) -> Option<Window> {
