@@ -50,6 +50,8 @@ pub struct Watch {
     /// Rename target → source, from inotify's cookies.
     hints: HashMap<Vec<u8>, Vec<u8>>,
     window: Option<Window>,
+    /// HEAD's reflog when the last window closed (or at start).
+    reflog: Option<gitops::ReflogMark>,
     flood: Option<Flood>,
     /// Blobs written since the last `keep_reachable`.
     unsaved: BTreeSet<ObjectId>,
@@ -64,6 +66,16 @@ struct Pending {
     first: Instant,
     last: Instant,
     retries: u8,
+}
+
+impl Pending {
+    /// Settled once quiet for `debounce`; a path that never stays quiet that
+    /// long (a log being appended to) is taken as it is after 20 debounce
+    /// periods, so that it is not left unrecorded for as long as it is busy.
+    fn due(&self, debounce: Duration) -> Instant {
+        gitops::later(self.last, debounce)
+            .min(gitops::later(self.first, debounce.saturating_mul(20)))
+    }
 }
 
 #[derive(Debug)]
@@ -144,6 +156,7 @@ impl Watch {
             pending: HashMap::new(),
             hints: HashMap::new(),
             window: None,
+            reflog: None,
             flood: None,
             unsaved: BTreeSet::new(),
             events: 0,
@@ -151,9 +164,14 @@ impl Watch {
             last_error: None,
             limit_hit: false,
         };
-        // `refs/stash` lives there; a repository may not have the directory.
-        if let Err(e) = watch.watcher.watch(&watch.refs_dir, RecursiveMode::NonRecursive) {
-            watch.note_error(format!("cannot watch {}: {e}", watch.refs_dir.display()));
+        // `refs/stash` lives in refs/, HEAD's reflog in logs/ (which a new
+        // repository does not have yet: its first commit makes it).
+        for dir in [watch.refs_dir.clone(), watch.git_dir.join("logs")] {
+            if dir.is_dir()
+                && let Err(e) = watch.watcher.watch(&dir, RecursiveMode::NonRecursive)
+            {
+                watch.note_error(format!("cannot watch {}: {e}", dir.display()));
+            }
         }
 
         let loaded = match watch.options.state_file.clone() {
@@ -168,6 +186,7 @@ impl Watch {
         };
         // Each directory is watched before it is read: nothing written after
         // the scan can be missed.
+        watch.reflog = gitops::reflog_mark(&watch.git_dir);
         let files = watch.walk(b"");
         match loaded {
             Some(snapshot) => watch.snapshot = snapshot,
@@ -239,7 +258,7 @@ impl Watch {
         self.pending.clear();
         self.hints.clear();
         self.flood = None;
-        self.window = None;
+        self.close_window();
         let changes = self.reconcile_all()?;
         self.changes += changes.len() as u64;
         Ok((!changes.is_empty()).then(|| Change::Rescan { reason: reason.to_owned(), changes }))
@@ -382,11 +401,22 @@ impl Watch {
         if name == b"index" {
             self.index_stale = true;
         }
+        if name == b"logs" {
+            // Made by the repository's first commit: watch HEAD's reflog from now on.
+            let logs = self.git_dir.join("logs");
+            if logs.is_dir()
+                && let Err(e) = self.watcher.watch(&logs, RecursiveMode::NonRecursive)
+            {
+                self.note_error(format!("cannot watch {}: {e}", logs.display()));
+            }
+        }
         let mut evidence = self.window.as_ref().map(|w| w.evidence).unwrap_or_default();
         if gitops::classify(name, &mut evidence) {
-            let window = self.window.get_or_insert_with(|| Window::new(now));
+            let reflog = self.reflog;
+            let window = self.window.get_or_insert_with(|| Window::new(now, reflog));
             window.evidence = evidence;
             window.last = now;
+            window.git_last = now;
         }
     }
 
@@ -508,12 +538,12 @@ impl Watch {
         if let Some(flood) = &self.flood {
             let due = gitops::later(flood.last, debounce);
             return Some(match &self.window {
-                Some(w) => due.max(w.closes_at(debounce, self.index_locked())),
+                Some(w) => due.max(w.closes_at(debounce, &self.git_dir)),
                 None => due,
             });
         }
         let held = self.window.as_ref().map(|w| &w.paths);
-        let window = self.window.as_ref().map(|w| w.closes_at(debounce, self.index_locked()));
+        let window = self.window.as_ref().map(|w| w.closes_at(debounce, &self.git_dir));
         // A rename's source is due with its target.
         let sources: HashSet<&Vec<u8>> = self
             .hints
@@ -524,31 +554,42 @@ impl Watch {
         self.pending
             .iter()
             .filter(|(path, _)| !held.is_some_and(|h| h.contains(*path)) && !sources.contains(path))
-            .map(|(_, p)| gitops::later(p.last, debounce))
+            .map(|(_, p)| p.due(debounce))
             .chain(window)
             .min()
             .map(|due| due.max(now))
     }
 
-    fn index_locked(&self) -> bool {
-        self.git_dir.join("index.lock").exists()
-    }
-
-    /// The changes due at `now` (all of them when `force`).
+    /// The changes due at `now` (all of them when `force`). On an error,
+    /// what was found stays in the outbox for the next call.
     fn collect(&mut self, now: Instant, force: bool) -> Result<Vec<Change>, WatchError> {
         let mut out = std::mem::take(&mut self.outbox);
         self.take_warning(&mut out);
+        match self.collect_into(&mut out, now, force) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                out.append(&mut self.outbox);
+                self.outbox = out;
+                Err(e)
+            }
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Vec<Change>,
+        now: Instant,
+        force: bool,
+    ) -> Result<(), WatchError> {
         let debounce = self.options.debounce;
 
         if let Some(flood) = &self.flood {
-            let window_open = self
-                .window
-                .as_ref()
-                .is_some_and(|w| now < w.closes_at(debounce, self.index_locked()));
+            let window_open =
+                self.window.as_ref().is_some_and(|w| now < w.closes_at(debounce, &self.git_dir));
             if force || (now >= gitops::later(flood.last, debounce) && !window_open) {
                 let reason = flood.reason.clone();
                 self.flood = None;
-                let window = self.window.take();
+                let window = self.close_window();
                 self.pending.clear();
                 self.hints.clear();
                 let changes = self.reconcile_all()?;
@@ -560,13 +601,13 @@ impl Watch {
                     });
                 }
             }
-            return Ok(out);
+            return Ok(());
         }
 
         if let Some(window) = &self.window
-            && (force || now >= window.closes_at(debounce, self.index_locked()))
+            && (force || now >= window.closes_at(debounce, &self.git_dir))
         {
-            let window = self.window.take().expect("the window was just seen");
+            let window = self.close_window().expect("the window was just seen");
             let paths: Vec<Vec<u8>> =
                 window.paths.iter().filter(|p| self.pending.contains_key(*p)).cloned().collect();
             let changes = self.settle(paths, now)?;
@@ -584,8 +625,7 @@ impl Watch {
             .pending
             .iter()
             .filter(|(path, p)| {
-                (force || now >= gitops::later(p.last, debounce))
-                    && !held.is_some_and(|h| h.contains(*path))
+                (force || now >= p.due(debounce)) && !held.is_some_and(|h| h.contains(*path))
             })
             .map(|(path, _)| path.clone())
             .collect();
@@ -605,7 +645,12 @@ impl Watch {
         if self.pending.is_empty() {
             self.hints.clear();
         }
-        Ok(out)
+        Ok(())
+    }
+
+    fn close_window(&mut self) -> Option<Window> {
+        self.reflog = gitops::reflog_mark(&self.git_dir);
+        self.window.take()
     }
 
     fn take_warning(&mut self, out: &mut Vec<Change>) {
@@ -844,28 +889,57 @@ impl Watch {
                 cursor = self.hints.get(from);
             }
         }
-        // By content: only unique matches, and only for small batches.
-        let creates: Vec<&FileChange> = changes
+        // By content, only where the match is unique both ways. A deleted
+        // entry is compared by SHA-256 when it knows one (as `same_content`
+        // does), else by blob id.
+        let creates: Vec<(&Vec<u8>, &ContentIds)> = changes
             .iter()
             .filter(|c| c.kind == Kind::Create && !sources.contains_key(&c.path))
+            .filter_map(|c| created.get(&c.path).map(|ids| (&c.path, ids)))
             .collect();
-        if !deleted.is_empty() && creates.len() * deleted.len() <= 1_000_000 {
-            let matches = |entry: &Entry, path: &[u8]| {
-                created
-                    .get(path)
-                    .is_some_and(|(sha, blob)| entry.same_content(sha.as_ref(), blob.as_ref()))
-            };
-            for create in &creates {
-                let mut candidates = deleted.iter().filter(|(_, e)| matches(e, &create.path));
-                let (Some((from, entry)), None) = (candidates.next(), candidates.next()) else {
-                    continue;
-                };
-                let unique = creates.iter().filter(|c| matches(entry, &c.path)).count() == 1;
-                if unique {
-                    let from = from.clone();
-                    deleted.remove(&from);
-                    sources.insert(create.path.clone(), from);
+        if !deleted.is_empty() && !creates.is_empty() {
+            let mut by_sha: HashMap<[u8; 32], Vec<&Vec<u8>>> = HashMap::new();
+            let mut by_blob: HashMap<ObjectId, Vec<&Vec<u8>>> = HashMap::new();
+            for (path, entry) in &deleted {
+                match (entry.sha256, entry.blob) {
+                    (Some(sha), _) => by_sha.entry(sha).or_default().push(path),
+                    (None, Some(blob)) => by_blob.entry(blob).or_default().push(path),
+                    (None, None) => {}
                 }
+            }
+            let mut creates_by_sha: HashMap<[u8; 32], usize> = HashMap::new();
+            let mut creates_by_blob: HashMap<ObjectId, usize> = HashMap::new();
+            for (_, (sha, blob)) in &creates {
+                if let Some(sha) = sha {
+                    *creates_by_sha.entry(*sha).or_default() += 1;
+                }
+                if let Some(blob) = blob {
+                    *creates_by_blob.entry(*blob).or_default() += 1;
+                }
+            }
+            let mut pairs = Vec::new();
+            for (path, (sha, blob)) in &creates {
+                let mut candidates: Vec<&Vec<u8>> = Vec::new();
+                if let Some(found) = sha.as_ref().and_then(|s| by_sha.get(s)) {
+                    candidates.extend(found);
+                }
+                if let Some(found) = blob.as_ref().and_then(|b| by_blob.get(b)) {
+                    candidates.extend(found);
+                }
+                let [from] = candidates[..] else { continue };
+                let entry = &deleted[from];
+                let rivals = match (entry.sha256, entry.blob) {
+                    (Some(sha), _) => creates_by_sha.get(&sha),
+                    (None, Some(blob)) => creates_by_blob.get(&blob),
+                    (None, None) => None,
+                };
+                if rivals == Some(&1) {
+                    pairs.push(((*path).clone(), from.clone()));
+                }
+            }
+            for (to, from) in pairs {
+                deleted.remove(&from);
+                sources.insert(to, from);
             }
         }
         if sources.is_empty() {

@@ -22,7 +22,7 @@ pub(crate) struct Evidence {
 /// the git dir (`refs/stash` for the common refs directory).
 pub(crate) fn classify(name: &[u8], evidence: &mut Evidence) -> bool {
     match name {
-        b"index.lock" | b"index" => {}
+        b"index.lock" | b"index" | b"logs/HEAD" => {}
         b"HEAD" | b"HEAD.lock" => evidence.head = true,
         b"ORIG_HEAD" | b"ORIG_HEAD.lock" => evidence.orig_head = true,
         b"MERGE_HEAD" => evidence.merge = true,
@@ -38,31 +38,62 @@ pub(crate) fn classify(name: &[u8], evidence: &mut Evidence) -> bool {
 /// An operation in progress: the work-tree paths touched while it runs.
 #[derive(Debug)]
 pub(crate) struct Window {
-    pub started_wall: SystemTime,
+    /// HEAD's reflog as it was when the previous window closed: events are
+    /// read some time after they happen, so the clock cannot tell whether
+    /// the reflog was written during this window; a change since then can.
+    pub reflog_before: Option<ReflogMark>,
     /// The last event of the git dir or of one of `paths`.
     pub last: Instant,
+    /// The last event of the git dir.
+    pub git_last: Instant,
     pub evidence: Evidence,
     pub paths: HashSet<Vec<u8>>,
 }
 
 impl Window {
-    pub fn new(now: Instant) -> Window {
+    pub fn new(now: Instant, reflog_before: Option<ReflogMark>) -> Window {
         Window {
-            started_wall: SystemTime::now(),
+            reflog_before,
             last: now,
+            git_last: now,
             evidence: Evidence::default(),
             paths: HashSet::new(),
         }
     }
 
-    /// When the window may close, given whether `index.lock` exists.
-    pub fn closes_at(&self, debounce: Duration, index_locked: bool) -> Instant {
-        if index_locked {
-            // A git that died leaves its lock behind: do not wait forever.
-            later(self.last, debounce.saturating_mul(10).max(Duration::from_secs(5)))
+    /// When the window may close: `debounce` after its last event, unless
+    /// git looks busy still. `index.lock` held, or an operation that moves
+    /// `HEAD` whose reflog entry (written last, and what names it) is not
+    /// there yet: a git descheduled for longer than `debounce` must not have
+    /// its work reported before it is done. A git that died leaves its lock
+    /// behind, and some operations write no reflog: both wait a bounded time.
+    /// Nor do work-tree events alone hold a window open for long once git is
+    /// quiet (a build writing files during a `git status`): 5 s, or 60 s
+    /// while `index.lock` exists (a checkout of very many files).
+    pub fn closes_at(&self, debounce: Duration, git_dir: &Path) -> Instant {
+        let quiet = later(self.last, debounce);
+        let locked = git_dir.join("index.lock").exists();
+        let busy = locked || (self.moves_head() && !self.reflog_fresh(git_dir));
+        let normal = if busy {
+            quiet.max(later(self.last, debounce.saturating_mul(10).max(Duration::from_secs(3))))
         } else {
-            later(self.last, debounce)
-        }
+            quiet
+        };
+        let git_quiet = if locked {
+            debounce.saturating_mul(20).max(Duration::from_secs(60))
+        } else {
+            debounce.saturating_mul(20).max(Duration::from_secs(5))
+        };
+        normal.min(later(self.git_last, git_quiet))
+    }
+
+    fn moves_head(&self) -> bool {
+        let e = &self.evidence;
+        !e.stash && (e.head || e.orig_head || e.merge || e.cherry_pick || e.revert || e.rebase)
+    }
+
+    fn reflog_fresh(&self, git_dir: &Path) -> bool {
+        reflog_mark(git_dir) != self.reflog_before
     }
 
     /// The operation's name, if the evidence names one.
@@ -71,7 +102,9 @@ impl Window {
         if e.stash {
             return Some("stash".into());
         }
-        if let Some(verb) = reflog_verb(git_dir, self.started_wall) {
+        if self.reflog_fresh(git_dir)
+            && let Some(verb) = reflog_verb(git_dir)
+        {
             return Some(verb);
         }
         let rebasing =
@@ -102,17 +135,19 @@ pub(crate) fn later(t: Instant, d: Duration) -> Instant {
     t.checked_add(d).or_else(|| t.checked_add(Duration::from_secs(100 * 365 * 86_400))).unwrap_or(t)
 }
 
-/// The operation named by the newest entry of `HEAD`'s reflog, when the
-/// reflog was written after `since`. The file's mtime tells, not the entry's
-/// time: that one is the committer date, which `GIT_COMMITTER_DATE` can set
-/// to anything.
-fn reflog_verb(git_dir: &Path, since: SystemTime) -> Option<String> {
-    let path = git_dir.join("logs").join("HEAD");
-    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-    if written + Duration::from_millis(20) < since {
-        return None;
-    }
-    let line = last_line(&path)?;
+/// What tells that HEAD's reflog was written: its size and mtime (not the
+/// entries' times: those are committer dates, which `GIT_COMMITTER_DATE`
+/// sets to anything).
+pub(crate) type ReflogMark = (u64, SystemTime);
+
+pub(crate) fn reflog_mark(git_dir: &Path) -> Option<ReflogMark> {
+    let meta = std::fs::metadata(git_dir.join("logs").join("HEAD")).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// The operation named by the newest entry of `HEAD`'s reflog.
+fn reflog_verb(git_dir: &Path) -> Option<String> {
+    let line = last_line(&git_dir.join("logs").join("HEAD"))?;
     let (_, message) = line.split_once('\t')?;
     let verb = message.split([':', ' ']).next()?;
     let name = match verb {
@@ -154,10 +189,10 @@ mod tests {
             now - 100
         );
         std::fs::write(dir.path().join("logs/HEAD"), log).expect("write");
-        let window = Window::new(Instant::now());
+        let window = Window::new(Instant::now(), None);
         assert_eq!(window.name(dir.path()).as_deref(), Some("checkout"));
-        // A reflog older than the window does not name it.
-        let old = SystemTime::now() + Duration::from_secs(60);
-        assert_eq!(reflog_verb(dir.path(), old), None);
+        // A reflog unchanged since the previous window does not name it.
+        let window = Window::new(Instant::now(), reflog_mark(dir.path()));
+        assert_eq!(window.name(dir.path()), None);
     }
 }

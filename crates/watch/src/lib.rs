@@ -23,8 +23,9 @@
 //! directory are watched non-recursively to attribute git operations.
 //!
 //! # How a change is decided
-//! A path is *settled* when no event touched it for [`Options::debounce`];
-//! then it is compared with the snapshot (size, mtime, ctime, inode, mode and,
+//! A path is *settled* when no event touched it for [`Options::debounce`]
+//! (or, if it is never quiet that long, 20 debounce periods after it was
+//! first touched); then it is compared with the snapshot (size, mtime, ctime, inode, mode and,
 //! when known, SHA-256 / blob id). Same content and mode: nothing is reported
 //! (an editor that rewrites a file unchanged, `touch`). An editor's save storm
 //! (write a temporary file, rename it over the original, chmod) is therefore
@@ -50,12 +51,16 @@
 //! `MERGE_HEAD`, `CHERRY_PICK_HEAD`, `REVERT_HEAD`, `rebase-merge/`,
 //! `rebase-apply/` or `refs/stash` open an *operation window*. Work-tree paths
 //! touched while it is open are held back; the window closes once neither the
-//! git dir nor those paths saw an event for the debounce time (and
-//! `index.lock` is gone, or has been stale for 10 debounce periods, at least
-//! 5 s). The operation is then named, first match wins:
+//! git dir nor those paths saw an event for the debounce time, and git looks
+//! done: `index.lock` gone, and for an operation that moves `HEAD` its
+//! reflog entry written (each waited for at most 10 debounce periods, at
+//! least 3 s, after the last event). Work-tree events alone keep a window
+//! open at most 5 s after the git dir's last event (60 s while `index.lock`
+//! exists). The operation is then named, first match wins:
 //! 1. `refs/stash` changed → `stash`;
-//! 2. the newest entry of `HEAD`'s reflog, if `logs/HEAD` was written since
-//!    the window opened:
+//! 2. the newest entry of `HEAD`'s reflog, if `logs/HEAD` changed since the
+//!    previous window closed (events are read some time after they happen,
+//!    so the clock cannot tell):
 //!    `checkout` (also `git switch`), `merge`/`pull` → `merge`, `rebase`,
 //!    `reset`, `cherry-pick`, `revert`, `am`;
 //! 3. `rebase-merge/`/`rebase-apply/` seen or present → `rebase`;
@@ -84,6 +89,23 @@
 //! [`Watch::keep_reachable`] and loaded by [`Watch::start`], so that
 //! [`Watch::rescan`] right after a restart reports what changed while nothing
 //! watched. Without it, the snapshot is built from the tree at start.
+//!
+//! # Limits
+//! - A start scan records stat data only, plus the blob of tracked files
+//!   whose stat data the index holds; an untracked file's first event is
+//!   therefore reported even when its content did not change, and a rename
+//!   found only by a rescan is paired by content only when that content was
+//!   known.
+//! - A file is hashed on the calling thread: a multi-gigabyte file takes
+//!   seconds (memory stays bounded).
+//! - `.gitignore` changes apply at once to new events and watch directories
+//!   they stop ignoring; `info/exclude` and `core.excludesFile` are read at
+//!   start only. Directories they start ignoring stay watched (their events
+//!   are filtered) until the next start.
+//! - Nested repositories and submodules are not watched.
+//! - One [`Change::Warning`] per [`Watch`] for the watch limit; later
+//!   unwatched directories show in [`Stats::unwatched_dirs`]. A rescan tries
+//!   to watch them again.
 
 mod content;
 mod engine;

@@ -407,3 +407,29 @@ fn waiting_uses_no_cpu() {
     assert!(got.is_empty(), "{got:#?}");
     assert!(used < std::time::Duration::from_millis(20), "an idle second cost {used:?} of CPU");
 }
+
+#[test]
+fn a_file_that_never_stays_quiet_is_still_recorded() {
+    let repo = Repo::new();
+    let debounce = std::time::Duration::from_millis(100);
+    let mut watch = repo.start_with(Options { debounce, ..Options::default() });
+    let path = repo.path("app.log");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let mut log = std::fs::File::create(&path).expect("create");
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                log.write_all(b"a line\n").expect("append");
+                std::thread::sleep(debounce / 4);
+            }
+        })
+    };
+    // Settled after 20 debounce periods (2 s) although the writer, which runs
+    // until told to stop, never leaves it quiet for a debounce period.
+    let got = wait_for(&mut watch, |c| has_file(c, "app.log"));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().expect("writer");
+    assert!(files(&got).iter().all(|f| f.path == b"app.log" && f.sha256.is_some()), "{got:#?}");
+}

@@ -216,3 +216,19 @@ fn merge_rebase_and_cherry_pick_are_named() {
     let got = wait_for(&mut watch, |c| !operations(c).is_empty());
     assert_eq!(operations(&got), vec![("cherry-pick", 1)], "{got:#?}");
 }
+
+#[test]
+fn a_linked_worktree_is_watched_on_its_own() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("init");
+    let linked = repo.dir.path().join("linked");
+    repo.git(&["worktree", "add", "-q", "-b", "side", linked.to_str().expect("utf-8")]);
+    let mut watch = trail_watch::Watch::start(&linked, repo.options()).expect("start");
+
+    repo.write("main-only.txt", "not this tree\n");
+    std::fs::write(linked.join("side.txt"), "side\n").expect("write");
+    let got = wait_for(&mut watch, |c| has_file(c, "side.txt"));
+    assert_eq!(files(&got).len(), 1, "{got:#?}");
+    assert_eq!(files(&got)[0].kind, Kind::Create);
+}
