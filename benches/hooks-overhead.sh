@@ -32,6 +32,12 @@ cp -a "$base" "$base-trail"
 # Every directory gets its CHANGELOG.md in a first commit, so the measured
 # commits update existing files (the steady state), as in the plain copy.
 (cd "$base-trail" && git add -A && git commit -q -m "trail set-up")
+# WITH_DAEMON=1: the watcher runs in the trail copy, so the hooks reach the
+# journal through its socket instead of opening the store.
+if [ "${WITH_DAEMON:-0}" = 1 ]; then
+  (cd "$base-trail" && trail daemon start >/dev/null 2>&1)
+  trap '(cd "$base-trail" && trail daemon stop >/dev/null 2>&1)' EXIT
+fi
 (cd "$base-plain" && git commit -q --allow-empty -m "set-up")
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files"

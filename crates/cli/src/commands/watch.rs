@@ -126,11 +126,16 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
             std::process::id(),
             if unclean { "; the previous run did not stop cleanly: reconciling" } else { "" }
         ));
+        // What changed while nothing watched (the snapshot of the last run is
+        // in watch.state): one fs.rescan, if anything.
         let mut recorded: u64 = 0;
-        if unclean
-            && let Some(change) = watch
-                .rescan("the previous watcher did not stop cleanly")
-                .map_err(|e| CommandError::environment(e.to_string()))?
+        let reason = if unclean {
+            "the previous watcher did not stop cleanly"
+        } else {
+            "changes made while the watcher was not running"
+        };
+        if let Some(change) =
+            watch.rescan(reason).map_err(|e| CommandError::environment(e.to_string()))?
         {
             recorded += append(&appender, drafts(&repo, vec![change]))? as u64;
         }
