@@ -28,6 +28,8 @@ use crate::{Client, ServiceError, socket_path};
 const MAX_BATCH_DRAFTS: usize = 1000;
 /// How often an idle connection, the accept loop and `run` look at the shutdown flag.
 const POLL: Duration = Duration::from_millis(50);
+/// How often `run` looks at the shutdown flag.
+const IDLE_POLL: Duration = Duration::from_millis(250);
 /// A frame must arrive whole within this time once it started.
 const FRAME_DEADLINE: Duration = Duration::from_secs(10);
 /// A client that does not read its answers for this long is dropped.
@@ -273,7 +275,9 @@ impl Server {
                 shutdown.store(true, Ordering::SeqCst);
                 break;
             }
-            std::thread::sleep(POLL);
+            // A stop request waits at most this long; idle, the daemon wakes
+            // only a few times a second.
+            std::thread::sleep(IDLE_POLL);
         }
 
         // accept() blocks; a connection of our own wakes it to see the flag. If

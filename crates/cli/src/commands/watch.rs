@@ -142,7 +142,9 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
         while !shutdown.load(Ordering::Relaxed) {
-            match watch.next_batch(Duration::from_millis(250)) {
+            // Blocks on the watcher's channel: no work while nothing changes,
+            // one wake-up a second to see a stop request.
+            match watch.next_batch(Duration::from_secs(1)) {
                 Ok(batch) if batch.is_empty() => {}
                 Ok(batch) => match append(&appender, drafts(&repo, batch)) {
                     Ok(n) => recorded += n as u64,

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The watcher's targets (issue 5), with the release build.
+#
+#   benches/watcher.sh
+#
+# 1. A burst of 20,000 file writes across 500 directories: the end-to-end
+#    rate (writes until every path is recorded or covered by an fs.rescan)
+#    and the lag after the burst ends (target: >= 10,000 events/s, lag back
+#    to zero within 2 s).
+# 2. Idle on a 100,000-file work tree: CPU over 10 s and resident memory
+#    (target: 0 % CPU, under 40 MB).
+# 3. A command that reaches the journal, through the watcher against opening
+#    the store directly (target: at most 2 ms more).
+#
+# Needs hyperfine, python3 and gen-history (GEN_HISTORY, default
+# ../shared/tools/gen-history).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gen=${GEN_HISTORY:-../shared/tools/gen-history}
+out=$PWD/target/bench
+mkdir -p "$out"
+cargo build --release --locked -q
+export PATH=$PWD/target/release:$PATH
+export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version)"
+
+stop_all() {
+  for r in "$out/watch-burst" "$out/watch-idle"; do
+    [ -d "$r" ] && (cd "$r" && trail daemon stop >/dev/null 2>&1 || true)
+  done
+}
+trap stop_all EXIT
+
+# --- 1. burst -----------------------------------------------------------------
+repo=$out/watch-burst
+rm -rf "$repo"
+git init -q "$repo"
+(cd "$repo" && git config user.name Bench && git config user.email b@example.org \
+  && printf '[rationale]\nrequired = false\n' >trail.toml && trail init >/dev/null 2>&1 \
+  && git add -A && git commit -q -m setup && trail daemon start >/dev/null)
+python3 - "$repo" <<'PY'
+import json, os, subprocess, sys, time
+repo = sys.argv[1]
+def status():
+    out = subprocess.run(["trail", "daemon", "status", "--json"], cwd=repo, capture_output=True, text=True).stdout
+    return json.loads(out)
+for d in range(500):
+    os.makedirs(os.path.join(repo, "burst", f"d{d:03}"), exist_ok=True)
+time.sleep(1.5)  # the new directories settle and are watched
+start = time.time()
+paths = []
+for i in range(20000):
+    rel = f"burst/d{i % 500:03}/f{i:05}.txt"
+    with open(os.path.join(repo, rel), "w") as f:
+        f.write(f"content {i}\n")
+    paths.append(rel)
+burst_end = time.time()
+# Lag: until every path of the burst is in the journal (a save record, or
+# an fs.rescan / fs.operation naming it).
+def recorded():
+    log = subprocess.run(["trail", "log", "--json", "--reverse", "--kind", "fs.*"], cwd=repo, capture_output=True, text=True).stdout
+    seen, rescans = set(), 0
+    for line in log.splitlines():
+        r = json.loads(line)
+        rescans += r["kind"] in ("fs.rescan", "fs.operation")
+        for p in r.get("paths", []):
+            seen.add(p.get("path"))
+    return seen, rescans
+wanted = set(paths)
+while True:
+    seen, rescans = recorded()
+    if wanted <= seen or time.time() - burst_end > 60:
+        break
+    time.sleep(0.1)
+drained = time.time()
+missing = [p for p in paths if p not in seen]
+print(f"burst: {len(paths)} writes in {burst_end - start:.2f} s; all recorded {drained - start:.2f} s after the first write")
+print(f"  end-to-end rate {len(paths) / (drained - start):,.0f} writes/s; lag after the burst {drained - burst_end:.2f} s")
+print(f"  paths recorded {len(paths) - len(missing)} of {len(paths)} ({rescans} fs.rescan/fs.operation records); missing {len(missing)}")
+PY
+(cd "$repo" && trail verify >/dev/null && echo "  trail verify: ok")
+(cd "$repo" && trail daemon stop >/dev/null)
+
+# --- 2. idle ------------------------------------------------------------------
+repo=$out/watch-idle
+if [ ! -d "$repo" ]; then
+  python3 "$gen" "$repo" --commits 50 --files 100000 --dirs 4000 --checkout >/dev/null
+  (cd "$repo" && git config user.name Bench && git config user.email b@example.org \
+    && printf '[rationale]\nrequired = false\n' >trail.toml && trail init >/dev/null 2>&1)
+fi
+(cd "$repo" && trail daemon start >/dev/null)
+pid=$(cat "$repo/.git/trail/daemon.pid")
+sleep 5  # start-up scan done
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+t0=$(ticks); sleep 10; t1=$(ticks)
+hz=$(getconf CLK_TCK)
+echo "idle: $(git -C "$repo" ls-files | wc -l) tracked files, $(cd "$repo" && trail daemon status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("watched_dirs"))') directories watched"
+echo "  CPU over 10 s: $(( t1 - t0 )) ticks of 1/$hz s ($(python3 -c "print(f'{($t1 - $t0) / $hz / 10 * 100:.2f}')") %)"
+echo "  resident memory: $(grep VmRSS "/proc/$pid/status" | awk '{print $2 / 1024 " MB"}')"
+
+# --- 3. through the watcher vs direct -------------------------------------------
+echo "== trail status (reads the journal): through the watcher vs opening the store"
+hyperfine -N --warmup 3 --runs 30 -n "through the watcher" "sh -c 'cd $repo && trail status'" 2>&1 | grep -E "Time|±"
+(cd "$repo" && trail daemon stop >/dev/null)
+hyperfine -N --warmup 3 --runs 30 -n "store opened directly" "sh -c 'cd $repo && trail status'" 2>&1 | grep -E "Time|±"
