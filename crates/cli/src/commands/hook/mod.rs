@@ -50,20 +50,6 @@ pub enum HookName {
 }
 
 impl HookName {
-    /// Every hook trail can install a shim for.
-    pub const ALL: [HookName; 10] = [
-        HookName::PreCommit,
-        HookName::CommitMsg,
-        HookName::PostCommit,
-        HookName::PostRewrite,
-        HookName::PostMerge,
-        HookName::PostCheckout,
-        HookName::PrePush,
-        HookName::PreReceive,
-        HookName::Update,
-        HookName::ReferenceTransaction,
-    ];
-
     /// The hooks of a server-side (bare) repository: `trail hooks install --server`.
     pub const SERVER: [HookName; 2] = [HookName::PreReceive, HookName::Update];
 
@@ -78,6 +64,12 @@ impl HookName {
         HookName::PostCheckout,
         HookName::PrePush,
     ];
+
+    /// Every hook trail can install a shim for: the client hooks, the
+    /// strict mode's reference-transaction, the server hooks.
+    pub fn all() -> impl Iterator<Item = HookName> {
+        HookName::CLIENT.into_iter().chain([HookName::ReferenceTransaction]).chain(HookName::SERVER)
+    }
 
     /// The file name git looks for.
     pub fn file_name(self) -> &'static str {

@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn every_shim_carries_the_marker_trail_git_recognises() {
-        for (name, shim) in rendered_shims(&HookName::ALL) {
+        for (name, shim) in rendered_shims(&HookName::all().collect::<Vec<_>>()) {
             assert!(shim.starts_with("#!/bin/sh\n"), "{name}: not a sh script");
             assert!(
                 shim.lines().take(5).any(|l| l.starts_with(trail_git::hooks::SHIM_MARKER)),

@@ -29,7 +29,7 @@ pub struct UninstallArgs {
 pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let dir = locate(&repo)?;
-    let names: Vec<&str> = HookName::ALL.iter().map(|h| h.file_name()).collect();
+    let names: Vec<&str> = HookName::all().map(HookName::file_name).collect();
     let done = trail_git::hooks::uninstall(&dir, &names, args.force)
         .map_err(|e| hooks_error(e, "uninstall"))?;
     let driver = trail_git::hooks::unregister_merge_driver(&repo.location, &MERGE_DRIVER)
