@@ -102,10 +102,16 @@ impl Window {
         if e.stash {
             return Some("stash".into());
         }
-        if self.reflog_fresh(git_dir)
-            && let Some(verb) = reflog_verb(git_dir)
-        {
-            return Some(verb);
+        if self.reflog_fresh(git_dir) {
+            // A commit (git 2.47 takes HEAD.lock for every one) changes
+            // files only through its hooks (trail's CHANGELOG.md entries):
+            // ordinary file changes, not an operation.
+            if reflog_is_commit(git_dir) {
+                return None;
+            }
+            if let Some(verb) = reflog_verb(git_dir) {
+                return Some(verb);
+            }
         }
         let rebasing =
             git_dir.join("rebase-merge").exists() || git_dir.join("rebase-apply").exists();
@@ -143,6 +149,14 @@ pub(crate) type ReflogMark = (u64, SystemTime);
 pub(crate) fn reflog_mark(git_dir: &Path) -> Option<ReflogMark> {
     let meta = std::fs::metadata(git_dir.join("logs").join("HEAD")).ok()?;
     Some((meta.len(), meta.modified().ok()?))
+}
+
+/// Whether the newest entry of `HEAD`'s reflog is a commit (`commit:`,
+/// `commit (amend):`, `commit (initial):`, `commit (merge):`).
+fn reflog_is_commit(git_dir: &Path) -> bool {
+    last_line(&git_dir.join("logs").join("HEAD"))
+        .and_then(|line| line.split_once('\t').map(|(_, m)| m.starts_with("commit")))
+        .unwrap_or(false)
 }
 
 /// The operation named by the newest entry of `HEAD`'s reflog.

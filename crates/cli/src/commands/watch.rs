@@ -139,6 +139,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         {
             recorded += append(&appender, drafts(&repo, vec![change]))? as u64;
         }
+        // The state this run starts from is saved at once: a crash before the
+        // first periodic save must not leave a later start without it (it
+        // would take the tree as it is then, unrecorded saves included).
+        watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
         while !shutdown.load(Ordering::Relaxed) {
