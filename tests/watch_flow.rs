@@ -22,9 +22,14 @@ use sha2::{Digest as _, Sha256};
 const DEADLINE: Duration = Duration::from_secs(10);
 /// `[watch] debounce_ms` in the test repositories.
 const DEBOUNCE_MS: u64 = 100;
-/// How many times the daemon is killed in the middle of a burst (the issue
-/// asks for 20; 5 keeps CI time sane).
-const KILLS: usize = 5;
+/// How many times the daemon is killed in the middle of a burst: 5 in CI,
+/// `TRAIL_TEST_KILLS=20` for the issue's 20. With 20, runs on 2026-11-27
+/// found the journal missing acknowledged records after about the sixth
+/// kill (sled's recovery; `trail verify` names it through the high-water
+/// mark): a known gap, see docs/architecture.md.
+fn kills() -> usize {
+    std::env::var("TRAIL_TEST_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)
+}
 /// Files written in each burst.
 const BURST: usize = 500;
 /// Parallel committers, each in its own linked worktree.
@@ -722,7 +727,7 @@ fn kill_9_during_a_burst_loses_no_save() {
     wait_save(&daemon, seq(&start), "fs.create", "seed.txt");
     daemon.stop();
     daemon.start_again();
-    for round in 0..KILLS {
+    for round in 0..kills() {
         crash_round(&daemon, round);
     }
     daemon.stop();
@@ -895,4 +900,45 @@ fn hooks_and_commands_work_through_the_daemon_and_a_stop_loses_nothing() {
         assert!(all.contains(r), "record {} is still there after a direct commit", seq(r));
     }
     env.trail_ok(&repo, ["verify"]);
+}
+
+#[test]
+fn a_protected_path_changed_in_the_work_tree_is_reported_at_once() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    let after = last_seq(&env, &repo);
+    write(&repo, ".mcp.json", b"{\"mcpServers\": {}}\n");
+    let violation = wait_record(&daemon, after, "policy.violation", |r| {
+        kind(r) == "policy.violation" && entry(r, ".mcp.json").is_some()
+    });
+    assert_eq!(violation["detail"]["uncommitted"], true, "{violation}");
+    assert_eq!(violation["detail"]["severity"], "warning", "{violation}");
+    assert_eq!(violation["source"], "watcher", "{violation}");
+    // The save itself is recorded too, and the log says it at once.
+    wait_save(&daemon, after, "fs.create", ".mcp.json");
+    assert!(daemon.log().contains("protected path .mcp.json changed"), "{}", daemon.log());
+    // An ordinary file is not a violation.
+    let after = last_seq(&env, &repo);
+    write(&repo, "notes.txt", b"plain\n");
+    wait_save(&daemon, after, "fs.create", "notes.txt");
+    let violations = records(&env, &repo)
+        .into_iter()
+        .filter(|r| kind(r) == "policy.violation" && seq(r) > after)
+        .count();
+    assert_eq!(violations, 0);
+}
+
+#[test]
+fn the_systemd_unit_runs_trail_watch_in_the_work_tree() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let out = env.trail_ok(&repo, ["daemon", "unit"]).stdout_str();
+    let workdir = std::fs::canonicalize(&repo).expect("canonical");
+    assert!(out.contains(&format!("WorkingDirectory={}", workdir.display())), "{out}");
+    let exec = out.lines().find(|l| l.starts_with("ExecStart=")).expect("ExecStart");
+    assert!(exec.ends_with(" watch"), "{exec}");
+    let binary = exec.trim_start_matches("ExecStart=").trim_end_matches(" watch");
+    assert!(Path::new(binary).is_absolute() && Path::new(binary).exists(), "{exec}");
+    assert!(out.contains("KillSignal=SIGTERM") && out.contains("[Install]"), "{out}");
 }
