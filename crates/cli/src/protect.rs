@@ -460,7 +460,7 @@ fn write_cache(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// A token glob that matches exactly `path`: glob characters escaped.
-pub(crate) fn literal_glob(path: &[u8]) -> String {
+fn literal_glob(path: &[u8]) -> String {
     let mut out = String::new();
     for c in String::from_utf8_lossy(path).chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | ',') {
@@ -472,7 +472,7 @@ pub(crate) fn literal_glob(path: &[u8]) -> String {
 }
 
 /// `text` as one shell word.
-pub(crate) fn shell_word(text: &str) -> String {
+fn shell_word(text: &str) -> String {
     let plain = !text.is_empty()
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+%".contains(&b));
     if plain { text.to_owned() } else { format!("'{}'", text.replace('\'', r"'\''")) }
@@ -516,7 +516,7 @@ pub(crate) struct Denial {
 }
 
 impl Denial {
-    fn of(refusal: &Refusal) -> Denial {
+    pub(crate) fn of(refusal: &Refusal) -> Denial {
         Denial {
             check: refusal.check().to_string(),
             message: refusal.to_string(),

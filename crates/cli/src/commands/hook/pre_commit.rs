@@ -352,11 +352,7 @@ fn check_protection(
             let amended = p.amended.map(|(id, _)| id);
             if !claims.reuse && protect::token_used(&ctx.repo, &claims.id, amended)? {
                 let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
-                return Err(denied(protect::Denial {
-                    check: refusal.check().to_string(),
-                    message: refusal.to_string(),
-                    hints: vec![refusal.hint()],
-                }));
+                return Err(denied(protect::Denial::of(&refusal)));
             }
             say(format_args!(
                 "protected changes authorized by token {} (key {}{}): {}",
