@@ -26,6 +26,27 @@ pub struct Config {
     /// when the file is loaded, and so `deny_unknown_fields` still guards the rest.
     pub protect: Option<toml::Table>,
     pub watch: Watch,
+    pub sync: Sync,
+}
+
+/// `[sync]`: checkpoints on `refs/trail/journal` and sharing them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sync {
+    /// Write a signed checkpoint after every commit record.
+    pub checkpoints: bool,
+    /// The watcher writes a checkpoint at least every this many records.
+    pub checkpoint_interval: u64,
+    /// The remote `trail sync push|pull` and `verify --against` use by default.
+    pub remote: String,
+    /// Push this store's checkpoints from the pre-push hook.
+    pub auto: bool,
+}
+
+impl Default for Sync {
+    fn default() -> Self {
+        Sync { checkpoints: true, checkpoint_interval: 1000, remote: "origin".into(), auto: false }
+    }
 }
 
 /// `[watch]`: the background watcher (`trail watch`, `trail daemon`).
@@ -146,6 +167,12 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     config.changelog.exclusions().map_err(|e| format!("[changelog] exclude: {e}"))?;
+    if config.sync.checkpoint_interval == 0 {
+        return Err("[sync] checkpoint_interval must be at least 1".into());
+    }
+    if config.sync.remote.is_empty() || config.sync.remote.starts_with('-') {
+        return Err("[sync] remote must name a git remote".into());
+    }
     if config.protect.is_some() {
         trail_policy::Protect::from_toml(text).map_err(|e| e.to_string())?;
     }
@@ -165,6 +192,10 @@ mod tests {
         assert_eq!(config.changelog.exclude, defaults.changelog.exclude);
         assert_eq!(config.watch.max_blob_size, defaults.watch.max_blob_size);
         assert_eq!(config.watch.debounce_ms, defaults.watch.debounce_ms);
+        assert_eq!(config.sync.checkpoints, defaults.sync.checkpoints);
+        assert_eq!(config.sync.checkpoint_interval, defaults.sync.checkpoint_interval);
+        assert_eq!(config.sync.remote, defaults.sync.remote);
+        assert_eq!(config.sync.auto, defaults.sync.auto);
         // An empty file means "all defaults".
         assert!(parse("").expect("empty is valid").rationale.required);
     }

@@ -15,6 +15,7 @@ mod pending;
 mod protect;
 mod records;
 mod states;
+mod sync;
 mod timeparse;
 
 use std::process::ExitCode;

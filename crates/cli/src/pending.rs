@@ -223,9 +223,22 @@ pub fn append_or_spool(
     drafts: Vec<trail_journal::Draft>,
     unless_known: Option<&trail_git::ObjectId>,
 ) -> Result<(), CommandError> {
+    append_or_spool_then(repo, drafts, unless_known, |_| {})
+}
+
+/// [`append_or_spool`], then `after` with the store the records went into
+/// (not called when they were spooled): the post-commit hook writes its
+/// checkpoint there, without opening the store a second time.
+pub fn append_or_spool_then(
+    repo: &crate::context::Repo,
+    drafts: Vec<trail_journal::Draft>,
+    unless_known: Option<&trail_git::ObjectId>,
+    after: impl FnOnce(&crate::context::Store),
+) -> Result<(), CommandError> {
+    let mut after = Some(after);
     use trail_journal::LogStore as _;
     let spool = repo.location.trail_dir().join("pending").join("spool");
-    let attempt = || -> Result<(), CommandError> {
+    let mut attempt = || -> Result<(), CommandError> {
         let store = repo.open_indexed_store()?;
         for (path, spooled) in spooled(&spool)? {
             let mut keep = Vec::new();
@@ -256,6 +269,9 @@ pub fn append_or_spool(
         }
         if !drafts.is_empty() {
             store.append(drafts.clone())?;
+        }
+        if let Some(after) = after.take() {
+            after(&store);
         }
         Ok(())
     };

@@ -22,5 +22,7 @@ pub use record::{
     Actor, Authorization, Draft, FORMAT_VERSION, GENESIS_PREV, PathChange, Record, Source, Status,
     Timestamp, kinds,
 };
-pub use store::{AppendError, Appended, Head, LogStore, OpenError, ReadError, SledStore};
+pub use store::{
+    AppendError, Appended, Head, LogStore, OpenError, ReadError, RestoreError, SledStore,
+};
 pub use verify::{Finding, Problem, Report, verify};

@@ -96,6 +96,21 @@ pub enum AppendError {
     Remote(String),
 }
 
+/// [`SledStore::restore`] refused a record; what came before it is written.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("record {seq} is damaged: {problem}")]
+    Record { seq: u64, problem: chain::RecordProblem },
+    #[error("expected record {expected}, found record {found}")]
+    Sequence { expected: u64, found: u64 },
+    #[error("record {seq} does not link to the record before it")]
+    Link { seq: u64 },
+    #[error("the store's head is unreadable: {0}")]
+    Head(#[from] ReadError),
+    #[error("storage failed: {0}")]
+    Storage(#[from] sled::Error),
+}
+
 /// Reading failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -190,6 +205,92 @@ impl SledStore {
         }
         store.check_mark()?;
         Ok((store, existed))
+    }
+
+    /// Create a new, empty store at `path` that takes over the identity
+    /// `store_id` (and its creation time) of a store being rebuilt: `trail
+    /// recover` builds the replacement beside the damaged one and fills it with
+    /// [`SledStore::restore`]. Refuses a path that already holds a store.
+    pub fn create_as(path: &Path, store_id: &str, created: &str) -> Result<Self, OpenError> {
+        if path.join("conf").exists() {
+            return Err(OpenError::Damaged {
+                path: path.to_owned(),
+                detail: "a store already exists here".into(),
+            });
+        }
+        let store = Self::open_inner(path, LOCK_WAIT)?;
+        let init = || -> sled::Result<()> {
+            store.meta.insert(meta_keys::FORMAT, crate::FORMAT_VERSION.to_string().as_bytes())?;
+            store.meta.insert(meta_keys::CREATED, created.as_bytes())?;
+            store.meta.insert(meta_keys::STORE_ID, store_id.as_bytes())?;
+            store.db.flush()?;
+            Ok(())
+        };
+        init().map_err(|e| damaged(path, e))?;
+        Ok(store)
+    }
+
+    /// Put back records that were sealed before (a checkpoint's segment, or
+    /// what a damaged store still holds): each must pass [`chain::check`],
+    /// carry the next seq and link to the current head. They are written with
+    /// their index keys in large unsynchronised batches and flushed at the end,
+    /// so this is only for a store nobody else sees yet (see
+    /// [`SledStore::create_as`]). Returns the new head.
+    pub fn restore<I>(&self, records: I) -> Result<Head, RestoreError>
+    where
+        I: IntoIterator<Item = Vec<u8>>,
+    {
+        let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut head = read_head(&self.meta)?;
+        let mut batch = sled::Batch::default();
+        let mut indexes: [sled::Batch; 5] = Default::default();
+        let mut pending = 0usize;
+        let flush_batches =
+            |batch: &mut sled::Batch, indexes: &mut [sled::Batch; 5]| -> sled::Result<()> {
+                self.records.apply_batch(std::mem::take(batch))?;
+                for (tree, b) in self.indexes.iter().zip(std::mem::take(indexes)) {
+                    tree.apply_batch(b)?;
+                }
+                Ok(())
+            };
+        for bytes in records {
+            let expected = head.seq + 1;
+            let checked = chain::check(&bytes)
+                .map_err(|problem| RestoreError::Record { seq: expected, problem })?;
+            if checked.seq != expected {
+                return Err(RestoreError::Sequence { expected, found: checked.seq });
+            }
+            if checked.prev != head.hash {
+                return Err(RestoreError::Link { seq: expected });
+            }
+            let facts = index::facts_from_bytes(checked.seq, &bytes).map_err(|detail| {
+                RestoreError::Record {
+                    seq: expected,
+                    problem: chain::RecordProblem::Invalid(detail),
+                }
+            })?;
+            for (tree, key) in index::entries_of(&facts) {
+                let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
+                indexes[at].insert(key, &[] as &[u8]);
+            }
+            batch.insert(&checked.seq.to_be_bytes(), bytes);
+            head = Head { seq: checked.seq, hash: checked.hash };
+            pending += 1;
+            if pending >= 20_000 {
+                flush_batches(&mut batch, &mut indexes)?;
+                pending = 0;
+            }
+        }
+        flush_batches(&mut batch, &mut indexes)?;
+        if head.seq > 0 {
+            self.meta.insert(meta_keys::HEAD_SEQ, &head.seq.to_be_bytes())?;
+            self.meta.insert(meta_keys::HEAD_HASH, head.hash.as_bytes())?;
+        }
+        self.db.flush()?;
+        if let Err(e) = self.write_mark(&head) {
+            tracing::warn!("could not update {}: {e}", self.mark_path().display());
+        }
+        Ok(head)
     }
 
     /// Open an existing store, waiting up to [`LOCK_WAIT`] for another process to let go.

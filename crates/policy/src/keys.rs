@@ -148,7 +148,7 @@ impl PublicKey {
 
     /// `verify_strict`: refuses non-canonical and small-order components, so
     /// one signature has one encoding.
-    pub(crate) fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+    pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         let signature = ed25519_dalek::Signature::from_bytes(signature);
         self.key.verify_strict(message, &signature).is_ok()
     }
@@ -186,7 +186,7 @@ impl PrivateKey {
         PublicKey { key: self.key.verifying_key(), id: self.id.clone(), name: None }
     }
 
-    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
 }

@@ -86,7 +86,11 @@ pub fn run() -> Result<(), CommandError> {
         }
     }
 
-    crate::pending::append_or_spool(&ctx.repo, drafts, Some(&facts.id))?;
+    // The commit's records, then a signed checkpoint of the journal on
+    // refs/trail/journal (a failure there is said, not fatal).
+    crate::pending::append_or_spool_then(&ctx.repo, drafts, Some(&facts.id), |store| {
+        crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store)
+    })?;
 
     // The next commit's protection check then reads only its own changes.
     let parent = facts.parents.first().copied().filter(|_| facts.parents.len() == 1);

@@ -1,0 +1,198 @@
+//! Writing checkpoints: the records since the last one, a signed statement,
+//! one commit on `refs/trail/journal` (several for a long stretch).
+
+use gix::ObjectId;
+use gix::refs::transaction::{PreviousValue, RefEdit};
+use trail_journal::{LogStore, ReadError};
+use trail_policy::PrivateKey;
+
+use crate::chain::{self, ChainError};
+use crate::checkpoint::{self, Checkpoint};
+use crate::{JOURNAL_REF, MAX_SEGMENT};
+
+/// What [`write_checkpoints`] added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Checkpoint commits written.
+    pub commits: usize,
+    /// The first and last seq they cover.
+    pub first: u64,
+    pub seq: u64,
+    /// The new tip of `refs/trail/journal`.
+    pub tip: ObjectId,
+}
+
+/// Why no checkpoint could be written. Every case leaves `refs/trail/journal`
+/// as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "refs/trail/journal holds the checkpoints of store {found}, but this journal is store {ours}"
+    )]
+    Foreign { ours: String, found: String },
+    #[error(
+        "refs/trail/journal is signed by {found}, but this store's key (.git/trail/journal.key) is {ours}"
+    )]
+    Key { ours: String, found: String },
+    #[error(
+        "the journal ends at seq {head}, but refs/trail/journal has a checkpoint at seq {checkpoint}: records were lost from the store"
+    )]
+    Behind { head: u64, checkpoint: u64 },
+    #[error(
+        "record {seq} is not the one checkpointed in refs/trail/journal (its hash differs): the journal was changed after the checkpoint"
+    )]
+    Diverged { seq: u64 },
+    #[error("{0}")]
+    Chain(#[from] ChainError),
+    #[error("cannot read the journal: {0}")]
+    Read(#[from] ReadError),
+    #[error("cannot write to the repository: {0}")]
+    Git(String),
+}
+
+/// Write checkpoints for the records of `store` after the last one on
+/// `refs/trail/journal` (creating the chain from seq 1 if there is none).
+/// Nothing to do is `Ok(None)`. The ref moves only if nobody else moved it
+/// meanwhile; if someone did (a hook and the watcher at once), this tries
+/// again from the new tip.
+pub fn write_checkpoints(
+    repo: &gix::Repository,
+    store: &dyn LogStore,
+    key: &PrivateKey,
+    store_id: &str,
+) -> Result<Option<Written>, WriteError> {
+    let mut last_error = None;
+    for _attempt in 0..3 {
+        match write_once(repo, store, key, store_id) {
+            Err(WriteError::Git(e)) => last_error = Some(WriteError::Git(e)),
+            other => return other,
+        }
+    }
+    Err(last_error.expect("three attempts failed"))
+}
+
+fn write_once(
+    repo: &gix::Repository,
+    store: &dyn LogStore,
+    key: &PrivateKey,
+    store_id: &str,
+) -> Result<Option<Written>, WriteError> {
+    let head = store.head()?;
+    let tip = chain::tip_of(repo, JOURNAL_REF)?;
+    let (mut seq, mut prev) = (0u64, trail_journal::record::GENESIS_PREV.to_owned());
+    if let Some(tip) = tip {
+        let last = chain::read_link(repo, tip)?.checkpoint;
+        if last.store != store_id {
+            return Err(WriteError::Foreign { ours: store_id.to_owned(), found: last.store });
+        }
+        let ours = key.public().to_line();
+        if last.key != ours {
+            return Err(WriteError::Key { ours, found: last.key });
+        }
+        if last.seq > head.seq {
+            return Err(WriteError::Behind { head: head.seq, checkpoint: last.seq });
+        }
+        let stored = match store.get_raw(last.seq)? {
+            Some(bytes) => trail_journal::chain::check(&bytes).ok().map(|c| c.hash),
+            None => None,
+        };
+        if stored.as_deref() != Some(last.hash.as_str()) {
+            return Err(WriteError::Diverged { seq: last.seq });
+        }
+        (seq, prev) = (last.seq, last.hash);
+    }
+    if seq == head.seq {
+        return Ok(None);
+    }
+    let first = seq + 1;
+    let mut parent = tip;
+    let mut commits = 0;
+    while seq < head.seq {
+        let end = head.seq.min(seq + MAX_SEGMENT);
+        let mut blob = Vec::new();
+        let mut hash = String::new();
+        for item in store.scan_raw(seq + 1..=end, false) {
+            let (at, bytes) = item?;
+            let checked = trail_journal::chain::check(&bytes)
+                .map_err(|e| ReadError::Damaged { seq: at, detail: e.to_string() })?;
+            if checked.seq != at || checked.prev != *if at == seq + 1 { &prev } else { &hash } {
+                return Err(ReadError::Damaged {
+                    seq: at,
+                    detail: "the record does not continue the chain".into(),
+                }
+                .into());
+            }
+            hash = checked.hash;
+            blob.extend_from_slice(&bytes);
+            blob.push(b'\n');
+        }
+        let time = trail_journal::Timestamp::now().to_rfc3339();
+        let statement = Checkpoint::sign(key, store_id, seq + 1, end, &prev, &hash, &blob, &time);
+        let commit = write_commit(repo, parent, &statement, &blob)?;
+        parent = Some(commit);
+        commits += 1;
+        seq = end;
+        prev = hash;
+    }
+    let new_tip = parent.expect("at least one commit was written");
+    let expected = match tip {
+        Some(tip) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(tip)),
+        None => PreviousValue::MustNotExist,
+    };
+    let name = JOURNAL_REF
+        .try_into()
+        .map_err(|e: gix::validate::reference::name::Error| WriteError::Git(e.to_string()))?;
+    let message = format!("trail checkpoint: seq {first}..{seq}");
+    let edit = RefEdit::update(name, new_tip, expected, message.as_str());
+    let mut time = gix::date::parse::TimeBuf::default();
+    repo.edit_references_as(Some(edit), Some(signature().to_ref(&mut time)))
+        .map_err(|e| WriteError::Git(e.to_string()))?;
+    Ok(Some(Written { commits, first, seq, tip: new_tip }))
+}
+
+fn signature() -> gix::actor::Signature {
+    gix::actor::Signature {
+        name: "trail".into(),
+        email: "trail@localhost".into(),
+        time: gix::date::Time::now_utc(),
+    }
+}
+
+fn write_commit(
+    repo: &gix::Repository,
+    parent: Option<ObjectId>,
+    statement: &Checkpoint,
+    blob: &[u8],
+) -> Result<ObjectId, WriteError> {
+    let git = |e: &dyn std::fmt::Display| WriteError::Git(e.to_string());
+    let records = repo.write_blob(blob).map_err(|e| git(&e))?.detach();
+    let statement_id = repo.write_blob(statement.to_bytes()).map_err(|e| git(&e))?.detach();
+    let mode = gix::objs::tree::EntryKind::Blob.into();
+    // Sorted by name, as git requires: checkpoint.json < records.jsonl.
+    let tree = gix::objs::Tree {
+        entries: vec![
+            gix::objs::tree::Entry { mode, filename: checkpoint::FILE.into(), oid: statement_id },
+            gix::objs::tree::Entry {
+                mode,
+                filename: checkpoint::RECORDS_FILE.into(),
+                oid: records,
+            },
+        ],
+    };
+    let tree_id = repo.write_object(&tree).map_err(|e| git(&e))?.detach();
+    let signature = signature();
+    let commit = gix::objs::Commit {
+        tree: tree_id,
+        parents: parent.into_iter().collect(),
+        author: signature.clone(),
+        committer: signature,
+        encoding: None,
+        message: format!(
+            "trail checkpoint: seq {}..{}\n\nstore {}\nhash {}\n",
+            statement.first, statement.seq, statement.store, statement.hash
+        )
+        .into(),
+        extra_headers: Vec::new(),
+    };
+    Ok(repo.write_object(&commit).map_err(|e| git(&e))?.detach())
+}
