@@ -44,4 +44,6 @@ pub enum Command {
     Restore(commands::restore::RestoreArgs),
     Watch(commands::watch::WatchArgs),
     Daemon(commands::daemon::DaemonArgs),
+    Sync(commands::sync::SyncArgs),
+    Recover(commands::recover::RecoverArgs),
 }

@@ -81,18 +81,17 @@ impl From<OpenError> for CommandError {
                 "this repository has no trail journal yet (looked in {})",
                 path.display()
             ))
-            .hint("run `trail init` to create it, then `trail import` to backfill history"),
+            .hint("run `trail init` to create it, then `trail import` to backfill history")
+            .hint("if it existed before, `trail recover` rebuilds it from its checkpoints (refs/trail/journal, or --from REMOTE)"),
             OpenError::Locked { path, waited } => CommandError::environment(format!(
                 "the journal at {} is in use by another trail process (waited {:.1} s)",
                 path.display(),
                 waited.as_secs_f64()
             ))
             .hint("wait for the other command (an import or verify?) to finish, then retry"),
-            OpenError::Damaged { ref path, .. } | OpenError::Lost { ref path, .. } => {
-                let aside = path.display().to_string();
+            OpenError::Damaged { .. } | OpenError::Lost { .. } => {
                 CommandError::refused(e.to_string())
-                    .hint(format!("keep the damaged store for analysis: move {aside} and {aside}.head aside"))
-                    .hint("`trail init && trail import` then rebuilds the commit history; records only the journal held (hook outcomes, watcher saves) come back only from an earlier `trail export`")
+                    .hint("`trail recover` rebuilds the journal from its signed checkpoints (refs/trail/journal, or --from REMOTE), adds what the damaged store still holds after them, and keeps the damaged store aside")
             }
             e @ OpenError::Format { .. } => CommandError::environment(e.to_string())
                 .hint("use the trail version that wrote this journal, or a newer one"),

@@ -105,3 +105,54 @@ pub fn checkpoint_after_hook(repo: &Repo, config: &Config, store: &dyn LogStore)
         )),
     }
 }
+
+/// The watcher's checkpoints: one at least every `[sync] checkpoint_interval`
+/// records, and one when it stops.
+pub struct Periodic {
+    enabled: bool,
+    interval: u64,
+    last: u64,
+}
+
+impl Periodic {
+    pub fn new(repo: &Repo, config: &Config) -> Periodic {
+        let last = trail_sync::tip_of(&repo.git, JOURNAL_REF)
+            .ok()
+            .flatten()
+            .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok())
+            .map_or(0, |link| link.checkpoint.seq);
+        Periodic {
+            enabled: config.sync.checkpoints,
+            interval: config.sync.checkpoint_interval,
+            last,
+        }
+    }
+
+    /// After an append: a checkpoint if `interval` records have gone by.
+    pub fn after_append(&mut self, repo: &Repo, store: &dyn LogStore) {
+        self.write(repo, store, self.interval);
+    }
+
+    /// At a clean stop: a checkpoint of whatever is left.
+    pub fn finish(&mut self, repo: &Repo, store: &dyn LogStore) {
+        self.write(repo, store, 1);
+    }
+
+    fn write(&mut self, repo: &Repo, store: &dyn LogStore, every: u64) {
+        if !self.enabled {
+            return;
+        }
+        let Ok(head) = store.head() else { return };
+        if head.seq < self.last.saturating_add(every) {
+            return;
+        }
+        match checkpoint(repo, store) {
+            Ok(written) => self.last = written.map_or(head.seq, |w| w.seq),
+            Err(e) => {
+                say(format_args!("warning: {}", e.message));
+                // Said once per interval, not after every append.
+                self.last = head.seq;
+            }
+        }
+    }
+}

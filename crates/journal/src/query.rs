@@ -146,6 +146,54 @@ pub fn run(
     Ok(())
 }
 
+/// Does the record `bytes` meet every criterion of `query` (the indexed
+/// ones too, judged from the record itself)? For records outside a store's
+/// indexes: the journals of other clones (`trail log --all-clones`).
+/// `Ok(None)`: it does not.
+pub fn matches_record(query: &Query, bytes: &[u8]) -> Result<Option<Summary>, String> {
+    let summary: Summary = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if !matches(query, &summary) {
+        return Ok(None);
+    }
+    let needs_record = query.paths.iter().any(|p| !p.is_empty())
+        || query.commit.is_some()
+        || query.change.is_some();
+    if !needs_record {
+        return Ok(Some(summary));
+    }
+    let record: crate::record::Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if let Some(commit) = &query.commit {
+        let commit = commit.to_ascii_lowercase();
+        if !record.commit.as_deref().is_some_and(|c| c.starts_with(&commit)) {
+            return Ok(None);
+        }
+    }
+    if let Some(change) = &query.change
+        && !record.change_id.as_deref().is_some_and(|c| c.starts_with(change.as_str()))
+    {
+        return Ok(None);
+    }
+    let paths: Vec<&Vec<u8>> = query.paths.iter().filter(|p| !p.is_empty()).collect();
+    if !paths.is_empty() {
+        let named: Vec<Vec<u8>> =
+            record.paths.iter().flat_map(|p| [p.path_bytes(), p.from_bytes()]).flatten().collect();
+        let hit = paths.iter().any(|wanted| {
+            named.iter().any(|path| {
+                if wanted.ends_with(b"/") {
+                    path.starts_with(wanted)
+                } else {
+                    path == *wanted
+                        || (path.starts_with(wanted) && path.get(wanted.len()) == Some(&b'/'))
+                }
+            })
+        });
+        if !hit {
+            return Ok(None);
+        }
+    }
+    Ok(Some(summary))
+}
+
 /// The seqs the indexed criteria allow, ascending; `None` when nothing indexed
 /// constrains the query (then every record is a candidate).
 fn candidates(store: &dyn LogStore, query: &Query) -> Result<Option<Vec<u64>>, ReadError> {

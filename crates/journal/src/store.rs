@@ -293,6 +293,16 @@ impl SledStore {
         Ok(head)
     }
 
+    /// Open a store to read what it still holds, even when its high-water
+    /// mark says acknowledged records are gone (`trail recover` salvages the
+    /// records after the last checkpoint from it). Never for appending.
+    pub fn open_for_salvage(path: &Path) -> Result<Self, OpenError> {
+        if !path.join("conf").exists() {
+            return Err(OpenError::NotInitialized { path: path.to_owned() });
+        }
+        Self::open_inner(path, LOCK_WAIT)
+    }
+
     /// Open an existing store, waiting up to [`LOCK_WAIT`] for another process to let go.
     pub fn open(path: &Path) -> Result<Self, OpenError> {
         Self::open_with_wait(path, LOCK_WAIT)

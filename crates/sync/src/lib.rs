@@ -19,7 +19,7 @@ pub use chain::{
 };
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use segment::{Cursor, SegmentError};
-pub use write::{WriteError, Written, write_checkpoints};
+pub use write::{WriteError, Written, move_ref, refs_below, write_checkpoints};
 
 /// This store's chain of checkpoints.
 pub const JOURNAL_REF: &str = "refs/trail/journal";

@@ -196,3 +196,49 @@ fn write_commit(
     };
     Ok(repo.write_object(&commit).map_err(|e| git(&e))?.detach())
 }
+
+/// Point `name` at `new`, only if it still points at `expected` (`None`:
+/// only if it does not exist). `new` = `None` deletes it.
+pub fn move_ref(
+    repo: &gix::Repository,
+    name: &str,
+    new: Option<ObjectId>,
+    expected: Option<ObjectId>,
+) -> Result<(), WriteError> {
+    let full: gix::refs::FullName = name
+        .try_into()
+        .map_err(|e: gix::validate::reference::name::Error| WriteError::Git(e.to_string()))?;
+    let previous = match expected {
+        Some(id) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(id)),
+        None => PreviousValue::MustNotExist,
+    };
+    let edit = match new {
+        Some(id) => RefEdit::update(full, id, previous, "trail sync"),
+        None => RefEdit::delete(full, previous),
+    };
+    let mut time = gix::date::parse::TimeBuf::default();
+    repo.edit_references_as(Some(edit), Some(signature().to_ref(&mut time)))
+        .map_err(|e| WriteError::Git(e.to_string()))?;
+    Ok(())
+}
+
+/// The references below `prefix` (e.g. `refs/trail/clones/`): the rest of
+/// each name and the commit it points at, sorted by name.
+pub fn refs_below(
+    repo: &gix::Repository,
+    prefix: &str,
+) -> Result<Vec<(String, ObjectId)>, WriteError> {
+    let git = |e: &dyn std::fmt::Display| WriteError::Git(e.to_string());
+    let platform = repo.references().map_err(|e| git(&e))?;
+    let mut out = Vec::new();
+    for reference in platform.prefixed(prefix).map_err(|e| git(&e))? {
+        let mut reference = reference.map_err(|e| git(&e))?;
+        let name = reference.name().as_bstr().to_string();
+        let id = reference.peel_to_id().map_err(|e| git(&e))?.detach();
+        if let Some(rest) = name.strip_prefix(prefix) {
+            out.push((rest.to_owned(), id));
+        }
+    }
+    out.sort();
+    Ok(out)
+}

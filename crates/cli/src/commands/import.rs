@@ -47,7 +47,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let store = repo.open_indexed_store()?;
     let started = Instant::now();
     let batch_size = args.batch.max(1);
-    let Repo { mut git, .. } = repo;
+    let mut git = repo.git.clone();
 
     // gix's repository handle stays on this thread (walk and diffs); a second
     // thread turns facts into records and appends them in durable batches, so
@@ -117,6 +117,12 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
             plural(imported as u64, "commit"),
             plural(head.seq, "record")
         ));
+        // The imported commit records, signed into refs/trail/journal.
+        let config = match &repo.location.workdir {
+            Some(workdir) => crate::config::load(&workdir.join("trail.toml"))?,
+            None => crate::config::Config::default(),
+        };
+        crate::sync::checkpoint_after_hook(&repo, &config, &store);
     }
     Ok(())
 }

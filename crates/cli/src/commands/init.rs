@@ -61,7 +61,22 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
             path.display()
         ));
     } else {
+        // A journal that existed and is gone must come back as itself, not as
+        // a new store whose checkpoints could never continue the old chain.
+        if !path.join("conf").exists()
+            && let Ok(Some(_)) = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF)
+        {
+            return Err(CommandError::refused(format!(
+                "there is no journal at {}, but {} holds its checkpoints",
+                path.display(),
+                trail_sync::JOURNAL_REF
+            ))
+            .hint("`trail recover` rebuilds the journal from them"));
+        }
         let (store, existed) = SledStore::create(&path)?;
+        if let Err(e) = crate::sync::ensure_key(&repo) {
+            say(format_args!("warning: {}", e.message));
+        }
         let id = store.store_id()?;
         if existed {
             say(format_args!("journal already initialised at {} (store {id})", path.display()));

@@ -64,9 +64,16 @@ pub struct LogArgs {
     pub reverse: bool,
 
     /// Print the canonical records as JSON Lines (one record per line, exactly
-    /// as stored and as `trail export` writes them).
+    /// as stored and as `trail export` writes them). With --all-clones each
+    /// line is `{"record":RECORD,"store":STORE_ID}` instead.
     #[arg(long)]
     pub json: bool,
+
+    /// Also the journals of the other clones, as last fetched and verified
+    /// by `trail sync pull`, merged by time; a STORE column says whose
+    /// journal each record is from.
+    #[arg(long)]
+    pub all_clones: bool,
 }
 
 pub fn run(args: LogArgs) -> Result<(), CommandError> {
@@ -92,6 +99,9 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         reverse: args.reverse,
     };
     let store = repo.open_indexed_store()?;
+    if args.all_clones {
+        return all_clones(&repo, &store, &query, args.json);
+    }
     let mut out = Out::new();
     let mut failure: Option<std::io::Error> = None;
     if !args.json {
@@ -113,6 +123,45 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     })?;
     if let Some(e) = failure {
         return Err(e.into());
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `--all-clones`: this journal's matches and the pulled clones', newest
+/// first (or oldest first), each with the store it comes from.
+fn all_clones(
+    repo: &Repo,
+    store: &crate::context::Store,
+    query: &Query,
+    json: bool,
+) -> Result<(), CommandError> {
+    let own = store.store_id()?;
+    let mut rows: Vec<(String, Summary, Vec<u8>)> = Vec::new();
+    query::run(store, query, |record, bytes| {
+        rows.push((own.clone(), record, bytes));
+        ControlFlow::Continue(())
+    })?;
+    rows.extend(crate::commands::sync::clone_records(repo, &own, query)?);
+    rows.sort_by(|a, b| (a.1.time, &a.0, a.1.seq).cmp(&(b.1.time, &b.0, b.1.seq)));
+    if !query.reverse {
+        rows.reverse();
+    }
+    rows.truncate(query.limit.unwrap_or(usize::MAX));
+    let mut out = Out::new();
+    if !json {
+        writeln!(out, "{:<9}  {}", "STORE", header())?;
+    }
+    for (id, record, bytes) in rows {
+        if json {
+            out.write_all(b"{\"record\":")?;
+            out.write_all(&bytes)?;
+            writeln!(out, ",\"store\":\"{id}\"}}")?;
+        } else {
+            let short: String = id.chars().take(8).collect();
+            let mine = if id == own { "*" } else { "" };
+            writeln!(out, "{:<9}  {}", format!("{short}{mine}"), row(&record))?;
+        }
     }
     out.flush()?;
     Ok(())

@@ -13,10 +13,12 @@ pub mod keygen;
 pub mod log;
 pub mod note;
 pub mod policy;
+pub mod recover;
 pub mod reindex;
 pub mod restore;
 pub mod show;
 pub mod status;
+pub mod sync;
 pub mod timeline;
 pub mod verify;
 pub mod watch;
@@ -27,6 +29,8 @@ use crate::error::CommandError;
 pub fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Init(args) => init::run(args),
+        Command::Sync(args) => sync::run(args),
+        Command::Recover(args) => recover::run(args),
         Command::Import(args) => import::run(args),
         Command::Log(args) => log::run(args),
         Command::Show(args) => show::run(args),

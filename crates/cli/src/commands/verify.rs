@@ -22,13 +22,135 @@ pub struct VerifyArgs {
     /// Print nothing when the journal is intact.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also compare with the checkpoints REMOTE holds for this store (pushed
+    /// by `trail sync push`): the local journal must contain every record
+    /// they sign. A rewrite of the local journal, even one that recomputed
+    /// every hash, is reported with the first seq where the two disagree.
+    #[arg(long, value_name = "REMOTE")]
+    pub against: Option<std::ffi::OsString>,
 }
 
 pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let store = repo.open_store()?;
+    let local = verify_local(&args, &store);
+    let Some(remote) = args.against else { return local };
+    let against = against(&repo, &store, &remote, args.quiet);
+    match (local, against) {
+        (Ok(()), result) => result,
+        (Err(e), Ok(())) => Err(e),
+        (Err(e), Err(other)) => {
+            crate::output::say(format_args!("error: {}", other.message));
+            Err(e)
+        }
+    }
+}
+
+/// `--against REMOTE`: fetch the chain REMOTE holds for this store, verify
+/// it, and compare it record by record with the local journal.
+fn against(
+    repo: &Repo,
+    store: &crate::context::Store,
+    remote: &std::ffi::OsStr,
+    quiet: bool,
+) -> Result<(), CommandError> {
+    let id = store.store_id()?;
+    let remote_name = remote.to_string_lossy().into_owned();
+    let target = format!("refs/trail/against/{id}");
+    if let Ok(Some(old)) = trail_sync::tip_of(&repo.git, &target) {
+        let _ = trail_sync::move_ref(&repo.git, &target, None, Some(old));
+    }
+    let refspec = format!("+{}{id}:{target}", trail_sync::CLONES_PREFIX);
+    crate::commands::sync::git(
+        repo,
+        &[
+            "fetch".as_ref(),
+            "--quiet".as_ref(),
+            "--no-tags".as_ref(),
+            "--no-write-fetch-head".as_ref(),
+            remote,
+            refspec.as_ref(),
+        ],
+    )
+    .map_err(|e| {
+        CommandError::refused(format!(
+            "cannot compare with {remote_name}: {} (does it hold checkpoints of store {id}?)",
+            e.message
+        ))
+        .hint("`trail sync push` puts this clone's checkpoints there")
+    })?;
+    let Some(tip) = trail_sync::tip_of(&repo.git, &target).map_err(crate::sync::chain_error)?
+    else {
+        return Err(CommandError::refused(format!(
+            "{remote_name} holds no checkpoints of store {id}"
+        ))
+        .hint("`trail sync push` puts them there"));
+    };
+    let key = crate::sync::load_key(repo)?.map(|k| k.public().to_line());
+    let head = store.head()?;
+    // Compare while the remote chain is verified; report after, so a broken
+    // remote chain is said first.
+    let mut local = store.scan_raw(1..=u64::MAX, false);
+    let mut first_difference: Option<u64> = None;
+    let mut missing_from: Option<u64> = None;
+    let mut read_error = None;
+    let verified = trail_sync::verify_chain(&repo.git, tip, &id, None, |seq, bytes| {
+        if first_difference.is_some() || missing_from.is_some() || read_error.is_some() {
+            return;
+        }
+        match local.next() {
+            Some(Ok((at, ours))) if at == seq && ours == bytes => {}
+            Some(Ok(_)) => first_difference = Some(seq),
+            Some(Err(e)) => read_error = Some(e),
+            None => missing_from = Some(seq),
+        }
+    });
+    let _ = trail_sync::move_ref(&repo.git, &target, None, Some(tip));
+    let verified = verified.map_err(|e| {
+        CommandError::refused(format!(
+            "the checkpoints {remote_name} holds for store {id} do not verify: {e}"
+        ))
+        .hint(
+            "the remote's copy is damaged or was tampered with; the local journal was not compared",
+        )
+    })?;
+    if let Some(key) = key
+        && key != verified.key
+    {
+        return Err(CommandError::refused(format!(
+            "the checkpoints {remote_name} holds for store {id} are signed by {}, not by this store's key {key}",
+            verified.key
+        )));
+    }
+    if let Some(e) = read_error {
+        return Err(e.into());
+    }
+    if let Some(seq) = first_difference {
+        return Err(CommandError::refused(format!(
+            "the local journal disagrees with the checkpoints on {remote_name} from seq {seq} on: the records there were changed after {remote_name} received them"
+        ))
+        .hint(format!("`trail show {seq}` shows the local record; `trail recover --from {remote_name}` rebuilds the journal from the remote's checkpoints")));
+    }
+    if let Some(seq) = missing_from {
+        return Err(CommandError::refused(format!(
+            "the local journal ends at seq {}, but {remote_name} holds checkpointed records up to seq {}: records {seq} and after are missing locally",
+            head.seq, verified.head.seq
+        ))
+        .hint(format!("`trail recover --from {remote_name}` brings them back")));
+    }
+    if !quiet {
+        println!(
+            "ok: the local journal contains every record {remote_name} holds for store {id} (up to seq {}, {} checkpoint commits); local head seq {}",
+            verified.head.seq, verified.commits, head.seq
+        );
+    }
+    Ok(())
+}
+
+fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), CommandError> {
     let started = Instant::now();
-    let report = trail_journal::verify(&store)?;
+    let report = trail_journal::verify(store)?;
     let elapsed = started.elapsed();
     let outcome = json!({
         "time": Timestamp::now().to_rfc3339(),

@@ -143,6 +143,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         // first periodic save must not leave a later start without it (it
         // would take the tree as it is then, unrecorded saves included).
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
+        let mut checkpoints = crate::sync::Periodic::new(&repo, &config);
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
         while !shutdown.load(Ordering::Relaxed) {
@@ -151,7 +152,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
             match watch.next_batch(Duration::from_secs(1)) {
                 Ok(batch) if batch.is_empty() => {}
                 Ok(batch) => match append(&appender, drafts(&repo, batch)) {
-                    Ok(n) => recorded += n as u64,
+                    Ok(n) => {
+                        recorded += n as u64;
+                        checkpoints.after_append(&repo, &*store);
+                    }
                     Err(e) => {
                         say(format_args!("cannot record: {}", e.message));
                         last_error = Value::String(e.message.clone());
@@ -193,6 +197,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
         stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
         append(&appender, vec![stop])?;
+        checkpoints.finish(&repo, &*store);
         Ok(())
     })();
     server_shutdown.store(true, Ordering::Relaxed);

@@ -210,12 +210,32 @@ pub(crate) fn one_line(text: &str) -> Option<String> {
 /// pre-push: refuse to push while the journal fails verification, or
 /// commits that change protected paths without a valid authorization.
 fn pre_push(args: &[OsString]) -> Result<(), CommandError> {
-    crate::commands::verify::run(crate::commands::verify::VerifyArgs { quiet: true }).map_err(
+    crate::commands::verify::run(crate::commands::verify::VerifyArgs { quiet: true, against: None }).map_err(
         |e| {
             let mut refused = CommandError::refused(format!("push refused: {}", e.message));
             refused.hints = e.hints;
             refused.hint("`git push --no-verify` skips this check; do so only once you know why the journal fails")
         },
     )?;
-    server::pre_push_protection(args)
+    server::pre_push_protection(args)?;
+    auto_sync(args);
+    Ok(())
+}
+
+/// `[sync] auto = true`: the journal's checkpoints go to the same remote as
+/// the branches. A failure is said, never fatal: the push itself is fine.
+fn auto_sync(args: &[OsString]) {
+    let Some(remote) = args.first() else { return };
+    let Ok(repo) = Repo::discover() else { return };
+    let Some(workdir) = repo.location.workdir.as_ref() else { return };
+    let Ok(config) = crate::config::load(&workdir.join("trail.toml")) else { return };
+    if !config.sync.auto {
+        return;
+    }
+    if let Err(e) = crate::commands::sync::push(&repo, remote) {
+        crate::output::say(format_args!(
+            "warning: the journal's checkpoints were not pushed ([sync] auto): {}",
+            e.message
+        ));
+    }
 }

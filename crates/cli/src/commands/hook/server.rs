@@ -107,9 +107,12 @@ pub fn pre_receive() -> Result<(), CommandError> {
     let input = read_stdin()?;
     let (repo, _quarantine) = server_repo()?;
     let updates = updates(&input);
+    for (old, new, name) in updates.iter().filter(|(_, _, name)| is_trail_ref(name)) {
+        check_journal_update(&repo, old, new, name)?;
+    }
     let tips: Vec<&str> = updates
         .iter()
-        .filter(|(_, new, _)| !is_null(new))
+        .filter(|(_, new, name)| !is_null(new) && !is_trail_ref(name))
         .map(|(_, new, _)| new.as_str())
         .collect();
     let commits = new_commits(&repo, &tips, &["--all".to_owned()])?;
@@ -118,16 +121,81 @@ pub fn pre_receive() -> Result<(), CommandError> {
 
 /// update (server): the same check for one ref (`update REF OLD NEW`).
 pub fn update(args: &[OsString]) -> Result<(), CommandError> {
-    let [name, _old, new] = args else {
+    let [name, old, new] = args else {
         return Err(CommandError::usage("update: git passes REF OLD NEW; got something else"));
     };
     let new = new.to_string_lossy();
+    let name_text = name.to_string_lossy();
+    if is_trail_ref(&name_text) {
+        let (repo, _quarantine) = server_repo()?;
+        return check_journal_update(&repo, &old.to_string_lossy(), &new, &name_text);
+    }
     if is_null(&new) {
         return Ok(());
     }
     let (repo, _quarantine) = server_repo()?;
     let commits = new_commits(&repo, &[&new], &["--all".to_owned()])?;
     protect::check_commits(&repo, &commits, &format!("update of {}", name.to_string_lossy()))
+}
+
+fn is_trail_ref(name: &str) -> bool {
+    name.starts_with("refs/trail/")
+}
+
+/// A pushed update of `refs/trail/*` (server side): never a deletion, never
+/// a rewrite; a clone's chain (`refs/trail/clones/<store id>`) must be
+/// checkpoints of that store, signed by the key it was signed with so far,
+/// whose segments continue the records the server already holds.
+fn check_journal_update(repo: &Repo, old: &str, new: &str, name: &str) -> Result<(), CommandError> {
+    let refuse = |why: String| {
+        CommandError::refused(format!("update of {name} refused: {why}")).hint(
+            "trail journals on a server are append-only: a clone adds checkpoints to its own chain and never rewrites or deletes them",
+        )
+    };
+    if is_null(new) {
+        return Err(refuse("a trail journal is never deleted".into()));
+    }
+    let new_id =
+        ObjectId::from_hex(new.as_bytes()).map_err(|e| refuse(format!("bad id {new}: {e}")))?;
+    let old_id = if is_null(old) {
+        None
+    } else {
+        Some(ObjectId::from_hex(old.as_bytes()).map_err(|e| refuse(format!("bad id {old}: {e}")))?)
+    };
+    let Some(store) = name.strip_prefix(trail_sync::CLONES_PREFIX) else {
+        // Any other refs/trail/* ref: fast-forwards only.
+        if let Some(old_id) = old_id {
+            let behind =
+                protect::rev_list(repo, &[old_id.to_string(), "--not".into(), new_id.to_string()])?;
+            if !behind.is_empty() {
+                return Err(refuse("it is not a fast-forward".into()));
+            }
+        }
+        return Ok(());
+    };
+    if !trail_sync::is_store_id(store) {
+        return Err(refuse(format!("{store:?} is not a store id (32 lowercase hex digits)")));
+    }
+    let base = match old_id {
+        Some(old_id) => {
+            let link = trail_sync::read_link(&repo.git, old_id)
+                .map_err(|e| refuse(format!("the chain held here does not read: {e}")))?;
+            Some(trail_sync::Base {
+                commit: old_id,
+                head: trail_sync::Cursor { seq: link.checkpoint.seq, hash: link.checkpoint.hash },
+                key: link.checkpoint.key,
+            })
+        }
+        None => None,
+    };
+    trail_sync::verify_chain(&repo.git, new_id, store, base.as_ref(), |_, _| {}).map_err(|e| match e {
+        trail_sync::ChainError::Rewritten { .. } => refuse(format!(
+            "it is not a fast-forward: the pushed chain does not contain the one held here (up to seq {})",
+            base.as_ref().map_or(0, |b| b.head.seq)
+        )),
+        other => refuse(format!("the pushed journal does not verify: {other}")),
+    })?;
+    Ok(())
 }
 
 /// pre-push: the commits about to be pushed that the remote does not have.
@@ -139,9 +207,9 @@ pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
     let mut exclude = Vec::new();
     for line in input.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let [_local_ref, local, _remote_ref, remote_id] = words[..] else { continue };
-        if is_null(local) {
-            continue; // a deletion pushes no commit
+        let [_local_ref, local, remote_ref, remote_id] = words[..] else { continue };
+        if is_null(local) || is_trail_ref(remote_ref) {
+            continue; // a deletion pushes no commit; trail's journals are checked by the receiver
         }
         tips.push(local.to_owned());
         if !is_null(remote_id)

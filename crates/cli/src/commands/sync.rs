@@ -1,0 +1,293 @@
+//! `trail sync`: this clone's checkpoints to a remote, the other clones'
+//! from it.
+
+use std::ffi::{OsStr, OsString};
+use std::process::Stdio;
+
+use clap::{Args, Subcommand};
+use trail_git::ObjectId;
+use trail_sync::{Base, CLONES_PREFIX, JOURNAL_REF, segment::Cursor};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::output::say;
+
+/// Share journals through the git remote: push this clone's, pull the others'.
+///
+/// Every commit writes a signed checkpoint of the journal to
+/// refs/trail/journal (the records since the last one, signed with this
+/// store's own key, .git/trail/journal.key). `trail sync push` puts that
+/// chain on the remote as refs/trail/clones/<store id>, where a local rewrite
+/// can no longer touch it; `trail sync pull` fetches every other clone's
+/// chain, verifies it (signatures, hash chain, continuity with what was
+/// pulled before) and makes it queryable with `trail log --all-clones`.
+/// Nothing is sent but the journal: no new server, only git.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail sync push                 send this clone's checkpoints to origin
+  trail sync pull                 fetch and verify everyone else's
+  trail log --all-clones --since \"1 day ago\"
+  trail verify --against origin   is the local journal what origin holds?")]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub action: SyncAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Push this clone's checkpoints to REMOTE as refs/trail/clones/<store id>.
+    ///
+    /// A checkpoint of everything recorded so far is written first. The push
+    /// is a fast-forward: a remote holding a chain this one does not continue
+    /// refuses it (and trail's server hooks refuse any rewrite).
+    Push(RemoteArgs),
+    /// Fetch the other clones' checkpoints from REMOTE and verify them.
+    ///
+    /// Each clone's chain must be signed by one key throughout, hash-chained
+    /// from its first record, and continue what was pulled from it before. A
+    /// chain that fails is reported and nothing of it is imported (exit 1);
+    /// the others still are.
+    Pull(RemoteArgs),
+    /// Write a checkpoint of the journal now (the hooks do after every commit).
+    Checkpoint,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// A remote's name or URL (default: `[sync] remote` in trail.toml, "origin").
+    pub remote: Option<OsString>,
+}
+
+pub fn run(args: SyncArgs) -> Result<(), CommandError> {
+    let repo = Repo::discover()?;
+    match args.action {
+        SyncAction::Push(remote) => push(&repo, &remote_or_default(&repo, remote.remote)?),
+        SyncAction::Pull(remote) => pull(&repo, &remote_or_default(&repo, remote.remote)?),
+        SyncAction::Checkpoint => {
+            let store = repo.open_store()?;
+            match crate::sync::checkpoint(&repo, &store)? {
+                Some(w) => say(format_args!(
+                    "checkpoint written: seq {}..{} ({} commit{} on {JOURNAL_REF})",
+                    w.first,
+                    w.seq,
+                    w.commits,
+                    if w.commits == 1 { "" } else { "s" }
+                )),
+                None => say("nothing new since the last checkpoint"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The remote to use: the one given, else `[sync] remote`.
+pub(crate) fn remote_or_default(
+    repo: &Repo,
+    given: Option<OsString>,
+) -> Result<OsString, CommandError> {
+    if let Some(remote) = given {
+        if remote.is_empty() || remote.to_string_lossy().starts_with('-') {
+            return Err(CommandError::usage(format!(
+                "{:?} is not a remote name or URL",
+                remote.to_string_lossy()
+            )));
+        }
+        return Ok(remote);
+    }
+    let config = match &repo.location.workdir {
+        Some(workdir) => crate::config::load(&workdir.join("trail.toml"))?,
+        None => crate::config::Config::default(),
+    };
+    Ok(config.sync.remote.into())
+}
+
+/// Run git in the repository; its messages go to the user's terminal. A
+/// failure says what git was asked to do.
+pub(crate) fn git(repo: &Repo, args: &[&OsStr]) -> Result<(), CommandError> {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(&repo.cwd)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| {
+            CommandError::environment(format!("cannot run git: {e}"))
+                .hint("is git installed and on PATH?")
+        })?;
+    if !status.success() {
+        let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+        return Err(CommandError::environment(format!(
+            "`git {}` failed (git's message is above)",
+            shown.join(" ")
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
+    let store_id = {
+        let store = repo.open_store()?;
+        crate::sync::checkpoint(repo, &store)?;
+        store.store_id()?
+    };
+    let Some(tip) = trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?
+    else {
+        say("the journal is empty: nothing to push");
+        return Ok(());
+    };
+    let last = trail_sync::read_link(&repo.git, tip).map_err(crate::sync::chain_error)?.checkpoint;
+    let refspec = format!("{JOURNAL_REF}:{CLONES_PREFIX}{store_id}");
+    // --no-verify: this clone's pre-push checks branch commits; the journal's
+    // chain is checked by the receiving side.
+    git(repo, &["push".as_ref(), "--quiet".as_ref(), "--no-verify".as_ref(), remote, refspec.as_ref()])
+        .map_err(|e| {
+            e.hint("a remote that refuses a non-fast-forward holds a chain this journal does not continue: `trail verify --against REMOTE` compares them")
+        })?;
+    say(format_args!(
+        "pushed the checkpoints of store {store_id} up to seq {} to {}",
+        last.seq,
+        remote.to_string_lossy()
+    ));
+    Ok(())
+}
+
+/// Where fetched chains wait until they are verified.
+const INCOMING: &str = "refs/trail/incoming/";
+
+fn pull(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
+    let own = match repo.open_store() {
+        Ok(store) => Some(store.store_id()?),
+        Err(_) => None,
+    };
+    for (name, id) in refs(repo, INCOMING)? {
+        let _ = trail_sync::move_ref(&repo.git, &format!("{INCOMING}{name}"), None, Some(id));
+    }
+    let refspec = format!("+{CLONES_PREFIX}*:{INCOMING}*");
+    git(
+        repo,
+        &[
+            "fetch".as_ref(),
+            "--quiet".as_ref(),
+            "--no-tags".as_ref(),
+            "--no-write-fetch-head".as_ref(),
+            remote,
+            refspec.as_ref(),
+        ],
+    )?;
+    let incoming = refs(repo, INCOMING)?;
+    let mut refused = 0usize;
+    let mut imported = 0u64;
+    for (id, tip) in &incoming {
+        let name = format!("{INCOMING}{id}");
+        let outcome = pull_one(repo, id, *tip, own.as_deref());
+        let _ = trail_sync::move_ref(&repo.git, &name, None, Some(*tip));
+        match outcome {
+            Ok(Pulled::Own(seq)) => say(format_args!(
+                "store {id} (this clone): the remote holds checkpoints up to seq {seq}"
+            )),
+            Ok(Pulled::UpToDate(seq)) => say(format_args!("store {id}: up to date (seq {seq})")),
+            Ok(Pulled::New { first, seq, records }) => {
+                imported += records;
+                say(format_args!(
+                    "store {id}: {records} new record{} (seq {first}..{seq}), verified",
+                    if records == 1 { "" } else { "s" }
+                ))
+            }
+            Err(message) => {
+                refused += 1;
+                say(format_args!("store {id}: NOT IMPORTED: {message}"));
+            }
+        }
+    }
+    if incoming.is_empty() {
+        say(format_args!("{} holds no trail journals yet", remote.to_string_lossy()));
+    }
+    if refused > 0 {
+        return Err(CommandError::refused(format!(
+            "{refused} of {} journals on {} failed verification and were not imported",
+            incoming.len(),
+            remote.to_string_lossy()
+        ))
+        .hint("what was pulled before from those clones is kept; ask their owners, or the remote's administrator, what happened"));
+    }
+    if imported > 0 {
+        say("`trail log --all-clones` shows them");
+    }
+    Ok(())
+}
+
+enum Pulled {
+    Own(u64),
+    UpToDate(u64),
+    New { first: u64, seq: u64, records: u64 },
+}
+
+fn pull_one(repo: &Repo, id: &str, tip: ObjectId, own: Option<&str>) -> Result<Pulled, String> {
+    if !trail_sync::is_store_id(id) {
+        return Err(format!("{CLONES_PREFIX}{id} is not named by a store id"));
+    }
+    if own == Some(id) {
+        let link = trail_sync::read_link(&repo.git, tip).map_err(|e| e.to_string())?;
+        return Ok(Pulled::Own(link.checkpoint.seq));
+    }
+    let local_name = format!("{CLONES_PREFIX}{id}");
+    let local = trail_sync::tip_of(&repo.git, &local_name).map_err(|e| e.to_string())?;
+    let base = match local {
+        Some(local) if local == tip => {
+            let link = trail_sync::read_link(&repo.git, local).map_err(|e| e.to_string())?;
+            return Ok(Pulled::UpToDate(link.checkpoint.seq));
+        }
+        Some(local) => {
+            let link = trail_sync::read_link(&repo.git, local).map_err(|e| e.to_string())?;
+            Some(Base {
+                commit: local,
+                head: Cursor { seq: link.checkpoint.seq, hash: link.checkpoint.hash.clone() },
+                key: link.checkpoint.key,
+            })
+        }
+        None => None,
+    };
+    let verified = trail_sync::verify_chain(&repo.git, tip, id, base.as_ref(), |_, _| {})
+        .map_err(|e| match e {
+            trail_sync::ChainError::Rewritten { .. } => format!(
+                "its chain no longer contains what was pulled from it before (seq {}): it was rewritten",
+                base.as_ref().map_or(0, |b| b.head.seq)
+            ),
+            other => other.to_string(),
+        })?;
+    trail_sync::move_ref(&repo.git, &local_name, Some(tip), local).map_err(|e| e.to_string())?;
+    let first = base.as_ref().map_or(1, |b| b.head.seq + 1);
+    Ok(Pulled::New { first, seq: verified.head.seq, records: verified.records })
+}
+
+fn refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, ObjectId)>, CommandError> {
+    trail_sync::refs_below(&repo.git, prefix).map_err(|e| CommandError::environment(e.to_string()))
+}
+
+/// The records of every clone pulled into this repository (not this
+/// store's own), as (store id, summary, bytes), that match `query`.
+pub(crate) fn clone_records(
+    repo: &Repo,
+    own: &str,
+    query: &trail_journal::Query,
+) -> Result<Vec<(String, trail_journal::query::Summary, Vec<u8>)>, CommandError> {
+    let mut out = Vec::new();
+    for (id, tip) in refs(repo, CLONES_PREFIX)? {
+        if id == own {
+            continue;
+        }
+        let links = trail_sync::links(&repo.git, tip, None).map_err(crate::sync::chain_error)?;
+        for link in links {
+            let blob =
+                trail_sync::segment_bytes(&repo.git, &link).map_err(crate::sync::chain_error)?;
+            for line in blob.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                let matched = trail_journal::query::matches_record(query, line).map_err(|e| {
+                    CommandError::refused(format!("a record of store {id} cannot be read: {e}"))
+                })?;
+                if let Some(summary) = matched {
+                    out.push((id.clone(), summary, line.to_vec()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
