@@ -41,6 +41,11 @@ fn help_texts() {
         "daemon stop",
         "daemon status",
         "daemon unit",
+        "sync",
+        "sync push",
+        "sync pull",
+        "sync checkpoint",
+        "recover",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
