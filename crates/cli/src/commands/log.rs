@@ -98,10 +98,15 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         limit: args.limit,
         reverse: args.reverse,
     };
-    let store = repo.open_indexed_store()?;
     if args.all_clones {
-        return all_clones(&repo, &store, &query, args.json);
+        // An auditor's bare clone may keep no journal of its own.
+        let store = match repo.store_path().join("conf").exists() {
+            true => Some(repo.open_indexed_store()?),
+            false => None,
+        };
+        return all_clones(&repo, store.as_ref(), &query, args.json);
     }
+    let store = repo.open_indexed_store()?;
     let mut out = Out::new();
     let mut failure: Option<std::io::Error> = None;
     if !args.json {
@@ -132,16 +137,18 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
 /// first (or oldest first), each with the store it comes from.
 fn all_clones(
     repo: &Repo,
-    store: &crate::context::Store,
+    store: Option<&crate::context::Store>,
     query: &Query,
     json: bool,
 ) -> Result<(), CommandError> {
-    let own = store.store_id()?;
+    let own = store.map(|s| s.store_id()).transpose()?.unwrap_or_default();
     let mut rows: Vec<(String, Summary, Vec<u8>)> = Vec::new();
-    query::run(store, query, |record, bytes| {
-        rows.push((own.clone(), record, bytes));
-        ControlFlow::Continue(())
-    })?;
+    if let Some(store) = store {
+        query::run(store, query, |record, bytes| {
+            rows.push((own.clone(), record, bytes));
+            ControlFlow::Continue(())
+        })?;
+    }
     rows.extend(crate::commands::sync::clone_records(repo, &own, query)?);
     rows.sort_by(|a, b| (a.1.time, &a.0, a.1.seq).cmp(&(b.1.time, &b.0, b.1.seq)));
     if !query.reverse {

@@ -61,7 +61,29 @@ fn against(
     if let Ok(Some(old)) = trail_sync::tip_of(&repo.git, &target) {
         let _ = trail_sync::move_ref(&repo.git, &target, None, Some(old));
     }
-    let refspec = format!("+{}{id}:{target}", trail_sync::CLONES_PREFIX);
+    let wanted = format!("{}{id}", trail_sync::CLONES_PREFIX);
+    let listed = std::process::Command::new("git")
+        .args(["ls-remote".as_ref(), remote, wanted.as_ref() as &std::ffi::OsStr])
+        .current_dir(&repo.cwd)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            CommandError::environment(format!("cannot run git: {e}"))
+                .hint("is git installed and on PATH?")
+        })?;
+    if !listed.status.success() {
+        return Err(CommandError::environment(format!(
+            "cannot reach {remote_name}: {}",
+            String::from_utf8_lossy(&listed.stderr).trim()
+        )));
+    }
+    if listed.stdout.is_empty() {
+        return Err(CommandError::refused(format!(
+            "{remote_name} holds no checkpoints of this store ({id}): there is nothing to compare with"
+        ))
+        .hint("`trail sync push` puts them there"));
+    }
+    let refspec = format!("+{wanted}:{target}");
     crate::commands::sync::git(
         repo,
         &[
