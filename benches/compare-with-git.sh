@@ -25,13 +25,13 @@ echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d
 echo "== import of $commits commits vs git log --name-status -M"
 # (not -N: the prepare step needs a shell; a shell's start-up is noise next to seconds)
 hyperfine --warmup 1 --runs 5 \
-  --prepare "rm -rf .git/trail .git/trail/journal.head && $trail init 2>/dev/null" \
+  --prepare "rm -rf .git/trail && git update-ref -d refs/trail/journal; $trail init 2>/dev/null" \
   --export-json "../import.json" \
   "$trail import" \
   "git log --name-status -M --format=%H"
 
 echo "== peak memory of import"
-rm -rf .git/trail && $trail init 2>/dev/null
+rm -rf .git/trail && git update-ref -d refs/trail/journal; $trail init 2>/dev/null
 /usr/bin/time -f "import: %e s wall, %M KiB peak RSS" "$trail" import
 
 file=$(git log --format= --name-only -n 1 HEAD~10 | head -1)

@@ -12,8 +12,8 @@ use crate::output::Out;
 /// Show where the journal is and what it holds.
 ///
 /// Store location and id, number of records, the head hash (what the next
-/// record will chain to), size on disk, and the outcome of the last
-/// `trail verify`.
+/// record will chain to), size on disk, the last checkpoint written to
+/// refs/trail/journal, and the outcome of the last `trail verify`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 
@@ -29,6 +29,20 @@ pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
     writeln!(out, "head hash  {}", head.hash)?;
     if let Some(bytes) = store.size_on_disk()? {
         writeln!(out, "on disk    {:.1} MiB", bytes as f64 / 1048576.0)?;
+    }
+    let checkpoint = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF)
+        .ok()
+        .flatten()
+        .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok());
+    match checkpoint {
+        Some(link) => writeln!(
+            out,
+            "checkpoint seq {} at {} ({}; `trail sync push` shares it)",
+            link.checkpoint.seq,
+            link.checkpoint.time,
+            trail_sync::JOURNAL_REF
+        )?,
+        None => writeln!(out, "checkpoint none yet (the next commit writes one)")?,
     }
     let last = store.meta(meta_keys::LAST_VERIFY)?;
     let last = last.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
