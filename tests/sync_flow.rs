@@ -1128,3 +1128,60 @@ fn verify_against_reports_checkpointed_records_missing_locally() {
     env.trail_ok(&repo, ["verify", "--against", "origin"]);
     assert_eq!(split_lines(&export(&env, &repo)).len(), count);
 }
+
+// ---------------------------------------------------------------------------
+// Bugs found by these tests (left failing, ignored, until trail is fixed)
+// ---------------------------------------------------------------------------
+
+// The store set aside is named journal.damaged-<UTC second>: when a store
+// was already set aside under that name (two `trail recover --force` within
+// one second), the rename fails ("Directory not empty", exit 3) and
+// journal.recovering is left behind.
+#[test]
+#[ignore = "bug: `trail recover` fails with exit 3 when journal.damaged-<this second> exists (two recoveries in one second)"]
+fn regression_two_recoveries_in_one_second_collide_on_the_kept_name() {
+    let env = TestEnv::new();
+    let origin = bare_remote(&env, "origin.git", false);
+    let repo = clone_with_trail(&env, "ada", &origin);
+    let before = export(&env, &repo);
+    // Stores kept by earlier recoveries under every name the next one can
+    // pick in the coming minute (what a recovery earlier in the same second leaves).
+    let now = chrono::Utc::now();
+    for second in 0..60 {
+        let stamp = (now + chrono::Duration::seconds(second)).format("%Y%m%dT%H%M%SZ");
+        let kept = repo.join(format!(".git/trail/journal.damaged-{stamp}"));
+        std::fs::create_dir_all(&kept).expect("create a kept store");
+        std::fs::write(kept.join("conf"), "kept\n").expect("write into it");
+    }
+    let out = env.trail(&repo, ["recover", "--force"]);
+    out.assert_code(0);
+    assert!(
+        !repo.join(".git/trail/journal.recovering").exists(),
+        "no half-built store left behind"
+    );
+    assert_eq!(
+        kept_stores(&repo).len(),
+        61,
+        "every kept store stays, and the replaced one is kept too"
+    );
+    assert_eq!(export(&env, &repo), before);
+}
+
+// `trail recover --from REMOTE` fetches into refs/trail/recover/<id> and
+// leaves the ref there (`verify --against` and `sync pull` remove their
+// staging refs); a later push of refs/trail/* would carry it, and a server
+// with trail's hooks never lets it be deleted again.
+#[test]
+#[ignore = "bug: `trail recover --from REMOTE` leaves refs/trail/recover/<store id> behind"]
+fn regression_recover_from_a_remote_leaves_its_staging_ref() {
+    let env = TestEnv::new();
+    let origin = bare_remote(&env, "origin.git", false);
+    let repo = clone_with_trail(&env, "ada", &origin);
+    env.trail_ok(&repo, ["sync", "push"]);
+    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    env.trail_ok(&repo, ["recover", "--from", "origin"]);
+    env.trail_ok(&repo, ["verify", "--against", "origin"]);
+    env.trail(&repo, ["sync", "pull"]).assert_code(0);
+    let left = env.git_ok(&repo, ["for-each-ref", "--format=%(refname)", "refs/trail/"]);
+    assert_eq!(left, "refs/trail/journal", "only the store's own chain remains");
+}
