@@ -505,6 +505,30 @@ fn a_rewrite_that_recomputes_every_hash_passes_verify_but_not_verify_against() {
         "the local journal disagrees with the checkpoints on origin from seq {} on",
         target + 1
     ));
+    // The rewritten store cannot be checkpointed over: the next commit's
+    // checkpoint is refused, and refs/trail/journal stays where it was.
+    let tip = ref_of(&env, &repo, "refs/trail/journal");
+    std::fs::write(repo.join("a.txt"), "1\n2\n3\n").expect("write");
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-am", "after the rewrite"])
+        .env("TRAIL_WHY", "after")
+        .env("TRAIL_IMPACT", "none");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0).assert_stderr_has(&format!(
+        "no checkpoint was written: record {} is not the one checkpointed",
+        original.len()
+    ));
+    assert_eq!(ref_of(&env, &repo, "refs/trail/journal"), tip);
+    // `trail recover` puts the original back; the record made on top of the
+    // rewrite does not continue the checkpointed chain and is reported lost.
+    let count = original.len();
+    env.trail(&repo, ["recover"]).assert_code(1).assert_stderr_has(&format!(
+        "records {}..{} were lost",
+        count + 1,
+        count + 1
+    ));
+    assert_eq!(export(&env, &repo), before);
+    env.trail_ok(&repo, ["verify", "--against", "origin"]);
+
     // The untouched journal of another clone compares fine (the check can pass).
     let bob = clone_with_trail(&env, "bob", &origin);
     env.trail_ok(&bob, ["sync", "push"]);
@@ -1046,6 +1070,13 @@ fn checkpoints_tile_the_journal_and_are_signed_with_the_store_key() {
             "records.jsonl is the export's lines {first}..={seq}: {what}"
         );
         assert_eq!(s["records"], sha256_hex(&link.segment).as_str(), "{what}");
+        let time = s["time"].as_str().expect("time");
+        assert!(
+            time.len() == 30
+                && time.ends_with('Z')
+                && chrono::DateTime::parse_from_rfc3339(time).is_ok(),
+            "UTC with nanoseconds (FORMAT.md §2.3): {what}"
+        );
         // The signature, checked here from FORMAT.md alone.
         let mut unsigned = s.clone();
         unsigned.as_object_mut().expect("an object").remove("sig");
