@@ -1169,7 +1169,7 @@ fn verify_against_reports_checkpointed_records_missing_locally() {
 // one second), the rename fails ("Directory not empty", exit 3) and
 // journal.recovering is left behind.
 #[test]
-#[ignore = "bug: `trail recover` fails with exit 3 when journal.damaged-<this second> exists (two recoveries in one second)"]
+
 fn regression_two_recoveries_in_one_second_collide_on_the_kept_name() {
     let env = TestEnv::new();
     let origin = bare_remote(&env, "origin.git", false);
@@ -1203,7 +1203,7 @@ fn regression_two_recoveries_in_one_second_collide_on_the_kept_name() {
 // staging refs); a later push of refs/trail/* would carry it, and a server
 // with trail's hooks never lets it be deleted again.
 #[test]
-#[ignore = "bug: `trail recover --from REMOTE` leaves refs/trail/recover/<store id> behind"]
+
 fn regression_recover_from_a_remote_leaves_its_staging_ref() {
     let env = TestEnv::new();
     let origin = bare_remote(&env, "origin.git", false);

@@ -152,8 +152,7 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
 
     // The swap: the damaged store (and its mark) step aside, kept; the new
     // one takes their place.
-    let stamp = trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%SZ").to_string();
-    let kept = sibling(&path, &format!(".damaged-{stamp}"));
+    let kept = free_name(&path)?;
     let mark = sibling(&path, ".head");
     if path.exists() {
         rename(&path, &kept)?;
@@ -316,6 +315,11 @@ fn fetch_from(
             })
         }),
     };
+    // The staging refs go; the chosen tip is held by the caller until the
+    // store is rebuilt (and then by refs/trail/journal).
+    for (name, id) in &found {
+        let _ = trail_sync::move_ref(&repo.git, &format!("{STAGING}{name}"), None, Some(*id));
+    }
     match chosen {
         Some((id, tip)) => Ok((id.clone(), *tip)),
         None => {
@@ -356,6 +360,27 @@ fn adopt_remote_chain(
             "warning: {JOURNAL_REF} diverges from the remote's chain; it was left as it is (checkpoints stop until it is resolved)"
         ));
     }
+}
+
+/// `journal.damaged-<time>`, with `-2`, `-3`, … when a store was already set
+/// aside in the same second (neither it nor its mark is ever overwritten).
+fn free_name(path: &Path) -> Result<PathBuf, CommandError> {
+    let stamp = trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%SZ").to_string();
+    for n in 1..1000 {
+        let suffix = match n {
+            1 => format!(".damaged-{stamp}"),
+            n => format!(".damaged-{stamp}-{n}"),
+        };
+        let candidate = sibling(path, &suffix);
+        if !candidate.exists() && !sibling(&candidate, ".head").exists() {
+            return Ok(candidate);
+        }
+    }
+    Err(CommandError::environment(format!(
+        "cannot find a free name to keep the damaged journal beside {}",
+        path.display()
+    ))
+    .hint("move the old journal.damaged-* directories somewhere else"))
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
