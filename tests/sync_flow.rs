@@ -1161,7 +1161,7 @@ fn verify_against_reports_checkpointed_records_missing_locally() {
 }
 
 // ---------------------------------------------------------------------------
-// Bugs found by these tests (left failing, ignored, until trail is fixed)
+// Regressions: bugs these tests found in trail recover, now fixed
 // ---------------------------------------------------------------------------
 
 // The store set aside is named journal.damaged-<UTC second>: when a store
