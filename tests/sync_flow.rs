@@ -1166,10 +1166,9 @@ fn verify_against_reports_checkpointed_records_missing_locally() {
 
 // The store set aside is named journal.damaged-<UTC second>: when a store
 // was already set aside under that name (two `trail recover --force` within
-// one second), the rename fails ("Directory not empty", exit 3) and
-// journal.recovering is left behind.
+// one second), the rename failed ("Directory not empty", exit 3) and
+// journal.recovering was left behind. Now the second gets a `-2` suffix.
 #[test]
-
 fn regression_two_recoveries_in_one_second_collide_on_the_kept_name() {
     let env = TestEnv::new();
     let origin = bare_remote(&env, "origin.git", false);
@@ -1199,11 +1198,10 @@ fn regression_two_recoveries_in_one_second_collide_on_the_kept_name() {
 }
 
 // `trail recover --from REMOTE` fetches into refs/trail/recover/<id> and
-// leaves the ref there (`verify --against` and `sync pull` remove their
-// staging refs); a later push of refs/trail/* would carry it, and a server
+// left the ref there (`verify --against` and `sync pull` remove their
+// staging refs; now it does too); a later push of refs/trail/* would carry it, and a server
 // with trail's hooks never lets it be deleted again.
 #[test]
-
 fn regression_recover_from_a_remote_leaves_its_staging_ref() {
     let env = TestEnv::new();
     let origin = bare_remote(&env, "origin.git", false);
