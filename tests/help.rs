@@ -46,6 +46,7 @@ fn help_texts() {
         "sync pull",
         "sync checkpoint",
         "recover",
+        "doctor",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

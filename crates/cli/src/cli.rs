@@ -46,4 +46,5 @@ pub enum Command {
     Daemon(commands::daemon::DaemonArgs),
     Sync(commands::sync::SyncArgs),
     Recover(commands::recover::RecoverArgs),
+    Doctor(commands::doctor::DoctorArgs),
 }

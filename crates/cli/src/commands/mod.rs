@@ -4,6 +4,7 @@ pub mod authorize;
 pub mod changelog;
 pub mod commit;
 pub mod daemon;
+pub mod doctor;
 pub mod export;
 pub mod hook;
 pub mod hooks;
@@ -30,6 +31,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Init(args) => init::run(args),
         Command::Sync(args) => sync::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Recover(args) => recover::run(args),
         Command::Import(args) => import::run(args),
         Command::Log(args) => log::run(args),
