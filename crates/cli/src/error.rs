@@ -137,7 +137,7 @@ impl From<AppendError> for CommandError {
 impl From<trail_git::DiscoverError> for CommandError {
     fn from(e: trail_git::DiscoverError) -> Self {
         CommandError::environment(e.to_string())
-            .hint("run trail inside a git repository (or set GIT_DIR)")
+            .hint("run trail inside a git repository: `cd` into one, or make one with `git init` (GIT_DIR also works)")
     }
 }
 

@@ -224,7 +224,12 @@ fn hooks(repo: &Repo, found: &mut Findings) {
     let dir = match h::locate(repo) {
         Ok(dir) => dir,
         Err(e) => {
-            return found.fix("hooks", Status::Problem, e.message, "`trail hooks status` says more");
+            return found.fix(
+                "hooks",
+                Status::Problem,
+                e.message,
+                "`trail hooks status` says more",
+            );
         }
     };
     let names = if dir.bare {

@@ -75,7 +75,8 @@ fn against(
         return Err(CommandError::environment(format!(
             "cannot reach {remote_name}: {}",
             String::from_utf8_lossy(&listed.stderr).trim()
-        )));
+        ))
+        .hint("check the remote's name or URL (`git remote -v` lists this repository's) and that you can reach it (`git ls-remote REMOTE`)"));
     }
     if listed.stdout.is_empty() {
         return Err(CommandError::refused(format!(
