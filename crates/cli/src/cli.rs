@@ -17,6 +17,16 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Print only errors and warnings, no progress or notes (RUST_LOG or
+    /// TRAIL_LOG choose what the log shows).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Show times in the local time zone instead of UTC (tables only: the
+    /// journal and every --json output keep UTC).
+    #[arg(long, global = true)]
+    pub local: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -54,9 +54,12 @@ impl CommandError {
         if self.quiet {
             return ExitCode::SUCCESS;
         }
-        crate::output::to_stderr(format_args!("trail: error: {}\n", self.message));
-        for hint in &self.hints {
-            crate::output::to_stderr(format_args!("  hint: {hint}\n"));
+        let colour = crate::output::colour(false);
+        let error = crate::output::paint("error:", "1;31", colour);
+        crate::output::to_stderr(format_args!("trail: {error} {}\n", self.message));
+        let hint = crate::output::paint("hint:", "33", colour);
+        for text in &self.hints {
+            crate::output::to_stderr(format_args!("  {hint} {text}\n"));
         }
         ExitCode::from(self.exit as u8)
     }

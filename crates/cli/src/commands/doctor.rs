@@ -130,6 +130,7 @@ pub fn run(args: DoctorArgs) -> Result<(), CommandError> {
 
 fn report(found: &Findings, json: bool) -> Result<(), CommandError> {
     let mut out = Out::new();
+    let colour = crate::output::colour(true);
     for f in &found.0 {
         if json {
             writeln!(
@@ -138,7 +139,15 @@ fn report(found: &Findings, json: bool) -> Result<(), CommandError> {
                 json!({"check": f.check, "status": f.status.as_str(), "message": f.message, "fix": f.fix})
             )?;
         } else {
-            writeln!(out, "{:<12} {:<8} {}", f.check, f.status.as_str(), f.message)?;
+            let code = match f.status {
+                Status::Ok => "32",
+                Status::Note => "36",
+                Status::Warning => "33",
+                Status::Problem => "1;31",
+            };
+            let status = crate::output::paint(&format!("{:<8}", f.status.as_str()), code, colour);
+            // Not cut to the terminal's width: a finding is read in full.
+            writeln!(out, "{:<12} {status} {}", f.check, f.message)?;
             if let Some(fix) = &f.fix {
                 writeln!(out, "{:<12} {:<8} fix: {fix}", "", "")?;
             }
