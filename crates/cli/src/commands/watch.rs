@@ -81,9 +81,8 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         });
     }
     // The server stops only after the watcher's last records are in.
-    let server_shutdown = Arc::new(AtomicBool::new(false));
-    let server_stop = Arc::clone(&server_shutdown);
-    let server_thread = std::thread::spawn(move || server.run(server_stop));
+    let server_stop = server.stopper();
+    let server_thread = std::thread::spawn(move || server.run());
 
     // Spooled records (written while the journal was busy) go in first.
     let known = |id: &trail_git::ObjectId| crate::records::is_known(&*store, id).unwrap_or(false);
@@ -195,7 +194,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         append(&appender, vec![stop])?;
         Ok(())
     })();
-    server_shutdown.store(true, Ordering::Relaxed);
+    server_stop.request();
     let served = server_thread.join();
     let _ = std::fs::remove_file(&pid_file);
     if result.is_ok() {
