@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
@@ -24,7 +24,44 @@ const MAX_RETRIES: u8 = 20;
 /// A content's SHA-256 and blob id, as far as known.
 type ContentIds = (Option<[u8; 32]>, Option<ObjectId>);
 
-type Events = Receiver<notify::Result<notify::Event>>;
+/// What the event channel carries.
+enum Msg {
+    Event(notify::Result<notify::Event>),
+    /// From a [`Waker`]: return from the wait now.
+    Wake,
+    /// notify's event thread ended (its handler was dropped).
+    Closed,
+}
+
+type Events = Receiver<Msg>;
+
+/// notify's side of the channel.
+struct Forward(Sender<Msg>);
+
+impl notify::EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        let _ = self.0.send(Msg::Event(event));
+    }
+}
+
+impl Drop for Forward {
+    /// The channel stays open while [`Waker`]s exist: say that events stopped.
+    fn drop(&mut self) {
+        let _ = self.0.send(Msg::Closed);
+    }
+}
+
+/// Makes a [`Watch::wait`] in progress (on another thread) return at once,
+/// e.g. to see a stop request. Cheap to clone; usable from any thread (not
+/// from a signal handler: it may allocate).
+#[derive(Clone)]
+pub struct Waker(Sender<Msg>);
+
+impl Waker {
+    pub fn wake(&self) {
+        let _ = self.0.send(Msg::Wake);
+    }
+}
 
 /// A watched work tree. See the crate docs.
 pub struct Watch {
@@ -36,6 +73,8 @@ pub struct Watch {
     // Declared before `rx`: dropped first, which stops notify's thread.
     watcher: INotifyWatcher,
     rx: Events,
+    /// For [`Watch::waker`].
+    wake: Sender<Msg>,
     excludes: gix::worktree::Stack,
     /// Index paths: tracked files are never ignored (as in `git status`).
     tracked: BTreeSet<Vec<u8>>,
@@ -130,7 +169,8 @@ impl Watch {
         drop(index);
 
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut watcher = INotifyWatcher::new(tx, notify::Config::default())
+        let wake = tx.clone();
+        let mut watcher = INotifyWatcher::new(Forward(tx), notify::Config::default())
             .map_err(|e| WatchError::Inotify { detail: e.to_string() })?;
         watcher
             .watch(&git_dir, RecursiveMode::NonRecursive)
@@ -144,6 +184,7 @@ impl Watch {
             options,
             watcher,
             rx,
+            wake,
             excludes,
             tracked,
             index_stale: false,
@@ -215,26 +256,50 @@ impl Watch {
     /// Wait up to `timeout` for settled changes. Returns an empty Vec on
     /// timeout. Blocks on the event channel: no CPU is used while idle.
     pub fn next_batch(&mut self, timeout: Duration) -> Result<Vec<Change>, WatchError> {
-        let end = gitops::later(Instant::now(), timeout);
+        self.wait(Some(gitops::later(Instant::now(), timeout)))
+    }
+
+    /// Wait for settled changes until `until` (`None`: no limit), or until a
+    /// [`Waker`] wakes it; an empty Vec on either. While nothing is pending
+    /// it blocks on the event channel with no timeout at all: an idle
+    /// watcher never wakes up. Timers run only while events are pending.
+    pub fn wait(&mut self, until: Option<Instant>) -> Result<Vec<Change>, WatchError> {
         loop {
-            self.drain()?;
+            let woken = self.drain()?;
             let now = Instant::now();
             let out = self.collect(now, false)?;
-            if !out.is_empty() {
+            if !out.is_empty() || woken || until.is_some_and(|end| now >= end) {
                 return Ok(out);
             }
-            if now >= end {
-                return Ok(out);
-            }
-            let wake = self.next_wake(now).map_or(end, |w| w.min(end));
-            // A deadline that collect() did not act on would spin: wait a little.
-            let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
-            match self.rx.recv_timeout(wait) {
-                Ok(event) => self.on_event(event, Instant::now()),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err(WatchError::Disconnected),
+            let msg = match self.next_wake(now).into_iter().chain(until).min() {
+                Some(wake) => {
+                    // A deadline that collect() did not act on would spin: wait a little.
+                    let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
+                    match self.rx.recv_timeout(wait) {
+                        Ok(msg) => msg,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => Msg::Closed,
+                    }
+                }
+                None => self.rx.recv().unwrap_or(Msg::Closed),
+            };
+            match msg {
+                Msg::Event(event) => self.on_event(event, Instant::now()),
+                Msg::Wake => return Ok(out),
+                Msg::Closed => return Err(WatchError::Disconnected),
             }
         }
+    }
+
+    /// A handle that makes [`Watch::wait`] return early.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
+    }
+
+    /// Whether [`Watch::keep_reachable`] has something to do: blobs not yet
+    /// reachable, or a snapshot changed since it was saved.
+    pub fn has_unkept(&self) -> bool {
+        !self.unsaved.is_empty() || (self.options.state_file.is_some() && self.snapshot.dirty)
     }
 
     /// Everything not yet settled, now (for a clean shutdown). An operation
@@ -307,12 +372,17 @@ impl Watch {
 
     // ---- events ----
 
-    fn drain(&mut self) -> Result<(), WatchError> {
+    /// Take every event queued; `true` if a [`Waker`] woke us meanwhile.
+    fn drain(&mut self) -> Result<bool, WatchError> {
+        let mut woken = false;
         loop {
             match self.rx.try_recv() {
-                Ok(event) => self.on_event(event, Instant::now()),
-                Err(TryRecvError::Empty) => return Ok(()),
-                Err(TryRecvError::Disconnected) => return Err(WatchError::Disconnected),
+                Ok(Msg::Event(event)) => self.on_event(event, Instant::now()),
+                Ok(Msg::Wake) => woken = true,
+                Ok(Msg::Closed) | Err(TryRecvError::Disconnected) => {
+                    return Err(WatchError::Disconnected);
+                }
+                Err(TryRecvError::Empty) => return Ok(woken),
             }
         }
     }

@@ -116,7 +116,7 @@ mod snapshot;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use engine::Watch;
+pub use engine::{Waker, Watch};
 /// The object id type of blobs.
 pub use gix::ObjectId;
 
