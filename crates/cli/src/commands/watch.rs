@@ -158,6 +158,23 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
         while !shutdown.load(Ordering::SeqCst) {
+            // Published before waiting: the wait may last for hours.
+            let stats = watch.stats();
+            if let Ok(mut status) = status.lock() {
+                *status = serde_json::json!({
+                    "running": true,
+                    "pid": std::process::id(),
+                    "workdir": workdir.display().to_string(),
+                    "started": started.to_rfc3339(),
+                    "uptime_secs": began.elapsed().as_secs(),
+                    "watched_dirs": stats.watched_dirs,
+                    "events": stats.events,
+                    "records": recorded,
+                    "pending": stats.pending,
+                    "lag_ms": stats.oldest_pending.map(|d| d.as_millis() as u64).unwrap_or(0),
+                    "last_error": last_error,
+                });
+            }
             // Blocks on the watcher's channel until files settle or a signal
             // wakes it; with nothing to keep, no timer at all.
             let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
@@ -181,22 +198,6 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
                     last_error = Value::String(e.to_string());
                 }
                 last_keep = Instant::now();
-            }
-            let stats = watch.stats();
-            if let Ok(mut status) = status.lock() {
-                *status = serde_json::json!({
-                    "running": true,
-                    "pid": std::process::id(),
-                    "workdir": workdir.display().to_string(),
-                    "started": started.to_rfc3339(),
-                    "uptime_secs": began.elapsed().as_secs(),
-                    "watched_dirs": stats.watched_dirs,
-                    "events": stats.events,
-                    "records": recorded,
-                    "pending": stats.pending,
-                    "lag_ms": stats.oldest_pending.map(|d| d.as_millis() as u64).unwrap_or(0),
-                    "last_error": last_error,
-                });
             }
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
