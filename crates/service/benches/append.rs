@@ -8,7 +8,6 @@
 //! connect + greeting + append 598 µs, `head` through the daemon 65 µs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trail_journal::{Draft, LogStore, SledStore, Source, Status, Timestamp};
@@ -40,9 +39,8 @@ fn bench(c: &mut Criterion) {
     std::fs::create_dir_all(&trail_dir).expect("mkdir");
     let (store, _) = SledStore::create(&trail_dir.join("journal")).expect("store");
     let server = Server::bind(&trail_dir, Arc::new(store)).expect("bind");
-    let shutdown = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&shutdown);
-    let daemon = std::thread::spawn(move || server.run(flag));
+    let stop = server.stopper();
+    let daemon = std::thread::spawn(move || server.run());
     let client = Client::connect(&trail_dir).expect("connect").expect("a daemon");
     group.bench_function("daemon", |b| {
         b.iter(|| {
@@ -62,7 +60,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     drop(client);
-    shutdown.store(true, Ordering::SeqCst);
+    stop.request();
     daemon.join().expect("no panic").expect("run");
 }
 

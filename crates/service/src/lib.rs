@@ -41,15 +41,16 @@
 //!
 //! ```no_run
 //! # use std::path::Path;
-//! # use std::sync::{Arc, atomic::AtomicBool};
-//! # fn daemon(trail_dir: &Path, shutdown: Arc<AtomicBool>) -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::sync::Arc;
+//! # fn daemon(trail_dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
 //! let store = Arc::new(trail_journal::SledStore::open(&trail_dir.join("journal"))?);
 //! let server = trail_service::Server::bind(trail_dir, store)?;
 //! let appender = server.appender(); // for the watcher thread
 //! if let Ok(mut status) = server.status_handle().lock() {
 //!     *status = serde_json::json!({ "pid": std::process::id() });
 //! }
-//! server.run(shutdown)?; // returns once everything is answered and flushed
+//! let stop = server.stopper(); // `stop.request()` from a signal handler thread
+//! server.run()?; // returns once stopped, everything answered and flushed
 //! # drop(appender);
 //! # Ok(())
 //! # }
@@ -72,7 +73,7 @@ pub use client::{
     CONNECT_TIMEOUT, Client, HELLO_TIMEOUT, REINDEX_TIMEOUT, REQUEST_TIMEOUT, SHUTDOWN_TIMEOUT,
 };
 pub use path::{SOCKET_NAME, SUN_PATH_MAX, socket_path, socket_path_with};
-pub use server::{Appender, Server};
+pub use server::{Appender, Server, Stop};
 
 /// Talking to the daemon, or being the daemon, failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,9 @@
 //! The daemon's side: the socket, one thread per connection, one writer thread.
 
 use std::collections::HashMap;
-use std::io::{self, Read as _};
+use std::io::{self, Read as _, Write as _};
 use std::iter::Peekable;
+use std::os::fd::AsFd;
 use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -26,10 +27,11 @@ use crate::{Client, ServiceError, socket_path};
 /// grow costlier per write as they grow (crates/cli import.rs measured 500 as
 /// the sweet spot), and a bounded batch bounds every waiter's latency.
 const MAX_BATCH_DRAFTS: usize = 1000;
-/// How often an idle connection, the accept loop and `run` look at the shutdown flag.
+/// While a frame is arriving, how often its reader looks at its deadline; and
+/// how long the accept loop pauses after a failed accept (EMFILE). Nothing
+/// waits with a timeout while idle: idle threads block until a client writes
+/// or [`Stop::request`] is called.
 const POLL: Duration = Duration::from_millis(50);
-/// How often `run` looks at the shutdown flag.
-const IDLE_POLL: Duration = Duration::from_millis(250);
 /// A frame must arrive whole within this time once it started.
 const FRAME_DEADLINE: Duration = Duration::from_secs(10);
 /// A client that does not read its answers for this long is dropped.
@@ -127,6 +129,84 @@ impl Appender {
     }
 }
 
+/// A request to stop the server that idle threads wait for without polling:
+/// a flag, and a socket pair whose reading end becomes readable (and stays so,
+/// it is never drained) once the stop is requested. Cheap to clone.
+#[derive(Clone)]
+pub struct Stop(Arc<StopInner>);
+
+struct StopInner {
+    requested: AtomicBool,
+    tx: UnixStream,
+    rx: UnixStream,
+}
+
+impl Stop {
+    fn new() -> io::Result<Stop> {
+        let (tx, rx) = UnixStream::pair()?;
+        tx.set_nonblocking(true)?;
+        Ok(Stop(Arc::new(StopInner { requested: AtomicBool::new(false), tx, rx })))
+    }
+
+    /// Ask the server to stop (see [`Server::run`]). Safe to call from any
+    /// thread, any number of times; it does not wait.
+    pub fn request(&self) {
+        if !self.0.requested.swap(true, Ordering::SeqCst) {
+            // One byte, written once: the pipe can never fill. Should the write
+            // fail, the flag is still set; threads blocked in `wait` would then
+            // wait for their next client, which is why it is logged.
+            if let Err(e) = (&self.0.tx).write(&[1]) {
+                tracing::error!("cannot wake the server's threads to stop: {e}");
+            }
+        }
+    }
+
+    /// Whether the stop was requested.
+    pub fn is_requested(&self) -> bool {
+        self.0.requested.load(Ordering::SeqCst)
+    }
+
+    /// Block until the stop is requested.
+    fn wait(&self) {
+        while !self.is_requested() {
+            if let Err(e) = self.ready(None) {
+                // Only a transient ENOMEM is possible here: try again soon.
+                tracing::warn!("cannot wait for the stop request: {e}");
+                std::thread::sleep(POLL);
+            }
+        }
+    }
+
+    /// Block until `fd` is readable (or hung up) or the stop is requested;
+    /// the stop wins when both are. `fd: None` waits for the stop alone.
+    fn ready(&self, fd: Option<&dyn AsFd>) -> io::Result<Ready> {
+        use rustix::event::{PollFd, PollFlags};
+        loop {
+            let stop = PollFd::new(&self.0.rx, PollFlags::IN);
+            let mut fds = match fd {
+                Some(fd) => vec![stop, PollFd::from_borrowed_fd(fd.as_fd(), PollFlags::IN)],
+                None => vec![stop],
+            };
+            match rustix::event::poll(&mut fds, None) {
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            if !fds[0].revents().is_empty() || self.is_requested() {
+                return Ok(Ready::Stop);
+            }
+            if fds.get(1).is_some_and(|f| !f.revents().is_empty()) {
+                return Ok(Ready::Fd);
+            }
+        }
+    }
+}
+
+enum Ready {
+    Stop,
+    Fd,
+}
+
 /// The daemon's server: owns the socket and the writer thread.
 pub struct Server {
     listener: UnixListener,
@@ -140,6 +220,7 @@ pub struct Server {
     status: Arc<Mutex<serde_json::Value>>,
     /// Set by the writer when a flush failed: the daemon must stop.
     failure: Arc<Mutex<Option<String>>>,
+    stop: Stop,
 }
 
 impl Server {
@@ -186,6 +267,12 @@ impl Server {
                 Ok(meta)
             })
             .map_err(|e| ServiceError::io(format!("cannot secure {}", path.display()), e))?;
+        // Non-blocking: `accept` is called only once poll says a client is
+        // there, and must not block should that client have gone again.
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| ServiceError::io(format!("cannot set up {}", path.display()), e))?;
+        let stop = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
         let stats = Arc::new(Stats::default());
         let failure = Arc::new(Mutex::new(None));
         let (tx, rx) = mpsc::channel();
@@ -193,9 +280,10 @@ impl Server {
             let store = Arc::clone(&store);
             let stats = Arc::clone(&stats);
             let failure = Arc::clone(&failure);
+            let stop = stop.clone();
             std::thread::Builder::new()
                 .name("trail-writer".into())
-                .spawn(move || write_loop(&store, &rx, &stats, &failure))
+                .spawn(move || write_loop(&store, &rx, &stats, &failure, &stop))
                 .map_err(|e| ServiceError::io("cannot start the writer thread", e))?
         };
         Ok(Server {
@@ -208,7 +296,14 @@ impl Server {
             stats,
             status: Arc::new(Mutex::new(serde_json::Value::Object(Default::default()))),
             failure,
+            stop,
         })
+    }
+
+    /// The handle that stops [`Server::run`]; a client's `shutdown` request
+    /// and a failed flush use it too.
+    pub fn stopper(&self) -> Stop {
+        self.stop.clone()
     }
 
     /// The socket this server listens on.
@@ -228,9 +323,11 @@ impl Server {
         Arc::clone(&self.status)
     }
 
-    /// Serve until `shutdown` is set (by the caller, or by a client's
+    /// Serve until the stop is requested ([`Server::stopper`], or a client's
     /// `shutdown` request): one thread per connection; every append goes
-    /// through the one writer thread.
+    /// through the one writer thread. Idle, every thread blocks (on the
+    /// socket, a client, the writer's queue, or the stop) with no timeout: an
+    /// idle daemon uses no CPU.
     ///
     /// On shutdown: stop accepting; let each connection finish the request it
     /// is serving (a frame still arriving gets 10 s) and then close it (a
@@ -243,7 +340,7 @@ impl Server {
     /// A failed flush stops the server the same way (a store that cannot
     /// flush can acknowledge nothing), and `run` then returns
     /// [`ServiceError::Flush`].
-    pub fn run(mut self, shutdown: Arc<AtomicBool>) -> Result<(), ServiceError> {
+    pub fn run(mut self) -> Result<(), ServiceError> {
         let waiters: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
         let active = Arc::new((Mutex::new(0usize), Condvar::new()));
         let context = Arc::new(Context {
@@ -251,7 +348,7 @@ impl Server {
             appender: self.appender(),
             stats: Arc::clone(&self.stats),
             status: Arc::clone(&self.status),
-            shutdown: Arc::clone(&shutdown),
+            stop: self.stop.clone(),
             waiters: Arc::clone(&waiters),
             uid: rustix::process::geteuid().as_raw(),
         });
@@ -268,28 +365,13 @@ impl Server {
                 .map_err(|e| ServiceError::io("cannot start the accept thread", e))?
         };
 
-        while !shutdown.load(Ordering::SeqCst) {
-            if self.failed().is_some() {
-                // A store that cannot flush cannot acknowledge anything: stop,
-                // so that callers open the store themselves and see the error.
-                shutdown.store(true, Ordering::SeqCst);
-                break;
-            }
-            // A stop request waits at most this long; idle, the daemon wakes
-            // only a few times a second.
-            std::thread::sleep(IDLE_POLL);
-        }
+        // A failed flush requests the stop too (see `write_loop`): a store that
+        // cannot flush cannot acknowledge anything, so callers must open the
+        // store themselves and see the error.
+        self.stop.wait();
 
-        // accept() blocks; a connection of our own wakes it to see the flag. If
-        // that fails (the socket file was removed under us) the thread is left
-        // blocked: it only ever drops what it accepts from here on.
-        match UnixStream::connect(&self.path) {
-            Ok(_) => {
-                if acceptor.join().is_err() {
-                    tracing::error!("the accept thread panicked");
-                }
-            }
-            Err(e) => tracing::warn!("cannot wake the accept thread: {e}"),
+        if acceptor.join().is_err() {
+            tracing::error!("the accept thread panicked");
         }
         {
             let (count, idle) = &*active;
@@ -348,7 +430,7 @@ struct Context {
     appender: Appender,
     stats: Arc<Stats>,
     status: Arc<Mutex<serde_json::Value>>,
-    shutdown: Arc<AtomicBool>,
+    stop: Stop,
     /// Connections that asked for the shutdown and wait for [`Response::Stopped`].
     waiters: Arc<Mutex<Vec<UnixStream>>>,
     uid: u32,
@@ -370,12 +452,19 @@ impl Drop for ActiveGuard {
 
 fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active) {
     loop {
-        let accepted = listener.accept();
-        if context.shutdown.load(Ordering::SeqCst) {
-            return;
+        match context.stop.ready(Some(listener)) {
+            Ok(Ready::Stop) => return,
+            Ok(Ready::Fd) => {}
+            Err(e) => {
+                // Cannot happen with valid descriptors; stop rather than spin.
+                tracing::error!("cannot wait for connections: {e}");
+                return;
+            }
         }
-        let stream = match accepted {
+        let stream = match listener.accept() {
             Ok((stream, _)) => stream,
+            // The client left before we got to it.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
             Err(e) => {
                 // EMFILE and friends: pause rather than spin.
                 tracing::warn!("accept failed: {e}");
@@ -383,6 +472,10 @@ fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active)
                 continue;
             }
         };
+        if let Err(e) = stream.set_nonblocking(false) {
+            tracing::warn!("cannot set up a connection: {e}");
+            continue;
+        }
         match rustix::net::sockopt::socket_peercred(&stream) {
             Ok(cred) if cred.uid.as_raw() == context.uid || cred.uid.is_root() => {}
             Ok(cred) => {
@@ -423,6 +516,7 @@ fn write_loop(
     rx: &mpsc::Receiver<WriterMsg>,
     stats: &Stats,
     failure: &Mutex<Option<String>>,
+    stop: &Stop,
 ) {
     let mut stopping = false;
     loop {
@@ -448,6 +542,7 @@ fn write_loop(
         {
             tracing::error!("the journal could not be flushed: {detail}");
             failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(detail);
+            stop.request();
         }
     }
 }
@@ -522,10 +617,10 @@ fn serve_connection(mut stream: UnixStream, context: &Context) {
         // client that keeps sending must not keep the daemon alive. A request
         // already sent but not read is not carried out; its client sees the
         // connection close.
-        if context.shutdown.load(Ordering::SeqCst) {
+        if context.stop.is_requested() {
             return;
         }
-        let body = match read_request(&mut stream, &context.shutdown) {
+        let body = match read_request(&mut stream, &context.stop) {
             Ok(Some(body)) => body,
             Ok(None) => return,
             Err(FrameFault::TooLarge(len)) => {
@@ -554,7 +649,7 @@ fn serve_connection(mut stream: UnixStream, context: &Context) {
         };
         let response = match request {
             Request::Shutdown => {
-                context.shutdown.store(true, Ordering::SeqCst);
+                context.stop.request();
                 if send(&stream, &Response::Done).is_ok() {
                     context.waiters.lock().unwrap_or_else(|p| p.into_inner()).push(stream);
                 }
@@ -723,18 +818,23 @@ enum FrameFault {
 }
 
 /// Read one request frame. `Ok(None)`: the client closed the connection, or the
-/// server is shutting down and no frame had begun. The socket's read timeout is
-/// [`POLL`], so an idle connection notices the shutdown flag; once a frame
-/// begins it must be complete within [`FRAME_DEADLINE`].
-fn read_request(
-    stream: &mut UnixStream,
-    shutdown: &AtomicBool,
-) -> Result<Option<Vec<u8>>, FrameFault> {
+/// server is stopping and no frame had begun. Until a frame begins, this blocks
+/// on the client and the stop together, with no timeout; once it begins it must
+/// be complete within [`FRAME_DEADLINE`] (the socket's read timeout, [`POLL`],
+/// lets it check).
+fn read_request(stream: &mut UnixStream, stop: &Stop) -> Result<Option<Vec<u8>>, FrameFault> {
     let mut header = [0u8; 4];
     let mut got = 0usize;
     let mut started: Option<Instant> = None;
     let overdue = |started: Option<Instant>| started.is_some_and(|s| s.elapsed() > FRAME_DEADLINE);
     while got < 4 {
+        if got == 0 {
+            match stop.ready(Some(&*stream)) {
+                Ok(Ready::Stop) => return Ok(None),
+                Ok(Ready::Fd) => {}
+                Err(e) => return Err(FrameFault::Broken(e)),
+            }
+        }
         match stream.read(&mut header[got..]) {
             Ok(0) if got == 0 => return Ok(None),
             Ok(0) => return Err(FrameFault::Broken(io::ErrorKind::UnexpectedEof.into())),
@@ -743,9 +843,6 @@ fn read_request(
                 started.get_or_insert_with(Instant::now);
             }
             Err(e) if is_timeout(&e) => {
-                if got == 0 && shutdown.load(Ordering::SeqCst) {
-                    return Ok(None);
-                }
                 if overdue(started) {
                     return Err(FrameFault::Broken(io::ErrorKind::TimedOut.into()));
                 }

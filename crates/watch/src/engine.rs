@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
@@ -14,6 +14,7 @@ use notify::{INotifyWatcher, RecursiveMode, Watcher as _};
 
 use crate::content::{self, Observed, Read, StatKey};
 use crate::gitops::{self, Window};
+use crate::paths::PathList;
 use crate::snapshot::{Entry, Snapshot, dir_prefix};
 use crate::{Change, FileChange, Kind, Options, Stats, WatchError, saves};
 
@@ -24,7 +25,44 @@ const MAX_RETRIES: u8 = 20;
 /// A content's SHA-256 and blob id, as far as known.
 type ContentIds = (Option<[u8; 32]>, Option<ObjectId>);
 
-type Events = Receiver<notify::Result<notify::Event>>;
+/// What the event channel carries.
+enum Msg {
+    Event(notify::Result<notify::Event>),
+    /// From a [`Waker`]: return from the wait now.
+    Wake,
+    /// notify's event thread ended (its handler was dropped).
+    Closed,
+}
+
+type Events = Receiver<Msg>;
+
+/// notify's side of the channel.
+struct Forward(Sender<Msg>);
+
+impl notify::EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        let _ = self.0.send(Msg::Event(event));
+    }
+}
+
+impl Drop for Forward {
+    /// The channel stays open while [`Waker`]s exist: say that events stopped.
+    fn drop(&mut self) {
+        let _ = self.0.send(Msg::Closed);
+    }
+}
+
+/// Makes a [`Watch::wait`] in progress (on another thread) return at once,
+/// e.g. to see a stop request. Cheap to clone; usable from any thread (not
+/// from a signal handler: it may allocate).
+#[derive(Clone)]
+pub struct Waker(Sender<Msg>);
+
+impl Waker {
+    pub fn wake(&self) {
+        let _ = self.0.send(Msg::Wake);
+    }
+}
 
 /// A watched work tree. See the crate docs.
 pub struct Watch {
@@ -36,9 +74,11 @@ pub struct Watch {
     // Declared before `rx`: dropped first, which stops notify's thread.
     watcher: INotifyWatcher,
     rx: Events,
+    /// For [`Watch::waker`].
+    wake: Sender<Msg>,
     excludes: gix::worktree::Stack,
     /// Index paths: tracked files are never ignored (as in `git status`).
-    tracked: BTreeSet<Vec<u8>>,
+    tracked: PathList,
     index_stale: bool,
     watched: HashSet<Vec<u8>>,
     unwatched: BTreeSet<Vec<u8>>,
@@ -122,15 +162,14 @@ impl Watch {
         let git_dir = canonical(repo.git_dir())?;
         let refs_dir = canonical(repo.common_dir())?.join("refs");
 
-        let index =
-            repo.index_or_empty().map_err(|e| WatchError::Index { detail: e.to_string() })?;
+        let index = open_index(&repo).map_err(|detail| WatchError::Index { detail })?;
         let excludes = excludes_of(&repo, &index)?;
-        let (tracked, seeds) = read_index(&index);
+        let tracked = read_index(&index);
         let index_mtime = std::fs::metadata(index.path()).and_then(|m| m.modified()).ok();
-        drop(index);
 
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut watcher = INotifyWatcher::new(tx, notify::Config::default())
+        let wake = tx.clone();
+        let mut watcher = INotifyWatcher::new(Forward(tx), notify::Config::default())
             .map_err(|e| WatchError::Inotify { detail: e.to_string() })?;
         watcher
             .watch(&git_dir, RecursiveMode::NonRecursive)
@@ -144,6 +183,7 @@ impl Watch {
             options,
             watcher,
             rx,
+            wake,
             excludes,
             tracked,
             index_stale: false,
@@ -191,50 +231,77 @@ impl Watch {
         match loaded {
             Some(snapshot) => watch.snapshot = snapshot,
             None => {
+                let mut entries = Vec::with_capacity(files.len());
                 for path in files {
                     let Observed::File(stat) = content::observe(&watch.abs(&path)) else {
                         continue;
                     };
                     // A tracked file whose stat data the index holds (and that was not
                     // modified in the index's own second: racy git) has the index's blob.
-                    let blob = seeds.get(&path).and_then(|seed| {
+                    let blob = Seed::of(&index, &path).and_then(|seed| {
                         let racy = index_mtime.is_none_or(|t| {
                             let t = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
                             stat.mtime >= (t.as_secs() as i64, i64::from(t.subsec_nanos()))
                         });
                         (!racy && seed.matches(&stat)).then_some(seed.id)
                     });
-                    watch.snapshot.insert(path, Entry { stat, sha256: None, blob });
+                    entries.push((path, Entry { stat, sha256: None, blob }));
                 }
-                watch.snapshot.dirty = true;
+                watch.snapshot = Snapshot::build(entries);
             }
         }
+        // Dropped only now: the start scan takes blob ids from it.
+        drop(index);
         Ok(watch)
     }
 
     /// Wait up to `timeout` for settled changes. Returns an empty Vec on
     /// timeout. Blocks on the event channel: no CPU is used while idle.
     pub fn next_batch(&mut self, timeout: Duration) -> Result<Vec<Change>, WatchError> {
-        let end = gitops::later(Instant::now(), timeout);
+        self.wait(Some(gitops::later(Instant::now(), timeout)))
+    }
+
+    /// Wait for settled changes until `until` (`None`: no limit), or until a
+    /// [`Waker`] wakes it; an empty Vec on either. While nothing is pending
+    /// it blocks on the event channel with no timeout at all: an idle
+    /// watcher never wakes up. Timers run only while events are pending.
+    pub fn wait(&mut self, until: Option<Instant>) -> Result<Vec<Change>, WatchError> {
         loop {
-            self.drain()?;
+            let woken = self.drain()?;
             let now = Instant::now();
             let out = self.collect(now, false)?;
-            if !out.is_empty() {
+            if !out.is_empty() || woken || until.is_some_and(|end| now >= end) {
                 return Ok(out);
             }
-            if now >= end {
-                return Ok(out);
-            }
-            let wake = self.next_wake(now).map_or(end, |w| w.min(end));
-            // A deadline that collect() did not act on would spin: wait a little.
-            let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
-            match self.rx.recv_timeout(wait) {
-                Ok(event) => self.on_event(event, Instant::now()),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err(WatchError::Disconnected),
+            let msg = match self.next_wake(now).into_iter().chain(until).min() {
+                Some(wake) => {
+                    // A deadline that collect() did not act on would spin: wait a little.
+                    let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
+                    match self.rx.recv_timeout(wait) {
+                        Ok(msg) => msg,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => Msg::Closed,
+                    }
+                }
+                None => self.rx.recv().unwrap_or(Msg::Closed),
+            };
+            match msg {
+                Msg::Event(event) => self.on_event(event, Instant::now()),
+                Msg::Wake => return Ok(out),
+                Msg::Closed => return Err(WatchError::Disconnected),
             }
         }
+    }
+
+    /// A handle that makes [`Watch::wait`] return early.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
+    }
+
+    /// Whether [`Watch::keep_reachable`] has something to do: blobs not yet
+    /// reachable, or a snapshot changed since it was saved.
+    pub fn has_unkept(&self) -> bool {
+        !self.unsaved.is_empty() || (self.options.state_file.is_some() && self.snapshot.dirty)
     }
 
     /// Everything not yet settled, now (for a clean shutdown). An operation
@@ -307,12 +374,17 @@ impl Watch {
 
     // ---- events ----
 
-    fn drain(&mut self) -> Result<(), WatchError> {
+    /// Take every event queued; `true` if a [`Waker`] woke us meanwhile.
+    fn drain(&mut self) -> Result<bool, WatchError> {
+        let mut woken = false;
         loop {
             match self.rx.try_recv() {
-                Ok(event) => self.on_event(event, Instant::now()),
-                Err(TryRecvError::Empty) => return Ok(()),
-                Err(TryRecvError::Disconnected) => return Err(WatchError::Disconnected),
+                Ok(Msg::Event(event)) => self.on_event(event, Instant::now()),
+                Ok(Msg::Wake) => woken = true,
+                Ok(Msg::Closed) | Err(TryRecvError::Disconnected) => {
+                    return Err(WatchError::Disconnected);
+                }
+                Err(TryRecvError::Empty) => return Ok(woken),
             }
         }
     }
@@ -454,7 +526,7 @@ impl Watch {
                 }
             }
             Observed::File(_) => {
-                if self.snapshot.entries.contains_key(&rel) || !self.ignored(&rel, false) {
+                if self.snapshot.contains(&rel) || !self.ignored(&rel, false) {
                     self.touch(rel, now);
                 }
             }
@@ -486,7 +558,7 @@ impl Watch {
     fn new_dir(&mut self, rel: &[u8], now: Instant) {
         let files = self.walk(rel);
         for file in files {
-            if !self.snapshot.entries.contains_key(&file) {
+            if !self.snapshot.contains(&file) {
                 self.touch(file, now);
             }
         }
@@ -705,7 +777,7 @@ impl Watch {
                         examine.extend(files);
                     }
                     examine.extend(self.snapshot.under(&path));
-                    if self.snapshot.entries.contains_key(&path) {
+                    if self.snapshot.contains(&path) {
                         examine.insert(path);
                     }
                 }
@@ -735,7 +807,7 @@ impl Watch {
         let workdir = self.workdir.clone();
         self.watched.retain(|dir| workdir.join(OsStr::from_bytes(dir)).is_dir());
         let mut examine: BTreeSet<Vec<u8>> = self.walk(b"").into_iter().collect();
-        examine.extend(self.snapshot.entries.keys().cloned());
+        examine.extend(self.snapshot.paths());
         self.compare(examine, &HashMap::new(), Instant::now())
     }
 
@@ -755,7 +827,7 @@ impl Watch {
         let mut examine = examine.into_iter();
         while let Some(path) = examine.next() {
             let abs = self.abs(&path);
-            let old = self.snapshot.entries.get(&path).cloned();
+            let old = self.snapshot.get(&path);
             if let Some(old) = &old {
                 // Same stat data, same content: nothing to read.
                 if matches!(content::observe(&abs), Observed::File(stat) if stat == old.stat) {
@@ -883,7 +955,7 @@ impl Watch {
                     deleted.remove(from);
                     break;
                 }
-                if self.snapshot.entries.contains_key(from) {
+                if self.snapshot.contains(from) {
                     break;
                 }
                 cursor = self.hints.get(from);
@@ -963,7 +1035,7 @@ impl Watch {
     /// A `.gitignore` changed: re-read the ignore rules, and watch and queue
     /// what they no longer ignore.
     fn ignores_changed(&mut self, files: &[Vec<u8>], now: Instant) {
-        match self.repo.index_or_empty() {
+        match open_index(&self.repo) {
             Ok(index) => match excludes_of(&self.repo, &index) {
                 Ok(stack) => self.excludes = stack,
                 Err(e) => self.note_error(e.to_string()),
@@ -979,7 +1051,7 @@ impl Watch {
                 continue;
             }
             for found in self.walk(&dir) {
-                if !self.snapshot.entries.contains_key(&found) {
+                if !self.snapshot.contains(&found) {
                     self.touch(found, now);
                 }
             }
@@ -1008,7 +1080,7 @@ impl Watch {
         }
         if is_dir {
             let prefix = dir_prefix(rel);
-            if self.tracked.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix)) {
+            if self.tracked.any_with_prefix(&prefix) {
                 return false;
             }
         } else if self.tracked.contains(rel) {
@@ -1101,8 +1173,8 @@ impl Watch {
 
     fn reload_index(&mut self) {
         self.index_stale = false;
-        match self.repo.index_or_empty() {
-            Ok(index) => self.tracked = read_index(&index).0,
+        match open_index(&self.repo) {
+            Ok(index) => self.tracked = read_index(&index),
             Err(e) => self.note_error(format!("cannot read the git index: {e}")),
         }
     }
@@ -1132,6 +1204,13 @@ struct Seed {
 }
 
 impl Seed {
+    /// The unconflicted entry of `path`, if it is a file.
+    fn of(index: &gix::index::State, path: &[u8]) -> Option<Seed> {
+        let entry = index
+            .entry_by_path_and_stage(path.as_bstr(), gix::index::entry::Stage::Unconflicted)?;
+        Some(Seed { id: entry.id, mode: git_mode(entry.mode)?, stat: entry.stat })
+    }
+
     fn matches(&self, stat: &StatKey) -> bool {
         self.mode == stat.mode
             && u64::from(self.stat.size) == stat.size
@@ -1141,22 +1220,34 @@ impl Seed {
     }
 }
 
-fn read_index(index: &gix::index::State) -> (BTreeSet<Vec<u8>>, HashMap<Vec<u8>, Seed>) {
-    use gix::index::entry::Mode;
-    let mut tracked = BTreeSet::new();
-    let mut seeds = HashMap::new();
-    for entry in index.entries() {
-        let mode = match entry.mode {
-            Mode::FILE => 0o100644,
-            Mode::FILE_EXECUTABLE => 0o100755,
-            Mode::SYMLINK => 0o120000,
-            _ => continue, // submodules, sparse directories
-        };
-        let path = entry.path(index).to_vec();
-        if entry.stage_raw() == 0 {
-            seeds.insert(path.clone(), Seed { id: entry.id, mode, stat: entry.stat });
-        }
-        tracked.insert(path);
+/// The index, read afresh. Not gix's `index_or_empty`: that keeps the decoded
+/// index in the repository for good (11 MB for 100,000 files), and the
+/// watcher reads it only when it changed.
+fn open_index(repo: &gix::Repository) -> Result<gix::index::File, String> {
+    match repo.open_index() {
+        Ok(index) => Ok(index),
+        Err(_) if !repo.index_path().exists() => Ok(gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            repo.index_path(),
+        )),
+        Err(e) => Err(e.to_string()),
     }
-    (tracked, seeds)
+}
+
+/// git's mode of an index entry that is a file; `None` for submodules and
+/// sparse directories.
+fn git_mode(mode: gix::index::entry::Mode) -> Option<u32> {
+    use gix::index::entry::Mode;
+    match mode {
+        Mode::FILE => Some(0o100644),
+        Mode::FILE_EXECUTABLE => Some(0o100755),
+        Mode::SYMLINK => Some(0o120000),
+        _ => None,
+    }
+}
+
+/// The tracked files.
+fn read_index(index: &gix::index::State) -> PathList {
+    let files = index.entries().iter().filter(|e| git_mode(e.mode).is_some());
+    PathList::from_unsorted(files.map(|e| -> &[u8] { e.path(index) }))
 }

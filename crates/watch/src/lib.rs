@@ -110,13 +110,14 @@
 mod content;
 mod engine;
 mod gitops;
+mod paths;
 mod saves;
 mod snapshot;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use engine::Watch;
+pub use engine::{Waker, Watch};
 /// The object id type of blobs.
 pub use gix::ObjectId;
 

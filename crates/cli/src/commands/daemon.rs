@@ -190,7 +190,14 @@ fn status(args: StatusArgs) -> Result<(), CommandError> {
         return Err(CommandError::new(Exit::Environment, "the watcher is not running")
             .hint("`trail daemon start` starts it"));
     };
-    let status = client.status().map_err(service_error)?;
+    let mut status = client.status().map_err(service_error)?;
+    // The watcher sleeps while nothing happens, so its own figure is as old
+    // as its last wake-up: the uptime is counted here from its start.
+    let started = status["started"].as_str().and_then(trail_journal::Timestamp::parse);
+    if let (Some(started), Some(map)) = (started, status.as_object_mut()) {
+        let nanos = trail_journal::Timestamp::now().nanos().saturating_sub(started.nanos());
+        map.insert("uptime_secs".into(), (nanos.max(0) / 1_000_000_000).into());
+    }
     let mut out = Out::new();
     if args.json {
         writeln!(out, "{status}")?;

@@ -34,7 +34,8 @@ use crate::output::say;
 #[derive(Debug, Args)]
 pub struct WatchArgs {}
 
-/// How often blobs written since the last time are made reachable.
+/// How often blobs written since the last time are made reachable (only
+/// while there are some: an idle watcher has no timer).
 const KEEP_EVERY: Duration = Duration::from_secs(5);
 
 pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
@@ -57,13 +58,16 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     let store = SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))?;
     let store = Arc::new(store);
 
+    // Signals arrive through signal-hook's pipe; a thread blocked on it sets
+    // the flag and wakes the loop below (no polling for a stop request).
     let shutdown = Arc::new(AtomicBool::new(false));
-    for signal in
-        [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT, signal_hook::consts::SIGHUP]
-    {
-        signal_hook::flag::register(signal, Arc::clone(&shutdown))
-            .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
-    }
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ])
+    .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
+    let signals_handle = signals.handle();
 
     let server = trail_service::Server::bind(&trail_dir, Arc::clone(&store))
         .map_err(crate::commands::daemon::service_error)?;
@@ -81,9 +85,8 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         });
     }
     // The server stops only after the watcher's last records are in.
-    let server_shutdown = Arc::new(AtomicBool::new(false));
-    let server_stop = Arc::clone(&server_shutdown);
-    let server_thread = std::thread::spawn(move || server.run(server_stop));
+    let server_stop = server.stopper();
+    let server_thread = std::thread::spawn(move || server.run());
 
     // Spooled records (written while the journal was busy) go in first.
     let known = |id: &trail_git::ObjectId| crate::records::is_known(&*store, id).unwrap_or(false);
@@ -113,6 +116,15 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut watch = trail_watch::Watch::start(&workdir, options).map_err(|e| {
             CommandError::environment(format!("cannot watch {}: {e}", workdir.display()))
         })?;
+        {
+            let (shutdown, waker) = (Arc::clone(&shutdown), watch.waker());
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    shutdown.store(true, Ordering::SeqCst);
+                    waker.wake();
+                }
+            });
+        }
         let mut start = Draft::new(kinds::WATCH_START, Source::Watcher, started);
         start.actor = Some(crate::commands::hook::local_actor(&repo.git));
         let mut detail = serde_json::Map::new();
@@ -146,33 +158,8 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut checkpoints = crate::sync::Periodic::new(&repo, &config);
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
-        while !shutdown.load(Ordering::Relaxed) {
-            // Blocks on the watcher's channel: no work while nothing changes,
-            // one wake-up a second to see a stop request.
-            match watch.next_batch(Duration::from_secs(1)) {
-                Ok(batch) if batch.is_empty() => {}
-                Ok(batch) => match append(&appender, drafts(&repo, batch)) {
-                    Ok(n) => {
-                        recorded += n as u64;
-                        checkpoints.after_append(&repo, &*store);
-                    }
-                    Err(e) => {
-                        say(format_args!("cannot record: {}", e.message));
-                        last_error = Value::String(e.message.clone());
-                    }
-                },
-                Err(e) => {
-                    say(format_args!("watch error: {e}"));
-                    last_error = Value::String(e.to_string());
-                }
-            }
-            if last_keep.elapsed() >= KEEP_EVERY {
-                if let Err(e) = watch.keep_reachable() {
-                    say(format_args!("cannot keep the saved contents reachable: {e}"));
-                    last_error = Value::String(e.to_string());
-                }
-                last_keep = Instant::now();
-            }
+        while !shutdown.load(Ordering::SeqCst) {
+            // Published before waiting: the wait may last for hours.
             let stats = watch.stats();
             if let Ok(mut status) = status.lock() {
                 *status = serde_json::json!({
@@ -189,6 +176,33 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
                     "last_error": last_error,
                 });
             }
+            // Blocks on the watcher's channel until files settle or a signal
+            // wakes it; with nothing to keep, no timer at all.
+            let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
+            match watch.wait(keep_at) {
+                Ok(batch) if batch.is_empty() => {}
+                Ok(batch) => match append(&appender, drafts(&repo, batch)) {
+                    Ok(n) => {
+                        recorded += n as u64;
+                        checkpoints.after_append(&repo, &*store);
+                    }
+                    Err(e) => {
+                        say(format_args!("cannot record: {}", e.message));
+                        last_error = Value::String(e.message.clone());
+                    }
+                },
+                Err(e) => {
+                    say(format_args!("watch error: {e}"));
+                    last_error = Value::String(e.to_string());
+                }
+            }
+            if watch.has_unkept() && last_keep.elapsed() >= KEEP_EVERY {
+                if let Err(e) = watch.keep_reachable() {
+                    say(format_args!("cannot keep the saved contents reachable: {e}"));
+                    last_error = Value::String(e.to_string());
+                }
+                last_keep = Instant::now();
+            }
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
         let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
@@ -200,7 +214,8 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         checkpoints.finish(&repo, &*store);
         Ok(())
     })();
-    server_shutdown.store(true, Ordering::Relaxed);
+    signals_handle.close();
+    server_stop.request();
     let served = server_thread.join();
     let _ = std::fs::remove_file(&pid_file);
     if result.is_ok() {

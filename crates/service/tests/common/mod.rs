@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use trail_journal::{
@@ -44,7 +43,7 @@ impl Repo {
 
 /// A server running on its own thread.
 pub struct Daemon {
-    pub shutdown: Arc<AtomicBool>,
+    pub stop: trail_service::Stop,
     pub socket: PathBuf,
     pub appender: trail_service::Appender,
     handle: Option<JoinHandle<Result<(), ServiceError>>>,
@@ -55,15 +54,17 @@ impl Daemon {
         let server = Server::bind(trail_dir, store).expect("bind");
         let socket = server.path().to_owned();
         let appender = server.appender();
-        let shutdown = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&shutdown);
-        let handle = std::thread::spawn(move || server.run(flag));
-        Daemon { shutdown, socket, appender, handle: Some(handle) }
+        let stop = server.stopper();
+        let handle = std::thread::Builder::new()
+            .name("trail-run".into())
+            .spawn(move || server.run())
+            .expect("spawn");
+        Daemon { stop, socket, appender, handle: Some(handle) }
     }
 
-    /// Set the flag and wait for `run` to return.
+    /// Request the stop and wait for `run` to return.
     pub fn stop(mut self) {
-        self.shutdown.store(true, Ordering::SeqCst);
+        self.stop.request();
         self.join();
     }
 
@@ -77,7 +78,7 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        self.shutdown.store(true, Ordering::SeqCst);
+        self.stop.request();
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
