@@ -46,6 +46,8 @@ fn help_texts() {
         "sync pull",
         "sync checkpoint",
         "recover",
+        "completions",
+        "man",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
