@@ -46,6 +46,7 @@ fn help_texts() {
         "sync pull",
         "sync checkpoint",
         "recover",
+        "doctor",
         "completions",
         "man",
     ] {

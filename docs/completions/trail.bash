@@ -31,6 +31,9 @@ _trail() {
             trail,daemon)
                 cmd="trail__subcmd__daemon"
                 ;;
+            trail,doctor)
+                cmd="trail__subcmd__doctor"
+                ;;
             trail,export)
                 cmd="trail__subcmd__export"
                 ;;
@@ -162,6 +165,9 @@ _trail() {
                 ;;
             trail__subcmd__help,daemon)
                 cmd="trail__subcmd__help__subcmd__daemon"
+                ;;
+            trail__subcmd__help,doctor)
+                cmd="trail__subcmd__help__subcmd__doctor"
                 ;;
             trail__subcmd__help,export)
                 cmd="trail__subcmd__help__subcmd__export"
@@ -332,7 +338,7 @@ _trail() {
 
     case "${cmd}" in
         trail)
-            opts="-v -h -V --verbose --help --version init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover completions man help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,7 +352,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__authorize)
-            opts="-v -h -V --path --digest --staged --ttl --reason --reuse --key --verbose --help --version"
+            opts="-v -q -h -V --path --digest --staged --ttl --reason --reuse --key --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,7 +386,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog)
-            opts="-v -h -V --verbose --help --version check sync release merge help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version check sync release merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,7 +400,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__check)
-            opts="-v -h -V --json --verbose --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,7 +498,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__merge)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,7 +512,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__release)
-            opts="-v -h -V --date --verbose --help --version"
+            opts="-v -q -h -V --date --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,7 +530,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__sync)
-            opts="-v -h -V --since --include-imported --verbose --help --version"
+            opts="-v -q -h -V --since --include-imported --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,7 +548,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__commit)
-            opts="-m -v -h -V --message --why --impact --token --verbose --help --version"
+            opts="-m -v -q -h -V --message --why --impact --token --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,7 +582,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__completions)
-            opts="-v -h -V --verbose --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --verbose --quiet --local --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,7 +596,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon)
-            opts="-v -h -V --verbose --help --version start stop status unit help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version start stop status unit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -688,7 +694,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__start)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,7 +708,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__status)
-            opts="-v -h -V --json --verbose --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,7 +722,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__stop)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -730,7 +736,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__unit)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,8 +749,22 @@ _trail() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        trail__subcmd__doctor)
+            opts="-v -q -h -V --json --no-verify --verbose --quiet --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         trail__subcmd__export)
-            opts="-o -v -h -V --output --verbose --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,7 +786,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__help)
-            opts="init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover completions man help"
+            opts="init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,6 +970,20 @@ _trail() {
         trail__subcmd__help__subcmd__daemon__subcmd__unit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1326,7 +1360,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks)
-            opts="-v -h -V --verbose --help --version install uninstall status help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version install uninstall status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,7 +1444,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__install)
-            opts="-v -h -V --force --server --verbose --help --version"
+            opts="-v -q -h -V --force --server --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1424,7 +1458,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__status)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1438,7 +1472,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__uninstall)
-            opts="-v -h -V --force --verbose --help --version"
+            opts="-v -q -h -V --force --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,7 +1486,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__import)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1466,7 +1500,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__init)
-            opts="-v -h -V --no-hooks --watch --verbose --help --version"
+            opts="-v -q -h -V --no-hooks --watch --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1480,7 +1514,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__keygen)
-            opts="-v -h -V --name --add --verbose --help --version"
+            opts="-v -q -h -V --name --add --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1498,7 +1532,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__log)
-            opts="-n -v -h -V --path --since --until --author --kind --commit --change --limit --reverse --json --all-clones --verbose --help --version"
+            opts="-n -v -q -h -V --path --since --until --author --kind --commit --change --limit --reverse --json --all-clones --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1548,7 +1582,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__man)
-            opts="-v -h -V --dir --verbose --help --version"
+            opts="-v -q -h -V --dir --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1566,7 +1600,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__note)
-            opts="-v -h -V --why --impact --token --clear --verbose --help --version"
+            opts="-v -q -h -V --why --impact --token --clear --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,7 +1626,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__policy)
-            opts="-v -h -V --verbose --help --version check help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,7 +1640,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__policy__subcmd__check)
-            opts="-v -h -V --json --verbose --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1662,7 +1696,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__recover)
-            opts="-v -h -V --from --store --force --verbose --help --version"
+            opts="-v -q -h -V --from --store --force --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1684,7 +1718,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__reindex)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1698,7 +1732,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__restore)
-            opts="-v -h -V --at --to --force --verbose --help --version"
+            opts="-v -q -h -V --at --to --force --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1720,7 +1754,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__show)
-            opts="-v -h -V --json --verbose --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1734,7 +1768,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__status)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1748,7 +1782,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync)
-            opts="-v -h -V --verbose --help --version push pull checkpoint help"
+            opts="-v -q -h -V --verbose --quiet --local --help --version push pull checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1762,7 +1796,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__checkpoint)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1846,7 +1880,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__pull)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1860,7 +1894,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__push)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1874,7 +1908,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__timeline)
-            opts="-v -h -V --no-follow --json --verbose --help --version"
+            opts="-v -q -h -V --no-follow --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1888,7 +1922,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__verify)
-            opts="-q -v -h -V --quiet --against --verbose --help --version"
+            opts="-v -q -h -V --against --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1906,7 +1940,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__watch)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

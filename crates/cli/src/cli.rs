@@ -17,6 +17,16 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Print only errors and warnings, no progress or notes (RUST_LOG or
+    /// TRAIL_LOG choose what the log shows).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Show times in the local time zone instead of UTC (tables only: the
+    /// journal and every --json output keep UTC).
+    #[arg(long, global = true)]
+    pub local: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,6 +56,7 @@ pub enum Command {
     Daemon(commands::daemon::DaemonArgs),
     Sync(commands::sync::SyncArgs),
     Recover(commands::recover::RecoverArgs),
+    Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
     Man(commands::man::ManArgs),
 }

@@ -114,6 +114,7 @@ impl Repo {
                     given.display(),
                     workdir.display()
                 ))
+                .hint("the journal records paths inside the work tree: give one relative to where you are, or an absolute path inside it")
             })?,
         };
         let mut bytes = path_bytes(&relative);

@@ -54,9 +54,12 @@ impl CommandError {
         if self.quiet {
             return ExitCode::SUCCESS;
         }
-        crate::output::to_stderr(format_args!("trail: error: {}\n", self.message));
-        for hint in &self.hints {
-            crate::output::to_stderr(format_args!("  hint: {hint}\n"));
+        let colour = crate::output::colour(false);
+        let error = crate::output::paint("error:", "1;31", colour);
+        crate::output::to_stderr(format_args!("trail: {error} {}\n", self.message));
+        let hint = crate::output::paint("hint:", "33", colour);
+        for text in &self.hints {
+            crate::output::to_stderr(format_args!("  {hint} {text}\n"));
         }
         ExitCode::from(self.exit as u8)
     }
@@ -137,7 +140,7 @@ impl From<AppendError> for CommandError {
 impl From<trail_git::DiscoverError> for CommandError {
     fn from(e: trail_git::DiscoverError) -> Self {
         CommandError::environment(e.to_string())
-            .hint("run trail inside a git repository (or set GIT_DIR)")
+            .hint("run trail inside a git repository: `cd` into one, or make one with `git init` (GIT_DIR also works)")
     }
 }
 

@@ -37,26 +37,31 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
-    init_tracing(args.verbose);
+    output::set_quiet(args.quiet);
+    output::set_local(args.local);
+    init_tracing(args.verbose, args.quiet);
     match commands::run(args.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, quiet: bool) {
     // sled logs its own diagnostics (e.g. a failed checksum) before returning the
     // error trail turns into a message; users see the message, not sled's logs.
     let default = match verbose {
+        0 if quiet => "error,sled=off",
         0 => "warn,sled=off",
         1 => "info,sled=warn",
         _ => "debug",
     };
+    // TRAIL_LOG wins over RUST_LOG, which wins over -v/-q.
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRAIL_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(output::colour(false))
         .try_init();
 }

@@ -1,6 +1,84 @@
 //! Writing to stdout: buffered, and a closed pipe ends the command quietly.
+//! Also the user's output settings: `--quiet`, colour (only on a terminal,
+//! never with `NO_COLOR`), the terminal's width, and `--local` times.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static LOCAL: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: informational messages are not printed (errors and warnings are).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// `--local`: times on display in the local time zone instead of UTC.
+pub fn set_local(local: bool) {
+    LOCAL.store(local, Ordering::Relaxed);
+}
+
+/// A record time as tables show it: UTC, or local time with `--local`.
+pub fn display_time(time: &trail_journal::Timestamp) -> String {
+    if LOCAL.load(Ordering::Relaxed) {
+        time.0.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        time.0.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// The heading of the time column.
+pub fn time_heading() -> &'static str {
+    if LOCAL.load(Ordering::Relaxed) { "TIME (local)" } else { "TIME (UTC)" }
+}
+
+/// Whether to colour what goes to stderr (`stdout` false) or stdout: only a
+/// terminal, never with `NO_COLOR` set (https://no-color.org) or `TERM=dumb`.
+pub fn colour(stdout: bool) -> bool {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+    {
+        return false;
+    }
+    if stdout { io::stdout().is_terminal() } else { io::stderr().is_terminal() }
+}
+
+/// `text` in the ANSI colour `code` when `on`.
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+/// The width tables may use on stdout: the terminal's (or `COLUMNS`), or
+/// none when stdout is not a terminal (a pipe or file gets whole lines).
+pub fn table_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()) {
+        return Some(columns.max(20));
+    }
+    rustix::termios::tcgetwinsize(io::stdout())
+        .ok()
+        .map(|size| size.ws_col as usize)
+        .filter(|&w| w > 0)
+        .map(|w| w.max(20))
+}
+
+/// `line` cut to `width` characters, ending in `…` when cut.
+pub fn fit(line: &str, width: Option<usize>) -> String {
+    match width {
+        Some(width) if line.chars().count() > width => {
+            let mut out: String = line.chars().take(width.saturating_sub(1)).collect();
+            out.push('…');
+            out
+        }
+        _ => line.to_owned(),
+    }
+}
 
 pub struct Out {
     inner: io::BufWriter<io::StdoutLock<'static>>,
@@ -22,9 +100,15 @@ impl Write for Out {
     }
 }
 
-/// Print a status line for the user (stderr, so stdout stays data).
+/// Print a status line for the user (stderr, so stdout stays data). With
+/// `--quiet` only warnings (messages starting "warning") and stronger get
+/// through.
 pub fn say(message: impl std::fmt::Display) {
-    to_stderr(format_args!("trail: {message}\n"));
+    let text = message.to_string();
+    if quiet() && !text.starts_with("warning") && !text.starts_with("POLICY") {
+        return;
+    }
+    to_stderr(format_args!("trail: {text}\n"));
 }
 
 /// Write to stderr, ignoring failure: `eprintln!` panics when stderr is a

@@ -261,10 +261,16 @@ fn malformed_line(path: &[u8], e: &Malformed) -> String {
 
 // ---------------------------------------------------------------- check
 
-fn check(args: CheckArgs) -> Result<(), CommandError> {
-    let (repo, workdir, config) = open()?;
-    let excluded = exclusions(&config)?;
-    let tracked = tracked(&repo)?;
+/// Every directory that must keep a CHANGELOG.md and does not, and every one
+/// that is malformed (as JSON findings with a `message`), and how many
+/// directories must keep one. `trail changelog check` and `trail doctor`.
+pub(crate) fn coverage(
+    repo: &Repo,
+    workdir: &Path,
+    config: &crate::config::Config,
+) -> Result<(Vec<serde_json::Value>, usize), CommandError> {
+    let excluded = exclusions(config)?;
+    let tracked = tracked(repo)?;
     let mut required: BTreeSet<Vec<u8>> = BTreeSet::new();
     let mut present: BTreeSet<Vec<u8>> = BTreeSet::new();
     for path in &tracked {
@@ -278,8 +284,7 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
         required.insert(Vec::new());
     }
     required.retain(|dir| !excluded(dir));
-    let mut out = Out::new();
-    let mut found = 0usize;
+    let mut findings = Vec::new();
     for dir in required.union(&present) {
         let path = changelog_of(dir);
         let text = read(&workdir.join(bytes_path(&path)))?;
@@ -300,13 +305,21 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
                 })
             }),
         };
-        if let Some(finding) = finding {
-            found += 1;
-            if args.json {
-                writeln!(out, "{finding}")?;
-            } else {
-                writeln!(out, "{}", finding["message"].as_str().unwrap_or_default())?;
-            }
+        findings.extend(finding);
+    }
+    Ok((findings, required.len()))
+}
+
+fn check(args: CheckArgs) -> Result<(), CommandError> {
+    let (repo, workdir, config) = open()?;
+    let (findings, required) = coverage(&repo, &workdir, &config)?;
+    let found = findings.len();
+    let mut out = Out::new();
+    for finding in &findings {
+        if args.json {
+            writeln!(out, "{finding}")?;
+        } else {
+            writeln!(out, "{}", finding["message"].as_str().unwrap_or_default())?;
         }
     }
     out.flush()?;
@@ -320,8 +333,8 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
     }
     say(format!(
         "all {} director{} have a well-formed {FILE_NAME}",
-        required.len(),
-        if required.len() == 1 { "y" } else { "ies" }
+        required,
+        if required == 1 { "y" } else { "ies" }
     ));
     Ok(())
 }

@@ -45,7 +45,8 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
                     "cannot write {}: the directory {} does not exist",
                     path.display(),
                     dir.display()
-                )));
+                ))
+                .hint("create the directory first, or give another path (`-o -` or no -o writes to standard output)"));
             }
             // tempfile's errors name its random file; the user asked for `path`.
             let mut tmp = tempfile_in(dir).map_err(|e| {

@@ -109,14 +109,15 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     let store = repo.open_indexed_store()?;
     let mut out = Out::new();
     let mut failure: Option<std::io::Error> = None;
+    let width = crate::output::table_width();
     if !args.json {
-        writeln!(out, "{}", header())?;
+        writeln!(out, "{}", crate::output::fit(&header(), width))?;
     }
     query::run(&store, &query, |record, bytes| {
         let written = if args.json {
             out.write_all(&bytes).and_then(|()| out.write_all(b"\n"))
         } else {
-            writeln!(out, "{}", row(&record))
+            writeln!(out, "{}", crate::output::fit(&row(&record), width))
         };
         match written {
             Ok(()) => ControlFlow::Continue(()),
@@ -156,8 +157,9 @@ fn all_clones(
     }
     rows.truncate(query.limit.unwrap_or(usize::MAX));
     let mut out = Out::new();
+    let width = crate::output::table_width();
     if !json {
-        writeln!(out, "{:<9}  {}", "STORE", header())?;
+        writeln!(out, "{}", crate::output::fit(&format!("{:<9}  {}", "STORE", header()), width))?;
     }
     for (id, record, bytes) in rows {
         if json {
@@ -167,7 +169,8 @@ fn all_clones(
         } else {
             let short: String = id.chars().take(8).collect();
             let mine = if id == own { "*" } else { "" };
-            writeln!(out, "{:<9}  {}", format!("{short}{mine}"), row(&record))?;
+            let line = format!("{:<9}  {}", format!("{short}{mine}"), row(&record));
+            writeln!(out, "{}", crate::output::fit(&line, width))?;
         }
     }
     out.flush()?;
@@ -177,13 +180,18 @@ fn all_clones(
 fn header() -> String {
     format!(
         "{:>7}  {:<19}  {:<17}  {:<18}  {:<10}  {}",
-        "SEQ", "TIME (UTC)", "KIND", "WHO", "COMMIT", "SUMMARY"
+        "SEQ",
+        crate::output::time_heading(),
+        "KIND",
+        "WHO",
+        "COMMIT",
+        "SUMMARY"
     )
 }
 
 /// One line of the table.
 pub fn row(record: &Summary) -> String {
-    let time = record.time.0.format("%Y-%m-%d %H:%M:%S").to_string();
+    let time = crate::output::display_time(&record.time);
     let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
     let commit: String = record.commit.as_deref().unwrap_or("").chars().take(10).collect();
     format!(

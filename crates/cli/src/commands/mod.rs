@@ -5,6 +5,7 @@ pub mod changelog;
 pub mod commit;
 pub mod completions;
 pub mod daemon;
+pub mod doctor;
 pub mod export;
 pub mod hook;
 pub mod hooks;
@@ -32,6 +33,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Init(args) => init::run(args),
         Command::Sync(args) => sync::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Recover(args) => recover::run(args),
         Command::Import(args) => import::run(args),
         Command::Log(args) => log::run(args),

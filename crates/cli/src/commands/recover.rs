@@ -56,7 +56,8 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     {
         return Err(CommandError::usage(format!(
             "--store {store:?} is not a store id (32 lowercase hex digits)"
-        )));
+        ))
+        .hint("`git ls-remote REMOTE 'refs/trail/clones/*'` lists the stores a remote holds; `trail status` shows this one's"));
     }
     let local_tip = trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?;
     let (store_id, tip, source) = match &args.from {

@@ -15,14 +15,41 @@ use crate::output::Out;
 /// record will chain to), size on disk, the last checkpoint written to
 /// refs/trail/journal, and the outcome of the last `trail verify`.
 #[derive(Debug, Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Print it as one JSON object (journal, store_id, records, head_hash,
+    /// bytes_on_disk, checkpoint, last_verify).
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
+pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let store = repo.open_store()?;
     let head = store.head()?;
     let id = store.store_id()?;
     let mut out = Out::new();
+    if args.json {
+        let checkpoint = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF)
+            .ok()
+            .flatten()
+            .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok())
+            .map(|l| serde_json::json!({"seq": l.checkpoint.seq, "time": l.checkpoint.time}));
+        let last = store
+            .meta(meta_keys::LAST_VERIFY)?
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        let value = serde_json::json!({
+            "journal": repo.store_path().display().to_string(),
+            "store_id": id,
+            "records": head.seq,
+            "head_hash": head.hash,
+            "bytes_on_disk": store.size_on_disk()?,
+            "checkpoint": checkpoint,
+            "last_verify": last,
+        });
+        writeln!(out, "{value}")?;
+        out.flush()?;
+        return Ok(());
+    }
     writeln!(out, "journal    {}", repo.store_path().display())?;
     writeln!(out, "store id   {id}")?;
     writeln!(out, "records    {}", head.seq)?;

@@ -118,7 +118,8 @@ pub(crate) fn git(repo: &Repo, args: &[&OsStr]) -> Result<(), CommandError> {
         return Err(CommandError::environment(format!(
             "`git {}` failed (git's message is above)",
             shown.join(" ")
-        )));
+        ))
+        .hint("check the remote's name or URL (`git remote -v` lists this repository's) and that you can reach it (`git ls-remote REMOTE`)"));
     }
     Ok(())
 }
@@ -126,7 +127,15 @@ pub(crate) fn git(repo: &Repo, args: &[&OsStr]) -> Result<(), CommandError> {
 pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
     let store_id = {
         let store = repo.open_store()?;
-        crate::sync::checkpoint(repo, &store)?;
+        // What is already checkpointed can be pushed even when no new
+        // checkpoint can be written (a missing key, a damaged store).
+        if let Err(e) = crate::sync::checkpoint(repo, &store) {
+            say(format_args!(
+                "warning: {}{}",
+                e.message,
+                e.hints.first().map(|h| format!(" ({h})")).unwrap_or_default()
+            ));
+        }
         store.store_id()?
     };
     let Some(tip) = trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?

@@ -50,12 +50,20 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
         ));
         return Ok(());
     }
+    let width = crate::output::table_width();
     if !args.json {
-        writeln!(
-            out,
+        let header = format!(
             "{:>7}  {:<20} {:<18} {:<18} {:<2} {:<10} {:>9}  {:<10}  PATH",
-            "SEQ", "TIME (UTC)", "KIND", "WHO", "ST", "BLOB", "SIZE", "COMMIT"
-        )?;
+            "SEQ",
+            crate::output::time_heading(),
+            "KIND",
+            "WHO",
+            "ST",
+            "BLOB",
+            "SIZE",
+            "COMMIT"
+        );
+        writeln!(out, "{}", crate::output::fit(&header, width))?;
     }
     for state in &states {
         let record = &state.record;
@@ -89,18 +97,18 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
             }
             _ => shown,
         };
-        writeln!(
-            out,
+        let line = format!(
             "{:>7}  {:<20} {:<18} {:<18} {:<2} {:<10} {:>9}  {:<10}  {path}",
             state.seq,
-            record.time.0.format("%Y-%m-%d %H:%M:%S").to_string(),
+            crate::output::display_time(&record.time),
             record.kind,
             truncate(&who, 18),
             format!("{:?}", state.status),
             state.blob.as_deref().map(|b| &b[..b.len().min(10)]).unwrap_or("-"),
             state.size.map(|s| s.to_string()).unwrap_or_else(|| "-".to_owned()),
             record.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or(""),
-        )?;
+        );
+        writeln!(out, "{}", crate::output::fit(&line, width))?;
     }
     out.flush()?;
     Ok(())

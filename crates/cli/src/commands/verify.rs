@@ -19,8 +19,8 @@ use crate::output::{Out, to_stderr};
 /// naming the first bad seq when anything is wrong.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Print nothing when the journal is intact.
-    #[arg(short, long)]
+    /// Print nothing when the journal is intact (the global -q/--quiet).
+    #[arg(skip)]
     pub quiet: bool,
 
     /// Also compare with the checkpoints REMOTE holds for this store (pushed
@@ -29,6 +29,12 @@ pub struct VerifyArgs {
     /// every hash, is reported with the first seq where the two disagree.
     #[arg(long, value_name = "REMOTE")]
     pub against: Option<std::ffi::OsString>,
+
+    /// Print the outcome as one JSON object: ok, records, head_seq,
+    /// head_hash, first_bad_seq, findings (seq, problem). The exit code is
+    /// the same.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
@@ -36,7 +42,7 @@ pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
     let store = repo.open_store()?;
     let local = verify_local(&args, &store);
     let Some(remote) = args.against else { return local };
-    let against = against(&repo, &store, &remote, args.quiet);
+    let against = against(&repo, &store, &remote, args.quiet || crate::output::quiet());
     match (local, against) {
         (Ok(()), result) => result,
         (Err(e), Ok(())) => Err(e),
@@ -75,7 +81,8 @@ fn against(
         return Err(CommandError::environment(format!(
             "cannot reach {remote_name}: {}",
             String::from_utf8_lossy(&listed.stderr).trim()
-        )));
+        ))
+        .hint("check the remote's name or URL (`git remote -v` lists this repository's) and that you can reach it (`git ls-remote REMOTE`)"));
     }
     if listed.stdout.is_empty() {
         return Err(CommandError::refused(format!(
@@ -185,8 +192,37 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
     if let Err(e) = store.set_meta(meta_keys::LAST_VERIFY, outcome.to_string().as_bytes()) {
         tracing::warn!("could not remember the verify outcome: {e}");
     }
+    if args.json {
+        let findings: Vec<serde_json::Value> = report
+            .findings
+            .iter()
+            .map(|f| json!({"seq": f.seq, "problem": f.problem.to_string()}))
+            .collect();
+        let mut out = Out::new();
+        writeln!(
+            out,
+            "{}",
+            json!({
+                "ok": report.ok(),
+                "records": report.records,
+                "head_seq": report.head.seq,
+                "head_hash": report.head.hash,
+                "first_bad_seq": report.first_bad_seq(),
+                "seconds": elapsed.as_secs_f64(),
+                "findings": findings,
+            })
+        )?;
+        out.flush()?;
+        if report.ok() {
+            return Ok(());
+        }
+        return Err(CommandError::refused(match report.first_bad_seq() {
+            Some(seq) => format!("the journal is NOT intact: first bad record is seq {seq}"),
+            None => "the journal's store or indexes are damaged".to_owned(),
+        }));
+    }
     if report.ok() {
-        if !args.quiet {
+        if !(args.quiet || crate::output::quiet()) {
             let rate = report.records as f64 / elapsed.as_secs_f64().max(1e-9);
             let mut out = Out::new();
             writeln!(
