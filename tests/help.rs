@@ -47,6 +47,8 @@ fn help_texts() {
         "sync checkpoint",
         "recover",
         "doctor",
+        "completions",
+        "man",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

@@ -57,4 +57,102 @@ pub enum Command {
     Sync(commands::sync::SyncArgs),
     Recover(commands::recover::RecoverArgs),
     Doctor(commands::doctor::DoctorArgs),
+    Completions(commands::completions::CompletionsArgs),
+    Man(commands::man::ManArgs),
+}
+
+/// The argument tree as a user meets it: `Cli`'s, without hidden commands
+/// and options (`trail hook`, which only git's hooks run; `import --batch`, a
+/// tuning knob). Completion scripts are made from this tree.
+///
+/// clap_complete 4.6 offers hidden commands and options on Tab like any
+/// other, and clap cannot remove anything from a `Command`, so the tree is
+/// rebuilt from what completions use: names, texts, visible aliases,
+/// arguments, groups and whether a subcommand is required. Settings that only
+/// shape `--help` are not carried over; the man pages and `--help` come from
+/// `Cli` itself.
+pub fn visible_command() -> clap::Command {
+    use clap::CommandFactory;
+    let full = Cli::command();
+    visible(&full).version(env!("CARGO_PKG_VERSION")).propagate_version(true)
+}
+
+fn visible(cmd: &clap::Command) -> clap::Command {
+    let args: Vec<&clap::Arg> = cmd.get_arguments().filter(|a| !a.is_hide_set()).collect();
+    let groups: Vec<clap::ArgGroup> = cmd
+        .get_groups()
+        .map(|group| {
+            // A group naming a removed argument would fail clap's checks.
+            let members =
+                group.get_args().filter(|id| args.iter().any(|a| a.get_id() == *id)).cloned();
+            clap::ArgGroup::new(group.get_id().clone())
+                .args(members)
+                // `is_multiple` takes `&mut self`.
+                .multiple(group.clone().is_multiple())
+                .required(group.is_required_set())
+        })
+        .collect();
+    let mut out = clap::Command::new(cmd.get_name().to_owned())
+        .visible_aliases(cmd.get_visible_aliases().map(str::to_owned))
+        .subcommand_required(cmd.is_subcommand_required_set())
+        .args(args.into_iter().cloned())
+        .groups(groups)
+        .subcommands(cmd.get_subcommands().filter(|s| !s.is_hide_set()).map(visible));
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if let Some(long_about) = cmd.get_long_about() {
+        out = out.long_about(long_about.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every visible command and option of `Cli` is in `visible_command()`,
+    /// with the same texts, and nothing hidden is.
+    #[test]
+    fn visible_command_keeps_all_but_the_hidden() {
+        fn compare(full: &clap::Command, visible: &clap::Command, path: &str) {
+            assert_eq!(
+                full.get_about().map(ToString::to_string),
+                visible.get_about().map(ToString::to_string),
+                "{path}"
+            );
+            assert_eq!(
+                full.get_long_about().map(ToString::to_string),
+                visible.get_long_about().map(ToString::to_string),
+                "{path}"
+            );
+            let args = |c: &clap::Command, hidden: bool| -> Vec<String> {
+                c.get_arguments()
+                    .filter(|a| a.is_hide_set() == hidden)
+                    .map(|a| a.get_id().to_string())
+                    .collect()
+            };
+            assert_eq!(args(full, false), args(visible, false), "{path}");
+            assert_eq!(args(visible, true), Vec::<String>::new(), "{path}");
+            let names = |c: &clap::Command| -> Vec<String> {
+                c.get_subcommands()
+                    .filter(|s| !s.is_hide_set())
+                    .map(|s| s.get_name().to_owned())
+                    .collect()
+            };
+            assert_eq!(names(full), names(visible), "{path}");
+            assert_eq!(visible.get_subcommands().count(), names(visible).len(), "{path}");
+            for sub in visible.get_subcommands() {
+                let name = sub.get_name();
+                let full_sub = full.find_subcommand(name).expect("compared above");
+                compare(full_sub, sub, &format!("{path} {name}"));
+            }
+        }
+        let visible = visible_command();
+        visible.clone().debug_assert();
+        compare(&Cli::command(), &visible, "trail");
+        assert!(visible.find_subcommand("hook").is_none());
+    }
 }

@@ -3,6 +3,7 @@
 pub mod authorize;
 pub mod changelog;
 pub mod commit;
+pub mod completions;
 pub mod daemon;
 pub mod doctor;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod log;
+pub mod man;
 pub mod note;
 pub mod policy;
 pub mod recover;
@@ -52,5 +54,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Restore(args) => restore::run(args),
         Command::Watch(args) => watch::run(args),
         Command::Daemon(args) => daemon::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

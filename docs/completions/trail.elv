@@ -1,0 +1,757 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[trail] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'trail'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'trail'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Set up trail in this repository: create the journal, a default policy, and the git hooks'
+            cand import 'Backfill the journal from git history'
+            cand log 'List journal records, newest first'
+            cand show 'Show records in full'
+            cand verify 'Prove the journal intact (exit 1 naming the first bad record if not)'
+            cand export 'Write the whole journal as JSON Lines, exactly as stored'
+            cand reindex 'Rebuild the journal''s indexes from its records'
+            cand status 'Show where the journal is and what it holds'
+            cand note 'Leave the rationale for your next commit in this worktree'
+            cand commit 'Commit with a rationale: `git commit`, with the why and impact trail records'
+            cand hooks 'Install, remove or inspect the git hooks that let trail check, record and document every commit'
+            cand changelog 'Keep the CHANGELOG.md of every directory: check, rebuild, release, merge'
+            cand keygen 'Make an authorizer key for protected changes (MCP server configurations)'
+            cand policy 'Inspect the protection policy (MCP server configurations, trail.toml)'
+            cand authorize 'Mint an authorization token for a protected change (you must be an authorizer)'
+            cand timeline 'List every recorded state of one file, oldest first'
+            cand restore 'Bring back the content a file had at a recorded moment'
+            cand watch 'Record every save in the work tree, until stopped (Ctrl-C or SIGTERM)'
+            cand daemon 'Run the watcher in the background, and manage it'
+            cand sync 'Share journals through the git remote: push this clone''s, pull the others'''
+            cand recover 'Rebuild a deleted or damaged journal from its checkpoints'
+            cand doctor 'Check that trail is set up and working here, and say how to fix what is not'
+            cand completions 'Print a script that makes your shell complete trail''s commands and options'
+            cand man 'Print trail''s manual page, or write a page for every command into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;init'= {
+            cand --no-hooks 'Do not install the git hooks (`trail hooks install` does it later)'
+            cand --watch 'Also start the background watcher (`trail daemon start`), which records every save in the work tree'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;import'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;log'= {
+            cand --path 'Only records touching this file, or anything below this directory (relative to the current directory). A trailing / means directory only'
+            cand --since 'Only records at or after this time: RFC 3339, a date, or "2 days ago"'
+            cand --until 'Only records at or before this time (same forms as --since; a bare date includes that whole day)'
+            cand --author 'Only records whose author name or email contains this (any case)'
+            cand --kind 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too'
+            cand --commit 'Only records of this commit (a full id or an abbreviation)'
+            cand --change 'Only records of this change id (or an abbreviation)'
+            cand -n 'Show at most N records'
+            cand --limit 'Show at most N records'
+            cand --reverse 'Oldest first'
+            cand --json 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead'
+            cand --all-clones 'Also the journals of the other clones, as last fetched and verified by `trail sync pull`, merged by time; a STORE column says whose journal each record is from'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;show'= {
+            cand --json 'Print the canonical record(s) as JSON Lines instead'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;verify'= {
+            cand --against 'Also compare with the checkpoints REMOTE holds for this store (pushed by `trail sync push`): the local journal must contain every record they sign. A rewrite of the local journal, even one that recomputed every hash, is reported with the first seq where the two disagree'
+            cand --json 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;export'= {
+            cand -o 'Write to this file instead of standard output. The file appears complete or not at all'
+            cand --output 'Write to this file instead of standard output. The file appears complete or not at all'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;reindex'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;status'= {
+            cand --json 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify)'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;note'= {
+            cand --why 'Why the change is being made: the problem it solves'
+            cand --impact 'What the change affects: users, modules, data, compatibility'
+            cand --token 'An authorization token (from `trail authorize`) for the next commit''s changes to protected paths (MCP server configurations, trail.toml)'
+            cand --clear 'Drop the waiting note'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;commit'= {
+            cand -m 'The commit message (as `git commit -m`)'
+            cand --message 'The commit message (as `git commit -m`)'
+            cand --why 'Why the change is made: the problem it solves'
+            cand --impact 'What the change affects: users, modules, data, compatibility'
+            cand --token 'An authorization token (from `trail authorize`) for changes to protected paths: MCP server configurations and trail.toml'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;hooks'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Install trail''s git hooks in this repository (running it again changes nothing)'
+            cand uninstall 'Remove trail''s git hooks and put back the hooks they replaced'
+            cand status 'Show which of trail''s git hooks are installed, and where'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;hooks;install'= {
+            cand --force 'Install even into a hooks directory set by a global, system or environment `core.hooksPath` (it changes the hooks of every repository using it), and replace `merge.trail.*` keys that hold other values'
+            cand --server 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;hooks;uninstall'= {
+            cand --force 'Remove trail''s shims even from a hooks directory set by a global, system or environment `core.hooksPath` (other repositories use it too)'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;hooks;status'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;hooks;help'= {
+            cand install 'Install trail''s git hooks in this repository (running it again changes nothing)'
+            cand uninstall 'Remove trail''s git hooks and put back the hooks they replaced'
+            cand status 'Show which of trail''s git hooks are installed, and where'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;hooks;help;install'= {
+        }
+        &'trail;hooks;help;uninstall'= {
+        }
+        &'trail;hooks;help;status'= {
+        }
+        &'trail;hooks;help;help'= {
+        }
+        &'trail;changelog'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'List directories without a CHANGELOG.md, and CHANGELOG.md files trail cannot edit'
+            cand sync 'Add the journal''s commits to the CHANGELOG.md files that lack them'
+            cand release 'Turn `## [Unreleased]` into `## [VERSION] - DATE` in every CHANGELOG.md'
+            cand merge 'The git merge driver for CHANGELOG.md files (git runs this, not you)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;changelog;check'= {
+            cand --json 'Print each finding as a JSON object on its own line'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;changelog;sync'= {
+            cand --since 'Only commits at or after this time: RFC 3339, a date, or "2 days ago"'
+            cand --include-imported 'Also commits that `trail import` recorded from the existing history'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;changelog;release'= {
+            cand --date 'The release date, YYYY-MM-DD. Default: today (UTC)'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;changelog;merge'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;changelog;help'= {
+            cand check 'List directories without a CHANGELOG.md, and CHANGELOG.md files trail cannot edit'
+            cand sync 'Add the journal''s commits to the CHANGELOG.md files that lack them'
+            cand release 'Turn `## [Unreleased]` into `## [VERSION] - DATE` in every CHANGELOG.md'
+            cand merge 'The git merge driver for CHANGELOG.md files (git runs this, not you)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;changelog;help;check'= {
+        }
+        &'trail;changelog;help;sync'= {
+        }
+        &'trail;changelog;help;release'= {
+        }
+        &'trail;changelog;help;merge'= {
+        }
+        &'trail;changelog;help;help'= {
+        }
+        &'trail;keygen'= {
+            cand --name 'The key''s name: its file name and the name on its public key line (default: your user name, or "default")'
+            cand --add 'Also add the public key to `[protect] authorizers` in this repository''s trail.toml'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;policy'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Say which staged changes touch protected paths, and why'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;policy;check'= {
+            cand --json 'Print one JSON object on stdout instead of text'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;policy;help'= {
+            cand check 'Say which staged changes touch protected paths, and why'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;policy;help;check'= {
+        }
+        &'trail;policy;help;help'= {
+        }
+        &'trail;authorize'= {
+            cand --path 'A glob of paths the token covers (repeat; e.g. `.mcp.json`, `scripts/mcp/**`)'
+            cand --digest 'Approve only the change with this staged digest (64 hex digits, from `trail policy check`)'
+            cand --ttl 'How long the token is valid: a number and s, m, h or d (e.g. 30m, 2h, 1d; at most 30d)'
+            cand --reason 'Why the change is allowed (recorded in the token)'
+            cand --key 'The key to sign with: NAME for `$XDG_CONFIG_HOME/trail/keys/NAME.key` (default: the only key there)'
+            cand --staged 'Approve only the protected changes staged in this repository now'
+            cand --reuse 'Let the token authorize more than one commit (default: single use)'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;timeline'= {
+            cand --no-follow 'Do not follow renames back to the file''s earlier names'
+            cand --json 'One JSON object per state: seq, time, kind, path, status, from, blob, sha256, size, mode, commit, who'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;restore'= {
+            cand --at 'The moment: a record''s seq, or a time'
+            cand --to 'Write the content to FILE instead of PATH ("-" for standard output)'
+            cand --force 'Overwrite PATH even when it holds content the journal has not recorded'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;watch'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;daemon'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand start 'Start the watcher in the background (nothing happens if it runs already)'
+            cand stop 'Stop the background watcher: it records what is pending, flushes the journal and exits (SIGTERM; waits up to 10 s)'
+            cand status 'Say whether the watcher runs: pid, uptime, events recorded, queue lag, last error'
+            cand unit 'Print a systemd user unit that runs `trail watch` for this repository'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;daemon;start'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;daemon;stop'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;daemon;status'= {
+            cand --json 'Print the daemon''s status object as JSON'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;daemon;unit'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;daemon;help'= {
+            cand start 'Start the watcher in the background (nothing happens if it runs already)'
+            cand stop 'Stop the background watcher: it records what is pending, flushes the journal and exits (SIGTERM; waits up to 10 s)'
+            cand status 'Say whether the watcher runs: pid, uptime, events recorded, queue lag, last error'
+            cand unit 'Print a systemd user unit that runs `trail watch` for this repository'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;daemon;help;start'= {
+        }
+        &'trail;daemon;help;stop'= {
+        }
+        &'trail;daemon;help;status'= {
+        }
+        &'trail;daemon;help;unit'= {
+        }
+        &'trail;daemon;help;help'= {
+        }
+        &'trail;sync'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand push 'Push this clone''s checkpoints to REMOTE as refs/trail/clones/<store id>'
+            cand pull 'Fetch the other clones'' checkpoints from REMOTE and verify them'
+            cand checkpoint 'Write a checkpoint of the journal now (the hooks do after every commit)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;sync;push'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;sync;pull'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;sync;checkpoint'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;sync;help'= {
+            cand push 'Push this clone''s checkpoints to REMOTE as refs/trail/clones/<store id>'
+            cand pull 'Fetch the other clones'' checkpoints from REMOTE and verify them'
+            cand checkpoint 'Write a checkpoint of the journal now (the hooks do after every commit)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;sync;help;push'= {
+        }
+        &'trail;sync;help;pull'= {
+        }
+        &'trail;sync;help;checkpoint'= {
+        }
+        &'trail;sync;help;help'= {
+        }
+        &'trail;recover'= {
+            cand --from 'Take the checkpoints from REMOTE instead of refs/trail/journal'
+            cand --store 'The store to recover (its 32-hex id), when trail cannot tell: with --from, after refs/trail/journal and the store''s key are gone too'
+            cand --force 'Rebuild even when the journal verifies and holds every checkpointed record'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;doctor'= {
+            cand --json 'One JSON object per finding: check, status (ok, note, warning, problem), message, fix'
+            cand --no-verify 'Skip `trail verify` of the journal (the slowest check on a large one)'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;completions'= {
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;man'= {
+            cand --dir 'Write one page per command into DIR (created if missing), replacing pages of the same name, instead of printing the page for `trail`'
+            cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
+            cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
+            cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'trail;help'= {
+            cand init 'Set up trail in this repository: create the journal, a default policy, and the git hooks'
+            cand import 'Backfill the journal from git history'
+            cand log 'List journal records, newest first'
+            cand show 'Show records in full'
+            cand verify 'Prove the journal intact (exit 1 naming the first bad record if not)'
+            cand export 'Write the whole journal as JSON Lines, exactly as stored'
+            cand reindex 'Rebuild the journal''s indexes from its records'
+            cand status 'Show where the journal is and what it holds'
+            cand note 'Leave the rationale for your next commit in this worktree'
+            cand commit 'Commit with a rationale: `git commit`, with the why and impact trail records'
+            cand hooks 'Install, remove or inspect the git hooks that let trail check, record and document every commit'
+            cand changelog 'Keep the CHANGELOG.md of every directory: check, rebuild, release, merge'
+            cand keygen 'Make an authorizer key for protected changes (MCP server configurations)'
+            cand policy 'Inspect the protection policy (MCP server configurations, trail.toml)'
+            cand authorize 'Mint an authorization token for a protected change (you must be an authorizer)'
+            cand timeline 'List every recorded state of one file, oldest first'
+            cand restore 'Bring back the content a file had at a recorded moment'
+            cand watch 'Record every save in the work tree, until stopped (Ctrl-C or SIGTERM)'
+            cand daemon 'Run the watcher in the background, and manage it'
+            cand sync 'Share journals through the git remote: push this clone''s, pull the others'''
+            cand recover 'Rebuild a deleted or damaged journal from its checkpoints'
+            cand doctor 'Check that trail is set up and working here, and say how to fix what is not'
+            cand completions 'Print a script that makes your shell complete trail''s commands and options'
+            cand man 'Print trail''s manual page, or write a page for every command into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'trail;help;init'= {
+        }
+        &'trail;help;import'= {
+        }
+        &'trail;help;log'= {
+        }
+        &'trail;help;show'= {
+        }
+        &'trail;help;verify'= {
+        }
+        &'trail;help;export'= {
+        }
+        &'trail;help;reindex'= {
+        }
+        &'trail;help;status'= {
+        }
+        &'trail;help;note'= {
+        }
+        &'trail;help;commit'= {
+        }
+        &'trail;help;hooks'= {
+            cand install 'Install trail''s git hooks in this repository (running it again changes nothing)'
+            cand uninstall 'Remove trail''s git hooks and put back the hooks they replaced'
+            cand status 'Show which of trail''s git hooks are installed, and where'
+        }
+        &'trail;help;hooks;install'= {
+        }
+        &'trail;help;hooks;uninstall'= {
+        }
+        &'trail;help;hooks;status'= {
+        }
+        &'trail;help;changelog'= {
+            cand check 'List directories without a CHANGELOG.md, and CHANGELOG.md files trail cannot edit'
+            cand sync 'Add the journal''s commits to the CHANGELOG.md files that lack them'
+            cand release 'Turn `## [Unreleased]` into `## [VERSION] - DATE` in every CHANGELOG.md'
+            cand merge 'The git merge driver for CHANGELOG.md files (git runs this, not you)'
+        }
+        &'trail;help;changelog;check'= {
+        }
+        &'trail;help;changelog;sync'= {
+        }
+        &'trail;help;changelog;release'= {
+        }
+        &'trail;help;changelog;merge'= {
+        }
+        &'trail;help;keygen'= {
+        }
+        &'trail;help;policy'= {
+            cand check 'Say which staged changes touch protected paths, and why'
+        }
+        &'trail;help;policy;check'= {
+        }
+        &'trail;help;authorize'= {
+        }
+        &'trail;help;timeline'= {
+        }
+        &'trail;help;restore'= {
+        }
+        &'trail;help;watch'= {
+        }
+        &'trail;help;daemon'= {
+            cand start 'Start the watcher in the background (nothing happens if it runs already)'
+            cand stop 'Stop the background watcher: it records what is pending, flushes the journal and exits (SIGTERM; waits up to 10 s)'
+            cand status 'Say whether the watcher runs: pid, uptime, events recorded, queue lag, last error'
+            cand unit 'Print a systemd user unit that runs `trail watch` for this repository'
+        }
+        &'trail;help;daemon;start'= {
+        }
+        &'trail;help;daemon;stop'= {
+        }
+        &'trail;help;daemon;status'= {
+        }
+        &'trail;help;daemon;unit'= {
+        }
+        &'trail;help;sync'= {
+            cand push 'Push this clone''s checkpoints to REMOTE as refs/trail/clones/<store id>'
+            cand pull 'Fetch the other clones'' checkpoints from REMOTE and verify them'
+            cand checkpoint 'Write a checkpoint of the journal now (the hooks do after every commit)'
+        }
+        &'trail;help;sync;push'= {
+        }
+        &'trail;help;sync;pull'= {
+        }
+        &'trail;help;sync;checkpoint'= {
+        }
+        &'trail;help;recover'= {
+        }
+        &'trail;help;doctor'= {
+        }
+        &'trail;help;completions'= {
+        }
+        &'trail;help;man'= {
+        }
+        &'trail;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
