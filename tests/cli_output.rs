@@ -150,3 +150,26 @@ fn status_and_verify_report_json() {
     assert_eq!(verify[0]["head_hash"], s["head_hash"]);
     assert!(verify[0]["findings"].as_array().is_some_and(Vec::is_empty));
 }
+
+#[test]
+fn hooks_status_reports_json_and_show_honours_local() {
+    let env = TestEnv::new();
+    let repo = repo_with_a_commit(&env);
+    let status = env.trail_json(&repo, ["hooks", "status", "--json"]);
+    let hooks = status[0]["hooks"].as_array().expect("hooks");
+    assert!(
+        hooks.iter().any(|h| h["name"] == "pre-commit" && h["state"] == "installed"),
+        "{hooks:?}"
+    );
+    assert!(hooks.iter().all(|h| h["state"] == "installed"), "{hooks:?}");
+    assert_eq!(status[0]["merge_driver"]["configured"], true);
+    let utc = env.trail_ok(&repo, ["show", "1"]).stdout_str();
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.args(["show", "1", "--local"]).env("TZ", "Asia/Kolkata");
+    let local = run(cmd, PROCESS_TIMEOUT);
+    local.assert_code(0);
+    let line =
+        |text: &str| text.lines().find(|l| l.starts_with("time")).expect("a time line").to_owned();
+    assert!(line(&utc).ends_with('Z'), "{utc}");
+    assert!(line(&local.stdout_str()).ends_with("+05:30"), "{}", local.stdout_str());
+}

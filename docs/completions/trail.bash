@@ -1458,7 +1458,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__status)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -152,6 +152,7 @@ complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subco
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from uninstall" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
+complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from status" -l json -d 'Print it as one JSON object: dir, origin, hooks (name, state, chained), merge_driver'
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand hooks; and __fish_seen_subcommand_from status" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'

@@ -31,6 +31,16 @@ pub fn display_time(time: &trail_journal::Timestamp) -> String {
     }
 }
 
+/// A record time in full (`trail show`): RFC 3339 UTC, or with `--local` the
+/// local time with its offset.
+pub fn display_time_full(time: &trail_journal::Timestamp) -> String {
+    if LOCAL.load(Ordering::Relaxed) {
+        time.0.with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Nanos, false)
+    } else {
+        time.to_rfc3339()
+    }
+}
+
 /// The heading of the time column.
 pub fn time_heading() -> &'static str {
     if LOCAL.load(Ordering::Relaxed) { "TIME (local)" } else { "TIME (UTC)" }

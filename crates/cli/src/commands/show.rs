@@ -80,7 +80,7 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
 
 fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     writeln!(out, "record {}  {}", r.seq, r.kind)?;
-    writeln!(out, "time      {}", r.time.to_rfc3339())?;
+    writeln!(out, "time      {}", crate::output::display_time_full(&r.time))?;
     writeln!(
         out,
         "source    {}",

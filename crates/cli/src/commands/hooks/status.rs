@@ -20,9 +20,14 @@ use crate::output::Out;
 /// that trail replaced runs after it (`NAME.trail-chained`). The last line says
 /// whether the CHANGELOG.md merge driver is registered. Exits 0 whatever it finds.
 #[derive(Debug, Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Print it as one JSON object: dir, origin, hooks (name, state, chained),
+    /// merge_driver.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
+pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let dir = locate(&repo)?;
     let hooks: Vec<HookName> =
@@ -34,6 +39,31 @@ pub fn run(_args: StatusArgs) -> Result<(), CommandError> {
         trail_git::hooks::merge_driver_status(&repo.location, &repo.git, &MERGE_DRIVER)
             .map_err(|e| hooks_error(e, "status"))?;
     let mut out = Out::new();
+    if args.json {
+        let hooks: Vec<serde_json::Value> = hooks
+            .iter()
+            .map(|hook| {
+                let state = match &hook.file {
+                    HookFile::Current => "installed",
+                    HookFile::Outdated => "outdated",
+                    HookFile::Missing => "missing",
+                    HookFile::Foreign { .. } => "foreign",
+                };
+                serde_json::json!({"name": hook.name, "state": state, "chained": hook.chained})
+            })
+            .collect();
+        let registered = keys.iter().all(|(_, s)| *s == Setting::Ours);
+        let value = serde_json::json!({
+            "dir": dir.path.display().to_string(),
+            "origin": describe_origin(&dir),
+            "bare": dir.bare,
+            "hooks": hooks,
+            "merge_driver": {"configured": registered, "attributes": line},
+        });
+        writeln!(out, "{value}")?;
+        out.flush()?;
+        return Ok(());
+    }
     writeln!(out, "{:<14}{} ({})", "hooks dir", dir.path.display(), describe_origin(&dir))?;
     if dir.bare {
         writeln!(
