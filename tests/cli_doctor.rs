@@ -5,22 +5,10 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use serde_json::Value;
-
-fn set_up(env: &TestEnv, name: &str) -> PathBuf {
-    let repo = env.dir(name);
-    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
-    env.trail_ok(&repo, ["init"]);
-    std::fs::write(repo.join("README.md"), "hello\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "start"]).env("TRAIL_WHY", "a start");
-    run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    repo
-}
 
 /// `trail doctor --json`: the findings, and the exit code.
 fn doctor(env: &TestEnv, repo: &Path) -> (Vec<Value>, i32) {
@@ -47,7 +35,7 @@ fn finding<'a>(findings: &'a [Value], check: &str, status: &str) -> Option<&'a V
 #[test]
 fn a_healthy_repository_has_no_problems() {
     let env = TestEnv::new();
-    let repo = set_up(&env, "healthy");
+    let repo = env.trail_repo("healthy", "start");
     let (findings, code) = doctor(&env, &repo);
     assert_eq!(code, 0, "{findings:#?}");
     for check in
@@ -95,7 +83,7 @@ fn outside_a_repository_it_still_reports() {
 #[test]
 fn broken_set_ups_are_found_with_their_fixes() {
     let env = TestEnv::new();
-    let repo = set_up(&env, "broken");
+    let repo = env.trail_repo("broken", "start");
     let hooks_dir = repo.join(".git/hooks");
 
     // A chained hook git cannot run.
@@ -145,7 +133,7 @@ fn broken_set_ups_are_found_with_their_fixes() {
 #[test]
 fn a_lost_or_damaged_journal_points_at_recover() {
     let env = TestEnv::new();
-    let repo = set_up(&env, "lost");
+    let repo = env.trail_repo("lost", "start");
     std::fs::remove_dir_all(repo.join(".git/trail/journal")).expect("remove the store");
     let (findings, code) = doctor(&env, &repo);
     assert_eq!(code, 1);

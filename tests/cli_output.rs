@@ -10,21 +10,10 @@ use std::path::{Path, PathBuf};
 use common::*;
 
 fn repo_with_a_commit(env: &TestEnv) -> PathBuf {
-    let repo = env.dir("repo");
-    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
-    env.trail_ok(&repo, ["init"]);
-    std::fs::write(repo.join("a.txt"), "a\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args([
-        "commit",
-        "-q",
-        "-m",
+    env.trail_repo(
+        "repo",
         "a commit whose subject is long enough to need cutting on a narrow terminal",
-    ])
-    .env("TRAIL_WHY", "a start");
-    run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    repo
+    )
 }
 
 /// Run `trail ARGS` under a pseudo-terminal (util-linux `script`), with

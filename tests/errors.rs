@@ -75,18 +75,6 @@ fn transcript(env: &TestEnv, cwd: &Path, commands: &[&[&str]], stdout: bool) -> 
     text
 }
 
-fn repo_with_a_commit(env: &TestEnv, name: &str) -> std::path::PathBuf {
-    let repo = env.dir(name);
-    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
-    env.trail_ok(&repo, ["init"]);
-    std::fs::write(repo.join("a.txt"), "a\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "start"]).env("TRAIL_WHY", "a start");
-    run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    repo
-}
-
 #[test]
 fn outside_a_repository() {
     let env = TestEnv::new();
@@ -117,7 +105,7 @@ fn outside_a_repository() {
 #[test]
 fn wrong_arguments() {
     let env = TestEnv::new();
-    let repo = repo_with_a_commit(&env, "repo");
+    let repo = env.trail_repo("repo", "start");
     let commands: &[&[&str]] = &[
         &["frobnicate"],
         &["log", "--since", "the day before the flood"],
@@ -146,7 +134,7 @@ fn wrong_arguments() {
 #[test]
 fn a_damaged_store() {
     let env = TestEnv::new();
-    let repo = repo_with_a_commit(&env, "repo");
+    let repo = env.trail_repo("repo", "start");
     let db = repo.join(".git/trail/journal/db");
     let mut bytes = std::fs::read(&db).expect("read db");
     let nonzero: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] != 0).collect();
@@ -180,7 +168,7 @@ fn a_missing_store() {
 #[test]
 fn a_malformed_trail_toml() {
     let env = TestEnv::new();
-    let repo = repo_with_a_commit(&env, "repo");
+    let repo = env.trail_repo("repo", "start");
     std::fs::write(
         repo.join("trail.toml"),
         "[rationale]\nrequried = true\n[sync]\ncheckpoint_interval = 0\n",
@@ -202,7 +190,7 @@ fn a_malformed_trail_toml() {
 #[test]
 fn a_missing_key() {
     let env = TestEnv::new();
-    let repo = repo_with_a_commit(&env, "repo");
+    let repo = env.trail_repo("repo", "start");
     let commands: &[&[&str]] = &[
         &["authorize", "--path", ".mcp.json"],
         &["authorize", "--path", ".mcp.json", "--key", "nobody"],

@@ -62,6 +62,21 @@ impl TestEnv {
         TestEnv { _tmp: tmp, root, home, config_home }
     }
 
+    /// `<root>/NAME`: a new repository (branch main) with `trail init` done
+    /// and one commit of `a.txt` whose message is `subject`, made through
+    /// the hooks with a rationale.
+    pub fn trail_repo(&self, name: &str, subject: &str) -> PathBuf {
+        let repo = self.dir(name);
+        self.git_ok(&repo, ["init", "-q", "-b", "main"]);
+        self.trail_ok(&repo, ["init"]);
+        std::fs::write(repo.join("a.txt"), "a\n").expect("write a.txt");
+        self.git_ok(&repo, ["add", "-A"]);
+        let mut cmd = self.command("git", &repo);
+        cmd.args(["commit", "-q", "-m", subject]).env("TRAIL_WHY", "a start");
+        run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        repo
+    }
+
     /// A fresh directory below the root.
     pub fn dir(&self, name: &str) -> PathBuf {
         let dir = self.root.join(name);

@@ -294,17 +294,7 @@ fn fetch_from(
         let _ = trail_sync::move_ref(&repo.git, &format!("{STAGING}{name}"), None, Some(id));
     }
     let refspec = format!("+{CLONES_PREFIX}*:{STAGING}*");
-    crate::commands::sync::git(
-        repo,
-        &[
-            "fetch".as_ref(),
-            "--quiet".as_ref(),
-            "--no-tags".as_ref(),
-            "--no-write-fetch-head".as_ref(),
-            remote,
-            refspec.as_ref(),
-        ],
-    )?;
+    crate::commands::sync::fetch(repo, remote, &refspec)?;
     let found = trail_sync::refs_below(&repo.git, STAGING)
         .map_err(|e| CommandError::environment(e.to_string()))?;
     let local_id = local_tip

@@ -124,6 +124,22 @@ pub(crate) fn git(repo: &Repo, args: &[&OsStr]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// `git fetch` of `refspec` from `remote`, without tags or FETCH_HEAD: how
+/// trail brings other repositories' `refs/trail/*` into staging refs.
+pub(crate) fn fetch(repo: &Repo, remote: &OsStr, refspec: &str) -> Result<(), CommandError> {
+    git(
+        repo,
+        &[
+            "fetch".as_ref(),
+            "--quiet".as_ref(),
+            "--no-tags".as_ref(),
+            "--no-write-fetch-head".as_ref(),
+            remote,
+            refspec.as_ref(),
+        ],
+    )
+}
+
 pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
     let store_id = {
         let store = repo.open_store()?;
@@ -171,17 +187,7 @@ fn pull(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
         let _ = trail_sync::move_ref(&repo.git, &format!("{INCOMING}{name}"), None, Some(id));
     }
     let refspec = format!("+{CLONES_PREFIX}*:{INCOMING}*");
-    git(
-        repo,
-        &[
-            "fetch".as_ref(),
-            "--quiet".as_ref(),
-            "--no-tags".as_ref(),
-            "--no-write-fetch-head".as_ref(),
-            remote,
-            refspec.as_ref(),
-        ],
-    )?;
+    fetch(repo, remote, &refspec)?;
     let incoming = refs(repo, INCOMING)?;
     let mut refused = 0usize;
     let mut imported = 0u64;

@@ -91,18 +91,7 @@ fn against(
         .hint("`trail sync push` puts them there"));
     }
     let refspec = format!("+{wanted}:{target}");
-    crate::commands::sync::git(
-        repo,
-        &[
-            "fetch".as_ref(),
-            "--quiet".as_ref(),
-            "--no-tags".as_ref(),
-            "--no-write-fetch-head".as_ref(),
-            remote,
-            refspec.as_ref(),
-        ],
-    )
-    .map_err(|e| {
+    crate::commands::sync::fetch(repo, remote, &refspec).map_err(|e| {
         CommandError::refused(format!(
             "cannot compare with {remote_name}: {} (does it hold checkpoints of store {id}?)",
             e.message
