@@ -144,14 +144,7 @@ fn a_lost_or_damaged_journal_points_at_recover() {
     assert_eq!(code, 0, "{findings:#?}");
 
     // A damaged store: the journal finding is a problem that names recover.
-    let db = repo.join(".git/trail/journal/db");
-    let mut bytes = std::fs::read(&db).expect("read db");
-    let nonzero: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] != 0).collect();
-    let at = nonzero[nonzero.len() / 2];
-    for b in &mut bytes[at..at + 16] {
-        *b ^= 0x55;
-    }
-    std::fs::write(&db, bytes).expect("write db");
+    damage_store(&repo);
     let (findings, code) = doctor(&env, &repo);
     assert_eq!(code, 1, "{findings:#?}");
     let journal = finding(&findings, "journal", "problem").expect("damaged");

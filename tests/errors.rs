@@ -135,14 +135,7 @@ fn wrong_arguments() {
 fn a_damaged_store() {
     let env = TestEnv::new();
     let repo = env.trail_repo("repo", "start");
-    let db = repo.join(".git/trail/journal/db");
-    let mut bytes = std::fs::read(&db).expect("read db");
-    let nonzero: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] != 0).collect();
-    let at = nonzero[nonzero.len() / 2];
-    for b in &mut bytes[at..at + 16] {
-        *b ^= 0x55;
-    }
-    std::fs::write(&db, bytes).expect("write db");
+    damage_store(&repo);
     let commands: &[&[&str]] = &[
         &["log"],
         &["verify"],

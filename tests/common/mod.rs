@@ -309,6 +309,19 @@ fn describe(cmd: &Command) -> String {
 
 /// Run `cmd` to completion, collecting stdout and stderr; kill it and panic after
 /// `timeout`.
+/// Flip 16 bytes in the middle of the data of `repo`'s sled store (what a
+/// bad disk does): sled then refuses the store, or opens a shorter one.
+pub fn damage_store(repo: &Path) {
+    let db = repo.join(".git/trail/journal/db");
+    let mut bytes = std::fs::read(&db).expect("read db");
+    let nonzero: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] != 0).collect();
+    let at = nonzero[nonzero.len() / 2];
+    for b in &mut bytes[at..at + 16] {
+        *b ^= 0x55;
+    }
+    std::fs::write(&db, bytes).expect("write db");
+}
+
 pub fn run(mut cmd: Command, timeout: Duration) -> Output {
     let command = describe(&cmd);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
