@@ -60,6 +60,12 @@ pub fn ensure_key(repo: &Repo) -> Result<PrivateKey, CommandError> {
     }
 }
 
+/// The last checkpoint on `refs/trail/journal`, if there is one and it reads.
+pub fn last_checkpoint(repo: &Repo) -> Option<trail_sync::Checkpoint> {
+    let tip = trail_sync::tip_of(&repo.git, JOURNAL_REF).ok().flatten()?;
+    trail_sync::read_link(&repo.git, tip).ok().map(|link| link.checkpoint)
+}
+
 pub fn chain_error(e: trail_sync::ChainError) -> CommandError {
     CommandError::environment(e.to_string())
 }
@@ -116,11 +122,7 @@ pub struct Periodic {
 
 impl Periodic {
     pub fn new(repo: &Repo, config: &Config) -> Periodic {
-        let last = trail_sync::tip_of(&repo.git, JOURNAL_REF)
-            .ok()
-            .flatten()
-            .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok())
-            .map_or(0, |link| link.checkpoint.seq);
+        let last = last_checkpoint(repo).map_or(0, |checkpoint| checkpoint.seq);
         Periodic {
             enabled: config.sync.checkpoints,
             interval: config.sync.checkpoint_interval,

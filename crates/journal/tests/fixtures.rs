@@ -4,6 +4,8 @@
 //! the record model drifts, these tests fail; the fix is never to regenerate the
 //! fixture, but to restore the format (or to define format v2 next to it).
 
+mod common;
+
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -90,24 +92,7 @@ fn appending_the_records_as_drafts_stores_the_same_bytes() {
     assert!(!existed);
     let data = fixture();
     let lines = lines(&data);
-    let drafts: Vec<Draft> = lines
-        .iter()
-        .map(|line| {
-            let r: Record = serde_json::from_slice(line).expect("a v1 record");
-            let mut d = Draft::new(&r.kind, r.source, r.time);
-            d.actor = r.actor;
-            d.git_ref = r.git_ref;
-            d.commit = r.commit;
-            d.parents = r.parents;
-            d.change_id = r.change_id;
-            d.paths = r.paths;
-            d.why = r.why;
-            d.impact = r.impact;
-            d.authorization = r.authorization;
-            d.detail = r.detail;
-            d
-        })
-        .collect();
+    let drafts: Vec<Draft> = lines.iter().map(|line| common::draft_of(line)).collect();
     // Two batches, so that both a batch's internal links and the link across
     // batches (through meta's head) are exercised.
     let mut drafts = drafts.into_iter();

@@ -1,10 +1,12 @@
 //! `SledStore::restore` writes the same indexes as appending the records, and
 //! as `reindex`: `trail recover` relies on it and does not reindex afterwards.
 
+mod common;
+
 use std::path::PathBuf;
 
 use trail_journal::index;
-use trail_journal::{Draft, LogStore, Record, SledStore};
+use trail_journal::{Draft, LogStore, SledStore};
 
 fn fixture_lines() -> Vec<Vec<u8>> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../store/fixtures/v1.jsonl");
@@ -25,24 +27,7 @@ fn restore_builds_the_indexes_that_append_and_reindex_build() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (appended, _) = SledStore::create(&dir.path().join("appended")).expect("create");
     let lines = fixture_lines();
-    let drafts: Vec<Draft> = lines
-        .iter()
-        .map(|line| {
-            let r: Record = serde_json::from_slice(line).expect("a v1 record");
-            let mut d = Draft::new(&r.kind, r.source, r.time);
-            d.actor = r.actor;
-            d.git_ref = r.git_ref;
-            d.commit = r.commit;
-            d.parents = r.parents;
-            d.change_id = r.change_id;
-            d.paths = r.paths;
-            d.why = r.why;
-            d.impact = r.impact;
-            d.authorization = r.authorization;
-            d.detail = r.detail;
-            d
-        })
-        .collect();
+    let drafts: Vec<Draft> = lines.iter().map(|line| common::draft_of(line)).collect();
     appended.append(drafts).expect("append");
 
     let restored = SledStore::create_as(

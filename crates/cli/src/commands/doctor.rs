@@ -103,9 +103,8 @@ pub fn run(args: DoctorArgs) -> Result<(), CommandError> {
             );
             let config = policy_file(&repo, &mut found);
             hooks(&repo, &mut found);
-            let store_ok = journal(&repo, &args, &mut found);
-            if store_ok {
-                checkpoints(&repo, &mut found);
+            if let Some(store) = journal(&repo, &args, &mut found) {
+                checkpoints(&repo, &store, &mut found);
             }
             watcher(&repo, &mut found);
             if let Some(workdir) = repo.location.workdir.clone() {
@@ -308,8 +307,8 @@ fn hooks(repo: &Repo, found: &mut Findings) {
     }
 }
 
-/// Whether the store opened (the checkpoint check needs it).
-fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
+/// The store, when it opened (the checkpoint check reads it too).
+fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate::context::Store> {
     let path = repo.store_path();
     if !path.join("conf").exists() {
         let lost = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF).ok().flatten().is_some();
@@ -331,7 +330,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
                 "trail init && trail import",
             );
         }
-        return false;
+        return None;
     }
     let store = match repo.open_store() {
         Ok(store) => store,
@@ -342,7 +341,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
                 e.message,
                 e.hints.first().cloned().unwrap_or_else(|| "trail recover".into()),
             );
-            return false;
+            return None;
         }
     };
     let head = match store.head() {
@@ -354,7 +353,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
                 e.to_string(),
                 "trail verify, then trail recover",
             );
-            return false;
+            return None;
         }
     };
     if args.no_verify {
@@ -363,7 +362,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
             Status::Ok,
             format!("{} (not verified: --no-verify)", plural(head.seq, "record")),
         );
-        return true;
+        return Some(store);
     }
     match trail_journal::verify(&store) {
         Ok(report) if report.ok() => {
@@ -383,10 +382,10 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> bool {
         ),
         Err(e) => found.fix("journal", Status::Problem, e.to_string(), "trail recover"),
     }
-    true
+    Some(store)
 }
 
-fn checkpoints(repo: &Repo, found: &mut Findings) {
+fn checkpoints(repo: &Repo, store: &crate::context::Store, found: &mut Findings) {
     let key = crate::sync::key_path(repo);
     match std::fs::metadata(&key) {
         Err(_) => {
@@ -438,7 +437,6 @@ fn checkpoints(repo: &Repo, found: &mut Findings) {
             );
         }
     };
-    let Ok(store) = repo.open_store() else { return };
     let stored = store
         .get_raw(link.checkpoint.seq)
         .ok()

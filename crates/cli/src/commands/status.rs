@@ -27,13 +27,10 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let store = repo.open_store()?;
     let head = store.head()?;
     let id = store.store_id()?;
+    let checkpoint = crate::sync::last_checkpoint(&repo);
     let mut out = Out::new();
     if args.json {
-        let checkpoint = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF)
-            .ok()
-            .flatten()
-            .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok())
-            .map(|l| serde_json::json!({"seq": l.checkpoint.seq, "time": l.checkpoint.time}));
+        let checkpoint = checkpoint.map(|c| serde_json::json!({"seq": c.seq, "time": c.time}));
         let last = store
             .meta(meta_keys::LAST_VERIFY)?
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
@@ -57,16 +54,12 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     if let Some(bytes) = store.size_on_disk()? {
         writeln!(out, "on disk    {:.1} MiB", bytes as f64 / 1048576.0)?;
     }
-    let checkpoint = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF)
-        .ok()
-        .flatten()
-        .and_then(|tip| trail_sync::read_link(&repo.git, tip).ok());
     match checkpoint {
-        Some(link) => writeln!(
+        Some(c) => writeln!(
             out,
             "checkpoint seq {} at {} ({}; `trail sync push` shares it)",
-            link.checkpoint.seq,
-            link.checkpoint.time,
+            c.seq,
+            c.time,
             trail_sync::JOURNAL_REF
         )?,
         None => writeln!(out, "checkpoint none yet (the next commit writes one)")?,
