@@ -126,7 +126,7 @@ bench_pull() {
   filled_repo "$a" "$pull_records"
   rm -rf "$bare" "$b0" "$b"
   git init -q --bare "$bare"
-  (cd "$a" && trail sync push "$bare")
+  (cd "$a" && /usr/bin/time -f "trail sync push: %e s wall, %M KiB peak RSS" trail sync push "$bare")
   # Not a clone of the bare remote: a local clone hard-links its objects, and
   # the fetch would then have nothing to transfer.
   python3 "$gen" "$b0" --commits 10 --files 50 --dirs 5 --seed 2 --checkout >/dev/null
@@ -139,17 +139,24 @@ bench_pull() {
     --prepare "rm -rf $b && cp -a $b0 $b" \
     -n "trail sync pull" "cd $b && trail sync pull $bare" \
     -n "git fetch (the same refspec)" \
-    "cd $b && git fetch --quiet --no-tags --no-write-fetch-head $bare '+refs/trail/clones/*:refs/trail/incoming/*'"
+    "cd $b && git -c fetch.unpackLimit=1 fetch --quiet --no-tags --no-write-fetch-head $bare '+refs/trail/clones/*:refs/trail/incoming/*'"
   # The push left the remote with 8 loose objects (fewer than receive-pack's
   # unpackLimit), so every fetch above runs pack-objects with a delta search
-  # over the two ~25 MB segments. A remote that was repacked (as a server's gc
-  # does) sends its pack as it is:
+  # over the two ~25 MB segments. A remote set up with `trail hooks install
+  # --server` tells git not to (`records.jsonl -delta` in info/attributes):
+  rm -rf "$bare-server" && cp -a "$bare" "$bare-server" && (cd "$bare-server" && trail hooks install --server >/dev/null 2>&1)
+  hyperfine --warmup 1 --runs 10 --export-json "$out/pull-server.json" \
+    --prepare "rm -rf $b && cp -a $b0 $b" \
+    -n "trail sync pull (server hooks installed)" "cd $b && trail sync pull $bare-server" \
+    -n "git fetch (server hooks installed)" \
+    "cd $b && git -c fetch.unpackLimit=1 fetch --quiet --no-tags --no-write-fetch-head $bare-server '+refs/trail/clones/*:refs/trail/incoming/*'"
+  # A remote that was repacked (as a server's gc does) sends its pack as it is:
   rm -rf "$bare-packed" && cp -a "$bare" "$bare-packed" && git -C "$bare-packed" repack -adq
   hyperfine --warmup 1 --runs 5 --export-json "$out/pull-packed.json" \
     --prepare "rm -rf $b && cp -a $b0 $b" \
     -n "trail sync pull (remote repacked)" "cd $b && trail sync pull $bare-packed" \
     -n "git fetch (remote repacked)" \
-    "cd $b && git fetch --quiet --no-tags --no-write-fetch-head $bare-packed '+refs/trail/clones/*:refs/trail/incoming/*'"
+    "cd $b && git -c fetch.unpackLimit=1 fetch --quiet --no-tags --no-write-fetch-head $bare-packed '+refs/trail/clones/*:refs/trail/incoming/*'"
   rm -rf "$b" && cp -a "$b0" "$b"
   (cd "$b" && /usr/bin/time -f "trail sync pull: %e s wall, %M KiB peak RSS" trail sync pull "$bare")
 }

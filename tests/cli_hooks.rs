@@ -751,3 +751,35 @@ merge driver  registered (merge.trail.driver, `CHANGELOG.md merge=trail`)
     );
     assert_eq!(after, expected);
 }
+
+#[test]
+fn server_install_keeps_git_from_delta_searching_journal_segments_and_uninstall_undoes_it() {
+    let env = TestEnv::new();
+    let bare = env.dir("srv/journals.git");
+    env.git_ok(&bare, ["init", "-q", "--bare"]);
+    let attributes = bare.join("info").join("attributes");
+    // Someone else's line stays where it is, before and after.
+    std::fs::write(&attributes, "*.bin binary\n").expect("write info/attributes");
+    env.trail_ok(&bare, ["hooks", "install", "--server"])
+        .assert_stderr_has("added `records.jsonl -delta`");
+    assert_eq!(
+        std::fs::read_to_string(&attributes).expect("read info/attributes"),
+        "*.bin binary\nrecords.jsonl -delta\n"
+    );
+    // git itself reads it: pack-objects skips the delta search for the segments.
+    let check = env.git_ok(&bare, ["check-attr", "delta", "--", "records.jsonl"]);
+    assert_eq!(check, "records.jsonl: delta: unset");
+    // Twice changes nothing.
+    let again = env.trail_ok(&bare, ["hooks", "install", "--server"]);
+    assert!(!again.stderr.contains("records.jsonl"), "{again}");
+    assert_eq!(
+        std::fs::read_to_string(&attributes).expect("read info/attributes"),
+        "*.bin binary\nrecords.jsonl -delta\n"
+    );
+    env.trail_ok(&bare, ["hooks", "uninstall"]).assert_stderr_has("removed `records.jsonl -delta`");
+    assert_eq!(
+        std::fs::read_to_string(&attributes).expect("read info/attributes"),
+        "*.bin binary\n"
+    );
+    assert!(!bare.join("hooks").join("pre-receive").exists(), "pre-receive left after uninstall");
+}

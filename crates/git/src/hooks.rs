@@ -594,6 +594,62 @@ fn read_setting(config: &git2::Config, key: &str, ours: &str) -> Setting {
     }
 }
 
+/// Add `line` to `$GIT_COMMON_DIR/info/attributes` unless it is there; says
+/// where, and whether it was there already.
+pub fn add_attributes_line(
+    location: &RepoLocation,
+    line: &str,
+) -> Result<(PathBuf, bool), HooksError> {
+    let attributes = attributes_path(location);
+    let text = read_optional(&attributes)?;
+    let present = has_line(&text, line);
+    if !present {
+        let mut new = text;
+        if !new.is_empty() && !new.ends_with(b"\n") {
+            new.push(b'\n');
+        }
+        new.extend_from_slice(line.as_bytes());
+        new.push(b'\n');
+        let info = attributes.parent().unwrap_or(&location.common_dir);
+        std::fs::create_dir_all(info).map_err(HooksError::io("create", info))?;
+        let mode = mode_of(&attributes).unwrap_or(0o644);
+        write_atomically(&attributes, &new, mode)?;
+    }
+    Ok((attributes, present))
+}
+
+/// Remove `line` from `$GIT_COMMON_DIR/info/attributes` (the file too, when
+/// nothing else is left in it); says where, and whether it was there.
+pub fn remove_attributes_line(
+    location: &RepoLocation,
+    line: &str,
+) -> Result<(PathBuf, bool), HooksError> {
+    let attributes = attributes_path(location);
+    let text = read_optional(&attributes)?;
+    let present = has_line(&text, line);
+    if present {
+        let kept: Vec<u8> = text
+            .split_inclusive(|b| *b == b'\n')
+            .filter(|l| l.trim_ascii() != line.as_bytes())
+            .flatten()
+            .copied()
+            .collect();
+        if kept.iter().all(u8::is_ascii_whitespace) {
+            // Nothing else was in it: an empty attributes file means no file.
+            std::fs::remove_file(&attributes).map_err(HooksError::io("remove", &attributes))?;
+        } else {
+            let mode = mode_of(&attributes).unwrap_or(0o644);
+            write_atomically(&attributes, &kept, mode)?;
+        }
+    }
+    Ok((attributes, present))
+}
+
+/// The attributes line `trail hooks install --server` adds: git never
+/// searches for deltas between journal segments (distinct records, tens of
+/// MB each: the search costs seconds on every fetch and finds nothing).
+pub const JOURNAL_ATTRIBUTES_LINE: &str = "records.jsonl -delta";
+
 /// Register the merge driver in the repository-local config and
 /// `$GIT_COMMON_DIR/info/attributes` (not the committed `.gitattributes`: that
 /// is the team's decision). A key already set to another value is kept unless
@@ -619,22 +675,7 @@ pub fn register_merge_driver(
         }
         keys.push((key, before, write));
     }
-    let attributes = attributes_path(location);
-    let line = driver.attributes_line();
-    let text = read_optional(&attributes)?;
-    let present = has_line(&text, &line);
-    if !present {
-        let mut new = text;
-        if !new.is_empty() && !new.ends_with(b"\n") {
-            new.push(b'\n');
-        }
-        new.extend_from_slice(line.as_bytes());
-        new.push(b'\n');
-        let info = attributes.parent().unwrap_or(&location.common_dir);
-        std::fs::create_dir_all(info).map_err(HooksError::io("create", info))?;
-        let mode = mode_of(&attributes).unwrap_or(0o644);
-        write_atomically(&attributes, &new, mode)?;
-    }
+    let (attributes, present) = add_attributes_line(location, &driver.attributes_line())?;
     Ok(MergeDriverReport {
         keys,
         attributes,
@@ -662,25 +703,7 @@ pub fn unregister_merge_driver(
         }
         keys.push((key, before, remove));
     }
-    let attributes = attributes_path(location);
-    let line = driver.attributes_line();
-    let text = read_optional(&attributes)?;
-    let present = has_line(&text, &line);
-    if present {
-        let kept: Vec<u8> = text
-            .split_inclusive(|b| *b == b'\n')
-            .filter(|l| l.trim_ascii() != line.as_bytes())
-            .flatten()
-            .copied()
-            .collect();
-        if kept.iter().all(u8::is_ascii_whitespace) {
-            // Nothing else was in it: an empty attributes file means no file.
-            std::fs::remove_file(&attributes).map_err(HooksError::io("remove", &attributes))?;
-        } else {
-            let mode = mode_of(&attributes).unwrap_or(0o644);
-            write_atomically(&attributes, &kept, mode)?;
-        }
-    }
+    let (attributes, present) = remove_attributes_line(location, &driver.attributes_line())?;
     Ok(MergeDriverReport {
         keys,
         attributes,

@@ -36,7 +36,10 @@ pub struct InstallArgs {
     /// Install the server-side hooks (pre-receive and update) instead, in the
     /// repository people push to (usually bare): they refuse every pushed
     /// commit that changes a protected path (MCP server configurations,
-    /// trail.toml) without a valid `Trail-Authorization:` trailer.
+    /// trail.toml) without a valid `Trail-Authorization:` trailer. Also adds
+    /// `records.jsonl -delta` to its info/attributes, so that fetching the
+    /// journals pushed there (`trail sync pull`) does not make git search
+    /// for deltas between their segments.
     #[arg(long)]
     pub server: bool,
 }
@@ -60,8 +63,17 @@ fn install_server(repo: &Repo, force: bool) -> Result<(), CommandError> {
     let rendered = rendered_shims(&HookName::SERVER);
     let done = trail_git::hooks::install(&dir, &shims(&rendered), force)
         .map_err(|e| hooks_error(e, "install"))?;
+    let line = trail_git::hooks::JOURNAL_ATTRIBUTES_LINE;
+    let (attributes, present) = trail_git::hooks::add_attributes_line(&repo.location, line)
+        .map_err(|e| hooks_error(e, "install"))?;
     say(format_args!("server hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
     report(&done);
+    if !present {
+        say(format_args!(
+            "  added `{line}` to {} (fetches of pushed journals skip a delta search that finds nothing)",
+            attributes.display()
+        ));
+    }
     say(
         "pushed commits that change protected paths now need a valid Trail-Authorization trailer; the policy is read from each commit's parent",
     );

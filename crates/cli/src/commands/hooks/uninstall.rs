@@ -15,7 +15,8 @@ use crate::output::say;
 /// `NAME.trail-chained` back to `NAME`, exactly as it was (content, mode,
 /// symlink). Hooks that are not trail's are left alone. Also removes the
 /// `merge.trail.*` keys from `.git/config` (only while they hold trail's values)
-/// and the `CHANGELOG.md merge=trail` line from `.git/info/attributes`.
+/// and the `CHANGELOG.md merge=trail` line (and the `records.jsonl -delta`
+/// line of `--server`) from `.git/info/attributes`.
 ///
 /// The journal in `.git/trail` is not touched.
 #[derive(Debug, Args)]
@@ -34,8 +35,13 @@ pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
         .map_err(|e| hooks_error(e, "uninstall"))?;
     let driver = trail_git::hooks::unregister_merge_driver(&repo.location, &MERGE_DRIVER)
         .map_err(|e| hooks_error(e, "uninstall"))?;
+    let (attributes, journal_line) = trail_git::hooks::remove_attributes_line(
+        &repo.location,
+        trail_git::hooks::JOURNAL_ATTRIBUTES_LINE,
+    )
+    .map_err(|e| hooks_error(e, "uninstall"))?;
     let removed = done.iter().any(|(_, action)| !matches!(action, Uninstalled::LeftForeign { .. }));
-    if !removed && !driver.changed() {
+    if !removed && !driver.changed() && !journal_line {
         say(format_args!(
             "no trail hooks in {} ({}); nothing changed",
             dir.path.display(),
@@ -73,6 +79,13 @@ pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
             "  removed `{}` from {}",
             MERGE_DRIVER.attributes_line(),
             driver.attributes.display()
+        ));
+    }
+    if journal_line {
+        say(format_args!(
+            "  removed `{}` from {}",
+            trail_git::hooks::JOURNAL_ATTRIBUTES_LINE,
+            attributes.display()
         ));
     }
     Ok(())
