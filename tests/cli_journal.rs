@@ -1457,3 +1457,38 @@ fn every_command_has_help() {
     let out = env.trail(&dir, ["no-such-command"]);
     out.assert_code(2);
 }
+
+#[test]
+fn import_checkpoints_as_it_goes_and_the_chain_holds_exactly_the_journal() {
+    let env = TestEnv::new();
+    let repo = env.gen_history("history", &["--commits", "1200", "--files", "100"]);
+    env.trail_ok(&repo, ["init"]);
+    // Checkpoints every 300 records while importing (the default is 10,000),
+    // the rest at the end. How many commits that makes depends on how the
+    // threads meet; what they hold must not.
+    env.trail_ok(&repo, ["import", "--batch", "100", "--checkpoint-every", "300"]);
+    let export = export_bytes(&env, &repo);
+    assert_eq!(export.iter().filter(|b| **b == b'\n').count(), 1200);
+
+    let subjects = env.git_ok(&repo, ["log", "--reverse", "--format=%s %H", "refs/trail/journal"]);
+    let mut next = 1u64;
+    let mut segments = Vec::new();
+    for line in subjects.lines() {
+        let (range, commit) = line
+            .strip_prefix("trail checkpoint: seq ")
+            .and_then(|rest| rest.split_once(' '))
+            .unwrap_or_else(|| panic!("not a checkpoint commit: {line}"));
+        let (first, last) = range.split_once("..").expect("a seq range");
+        assert_eq!(first.parse::<u64>().expect("a seq"), next, "segments:\n{subjects}");
+        next = last.parse::<u64>().expect("a seq") + 1;
+        let mut cmd = env.command("git", &repo);
+        cmd.args(["cat-file", "blob", &format!("{commit}:records.jsonl")]);
+        let out = common::run(cmd, common::PROCESS_TIMEOUT);
+        out.assert_code(0);
+        segments.extend(out.stdout);
+    }
+    assert_eq!(next, 1201, "the chain ends at the journal's head:\n{subjects}");
+    assert_eq!(segments, export, "the segments, end to end, are the export");
+    // Nothing is left to checkpoint, and the chain matches the store.
+    env.trail_ok(&repo, ["sync", "checkpoint"]).assert_stderr_has("nothing");
+}

@@ -9,6 +9,7 @@ use trail_journal::{AppendError, Appended, Draft, Head, LogStore, ReadError, Sle
 
 use crate::error::CommandError;
 
+#[derive(Clone)]
 pub struct Repo {
     pub location: RepoLocation,
     pub git: trail_git::Repository,

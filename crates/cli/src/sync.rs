@@ -104,12 +104,17 @@ pub fn checkpoint_after_hook(repo: &Repo, config: &Config, store: &dyn LogStore)
             tracing::debug!(first = written.first, seq = written.seq, "checkpoint written")
         }
         Ok(None) => {}
-        Err(e) => say(format_args!(
-            "warning: {}{}",
-            e.message,
-            e.hints.first().map(|h| format!(" ({h})")).unwrap_or_default()
-        )),
+        Err(e) => warn_checkpoint(&e),
     }
+}
+
+/// Say why a checkpoint was not written, as a warning.
+pub fn warn_checkpoint(e: &CommandError) {
+    say(format_args!(
+        "warning: {}{}",
+        e.message,
+        e.hints.first().map(|h| format!(" ({h})")).unwrap_or_default()
+    ))
 }
 
 /// The watcher's checkpoints: one at least every `[sync] checkpoint_interval`
