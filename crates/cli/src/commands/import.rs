@@ -34,6 +34,12 @@ pub struct ImportArgs {
     /// as they grow (2000: +5%, 10000: +90%).
     #[arg(long, default_value_t = 500, hide = true)]
     pub batch: usize,
+
+    /// Print the outcome as one JSON object on stdout: imported (commits
+    /// recorded now), records (what the journal holds), head_seq, seconds.
+    /// Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 enum Msg {
@@ -123,6 +129,14 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
             None => crate::config::Config::default(),
         };
         crate::sync::checkpoint_after_hook(&repo, &config, &store);
+    }
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "imported": imported,
+            "records": head.seq,
+            "head_seq": head.seq,
+            "seconds": seconds,
+        }))?;
     }
     Ok(())
 }
