@@ -46,7 +46,8 @@ pub struct VerifyArgs {
     /// store: signatures, hashes, and continuity from seq 1. One line per
     /// journal; exit 1 naming those that fail. Works without a journal of
     /// its own (fetch the chains first: `trail sync pull`, or
-    /// `git fetch origin 'refs/trail/*:refs/trail/*'`).
+    /// `git fetch origin 'refs/trail/*:refs/trail/*'`); with none to verify
+    /// it says so, even with -q, and exits 0.
     #[arg(long)]
     pub all_clones: bool,
 
