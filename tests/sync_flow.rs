@@ -1214,3 +1214,254 @@ fn regression_recover_from_a_remote_leaves_its_staging_ref() {
     let left = env.git_ok(&repo, ["for-each-ref", "--format=%(refname)", "refs/trail/"]);
     assert_eq!(left, "refs/trail/journal", "only the store's own chain remains");
 }
+
+// ---------------------------------------------------------------------------
+// 8. `trail verify --all-clones`: every chain held here, no store needed
+// ---------------------------------------------------------------------------
+
+/// `trail verify --all-clones --json`, one object per journal, by ref.
+fn verify_all(env: &TestEnv, repo: &Path) -> Vec<Value> {
+    env.trail_json(repo, ["verify", "--all-clones", "--json"])
+}
+
+/// The hash of the last record of `export`.
+fn last_hash(export: &[u8]) -> String {
+    let last = split_lines(export).pop().expect("a record").to_vec();
+    let record: Value = serde_json::from_slice(&last).expect("a record");
+    record["hash"].as_str().expect("hash").to_owned()
+}
+
+#[test]
+fn verify_all_clones_passes_on_synced_clones_and_in_a_checkout_without_a_store() {
+    let env = TestEnv::new();
+    let origin = bare_remote(&env, "origin.git", true);
+    let ada = clone_with_trail(&env, "ada", &origin);
+    commit(&env, &ada, "ada.txt", "one\n", "ada's second commit");
+    let bob = clone_with_trail(&env, "bob", &origin);
+    let (ada_id, bob_id) = (store_id(&env, &ada), store_id(&env, &bob));
+    env.trail_ok(&ada, ["sync", "push"]);
+    env.trail_ok(&bob, ["sync", "push"]);
+    env.trail_ok(&ada, ["sync", "pull"]);
+    let (ada_export, bob_export) = (export(&env, &ada), export(&env, &bob));
+
+    // In ada's clone: her own refs/trail/journal, and bob's pulled chain.
+    let out = env.trail_ok(&ada, ["verify", "--all-clones"]);
+    let text = out.stdout_str();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per journal:\n{out}");
+    let ada_records = split_lines(&ada_export).len();
+    let bob_records = split_lines(&bob_export).len();
+    assert_eq!(
+        lines[0],
+        format!(
+            "ok: store {ada_id} (refs/trail/journal, this clone): {ada_records} records up to seq {ada_records}, 2 checkpoint commits"
+        ),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "ok: store {bob_id} (refs/trail/clones/{bob_id}): {bob_records} records up to seq {bob_records}"
+        )),
+        "{out}"
+    );
+    out.assert_stderr_has("all 2 journals verified");
+
+    let json = verify_all(&env, &ada);
+    assert_eq!(json.len(), 2, "{json:?}");
+    for (value, id, own, reference, export) in [
+        (&json[0], &ada_id, true, "refs/trail/journal".to_owned(), &ada_export),
+        (&json[1], &bob_id, false, format!("refs/trail/clones/{bob_id}"), &bob_export),
+    ] {
+        let records = split_lines(export).len() as u64;
+        assert_eq!(value["ok"], true, "{value}");
+        assert_eq!(value["store"], id.as_str(), "{value}");
+        assert_eq!(value["ref"], reference.as_str(), "{value}");
+        assert_eq!(value["own"], own, "{value}");
+        assert_eq!(value["records"].as_u64(), Some(records), "{value}");
+        assert_eq!(value["head_seq"].as_u64(), Some(records), "{value}");
+        assert_eq!(value["head_hash"], last_hash(export).as_str(), "{value}");
+        assert!(value["commits"].as_u64().is_some_and(|c| c >= 1), "{value}");
+        assert!(value["key"].as_str().is_some_and(|k| k.starts_with("ed25519:")), "{value}");
+        assert!(value["last_checkpoint_time"].is_string(), "{value}");
+        assert!(value["first_bad_seq"].is_null() && value["problem"].is_null(), "{value}");
+    }
+    // -q: nothing at all when every journal verifies.
+    let quiet = env.trail_ok(&ada, ["verify", "--all-clones", "-q"]);
+    assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty(), "{quiet}");
+    // --all-clones does not combine with --against (that compares the local store).
+    env.trail(&ada, ["verify", "--all-clones", "--against", "origin"]).assert_code(2);
+
+    // A CI checkout: no store, no refs/trail/* until they are fetched.
+    let ci = env.dir("ci");
+    env.git_ok(&ci, ["init", "-q", "-b", "main"]);
+    env.git_ok(&ci, ["remote", "add", "origin", origin.to_str().expect("a UTF-8 temp path")]);
+    let nothing = env.trail_ok(&ci, ["verify", "--all-clones"]);
+    assert!(nothing.stdout.is_empty(), "{nothing}");
+    nothing
+        .assert_stderr_has("nothing to verify")
+        .assert_stderr_has("trail sync pull")
+        .assert_stderr_has("git fetch origin 'refs/trail/*:refs/trail/*'");
+    // The message survives -q: it is what a CI log must show.
+    env.trail_ok(&ci, ["verify", "--all-clones", "-q"]).assert_stderr_has("nothing to verify");
+    assert!(env.trail_json(&ci, ["verify", "--all-clones", "--json"]).is_empty());
+
+    env.git_ok(&ci, ["fetch", "-q", "origin", "refs/trail/*:refs/trail/*"]);
+    let json = verify_all(&env, &ci);
+    let stores: BTreeSet<&str> = json.iter().map(|v| v["store"].as_str().expect("store")).collect();
+    assert_eq!(stores, BTreeSet::from([ada_id.as_str(), bob_id.as_str()]), "{json:?}");
+    assert!(json.iter().all(|v| v["ok"] == true && v["own"] == false), "{json:?}");
+    assert!(!ci.join(".git/trail/journal").exists(), "verify --all-clones created no store");
+}
+
+#[test]
+fn verify_all_clones_fails_naming_the_journal_whose_pulled_segment_is_corrupt() {
+    let env = TestEnv::new();
+    // No server hooks: the remote takes whatever is pushed.
+    let origin = bare_remote(&env, "origin.git", false);
+    let ada = clone_with_trail(&env, "ada", &origin);
+    commit(&env, &ada, "a.txt", "1\n", "ada's next commit");
+    env.trail_ok(&ada, ["sync", "push"]);
+    let ada_id = store_id(&env, &ada);
+    let name = format!("refs/trail/clones/{ada_id}");
+    let bob = clone_with_trail(&env, "bob", &origin);
+    let bob_id = store_id(&env, &bob);
+    env.trail_ok(&bob, ["sync", "pull"]);
+    env.trail_ok(&bob, ["verify", "--all-clones"]);
+
+    // Ada's chain as bob pulled it is corrupted in bob's repository (a bad
+    // disk, or someone with access to it): one record's why changed.
+    let links = chain(&env, &bob, &name);
+    let newest = links.last().expect("a checkpoint");
+    let corrupt = forge_link(
+        &env,
+        &bob,
+        newest.parents.first().map(String::as_str),
+        &newest.statement_bytes,
+        &with_why_changed(&newest.segment, "changed after the pull"),
+    );
+    env.git_ok(&bob, ["update-ref", &name, &corrupt]);
+
+    let out = env.trail(&bob, ["verify", "--all-clones"]);
+    out.assert_code(1).assert_stderr_has(&format!(
+        "1 of 2 journals failed verification: store {ada_id} ({name})"
+    ));
+    let text = out.stdout_str();
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!("FAILED: store {ada_id} ({name}): commit "))
+            && l.contains("SHA-256")),
+        "{out}"
+    );
+    assert!(text.lines().any(|l| l.starts_with(&format!("ok: store {bob_id} "))), "{out}");
+    // -q: only the failure.
+    let quiet = env.trail(&bob, ["verify", "--all-clones", "-q"]);
+    quiet.assert_code(1).assert_stderr_has(&ada_id);
+    assert_eq!(quiet.stdout_str().lines().count(), 1, "{quiet}");
+
+    let json = env.trail(&bob, ["verify", "--all-clones", "--json"]);
+    json.assert_code(1);
+    let values = json.json_lines();
+    let bad = values.iter().find(|v| v["store"] == ada_id.as_str()).expect("ada's journal");
+    assert_eq!(bad["ok"], false, "{bad}");
+    assert_eq!(bad["ref"], name.as_str(), "{bad}");
+    assert!(bad["problem"].as_str().is_some_and(|p| p.contains("SHA-256")), "{bad}");
+    assert!(bad["records"].is_null() && bad["head_seq"].is_null(), "{bad}");
+    let good = values.iter().find(|v| v["store"] == bob_id.as_str()).expect("bob's journal");
+    assert_eq!(good["ok"], true, "{good}");
+
+    // Signed with ada's own key over a record whose content no longer
+    // matches its hash: the failure names that record's seq.
+    let key = trail_policy::keys::decode_private_key(
+        &std::fs::read_to_string(ada.join(".git/trail/journal.key")).expect("ada's store key"),
+    )
+    .expect("a private key");
+    let mut records = parse_json_lines(&newest.segment);
+    let target = records.iter().position(|r| r.get("why").is_some()).expect("a record with a why");
+    let bad_seq = records[target]["seq"].as_u64().expect("seq");
+    records[target]["why"] = Value::from("rewritten, hash left as it was");
+    let mut segment = Vec::new();
+    for record in &records {
+        segment.extend(canonical(record));
+        segment.push(b'\n');
+    }
+    let mut statement = newest.statement.clone();
+    statement["records"] = Value::from(sha256_hex(&segment));
+    statement.as_object_mut().expect("an object").remove("sig");
+    let mut message = SIGNING_CONTEXT.to_vec();
+    message.extend(canonical(&statement));
+    statement["sig"] = Value::from(b64url(&key.sign(&message)));
+    let mut statement_bytes = canonical(&statement);
+    statement_bytes.push(b'\n');
+    let forged = forge_link(
+        &env,
+        &bob,
+        newest.parents.first().map(String::as_str),
+        &statement_bytes,
+        &segment,
+    );
+    env.git_ok(&bob, ["update-ref", &name, &forged]);
+    let json = env.trail(&bob, ["verify", "--all-clones", "--json"]);
+    json.assert_code(1).assert_stderr_has(&ada_id);
+    let values = json.json_lines();
+    let bad = values.iter().find(|v| v["store"] == ada_id.as_str()).expect("ada's journal");
+    assert_eq!(bad["ok"], false, "{bad}");
+    assert_eq!(bad["first_bad_seq"].as_u64(), Some(bad_seq), "{bad}");
+    assert!(
+        bad["problem"].as_str().is_some_and(|p| p.contains("hash does not match content")),
+        "{bad}"
+    );
+}
+
+#[test]
+fn sync_push_pull_and_checkpoint_print_json() {
+    let env = TestEnv::new();
+    let origin = bare_remote(&env, "origin.git", true);
+    let ada = clone_with_trail(&env, "ada", &origin);
+    let ada_id = store_id(&env, &ada);
+
+    // checkpoint: nothing new (the commit's hook wrote one)...
+    let seq = checkpointed(&env, &ada);
+    assert_eq!(
+        env.trail_json(&ada, ["sync", "checkpoint", "--json"]),
+        [serde_json::json!({"written": false, "first_seq": null, "seq": seq, "commits": 0})]
+    );
+    // ... then records the hooks did not checkpoint ([sync] checkpoints = false).
+    write(&ada, "trail.toml", "[sync]\ncheckpoints = false\n");
+    commit(&env, &ada, "a.txt", "1\n", "not checkpointed");
+    assert_eq!(checkpointed(&env, &ada), seq, "the hooks wrote no checkpoint");
+    let head = split_lines(&export(&env, &ada)).len() as u64;
+    assert!(head > seq);
+    assert_eq!(
+        env.trail_json(&ada, ["sync", "checkpoint", "--json"]),
+        [serde_json::json!({"written": true, "first_seq": seq + 1, "seq": head, "commits": 1})]
+    );
+
+    // push: the store, the remote, what was pushed.
+    let pushed = env.trail_json(&ada, ["sync", "push", "--json"]);
+    assert_eq!(pushed.len(), 1, "{pushed:?}");
+    let pushed = &pushed[0];
+    assert_eq!(pushed["store"], ada_id.as_str(), "{pushed}");
+    assert_eq!(pushed["remote"], "origin", "{pushed}");
+    assert_eq!(pushed["pushed"], true, "{pushed}");
+    assert_eq!(pushed["head_seq"].as_u64(), Some(checkpointed(&env, &ada)), "{pushed}");
+    assert!(pushed.get("checkpoint").is_some(), "{pushed}");
+
+    // pull: one object per journal on the remote.
+    let bob = clone_with_trail(&env, "bob", &origin);
+    let bob_id = store_id(&env, &bob);
+    env.trail_ok(&bob, ["sync", "push"]);
+    let pulled = env.trail_json(&bob, ["sync", "pull", "--json"]);
+    let ada_seq = checkpointed(&env, &ada);
+    let of = |values: &[Value], id: &str| -> Value {
+        values.iter().find(|v| v["store"] == id).cloned().unwrap_or_else(|| panic!("{id}"))
+    };
+    assert_eq!(pulled.len(), 2, "{pulled:?}");
+    assert_eq!(
+        of(&pulled, &ada_id),
+        serde_json::json!({"store": ada_id, "status": "imported", "head_seq": ada_seq,
+            "first_seq": 1, "records": ada_seq, "problem": null})
+    );
+    assert_eq!(of(&pulled, &bob_id)["status"], "this_clone");
+    let again = env.trail_json(&bob, ["sync", "pull", "--json"]);
+    assert_eq!(of(&again, &ada_id)["status"], "up_to_date");
+    assert_eq!(of(&again, &ada_id)["records"], 0);
+}

@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;init' {
             [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Do not install the git hooks (`trail hooks install` does it later)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Also start the background watcher (`trail daemon start`), which records every save in the work tree')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was set up as one JSON object on stdout: journal (its path), store_id, created (false when it existed), policy (the path of trail.toml, or null in a bare repository), policy_written, hooks (as `trail hooks install --json` prints it, or null with --no-hooks). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -72,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;import' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -122,7 +124,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;verify' {
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Also compare with the checkpoints REMOTE holds for this store (pushed by `trail sync push`): the local journal must contain every record they sign. A rewrite of the local journal, even one that recomputed every hash, is reported with the first seq where the two disagree')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same')
+            [CompletionResult]::new('--all-clones', '--all-clones', [CompletionResultType]::ParameterName, 'Verify every journal''s checkpoint chain held in this repository (refs/trail/clones/*, and refs/trail/journal) instead of the local store: signatures, hashes, and continuity from seq 1. One line per journal; exit 1 naming those that fail. Works without a journal of its own (fetch the chains first: `trail sync pull`, or `git fetch origin ''refs/trail/*:refs/trail/*''`); with none to verify it says so, even with -q, and exits 0')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok, store, ref, own, records, head_seq, head_hash, commits, key, last_checkpoint_time, first_bad_seq, problem')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -149,6 +152,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;reindex' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: records (how many were reindexed), seconds. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -178,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--impact', '--impact', [CompletionResultType]::ParameterName, 'What the change affects: users, modules, data, compatibility')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'An authorization token (from `trail authorize`) for the next commit''s changes to protected paths (MCP server configurations, trail.toml)')
             [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Drop the waiting note')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the note waiting afterwards (after --why/--impact/--token or --clear, or as it is) as one JSON object on stdout: waiting, time, why, impact (null when absent) and token (whether one is kept; the token itself is not printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -224,7 +229,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;hooks;install' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Install even into a hooks directory set by a global, system or environment `core.hooksPath` (it changes the hooks of every repository using it), and replace `merge.trail.*` keys that hold other values')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer. Also adds `records.jsonl -delta` to its info/attributes, so that fetching the journals pushed there (`trail sync pull`) does not make git search for deltas between their segments')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin (where the directory comes from, in words), server, hooks (one {name, action} each, action being "installed", "unchanged", "updated" or "chained") and merge_driver_changed. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -238,6 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;hooks;uninstall' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Remove trail''s shims even from a hooks directory set by a global, system or environment `core.hooksPath` (other repositories use it too)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin, hooks (one {name, action} each, action being "removed", "restored" or "left_foreign"), merge_driver_changed and journal_attributes_removed. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -314,6 +321,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;changelog;sync' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only commits at or after this time: RFC 3339, a date, or "2 days ago"')
             [CompletionResult]::new('--include-imported', '--include-imported', [CompletionResultType]::ParameterName, 'Also commits that `trail import` recorded from the existing history')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was written as one JSON object on stdout: added (entries in all), files (one {path, created, entries} per file written), skipped (commits whose change id is not letters and digits) and malformed (one message per file left alone). Messages stay on stderr; the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -327,6 +335,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;changelog;release' {
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The release date, YYYY-MM-DD. Default: today (UTC)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was released as one JSON object on stdout: version, date, released (the paths of the files changed) and unchanged (how many had nothing unreleased). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -376,6 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;keygen' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The key''s name: its file name and the name on its public key line (default: your user name, or "default")')
             [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Also add the public key to `[protect] authorizers` in this repository''s trail.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the public key line: name, public_key (the line), key_id, path (the private key file), created (false when --add used an existing key) and added_to (the trail.toml the key was added to, or null). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -433,6 +443,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The key to sign with: NAME for `$XDG_CONFIG_HOME/trail/keys/NAME.key` (default: the only key there)')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'Approve only the protected changes staged in this repository now')
             [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'Let the token authorize more than one commit (default: single use)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the bare token: token, id, key_id, repo, paths, issued_at, expires_at (RFC 3339 UTC), reuse, digest (or null) and reason. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -462,6 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The moment: a record''s seq, or a time')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Write the content to FILE instead of PATH ("-" for standard output)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite PATH even when it holds content the journal has not recorded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was restored as one JSON object on stdout: path, seq (the record whose state was restored), time, kind, written_to (the file written). Not with `--to -`, which writes the content to stdout')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -591,6 +603,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;push' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -603,6 +616,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;pull' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -615,13 +629,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;checkpoint' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout (the fields are listed above)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -649,6 +664,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take the checkpoints from REMOTE instead of refs/trail/journal')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store to recover (its 32-hex id), when trail cannot tell: with --from, after refs/trail/journal and the store''s key are gone too')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Rebuild even when the journal verifies and holds every checkpointed record')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: recovered (false when there was nothing to recover), store, source, checkpointed_seq (the last checkpointed record), records (taken from the checkpoints), commits, last_checkpoint_time, salvaged (records after the last checkpoint kept from the old journal), head_seq (where the journal now ends), kept (where the damaged journal was moved, or null) and lost (the first and last seq of lost records, or null). Messages stay on stderr; the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

@@ -352,7 +352,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__authorize)
-            opts="-v -q -h -V --path --digest --staged --ttl --reason --reuse --key --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --path --digest --staged --ttl --reason --reuse --key --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +512,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__release)
-            opts="-v -q -h -V --date --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --date --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,7 +530,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__sync)
-            opts="-v -q -h -V --since --include-imported --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --since --include-imported --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1444,7 +1444,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__install)
-            opts="-v -q -h -V --force --server --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --force --server --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1472,7 +1472,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__uninstall)
-            opts="-v -q -h -V --force --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --force --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1486,7 +1486,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__import)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1500,7 +1500,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__init)
-            opts="-v -q -h -V --no-hooks --watch --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --no-hooks --watch --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1514,7 +1514,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__keygen)
-            opts="-v -q -h -V --name --add --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --name --add --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1600,7 +1600,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__note)
-            opts="-v -q -h -V --why --impact --token --clear --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --why --impact --token --clear --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1696,7 +1696,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__recover)
-            opts="-v -q -h -V --from --store --force --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --from --store --force --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1718,7 +1718,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__reindex)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1732,7 +1732,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__restore)
-            opts="-v -q -h -V --at --to --force --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --at --to --force --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1796,7 +1796,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__checkpoint)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1880,7 +1880,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__pull)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1894,7 +1894,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__push)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1922,7 +1922,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__verify)
-            opts="-v -q -h -V --against --json --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --against --all-clones --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -56,6 +56,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         &'trail;init'= {
             cand --no-hooks 'Do not install the git hooks (`trail hooks install` does it later)'
             cand --watch 'Also start the background watcher (`trail daemon start`), which records every save in the work tree'
+            cand --json 'Print what was set up as one JSON object on stdout: journal (its path), store_id, created (false when it existed), policy (the path of trail.toml, or null in a bare repository), policy_written, hooks (as `trail hooks install --json` prints it, or null with --no-hooks). Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -67,6 +68,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;import'= {
+            cand --json 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -114,7 +116,8 @@ set edit:completion:arg-completer[trail] = {|@words|
         }
         &'trail;verify'= {
             cand --against 'Also compare with the checkpoints REMOTE holds for this store (pushed by `trail sync push`): the local journal must contain every record they sign. A rewrite of the local journal, even one that recomputed every hash, is reported with the first seq where the two disagree'
-            cand --json 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same'
+            cand --all-clones 'Verify every journal''s checkpoint chain held in this repository (refs/trail/clones/*, and refs/trail/journal) instead of the local store: signatures, hashes, and continuity from seq 1. One line per journal; exit 1 naming those that fail. Works without a journal of its own (fetch the chains first: `trail sync pull`, or `git fetch origin ''refs/trail/*:refs/trail/*''`); with none to verify it says so, even with -q, and exits 0'
+            cand --json 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok, store, ref, own, records, head_seq, head_hash, commits, key, last_checkpoint_time, first_bad_seq, problem'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -139,6 +142,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;reindex'= {
+            cand --json 'Print the outcome as one JSON object on stdout: records (how many were reindexed), seconds. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -166,6 +170,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --impact 'What the change affects: users, modules, data, compatibility'
             cand --token 'An authorization token (from `trail authorize`) for the next commit''s changes to protected paths (MCP server configurations, trail.toml)'
             cand --clear 'Drop the waiting note'
+            cand --json 'Print the note waiting afterwards (after --why/--impact/--token or --clear, or as it is) as one JSON object on stdout: waiting, time, why, impact (null when absent) and token (whether one is kept; the token itself is not printed)'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -209,7 +214,8 @@ set edit:completion:arg-completer[trail] = {|@words|
         }
         &'trail;hooks;install'= {
             cand --force 'Install even into a hooks directory set by a global, system or environment `core.hooksPath` (it changes the hooks of every repository using it), and replace `merge.trail.*` keys that hold other values'
-            cand --server 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer'
+            cand --server 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer. Also adds `records.jsonl -delta` to its info/attributes, so that fetching the journals pushed there (`trail sync pull`) does not make git search for deltas between their segments'
+            cand --json 'Print what was done as one JSON object on stdout: hooks_dir, origin (where the directory comes from, in words), server, hooks (one {name, action} each, action being "installed", "unchanged", "updated" or "chained") and merge_driver_changed. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -222,6 +228,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         }
         &'trail;hooks;uninstall'= {
             cand --force 'Remove trail''s shims even from a hooks directory set by a global, system or environment `core.hooksPath` (other repositories use it too)'
+            cand --json 'Print what was done as one JSON object on stdout: hooks_dir, origin, hooks (one {name, action} each, action being "removed", "restored" or "left_foreign"), merge_driver_changed and journal_attributes_removed. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -289,6 +296,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         &'trail;changelog;sync'= {
             cand --since 'Only commits at or after this time: RFC 3339, a date, or "2 days ago"'
             cand --include-imported 'Also commits that `trail import` recorded from the existing history'
+            cand --json 'Print what was written as one JSON object on stdout: added (entries in all), files (one {path, created, entries} per file written), skipped (commits whose change id is not letters and digits) and malformed (one message per file left alone). Messages stay on stderr; the exit code is the same'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -301,6 +309,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         }
         &'trail;changelog;release'= {
             cand --date 'The release date, YYYY-MM-DD. Default: today (UTC)'
+            cand --json 'Print what was released as one JSON object on stdout: version, date, released (the paths of the files changed) and unchanged (how many had nothing unreleased). Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -342,6 +351,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         &'trail;keygen'= {
             cand --name 'The key''s name: its file name and the name on its public key line (default: your user name, or "default")'
             cand --add 'Also add the public key to `[protect] authorizers` in this repository''s trail.toml'
+            cand --json 'Print one JSON object instead of the public key line: name, public_key (the line), key_id, path (the private key file), created (false when --add used an existing key) and added_to (the trail.toml the key was added to, or null). Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -393,6 +403,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --key 'The key to sign with: NAME for `$XDG_CONFIG_HOME/trail/keys/NAME.key` (default: the only key there)'
             cand --staged 'Approve only the protected changes staged in this repository now'
             cand --reuse 'Let the token authorize more than one commit (default: single use)'
+            cand --json 'Print one JSON object instead of the bare token: token, id, key_id, repo, paths, issued_at, expires_at (RFC 3339 UTC), reuse, digest (or null) and reason. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -420,6 +431,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --at 'The moment: a record''s seq, or a time'
             cand --to 'Write the content to FILE instead of PATH ("-" for standard output)'
             cand --force 'Overwrite PATH even when it holds content the journal has not recorded'
+            cand --json 'Print what was restored as one JSON object on stdout: path, seq (the record whose state was restored), time, kind, written_to (the file written). Not with `--to -`, which writes the content to stdout'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -535,6 +547,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'trail;sync;push'= {
+            cand --json 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -546,6 +559,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;sync;pull'= {
+            cand --json 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
@@ -557,13 +571,14 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;sync;checkpoint'= {
+            cand --json 'Print the outcome as one JSON object on stdout (the fields are listed above)'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
             cand --quiet 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
             cand --local 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -585,6 +600,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --from 'Take the checkpoints from REMOTE instead of refs/trail/journal'
             cand --store 'The store to recover (its 32-hex id), when trail cannot tell: with --from, after refs/trail/journal and the store''s key are gone too'
             cand --force 'Rebuild even when the journal verifies and holds every checkpointed record'
+            cand --json 'Print the outcome as one JSON object on stdout: recovered (false when there was nothing to recover), store, source, checkpointed_seq (the last checkpointed record), records (taken from the checkpoints), commits, last_checkpoint_time, salvaged (records after the last checkpoint kept from the old journal), head_seq (where the journal now ends), kept (where the damaged journal was moved, or null) and lost (the first and last seq of lost records, or null). Messages stay on stderr; the exit code is the same'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

@@ -110,6 +110,14 @@ impl Write for Out {
     }
 }
 
+/// Print `value` as one line of JSON on stdout: what a command's `--json`
+/// prints (its messages stay on stderr).
+pub fn print_json(value: &serde_json::Value) -> io::Result<()> {
+    let mut out = Out::new();
+    writeln!(out, "{value}")?;
+    out.flush()
+}
+
 /// Print a status line for the user (stderr, so stdout stays data). With
 /// `--quiet` only warnings (messages starting "warning") and stronger get
 /// through.

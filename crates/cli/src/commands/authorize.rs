@@ -53,6 +53,12 @@ pub struct AuthorizeArgs {
     /// (default: the only key there).
     #[arg(long, value_name = "NAME")]
     pub key: Option<String>,
+
+    /// Print one JSON object instead of the bare token: token, id, key_id,
+    /// repo, paths, issued_at, expires_at (RFC 3339 UTC), reuse, digest
+    /// (or null) and reason. Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `30s`, `30m`, `2h`, `1d`: a whole positive number and one unit, at most 30 days.
@@ -137,6 +143,22 @@ pub fn run(args: AuthorizeArgs) -> Result<(), CommandError> {
             None => ", any content".to_owned(),
         }
     ));
+    if args.json {
+        let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        crate::output::print_json(&serde_json::json!({
+            "token": token,
+            "id": claims.id,
+            "key_id": key.id().to_string(),
+            "repo": claims.repo,
+            "paths": claims.paths,
+            "issued_at": time(claims.issued_at),
+            "expires_at": time(claims.expires_at),
+            "reuse": claims.reuse,
+            "digest": claims.digest,
+            "reason": claims.reason,
+        }))?;
+        return Ok(());
+    }
     let mut out = Out::new();
     writeln!(out, "{token}")?;
     out.flush()?;

@@ -92,6 +92,14 @@ pub struct SyncArgs {
     /// (relative to the current directory). Default: the whole repository.
     #[arg(value_name = "PATH")]
     pub paths: Vec<OsString>,
+
+    /// Print what was written as one JSON object on stdout: added (entries
+    /// in all), files (one {path, created, entries} per file written),
+    /// skipped (commits whose change id is not letters and digits) and
+    /// malformed (one message per file left alone). Messages stay on stderr;
+    /// the exit code is the same.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Turn `## [Unreleased]` into `## [VERSION] - DATE` in every CHANGELOG.md.
@@ -114,6 +122,12 @@ pub struct ReleaseArgs {
     /// The release date, YYYY-MM-DD. Default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+
+    /// Print what was released as one JSON object on stdout: version, date,
+    /// released (the paths of the files changed) and unchanged (how many had
+    /// nothing unreleased). Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The git merge driver for CHANGELOG.md files (git runs this, not you).
@@ -494,6 +508,7 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
     }
     let mut total = 0usize;
     let mut written = 0usize;
+    let mut report: Vec<serde_json::Value> = Vec::new();
     for (dir, pending) in &files {
         if pending.added == 0 {
             continue;
@@ -502,6 +517,11 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
         write_atomically(&workdir.join(bytes_path(&path)), &pending.text)?;
         total += pending.added;
         written += 1;
+        report.push(serde_json::json!({
+            "path": quote_path(&path),
+            "created": !pending.existed,
+            "entries": pending.added,
+        }));
         say(format!(
             "{} {}: {} entr{}",
             if pending.existed { "updated" } else { "created" },
@@ -524,6 +544,16 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
             "skipped {skipped_ids} commit{} whose change id is not letters and digits",
             if skipped_ids == 1 { "" } else { "s" }
         ));
+    }
+    if args.json {
+        let malformed: Vec<String> =
+            malformed.iter().map(|(dir, e)| malformed_line(&changelog_of(dir), e)).collect();
+        crate::output::print_json(&serde_json::json!({
+            "added": total,
+            "files": report,
+            "skipped": skipped_ids,
+            "malformed": malformed,
+        }))?;
     }
     if let Some((first_dir, first)) = malformed.iter().next() {
         let mut error = CommandError::refused(format!(
@@ -584,12 +614,14 @@ fn release(args: ReleaseArgs) -> Result<(), CommandError> {
             .hint("fix the files named (or choose another version), then run the release again"));
     }
     let mut released = 0usize;
+    let mut paths: Vec<String> = Vec::new();
     for (path, text, changed) in &planned {
         if !changed {
             continue;
         }
         write_atomically(&workdir.join(bytes_path(path)), text)?;
         released += 1;
+        paths.push(quote_path(path));
         say(format!(
             "{}: released {} - {}",
             quote_path(path),
@@ -609,6 +641,14 @@ fn release(args: ReleaseArgs) -> Result<(), CommandError> {
             String::new()
         }
     ));
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "version": args.version,
+            "date": date.format("%Y-%m-%d").to_string(),
+            "released": paths,
+            "unchanged": untouched,
+        }))?;
+    }
     Ok(())
 }
 

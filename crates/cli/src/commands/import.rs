@@ -39,6 +39,12 @@ pub struct ImportArgs {
     /// rest is checkpointed at the end).
     #[arg(long, default_value_t = 10_000, hide = true)]
     pub checkpoint_every: usize,
+
+    /// Print the outcome as one JSON object on stdout: imported (commits
+    /// recorded now), records (what the journal holds), head_seq, seconds.
+    /// Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 enum Msg {
@@ -148,6 +154,14 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         if !checkpoint_failed {
             crate::sync::checkpoint_after_hook(&repo, &config, &store);
         }
+    }
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "imported": imported,
+            "records": head.seq,
+            "head_seq": head.seq,
+            "seconds": seconds,
+        }))?;
     }
     Ok(())
 }

@@ -27,6 +27,14 @@ pub struct InitArgs {
     /// every save in the work tree.
     #[arg(long)]
     pub watch: bool,
+
+    /// Print what was set up as one JSON object on stdout: journal (its
+    /// path), store_id, created (false when it existed), policy (the path of
+    /// trail.toml, or null in a bare repository), policy_written, hooks (as
+    /// `trail hooks install --json` prints it, or null with --no-hooks).
+    /// Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: InitArgs) -> Result<(), CommandError> {
@@ -53,13 +61,14 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
         ))
     })?;
     let running = trail_service::Client::connect(&repo.location.trail_dir()).ok().flatten();
-    if let Some(client) = running {
+    let (id, created) = if let Some(client) = running {
         // The watcher owns the store: it exists.
         let id = crate::context::Store::Daemon(client).store_id()?;
         say(format_args!(
             "journal already initialised at {} (store {id}; the watcher is running)",
             path.display()
         ));
+        (id, false)
     } else {
         // A journal that existed and is gone must come back as itself, not as
         // a new store whose checkpoints could never continue the old chain.
@@ -83,27 +92,46 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
         } else {
             say(format_args!("created the journal at {} (store {id})", path.display()));
         }
-    }
-    match &repo.location.workdir {
-        None => say("bare repository: no work tree, so no trail.toml was written"),
+        (id, !existed)
+    };
+    let (policy, policy_written) = match &repo.location.workdir {
+        None => {
+            say("bare repository: no work tree, so no trail.toml was written");
+            (None, false)
+        }
         Some(workdir) => {
             let policy = workdir.join("trail.toml");
             if policy.exists() {
                 say(format_args!("kept the existing {}", policy.display()));
+                (Some(policy), false)
             } else {
                 write_new(&policy, DEFAULT_TOML)?;
                 say(format_args!("wrote {} with the default policy; commit it", policy.display()));
+                (Some(policy), true)
             }
         }
-    }
-    match hooks {
-        Some(hooks) => hooks.install(&repo)?,
-        None => say("git hooks not installed (--no-hooks); `trail hooks install` installs them"),
-    }
+    };
+    let hooks = match hooks {
+        Some(hooks) => Some(hooks.install(&repo)?),
+        None => {
+            say("git hooks not installed (--no-hooks); `trail hooks install` installs them");
+            None
+        }
+    };
     if args.watch {
         crate::commands::daemon::start_for(&repo)?;
     }
     say("next: `trail import` records the existing history");
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "journal": path.display().to_string(),
+            "store_id": id,
+            "created": created,
+            "policy": policy.map(|p| p.display().to_string()),
+            "policy_written": policy_written,
+            "hooks": hooks,
+        }))?;
+    }
     Ok(())
 }
 

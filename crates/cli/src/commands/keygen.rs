@@ -34,6 +34,13 @@ pub struct KeygenArgs {
     /// Also add the public key to `[protect] authorizers` in this repository's trail.toml.
     #[arg(long)]
     pub add: bool,
+
+    /// Print one JSON object instead of the public key line: name,
+    /// public_key (the line), key_id, path (the private key file), created
+    /// (false when --add used an existing key) and added_to (the trail.toml
+    /// the key was added to, or null). Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: KeygenArgs) -> Result<(), CommandError> {
@@ -48,11 +55,11 @@ pub fn run(args: KeygenArgs) -> Result<(), CommandError> {
     // refusal leaves no key behind.
     let target = if args.add { Some(PolicyTarget::find()?) } else { None };
 
-    let line = if args.add && path.exists() {
+    let (line, key_id, created) = if args.add && path.exists() {
         let key = read_key(&path)?;
         let line = key.public().with_name(Some(&name)).map_err(key_error)?.to_line();
         say(format_args!("using the existing key {} (key id {})", path.display(), key.id()));
-        line
+        (line, key.id().to_string(), false)
     } else {
         create_dir_private(&dir)?;
         let (key, line) = keys::generate(&name).map_err(key_error)?;
@@ -70,13 +77,30 @@ pub fn run(args: KeygenArgs) -> Result<(), CommandError> {
             path.display(),
             key.id()
         ));
-        line
+        (line, key.id().to_string(), true)
     };
 
-    if let Some(target) = target {
-        target.add(&line)?;
-    } else {
-        say("paste this line into [protect] authorizers of trail.toml (or rerun with --add):");
+    let added_to = match target {
+        Some(target) => Some(target.add(&line)?),
+        None => {
+            if !args.json {
+                say(
+                    "paste this line into [protect] authorizers of trail.toml (or rerun with --add):",
+                );
+            }
+            None
+        }
+    };
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "name": name,
+            "public_key": line,
+            "key_id": key_id,
+            "path": path.display().to_string(),
+            "created": created,
+            "added_to": added_to.map(|p| p.display().to_string()),
+        }))?;
+        return Ok(());
     }
     let mut out = Out::new();
     writeln!(out, "{line}")?;
@@ -184,7 +208,8 @@ impl PolicyTarget {
         Ok(PolicyTarget { path, text })
     }
 
-    fn add(self, line: &str) -> Result<(), CommandError> {
+    /// Add the key; returns the file it was added to.
+    fn add(self, line: &str) -> Result<PathBuf, CommandError> {
         let key = PublicKey::parse_line(line).map_err(key_error)?;
         let policy = trail_policy::Protect::from_toml(&self.text)
             .map_err(|e| invalid(&self.path, &e.to_string()))?;
@@ -232,7 +257,7 @@ impl PolicyTarget {
                 "commit trail.toml: the change needs a token from an authorizer already listed at HEAD",
             );
         }
-        Ok(())
+        Ok(self.path)
     }
 }
 

@@ -36,11 +36,33 @@ pub struct NoteArgs {
     /// Drop the waiting note.
     #[arg(long, conflicts_with_all = ["why", "impact", "token"])]
     pub clear: bool,
+    /// Print the note waiting afterwards (after --why/--impact/--token or
+    /// --clear, or as it is) as one JSON object on stdout: waiting, time,
+    /// why, impact (null when absent) and token (whether one is kept; the
+    /// token itself is not printed).
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: NoteArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let pending = Pending::new(&repo.location);
+    let json = args.json;
+    act(args, &pending)?;
+    if json {
+        let note = pending.note()?;
+        crate::output::print_json(&serde_json::json!({
+            "waiting": note.is_some(),
+            "time": note.as_ref().map(|n| n.time.as_str()),
+            "why": note.as_ref().and_then(|n| n.why.as_deref()),
+            "impact": note.as_ref().and_then(|n| n.impact.as_deref()),
+            "token": note.as_ref().is_some_and(|n| n.token.is_some()),
+        }))?;
+    }
+    Ok(())
+}
+
+fn act(args: NoteArgs, pending: &Pending) -> Result<(), CommandError> {
     if args.clear {
         match pending.clear_note()? {
             true => say("dropped the note for the next commit"),
@@ -49,6 +71,9 @@ pub fn run(args: NoteArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     if args.why.is_none() && args.impact.is_none() && args.token.is_none() {
+        if args.json {
+            return Ok(());
+        }
         match pending.note()? {
             None => say("no note is waiting; `trail note --why TEXT --impact TEXT` leaves one"),
             Some(note) => {

@@ -9,7 +9,7 @@ use trail_sync::{CLONES_PREFIX, JOURNAL_REF};
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::output::say;
+use crate::output::{print_json, say};
 
 /// Rebuild a deleted or damaged journal from its checkpoints.
 ///
@@ -42,6 +42,17 @@ pub struct RecoverArgs {
     /// Rebuild even when the journal verifies and holds every checkpointed record.
     #[arg(long)]
     pub force: bool,
+
+    /// Print the outcome as one JSON object on stdout: recovered (false when
+    /// there was nothing to recover), store, source, checkpointed_seq (the
+    /// last checkpointed record), records (taken from the checkpoints),
+    /// commits, last_checkpoint_time, salvaged (records after the last
+    /// checkpoint kept from the old journal), head_seq (where the journal
+    /// now ends), kept (where the damaged journal was moved, or null) and
+    /// lost (the first and last seq of lost records, or null). Messages stay
+    /// on stderr; the exit code is the same.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
@@ -132,6 +143,21 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
 
     // The old store: is there anything to do, and what can it still give?
     let old = Old::inspect(&path, &checkpointed)?;
+    let outcome = |recovered: bool, salvaged: u64, head: u64, kept: Option<&Path>, lost| {
+        serde_json::json!({
+            "recovered": recovered,
+            "store": store_id,
+            "source": source,
+            "checkpointed_seq": checkpointed.seq,
+            "records": verified.records,
+            "commits": verified.commits,
+            "last_checkpoint_time": verified.last.as_ref().map(|c| c.time.as_str()),
+            "salvaged": salvaged,
+            "head_seq": head,
+            "kept": kept.map(|k| k.display().to_string()),
+            "lost": lost,
+        })
+    };
     if old.intact && !args.force {
         drop(fresh);
         remove_store(&building)?;
@@ -140,6 +166,10 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             checkpointed.seq
         ));
         say("`trail recover --force` rebuilds it anyway");
+        if args.json {
+            let head = old.acknowledged.unwrap_or(checkpointed.seq);
+            print_json(&outcome(false, 0, head, None, None))?;
+        }
         return Ok(());
     }
     let salvaged = old.salvage.len() as u64;
@@ -184,7 +214,8 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             head.seq
         ));
     }
-    if path.exists() && kept.exists() {
+    let kept = (path.exists() && kept.exists()).then_some(kept);
+    if let Some(kept) = &kept {
         say(format_args!("the damaged journal is kept at {}", kept.display()));
     }
     // No reindex here: `restore` wrote the index keys of every record it put
@@ -196,6 +227,10 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     let store = repo.open_store()?;
     if let Err(e) = crate::sync::checkpoint(&repo, &store) {
         say(format_args!("warning: {}", e.message));
+    }
+    if args.json {
+        let lost = old.acknowledged.filter(|ack| *ack > head.seq).map(|ack| [head.seq + 1, ack]);
+        print_json(&outcome(true, salvaged, head.seq, kept.as_deref(), lost))?;
     }
     match old.acknowledged {
         Some(ack) if ack > head.seq => Err(CommandError::refused(format!(

@@ -15,13 +15,22 @@ use crate::output::say;
 /// rebuilding them never changes a record. Use it when `trail verify` reports
 /// an index problem.
 #[derive(Debug, Args)]
-pub struct ReindexArgs {}
+pub struct ReindexArgs {
+    /// Print the outcome as one JSON object on stdout: records (how many
+    /// were reindexed), seconds. Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: ReindexArgs) -> Result<(), CommandError> {
+pub fn run(args: ReindexArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let store = repo.open_store()?;
     let started = Instant::now();
     let count = store.reindex()?;
-    say(format_args!("reindexed {count} records in {:.2} s", started.elapsed().as_secs_f64()));
+    let seconds = started.elapsed().as_secs_f64();
+    say(format_args!("reindexed {count} records in {seconds:.2} s"));
+    if args.json {
+        crate::output::print_json(&serde_json::json!({"records": count, "seconds": seconds}))?;
+    }
     Ok(())
 }

@@ -46,9 +46,21 @@ pub struct RestoreArgs {
     /// Overwrite PATH even when it holds content the journal has not recorded.
     #[arg(long)]
     pub force: bool,
+
+    /// Print what was restored as one JSON object on stdout: path, seq (the
+    /// record whose state was restored), time, kind, written_to (the file
+    /// written). Not with `--to -`, which writes the content to stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
+    if args.json && args.to.as_deref() == Some(std::path::Path::new("-")) {
+        return Err(CommandError::usage(
+            "--json and --to - both want standard output: the content goes there",
+        )
+        .hint("write the content to a file with --to FILE, or leave out --json"));
+    }
     let repo = Repo::discover()?;
     let path = repo.repo_relative(&args.path)?;
     let shown = trail_journal::record::quote_path(&path);
@@ -116,7 +128,8 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
             return Ok(());
         }
         Some(to) => {
-            write_atomically(&repo.cwd.join(to), &content, state.mode.as_deref())?;
+            let target = repo.cwd.join(to);
+            write_atomically(&target, &content, state.mode.as_deref())?;
             say(format_args!(
                 "wrote {shown} as of record {} ({} {}) to {}",
                 state.seq,
@@ -124,6 +137,9 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
                 state.record.kind,
                 to.display()
             ));
+            if args.json {
+                crate::output::print_json(&restored_json(&shown, state, &target))?;
+            }
             return Ok(());
         }
         None => {}
@@ -153,7 +169,20 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
         state.record.time.to_rfc3339(),
         state.record.kind
     ));
+    if args.json {
+        crate::output::print_json(&restored_json(&shown, state, &target))?;
+    }
     Ok(())
+}
+
+fn restored_json(shown: &str, state: &State, target: &std::path::Path) -> serde_json::Value {
+    serde_json::json!({
+        "path": shown,
+        "seq": state.seq,
+        "time": state.record.time.to_rfc3339(),
+        "kind": state.record.kind.to_string(),
+        "written_to": target.display().to_string(),
+    })
 }
 
 /// Replace `path` with `content` in one rename; mode 0755 for an

@@ -4,13 +4,16 @@
 use std::ffi::{OsStr, OsString};
 use std::process::Stdio;
 
+use std::io::Write as _;
+
 use clap::{Args, Subcommand};
+use serde_json::json;
 use trail_git::ObjectId;
 use trail_sync::{Base, CLONES_PREFIX, JOURNAL_REF, segment::Cursor};
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::output::say;
+use crate::output::{print_json, say};
 
 /// Share journals through the git remote: push this clone's, pull the others'.
 ///
@@ -40,6 +43,11 @@ pub enum SyncAction {
     /// A checkpoint of everything recorded so far is written first. The push
     /// is a fast-forward: a remote holding a chain this one does not continue
     /// refuses it (and trail's server hooks refuse any rewrite).
+    ///
+    /// --json prints one object: store, remote, pushed (false when the
+    /// journal is empty), head_seq (the last checkpointed seq pushed, or
+    /// null), checkpoint (the one written first: first_seq, seq, commits; or
+    /// null).
     Push(RemoteArgs),
     /// Fetch the other clones' checkpoints from REMOTE and verify them.
     ///
@@ -47,25 +55,56 @@ pub enum SyncAction {
     /// from its first record, and continue what was pulled from it before. A
     /// chain that fails is reported and nothing of it is imported (exit 1);
     /// the others still are.
+    ///
+    /// --json prints one object per journal on the remote (JSON Lines):
+    /// store, status ("this_clone", "up_to_date", "imported" or "refused"),
+    /// head_seq (the last seq the remote holds; null when refused),
+    /// first_seq (the first seq imported, or null), records (how many were
+    /// imported) and problem (why it was refused, or null).
     Pull(RemoteArgs),
     /// Write a checkpoint of the journal now (the hooks do after every commit).
-    Checkpoint,
+    ///
+    /// --json prints one object: written (false when nothing was new),
+    /// first_seq and seq (the records the new checkpoints cover; with nothing
+    /// new, first_seq is null and seq is the last checkpoint's, or null),
+    /// commits (checkpoint commits written).
+    Checkpoint(CheckpointArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
     /// A remote's name or URL (default: `[sync] remote` in trail.toml, "origin").
     pub remote: Option<OsString>,
+
+    /// Print the outcome as JSON on stdout (the fields are listed above);
+    /// messages stay on stderr and the exit code is the same.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Print the outcome as one JSON object on stdout (the fields are listed above).
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: SyncArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     match args.action {
-        SyncAction::Push(remote) => push(&repo, &remote_or_default(&repo, remote.remote)?),
-        SyncAction::Pull(remote) => pull(&repo, &remote_or_default(&repo, remote.remote)?),
-        SyncAction::Checkpoint => {
+        SyncAction::Push(args) => {
+            let remote = remote_or_default(&repo, args.remote)?;
+            let pushed = push(&repo, &remote)?;
+            if args.json {
+                print_json(&pushed.to_json(&remote))?;
+            }
+            Ok(())
+        }
+        SyncAction::Pull(args) => pull(&repo, &remote_or_default(&repo, args.remote)?, args.json),
+        SyncAction::Checkpoint(args) => {
             let store = repo.open_store()?;
-            match crate::sync::checkpoint(&repo, &store)? {
+            let written = crate::sync::checkpoint(&repo, &store)?;
+            match &written {
                 Some(w) => say(format_args!(
                     "checkpoint written: seq {}..{} ({} commit{} on {JOURNAL_REF})",
                     w.first,
@@ -75,8 +114,45 @@ pub fn run(args: SyncArgs) -> Result<(), CommandError> {
                 )),
                 None => say("nothing new since the last checkpoint"),
             }
+            if args.json {
+                let value = match &written {
+                    Some(w) => checkpoint_json(w),
+                    None => json!({
+                        "written": false,
+                        "first_seq": null,
+                        "seq": crate::sync::last_checkpoint(&repo).map(|c| c.seq),
+                        "commits": 0,
+                    }),
+                };
+                print_json(&value)?;
+            }
             Ok(())
         }
+    }
+}
+
+fn checkpoint_json(w: &trail_sync::Written) -> serde_json::Value {
+    json!({"written": true, "first_seq": w.first, "seq": w.seq, "commits": w.commits})
+}
+
+/// What `push` did.
+pub(crate) struct Pushed {
+    pub store: String,
+    /// The checkpoint written before the push, if there was anything new.
+    pub written: Option<trail_sync::Written>,
+    /// The last checkpointed seq pushed; `None` when the journal was empty.
+    pub head_seq: Option<u64>,
+}
+
+impl Pushed {
+    fn to_json(&self, remote: &OsStr) -> serde_json::Value {
+        json!({
+            "store": self.store,
+            "remote": remote.to_string_lossy(),
+            "pushed": self.head_seq.is_some(),
+            "head_seq": self.head_seq,
+            "checkpoint": self.written.as_ref().map(checkpoint_json),
+        })
     }
 }
 
@@ -154,20 +230,24 @@ pub(crate) fn fetch(repo: &Repo, remote: &OsStr, refspec: &str) -> Result<(), Co
     )
 }
 
-pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
-    let store_id = {
+pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<Pushed, CommandError> {
+    let (store_id, written) = {
         let store = repo.open_store()?;
         // What is already checkpointed can be pushed even when no new
         // checkpoint can be written (a missing key, a damaged store).
-        if let Err(e) = crate::sync::checkpoint(repo, &store) {
-            crate::sync::warn_checkpoint(&e);
-        }
-        store.store_id()?
+        let written = match crate::sync::checkpoint(repo, &store) {
+            Ok(written) => written,
+            Err(e) => {
+                crate::sync::warn_checkpoint(&e);
+                None
+            }
+        };
+        (store.store_id()?, written)
     };
     let Some(tip) = trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?
     else {
         say("the journal is empty: nothing to push");
-        return Ok(());
+        return Ok(Pushed { store: store_id, written, head_seq: None });
     };
     let last = trail_sync::read_link(&repo.git, tip).map_err(crate::sync::chain_error)?.checkpoint;
     let refspec = format!("{JOURNAL_REF}:{CLONES_PREFIX}{store_id}");
@@ -194,13 +274,13 @@ pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
         last.seq,
         remote.to_string_lossy()
     ));
-    Ok(())
+    Ok(Pushed { store: store_id, written, head_seq: Some(last.seq) })
 }
 
 /// Where fetched chains wait until they are verified.
 const INCOMING: &str = "refs/trail/incoming/";
 
-fn pull(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
+fn pull(repo: &Repo, remote: &OsStr, json: bool) -> Result<(), CommandError> {
     let own = match repo.open_store() {
         Ok(store) => Some(store.store_id()?),
         Err(_) => None,
@@ -213,10 +293,14 @@ fn pull(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
     let incoming = refs(repo, INCOMING)?;
     let mut refused = 0usize;
     let mut imported = 0u64;
+    let mut out = crate::output::Out::new();
     for (id, tip) in &incoming {
         let name = format!("{INCOMING}{id}");
         let outcome = pull_one(repo, id, *tip, own.as_deref());
         let _ = trail_sync::move_ref(&repo.git, &name, None, Some(*tip));
+        if json {
+            writeln!(out, "{}", pulled_json(id, &outcome))?;
+        }
         match outcome {
             Ok(Pulled::Own(seq)) => say(format_args!(
                 "store {id} (this clone): the remote holds checkpoints up to seq {seq}"
@@ -235,6 +319,7 @@ fn pull(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
             }
         }
     }
+    out.flush()?;
     if incoming.is_empty() {
         say(format_args!("{} holds no trail journals yet", remote.to_string_lossy()));
     }
@@ -256,6 +341,70 @@ enum Pulled {
     Own(u64),
     UpToDate(u64),
     New { first: u64, seq: u64, records: u64 },
+}
+
+/// One line of `sync pull --json`: every field in every object.
+fn pulled_json(id: &str, outcome: &Result<Pulled, String>) -> serde_json::Value {
+    let (status, head_seq, first_seq, records, problem) = match outcome {
+        Ok(Pulled::Own(seq)) => ("this_clone", Some(*seq), None, 0, None),
+        Ok(Pulled::UpToDate(seq)) => ("up_to_date", Some(*seq), None, 0, None),
+        Ok(Pulled::New { first, seq, records }) => {
+            ("imported", Some(*seq), Some(*first), *records, None)
+        }
+        Err(problem) => ("refused", None, None, 0, Some(problem.as_str())),
+    };
+    json!({
+        "store": id,
+        "status": status,
+        "head_seq": head_seq,
+        "first_seq": first_seq,
+        "records": records,
+        "problem": problem,
+    })
+}
+
+/// Why a journal's chain did not verify: what is wrong, and the first seq it
+/// concerns when it concerns one.
+#[derive(Debug, Clone)]
+pub(crate) struct Unverified {
+    pub problem: String,
+    pub seq: Option<u64>,
+}
+
+impl From<trail_sync::ChainError> for Unverified {
+    fn from(e: trail_sync::ChainError) -> Self {
+        Unverified { seq: e.seq(), problem: e.to_string() }
+    }
+}
+
+/// Verify the chain ending at `tip` as the journal of store `id`: `id` must
+/// be a store id, every checkpoint a statement of that store signed by one
+/// key, every segment continuing the one before, and (with `base`) the chain
+/// must contain what was verified before. The one check `trail sync pull`
+/// makes before importing a clone's journal and `trail verify --all-clones`
+/// makes of every journal held here.
+pub(crate) fn verify_journal(
+    repo: &Repo,
+    id: &str,
+    tip: ObjectId,
+    base: Option<&Base>,
+) -> Result<trail_sync::Verified, Unverified> {
+    if !trail_sync::is_store_id(id) {
+        return Err(Unverified {
+            problem: format!("{CLONES_PREFIX}{id} is not named by a store id"),
+            seq: None,
+        });
+    }
+    trail_sync::verify_chain(&repo.git, tip, id, base, |_, _| {}).map_err(|e| match e {
+        trail_sync::ChainError::Rewritten { .. } => Unverified {
+            problem: format!(
+                "its chain no longer contains what was pulled from it before (seq {}): it was rewritten",
+                base.map_or(0, |b| b.head.seq)
+            ),
+            seq: None,
+        },
+        other => other.into(),
+    })
 }
 
 fn pull_one(repo: &Repo, id: &str, tip: ObjectId, own: Option<&str>) -> Result<Pulled, String> {
@@ -283,14 +432,7 @@ fn pull_one(repo: &Repo, id: &str, tip: ObjectId, own: Option<&str>) -> Result<P
         }
         None => None,
     };
-    let verified = trail_sync::verify_chain(&repo.git, tip, id, base.as_ref(), |_, _| {})
-        .map_err(|e| match e {
-            trail_sync::ChainError::Rewritten { .. } => format!(
-                "its chain no longer contains what was pulled from it before (seq {}): it was rewritten",
-                base.as_ref().map_or(0, |b| b.head.seq)
-            ),
-            other => other.to_string(),
-        })?;
+    let verified = verify_journal(repo, id, tip, base.as_ref()).map_err(|e| e.problem)?;
     trail_sync::move_ref(&repo.git, &local_name, Some(tip), local).map_err(|e| e.to_string())?;
     let first = base.as_ref().map_or(1, |b| b.head.seq + 1);
     Ok(Pulled::New { first, seq: verified.head.seq, records: verified.records })

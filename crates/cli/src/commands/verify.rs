@@ -17,7 +17,18 @@ use crate::output::{Out, to_stderr};
 /// each record is in canonical form, that no acknowledged record is missing,
 /// and that the indexes agree with the records. Exits 0 when all is well, 1
 /// naming the first bad seq when anything is wrong.
+///
+/// With --all-clones it verifies the checkpoint chains this repository holds
+/// instead of the local store: every clone's journal under
+/// refs/trail/clones/ (as `trail sync pull` or a plain `git fetch` left
+/// them) and this clone's own refs/trail/journal. That needs no journal of
+/// its own, so a CI checkout can run it.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail verify                        the local journal, record by record
+  trail verify --against origin       ... and against the checkpoints origin holds
+  git fetch origin 'refs/trail/*:refs/trail/*' && trail verify --all-clones
+                                      in CI: every journal pushed to origin")]
 pub struct VerifyArgs {
     /// Print nothing when the journal is intact (the global -q/--quiet).
     #[arg(skip)]
@@ -27,18 +38,33 @@ pub struct VerifyArgs {
     /// by `trail sync push`): the local journal must contain every record
     /// they sign. A rewrite of the local journal, even one that recomputed
     /// every hash, is reported with the first seq where the two disagree.
-    #[arg(long, value_name = "REMOTE")]
+    #[arg(long, value_name = "REMOTE", conflicts_with = "all_clones")]
     pub against: Option<std::ffi::OsString>,
+
+    /// Verify every journal's checkpoint chain held in this repository
+    /// (refs/trail/clones/*, and refs/trail/journal) instead of the local
+    /// store: signatures, hashes, and continuity from seq 1. One line per
+    /// journal; exit 1 naming those that fail. Works without a journal of
+    /// its own (fetch the chains first: `trail sync pull`, or
+    /// `git fetch origin 'refs/trail/*:refs/trail/*'`); with none to verify
+    /// it says so, even with -q, and exits 0.
+    #[arg(long)]
+    pub all_clones: bool,
 
     /// Print the outcome as one JSON object: ok, records, head_seq,
     /// head_hash, first_bad_seq, findings (seq, problem). The exit code is
-    /// the same.
+    /// the same. With --all-clones, one object per journal (JSON Lines): ok,
+    /// store, ref, own, records, head_seq, head_hash, commits, key,
+    /// last_checkpoint_time, first_bad_seq, problem.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
+    if args.all_clones {
+        return all_clones(&repo, &args);
+    }
     let store = repo.open_store()?;
     let local = verify_local(&args, &store);
     let Some(remote) = args.against else { return local };
@@ -248,4 +274,161 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
             .hint("compare with a copy made by `trail export`"),
     };
     Err(error)
+}
+
+/// One journal `--all-clones` verified, and how it went.
+struct Journal {
+    store: String,
+    reference: String,
+    own: bool,
+    outcome: Result<trail_sync::Verified, crate::commands::sync::Unverified>,
+}
+
+/// `--all-clones`: every chain under refs/trail/clones/, and this clone's
+/// refs/trail/journal, verified from its first checkpoint. The local store is
+/// not opened: a CI checkout has none, and `trail verify` alone checks it.
+fn all_clones(repo: &Repo, args: &VerifyArgs) -> Result<(), CommandError> {
+    use trail_sync::{CLONES_PREFIX, JOURNAL_REF};
+    let quiet = args.quiet || crate::output::quiet();
+    let mut journals: Vec<Journal> = Vec::new();
+    if let Some(tip) =
+        trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?
+    {
+        journals.push(own_journal(repo, tip)?);
+    }
+    let clones = trail_sync::refs_below(&repo.git, CLONES_PREFIX)
+        .map_err(|e| CommandError::environment(e.to_string()))?;
+    for (id, tip) in clones {
+        journals.push(Journal {
+            outcome: crate::commands::sync::verify_journal(repo, &id, tip, None),
+            reference: format!("{CLONES_PREFIX}{id}"),
+            store: id,
+            own: false,
+        });
+    }
+    if journals.is_empty() {
+        crate::output::say(format_args!(
+            "warning: nothing to verify: this repository holds no trail journals ({JOURNAL_REF} and {CLONES_PREFIX}* do not exist)"
+        ));
+        to_stderr(format_args!(
+            "  hint: fetch them first: `trail sync pull` (verifies them as it imports them) or `git fetch origin 'refs/trail/*:refs/trail/*'`; a remote holds them once a clone ran `trail sync push`\n"
+        ));
+        return Ok(());
+    }
+    let mut out = Out::new();
+    for journal in &journals {
+        if args.json {
+            writeln!(out, "{}", journal_json(journal))?;
+        } else if !quiet || journal.outcome.is_err() {
+            writeln!(out, "{}", journal_line(journal))?;
+        }
+    }
+    out.flush()?;
+    let failed: Vec<&Journal> = journals.iter().filter(|j| j.outcome.is_err()).collect();
+    if failed.is_empty() {
+        if !quiet && !args.json {
+            crate::output::say(format_args!(
+                "all {} journal{} verified",
+                journals.len(),
+                if journals.len() == 1 { "" } else { "s" }
+            ));
+        }
+        return Ok(());
+    }
+    let named: Vec<String> =
+        failed.iter().map(|j| format!("store {} ({})", j.store, j.reference)).collect();
+    Err(CommandError::refused(format!(
+        "{} of {} journals failed verification: {}",
+        failed.len(),
+        journals.len(),
+        named.join(", ")
+    ))
+    .hint("a chain that fails was damaged or tampered with after it was pushed: ask the clone's owner to `trail verify --against REMOTE`, or the remote's administrator what happened")
+    .hint("`trail sync pull` refuses such a chain and keeps what it verified before"))
+}
+
+/// This clone's refs/trail/journal: a chain of the store its statements
+/// name, which must be signed by this store's key when the key is here.
+fn own_journal(repo: &Repo, tip: trail_git::ObjectId) -> Result<Journal, CommandError> {
+    let reference = trail_sync::JOURNAL_REF.to_owned();
+    let link = match trail_sync::read_link(&repo.git, tip) {
+        Ok(link) => link,
+        Err(e) => {
+            return Ok(Journal {
+                store: String::new(),
+                reference,
+                own: true,
+                outcome: Err(e.into()),
+            });
+        }
+    };
+    let store = link.checkpoint.store;
+    let mut outcome = crate::commands::sync::verify_journal(repo, &store, tip, None);
+    // A chain consistent in itself but re-signed by another key is not this
+    // store's (the key file may be gone on a CI checkout: then the chain's
+    // own key is all there is to go by, as for any other clone's).
+    if let (Ok(verified), Some(key)) = (&outcome, crate::sync::load_key(repo)?) {
+        let key = key.public().to_line();
+        if verified.key != key {
+            outcome = Err(crate::commands::sync::Unverified {
+                problem: format!(
+                    "its checkpoints are signed by {}, not by this store's key {key}",
+                    verified.key
+                ),
+                seq: None,
+            });
+        }
+    }
+    Ok(Journal { store, reference, own: true, outcome })
+}
+
+fn journal_line(journal: &Journal) -> String {
+    let whose = if journal.own { ", this clone" } else { "" };
+    let store = if journal.store.is_empty() { "?" } else { journal.store.as_str() };
+    match &journal.outcome {
+        Ok(v) => format!(
+            "ok: store {store} ({}{whose}): {} record{} up to seq {}, {} checkpoint commit{}",
+            journal.reference,
+            v.records,
+            if v.records == 1 { "" } else { "s" },
+            v.head.seq,
+            v.commits,
+            if v.commits == 1 { "" } else { "s" }
+        ),
+        Err(e) => format!("FAILED: store {store} ({}{whose}): {}", journal.reference, e.problem),
+    }
+}
+
+fn journal_json(journal: &Journal) -> serde_json::Value {
+    let store = (!journal.store.is_empty()).then_some(journal.store.as_str());
+    match &journal.outcome {
+        Ok(v) => json!({
+            "ok": true,
+            "store": store,
+            "ref": journal.reference,
+            "own": journal.own,
+            "records": v.records,
+            "head_seq": v.head.seq,
+            "head_hash": v.head.hash,
+            "commits": v.commits,
+            "key": v.key,
+            "last_checkpoint_time": v.last.as_ref().map(|c| c.time.as_str()),
+            "first_bad_seq": null,
+            "problem": null,
+        }),
+        Err(e) => json!({
+            "ok": false,
+            "store": store,
+            "ref": journal.reference,
+            "own": journal.own,
+            "records": null,
+            "head_seq": null,
+            "head_hash": null,
+            "commits": null,
+            "key": null,
+            "last_checkpoint_time": null,
+            "first_bad_seq": e.seq,
+            "problem": e.problem,
+        }),
+    }
 }

@@ -210,7 +210,12 @@ pub(crate) fn one_line(text: &str) -> Option<String> {
 /// pre-push: refuse to push while the journal fails verification, or
 /// commits that change protected paths without a valid authorization.
 fn pre_push(args: &[OsString]) -> Result<(), CommandError> {
-    crate::commands::verify::run(crate::commands::verify::VerifyArgs { quiet: true, against: None, json: false }).map_err(
+    crate::commands::verify::run(crate::commands::verify::VerifyArgs {
+        quiet: true,
+        against: None,
+        all_clones: false,
+        json: false,
+    }).map_err(
         |e| {
             let mut refused = CommandError::refused(format!("push refused: {}", e.message));
             refused.hints = e.hints;

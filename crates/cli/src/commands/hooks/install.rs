@@ -42,20 +42,60 @@ pub struct InstallArgs {
     /// for deltas between their segments.
     #[arg(long)]
     pub server: bool,
+
+    /// Print what was done as one JSON object on stdout: hooks_dir, origin
+    /// (where the directory comes from, in words), server, hooks (one
+    /// {name, action} each, action being "installed", "unchanged",
+    /// "updated" or "chained") and merge_driver_changed. Messages stay on
+    /// stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: InstallArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
-    if args.server {
-        return install_server(&repo, args.force);
+    let report = if args.server {
+        install_server(&repo, args.force)?
+    } else {
+        HooksPlan::check(&repo, args.force)?.install(&repo)?
+    };
+    if args.json {
+        crate::output::print_json(&report)?;
     }
-    let plan = HooksPlan::check(&repo, args.force)?;
-    plan.install(&repo)
+    Ok(())
+}
+
+/// What an install did, as `--json` prints it.
+fn installed_json(
+    dir: &trail_git::hooks::HooksDir,
+    server: bool,
+    done: &[(impl std::fmt::Display, Installed)],
+    merge_driver_changed: bool,
+) -> serde_json::Value {
+    let hooks: Vec<serde_json::Value> = done
+        .iter()
+        .map(|(name, action)| {
+            let action = match action {
+                Installed::Unchanged => "unchanged",
+                Installed::Written => "installed",
+                Installed::Updated => "updated",
+                Installed::Chained => "chained",
+            };
+            serde_json::json!({"name": name.to_string(), "action": action})
+        })
+        .collect();
+    serde_json::json!({
+        "hooks_dir": dir.path.display().to_string(),
+        "origin": describe_origin(dir),
+        "server": server,
+        "hooks": hooks,
+        "merge_driver_changed": merge_driver_changed,
+    })
 }
 
 /// `--server`: the pre-receive and update shims, no merge driver (nobody
 /// merges in a server repository).
-fn install_server(repo: &Repo, force: bool) -> Result<(), CommandError> {
+fn install_server(repo: &Repo, force: bool) -> Result<serde_json::Value, CommandError> {
     let dir = locate(repo)?;
     if !dir.bare {
         dir.refuse_shared(force).map_err(|e| hooks_error(e, "install"))?;
@@ -77,7 +117,7 @@ fn install_server(repo: &Repo, force: bool) -> Result<(), CommandError> {
     say(
         "pushed commits that change protected paths now need a valid Trail-Authorization trailer; the policy is read from each commit's parent",
     );
-    Ok(())
+    Ok(installed_json(&dir, true, &done, false))
 }
 
 /// The checks that can refuse an install, made before anything changes (so
@@ -96,14 +136,15 @@ impl HooksPlan {
         Ok(HooksPlan { dir, force })
     }
 
-    /// Write the shims and register the merge driver; say what changed.
-    pub fn install(self, repo: &Repo) -> Result<(), CommandError> {
+    /// Write the shims and register the merge driver; say what changed, and
+    /// return it as `--json` prints it.
+    pub fn install(self, repo: &Repo) -> Result<serde_json::Value, CommandError> {
         let dir = self.dir;
         if dir.bare {
             say(
                 "bare repository: no commits are made here, so no client hooks were installed; `trail hooks install --server` installs the hooks that check pushes",
             );
-            return Ok(());
+            return Ok(installed_json(&dir, false, &[] as &[(&str, Installed)], false));
         }
         let rendered = rendered_shims(&super::client_hooks(repo));
         let done = trail_git::hooks::install(&dir, &shims(&rendered), self.force)
@@ -111,6 +152,7 @@ impl HooksPlan {
         let driver =
             trail_git::hooks::register_merge_driver(&repo.location, &MERGE_DRIVER, self.force)
                 .map_err(|e| hooks_error(e, "install"))?;
+        let outcome = installed_json(&dir, false, &done, driver.changed());
         let changed =
             done.iter().any(|(_, action)| *action != Installed::Unchanged) || driver.changed();
         if !changed {
@@ -119,7 +161,7 @@ impl HooksPlan {
                 dir.path.display(),
                 describe_origin(&dir)
             ));
-            return Ok(());
+            return Ok(outcome);
         }
         say(format_args!("hooks directory {} ({})", dir.path.display(), describe_origin(&dir)));
         report(&done);
@@ -151,7 +193,7 @@ impl HooksPlan {
                 driver.attributes.display()
             ));
         }
-        Ok(())
+        Ok(outcome)
     }
 }
 

@@ -25,6 +25,13 @@ pub struct UninstallArgs {
     /// or environment `core.hooksPath` (other repositories use it too).
     #[arg(long)]
     pub force: bool,
+
+    /// Print what was done as one JSON object on stdout: hooks_dir, origin,
+    /// hooks (one {name, action} each, action being "removed", "restored"
+    /// or "left_foreign"), merge_driver_changed and journal_attributes_removed.
+    /// Messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
@@ -87,6 +94,26 @@ pub fn run(args: UninstallArgs) -> Result<(), CommandError> {
             trail_git::hooks::JOURNAL_ATTRIBUTES_LINE,
             attributes.display()
         ));
+    }
+    if args.json {
+        let hooks: Vec<serde_json::Value> = done
+            .iter()
+            .map(|(name, action)| {
+                let action = match action {
+                    Uninstalled::Removed => "removed",
+                    Uninstalled::Restored => "restored",
+                    Uninstalled::LeftForeign { .. } => "left_foreign",
+                };
+                serde_json::json!({"name": name.to_string(), "action": action})
+            })
+            .collect();
+        crate::output::print_json(&serde_json::json!({
+            "hooks_dir": dir.path.display().to_string(),
+            "origin": describe_origin(&dir),
+            "hooks": hooks,
+            "merge_driver_changed": driver.changed(),
+            "journal_attributes_removed": journal_line,
+        }))?;
     }
     Ok(())
 }
