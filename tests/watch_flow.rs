@@ -942,3 +942,51 @@ fn the_systemd_unit_runs_trail_watch_in_the_work_tree() {
     assert!(Path::new(binary).is_absolute() && Path::new(binary).exists(), "{exec}");
     assert!(out.contains("KillSignal=SIGTERM") && out.contains("[Install]"), "{out}");
 }
+
+// ---- a file far larger than memory should hold ----
+
+/// The daemon's peak resident memory (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status:\n{status}"))
+}
+
+#[test]
+fn a_2_gib_file_is_recorded_by_its_hash_in_bounded_memory() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    let start = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    // Sparse: cheap to make, but every one of its 2 GiB is read and hashed.
+    let len: u64 = 2 << 30;
+    let file = std::fs::File::create(repo.join("disk.img")).expect("create disk.img");
+    file.set_len(len).expect("make disk.img 2 GiB");
+    drop(file);
+    let mut expected = Sha256::new();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..(len >> 20) {
+        expected.update(&zeros);
+    }
+    let expected = hex::encode(expected.finalize());
+
+    let record = poll(Duration::from_secs(60), || {
+        records(&env, &repo)
+            .into_iter()
+            .find(|r| seq(r) > seq(&start) && is_save(r) && entry(r, "disk.img").is_some())
+    })
+    .unwrap_or_else(|| panic!("disk.img was not recorded in 60 s:\n{}", daemon.log()));
+    let found = entry(&record, "disk.img").expect("the entry was just found");
+    assert_eq!(found["size"].as_u64(), Some(len), "{found}");
+    assert_eq!(found["sha256"].as_str(), Some(expected.as_str()), "{found}");
+    // Over `[watch] max_blob_size` (16 MiB): recorded by hash, no blob kept.
+    assert!(found["blob"].is_null(), "a 2 GiB blob was written: {found}");
+    // Streamed: the daemon never held the file (a few tens of MB at most).
+    let peak = peak_rss_kib(daemon.pid());
+    eprintln!("the daemon's peak RSS while hashing 2 GiB: {peak} KiB");
+    assert!(peak < 256 * 1024, "the daemon's peak RSS was {peak} KiB while hashing 2 GiB");
+    drop(daemon);
+}
