@@ -56,6 +56,11 @@ fn the_timeline_follows_renames_and_restore_brings_back_every_state() {
     let first = all[0]["seq"].as_u64().expect("seq").to_string();
     env.trail_ok(&repo, ["restore", "guide.txt", "--at", &first]);
     assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), b"one\n");
+    // What restore wrote is a recorded state too, though not the latest: a
+    // second restore right after the first may replace it.
+    let second = all[1]["seq"].as_u64().expect("seq").to_string();
+    env.trail_ok(&repo, ["restore", "guide.txt", "--at", &second]);
+    assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), b"two\n");
 }
 
 #[test]

@@ -167,8 +167,14 @@ fn a_malformed_trail_toml() {
         "[rationale]\nrequried = true\n[sync]\ncheckpoint_interval = 0\n",
     )
     .expect("write");
-    let commands: &[&[&str]] =
-        &[&["init"], &["changelog", "check"], &["sync", "push"], &["watch"], &["doctor"]];
+    let commands: &[&[&str]] = &[
+        &["init"],
+        &["changelog", "check"],
+        &["sync", "push"],
+        &["watch"],
+        &["daemon", "start"],
+        &["doctor"],
+    ];
     let mut text = transcript(&env, &repo, commands, false);
     // A commit: the pre-commit hook refuses.
     std::fs::write(repo.join("a.txt"), "b\n").expect("write");

@@ -135,3 +135,12 @@ pub fn say(message: impl std::fmt::Display) {
 pub fn to_stderr(text: std::fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(text);
 }
+
+/// `1 record`, `2 records`, `3 directories`: a count and its noun.
+pub fn plural(n: u64, word: &str) -> String {
+    match (n, word.strip_suffix('y')) {
+        (1, _) => format!("1 {word}"),
+        (n, Some(stem)) => format!("{n} {stem}ies"),
+        (n, None) => format!("{n} {word}s"),
+    }
+}

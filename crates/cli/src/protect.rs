@@ -596,7 +596,7 @@ pub(crate) fn decide(change: &Change<'_>, token: Option<&str>) -> Result<Decisio
             check: "no token".into(),
             message: "the change touches protected paths and carries no authorization token".into(),
             hints: vec![
-                "ask an authorizer to run the `trail authorize` command above, then commit with \
+                "ask an authorizer to run the `trail authorize` command below, then commit with \
                  TRAIL_TOKEN=<token> git commit …, `trail commit --token <token>`, or \
                  `trail note --token <token>` first"
                     .into(),

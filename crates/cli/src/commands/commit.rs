@@ -16,11 +16,10 @@ use crate::error::{CommandError, Exit};
 /// why and impact given here. On a terminal, trail asks for what is missing;
 /// otherwise the command passes straight through to git (and the hooks refuse a
 /// commit without a why when trail.toml requires one).
-///
-/// Examples:
-///   trail commit -m "Fix login" --why "users with + in their email could not log in" --impact "auth only"
-///   trail commit --why "typo in the docs" -- -a --amend
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail commit -m \"Fix login\" --why \"users with + in their email could not log in\" --impact \"auth only\"
+  trail commit --why \"typo in the docs\" -- -a --amend")]
 pub struct CommitArgs {
     /// The commit message (as `git commit -m`).
     #[arg(short, long, value_name = "MSG")]

@@ -102,6 +102,9 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
         return Ok(());
     }
+    // The watcher reads trail.toml first thing; a mistake there is said here,
+    // with its exit code, rather than left in the log of a watcher that died.
+    crate::config::load(&workdir.join("trail.toml"))?;
     let exe = std::env::current_exe()
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path(repo)).map_err(

@@ -10,7 +10,7 @@ use trail_journal::LogStore;
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::output::Out;
+use crate::output::{Out, plural};
 
 /// Check that trail is set up and working here, and say how to fix what is not.
 ///
@@ -625,13 +625,5 @@ fn changelogs(repo: &Repo, workdir: &Path, config: &crate::config::Config, found
             );
         }
         Err(e) => found.add("changelogs", Status::Warning, e.message),
-    }
-}
-
-fn plural(n: u64, word: &str) -> String {
-    match (n, word.strip_suffix('y')) {
-        (1, _) => format!("1 {word}"),
-        (n, Some(stem)) => format!("{n} {stem}ies"),
-        (n, None) => format!("{n} {word}s"),
     }
 }

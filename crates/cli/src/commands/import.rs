@@ -10,7 +10,7 @@ use trail_journal::{LogStore, Source, Timestamp, kinds};
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::output::say;
+use crate::output::{plural, say};
 use crate::records;
 
 /// Backfill the journal from git history.
@@ -183,10 +183,6 @@ fn checkpoint_while_importing(
         }
     }
     true
-}
-
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// Append what arrives on `rx` in batches of `batch_size`, one flush each.

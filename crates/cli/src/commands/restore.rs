@@ -151,13 +151,16 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
     if !args.force
         && let Ok(current) = std::fs::read(&target)
     {
-        let latest = states.last().and_then(|s| s.blob.clone());
+        // Safe to overwrite when the journal holds what is there now: any
+        // recorded state, not only the latest (a file just restored holds an
+        // older state until the watcher records the write).
         let current_id = trail_git::blob_id(&current).to_string();
-        if latest.as_deref() != Some(current_id.as_str()) && current != content {
+        let recorded = states.iter().any(|s| s.blob.as_deref() == Some(current_id.as_str()));
+        if !recorded && current != content {
             return Err(CommandError::refused(format!(
                 "{shown} holds changes the journal has not recorded; restoring would lose them"
             ))
-            .hint("record them first (commit, or let `trail watch` see the save), or")
+            .hint("record them first (commit, or start the watcher with `trail daemon start` so it records the save), or")
             .hint(format!("write elsewhere: trail restore {} --at {at} --to FILE", shown))
             .hint("or overwrite anyway with --force"));
         }

@@ -212,6 +212,7 @@ pub(crate) fn git(repo: &Repo, args: &[&OsStr]) -> Result<(), CommandError> {
 /// `git fetch` of `refspec` from `remote`, without tags or FETCH_HEAD: how
 /// trail brings other repositories' `refs/trail/*` into staging refs.
 pub(crate) fn fetch(repo: &Repo, remote: &OsStr, refspec: &str) -> Result<(), CommandError> {
+    check_remote(repo, remote)?;
     git(
         repo,
         &[
@@ -228,6 +229,29 @@ pub(crate) fn fetch(repo: &Repo, remote: &OsStr, refspec: &str) -> Result<(), Co
             refspec.as_ref(),
         ],
     )
+}
+
+/// A remote given by name must be one of this repository's; a URL or a path
+/// is git's to judge. Said before git runs, whose own message ("does not
+/// appear to be a git repository") hides the likelier cause.
+pub(crate) fn check_remote(repo: &Repo, remote: &OsStr) -> Result<(), CommandError> {
+    let text = remote.to_string_lossy();
+    let looks_like_location = text.contains('/') || text.contains(':') || text.starts_with('.');
+    if looks_like_location || std::path::Path::new(remote).exists() {
+        return Ok(());
+    }
+    let known = repo.git.remote_names();
+    if known.iter().any(|name| AsRef::<[u8]>::as_ref(name) == text.as_bytes()) {
+        return Ok(());
+    }
+    let listed = if known.is_empty() {
+        "this repository has no remotes".to_owned()
+    } else {
+        let names: Vec<String> = known.iter().map(|n| n.to_string()).collect();
+        format!("its remotes are: {}", names.join(", "))
+    };
+    Err(CommandError::usage(format!("there is no remote named '{text}' ({listed})"))
+        .hint(format!("add it with `git remote add {text} URL`, name another one, or set `[sync] remote` in trail.toml")))
 }
 
 pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<Pushed, CommandError> {
@@ -251,6 +275,8 @@ pub(crate) fn push(repo: &Repo, remote: &OsStr) -> Result<Pushed, CommandError> 
     };
     let last = trail_sync::read_link(&repo.git, tip).map_err(crate::sync::chain_error)?.checkpoint;
     let refspec = format!("{JOURNAL_REF}:{CLONES_PREFIX}{store_id}");
+    // After the checkpoint: it is written even when the push cannot be made.
+    check_remote(repo, remote)?;
     // --no-verify: this clone's pre-push checks branch commits; the journal's
     // chain is checked by the receiving side.
     // pack.window=0: the push carries only the journal's objects, and a delta

@@ -94,6 +94,7 @@ fn against(
         let _ = trail_sync::move_ref(&repo.git, &target, None, Some(old));
     }
     let wanted = format!("{}{id}", trail_sync::CLONES_PREFIX);
+    crate::commands::sync::check_remote(repo, remote)?;
     let listed = std::process::Command::new("git")
         .args(["ls-remote".as_ref(), remote, wanted.as_ref() as &std::ffi::OsStr])
         .current_dir(&repo.cwd)
@@ -185,8 +186,10 @@ fn against(
     }
     if !quiet {
         println!(
-            "ok: the local journal contains every record {remote_name} holds for store {id} (up to seq {}, {} checkpoint commits); local head seq {}",
-            verified.head.seq, verified.commits, head.seq
+            "ok: the local journal contains every record {remote_name} holds for store {id} (up to seq {}, {}); local head seq {}",
+            verified.head.seq,
+            crate::output::plural(verified.commits as u64, "checkpoint commit"),
+            head.seq
         );
     }
     Ok(())
@@ -242,8 +245,8 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
             let mut out = Out::new();
             writeln!(
                 out,
-                "ok: {} records verified in {:.3} s ({:.0} records/s); head seq {} hash {}",
-                report.records,
+                "ok: {} verified in {:.3} s ({:.0} records/s); head seq {} hash {}",
+                crate::output::plural(report.records, "record"),
                 elapsed.as_secs_f64(),
                 rate,
                 report.head.seq,
@@ -328,9 +331,12 @@ fn all_clones(repo: &Repo, args: &VerifyArgs) -> Result<(), CommandError> {
     if failed.is_empty() {
         if !quiet && !args.json {
             crate::output::say(format_args!(
-                "all {} journal{} verified",
-                journals.len(),
-                if journals.len() == 1 { "" } else { "s" }
+                "{} verified",
+                if journals.len() == 1 {
+                    "the journal".to_owned()
+                } else {
+                    format!("all {}", crate::output::plural(journals.len() as u64, "journal"))
+                }
             ));
         }
         return Ok(());
