@@ -356,6 +356,20 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
             return None;
         }
     };
+    // Records a hook could not write (a busy or damaged journal) wait in the spool.
+    if let Ok(spooled) = crate::pending::spooled_drafts(repo)
+        && !spooled.is_empty()
+    {
+        found.fix(
+            "spool",
+            Status::Warning,
+            format!(
+                "{} in .git/trail/pending/spool not in the journal yet",
+                plural(spooled.len() as u64, "record")
+            ),
+            "the next commit writes them, or the watcher when it starts (`trail daemon start`)",
+        );
+    }
     if args.no_verify {
         found.add(
             "journal",

@@ -17,7 +17,8 @@ use crate::output::Out;
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Print it as one JSON object (journal, store_id, records, head_hash,
-    /// bytes_on_disk, checkpoint, last_verify).
+    /// bytes_on_disk, checkpoint, last_verify, spooled: records waiting in
+    /// .git/trail/pending/spool to be written).
     #[arg(long)]
     pub json: bool,
 }
@@ -28,6 +29,8 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let head = store.head()?;
     let id = store.store_id()?;
     let checkpoint = crate::sync::last_checkpoint(&repo);
+    // Records a hook could not write (a busy or damaged journal) wait here.
+    let spooled = crate::pending::spooled_drafts(&repo)?.len() as u64;
     let mut out = Out::new();
     if args.json {
         let checkpoint = checkpoint.map(|c| serde_json::json!({"seq": c.seq, "time": c.time}));
@@ -42,6 +45,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             "bytes_on_disk": store.size_on_disk()?,
             "checkpoint": checkpoint,
             "last_verify": last,
+            "spooled": spooled,
         });
         writeln!(out, "{value}")?;
         out.flush()?;
@@ -64,6 +68,14 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         )?,
         None => writeln!(out, "checkpoint none yet (the next commit writes one)")?,
     }
+    if spooled > 0 {
+        writeln!(
+            out,
+            "waiting    {} in {} (not in the journal yet: the next commit or the watcher writes them)",
+            crate::output::plural(spooled, "record"),
+            repo.location.trail_dir().join("pending").join("spool").display()
+        )?;
+    }
     let last = store.meta(meta_keys::LAST_VERIFY)?;
     let last = last.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     match last {
@@ -72,7 +84,11 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             let time = v["time"].as_str().unwrap_or("?");
             let records = v["records"].as_u64().unwrap_or(0);
             if v["ok"].as_bool() == Some(true) {
-                writeln!(out, "verified   {time}: ok, {records} records")?;
+                writeln!(
+                    out,
+                    "verified   {time}: ok, {}",
+                    crate::output::plural(records, "record")
+                )?;
             } else {
                 let bad = v["first_bad_seq"]
                     .as_u64()
