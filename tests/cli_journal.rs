@@ -899,11 +899,17 @@ fn log_author_kind_commit_change_filters() {
 
     assert_eq!(log_seqs(&env, &repo, ["--kind", "commit"]).len(), 8);
     assert_eq!(log_seqs(&env, &repo, ["--kind", "fs"]), Vec::<u64>::new());
-    assert_eq!(
-        log_seqs(&env, &repo, ["--kind", "comm"]),
-        Vec::<u64>::new(),
-        "a kind family is dotted"
-    );
+    // A kind family is dotted: `comm` matches no kind, and a filter that
+    // can match nothing is refused rather than answered with nothing.
+    env.trail(&repo, ["log", "--kind", "comm"])
+        .assert_code(2)
+        .assert_stderr_has("no record kind matches --kind comm");
+    env.trail(&repo, ["log", "--kind", "bogus", "--json"])
+        .assert_code(2)
+        .assert_stderr_has("the kinds are: commit, commit.blocked");
+    env.trail(&repo, ["log", "--since", "2026-11-22", "--until", "2026-11-20"])
+        .assert_code(2)
+        .assert_stderr_has("is after --until");
     assert_eq!(log_seqs(&env, &repo, ["--kind", "fs.modify", "--kind", "commit"]).len(), 8);
 
     let third = rev(&env, &repo, "main~4");

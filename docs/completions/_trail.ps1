@@ -90,7 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time: RFC 3339, a date, or "2 days ago"')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records at or before this time (same forms as --since; a bare date includes that whole day)')
             [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only records whose author name or email contains this (any case)')
-            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)')
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Only records of this commit (a full id or an abbreviation)')
             [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'Only records of this change id (or an abbreviation)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N records')
@@ -165,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;status' {
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify, spooled: records waiting in .git/trail/pending/spool to be written)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

@@ -84,7 +84,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --since 'Only records at or after this time: RFC 3339, a date, or "2 days ago"'
             cand --until 'Only records at or before this time (same forms as --since; a bare date includes that whole day)'
             cand --author 'Only records whose author name or email contains this (any case)'
-            cand --kind 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too'
+            cand --kind 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)'
             cand --commit 'Only records of this commit (a full id or an abbreviation)'
             cand --change 'Only records of this change id (or an abbreviation)'
             cand -n 'Show at most N records'
@@ -154,7 +154,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;status'= {
-            cand --json 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify)'
+            cand --json 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify, spooled: records waiting in .git/trail/pending/spool to be written)'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

@@ -72,7 +72,7 @@ complete -c trail -n "__fish_trail_using_subcommand log" -l path -d 'Only record
 complete -c trail -n "__fish_trail_using_subcommand log" -l since -d 'Only records at or after this time: RFC 3339, a date, or "2 days ago"' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l until -d 'Only records at or before this time (same forms as --since; a bare date includes that whole day)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l author -d 'Only records whose author name or email contains this (any case)' -r
-complete -c trail -n "__fish_trail_using_subcommand log" -l kind -d 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too' -r
+complete -c trail -n "__fish_trail_using_subcommand log" -l kind -d 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l commit -d 'Only records of this commit (a full id or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l change -d 'Only records of this change id (or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -s n -l limit -d 'Show at most N records' -r
@@ -110,7 +110,7 @@ complete -c trail -n "__fish_trail_using_subcommand reindex" -s q -l quiet -d 'P
 complete -c trail -n "__fish_trail_using_subcommand reindex" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
 complete -c trail -n "__fish_trail_using_subcommand reindex" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand reindex" -s V -l version -d 'Print version'
-complete -c trail -n "__fish_trail_using_subcommand status" -l json -d 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify)'
+complete -c trail -n "__fish_trail_using_subcommand status" -l json -d 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify, spooled: records waiting in .git/trail/pending/spool to be written)'
 complete -c trail -n "__fish_trail_using_subcommand status" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand status" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand status" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'

@@ -43,7 +43,7 @@ pub struct LogArgs {
 
     /// Only records of exactly this kind (commit, fs.modify, ...). `commit.*`
     /// matches a whole family; a bare family name that is not itself a kind,
-    /// such as `fs`, does too.
+    /// such as `fs`, does too. A value no kind matches is refused (exit 2).
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<String>,
 
@@ -92,12 +92,22 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
             .map(|s| timeparse::parse("--until", s, now, timeparse::Bound::End))
             .transpose()?,
         authors: args.author,
-        kinds: args.kind,
+        kinds: known_kinds(args.kind)?,
         commit: args.commit,
         change: args.change,
         limit: args.limit,
         reverse: args.reverse,
     };
+    if let (Some(since), Some(until)) = (&query.since, &query.until)
+        && since > until
+    {
+        return Err(CommandError::usage(format!(
+            "--since ({}) is after --until ({}): no record can match",
+            since.to_rfc3339(),
+            until.to_rfc3339()
+        ))
+        .hint("swap them, or drop one"));
+    }
     if args.all_clones {
         // An auditor's bare clone may keep no journal of its own.
         let store = match repo.store_path().join("conf").exists() {
@@ -224,4 +234,18 @@ fn truncate(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// `--kind` values, each of which must name a kind or a family of kinds: a
+/// typo would otherwise be an empty answer that looks like "no such records".
+fn known_kinds(kinds: Vec<String>) -> Result<Vec<String>, CommandError> {
+    let all = trail_journal::kinds::ALL;
+    for kind in &kinds {
+        if !all.iter().any(|k| trail_journal::query::kind_matches(kind, k)) {
+            return Err(CommandError::usage(format!("no record kind matches --kind {kind}"))
+                .hint(format!("the kinds are: {}", all.join(", ")))
+                .hint("a family matches all of its kinds: --kind fs, --kind 'commit.*'"));
+        }
+    }
+    Ok(kinds)
 }
