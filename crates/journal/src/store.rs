@@ -180,6 +180,13 @@ pub struct SledStore {
 /// main term of a bulk import's peak memory).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How many records' index keys [`SledStore::restore`] sorts together before
+/// it puts them into the index trees.
+const RESTORE_WINDOW: usize = 20_000;
+
+/// A window of index keys, one list per tree of [`index::ALL`].
+type IndexKeys = [Vec<Vec<u8>>; 5];
+
 /// How long `open` keeps retrying a store another process holds.
 pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
@@ -233,55 +240,41 @@ impl SledStore {
     /// Put back records that were sealed before (a checkpoint's segment, or
     /// what a damaged store still holds): each must pass [`chain::check`],
     /// carry the next seq and link to the current head. They are written with
-    /// their index keys in large unsynchronised batches and flushed at the end,
-    /// so this is only for a store nobody else sees yet (see
+    /// their index keys without transactions or flushes, the head last and one
+    /// flush at the end, so this is only for a store nobody else sees yet (see
     /// [`SledStore::create_as`]). Returns the new head.
+    ///
+    /// When a record is refused, the ones before it stay written, indexed and
+    /// flushed, the head at the last of them.
+    ///
+    /// Two threads share the work (a record costs about four sled inserts,
+    /// three of them index keys): this one checks the records and puts them
+    /// into the records tree; a second one puts their index keys into the
+    /// index trees, 20,000 records' worth at a time, sorted (see
+    /// `put_index_keys`).
     pub fn restore<I>(&self, records: I) -> Result<Head, RestoreError>
     where
         I: IntoIterator<Item = Vec<u8>>,
     {
         let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut head = read_head(&self.meta)?;
-        let mut batch = sled::Batch::default();
-        let mut indexes: [sled::Batch; 5] = Default::default();
-        let mut pending = 0usize;
-        let flush_batches =
-            |batch: &mut sled::Batch, indexes: &mut [sled::Batch; 5]| -> sled::Result<()> {
-                self.records.apply_batch(std::mem::take(batch))?;
-                for (tree, b) in self.indexes.iter().zip(std::mem::take(indexes)) {
-                    tree.apply_batch(b)?;
-                }
-                Ok(())
-            };
-        for bytes in records {
-            let expected = head.seq + 1;
-            let checked = chain::check(&bytes)
-                .map_err(|problem| RestoreError::Record { seq: expected, problem })?;
-            if checked.seq != expected {
-                return Err(RestoreError::Sequence { expected, found: checked.seq });
-            }
-            if checked.prev != head.hash {
-                return Err(RestoreError::Link { seq: expected });
-            }
-            let facts = index::facts_from_bytes(checked.seq, &bytes).map_err(|detail| {
-                RestoreError::Record {
-                    seq: expected,
-                    problem: chain::RecordProblem::Invalid(detail),
-                }
-            })?;
-            for (tree, key) in index::entries_of(&facts) {
-                let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
-                indexes[at].insert(key, &[] as &[u8]);
-            }
-            batch.insert(&checked.seq.to_be_bytes(), bytes);
-            head = Head { seq: checked.seq, hash: checked.hash };
-            pending += 1;
-            if pending >= 20_000 {
-                flush_batches(&mut batch, &mut indexes)?;
-                pending = 0;
-            }
-        }
-        flush_batches(&mut batch, &mut indexes)?;
+        // One window waits while the indexer works on the next: the memory
+        // held is a few windows of keys, a few MB.
+        let (keys_tx, keys_rx) = std::sync::mpsc::sync_channel::<IndexKeys>(1);
+        let (checked, indexed) = std::thread::scope(|scope| {
+            let indexer = scope.spawn(move || self.put_index_keys(keys_rx));
+            let checked = self.put_records(records, &mut head, &keys_tx);
+            drop(keys_tx);
+            let indexed = indexer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (checked, indexed)
+        });
+        indexed?;
+        let refused = match checked {
+            Ok(()) => None,
+            Err(e @ (RestoreError::Storage(_) | RestoreError::Head(_))) => return Err(e),
+            Err(refused) => Some(refused),
+        };
+        // The head only once every record before it and its index keys are in.
         if head.seq > 0 {
             self.meta.insert(meta_keys::HEAD_SEQ, &head.seq.to_be_bytes())?;
             self.meta.insert(meta_keys::HEAD_HASH, head.hash.as_bytes())?;
@@ -290,7 +283,71 @@ impl SledStore {
         if let Err(e) = self.write_mark(&head) {
             tracing::warn!("could not update {}: {e}", self.mark_path().display());
         }
-        Ok(head)
+        match refused {
+            None => Ok(head),
+            Some(refused) => Err(refused),
+        }
+    }
+
+    /// [`SledStore::restore`]'s first half: check each record, put it into
+    /// the records tree, advance `head`, and hand its index keys to `keys`
+    /// a window at a time. Stops at the first refused record, or when the
+    /// indexer is gone (it failed: its error is the one to report).
+    fn put_records<I>(
+        &self,
+        records: I,
+        head: &mut Head,
+        keys: &std::sync::mpsc::SyncSender<IndexKeys>,
+    ) -> Result<(), RestoreError>
+    where
+        I: IntoIterator<Item = Vec<u8>>,
+    {
+        let mut window = IndexKeys::default();
+        let mut in_window = 0usize;
+        let put = || -> Result<(), RestoreError> {
+            for bytes in records {
+                let (checked, facts) = check_next(head, &bytes)?;
+                for (tree, key) in index::entries_of(&facts) {
+                    let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
+                    window[at].push(key);
+                }
+                // Plain inserts, not `apply_batch`: sled holds one epoch guard
+                // across a whole batch, and every insert copies the leaf it
+                // lands in, so a batch of 20,000 records kept every replaced
+                // leaf alive until it ended (8 GB peak for a million records).
+                self.records.insert(checked.seq.to_be_bytes(), bytes)?;
+                *head = Head { seq: checked.seq, hash: checked.hash };
+                in_window += 1;
+                if in_window == RESTORE_WINDOW {
+                    in_window = 0;
+                    if keys.send(std::mem::take(&mut window)).is_err() {
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        };
+        let outcome = put();
+        // Also after a refused record: the keys of the ones before it.
+        let _ = keys.send(window);
+        outcome
+    }
+
+    /// [`SledStore::restore`]'s second half, on its own thread: put each
+    /// window of index keys into the index trees, each tree's keys sorted
+    /// first. Index keys arrive in record order, which for the path, commit
+    /// and change indexes is no order at all; sorted, consecutive inserts land
+    /// in the same or neighbouring leaves, which sled finds in its cache.
+    fn put_index_keys(&self, windows: std::sync::mpsc::Receiver<IndexKeys>) -> sled::Result<()> {
+        for mut window in windows {
+            for (tree, keys) in self.indexes.iter().zip(window.iter_mut()) {
+                keys.sort_unstable();
+                for key in keys.drain(..) {
+                    tree.insert(key, &[] as &[u8])?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Open a store to read what it still holds, even when its high-water
@@ -445,6 +502,24 @@ impl SledStore {
             .map(|i| &self.indexes[i])
             .ok_or_else(|| ReadError::Meta(format!("no index named {name}")))
     }
+}
+
+/// Check that `bytes` is the record that continues the chain at `head`, and
+/// read its index facts.
+fn check_next(head: &Head, bytes: &[u8]) -> Result<(chain::Checked, index::Facts), RestoreError> {
+    let expected = head.seq + 1;
+    let checked =
+        chain::check(bytes).map_err(|problem| RestoreError::Record { seq: expected, problem })?;
+    if checked.seq != expected {
+        return Err(RestoreError::Sequence { expected, found: checked.seq });
+    }
+    if checked.prev != head.hash {
+        return Err(RestoreError::Link { seq: expected });
+    }
+    let facts = index::facts_from_bytes(checked.seq, bytes).map_err(|detail| {
+        RestoreError::Record { seq: expected, problem: chain::RecordProblem::Invalid(detail) }
+    })?;
+    Ok((checked, facts))
 }
 
 fn is_lock_error(e: &std::io::Error) -> bool {

@@ -52,3 +52,26 @@ fn restore_builds_the_indexes_that_append_and_reindex_build() {
     restored.reindex().expect("reindex");
     assert_eq!(indexes(&restored), expected);
 }
+
+#[test]
+fn a_refused_record_leaves_the_ones_before_it_restored_and_indexed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = fixture_lines();
+    let restored = SledStore::create_as(
+        &dir.path().join("restored"),
+        "0123456789abcdef0123456789abcdef",
+        "2026-01-01T00:00:00Z",
+    )
+    .expect("create_as");
+    // Record 4 is skipped: record 5 does not follow record 3.
+    let mut given = lines[..3].to_vec();
+    given.push(lines[4].clone());
+    let refused = restored.restore(given).expect_err("record 5 does not follow record 3");
+    assert!(
+        matches!(refused, trail_journal::RestoreError::Sequence { expected: 4, found: 5 }),
+        "{refused:?}"
+    );
+    assert_eq!(restored.head().expect("head").seq, 3);
+    let report = trail_journal::verify(&restored).expect("readable");
+    assert!(report.ok(), "{:?}", report.findings);
+}

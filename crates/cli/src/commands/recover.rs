@@ -105,18 +105,31 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     remove_store(&building)?;
     let created = trail_journal::Timestamp::now().to_rfc3339();
     let fresh = SledStore::create_as(&building, &store_id, &created)?;
-    let mut pending: Vec<Vec<u8>> = Vec::new();
-    let mut failure: Option<trail_journal::RestoreError> = None;
-    let verified = trail_sync::verify_chain(&repo.git, tip, &store_id, None, |_, bytes| {
-        if failure.is_some() {
-            return;
+    // The records go into the new store (on another thread) while the chain
+    // is still being read and verified here, so the two overlap. Nothing is
+    // trusted until `verify_chain` returns Ok: a failure of either deletes
+    // what was built.
+    let (records_tx, records_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(4);
+    let (verified, restored) = std::thread::scope(|scope| {
+        let fresh = &fresh;
+        let restorer = scope.spawn(move || fresh.restore(records_rx.into_iter().flatten()));
+        let mut chunk = Vec::with_capacity(RECORDS_PER_SEND);
+        let mut taken = true;
+        let verified = trail_sync::verify_chain(&repo.git, tip, &store_id, None, |_, bytes| {
+            if !taken {
+                return; // restore stopped: its error says why
+            }
+            chunk.push(bytes.to_vec());
+            if chunk.len() == RECORDS_PER_SEND {
+                taken = records_tx.send(std::mem::take(&mut chunk)).is_ok();
+            }
+        });
+        if taken {
+            let _ = records_tx.send(chunk);
         }
-        pending.push(bytes.to_vec());
-        if pending.len() >= 20_000
-            && let Err(e) = fresh.restore(std::mem::take(&mut pending))
-        {
-            failure = Some(e);
-        }
+        drop(records_tx);
+        let restored = restorer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (verified, restored)
     });
     let verified = match verified {
         Ok(v) => v,
@@ -129,12 +142,7 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             .hint("nothing was changed; a copy on a remote may still be intact: `trail recover --from REMOTE`"));
         }
     };
-    if failure.is_none()
-        && let Err(e) = fresh.restore(std::mem::take(&mut pending))
-    {
-        failure = Some(e);
-    }
-    if let Some(e) = failure {
+    if let Err(e) = restored {
         drop(fresh);
         let _ = remove_store(&building);
         return Err(CommandError::environment(format!("cannot build the new journal: {e}")));
@@ -313,6 +321,9 @@ impl Old {
         Ok(Old { intact, salvage, acknowledged })
     }
 }
+
+/// Records handed from the chain's reader to the restoring thread at a time.
+const RECORDS_PER_SEND: usize = 1_000;
 
 /// `--from REMOTE`: fetch the chain of the store to recover; returns its id
 /// and tip.
