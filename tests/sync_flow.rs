@@ -1465,3 +1465,56 @@ fn sync_push_pull_and_checkpoint_print_json() {
     assert_eq!(of(&again, &ada_id)["status"], "up_to_date");
     assert_eq!(of(&again, &ada_id)["records"], 0);
 }
+
+#[test]
+fn a_commit_made_on_a_damaged_store_waits_in_the_spool_and_recover_writes_it() {
+    let env = TestEnv::new();
+    let origin = bare_remote(&env, "origin.git", false);
+    let repo = clone_with_trail(&env, "ada", &origin);
+    commit(&env, &repo, "a.txt", "1\n", "before the damage");
+    // The store's file cut short: every open fails.
+    let db = journal_dir(&repo).join("db");
+    let file = std::fs::OpenOptions::new().write(true).open(&db).expect("open db");
+    file.set_len(2000).expect("truncate db");
+    drop(file);
+
+    write(&repo, "a.txt", "1\n2\n");
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-am", "on a damaged store"])
+        .env("TRAIL_WHY", "made while the journal was damaged")
+        .env("TRAIL_IMPACT", "none");
+    let out = run(cmd, PROCESS_TIMEOUT);
+    out.assert_code(0).assert_stderr_has("pending/spool");
+    let head = env.git_ok(&repo, ["rev-parse", "HEAD"]);
+    let spool = repo.join(".git/trail/pending/spool");
+    let waiting: Vec<PathBuf> = std::fs::read_dir(&spool)
+        .expect("the spool exists")
+        .map(|e| e.expect("a spool entry").path())
+        .collect();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let spooled = std::fs::read(&waiting[0]).expect("read the spooled record");
+
+    env.trail_ok(&repo, ["recover"])
+        .assert_stderr_has("wrote 1 record that waited in .git/trail/pending/spool");
+    let found = env.trail_ok(&repo, ["log", "--commit", &head, "--json"]).json_lines();
+    assert_eq!(found.len(), 1, "the commit is in the journal once: {found:#?}");
+    assert_eq!(found[0]["why"], "made while the journal was damaged");
+    env.trail_ok(&repo, ["verify"]);
+    let status = env.trail_ok(&repo, ["status"]).stdout_str();
+    assert!(!status.contains("waiting"), "{status}");
+
+    // A record still waiting is shown by status and doctor; the next commit
+    // writes it, and a commit the journal already has is not written twice.
+    std::fs::write(&waiting[0], &spooled).expect("put the record back in the spool");
+    let status = env.trail_ok(&repo, ["status"]).stdout_str();
+    assert!(status.contains("waiting    1 record in "), "{status}");
+    assert_eq!(env.trail_json(&repo, ["status", "--json"])[0]["spooled"], 1);
+    let doctor = env.trail(&repo, ["doctor", "--no-verify"]);
+    assert!(
+        doctor.stdout_str().contains("1 record in .git/trail/pending/spool not in the journal yet"),
+        "{doctor}"
+    );
+    commit(&env, &repo, "b.txt", "b\n", "after the recovery");
+    assert_eq!(env.trail_ok(&repo, ["log", "--commit", &head, "--json"]).json_lines().len(), 1);
+    assert!(!env.trail_ok(&repo, ["status"]).stdout_str().contains("waiting"));
+}

@@ -240,28 +240,7 @@ pub fn append_or_spool_then(
     let spool = repo.location.trail_dir().join("pending").join("spool");
     let mut attempt = || -> Result<(), CommandError> {
         let store = repo.open_indexed_store()?;
-        for (path, spooled) in spooled(&spool)? {
-            let mut keep = Vec::new();
-            for draft in spooled {
-                let known = match (&draft.commit, draft.kind.as_str()) {
-                    (
-                        Some(commit),
-                        trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
-                    ) => match trail_git::ObjectId::from_hex(commit.as_bytes()) {
-                        Ok(id) => crate::records::is_known(&store, &id)?,
-                        Err(_) => false,
-                    },
-                    _ => false,
-                };
-                if !known {
-                    keep.push(draft);
-                }
-            }
-            if !keep.is_empty() {
-                store.append(keep)?;
-            }
-            remove(&path)?;
-        }
+        write_spooled(repo, &store)?;
         if let Some(id) = unless_known
             && crate::records::is_known(&store, id)?
         {
@@ -296,7 +275,42 @@ pub fn append_or_spool_then(
     }
 }
 
-/// Spooled batches, oldest first.
+/// Append the records waiting in the spool to `store`, oldest first, removing
+/// each file once its records are in; a commit record the journal already
+/// has is not written twice. Returns how many records were written.
+pub fn write_spooled(
+    repo: &crate::context::Repo,
+    store: &crate::context::Store,
+) -> Result<u64, CommandError> {
+    use trail_journal::LogStore as _;
+    let spool = repo.location.trail_dir().join("pending").join("spool");
+    let mut written = 0;
+    for (path, spooled) in spooled(&spool)? {
+        let mut keep = Vec::new();
+        for draft in spooled {
+            let known = match (&draft.commit, draft.kind.as_str()) {
+                (
+                    Some(commit),
+                    trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
+                ) => match trail_git::ObjectId::from_hex(commit.as_bytes()) {
+                    Ok(id) => crate::records::is_known(store, &id)?,
+                    Err(_) => false,
+                },
+                _ => false,
+            };
+            if !known {
+                keep.push(draft);
+            }
+        }
+        if !keep.is_empty() {
+            written += keep.len() as u64;
+            store.append(keep)?;
+        }
+        remove(&path)?;
+    }
+    Ok(written)
+}
+
 /// Append the spooled records of `repo` with `append` (the watcher's own
 /// writer), oldest first, removing each file once its records are in.
 pub fn append_spooled_with(

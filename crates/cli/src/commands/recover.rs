@@ -209,10 +209,10 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     }
 
     say(format_args!(
-        "recovered {} records (seq 1..{}) from {source}: {} checkpoint commits, the last written {}",
-        verified.records,
+        "recovered {} (seq 1..{}) from {source}: {}, the last written {}",
+        crate::output::plural(verified.records, "record"),
         checkpointed.seq,
-        verified.commits,
+        crate::output::plural(verified.commits as u64, "checkpoint commit"),
         verified.last.as_ref().map_or("never", |c| c.time.as_str())
     ));
     if salvaged > 0 {
@@ -233,6 +233,22 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     // clearing five large sled trees key by key, then refilling them).
     // `trail verify` checks the indexes against the records.
     let store = repo.open_store()?;
+    // Records a hook could not write into the damaged journal waited in the
+    // spool; they belong after what came back.
+    let before = store.head()?.seq;
+    match crate::pending::write_spooled(&repo, &store) {
+        Ok(0) => {}
+        Ok(n) => say(format_args!(
+            "wrote {} that waited in .git/trail/pending/spool (seq {}..{})",
+            crate::output::plural(n, "record"),
+            before + 1,
+            before + n
+        )),
+        Err(e) => say(format_args!(
+            "warning: the records waiting in .git/trail/pending/spool were not written: {} (the next commit tries again)",
+            e.message
+        )),
+    }
     if let Err(e) = crate::sync::checkpoint(&repo, &store) {
         say(format_args!("warning: {}", e.message));
     }
