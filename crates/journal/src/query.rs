@@ -135,52 +135,15 @@ pub fn run(
             if !query.reverse {
                 seqs.reverse();
             }
-            // Growing chunks: a `--limit 10` reads a few records, a large
-            // answer is read by several threads at once.
-            let mut rest = &seqs[..];
-            let mut chunk = 64;
-            while !rest.is_empty() {
-                let (now, later) = rest.split_at(chunk.min(rest.len()));
-                for (seq, bytes) in now.iter().zip(fetch(store, now)?) {
-                    if visit(*seq, bytes)?.is_break() {
-                        return Ok(());
-                    }
+            for seq in seqs {
+                let bytes = store.get_raw(seq)?.ok_or(ReadError::StaleIndex { seq })?;
+                if visit(seq, bytes)?.is_break() {
+                    break;
                 }
-                rest = later;
-                chunk = (chunk * 2).min(4096);
             }
         }
     }
     Ok(())
-}
-
-/// Below this many records one thread reads them all: a thread costs more
-/// than it saves.
-const PARALLEL_FETCH: usize = 512;
-
-/// The stored bytes of the records `seqs`, in that order. Each read is a
-/// random lookup that mostly waits on decoding the store's node that holds
-/// it (~10 µs), so a large answer is split between the machine's cores (at
-/// most 4). A seq the store lacks means the index is stale.
-fn fetch(store: &dyn LogStore, seqs: &[u64]) -> Result<Vec<Vec<u8>>, ReadError> {
-    let get = |seqs: &[u64]| -> Result<Vec<Vec<u8>>, ReadError> {
-        seqs.iter().map(|&seq| store.get_raw(seq)?.ok_or(ReadError::StaleIndex { seq })).collect()
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    if threads < 2 || seqs.len() < PARALLEL_FETCH {
-        return get(seqs);
-    }
-    let part = seqs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            seqs.chunks(part).map(|part| scope.spawn(move || get(part))).collect();
-        let mut all = Vec::with_capacity(seqs.len());
-        for worker in workers {
-            let part = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            all.extend(part);
-        }
-        Ok(all)
-    })
 }
 
 /// Does the record `bytes` meet every criterion of `query` (the indexed
