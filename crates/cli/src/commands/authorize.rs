@@ -1,7 +1,7 @@
 //! `trail authorize`
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use trail_policy::{Claims, Token, TokenError};
@@ -189,13 +189,18 @@ fn token_error(e: TokenError) -> CommandError {
 fn choose_key(name: Option<&str>) -> Result<PathBuf, CommandError> {
     let dir = keys_dir()?;
     if let Some(name) = name {
+        // A path to a key file works too; a name given with its .key is the name.
+        if name.contains('/') && Path::new(name).is_file() {
+            return Ok(PathBuf::from(name));
+        }
+        let name = name.strip_suffix(".key").unwrap_or(name);
         let path = dir.join(format!("{name}.key"));
         if !path.is_file() {
             return Err(CommandError::usage(format!(
                 "no key {name}: {} does not exist",
                 path.display()
             ))
-            .hint("`trail keygen --name NAME` makes one; --key takes the name without .key"));
+            .hint("`trail keygen --name NAME` makes one; --key takes a key's name (NAME for NAME.key in the keys directory) or a path to a key file"));
         }
         return Ok(path);
     }

@@ -322,8 +322,9 @@ fn check_protection(
     match decision {
         protect::Decision::Unenforced => {
             say(format_args!(
-                "note: {POLICY_FILE} changes while no authorizer is named in {source}; protection \
-                 is not enforced until `[protect] authorizers` names one (`trail keygen --add`)"
+                "note: protection of MCP configurations is off: {source} names no authorizer \
+                 in `[protect] authorizers`, so this change to {POLICY_FILE} needs no token \
+                 (`trail keygen --add` names one)"
             ));
             Ok((None, false))
         }
