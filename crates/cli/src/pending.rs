@@ -275,73 +275,56 @@ pub fn append_or_spool_then(
     }
 }
 
-/// Append the records waiting in the spool to `store`, oldest first, removing
-/// each file once its records are in; a commit record the journal already
-/// has is not written twice. Returns how many records were written.
+/// Append the records waiting in the spool to `store` (see
+/// [`append_spooled_with`]); returns how many were written.
 pub fn write_spooled(
     repo: &crate::context::Repo,
     store: &crate::context::Store,
 ) -> Result<u64, CommandError> {
     use trail_journal::LogStore as _;
+    append_spooled_with(
+        repo,
+        |id| crate::records::is_known(store, id),
+        |drafts| store.append(drafts).map(|_| ()).map_err(CommandError::from),
+    )
+}
+
+/// Append the spooled records of `repo` with `append` (the watcher's own
+/// writer, or a store's append), oldest first, removing each file once its
+/// records are in; returns how many were written.
+pub fn append_spooled_with(
+    repo: &crate::context::Repo,
+    known: impl Fn(&trail_git::ObjectId) -> Result<bool, CommandError>,
+    append: impl Fn(Vec<trail_journal::Draft>) -> Result<(), CommandError>,
+) -> Result<u64, CommandError> {
     let spool = repo.location.trail_dir().join("pending").join("spool");
     let mut written = 0;
-    for (path, spooled) in spooled(&spool)? {
+    for (path, drafts) in spooled(&spool)? {
+        // A commit record the journal already has (a crash between append and
+        // clean-up) is not written twice.
         let mut keep = Vec::new();
-        for draft in spooled {
-            let known = match (&draft.commit, draft.kind.as_str()) {
+        for draft in drafts {
+            let already = match (&draft.commit, draft.kind.as_str()) {
                 (
                     Some(commit),
                     trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
                 ) => match trail_git::ObjectId::from_hex(commit.as_bytes()) {
-                    Ok(id) => crate::records::is_known(store, &id)?,
+                    Ok(id) => known(&id)?,
                     Err(_) => false,
                 },
                 _ => false,
             };
-            if !known {
+            if !already {
                 keep.push(draft);
             }
         }
         if !keep.is_empty() {
             written += keep.len() as u64;
-            store.append(keep)?;
+            append(keep)?;
         }
         remove(&path)?;
     }
     Ok(written)
-}
-
-/// Append the spooled records of `repo` with `append` (the watcher's own
-/// writer), oldest first, removing each file once its records are in.
-pub fn append_spooled_with(
-    repo: &crate::context::Repo,
-    known: impl Fn(&trail_git::ObjectId) -> bool,
-    append: impl Fn(Vec<trail_journal::Draft>) -> Result<(), String>,
-) -> Result<(), CommandError> {
-    let spool = repo.location.trail_dir().join("pending").join("spool");
-    for (path, drafts) in spooled(&spool)? {
-        // A commit record the journal already has (a crash between append and
-        // clean-up) is not written twice.
-        let drafts: Vec<_> = drafts
-            .into_iter()
-            .filter(|draft| match (&draft.commit, draft.kind.as_str()) {
-                (
-                    Some(commit),
-                    trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
-                ) => !trail_git::ObjectId::from_hex(commit.as_bytes()).is_ok_and(|id| known(&id)),
-                _ => true,
-            })
-            .collect();
-        if drafts.is_empty() {
-            remove(&path)?;
-            continue;
-        }
-        append(drafts).map_err(|e| {
-            CommandError::environment(format!("cannot append {}: {e}", path.display()))
-        })?;
-        remove(&path)?;
-    }
-    Ok(())
 }
 
 /// Every record waiting in the spool of `repo`.

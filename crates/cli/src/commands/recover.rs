@@ -250,7 +250,7 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
         )),
     }
     if let Err(e) = crate::sync::checkpoint(&repo, &store) {
-        say(format_args!("warning: {}", e.message));
+        crate::sync::warn_checkpoint(&e);
     }
     if args.json {
         let lost = old.acknowledged.filter(|ack| *ack > head.seq).map(|ack| [head.seq + 1, ack]);

@@ -393,13 +393,11 @@ fn journal_line(journal: &Journal) -> String {
     let store = if journal.store.is_empty() { "?" } else { journal.store.as_str() };
     match &journal.outcome {
         Ok(v) => format!(
-            "ok: store {store} ({}{whose}): {} record{} up to seq {}, {} checkpoint commit{}",
+            "ok: store {store} ({}{whose}): {} up to seq {}, {}",
             journal.reference,
-            v.records,
-            if v.records == 1 { "" } else { "s" },
+            crate::output::plural(v.records, "record"),
             v.head.seq,
-            v.commits,
-            if v.commits == 1 { "" } else { "s" }
+            crate::output::plural(v.commits as u64, "checkpoint commit")
         ),
         Err(e) => format!("FAILED: store {store} ({}{whose}): {}", journal.reference, e.problem),
     }

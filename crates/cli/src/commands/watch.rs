@@ -89,9 +89,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     let server_thread = std::thread::spawn(move || server.run());
 
     // Spooled records (written while the journal was busy) go in first.
-    let known = |id: &trail_git::ObjectId| crate::records::is_known(&*store, id).unwrap_or(false);
+    let known =
+        |id: &trail_git::ObjectId| Ok(crate::records::is_known(&*store, id).unwrap_or(false));
     if let Err(e) = crate::pending::append_spooled_with(&repo, known, |drafts| {
-        appender.append(drafts).map(|_| ()).map_err(|e| e.to_string())
+        appender.append(drafts).map(|_| ()).map_err(|e| CommandError::environment(e.to_string()))
     }) {
         say(format_args!("could not append the spooled records: {}", e.message));
     }
