@@ -79,7 +79,13 @@ fn commit_err(id: ObjectId) -> impl Fn(gix::Error) -> HistoryError {
 /// resource cache across commits (creating one per diff is 10-20x slower).
 pub struct Importer<'repo> {
     repo: &'repo gix::Repository,
-    cache: gix::diff::blob::Platform,
+    /// What rename detection compares blobs with, made on first need: gix reads
+    /// the whole index to find `.gitattributes` files for it (~8 ms on a
+    /// 50,000-file work tree), which a commit with nothing to pair never needs.
+    cache: Option<gix::diff::blob::Platform>,
+    /// The same without any attributes, for a first pass that detects no
+    /// rewrites (it never looks at blob contents).
+    plain: gix::diff::blob::Platform,
     rewrites: gix::diff::Rewrites,
 }
 
@@ -96,8 +102,20 @@ impl<'repo> Importer<'repo> {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(96 * 1024 * 1024))
         });
         let repo = &*repo;
-        let cache = repo
-            .diff_resource_cache_for_tree_diff()
+        let no_attributes = gix::index::State::new(repo.object_hash());
+        let plain = repo
+            .attributes_only(
+                &no_attributes,
+                gix::worktree::stack::state::attributes::Source::IdMapping,
+            )
+            .and_then(|attributes| {
+                gix::diff::resource_cache(
+                    repo,
+                    gix::diff::blob::pipeline::Mode::ToGit,
+                    attributes.detach(),
+                    Default::default(),
+                )
+            })
             .map_err(|e| HistoryError::Walk(e.to_string()))?;
         // The defaults of `git log -M`: renames at 50% similarity, no copies.
         let rewrites = gix::diff::Rewrites {
@@ -106,7 +124,7 @@ impl<'repo> Importer<'repo> {
             limit: 1000,
             track_empty: false,
         };
-        Ok(Importer { repo, cache, rewrites })
+        Ok(Importer { repo, cache: None, plain, rewrites })
     }
 
     /// The commits reachable from `spec` (default `HEAD`; `A..B` excludes A's
@@ -255,19 +273,47 @@ impl<'repo> Importer<'repo> {
         new: &gix::Tree<'_>,
     ) -> Result<Vec<FileChange>, gix::Error> {
         let mut out = Vec::new();
+        let mut cache = match self.cache.take() {
+            Some(cache) => cache,
+            None => {
+                // Without rename detection first: when nothing was both added and
+                // deleted there is nothing to pair, and the answer is final.
+                let (mut added, mut deleted) = (false, false);
+                old.changes()?
+                    .options(|o| {
+                        o.track_path().track_rewrites(None);
+                    })
+                    .for_each_to_obtain_tree_with_cache(new, &mut self.plain, |change| {
+                        added |= matches!(change, Change::Addition { .. });
+                        deleted |= matches!(change, Change::Deletion { .. });
+                        if let Some(file) = file_change(&change) {
+                            out.push(file);
+                        }
+                        Ok(std::ops::ControlFlow::Continue(()))
+                    })?;
+                self.plain.clear_resource_cache_keep_allocation();
+                if !(added && deleted) {
+                    out.sort_by(|a, b| a.path.cmp(&b.path));
+                    return Ok(out);
+                }
+                out.clear();
+                self.repo.diff_resource_cache_for_tree_diff()?
+            }
+        };
         let rewrites = self.rewrites;
         old.changes()?
             .options(|o| {
                 o.track_path().track_rewrites(Some(rewrites));
             })
-            .for_each_to_obtain_tree_with_cache(new, &mut self.cache, |change| {
+            .for_each_to_obtain_tree_with_cache(new, &mut cache, |change| {
                 if let Some(file) = file_change(&change) {
                     out.push(file);
                 }
                 Ok(std::ops::ControlFlow::Continue(()))
             })?;
         // The cache is unbounded; clearing it between commits keeps memory flat.
-        self.cache.clear_resource_cache_keep_allocation();
+        cache.clear_resource_cache_keep_allocation();
+        self.cache = Some(cache);
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }

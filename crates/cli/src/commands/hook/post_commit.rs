@@ -271,7 +271,13 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
 /// changes): stage them there too, when the work tree holds what was committed.
 fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) {
     let real = ctx.repo.git.index_path();
-    if same_file(&pending.index, &real) {
+    let stale_here = pending.stale_elsewhere.as_ref().filter(|s| same_file(&s.index, &real));
+    // A plain `git commit` (also `-a`, `-i`) commits `index.lock`, which git then
+    // renames over the real index: nothing to do, and no 50,000-entry index to
+    // read again.
+    if (same_file(&pending.index, &real) || is_lock_of(&pending.index, &real))
+        && stale_here.is_none()
+    {
         return;
     }
     let Ok(mut index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
@@ -279,7 +285,7 @@ fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFac
     let mut stage: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
     // An aborted attempt's entries still staged in the real index: out, unless
     // the commit just made holds that change.
-    if let Some(stale) = pending.stale_elsewhere.as_ref().filter(|s| same_file(&s.index, &real)) {
+    if let Some(stale) = stale_here {
         for path in &stale.paths {
             let committed = trail_git::blob_in_commit(&ctx.repo.git, facts.id, path).ok().flatten();
             if committed
@@ -355,4 +361,18 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         // The temporary index is gone by now: it was not the real one.
         _ => false,
     }
+}
+
+/// Whether `path` is git's lock file of the index `real` (`index.lock`, which
+/// becomes `index` when the commit completes), compared by directory and name
+/// since the lock file itself is gone by post-commit.
+fn is_lock_of(path: &std::path::Path, real: &std::path::Path) -> bool {
+    let (Some(name), Some(real_name)) = (path.file_name(), real.file_name()) else { return false };
+    let mut lock = real_name.to_os_string();
+    lock.push(".lock");
+    name == lock
+        && match (path.parent(), real.parent()) {
+            (Some(a), Some(b)) => same_file(a, b),
+            _ => false,
+        }
 }
