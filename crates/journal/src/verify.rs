@@ -36,6 +36,8 @@ pub enum Problem {
     BrokenLink { seq_before: u64, expected: String, found: String },
     #[error("a record key is not 8 bytes long")]
     BadKey,
+    #[error("a record is stored past the head, seq {head}, that meta names")]
+    BeyondHead { head: u64 },
     #[error(
         "meta says the head is seq {meta_seq} ({meta_hash}) but the records end at seq {seq} ({hash})"
     )]
@@ -116,7 +118,18 @@ struct Outcome {
 
 /// Recompute everything. A storage failure is an error; anything wrong with the
 /// data is a [`Finding`].
+///
+/// The journal may grow while this runs (a daemon serving appends): the mark
+/// and then the head are read first, and the records up to that head, with
+/// the index keys of those records, are what is verified. Records appended
+/// meanwhile are the next verify's; a record beyond the head of a journal
+/// that did not grow is still found.
 pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
+    // The mark is written after the flush that moved the head: read in this
+    // order, a healthy store never shows a mark ahead of the head.
+    let mark = store.acknowledged();
+    let meta_head = store.head()?;
+    let upto = meta_head.seq;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers * 2);
     let work_rx = Mutex::new(work_rx);
@@ -149,7 +162,12 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
             let mut found = [KeySet::default(); 5];
             for (at, tree) in index::ALL.iter().enumerate() {
                 for key in store.index_keys(tree) {
-                    found[at].add(&key?);
+                    let key = key?;
+                    // Keys of records appended since the head was read are
+                    // left out; a key too short to name a seq is counted.
+                    if index::seq_of(&key).is_none_or(|seq| seq <= upto) {
+                        found[at].add(&key);
+                    }
                 }
             }
             Ok(found)
@@ -160,7 +178,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         let mut bad_keys = Vec::new();
         let mut batch = Vec::with_capacity(BATCH);
         let mut n = 0usize;
-        for item in store.scan_raw(0..=u64::MAX, false) {
+        for item in store.scan_raw(0..=upto, false) {
             match item {
                 Ok(kv) => batch.push(kv),
                 Err(ReadError::Damaged { .. }) => bad_keys.push(n * BATCH + batch.len()),
@@ -189,7 +207,12 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
             findings.push(Finding { seq: None, problem: Problem::BadKey });
         }
 
-        let meta_head = store.head()?;
+        // Past the head: nothing, unless the journal grew meanwhile.
+        let grew = store.head()?.seq != upto;
+        if !grew && store.get_raw(upto.saturating_add(1))?.is_some() {
+            findings
+                .push(Finding { seq: Some(upto + 1), problem: Problem::BeyondHead { head: upto } });
+        }
         if meta_head != head {
             // Name the first seq the two disagree about: one past the shorter
             // chain when their lengths differ, else the (common) last seq.
@@ -208,7 +231,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
                 },
             });
         }
-        if let Some(mark) = store.acknowledged() {
+        if let Some(mark) = mark {
             if mark.seq > head.seq {
                 findings.push(Finding {
                     seq: Some(head.seq + 1),

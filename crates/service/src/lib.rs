@@ -62,6 +62,7 @@
 //! fallback socket of a deeply nested repository lives (see
 //! [`socket_path_with`] for the pure form).
 
+mod activate;
 mod client;
 mod path;
 pub mod protocol;
@@ -69,11 +70,12 @@ mod server;
 
 use std::path::PathBuf;
 
+pub use activate::{Activator, STARTUP_TIMEOUT};
 pub use client::{
     CONNECT_TIMEOUT, Client, HELLO_TIMEOUT, REINDEX_TIMEOUT, REQUEST_TIMEOUT, SHUTDOWN_TIMEOUT,
 };
 pub use path::{SOCKET_NAME, SUN_PATH_MAX, socket_path, socket_path_with};
-pub use server::{Appender, Server, Stop};
+pub use server::{Appender, ServeOptions, Server, Socket, Stop};
 
 /// Talking to the daemon, or being the daemon, failed.
 #[derive(Debug, thiserror::Error)]

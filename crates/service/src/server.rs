@@ -142,7 +142,7 @@ struct StopInner {
 }
 
 impl Stop {
-    fn new() -> io::Result<Stop> {
+    pub(crate) fn new() -> io::Result<Stop> {
         let (tx, rx) = UnixStream::pair()?;
         tx.set_nonblocking(true)?;
         Ok(Stop(Arc::new(StopInner { requested: AtomicBool::new(false), tx, rx })))
@@ -180,55 +180,86 @@ impl Stop {
     /// Block until `fd` is readable (or hung up) or the stop is requested;
     /// the stop wins when both are. `fd: None` waits for the stop alone.
     fn ready(&self, fd: Option<&dyn AsFd>) -> io::Result<Ready> {
-        use rustix::event::{PollFd, PollFlags};
         loop {
-            let stop = PollFd::new(&self.0.rx, PollFlags::IN);
-            let mut fds = match fd {
-                Some(fd) => vec![stop, PollFd::from_borrowed_fd(fd.as_fd(), PollFlags::IN)],
-                None => vec![stop],
-            };
-            match rustix::event::poll(&mut fds, None) {
-                Ok(_) => {}
+            if let Some(ready) = self.ready_within(fd, None)? {
+                return Ok(ready);
+            }
+        }
+    }
+
+    /// [`Stop::ready`], giving up after `timeout` (`Ok(None)`; no timeout: never).
+    pub(crate) fn ready_within(
+        &self,
+        fd: Option<&dyn AsFd>,
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<Ready>> {
+        let fds: Vec<&dyn AsFd> = fd.into_iter().collect();
+        Ok(self.ready_any(&fds, timeout)?.map(|ready| match ready {
+            (Ready::Stop, _) => Ready::Stop,
+            (Ready::Fd, _) => Ready::Fd,
+        }))
+    }
+
+    /// [`Stop::ready_within`] for several descriptors: which one is readable
+    /// (the first, when several are).
+    fn ready_any(
+        &self,
+        watched: &[&dyn AsFd],
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<(Ready, usize)>> {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            let mut fds = vec![PollFd::new(&self.0.rx, PollFlags::IN)];
+            fds.extend(
+                watched.iter().map(|fd| PollFd::from_borrowed_fd(fd.as_fd(), PollFlags::IN)),
+            );
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let wait = left.map(|left| Timespec {
+                tv_sec: left.as_secs() as _,
+                tv_nsec: left.subsec_nanos() as _,
+            });
+            let woke = match rustix::event::poll(&mut fds, wait.as_ref()) {
+                Ok(n) => n,
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => return Err(e.into()),
-            }
+            };
             if !fds[0].revents().is_empty() || self.is_requested() {
-                return Ok(Ready::Stop);
+                return Ok(Some((Ready::Stop, 0)));
             }
-            if fds.get(1).is_some_and(|f| !f.revents().is_empty()) {
-                return Ok(Ready::Fd);
+            if let Some(at) = fds.iter().skip(1).position(|f| !f.revents().is_empty()) {
+                return Ok(Some((Ready::Fd, at)));
+            }
+            if woke == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(None);
             }
         }
     }
 }
 
-enum Ready {
+/// What [`Stop::ready_within`] woke up for.
+pub(crate) enum Ready {
+    /// The stop was requested.
     Stop,
+    /// The descriptor is readable (or hung up).
     Fd,
 }
 
-/// The daemon's server: owns the socket and the writer thread.
-pub struct Server {
+/// The daemon's listening socket, bound by the process that stays (the
+/// watcher) and handed to each store process it starts ([`Server::inherited`]):
+/// a client that connects while no store process runs waits in the backlog
+/// until the next one accepts it.
+pub struct Socket {
     listener: UnixListener,
     path: PathBuf,
-    /// dev and inode of the socket we bound, so that we remove only our own.
     identity: (u64, u64),
-    store: Arc<SledStore>,
-    tx: mpsc::Sender<WriterMsg>,
-    writer: Option<JoinHandle<()>>,
-    stats: Arc<Stats>,
-    status: Arc<Mutex<serde_json::Value>>,
-    /// Set by the writer when a flush failed: the daemon must stop.
-    failure: Arc<Mutex<Option<String>>>,
-    stop: Stop,
 }
 
-impl Server {
-    /// Bind the socket of `trail_dir` ([`socket_path`]) and start the writer
-    /// thread (so an [`Appender`] works from here on). A socket file nobody
-    /// answers on is stale and is replaced; if a daemon answers, this fails with
-    /// [`ServiceError::AlreadyRunning`].
-    pub fn bind(trail_dir: &Path, store: Arc<SledStore>) -> Result<Server, ServiceError> {
+impl Socket {
+    /// Bind the socket of `trail_dir` ([`socket_path`]), non-blocking. A
+    /// socket file nobody answers on is stale and is replaced; if a daemon
+    /// answers, this fails with [`ServiceError::AlreadyRunning`].
+    pub fn bind(trail_dir: &Path) -> Result<Socket, ServiceError> {
         let path = socket_path(trail_dir);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_socket() => {
@@ -272,7 +303,111 @@ impl Server {
         listener
             .set_nonblocking(true)
             .map_err(|e| ServiceError::io(format!("cannot set up {}", path.display()), e))?;
+        Ok(Socket { listener, path, identity: (meta.dev(), meta.ino()) })
+    }
+
+    pub fn listener(&self) -> &UnixListener {
+        &self.listener
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Remove the socket file if it is still the one we bound.
+    pub fn remove(&self) {
+        remove_if_ours(&self.path, self.identity);
+    }
+}
+
+fn remove_if_ours(path: &Path, identity: (u64, u64)) {
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && (meta.dev(), meta.ino()) == identity
+        && let Err(e) = std::fs::remove_file(path)
+    {
+        tracing::warn!("cannot remove {}: {e}", path.display());
+    }
+}
+
+/// How a store process started by the daemon serves ([`Server::inherited`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// The pid to name in the greeting (the daemon's).
+    pub pid: u32,
+    /// Stop once no client has been connected for this long.
+    pub idle_exit: Option<Duration>,
+}
+
+/// The daemon's server: owns the socket and the writer thread.
+pub struct Server {
+    /// Closed as soon as the stop is requested, so that a client connecting
+    /// afterwards is refused at once rather than left waiting in the backlog.
+    listener: Option<UnixListener>,
+    path: PathBuf,
+    /// dev and inode of the socket we bound, so that we remove only our own;
+    /// `None` for an inherited socket, which its owner removes.
+    identity: Option<(u64, u64)>,
+    /// The pid the greeting names: the daemon's, also when a store process
+    /// it started serves ([`Server::inherited`]).
+    pid: u32,
+    /// Stop once no client has been connected for this long.
+    idle_exit: Option<Duration>,
+    store: Arc<SledStore>,
+    tx: mpsc::Sender<WriterMsg>,
+    writer: Option<JoinHandle<()>>,
+    stats: Arc<Stats>,
+    status: Arc<Mutex<serde_json::Value>>,
+    /// Set by the writer when a flush failed: the daemon must stop.
+    failure: Arc<Mutex<Option<String>>>,
+    stop: Stop,
+    /// A gentler stop: accept no more clients, serve those connected until
+    /// they hang up, then stop.
+    drain: Stop,
+}
+
+impl Server {
+    /// Bind the socket of `trail_dir` ([`socket_path`]) and start the writer
+    /// thread (so an [`Appender`] works from here on). A socket file nobody
+    /// answers on is stale and is replaced; if a daemon answers, this fails with
+    /// [`ServiceError::AlreadyRunning`].
+    pub fn bind(trail_dir: &Path, store: Arc<SledStore>) -> Result<Server, ServiceError> {
+        let socket = Socket::bind(trail_dir)?;
+        let identity = Some(socket.identity);
+        let listener = socket
+            .listener
+            .try_clone()
+            .map_err(|e| ServiceError::io(format!("cannot set up {}", socket.path.display()), e))?;
+        Server::start(listener, socket.path.clone(), identity, std::process::id(), None, store)
+    }
+
+    /// Serve on a socket another process bound and handed over (the daemon
+    /// starts a store process on the first client, see [`Socket`]): the
+    /// greeting names `options.pid`, the socket file is left to its owner,
+    /// and with `options.idle_exit` the server stops by itself once no
+    /// client has been connected for that long.
+    pub fn inherited(
+        listener: UnixListener,
+        trail_dir: &Path,
+        options: ServeOptions,
+        store: Arc<SledStore>,
+    ) -> Result<Server, ServiceError> {
+        let path = socket_path(trail_dir);
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| ServiceError::io(format!("cannot set up {}", path.display()), e))?;
+        Server::start(listener, path, None, options.pid, options.idle_exit, store)
+    }
+
+    fn start(
+        listener: UnixListener,
+        path: PathBuf,
+        identity: Option<(u64, u64)>,
+        pid: u32,
+        idle_exit: Option<Duration>,
+        store: Arc<SledStore>,
+    ) -> Result<Server, ServiceError> {
         let stop = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
+        let drain = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
         let stats = Arc::new(Stats::default());
         let failure = Arc::new(Mutex::new(None));
         let (tx, rx) = mpsc::channel();
@@ -287,9 +422,11 @@ impl Server {
                 .map_err(|e| ServiceError::io("cannot start the writer thread", e))?
         };
         Ok(Server {
-            listener,
+            listener: Some(listener),
             path,
-            identity: (meta.dev(), meta.ino()),
+            identity,
+            pid,
+            idle_exit,
             store,
             tx,
             writer: Some(writer),
@@ -297,6 +434,7 @@ impl Server {
             status: Arc::new(Mutex::new(serde_json::Value::Object(Default::default()))),
             failure,
             stop,
+            drain,
         })
     }
 
@@ -304,6 +442,15 @@ impl Server {
     /// and a failed flush use it too.
     pub fn stopper(&self) -> Stop {
         self.stop.clone()
+    }
+
+    /// The handle that stops [`Server::run`] gently: no client is accepted
+    /// any more (the socket closes at once, so a new client is refused rather
+    /// than left waiting), each connected one is served until it hangs up,
+    /// then the server stops as with [`Server::stopper`]. A store process
+    /// whose daemon is gone stops this way: its clients finish their command.
+    pub fn drainer(&self) -> Stop {
+        self.drain.clone()
     }
 
     /// The socket this server listens on.
@@ -342,7 +489,10 @@ impl Server {
     /// [`ServiceError::Flush`].
     pub fn run(mut self) -> Result<(), ServiceError> {
         let waiters: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
-        let active = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let active = Arc::new((
+            Mutex::new(Activity { count: 0, idle_since: Instant::now() }),
+            Condvar::new(),
+        ));
         let context = Arc::new(Context {
             store: Arc::clone(&self.store),
             appender: self.appender(),
@@ -351,17 +501,22 @@ impl Server {
             stop: self.stop.clone(),
             waiters: Arc::clone(&waiters),
             uid: rustix::process::geteuid().as_raw(),
+            pid: self.pid,
+            idle_exit: self.idle_exit,
+            drain: self.drain.clone(),
         });
-        let listener = self
-            .listener
-            .try_clone()
-            .map_err(|e| ServiceError::io("cannot share the listening socket", e))?;
+        let listener = match self.listener.take() {
+            Some(listener) => listener,
+            None => {
+                return Err(ServiceError::io("cannot serve", io::ErrorKind::NotConnected.into()));
+            }
+        };
         let acceptor = {
             let active = Arc::clone(&active);
             let context = Arc::clone(&context);
             std::thread::Builder::new()
                 .name("trail-accept".into())
-                .spawn(move || accept_loop(&listener, &context, &active))
+                .spawn(move || accept_loop(listener, &context, &active))
                 .map_err(|e| ServiceError::io("cannot start the accept thread", e))?
         };
 
@@ -370,14 +525,15 @@ impl Server {
         // store themselves and see the error.
         self.stop.wait();
 
+        // The accept thread held the listening socket; it is closed now.
         if acceptor.join().is_err() {
             tracing::error!("the accept thread panicked");
         }
         {
-            let (count, idle) = &*active;
-            let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
-            while *count > 0 {
-                count = idle.wait(count).unwrap_or_else(|p| p.into_inner());
+            let (activity, idle) = &*active;
+            let mut activity = activity.lock().unwrap_or_else(|p| p.into_inner());
+            while activity.count > 0 {
+                activity = idle.wait(activity).unwrap_or_else(|p| p.into_inner());
             }
         }
         let writer = self.stop_writer();
@@ -404,11 +560,8 @@ impl Server {
 
     /// Remove the socket file if it is still the one we bound.
     fn remove_socket(&self) {
-        if let Ok(meta) = std::fs::symlink_metadata(&self.path)
-            && (meta.dev(), meta.ino()) == self.identity
-            && let Err(e) = std::fs::remove_file(&self.path)
-        {
-            tracing::warn!("cannot remove {}: {e}", self.path.display());
+        if let Some(identity) = self.identity {
+            remove_if_ours(&self.path, identity);
         }
     }
 }
@@ -434,27 +587,71 @@ struct Context {
     /// Connections that asked for the shutdown and wait for [`Response::Stopped`].
     waiters: Arc<Mutex<Vec<UnixStream>>>,
     uid: u32,
+    pid: u32,
+    idle_exit: Option<Duration>,
+    drain: Stop,
 }
 
-type Active = Arc<(Mutex<usize>, Condvar)>;
+/// The connections being served, and since when none has been.
+struct Activity {
+    count: usize,
+    idle_since: Instant,
+}
+
+type Active = Arc<(Mutex<Activity>, Condvar)>;
 
 /// One connection being served; dropping it counts the connection out.
 struct ActiveGuard(Active);
 
 impl Drop for ActiveGuard {
     fn drop(&mut self) {
-        let (count, idle) = &*self.0;
-        let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
-        *count = count.saturating_sub(1);
+        let (activity, idle) = &*self.0;
+        let mut activity = activity.lock().unwrap_or_else(|p| p.into_inner());
+        activity.count = activity.count.saturating_sub(1);
+        if activity.count == 0 {
+            activity.idle_since = Instant::now();
+        }
         idle.notify_all();
     }
 }
 
-fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active) {
+fn accept_loop(listener: UnixListener, context: &Arc<Context>, active: &Active) {
     loop {
-        match context.stop.ready(Some(listener)) {
-            Ok(Ready::Stop) => return,
-            Ok(Ready::Fd) => {}
+        // With an idle limit, wake when it may have passed: no client for that
+        // long stops the server (this thread then closes the socket on return,
+        // and a later client waits in the backlog for the daemon's next store
+        // process).
+        let timeout = context.idle_exit.map(|limit| {
+            let activity = active.0.lock().unwrap_or_else(|p| p.into_inner());
+            limit.saturating_sub(activity.idle_since.elapsed()).max(Duration::from_millis(10))
+        });
+        let drain: &dyn AsFd = &context.drain.0.rx;
+        match context.stop.ready_any(&[&listener, drain], timeout) {
+            Ok(Some((Ready::Stop, _))) => return,
+            Ok(Some((Ready::Fd, 0))) => {}
+            Ok(Some((Ready::Fd, _))) => {
+                // Draining: the socket closes now (this thread holds it); the
+                // stop comes once the last connection is gone.
+                drop(listener);
+                let (activity, idle) = &**active;
+                let mut activity = activity.lock().unwrap_or_else(|p| p.into_inner());
+                while activity.count > 0 && !context.stop.is_requested() {
+                    activity = idle.wait(activity).unwrap_or_else(|p| p.into_inner());
+                }
+                context.stop.request();
+                return;
+            }
+            Ok(None) => {
+                let activity = active.0.lock().unwrap_or_else(|p| p.into_inner());
+                if context.idle_exit.is_some_and(|limit| {
+                    activity.count == 0 && activity.idle_since.elapsed() >= limit
+                }) {
+                    tracing::debug!("no client for {:?}: stopping", context.idle_exit);
+                    context.stop.request();
+                    return;
+                }
+                continue;
+            }
             Err(e) => {
                 // Cannot happen with valid descriptors; stop rather than spin.
                 tracing::error!("cannot wait for connections: {e}");
@@ -488,12 +685,12 @@ fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active)
             }
         }
         {
-            let (count, idle) = &**active;
-            let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
-            while *count >= MAX_CONNECTIONS {
-                count = idle.wait(count).unwrap_or_else(|p| p.into_inner());
+            let (activity, idle) = &**active;
+            let mut activity = activity.lock().unwrap_or_else(|p| p.into_inner());
+            while activity.count >= MAX_CONNECTIONS {
+                activity = idle.wait(activity).unwrap_or_else(|p| p.into_inner());
             }
-            *count += 1;
+            activity.count += 1;
         }
         bump(&context.stats.connections, 1);
         let context_for_thread = Arc::clone(context);
@@ -502,6 +699,9 @@ fn accept_loop(listener: &UnixListener, context: &Arc<Context>, active: &Active)
             // Counted out even if serving panics, or `run` would wait forever.
             let _active = ActiveGuard(active_for_thread);
             serve_connection(stream, &context_for_thread);
+            // Let go of the store before being counted out: once `run` has
+            // seen the last connection go, the store may be closed.
+            drop(context_for_thread);
         });
         if let Err(e) = spawned {
             tracing::warn!("cannot start a connection thread: {e}");
@@ -748,7 +948,7 @@ fn open_stream(store: &SledStore, request: Request) -> Cursor<'_> {
 fn handle(store: &SledStore, request: Request, context: &Context) -> Response {
     let read_error = |e: ReadError| Response::ReadError { error: WireReadError::from(&e) };
     match request {
-        Request::Hello { .. } => Response::Hello { protocol: PROTOCOL, pid: std::process::id() },
+        Request::Hello { .. } => Response::Hello { protocol: PROTOCOL, pid: context.pid },
         Request::Append { drafts } => match context.appender.append(drafts) {
             Ok(appended) => {
                 Response::Appended { records: appended.into_iter().map(Into::into).collect() }

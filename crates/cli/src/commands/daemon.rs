@@ -28,6 +28,8 @@ pub enum DaemonCommand {
     Stop(StopArgs),
     Status(StatusArgs),
     Unit(UnitArgs),
+    #[command(hide = true)]
+    Serve(ServeArgs),
 }
 
 /// Start the watcher in the background (nothing happens if it runs already).
@@ -52,6 +54,14 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// The watcher's store process (started by the watcher; not for people).
+///
+/// Serves the journal on the listening socket it gets as stdin, reports on its
+/// stdout (`ready` or `error: …`) and reads the watcher's status lines there;
+/// exits when no client has come for a while or when the watcher is gone.
+#[derive(Debug, Args)]
+pub struct ServeArgs {}
+
 /// Print a systemd user unit that runs `trail watch` for this repository.
 ///
 /// Install it with:
@@ -66,7 +76,99 @@ pub fn run(args: DaemonArgs) -> Result<(), CommandError> {
         DaemonCommand::Stop(_) => stop(),
         DaemonCommand::Status(args) => status(args),
         DaemonCommand::Unit(_) => unit(),
+        DaemonCommand::Serve(_) => serve(),
     }
+}
+
+/// How long the store process stays after its last client left. Long enough
+/// that a burst of saves and the commit after it find it running; short enough
+/// that an idle watcher soon holds no store (docs/architecture.md).
+pub(crate) const STORE_IDLE_EXIT: Duration = Duration::from_secs(10);
+
+/// `trail daemon serve`: the store process of [`trail_service::Activator`].
+fn serve() -> Result<(), CommandError> {
+    use std::io::BufRead as _;
+    use std::os::fd::AsFd as _;
+    use std::os::unix::net::{UnixListener, UnixStream};
+
+    let inherited = |what: &str, fd: std::io::Result<std::os::fd::OwnedFd>| {
+        fd.map_err(|e| {
+            CommandError::usage(format!(
+                "`trail daemon serve` is started by the watcher, with {what}: {e}"
+            ))
+        })
+    };
+    let listener = UnixListener::from(inherited(
+        "the listening socket as stdin",
+        std::io::stdin().as_fd().try_clone_to_owned(),
+    )?);
+    let control = UnixStream::from(inherited(
+        "its control connection as stdout",
+        std::io::stdout().as_fd().try_clone_to_owned(),
+    )?);
+    let tell = |line: &str| {
+        let _ = (&control).write_all(format!("{line}\n").as_bytes());
+    };
+    let opened = Repo::discover().and_then(|repo| {
+        // A hook may hold the store for a moment: wait for it rather than fail.
+        let store =
+            trail_journal::SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))?;
+        Ok((repo, store))
+    });
+    let (repo, store) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            // One line the watcher turns back into this error (exit code and hints too).
+            let said =
+                serde_json::json!({"exit": e.exit as u8, "message": e.message, "hints": e.hints});
+            tell(&format!("error: {said}"));
+            return Err(e);
+        }
+    };
+    let options = trail_service::ServeOptions {
+        pid: std::os::unix::process::parent_id(),
+        idle_exit: Some(STORE_IDLE_EXIT),
+    };
+    let store = std::sync::Arc::new(store);
+    let server = trail_service::Server::inherited(
+        listener,
+        &repo.location.trail_dir(),
+        options,
+        std::sync::Arc::clone(&store),
+    )
+    .map_err(service_error)?;
+    let status = server.status_handle();
+    let stop = server.drainer();
+    let reader = control.try_clone().map_err(|e| {
+        CommandError::environment(format!("cannot read the watcher's control connection: {e}"))
+    })?;
+    tell("ready");
+    // The watcher's status lines; the end of them (it stopped, or died) stops
+    // us once the clients connected now have hung up.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(value) = serde_json::from_str(&line)
+                && let Ok(mut status) = status.lock()
+            {
+                *status = value;
+            }
+        }
+        stop.request();
+    });
+    let served = server.run().map_err(service_error);
+    // sled must be closed, not left open by an exiting process: its recovery
+    // after an unclean exit has been seen to drop flushed records of one tree
+    // (docs/architecture.md). The server's threads let go of it as they end.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::sync::Arc::strong_count(&store) > 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    match std::sync::Arc::try_unwrap(store) {
+        Ok(store) => drop(store),
+        Err(_) => tracing::error!("the store is still in use after the server stopped"),
+    }
+    served
 }
 
 fn workdir(repo: &Repo) -> Result<PathBuf, CommandError> {
@@ -273,4 +375,29 @@ fn systemd_escape(path: &Path) -> String {
 
 pub(crate) fn service_error(e: trail_service::ServiceError) -> CommandError {
     CommandError::environment(format!("the watcher's socket: {e}"))
+}
+
+/// The error a store process reported when it could not start ([`serve`]'s
+/// `error:` line), as the watcher says it.
+pub(crate) fn store_process_error(e: trail_service::ServiceError) -> CommandError {
+    #[derive(serde::Deserialize)]
+    struct Said {
+        exit: u8,
+        message: String,
+        hints: Vec<String>,
+    }
+    let trail_service::ServiceError::Refused(detail) = &e else { return service_error(e) };
+    let Ok(said) = serde_json::from_str::<Said>(detail) else {
+        return CommandError::environment(format!(
+            "the watcher cannot serve the journal: {detail}"
+        ));
+    };
+    let exit = match said.exit {
+        1 => Exit::Refused,
+        2 => Exit::Usage,
+        _ => Exit::Environment,
+    };
+    let mut error = CommandError::new(exit, said.message);
+    error.hints = said.hints;
+    error
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::Value;
-use trail_journal::{Draft, PathChange, SledStore, Source, Status, Timestamp, kinds};
+use trail_journal::{
+    Draft, LogStore as _, PathChange, SledStore, Source, Status, Timestamp, kinds,
+};
 use trail_watch::{Change, FileChange, Kind};
 
 use crate::context::Repo;
@@ -54,9 +56,6 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         return Err(CommandError::refused("a watcher is already running for this repository")
             .hint("`trail daemon status` shows it; `trail daemon stop` stops it"));
     }
-    // A hook may hold the store for a moment: wait for it rather than fail.
-    let store = SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))?;
-    let store = Arc::new(store);
 
     // Signals arrive through signal-hook's pipe; a thread blocked on it sets
     // the flag and wakes the loop below (no polling for a stop request).
@@ -69,34 +68,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
     let signals_handle = signals.handle();
 
-    let server = trail_service::Server::bind(&trail_dir, Arc::clone(&store))
-        .map_err(crate::commands::daemon::service_error)?;
-    let appender = server.appender();
-    let status = server.status_handle();
-    let started = Timestamp::now();
-    let began = Instant::now();
-    if let Ok(mut status) = status.lock() {
-        *status = serde_json::json!({
-            "running": true,
-            "pid": std::process::id(),
-            "workdir": workdir.display().to_string(),
-            "started": started.to_rfc3339(),
-            "uptime_secs": 0,
-        });
-    }
-    // The server stops only after the watcher's last records are in.
-    let server_stop = server.stopper();
-    let server_thread = std::thread::spawn(move || server.run());
-
-    // Spooled records (written while the journal was busy) go in first.
-    let known =
-        |id: &trail_git::ObjectId| Ok(crate::records::is_known(&*store, id).unwrap_or(false));
-    if let Err(e) = crate::pending::append_spooled_with(&repo, known, |drafts| {
-        appender.append(drafts).map(|_| ()).map_err(|e| CommandError::environment(e.to_string()))
-    }) {
-        say(format_args!("could not append the spooled records: {}", e.message));
-    }
-
+    // The socket first (it refuses a second watcher), then the pid file:
+    // `trail daemon start` returns as soon as the socket answers, and the pid
+    // it then reads must be this process's.
+    let socket =
+        trail_service::Socket::bind(&trail_dir).map_err(crate::commands::daemon::service_error)?;
     let pid_file = crate::commands::daemon::pid_path(&repo);
     let marker = trail_dir.join("watch.running");
     let unclean = marker.exists();
@@ -106,6 +82,46 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     std::fs::write(&marker, format!("{}\n", std::process::id())).map_err(|e| {
         CommandError::environment(format!("cannot write {}: {e}", marker.display()))
     })?;
+
+    // The store is held by a store process the watcher starts whenever a
+    // client comes (its own appends too) and that exits when none came for a
+    // while: an idle watcher holds no store (trail-service's `Activator`).
+    // This process never opens the store itself.
+    let exe = std::env::current_exe()
+        .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
+    let serve_in = workdir.clone();
+    let activator = trail_service::Activator::start(socket, move || {
+        let mut command = std::process::Command::new(&exe);
+        command.args(["daemon", "serve"]).current_dir(&serve_in);
+        command
+    })
+    .map_err(|e| {
+        let _ = std::fs::remove_file(&pid_file);
+        if !unclean {
+            let _ = std::fs::remove_file(&marker);
+        }
+        crate::commands::daemon::store_process_error(e)
+    })?;
+    let started = Timestamp::now();
+    let began = Instant::now();
+    activator.set_status(&serde_json::json!({
+        "running": true,
+        "pid": std::process::id(),
+        "workdir": workdir.display().to_string(),
+        "started": started.to_rfc3339(),
+        "uptime_secs": 0,
+    }));
+    let journal = Journal { repo: &repo };
+
+    // Spooled records (written while the journal was busy) go in first.
+    let known = |id: &trail_git::ObjectId| {
+        Ok(journal.open().and_then(|store| crate::records::is_known(&store, id)).unwrap_or(false))
+    };
+    if let Err(e) = crate::pending::append_spooled_with(&repo, known, |drafts| {
+        journal.append(drafts).map(|_| ())
+    }) {
+        say(format_args!("could not append the spooled records: {}", e.message));
+    }
 
     let options = trail_watch::Options {
         debounce: Duration::from_millis(config.watch.debounce_ms),
@@ -132,7 +148,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         detail.insert("pid".into(), Value::from(std::process::id()));
         detail.insert("unclean_previous_stop".into(), Value::Bool(unclean));
         start.detail = Some(detail);
-        append(&appender, vec![start])?;
+        journal.append(vec![start])?;
         say(format_args!(
             "watching {} (pid {}){}",
             workdir.display(),
@@ -150,7 +166,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         if let Some(change) =
             watch.rescan(reason).map_err(|e| CommandError::environment(e.to_string()))?
         {
-            recorded += append(&appender, drafts(&repo, vec![change]))? as u64;
+            recorded += journal.append(drafts(&repo, vec![change]))? as u64;
         }
         // The state this run starts from is saved at once: a crash before the
         // first periodic save must not leave a later start without it (it
@@ -162,8 +178,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         while !shutdown.load(Ordering::SeqCst) {
             // Published before waiting: the wait may last for hours.
             let stats = watch.stats();
-            if let Ok(mut status) = status.lock() {
-                *status = serde_json::json!({
+            activator.set_status(&serde_json::json!({
                     "running": true,
                     "pid": std::process::id(),
                     "workdir": workdir.display().to_string(),
@@ -175,17 +190,20 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
                     "pending": stats.pending,
                     "lag_ms": stats.oldest_pending.map(|d| d.as_millis() as u64).unwrap_or(0),
                     "last_error": last_error,
-                });
-            }
+                    "store_processes": activator.starts(),
+            }));
             // Blocks on the watcher's channel until files settle or a signal
             // wakes it; with nothing to keep, no timer at all.
             let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
             match watch.wait(keep_at) {
                 Ok(batch) if batch.is_empty() => {}
-                Ok(batch) => match append(&appender, drafts(&repo, batch)) {
+                Ok(batch) => match journal.append(drafts(&repo, batch)) {
                     Ok(n) => {
                         recorded += n as u64;
-                        checkpoints.after_append(&repo, &*store);
+                        match journal.open() {
+                            Ok(store) => checkpoints.after_append(&repo, &store),
+                            Err(e) => say(format_args!("no checkpoint: {}", e.message)),
+                        }
                     }
                     Err(e) => {
                         say(format_args!("cannot record: {}", e.message));
@@ -207,39 +225,57 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
         let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
-        append(&appender, drafts(&repo, rest))?;
+        journal.append(drafts(&repo, rest))?;
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
         let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
         stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
-        append(&appender, vec![stop])?;
-        checkpoints.finish(&repo, &*store);
+        journal.append(vec![stop])?;
+        let store = journal.open()?;
+        checkpoints.finish(&repo, &store);
         Ok(())
     })();
     signals_handle.close();
-    server_stop.request();
-    let served = server_thread.join();
+    // The store process answers what it serves, flushes and exits.
+    activator.stop();
     let _ = std::fs::remove_file(&pid_file);
     if result.is_ok() {
         let _ = std::fs::remove_file(&marker);
         say("the watcher stopped");
     }
-    match served {
-        Ok(Err(e)) => say(format_args!("the socket server stopped with an error: {e}")),
-        Err(_) => say("the socket server stopped unexpectedly"),
-        Ok(Ok(())) => {}
-    }
     result
 }
 
-fn append(appender: &trail_service::Appender, drafts: Vec<Draft>) -> Result<usize, CommandError> {
-    if drafts.is_empty() {
-        return Ok(0);
+/// The journal as the watcher reaches it: through its own socket, like any
+/// client, so that the store process the activator starts serves it. Should
+/// no store process answer (it could not be started; the log says why), the
+/// store is opened here directly rather than lose the records.
+struct Journal<'a> {
+    repo: &'a Repo,
+}
+
+impl Journal<'_> {
+    fn open(&self) -> Result<crate::context::Store, CommandError> {
+        match trail_service::Client::connect(&self.repo.location.trail_dir()) {
+            Ok(Some(client)) => return Ok(crate::context::Store::Daemon(client)),
+            Ok(None) => say("no store process answers; opening the journal directly"),
+            Err(e) => say(format_args!("the store process: {e}; opening the journal directly")),
+        }
+        Ok(crate::context::Store::Direct(SledStore::open_with_wait(
+            &self.repo.store_path(),
+            Duration::from_secs(10),
+        )?))
     }
-    let n = drafts.len();
-    appender
-        .append(drafts)
-        .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
-    Ok(n)
+
+    fn append(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+        if drafts.is_empty() {
+            return Ok(0);
+        }
+        let n = drafts.len();
+        self.open()?
+            .append(drafts)
+            .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
+        Ok(n)
+    }
 }
 
 /// The records for a batch of changes, with the waiting note's why/impact.

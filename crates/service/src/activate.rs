@@ -1,0 +1,233 @@
+//! The daemon's store process: started when a client comes, gone when none has
+//! come for a while.
+//!
+//! sled 0.34 costs an open store something even when nothing happens: seven
+//! I/O threads that wake every second, a flusher every 500 ms, ~28 MB of
+//! tables. A watcher waits for hours between saves, so the daemon does not
+//! hold the store itself. It binds the socket ([`Socket`]) and, whenever a
+//! client connects while no store process runs, starts one (`trail daemon
+//! serve`, hidden) that inherits the listening socket as its stdin, opens the
+//! store, serves ([`crate::Server::inherited`]) and exits once no client has
+//! been connected for its idle limit. A client that connects in between waits
+//! in the socket's backlog until the next store process accepts it.
+//!
+//! The two processes share a control connection (the store process's stdout):
+//! the store process writes one line, `ready` or `error: …`, once the store
+//! is open or could not be; the daemon then writes its status object, one JSON
+//! line per change, which the store process answers `status` requests with.
+//! When the daemon exits, however it exits (also `kill -9`), the control
+//! connection closes, and the store process stops as after a `shutdown`: it
+//! answers what it is serving, flushes, closes the store and exits. sled is
+//! never left open by a killed process on that path.
+
+use std::io::{self, BufRead as _, BufReader, Write as _};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::ServiceError;
+use crate::server::{Ready, Socket, Stop};
+
+/// How long a store process may take to open the store (it waits up to 10 s
+/// for a hook that holds it) before the daemon gives up on it.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Starts store processes on demand for the daemon's socket. Dropping it (or
+/// [`Activator::stop`]) stops the store process that runs and removes the socket.
+pub struct Activator {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    socket: Socket,
+    stop: Stop,
+    command: Box<dyn Fn() -> Command + Send + Sync>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The control connection of the store process that runs, if one does.
+    control: Option<UnixStream>,
+    /// The last status line, sent to each store process when it starts.
+    status: String,
+    /// Store processes started.
+    starts: u64,
+}
+
+impl Activator {
+    /// Start a store process at once with `command` (whose stdin and stdout
+    /// are set here), so that a store that cannot be opened fails this call;
+    /// from then on, start one whenever a client connects and none runs.
+    pub fn start(
+        socket: Socket,
+        command: impl Fn() -> Command + Send + Sync + 'static,
+    ) -> Result<Activator, ServiceError> {
+        let stop = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
+        let shared = Arc::new(Shared {
+            socket,
+            stop,
+            command: Box::new(command),
+            state: Mutex::new(State::default()),
+        });
+        let first = match launch(&shared) {
+            Ok(child) => child,
+            Err(detail) => {
+                shared.socket.remove();
+                return Err(ServiceError::Refused(detail));
+            }
+        };
+        let thread = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("trail-activate".into())
+                .spawn(move || activate_loop(&shared, Some(first)))
+                .map_err(|e| ServiceError::io("cannot start the activation thread", e))?
+        };
+        Ok(Activator { shared, thread: Some(thread) })
+    }
+
+    /// The status object `status` requests are answered with (the store
+    /// process that runs gets it now, the next one when it starts).
+    pub fn set_status(&self, status: &serde_json::Value) {
+        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.status = status.to_string();
+        let line = format!("{}\n", state.status);
+        if let Some(control) = state.control.as_mut()
+            && let Err(e) = control.write_all(line.as_bytes())
+        {
+            tracing::debug!("cannot pass the status to the store process: {e}");
+        }
+    }
+
+    /// How many store processes were started so far.
+    pub fn starts(&self) -> u64 {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).starts
+    }
+
+    /// Stop: the store process that runs answers what it serves, flushes and
+    /// exits; none is started again; the socket file is removed. Returns once
+    /// all that is done.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        let Some(thread) = self.thread.take() else { return };
+        self.shared.stop.request();
+        if let Some(control) =
+            self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).control.as_ref()
+        {
+            let _ = control.shutdown(std::net::Shutdown::Both);
+        }
+        if thread.join().is_err() {
+            tracing::error!("the activation thread panicked");
+        }
+        self.shared.socket.remove();
+    }
+}
+
+impl Drop for Activator {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Wait for the store process that runs to exit, then for the next client,
+/// start one for it; until the stop.
+fn activate_loop(shared: &Shared, mut running: Option<Child>) {
+    loop {
+        if let Some(mut child) = running.take() {
+            let exit = child.wait();
+            shared.state.lock().unwrap_or_else(|p| p.into_inner()).control = None;
+            match exit {
+                Ok(status) if status.success() => {
+                    tracing::debug!("the store process {} exited", child.id());
+                }
+                Ok(status) => {
+                    tracing::warn!("the store process {} exited with {status}", child.id());
+                }
+                Err(e) => tracing::warn!("cannot wait for the store process: {e}"),
+            }
+        }
+        match shared.stop.ready_within(Some(shared.socket.listener()), None) {
+            Ok(Some(Ready::Fd)) => {}
+            Ok(Some(Ready::Stop)) => return,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!("cannot wait for clients: {e}");
+                return;
+            }
+        }
+        match launch(shared) {
+            Ok(child) => running = Some(child),
+            Err(detail) => {
+                // Those waiting are let go: they find no daemon and open the
+                // store themselves, which says what is wrong with it.
+                tracing::error!("cannot start the store process: {detail}");
+                refuse_waiting(shared);
+            }
+        }
+    }
+}
+
+/// Start a store process and wait until it says the store is open.
+fn launch(shared: &Shared) -> Result<Child, String> {
+    let (ours, theirs) =
+        UnixStream::pair().map_err(|e| format!("cannot create a socket pair: {e}"))?;
+    let listener = shared
+        .socket
+        .listener()
+        .try_clone()
+        .map_err(|e| format!("cannot share the listening socket: {e}"))?;
+    let mut command = (shared.command)();
+    command.stdin(Stdio::from(OwnedFd::from(listener))).stdout(Stdio::from(OwnedFd::from(theirs)));
+    let mut child = command.spawn().map_err(|e| format!("cannot start it: {e}"))?;
+    drop(command);
+    let said = ours
+        .set_read_timeout(Some(STARTUP_TIMEOUT))
+        .and_then(|()| {
+            // One line, byte by byte: nothing after it may be taken from the socket.
+            let mut line = Vec::new();
+            let mut reader = BufReader::with_capacity(1, &ours);
+            reader.read_until(b'\n', &mut line)?;
+            Ok(String::from_utf8_lossy(&line).trim().to_owned())
+        })
+        .unwrap_or_else(|e| format!("error: no answer ({e})"));
+    if said != "ready" {
+        let _ = child.kill();
+        let exit = child.wait().map(|s| s.to_string()).unwrap_or_default();
+        let said = said.strip_prefix("error: ").unwrap_or(&said);
+        return Err(match said.is_empty() {
+            true => format!("it exited ({exit}) before the store was open"),
+            false => said.to_owned(),
+        });
+    }
+    let _ = ours.set_read_timeout(None);
+    let _ = ours.set_write_timeout(Some(Duration::from_secs(1)));
+    let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+    state.starts += 1;
+    if !state.status.is_empty() {
+        let line = format!("{}\n", state.status);
+        if let Err(e) = (&ours).write_all(line.as_bytes()) {
+            tracing::debug!("cannot pass the status to the store process: {e}");
+        }
+    }
+    state.control = Some(ours);
+    Ok(child)
+}
+
+/// Accept and close every connection waiting in the backlog.
+fn refuse_waiting(shared: &Shared) {
+    loop {
+        match shared.socket.listener().accept() {
+            Ok((stream, _)) => drop(stream),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
