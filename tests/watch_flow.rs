@@ -992,3 +992,158 @@ fn a_2_gib_file_is_recorded_by_its_hash_in_bounded_memory() {
     assert!(peak < 256 * 1024, "the daemon's peak RSS was {peak} KiB while hashing 2 GiB");
     drop(daemon);
 }
+
+// ---- 11. the store process: only while clients come ----
+
+/// The store processes (`trail daemon serve`) whose parent is `pid`.
+fn store_processes(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            let parent = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            let cmdline = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+            parent == Some(pid)
+                && alive(p)
+                && cmdline
+                    .split(|&b| b == 0)
+                    .filter(|a| !a.is_empty())
+                    .collect::<Vec<_>>()
+                    .ends_with(&[b"daemon", b"serve"])
+        })
+        .collect()
+}
+
+#[test]
+fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    let start = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = daemon.pid();
+    let serving = store_processes(pid);
+    assert_eq!(serving.len(), 1, "one store process while clients come: {serving:?}");
+    // No client for the idle limit (10 s): the store process exits, and with
+    // it sled's threads and memory; the watcher stays. Nothing may ask the
+    // journal anything meanwhile, or the store process would stay.
+    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
+    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    assert!(alive(pid), "the watcher exited with its store process");
+    // While none runs, the store is free: a store process opens it again for
+    // the watcher's next append (a save) and for the next command.
+    write(&repo, "after-idle.txt", b"written while no store process ran\n");
+    let (_, found) = wait_save(&daemon, seq(&start), "fs.create", "after-idle.txt");
+    assert_content(&env, &repo, &found, b"written while no store process ran\n");
+    assert_eq!(store_processes(pid).len(), 1, "the next clients started one store process");
+    let status = env.trail_ok(&repo, ["daemon", "status", "--json"]);
+    let status: Value = serde_json::from_slice(&status.stdout).expect("status is JSON");
+    assert_eq!(status["pid"].as_u64(), Some(u64::from(pid)), "{status}");
+    assert!(status["store_processes"].as_u64() >= Some(2), "{status}");
+    daemon.stop();
+    assert!(store_processes(pid).is_empty(), "a stopped watcher left its store process running");
+    env.trail_ok(&repo, ["verify"]);
+}
+
+#[test]
+fn a_killed_watcher_leaves_no_store_process_behind() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = daemon.pid();
+    let serving = store_processes(pid);
+    assert_eq!(serving.len(), 1, "{serving:?}");
+    kill_9(pid);
+    // Its store process sees the watcher gone, closes the store and exits.
+    let gone = poll(DEADLINE, || (!alive(serving[0])).then_some(()));
+    assert!(gone.is_some(), "the store process {} outlived its killed watcher", serving[0]);
+    // The store is free at once: a command opens it directly.
+    let verify = env.trail_ok(&repo, ["verify"]);
+    assert_no_lock_text(&verify);
+    daemon.start_again();
+    assert_ne!(daemon.pid(), pid);
+}
+
+// ---- 12. an unreadable file ----
+
+/// The uid and gid the watcher runs as when the tests run as root: root reads
+/// any file, so only a watcher that is not root meets an unreadable one.
+const NOBODY: &str = "65534";
+
+fn effective_uid() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1))
+        .and_then(|euid| euid.parse().ok())
+        .expect("an effective uid in /proc/self/status")
+}
+
+#[test]
+fn an_unreadable_file_is_recorded_and_reported_and_the_watcher_carries_on() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let start = if effective_uid() == 0 {
+        // The watcher runs as nobody in a repository nobody owns; the test
+        // (root) puts a file there that only root may read.
+        let mut chmod = env.command("chmod", &env.root);
+        chmod.args(["0755", &env.root.display().to_string(), &env.home.display().to_string()]);
+        run(chmod, DEADLINE).assert_code(0);
+        let mut chown = env.command("chown", &env.root);
+        chown.args(["-R", &format!("{NOBODY}:{NOBODY}"), &repo.display().to_string()]);
+        run(chown, DEADLINE).assert_code(0);
+        let mut start = env.command("setpriv", &repo);
+        let uid = format!("--reuid={NOBODY}");
+        let gid = format!("--regid={NOBODY}");
+        start.args([uid.as_str(), gid.as_str(), "--clear-groups", trail_bin(), "daemon", "start"]);
+        start
+    } else {
+        let mut start = env.command(trail_bin(), &repo);
+        start.args(["daemon", "start"]);
+        start
+    };
+    run(start, DEADLINE).assert_code(0);
+    let daemon = Daemon { env: &env, repo: repo.clone() };
+    let started = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+
+    // Made unreadable outside the work tree, then moved in: the watcher never
+    // sees it readable.
+    let outside = env.root.join("secret.tmp");
+    std::fs::write(&outside, b"nobody may read this\n").expect("write the file");
+    std::fs::set_permissions(&outside, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+        .expect("chmod 000");
+    std::fs::rename(&outside, repo.join("secret.txt")).expect("move it into the work tree");
+
+    let record = wait_record(&daemon, seq(&started), "a record of secret.txt", |r| {
+        entry(r, "secret.txt").is_some()
+    });
+    let found = entry(&record, "secret.txt").expect("just found");
+    assert_eq!(found["size"].as_u64(), Some(21), "recorded with its size: {record}");
+    assert!(found["sha256"].is_null() && found["blob"].is_null(), "no content claimed: {record}");
+    let status: Value =
+        serde_json::from_slice(&env.trail_ok(&repo, ["daemon", "status", "--json"]).stdout)
+            .expect("status is JSON");
+    let last_error = status["last_error"].as_str().unwrap_or_default();
+    assert!(
+        last_error.contains("secret.txt") && last_error.contains("ermission denied"),
+        "the daemon reports what it could not read: {status}"
+    );
+
+    // It carries on.
+    std::fs::write(repo.join("after.txt"), b"readable\n").expect("write after.txt");
+    let (_, after) = wait_save(&daemon, seq(&record), "fs.create", "after.txt");
+    daemon.stop();
+    if effective_uid() == 0 {
+        // Back to root, or git refuses a repository someone else owns.
+        let mut chown = env.command("chown", &env.root);
+        chown.args(["-R", "0:0", &repo.display().to_string()]);
+        run(chown, DEADLINE).assert_code(0);
+    }
+    assert_content(&env, &repo, &after, b"readable\n");
+    env.trail_ok(&repo, ["verify"]);
+}
