@@ -150,7 +150,7 @@ pub(crate) fn read(abs: &Path, max_blob_size: u64, hash: gix::hash::Kind) -> Rea
         return Read::Unstable;
     }
     let Some(stat) = StatKey::of(&before) else { return Read::Unstable };
-    match read_bounded(&mut file, max_blob_size) {
+    match read_bounded(&mut file, stat.size, max_blob_size) {
         Ok((size, sha256, data)) => {
             // Written to while we read: what we have may be torn.
             match file.metadata().ok().and_then(|m| StatKey::of(&m)) {
@@ -165,11 +165,30 @@ pub(crate) fn read(abs: &Path, max_blob_size: u64, hash: gix::hash::Kind) -> Rea
 }
 
 /// Read everything, keeping at most `max` bytes: (size, sha256, data if ≤ max).
-fn read_bounded(file: &mut File, max: u64) -> std::io::Result<(u64, [u8; 32], Option<Vec<u8>>)> {
+/// `expected` is the size the file had when it was opened.
+fn read_bounded(
+    file: &mut File,
+    expected: u64,
+    max: u64,
+) -> std::io::Result<(u64, [u8; 32], Option<Vec<u8>>)> {
     let mut hasher = Sha256::new();
-    let mut kept: Option<Vec<u8>> = Some(Vec::new());
-    let mut buf = vec![0u8; CHUNK];
     let mut size: u64 = 0;
+    if expected <= max {
+        // The common case, a file small enough to keep: read it whole into a
+        // buffer of its size (a burst of small files must not pay for zeroing
+        // a 64 KiB scratch buffer each), then hash it.
+        let mut data = Vec::with_capacity(expected as usize + 1);
+        (&mut *file).take(max + 1).read_to_end(&mut data)?;
+        if data.len() as u64 <= max {
+            let sha256: [u8; 32] = Sha256::digest(&data).into();
+            return Ok((data.len() as u64, sha256, Some(data)));
+        }
+        // It grew past the cap while being read: hash on, keep nothing.
+        hasher.update(&data);
+        size = data.len() as u64;
+    }
+    let mut kept: Option<Vec<u8>> = (size == 0).then(Vec::new);
+    let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match file.read(&mut buf) {
             Ok(0) => break,
