@@ -193,6 +193,10 @@ impl LogStore for Store {
     fn head(&self) -> Result<Head, ReadError> {
         self.inner().head()
     }
+    fn get_raw_many(&self, seqs: &[u64]) -> Result<Vec<Option<Vec<u8>>>, ReadError> {
+        self.inner().get_raw_many(seqs)
+    }
+
     fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
         self.inner().get_raw(seq)
     }

@@ -135,11 +135,20 @@ pub fn run(
             if !query.reverse {
                 seqs.reverse();
             }
-            for seq in seqs {
-                let bytes = store.get_raw(seq)?.ok_or(ReadError::StaleIndex { seq })?;
-                if visit(seq, bytes)?.is_break() {
-                    break;
+            // A batch at a time (through the daemon one request each), the
+            // batches growing from 16 to 512 so that a small --limit reads little.
+            let (mut at, mut batch) = (0usize, 16usize);
+            'fetch: while at < seqs.len() {
+                let end = (at + batch).min(seqs.len());
+                let fetched = store.get_raw_many(&seqs[at..end])?;
+                for (&seq, bytes) in seqs[at..end].iter().zip(fetched) {
+                    let bytes = bytes.ok_or(ReadError::StaleIndex { seq })?;
+                    if visit(seq, bytes)?.is_break() {
+                        break 'fetch;
+                    }
                 }
+                at = end;
+                batch = (batch * 2).min(512);
             }
         }
     }

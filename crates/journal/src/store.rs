@@ -141,6 +141,11 @@ pub trait LogStore: Sync {
     fn head(&self) -> Result<Head, ReadError>;
     /// The stored bytes of record `seq`.
     fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError>;
+    /// The stored bytes of each of `seqs`, in the same order: one call for
+    /// many lookups (through the daemon, one request instead of one each).
+    fn get_raw_many(&self, seqs: &[u64]) -> Result<Vec<Option<Vec<u8>>>, ReadError> {
+        seqs.iter().map(|&seq| self.get_raw(seq)).collect()
+    }
     /// Records with seq in `range`, in order or reversed.
     fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_>;
     /// Keys of index `tree` that start with `prefix`.

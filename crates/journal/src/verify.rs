@@ -158,19 +158,21 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         drop(done_tx);
         let collector = scope.spawn(move || collect(done_rx));
         // The indexes are read on a thread of their own, beside the records.
-        let indexes = scope.spawn(move || -> Result<[KeySet; 5], ReadError> {
+        // Keys naming a seq past the head are counted apart: records appended
+        // meanwhile, or (on a journal that did not grow) dangling keys.
+        let indexes = scope.spawn(move || -> Result<([KeySet; 5], [u64; 5]), ReadError> {
             let mut found = [KeySet::default(); 5];
+            let mut beyond = [0u64; 5];
             for (at, tree) in index::ALL.iter().enumerate() {
                 for key in store.index_keys(tree) {
                     let key = key?;
-                    // Keys of records appended since the head was read are
-                    // left out; a key too short to name a seq is counted.
-                    if index::seq_of(&key).is_none_or(|seq| seq <= upto) {
-                        found[at].add(&key);
+                    match index::seq_of(&key) {
+                        Some(seq) if seq > upto => beyond[at] += 1,
+                        _ => found[at].add(&key),
                     }
                 }
             }
-            Ok(found)
+            Ok((found, beyond))
         });
 
         // This thread reads the records and hands them to the workers in batches.
@@ -197,7 +199,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         }
         drop(work_tx);
         let found = indexes.join().expect("reading the indexes does not panic");
-        let found = match (read_error, found) {
+        let (mut found, beyond) = match (read_error, found) {
             (Some(e), _) | (None, Err(e)) => return Err(e),
             (None, Ok(found)) => found,
         };
@@ -209,9 +211,16 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
 
         // Past the head: nothing, unless the journal grew meanwhile.
         let grew = store.head()?.seq != upto;
-        if !grew && store.get_raw(upto.saturating_add(1))?.is_some() {
-            findings
-                .push(Finding { seq: Some(upto + 1), problem: Problem::BeyondHead { head: upto } });
+        if !grew {
+            if let Some(item) = store.scan_raw(upto.saturating_add(1)..=u64::MAX, false).next() {
+                let seq = item.map_or(upto.saturating_add(1), |(seq, _)| seq);
+                findings
+                    .push(Finding { seq: Some(seq), problem: Problem::BeyondHead { head: upto } });
+            }
+            // Index keys of records that are not there: the count says so.
+            for (set, extra) in found.iter_mut().zip(beyond) {
+                set.count += extra;
+            }
         }
         if meta_head != head {
             // Name the first seq the two disagree about: one past the shorter

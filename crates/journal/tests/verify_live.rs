@@ -77,3 +77,33 @@ fn a_record_stored_past_the_head_is_reported() {
         report.findings
     );
 }
+
+#[test]
+fn damage_past_the_head_is_reported_when_the_journal_did_not_grow() {
+    let (_dir, store) = fresh();
+    store.append((0..5).map(draft).collect()).expect("five records");
+    let last = store.get_raw(5).expect("read record 5").expect("record 5 exists");
+    // A stray record well past the head, and an index key of a record that
+    // is not there.
+    store.tree("records").expect("records").insert(9u64.to_be_bytes(), last).expect("insert");
+    let time = store.tree(trail_journal::index::TIME).expect("the time index");
+    time.insert(trail_journal::index::time_key(1, 12), &[] as &[u8]).expect("insert");
+    time.flush().expect("flush");
+    let report = trail_journal::verify(&store).expect("verify reads the store");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.seq == Some(9) && matches!(f.problem, Problem::BeyondHead { head: 5 })),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        report.findings.iter().any(|f| matches!(
+            f.problem,
+            Problem::Index { tree: "idx_time", expected: 5, found: 6 }
+        )),
+        "{:?}",
+        report.findings
+    );
+}

@@ -199,8 +199,11 @@ fn launch(shared: &Shared) -> Result<Child, String> {
         })
         .unwrap_or_else(|e| format!("error: no answer ({e})"));
     if said != "ready" {
-        let _ = child.kill();
-        let exit = child.wait().map(|s| s.to_string()).unwrap_or_default();
+        // Not killed while it may hold the store: its control connection
+        // closes, which stops it once it is up; only one that does not exit
+        // within STARTUP_TIMEOUT more is killed.
+        drop(ours);
+        let exit = wait_or_kill(&mut child, STARTUP_TIMEOUT);
         let said = said.strip_prefix("error: ").unwrap_or(&said);
         return Err(match said.is_empty() {
             true => format!("it exited ({exit}) before the store was open"),
@@ -217,8 +220,29 @@ fn launch(shared: &Shared) -> Result<Child, String> {
             tracing::debug!("cannot pass the status to the store process: {e}");
         }
     }
+    // A stop requested while this one started: it must see it too.
+    if shared.stop.is_requested() {
+        let _ = ours.shutdown(std::net::Shutdown::Both);
+    }
     state.control = Some(ours);
     Ok(child)
+}
+
+/// Wait for `child` to exit, up to `limit`; then kill it.
+fn wait_or_kill(child: &mut Child, limit: Duration) -> String {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.to_string(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => {
+                let _ = child.kill();
+                return child.wait().map(|s| s.to_string()).unwrap_or_default();
+            }
+        }
+    }
 }
 
 /// Accept and close every connection waiting in the backlog.

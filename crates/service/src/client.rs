@@ -306,6 +306,32 @@ impl LogStore for Client {
         }
     }
 
+    fn get_raw_many(&self, seqs: &[u64]) -> Result<Vec<Option<Vec<u8>>>, ReadError> {
+        let mut found = Vec::with_capacity(seqs.len());
+        while found.len() < seqs.len() {
+            let asked = &seqs[found.len()..];
+            match self.call(&Request::GetRawMany { seqs: asked.to_vec() }, REQUEST_TIMEOUT) {
+                Ok(Response::Many { bytes }) if !bytes.is_empty() && bytes.len() <= asked.len() => {
+                    found.extend(bytes.into_iter().map(|b| b.map(protocol::Bytes::into_vec)));
+                }
+                Ok(Response::ReadError { error }) => return Err(error.into()),
+                // A daemon of an earlier trail does not know the request: one
+                // request per record, as then.
+                Ok(Response::Error { message }) if message.starts_with("malformed request") => {
+                    for &seq in asked {
+                        found.push(self.get_raw(seq)?);
+                    }
+                }
+                Ok(Response::Error { message }) => {
+                    return Err(ReadError::Remote(ServiceError::Refused(message).to_string()));
+                }
+                Ok(other) => return Err(ReadError::Remote(unexpected(&other).to_string())),
+                Err(e) => return Err(ReadError::Remote(e.error.to_string())),
+            }
+        }
+        Ok(found)
+    }
+
     fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_> {
         let open = Request::ScanRaw { start: *range.start(), end: *range.end(), reverse };
         Box::new(self.stream(open, record_item))

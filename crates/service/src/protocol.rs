@@ -63,6 +63,12 @@ pub enum Request {
     GetRaw {
         seq: u64,
     },
+    /// Several records at once; answered with [`Response::Many`], which may
+    /// hold fewer than asked (the first ones, up to about [`PAGE_BYTES`]):
+    /// ask again for the rest.
+    GetRawMany {
+        seqs: Vec<u64>,
+    },
     /// Opens a cursor over records `start..=end`.
     ScanRaw {
         start: u64,
@@ -124,6 +130,10 @@ pub enum Response {
     /// `get_raw` (record bytes) and `meta` (base64 always).
     Bytes {
         bytes: Option<Bytes>,
+    },
+    /// [`Request::GetRawMany`]: the bytes of the first `bytes.len()` seqs asked for.
+    Many {
+        bytes: Vec<Option<Bytes>>,
     },
     /// One page of a stream; `cursor` is `None` on the last page.
     Page {

@@ -38,6 +38,9 @@ const FRAME_DEADLINE: Duration = Duration::from_secs(10);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; further ones wait in the listen backlog.
 const MAX_CONNECTIONS: usize = 512;
+/// How long a draining server ([`Server::drainer`]) waits for its clients to
+/// hang up before it stops anyway.
+const DRAIN_LIMIT: Duration = Duration::from_secs(5);
 
 /// What the writer thread is asked.
 enum WriterMsg {
@@ -445,10 +448,11 @@ impl Server {
     }
 
     /// The handle that stops [`Server::run`] gently: no client is accepted
-    /// any more (the socket closes at once, so a new client is refused rather
-    /// than left waiting), each connected one is served until it hangs up,
-    /// then the server stops as with [`Server::stopper`]. A store process
-    /// whose daemon is gone stops this way: its clients finish their command.
+    /// any more (this server's handle on the socket closes at once: when it
+    /// is the last one, a new client is refused rather than left waiting),
+    /// each connected one is served until it hangs up (for at most 5 s), then
+    /// the server stops as with [`Server::stopper`]. A store process whose
+    /// daemon is gone stops this way: its clients finish their command.
     pub fn drainer(&self) -> Stop {
         self.drain.clone()
     }
@@ -621,9 +625,15 @@ fn accept_loop(listener: UnixListener, context: &Arc<Context>, active: &Active) 
         // long stops the server (this thread then closes the socket on return,
         // and a later client waits in the backlog for the daemon's next store
         // process).
+        // While clients are connected the limit cannot pass: look again a
+        // limit later (the last one to leave resets the clock).
         let timeout = context.idle_exit.map(|limit| {
             let activity = active.0.lock().unwrap_or_else(|p| p.into_inner());
-            limit.saturating_sub(activity.idle_since.elapsed()).max(Duration::from_millis(10))
+            if activity.count > 0 {
+                limit
+            } else {
+                limit.saturating_sub(activity.idle_since.elapsed()).max(Duration::from_millis(10))
+            }
         });
         let drain: &dyn AsFd = &context.drain.0.rx;
         match context.stop.ready_any(&[&listener, drain], timeout) {
@@ -631,12 +641,21 @@ fn accept_loop(listener: UnixListener, context: &Arc<Context>, active: &Active) 
             Ok(Some((Ready::Fd, 0))) => {}
             Ok(Some((Ready::Fd, _))) => {
                 // Draining: the socket closes now (this thread holds it); the
-                // stop comes once the last connection is gone.
+                // stop comes once the last connection is gone, or after
+                // DRAIN_LIMIT whatever a client holds open (a `trail log` in a
+                // pager): its connection then closes after its request, as
+                // with any stop.
                 drop(listener);
+                let deadline = Instant::now() + DRAIN_LIMIT;
                 let (activity, idle) = &**active;
                 let mut activity = activity.lock().unwrap_or_else(|p| p.into_inner());
                 while activity.count > 0 && !context.stop.is_requested() {
-                    activity = idle.wait(activity).unwrap_or_else(|p| p.into_inner());
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    activity =
+                        idle.wait_timeout(activity, left).unwrap_or_else(|p| p.into_inner()).0;
                 }
                 context.stop.request();
                 return;
@@ -964,6 +983,25 @@ fn handle(store: &SledStore, request: Request, context: &Context) -> Response {
             Ok(bytes) => Response::Bytes { bytes: bytes.map(Bytes::text_or_binary) },
             Err(e) => read_error(e),
         },
+        Request::GetRawMany { seqs } => {
+            // As many as fit a page; the client asks again for the rest.
+            let mut found = Vec::new();
+            let mut size = 0usize;
+            for &seq in seqs.iter().take(PAGE_ITEMS) {
+                if size >= PAGE_BYTES {
+                    break;
+                }
+                match store.get_raw(seq) {
+                    Ok(bytes) => {
+                        size += bytes.as_ref().map_or(8, Vec::len);
+                        found.push(bytes.map(Bytes::text_or_binary));
+                    }
+                    Err(e) => return read_error(e),
+                }
+            }
+            bump(&context.stats.pages, 1);
+            Response::Many { bytes: found }
+        }
         Request::Meta { key } => match store.meta(&key) {
             Ok(bytes) => Response::Bytes { bytes: bytes.map(Bytes::binary) },
             Err(e) => read_error(e),

@@ -45,6 +45,19 @@ fn every_method_through_the_client_matches_the_store() {
         assert_eq!(client.get_raw(seq).expect("get"), store.get_raw(seq).expect("get"));
         assert_eq!(client.get_raw(seq).expect("get"), direct.store.get_raw(seq).expect("get"));
     }
+    // Several at once: in the order asked, absent ones as None, repeats kept.
+    let seqs = [3, 1, n + 7, 2, 0, n, 3, u64::MAX];
+    let want: Vec<_> = seqs.iter().map(|&s| store.get_raw(s).expect("get")).collect();
+    assert_eq!(client.get_raw_many(&seqs).expect("get many"), want);
+    assert_eq!(store.get_raw_many(&seqs).expect("get many"), want);
+    assert!(client.get_raw_many(&[]).expect("nothing asked").is_empty());
+    let all: Vec<u64> = (1..=n).collect();
+    let every = client.get_raw_many(&all).expect("get many");
+    assert!(every.iter().all(Option::is_some) && every.len() == all.len());
+    // More than one answer holds (1,000 a page): asked again until all are in.
+    let many: Vec<u64> = (0..2500).collect();
+    let want: Vec<_> = many.iter().map(|&s| store.get_raw(s).expect("get")).collect();
+    assert_eq!(client.get_raw_many(&many).expect("get many"), want);
     for reverse in [false, true] {
         #[allow(clippy::reversed_empty_ranges, reason = "an inverted range is a valid input")]
         let ranges =

@@ -106,6 +106,21 @@ fn serve() -> Result<(), CommandError> {
         "its control connection as stdout",
         std::io::stdout().as_fd().try_clone_to_owned(),
     )?);
+    // From here on the copies are this process's only handles on the socket
+    // and the connection: with fds 0 and 1 still on them, closing the listener
+    // when draining would leave the socket open, and new clients waiting on
+    // a process that no longer accepts.
+    let null =
+        std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").and_then(|null| {
+            rustix::stdio::dup2_stdin(&null)?;
+            rustix::stdio::dup2_stdout(&null)?;
+            Ok(())
+        });
+    if let Err(e) = null {
+        return Err(CommandError::environment(format!(
+            "cannot detach from the watcher's descriptors: {e}"
+        )));
+    }
     let tell = |line: &str| {
         let _ = (&control).write_all(format!("{line}\n").as_bytes());
     };
@@ -139,6 +154,21 @@ fn serve() -> Result<(), CommandError> {
     .map_err(service_error)?;
     let status = server.status_handle();
     let stop = server.drainer();
+    // A stop signal (systemd stopping the unit signals every process of it;
+    // Ctrl-C the whole foreground group) drains like the watcher's going:
+    // sled is never left open by a signal.
+    let signalled = server.drainer();
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ])
+    .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            signalled.request();
+        }
+    });
     let reader = control.try_clone().map_err(|e| {
         CommandError::environment(format!("cannot read the watcher's control connection: {e}"))
     })?;

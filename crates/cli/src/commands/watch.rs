@@ -92,8 +92,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
     let serve_in = workdir.clone();
     let activator = trail_service::Activator::start(socket, move || {
+        use std::os::unix::process::CommandExt as _;
         let mut command = std::process::Command::new(&exe);
-        command.args(["daemon", "serve"]).current_dir(&serve_in);
+        // Its own process group: Ctrl-C at a foreground `trail watch` is the
+        // watcher's to handle; the store process stops when the watcher goes.
+        command.args(["daemon", "serve"]).current_dir(&serve_in).process_group(0);
         command
     })
     .map_err(|e| {
@@ -288,10 +291,22 @@ struct Journal<'a> {
 
 impl Journal<'_> {
     fn open(&self) -> Result<crate::context::Store, CommandError> {
-        match trail_service::Client::connect(&self.repo.location.trail_dir()) {
-            Ok(Some(client)) => return Ok(crate::context::Store::Daemon(client)),
-            Ok(None) => say("no store process answers; opening the journal directly"),
-            Err(e) => say(format_args!("the store process: {e}; opening the journal directly")),
+        // A store process starting (it waits up to 10 s for a hook that holds
+        // the store) or one on its way out: ask again, for a little longer
+        // than that wait, before opening the store here.
+        let deadline = Instant::now() + Duration::from_secs(12);
+        let trail_dir = self.repo.location.trail_dir();
+        loop {
+            let why = match trail_service::Client::connect(&trail_dir) {
+                Ok(Some(client)) => return Ok(crate::context::Store::Daemon(client)),
+                Ok(None) => "no store process answers".to_owned(),
+                Err(e) => format!("the store process: {e}"),
+            };
+            if Instant::now() >= deadline {
+                say(format_args!("{why}; opening the journal directly"));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
         Ok(crate::context::Store::Direct(SledStore::open_with_wait(
             &self.repo.store_path(),
