@@ -1147,3 +1147,31 @@ fn an_unreadable_file_is_recorded_and_reported_and_the_watcher_carries_on() {
     assert_content(&env, &repo, &after, b"readable\n");
     env.trail_ok(&repo, ["verify"]);
 }
+
+// ---- 13. saves the journal cannot take ----
+
+#[test]
+fn saves_the_journal_cannot_take_are_kept_in_the_spool() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = daemon.pid();
+    // The store process lets go of the store; then the store is damaged, so
+    // that neither a new store process nor the watcher itself can open it.
+    let idle = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
+    assert!(idle.is_some(), "the store process still runs after 30 s without a client");
+    damage_store(&repo);
+    write(&repo, "kept.txt", b"a save the journal cannot take\n");
+    let spool = repo.join(".git/trail/pending/spool");
+    let kept = poll(Duration::from_secs(60), || {
+        let texts: Vec<String> = std::fs::read_dir(&spool)
+            .ok()?
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect();
+        texts.iter().any(|t| t.contains("kept.txt")).then_some(())
+    });
+    assert!(kept.is_some(), "the save was not kept in the spool; the log says:\n{}", daemon.log());
+    assert!(daemon.log().contains("kept in the spool"), "{}", daemon.log());
+    assert!(alive(pid), "the watcher gave up");
+}

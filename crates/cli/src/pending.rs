@@ -258,12 +258,7 @@ pub fn append_or_spool_then(
         Ok(()) => Ok(()),
         // Busy, missing or damaged: the record waits rather than being lost.
         Err(e) if !drafts.is_empty() => {
-            let name = format!(
-                "{}-{:08x}.json",
-                trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%S%.9fZ"),
-                rand::random::<u32>()
-            );
-            write(&spool, &spool.join(&name), &drafts)?;
+            spool_drafts(repo, &drafts)?;
             crate::output::say(format_args!(
                 "could not write to the journal ({}); the record is kept in {} and the next hook writes it",
                 e.message,
@@ -273,6 +268,21 @@ pub fn append_or_spool_then(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Keep `drafts` in the spool (`pending/spool/`), to be appended by the next
+/// hook, `trail recover` or watcher start.
+pub fn spool_drafts(
+    repo: &crate::context::Repo,
+    drafts: &[trail_journal::Draft],
+) -> Result<(), CommandError> {
+    let spool = repo.location.trail_dir().join("pending").join("spool");
+    let name = format!(
+        "{}-{:08x}.json",
+        trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%S%.9fZ"),
+        rand::random::<u32>()
+    );
+    write(&spool, &spool.join(&name), &drafts)
 }
 
 /// Append the records waiting in the spool to `store` (see

@@ -211,7 +211,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
             let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
             match watch.wait(keep_at) {
                 Ok(batch) if batch.is_empty() => {}
-                Ok(batch) => match journal.append(drafts(&repo, batch)) {
+                Ok(batch) => match journal.append_or_keep(drafts(&repo, batch)) {
                     Ok(n) => {
                         recorded += n as u64;
                         match journal.open() {
@@ -239,7 +239,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
         let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
-        journal.append(drafts(&repo, rest))?;
+        journal.append_or_keep(drafts(&repo, rest))?;
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
         let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
         stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
@@ -323,6 +323,25 @@ impl Journal<'_> {
             .append(drafts)
             .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
         Ok(n)
+    }
+
+    /// [`Journal::append`] for saves: should it fail, the records are kept in
+    /// the spool (the next hook, `trail recover` or watcher start writes them)
+    /// rather than lost. An append that failed after it was sent may have been
+    /// written too: such a save can then be recorded twice, never not at all.
+    fn append_or_keep(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+        let kept = drafts.clone();
+        self.append(drafts).map_err(|e| match crate::pending::spool_drafts(self.repo, &kept) {
+            Ok(()) => CommandError::environment(format!(
+                "{}; the {} are kept in the spool",
+                e.message,
+                crate::output::plural(kept.len() as u64, "record")
+            )),
+            Err(spool) => CommandError::environment(format!(
+                "{}; and they could not be kept either: {}",
+                e.message, spool.message
+            )),
+        })
     }
 }
 
