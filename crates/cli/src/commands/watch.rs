@@ -211,14 +211,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
             let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
             match watch.wait(keep_at) {
                 Ok(batch) if batch.is_empty() => {}
-                Ok(batch) => match journal.append_or_keep(drafts(&repo, batch)) {
-                    Ok(n) => {
-                        recorded += n as u64;
-                        match journal.open() {
-                            Ok(store) => checkpoints.after_append(&repo, &store),
-                            Err(e) => say(format_args!("no checkpoint: {}", e.message)),
-                        }
-                    }
+                Ok(batch) => match journal.append_or_keep(drafts(&repo, batch), |store| {
+                    checkpoints.after_append(&repo, store)
+                }) {
+                    Ok(n) => recorded += n as u64,
                     Err(e) => {
                         say(format_args!("cannot record: {}", e.message));
                         last_error = Value::String(e.message.clone());
@@ -239,13 +235,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
         let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
-        journal.append_or_keep(drafts(&repo, rest))?;
+        journal.append_or_keep(drafts(&repo, rest), |_| {})?;
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
         let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
         stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
-        journal.append(vec![stop])?;
-        let store = journal.open()?;
-        checkpoints.finish(&repo, &store);
+        journal.append_then(vec![stop], |store| checkpoints.finish(&repo, store))?;
         Ok(())
     })();
     signals_handle.close();
@@ -315,13 +309,25 @@ impl Journal<'_> {
     }
 
     fn append(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+        self.append_then(drafts, |_| {})
+    }
+
+    /// [`Journal::append`], then `after` with the store the records went into
+    /// (a checkpoint is written there without connecting a second time).
+    fn append_then(
+        &self,
+        drafts: Vec<Draft>,
+        after: impl FnOnce(&crate::context::Store),
+    ) -> Result<usize, CommandError> {
         if drafts.is_empty() {
             return Ok(0);
         }
         let n = drafts.len();
-        self.open()?
+        let store = self.open()?;
+        store
             .append(drafts)
             .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
+        after(&store);
         Ok(n)
     }
 
@@ -329,18 +335,24 @@ impl Journal<'_> {
     /// the spool (the next hook, `trail recover` or watcher start writes them)
     /// rather than lost. An append that failed after it was sent may have been
     /// written too: such a save can then be recorded twice, never not at all.
-    fn append_or_keep(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+    fn append_or_keep(
+        &self,
+        drafts: Vec<Draft>,
+        after: impl FnOnce(&crate::context::Store),
+    ) -> Result<usize, CommandError> {
         let kept = drafts.clone();
-        self.append(drafts).map_err(|e| match crate::pending::spool_drafts(self.repo, &kept) {
-            Ok(()) => CommandError::environment(format!(
-                "{}; the {} are kept in the spool",
-                e.message,
-                crate::output::plural(kept.len() as u64, "record")
-            )),
-            Err(spool) => CommandError::environment(format!(
-                "{}; and they could not be kept either: {}",
-                e.message, spool.message
-            )),
+        self.append_then(drafts, after).map_err(|e| {
+            match crate::pending::spool_drafts(self.repo, &kept) {
+                Ok(()) => CommandError::environment(format!(
+                    "{}; the {} are kept in the spool",
+                    e.message,
+                    crate::output::plural(kept.len() as u64, "record")
+                )),
+                Err(spool) => CommandError::environment(format!(
+                    "{}; and they could not be kept either: {}",
+                    e.message, spool.message
+                )),
+            }
         })
     }
 }
