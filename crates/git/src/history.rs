@@ -87,6 +87,11 @@ pub struct Importer<'repo> {
     /// rewrites (it never looks at blob contents).
     plain: gix::diff::blob::Platform,
     rewrites: gix::diff::Rewrites,
+    /// The last commit [`Importer::describe`] diffed, and its root tree. An
+    /// import describes parents before children, so the next commit's parent
+    /// is usually this one: keeping its tree spares finding the parent commit
+    /// and inflating its tree again.
+    last: Option<(ObjectId, gix::ObjectDetached)>,
 }
 
 impl<'repo> Importer<'repo> {
@@ -124,7 +129,7 @@ impl<'repo> Importer<'repo> {
             limit: 1000,
             track_empty: false,
         };
-        Ok(Importer { repo, cache: None, plain, rewrites })
+        Ok(Importer { repo, cache: None, plain, rewrites, last: None })
     }
 
     /// The commits reachable from `spec` (default `HEAD`; `A..B` excludes A's
@@ -229,17 +234,25 @@ impl<'repo> Importer<'repo> {
                 self.repo.shallow_commits().ok().flatten().is_some_and(|s| s.contains(&commit.id))
                     && !self.repo.has_object(id)
             };
+            let last = self.last.take();
             let old_tree = match parents.first() {
                 Some(parent) if shallow(parent) => self.repo.empty_tree(),
-                Some(parent) => self
-                    .repo
-                    .find_commit(*parent)
-                    .map_err(|e| HistoryError::Commit { id: *parent, detail: e.to_string() })?
-                    .tree()
-                    .map_err(commit_err(*parent))?,
+                Some(parent) => match last {
+                    Some((last, tree)) if last == *parent => {
+                        gix::Tree::from_data(tree.id, tree.data, self.repo)
+                    }
+                    _ => self
+                        .repo
+                        .find_commit(*parent)
+                        .map_err(|e| HistoryError::Commit { id: *parent, detail: e.to_string() })?
+                        .tree()
+                        .map_err(commit_err(*parent))?,
+                },
                 None => self.repo.empty_tree(),
             };
-            self.diff(&old_tree, &new_tree).map_err(&err)?
+            let changes = self.diff(&old_tree, &new_tree).map_err(&err)?;
+            self.last = Some((id, new_tree.detach()));
+            changes
         };
         Ok(CommitFacts { id, parents, author, committer, subject, trailers, changes })
     }
