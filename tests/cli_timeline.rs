@@ -110,3 +110,31 @@ fn restore_explains_what_cannot_be_restored() {
     let bytes: Vec<u8> = (0..=255u8).rev().collect();
     assert_eq!(std::fs::read(repo.join("guide.txt")).expect("read"), bytes);
 }
+
+// `trail restore --to /dev/null` would have replaced the device with a file
+// (the same rename as a work-tree restore); a FIFO stands in for it.
+#[test]
+fn restore_to_a_fifo_writes_into_it_and_leaves_it_a_fifo() {
+    use std::io::Read as _;
+    use std::os::unix::fs::FileTypeExt as _;
+    let env = TestEnv::new();
+    let repo = repo_with_history(&env);
+    let first = states(&env, &repo, "guide.txt")[0]["seq"].as_u64().expect("seq").to_string();
+    let fifo = env.root.join("state.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success());
+    let path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path).expect("open the FIFO").read_to_end(&mut bytes).expect("read");
+        bytes
+    });
+    env.trail_ok(
+        &repo,
+        ["restore", "guide.txt", "--at", &first, "--to", fifo.to_str().expect("utf-8")],
+    );
+    // Checked before joining: a reader of a FIFO that was replaced waits forever.
+    let kind = std::fs::symlink_metadata(&fifo).expect("stat the FIFO").file_type();
+    assert!(kind.is_fifo(), "{} is no longer a FIFO: {kind:?}", fifo.display());
+    assert_eq!(reader.join().expect("the reader thread"), b"one\n");
+}

@@ -133,6 +133,39 @@ fn regression_export_error_named_a_temporary_file() {
     assert!(!out.stderr.contains(".trail-export"), "{}", out.stderr);
 }
 
+/// A FIFO at `name` under the test's root, and a thread that reads it to the end.
+fn fifo_reader(env: &TestEnv, name: &str) -> (PathBuf, std::thread::JoinHandle<Vec<u8>>) {
+    let fifo = env.root.join(name);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", fifo.display());
+    let path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path).expect("open the FIFO").read_to_end(&mut bytes).expect("read");
+        bytes
+    });
+    (fifo, reader)
+}
+
+// `trail export -o /dev/null` (as root) replaced /dev/null with a regular file:
+// the output was written to a temporary file and renamed over the target. A
+// FIFO stands in for the device here; it must stay a FIFO and get the records.
+#[test]
+fn regression_export_to_a_device_replaced_it_with_a_file() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let (fifo, reader) = fifo_reader(&env, "out.fifo");
+    env.trail_ok(&repo, ["export".as_ref(), "-o".as_ref(), fifo.as_os_str()]);
+    // Checked before joining: a reader of a FIFO that was replaced waits forever.
+    let kind = std::fs::symlink_metadata(&fifo).expect("stat the FIFO").file_type();
+    assert!(kind.is_fifo(), "{} is no longer a FIFO: {kind:?}", fifo.display());
+    let got = reader.join().expect("the reader thread");
+    let expected = env.trail_ok(&repo, ["export"]).stdout;
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected, "the FIFO got the export");
+}
+
 // `trail init` with a malformed trail.toml created the journal before failing.
 #[test]
 fn regression_init_with_bad_policy_created_the_journal_anyway() {

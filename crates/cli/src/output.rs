@@ -121,6 +121,15 @@ pub fn print_json(value: &serde_json::Value) -> io::Result<()> {
 /// Print a status line for the user (stderr, so stdout stays data). With
 /// `--quiet` only warnings (messages starting "warning") and stronger get
 /// through.
+/// Whether `path` (symlinks followed) is an existing file that is neither a
+/// regular file nor a directory: a device such as `/dev/null`, a FIFO, a
+/// socket. An output file is written into such a path, never replaced: the
+/// rename that makes a regular file appear complete would put a plain file in
+/// place of `/dev/null`.
+pub fn is_special_file(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 pub fn say(message: impl std::fmt::Display) {
     let text = message.to_string();
     if quiet() && !text.starts_with("warning") && !text.starts_with("POLICY") {

@@ -18,7 +18,7 @@ use crate::output::{Out, say};
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Write to this file instead of standard output. The file appears complete
-    /// or not at all.
+    /// or not at all (a device or FIFO, such as /dev/null, is written into).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -32,7 +32,23 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             write_all(&store, &mut out)?;
             out.flush()?;
         }
+        Some(path) if crate::output::is_special_file(&path) => {
+            // A device or FIFO (`-o /dev/null`, a pipe): written into as it is.
+            let cannot = |e: std::io::Error| {
+                CommandError::environment(format!("cannot write {}: {e}", path.display()))
+            };
+            let file = std::fs::OpenOptions::new().write(true).open(&path).map_err(cannot)?;
+            let mut w = std::io::BufWriter::new(file);
+            let count = write_all(&store, &mut w)?;
+            w.flush().map_err(cannot)?;
+            say(format_args!("exported {count} records to {}", path.display()));
+        }
         Some(path) => {
+            // A symlink to a file: the file it names is replaced, the link stays.
+            let path = match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&path).unwrap_or(path),
+                _ => path,
+            };
             let dir = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())

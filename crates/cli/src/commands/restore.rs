@@ -199,6 +199,20 @@ fn write_atomically(
     let cannot = |e: std::io::Error| {
         CommandError::environment(format!("cannot write {}: {e}", path.display()))
     };
+    if crate::output::is_special_file(path) {
+        // `--to /dev/null` or a FIFO: written into; a rename would replace the
+        // device with a plain file.
+        if mode == Some("120000") {
+            return Err(CommandError::usage(format!(
+                "cannot restore a symlink to {}: it is a device, FIFO or socket",
+                path.display()
+            ))
+            .hint("give a path for the link (or `--to -` to print its target)"));
+        }
+        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(cannot)?;
+        file.write_all(content).map_err(cannot)?;
+        return Ok(());
+    }
     let dir =
         path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir).map_err(cannot)?;
