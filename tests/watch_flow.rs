@@ -480,6 +480,60 @@ fn a_saved_state_is_restored_byte_for_byte_and_listed_by_timeline() {
     daemon.stop();
 }
 
+/// A burst's contents go into the object database as packs (one per batch
+/// of at least 64 new blobs) instead of a loose file each: every save of the
+/// burst is still readable with git, `git fsck` finds the packs sound, and a
+/// saved state restores from them.
+#[test]
+fn a_burst_is_stored_as_packs_that_git_reads_and_trail_restores() {
+    const FILES: usize = 400;
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    let start = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let content = |i: usize| format!("burst file {i}\n{}\n", "x".repeat(i % 97)).into_bytes();
+    let paths: Vec<String> =
+        (0..FILES).map(|i| format!("burst/d{:02}/f{i:03}.txt", i % 20)).collect();
+    for (i, path) in paths.iter().enumerate() {
+        write(&repo, path, &content(i));
+    }
+    let mut seen: HashMap<String, (u64, Value)> = HashMap::new();
+    let all_there = poll(Duration::from_secs(30), || {
+        for record in records(&env, &repo).iter().filter(|r| seq(r) > seq(&start) && is_save(r)) {
+            for e in entries(record) {
+                if let Some(p) = e["path"].as_str() {
+                    seen.insert(p.to_owned(), (seq(record), e.clone()));
+                }
+            }
+        }
+        paths.iter().all(|p| seen.contains_key(p)).then_some(())
+    });
+    assert!(
+        all_there.is_some(),
+        "{} of {FILES} paths recorded within 30 s\n--- daemon log ---\n{}",
+        paths.iter().filter(|p| seen.contains_key(*p)).count(),
+        daemon.log()
+    );
+    for (i, path) in paths.iter().enumerate() {
+        assert_content(&env, &repo, &seen[path].1, &content(i));
+    }
+    let counts = env.git_ok(&repo, ["count-objects", "-v"]);
+    let count = |key: &str| -> u64 {
+        counts
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {counts}"))
+    };
+    assert!(count("packs:") >= 1, "no pack written for a burst of {FILES} files:\n{counts}");
+    assert!(count("in-pack:") >= 64, "the packs hold too few objects:\n{counts}");
+    env.git_ok(&repo, ["fsck", "--no-dangling"]);
+    let at = seen[&paths[7]].0.to_string();
+    let restored = env.trail_ok(&repo, ["restore", &paths[7], "--at", &at, "--to", "-"]);
+    assert_eq!(restored.stdout, content(7));
+    daemon.stop();
+}
+
 // ---- 4. commits through the daemon ----
 
 /// The commit records of `id`.

@@ -16,7 +16,7 @@ use crate::content::{self, Observed, Read, StatKey};
 use crate::gitops::{self, Window};
 use crate::paths::PathList;
 use crate::snapshot::{Entry, Snapshot, dir_prefix};
-use crate::{Change, FileChange, Kind, Options, Stats, WatchError, saves};
+use crate::{Change, FileChange, Kind, Options, Stats, WatchError, pack, saves};
 
 /// How often a file that keeps changing while it is read is tried again
 /// before it is given up on (and the error noted).
@@ -24,6 +24,15 @@ const MAX_RETRIES: u8 = 20;
 
 /// A content's SHA-256 and blob id, as far as known.
 type ContentIds = (Option<[u8; 32]>, Option<ObjectId>);
+
+/// Content read in a batch, to be written once the batch is read.
+struct Staged {
+    path: Vec<u8>,
+    /// What the snapshot knew before (restored if the content cannot be written).
+    old: Option<Entry>,
+    id: ObjectId,
+    data: Vec<u8>,
+}
 
 /// What the event channel carries.
 enum Msg {
@@ -95,11 +104,24 @@ pub struct Watch {
     flood: Option<Flood>,
     /// Blobs written since the last `keep_reachable`.
     unsaved: BTreeSet<ObjectId>,
+    /// When [`Watch::wait`] last collected settled paths (see [`BURST_TICK`]).
+    last_collect: Instant,
     events: u64,
     changes: u64,
     last_error: Option<String>,
     limit_hit: bool,
 }
+
+/// In a burst (at least [`BURST_PENDING`] paths waiting to settle),
+/// settled paths are collected at most once per [`BURST_TICK`] rather than
+/// on every event: each batch then holds hundreds of paths, written as one
+/// pack and appended in one transaction, instead of a few written one file
+/// each. Paths settle up to one tick later than they would alone.
+const BURST_PENDING: usize = 256;
+const BURST_TICK: Duration = Duration::from_millis(50);
+/// Content read in a batch is held until the batch is read, up to this much;
+/// then what is held is written and memory freed.
+const STAGED_BYTES_MAX: usize = 64 << 20;
 
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -199,6 +221,7 @@ impl Watch {
             reflog: None,
             flood: None,
             unsaved: BTreeSet::new(),
+            last_collect: Instant::now(),
             events: 0,
             changes: 0,
             last_error: None,
@@ -269,11 +292,19 @@ impl Watch {
         loop {
             let woken = self.drain()?;
             let now = Instant::now();
-            let out = self.collect(now, false)?;
+            let burst = self.pending.len() >= BURST_PENDING;
+            let tick = gitops::later(self.last_collect, BURST_TICK);
+            let out = if !burst || now >= tick || woken {
+                self.last_collect = now;
+                self.collect(now, false)?
+            } else {
+                Vec::new()
+            };
             if !out.is_empty() || woken || until.is_some_and(|end| now >= end) {
                 return Ok(out);
             }
-            let msg = match self.next_wake(now).into_iter().chain(until).min() {
+            let next = self.next_wake(now).map(|wake| if burst { wake.max(tick) } else { wake });
+            let msg = match next.into_iter().chain(until).min() {
                 Some(wake) => {
                     // A deadline that collect() did not act on would spin: wait a little.
                     let wait = wake.saturating_duration_since(now).max(Duration::from_millis(5));
@@ -824,8 +855,23 @@ impl Watch {
         let mut deleted: HashMap<Vec<u8>, Entry> = HashMap::new();
         let mut created: HashMap<Vec<u8>, ContentIds> = HashMap::new();
         let mut ignores_changed = Vec::new();
+        // New content to write into the object database, all at once after the
+        // loop: one pack for a burst instead of a file per blob.
+        let mut staged: Vec<Staged> = Vec::new();
+        let mut staged_bytes = 0usize;
         let mut examine = examine.into_iter();
         while let Some(path) = examine.next() {
+            // Memory stays bounded: what is staged is written once it is large.
+            if staged_bytes >= STAGED_BYTES_MAX {
+                staged_bytes = 0;
+                if let Err(e) = self.store_staged(&mut staged, &mut changes, now) {
+                    for rest in std::iter::once(path).chain(examine) {
+                        self.pending.insert(rest, Pending { first: now, last: now, retries: 0 });
+                    }
+                    self.outbox.extend(changes.into_iter().map(Change::File));
+                    return Err(e);
+                }
+            }
             let abs = self.abs(&path);
             let old = self.snapshot.get(&path);
             if let Some(old) = &old {
@@ -881,31 +927,13 @@ impl Watch {
                         self.snapshot.insert(path, entry);
                         continue;
                     }
-                    let blob = match &c.data {
-                        Some(data) => match self.repo.write_blob(data) {
-                            Ok(id) => {
-                                let id = id.detach();
-                                self.unsaved.insert(id);
-                                Some(id)
-                            }
-                            Err(e) => {
-                                // Nothing is lost: what was found goes out with the next
-                                // call, the rest is examined again.
-                                let err = WatchError::WriteBlob {
-                                    path: shown(&path),
-                                    detail: e.to_string(),
-                                };
-                                for rest in std::iter::once(path).chain(examine) {
-                                    self.pending.insert(
-                                        rest,
-                                        Pending { first: now, last: now, retries: 0 },
-                                    );
-                                }
-                                self.outbox.extend(changes.into_iter().map(Change::File));
-                                return Err(err);
-                            }
-                        },
-                        None => None,
+                    let blob = match (c.data, c.blob) {
+                        (Some(data), Some(id)) => {
+                            staged_bytes += data.len();
+                            staged.push(Staged { path: path.clone(), old, id, data });
+                            Some(id)
+                        }
+                        _ => None,
                     };
                     if path.rsplit(|&b| b == b'/').next() == Some(b".gitignore") {
                         ignores_changed.push(path.clone());
@@ -924,11 +952,81 @@ impl Watch {
                 }
             }
         }
+        if let Err(e) = self.store_staged(&mut staged, &mut changes, now) {
+            self.outbox.extend(changes.into_iter().map(Change::File));
+            return Err(e);
+        }
         let changes = self.pair_renames(changes, deleted, &created);
         if !ignores_changed.is_empty() {
             self.ignores_changed(&ignores_changed, now);
         }
         Ok(changes)
+    }
+
+    /// Write what `staged` holds (see [`Watch::write_blobs`]) and empty it.
+    /// Nothing is lost when that fails: the paths whose content could not be
+    /// stored go back to what the snapshot knew, leave `changes`, and are
+    /// examined again; the changes whose content is stored stay.
+    fn store_staged(
+        &mut self,
+        staged: &mut Vec<Staged>,
+        changes: &mut Vec<FileChange>,
+        now: Instant,
+    ) -> Result<(), WatchError> {
+        let result = self.write_blobs(staged);
+        let Err((failed, detail)) = result else {
+            staged.clear();
+            return Ok(());
+        };
+        let err = WatchError::WriteBlob { path: shown(&staged[failed].path), detail };
+        let mut again = HashSet::new();
+        for s in staged.drain(..).skip(failed) {
+            match s.old {
+                Some(old) => self.snapshot.insert(s.path.clone(), old),
+                None => {
+                    self.snapshot.remove(&s.path);
+                }
+            }
+            self.pending.insert(s.path.clone(), Pending { first: now, last: now, retries: 0 });
+            again.insert(s.path);
+        }
+        changes.retain(|c| !again.contains(&c.path));
+        Err(err)
+    }
+
+    /// Write the new content of one batch: as one pack when there are at
+    /// least [`pack::PACK_AT_LEAST`] distinct blobs (a burst), else, or when
+    /// the pack cannot be written, as loose objects. On failure: the index in
+    /// `staged` of the first blob not written (those before it are), and why.
+    fn write_blobs(&mut self, staged: &[Staged]) -> Result<(), (usize, String)> {
+        let mut seen = HashSet::new();
+        let distinct: Vec<(ObjectId, &[u8])> = staged
+            .iter()
+            .filter(|s| seen.insert(s.id))
+            .map(|s| (s.id, s.data.as_slice()))
+            .collect();
+        if distinct.len() >= pack::PACK_AT_LEAST && self.repo.object_hash() == gix::hash::Kind::Sha1
+        {
+            match pack::write_blobs(self.repo.path(), &distinct) {
+                Ok(()) => {
+                    self.unsaved.extend(seen);
+                    return Ok(());
+                }
+                Err(e) => self.note_error(format!(
+                    "cannot write {} saved contents as one pack ({e}); writing them one by one",
+                    distinct.len()
+                )),
+            }
+        }
+        for (i, s) in staged.iter().enumerate() {
+            match self.repo.write_blob(&s.data) {
+                Ok(id) => {
+                    self.unsaved.insert(id.detach());
+                }
+                Err(e) => return Err((i, e.to_string())),
+            }
+        }
+        Ok(())
     }
 
     /// Turn a `Create` and a `Delete` of the same batch into one `Rename`:

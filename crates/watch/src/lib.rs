@@ -110,6 +110,7 @@
 mod content;
 mod engine;
 mod gitops;
+mod pack;
 mod paths;
 mod saves;
 mod snapshot;
