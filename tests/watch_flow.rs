@@ -1102,6 +1102,40 @@ fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
     env.trail_ok(&repo, ["verify"]);
 }
 
+/// After a quiet spell no store process runs; git taking the index lock (as
+/// `git add` and `git commit` do before their hooks) starts one at once, so
+/// the hooks that follow find it ready instead of waiting for it to start.
+#[test]
+fn git_taking_the_index_lock_starts_a_store_process_before_the_hooks_come() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = daemon.pid();
+    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
+    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    // No client, no change in the work tree: only the lock, as git makes it.
+    let lock = repo.join(".git/index.lock");
+    std::fs::write(&lock, b"").expect("create index.lock");
+    let started = poll(DEADLINE, || (!store_processes(pid).is_empty()).then_some(()));
+    std::fs::remove_file(&lock).expect("remove index.lock");
+    assert!(
+        started.is_some(),
+        "no store process started after git took the index lock\n--- daemon log ---\n{}",
+        daemon.log()
+    );
+    // A commit right after is recorded through it.
+    write(&repo, "after.txt", b"after\n");
+    env.git_ok(&repo, ["add", "after.txt"]);
+    commit(&env, &repo, "after the lock");
+    let head = env.git_ok(&repo, ["rev-parse", "HEAD"]).trim().to_owned();
+    wait_record(&daemon, 0, "commit", |r| {
+        kind(r) == "commit" && r["commit"].as_str() == Some(head.as_str())
+    });
+    daemon.stop();
+    env.trail_ok(&repo, ["verify"]);
+}
+
 #[test]
 fn a_killed_watcher_leaves_no_store_process_behind() {
     let env = TestEnv::new();

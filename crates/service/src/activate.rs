@@ -104,6 +104,28 @@ impl Activator {
         }
     }
 
+    /// Something that, called when a client is likely soon (git took the
+    /// index lock: a commit's hooks follow), has a store process running by
+    /// then, so that the hook does not wait for one to start. It connects to
+    /// the socket as a client would, from a short-lived thread (the caller
+    /// never blocks); a store process that runs already just sees a client
+    /// come and go.
+    pub fn prestarter(&self) -> impl FnMut() + Send + 'static {
+        let path = self.shared.socket.path().to_owned();
+        move || {
+            let path = path.clone();
+            let spawned =
+                std::thread::Builder::new().name("trail-prestart".into()).spawn(move || {
+                    if let Err(e) = UnixStream::connect(&path) {
+                        tracing::debug!("cannot reach the socket to start a store process: {e}");
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::debug!("cannot start a store process early: {e}");
+            }
+        }
+    }
+
     /// How many store processes were started so far.
     pub fn starts(&self) -> u64 {
         self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).starts

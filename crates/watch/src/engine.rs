@@ -106,6 +106,8 @@ pub struct Watch {
     unsaved: BTreeSet<ObjectId>,
     /// When [`Watch::wait`] last collected settled paths (see [`BURST_TICK`]).
     last_collect: Instant,
+    /// Called when git takes the index lock ([`Watch::on_index_lock`]).
+    index_lock_hook: Option<Box<dyn FnMut() + Send>>,
     events: u64,
     changes: u64,
     last_error: Option<String>,
@@ -222,6 +224,7 @@ impl Watch {
             flood: None,
             unsaved: BTreeSet::new(),
             last_collect: Instant::now(),
+            index_lock_hook: None,
             events: 0,
             changes: 0,
             last_error: None,
@@ -327,6 +330,13 @@ impl Watch {
     /// A handle that makes [`Watch::wait`] return early.
     pub fn waker(&self) -> Waker {
         Waker(self.wake.clone())
+    }
+
+    /// Call `hook` whenever git creates `index.lock` (`git add`, `git commit`,
+    /// a checkout, a merge, a rebase: the commands whose hooks follow). Runs on
+    /// the watcher's thread: it must return at once.
+    pub fn on_index_lock(&mut self, hook: impl FnMut() + Send + 'static) {
+        self.index_lock_hook = Some(Box::new(hook));
     }
 
     /// Whether [`Watch::keep_reachable`] has something to do: blobs not yet
@@ -503,6 +513,12 @@ impl Watch {
     fn on_git(&mut self, name: &[u8], now: Instant) {
         if name == b"index" {
             self.index_stale = true;
+        }
+        if name == b"index.lock"
+            && self.git_dir.join("index.lock").exists()
+            && let Some(hook) = self.index_lock_hook.as_mut()
+        {
+            hook();
         }
         if name == b"logs" {
             // Made by the repository's first commit: watch HEAD's reflog from now on.
