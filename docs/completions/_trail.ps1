@@ -138,8 +138,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;export' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

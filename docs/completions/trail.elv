@@ -129,8 +129,8 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;export'= {
-            cand -o 'Write to this file instead of standard output. The file appears complete or not at all'
-            cand --output 'Write to this file instead of standard output. The file appears complete or not at all'
+            cand -o 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)'
+            cand --output 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

@@ -98,7 +98,7 @@ complete -c trail -n "__fish_trail_using_subcommand verify" -s q -l quiet -d 'Pr
 complete -c trail -n "__fish_trail_using_subcommand verify" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
 complete -c trail -n "__fish_trail_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c trail -n "__fish_trail_using_subcommand export" -s o -l output -d 'Write to this file instead of standard output. The file appears complete or not at all' -r -F
+complete -c trail -n "__fish_trail_using_subcommand export" -s o -l output -d 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)' -r -F
 complete -c trail -n "__fish_trail_using_subcommand export" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand export" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand export" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
