@@ -166,6 +166,29 @@ fn regression_export_to_a_device_replaced_it_with_a_file() {
     assert_eq!(got, expected, "the FIFO got the export");
 }
 
+// `trail export -o /dev/stdout >> all.jsonl` replaced all.jsonl with this
+// export (the symlink was followed to the file and a temporary file renamed
+// over it), losing what had been appended before.
+#[test]
+fn regression_export_to_dev_stdout_replaced_the_file_stdout_appends_to() {
+    let env = TestEnv::new();
+    let repo = imported_history(&env);
+    let all = env.root.join("all.jsonl");
+    std::fs::write(&all, b"kept line\n").expect("write the file");
+    let appending = std::fs::OpenOptions::new().append(true).open(&all).expect("open for append");
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.args(["export", "-o", "/dev/stdout"]).stdout(Stdio::from(appending));
+    let status = cmd.status().expect("run trail export");
+    assert!(status.success(), "trail export -o /dev/stdout failed: {status}");
+    let expected = env.trail_ok(&repo, ["export"]).stdout;
+    let got = std::fs::read(&all).expect("read the file");
+    assert_eq!(
+        got,
+        [b"kept line\n".as_slice(), &expected].concat(),
+        "the file holds what it held, then the export"
+    );
+}
+
 // `trail init` with a malformed trail.toml created the journal before failing.
 #[test]
 fn regression_init_with_bad_policy_created_the_journal_anyway() {

@@ -118,9 +118,6 @@ pub fn print_json(value: &serde_json::Value) -> io::Result<()> {
     out.flush()
 }
 
-/// Print a status line for the user (stderr, so stdout stays data). With
-/// `--quiet` only warnings (messages starting "warning") and stronger get
-/// through.
 /// Whether `path` (symlinks followed) is an existing file that is neither a
 /// regular file nor a directory: a device such as `/dev/null`, a FIFO, a
 /// socket. An output file is written into such a path, never replaced: the
@@ -130,6 +127,23 @@ pub fn is_special_file(path: &std::path::Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// Whether `path` (symlinks followed) is the file this process's standard
+/// output goes to (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or the
+/// very file stdout was redirected to). Output for it goes to stdout itself:
+/// opening it again would start at offset 0 of a file opened for appending,
+/// and replacing it would lose what it held.
+pub fn is_stdout(path: &std::path::Path) -> bool {
+    use std::os::fd::AsFd as _;
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(target) = std::fs::metadata(path) else { return false };
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let Ok(ours) = std::fs::File::from(fd).metadata() else { return false };
+    (target.dev(), target.ino()) == (ours.dev(), ours.ino())
+}
+
+/// Print a status line for the user (stderr, so stdout stays data). With
+/// `--quiet` only warnings (messages starting "warning") and stronger get
+/// through.
 pub fn say(message: impl std::fmt::Display) {
     let text = message.to_string();
     if quiet() && !text.starts_with("warning") && !text.starts_with("POLICY") {

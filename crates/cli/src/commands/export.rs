@@ -27,11 +27,9 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let store = repo.open_store()?;
     match args.output {
-        None => {
-            let mut out = Out::new();
-            write_all(&store, &mut out)?;
-            out.flush()?;
-        }
+        // `-o /dev/stdout` (or the file stdout is redirected to): stdout itself.
+        None => write_stdout(&store)?,
+        Some(path) if crate::output::is_stdout(&path) => write_stdout(&store)?,
         Some(path) if crate::output::is_special_file(&path) => {
             // A device or FIFO (`-o /dev/null`, a pipe): written into as it is.
             let cannot = |e: std::io::Error| {
@@ -81,6 +79,13 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             say(format_args!("exported {count} records to {}", path.display()));
         }
     }
+    Ok(())
+}
+
+fn write_stdout(store: &dyn LogStore) -> Result<(), CommandError> {
+    let mut out = Out::new();
+    write_all(store, &mut out)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -121,7 +121,7 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
         .clone();
 
     match args.to.as_deref() {
-        Some(to) if to == std::path::Path::new("-") => {
+        Some(to) if to == std::path::Path::new("-") || crate::output::is_stdout(to) => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&content)?;
             stdout.flush()?;
@@ -129,7 +129,7 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
         }
         Some(to) => {
             let target = repo.cwd.join(to);
-            write_atomically(&target, &content, state.mode.as_deref())?;
+            write_atomically(&target, &content, state.mode.as_deref(), true)?;
             say(format_args!(
                 "wrote {shown} as of record {} ({} {}) to {}",
                 state.seq,
@@ -165,7 +165,7 @@ pub fn run(args: RestoreArgs) -> Result<(), CommandError> {
             .hint("or overwrite anyway with --force"));
         }
     }
-    write_atomically(&target, &content, state.mode.as_deref())?;
+    write_atomically(&target, &content, state.mode.as_deref(), false)?;
     say(format_args!(
         "restored {shown} as of record {} ({} {})",
         state.seq,
@@ -189,17 +189,19 @@ fn restored_json(shown: &str, state: &State, target: &std::path::Path) -> serde_
 }
 
 /// Replace `path` with `content` in one rename; mode 0755 for an
-/// executable state, a symlink for a `120000` state.
+/// executable state, a symlink for a `120000` state. With `into_special` (a
+/// `--to` target), a device or FIFO there is written into instead.
 fn write_atomically(
     path: &std::path::Path,
     content: &[u8],
     mode: Option<&str>,
+    into_special: bool,
 ) -> Result<(), CommandError> {
     use std::os::unix::fs::PermissionsExt as _;
     let cannot = |e: std::io::Error| {
         CommandError::environment(format!("cannot write {}: {e}", path.display()))
     };
-    if crate::output::is_special_file(path) {
+    if into_special && crate::output::is_special_file(path) {
         // `--to /dev/null` or a FIFO: written into; a rename would replace the
         // device with a plain file.
         if mode == Some("120000") {
