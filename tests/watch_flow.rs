@@ -64,6 +64,17 @@ fn write(repo: &Path, rel: &str, content: &[u8]) {
     std::fs::write(&path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
+/// The packs in the repository's object database.
+fn packs(repo: &Path) -> usize {
+    std::fs::read_dir(repo.join(".git/objects/pack"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 fn sha256_hex(content: &[u8]) -> String {
     hex::encode(Sha256::digest(content))
 }
@@ -826,11 +837,14 @@ fn a_checkout_of_many_files_is_one_operation_record() {
     let daemon = Daemon::start(&env, &repo);
     let start = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
     let before = last_seq(&env, &repo).max(seq(&start));
+    let packs_before = packs(&repo);
     env.git_ok(&repo, ["checkout", "-q", "other"]);
     let op = wait_record(&daemon, before, "fs.operation", |r| kind(r) == "fs.operation");
     // A save made after the checkout settles after whatever it left pending.
     write(&repo, "marker.txt", b"after the checkout\n");
     wait_save(&daemon, seq(&op), "fs.create", "marker.txt");
+    // The checkout's contents are git's already: nothing is written again.
+    assert_eq!(packs(&repo), packs_before, "a pack was written for contents git has");
 
     let after: Vec<Value> = records(&env, &repo).into_iter().filter(|r| seq(r) > before).collect();
     let ops: Vec<&Value> = after.iter().filter(|r| kind(r) == "fs.operation").collect();
@@ -1102,11 +1116,12 @@ fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
     env.trail_ok(&repo, ["verify"]);
 }
 
-/// After a quiet spell no store process runs; git taking the index lock (as
-/// `git add` and `git commit` do before their hooks) starts one at once, so
-/// the hooks that follow find it ready instead of waiting for it to start.
+/// After a quiet spell no store process runs; git writing a commit message
+/// (as `git commit` does before its commit-msg and post-commit hooks) starts
+/// one at once, so the hooks that follow find it ready instead of waiting for
+/// it to start. `git status` (it takes the index lock) does not.
 #[test]
-fn git_taking_the_index_lock_starts_a_store_process_before_the_hooks_come() {
+fn a_commit_message_starts_a_store_process_before_the_hooks_come() {
     let env = TestEnv::new();
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
@@ -1114,14 +1129,17 @@ fn git_taking_the_index_lock_starts_a_store_process_before_the_hooks_come() {
     let pid = daemon.pid();
     let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
     assert!(gone.is_some(), "the store process still runs after 30 s without a client");
-    // No client, no change in the work tree: only the lock, as git makes it.
-    let lock = repo.join(".git/index.lock");
-    std::fs::write(&lock, b"").expect("create index.lock");
+    // `git status` takes the index lock: no store process for that.
+    env.git_ok(&repo, ["status", "--porcelain"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(store_processes(pid).is_empty(), "git status started a store process");
+    // No client, no change in the work tree: only the message file, as git
+    // writes it.
+    std::fs::write(repo.join(".git/COMMIT_EDITMSG"), b"a message\n").expect("write");
     let started = poll(DEADLINE, || (!store_processes(pid).is_empty()).then_some(()));
-    std::fs::remove_file(&lock).expect("remove index.lock");
     assert!(
         started.is_some(),
-        "no store process started after git took the index lock\n--- daemon log ---\n{}",
+        "no store process started after git wrote a commit message\n--- daemon log ---\n{}",
         daemon.log()
     );
     // A commit right after is recorded through it.

@@ -104,8 +104,8 @@ impl Activator {
         }
     }
 
-    /// Something that, called when a client is likely soon (git took the
-    /// index lock: a commit's hooks follow), has a store process running by
+    /// Something that, called when a client is likely soon (git wrote a
+    /// commit message: the commit's hooks follow), has a store process running by
     /// then, so that the hook does not wait for one to start. It connects to
     /// the socket as a client would, from a short-lived thread (the caller
     /// never blocks); a store process that runs already just sees a client

@@ -106,8 +106,10 @@ pub struct Watch {
     unsaved: BTreeSet<ObjectId>,
     /// When [`Watch::wait`] last collected settled paths (see [`BURST_TICK`]).
     last_collect: Instant,
-    /// Called when git takes the index lock ([`Watch::on_index_lock`]).
-    index_lock_hook: Option<Box<dyn FnMut() + Send>>,
+    /// Called when git writes a commit message ([`Watch::on_commit_coming`]),
+    /// and when it was last called.
+    commit_hook: Option<Box<dyn FnMut() + Send>>,
+    commit_hook_called: Option<Instant>,
     events: u64,
     changes: u64,
     last_error: Option<String>,
@@ -121,6 +123,8 @@ pub struct Watch {
 /// each. Paths settle up to one tick later than they would alone.
 const BURST_PENDING: usize = 256;
 const BURST_TICK: Duration = Duration::from_millis(50);
+/// [`Watch::on_commit_coming`]'s hook is called at most this often.
+const COMMIT_HOOK_EVERY: Duration = Duration::from_secs(1);
 /// Content read in a batch is held until the batch is read, up to this much;
 /// then what is held is written and memory freed.
 const STAGED_BYTES_MAX: usize = 64 << 20;
@@ -224,7 +228,8 @@ impl Watch {
             flood: None,
             unsaved: BTreeSet::new(),
             last_collect: Instant::now(),
-            index_lock_hook: None,
+            commit_hook: None,
+            commit_hook_called: None,
             events: 0,
             changes: 0,
             last_error: None,
@@ -332,11 +337,13 @@ impl Watch {
         Waker(self.wake.clone())
     }
 
-    /// Call `hook` whenever git creates `index.lock` (`git add`, `git commit`,
-    /// a checkout, a merge, a rebase: the commands whose hooks follow). Runs on
-    /// the watcher's thread: it must return at once.
-    pub fn on_index_lock(&mut self, hook: impl FnMut() + Send + 'static) {
-        self.index_lock_hook = Some(Box::new(hook));
+    /// Call `hook` when git writes the message of a commit it is making
+    /// (`COMMIT_EDITMSG`, `MERGE_MSG`): its commit-msg and post-commit hooks
+    /// follow within milliseconds. At most once a second; runs on the
+    /// watcher's thread, so it must return at once. (Not `index.lock`: `git
+    /// status`, which editors run all the time, takes that too.)
+    pub fn on_commit_coming(&mut self, hook: impl FnMut() + Send + 'static) {
+        self.commit_hook = Some(Box::new(hook));
     }
 
     /// Whether [`Watch::keep_reachable`] has something to do: blobs not yet
@@ -514,10 +521,11 @@ impl Watch {
         if name == b"index" {
             self.index_stale = true;
         }
-        if name == b"index.lock"
-            && self.git_dir.join("index.lock").exists()
-            && let Some(hook) = self.index_lock_hook.as_mut()
+        if matches!(name, b"COMMIT_EDITMSG" | b"MERGE_MSG")
+            && self.commit_hook_called.is_none_or(|at| now.duration_since(at) >= COMMIT_HOOK_EVERY)
+            && let Some(hook) = self.commit_hook.as_mut()
         {
+            self.commit_hook_called = Some(now);
             hook();
         }
         if name == b"logs" {
@@ -880,10 +888,11 @@ impl Watch {
             // Memory stays bounded: what is staged is written once it is large.
             if staged_bytes >= STAGED_BYTES_MAX {
                 staged_bytes = 0;
-                if let Err(e) = self.store_staged(&mut staged, &mut changes, now) {
+                if let Err(e) = self.store_staged(&mut staged, &mut changes, &mut created, now) {
                     for rest in std::iter::once(path).chain(examine) {
                         self.pending.insert(rest, Pending { first: now, last: now, retries: 0 });
                     }
+                    let changes = self.pair_renames(changes, deleted, &created);
                     self.outbox.extend(changes.into_iter().map(Change::File));
                     return Err(e);
                 }
@@ -968,7 +977,8 @@ impl Watch {
                 }
             }
         }
-        if let Err(e) = self.store_staged(&mut staged, &mut changes, now) {
+        if let Err(e) = self.store_staged(&mut staged, &mut changes, &mut created, now) {
+            let changes = self.pair_renames(changes, deleted, &created);
             self.outbox.extend(changes.into_iter().map(Change::File));
             return Err(e);
         }
@@ -987,6 +997,7 @@ impl Watch {
         &mut self,
         staged: &mut Vec<Staged>,
         changes: &mut Vec<FileChange>,
+        created: &mut HashMap<Vec<u8>, ContentIds>,
         now: Instant,
     ) -> Result<(), WatchError> {
         let result = self.write_blobs(staged);
@@ -1004,6 +1015,7 @@ impl Watch {
                 }
             }
             self.pending.insert(s.path.clone(), Pending { first: now, last: now, retries: 0 });
+            created.remove(&s.path);
             again.insert(s.path);
         }
         changes.retain(|c| !again.contains(&c.path));
@@ -1015,17 +1027,33 @@ impl Watch {
     /// the pack cannot be written, as loose objects. On failure: the index in
     /// `staged` of the first blob not written (those before it are), and why.
     fn write_blobs(&mut self, staged: &[Staged]) -> Result<(), (usize, String)> {
+        // Contents git has already (a checkout, a reset, a file saved back to
+        // an earlier state) are not written again, as gix's `write_blob`
+        // skips them too; they are made reachable like the new ones.
         let mut seen = HashSet::new();
         let distinct: Vec<(ObjectId, &[u8])> = staged
             .iter()
-            .filter(|s| seen.insert(s.id))
+            .filter(|s| seen.insert(s.id) && !self.repo.has_object(s.id))
             .map(|s| (s.id, s.data.as_slice()))
             .collect();
         if distinct.len() >= pack::PACK_AT_LEAST && self.repo.object_hash() == gix::hash::Kind::Sha1
         {
             match pack::write_blobs(self.repo.path(), &distinct) {
                 Ok(()) => {
-                    self.unsaved.extend(seen);
+                    // Reachable at once: a `git repack -a -d` drops unreachable
+                    // objects that are packed (loose ones wait for `git prune`'s
+                    // grace period), so a pack must not wait for the next
+                    // `keep_reachable`.
+                    let ids: BTreeSet<ObjectId> = seen.into_iter().collect();
+                    match saves::keep(&self.repo, &ids) {
+                        Ok(_) => {}
+                        Err(detail) => {
+                            self.note_error(format!(
+                                "cannot make saved contents reachable: {detail}"
+                            ));
+                            self.unsaved.extend(ids);
+                        }
+                    }
                     return Ok(());
                 }
                 Err(e) => self.note_error(format!(

@@ -24,26 +24,49 @@ use gix::zlib::stream::deflate::{Compress, FlushCompress};
 pub(crate) const PACK_AT_LEAST: usize = 64;
 
 /// Write `blobs` as one pack into the object database of the repository at
-/// `git_dir`. Only for SHA-1 repositories (the caller writes loose objects
-/// otherwise).
+/// `git_dir`, streamed into libgit2's indexer as it is made (no copy of the
+/// whole pack is held). Only for SHA-1 repositories (the caller writes loose
+/// objects otherwise).
 pub(crate) fn write_blobs(git_dir: &Path, blobs: &[(ObjectId, &[u8])]) -> Result<(), String> {
-    let stream = pack_stream(blobs)?;
     let repo = git2::Repository::open(git_dir).map_err(|e| e.message().to_owned())?;
     let odb = repo.odb().map_err(|e| e.message().to_owned())?;
-    let mut writer = odb.packwriter().map_err(|e| e.message().to_owned())?;
-    writer.write_all(&stream).map_err(|e| e.to_string())?;
+    let writer = odb.packwriter().map_err(|e| e.message().to_owned())?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, writer);
+    let mut hashed = Hashed { inner: &mut out, hasher: gix::hash::hasher(gix::hash::Kind::Sha1) };
+    write_entries(&mut hashed, blobs)?;
+    let trailer = hashed.hasher.try_finalize().map_err(|e| e.to_string())?;
+    out.write_all(trailer.as_bytes()).map_err(|e| e.to_string())?;
+    let mut writer = out.into_inner().map_err(|e| e.error().to_string())?;
     writer.commit().map_err(|e| e.message().to_owned())?;
     Ok(())
 }
 
-/// A version 2 pack stream holding each blob whole (gitformat-pack(5)).
-fn pack_stream(blobs: &[(ObjectId, &[u8])]) -> Result<Vec<u8>, String> {
+/// A writer that also hashes what goes through it (the pack's trailer).
+struct Hashed<'a, W: std::io::Write> {
+    inner: &'a mut W,
+    hasher: gix::hash::Hasher,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashed<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A version 2 pack stream holding each blob whole (gitformat-pack(5)), all
+/// but the trailer.
+fn write_entries(out: &mut impl std::io::Write, blobs: &[(ObjectId, &[u8])]) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
     let count = u32::try_from(blobs.len()).map_err(|_| "too many objects for one pack")?;
-    let total: usize = blobs.iter().map(|(_, data)| data.len() + 16).sum();
-    let mut out = Vec::with_capacity(12 + total + 20);
-    out.extend_from_slice(b"PACK");
-    out.extend_from_slice(&2u32.to_be_bytes());
-    out.extend_from_slice(&count.to_be_bytes());
+    out.write_all(b"PACK").map_err(io)?;
+    out.write_all(&2u32.to_be_bytes()).map_err(io)?;
+    out.write_all(&count.to_be_bytes()).map_err(io)?;
     // Level 1: these blobs are written while a burst is still going on; `git
     // gc` recompresses them later anyway.
     let level = gix::zlib::Compression::new(1).ok_or("zlib level 1 unavailable")?;
@@ -51,7 +74,7 @@ fn pack_stream(blobs: &[(ObjectId, &[u8])]) -> Result<Vec<u8>, String> {
     let mut buf = vec![0u8; 64 * 1024];
     for (_, data) in blobs {
         // The entry header: type 3 (blob) and the size, 4 bits then 7 per byte.
-        out.extend_from_slice(&entry_header(3, data.len() as u64));
+        out.write_all(&entry_header(3, data.len() as u64)).map_err(io)?;
         compressor.reset();
         let mut input: &[u8] = data;
         loop {
@@ -60,7 +83,7 @@ fn pack_stream(blobs: &[(ObjectId, &[u8])]) -> Result<Vec<u8>, String> {
                 .compress(input, &mut buf, FlushCompress::Finish)
                 .map_err(|e| format!("compressing a blob: {e}"))?;
             let produced = (compressor.total_out() - before_out) as usize;
-            out.extend_from_slice(&buf[..produced]);
+            out.write_all(&buf[..produced]).map_err(io)?;
             input = &input[(compressor.total_in() - before_in) as usize..];
             match status {
                 Status::StreamEnd => break,
@@ -71,11 +94,7 @@ fn pack_stream(blobs: &[(ObjectId, &[u8])]) -> Result<Vec<u8>, String> {
             }
         }
     }
-    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
-    hasher.update(&out);
-    let trailer = hasher.try_finalize().map_err(|e| e.to_string())?;
-    out.extend_from_slice(trailer.as_bytes());
-    Ok(out)
+    Ok(())
 }
 
 fn entry_header(kind: u8, mut size: u64) -> Vec<u8> {

@@ -137,9 +137,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut watch = trail_watch::Watch::start(&workdir, options).map_err(|e| {
             CommandError::environment(format!("cannot watch {}: {e}", workdir.display()))
         })?;
-        // git took the index lock: its hooks are coming. A store process
-        // started now is ready when they connect (after a quiet spell none runs).
-        watch.on_index_lock(activator.prestarter());
+        // git wrote a commit message: commit-msg and post-commit are coming. A
+        // store process started now is ready when post-commit connects (after
+        // a quiet spell none runs).
+        watch.on_commit_coming(activator.prestarter());
         {
             let (shutdown, waker) = (Arc::clone(&shutdown), watch.waker());
             std::thread::spawn(move || {
