@@ -1064,6 +1064,17 @@ fn a_2_gib_file_is_recorded_by_its_hash_in_bounded_memory() {
 // ---- 11. the store process: only while clients come ----
 
 /// The store processes (`trail daemon serve`) whose parent is `pid`.
+/// Wait until the watcher's store process has exited after its idle limit
+/// (10 s without a client; nothing may ask the journal anything meanwhile).
+/// Returns the watcher's pid.
+#[track_caller]
+fn wait_store_process_gone(daemon: &Daemon) -> u32 {
+    let pid = daemon.pid();
+    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
+    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    pid
+}
+
 fn store_processes(pid: u32) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
@@ -1098,8 +1109,7 @@ fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
     // No client for the idle limit (10 s): the store process exits, and with
     // it sled's threads and memory; the watcher stays. Nothing may ask the
     // journal anything meanwhile, or the store process would stay.
-    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
-    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    wait_store_process_gone(&daemon);
     assert!(alive(pid), "the watcher exited with its store process");
     // While none runs, the store is free: a store process opens it again for
     // the watcher's next append (a save) and for the next command.
@@ -1126,9 +1136,7 @@ fn a_commit_message_starts_a_store_process_before_the_hooks_come() {
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
-    let pid = daemon.pid();
-    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
-    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    let pid = wait_store_process_gone(&daemon);
     // `git status` takes the index lock: no store process for that.
     env.git_ok(&repo, ["status", "--porcelain"]);
     std::thread::sleep(Duration::from_millis(500));
@@ -1262,11 +1270,9 @@ fn saves_the_journal_cannot_take_are_kept_in_the_spool() {
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
-    let pid = daemon.pid();
     // The store process lets go of the store; then the store is damaged, so
     // that neither a new store process nor the watcher itself can open it.
-    let idle = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
-    assert!(idle.is_some(), "the store process still runs after 30 s without a client");
+    let pid = wait_store_process_gone(&daemon);
     damage_store(&repo);
     write(&repo, "kept.txt", b"a save the journal cannot take\n");
     let spool = repo.join(".git/trail/pending/spool");
