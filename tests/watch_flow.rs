@@ -1137,6 +1137,11 @@ fn a_commit_message_starts_a_store_process_before_the_hooks_come() {
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
     let pid = wait_store_process_gone(&daemon);
+    // A command meanwhile opens the free store itself instead of starting a
+    // store process and waiting for it (it would pay exec and discovery on
+    // top of the same open).
+    env.trail_ok(&repo, ["log", "--limit", "1"]);
+    assert!(store_processes(pid).is_empty(), "a command started a store process");
     // `git status` takes the index lock: no store process for that.
     env.git_ok(&repo, ["status", "--porcelain"]);
     std::thread::sleep(Duration::from_millis(500));

@@ -2,6 +2,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use trail_git::RepoLocation;
 use trail_journal::store::RawRecords;
@@ -58,6 +59,16 @@ impl Repo {
     /// store), else the store itself.
     pub fn open_store(&self) -> Result<Store, CommandError> {
         let trail_dir = self.location.trail_dir();
+        // The watcher runs but no store process does (after a quiet spell):
+        // connecting would start one and wait for it; the store is free, so
+        // open it directly, as without the watcher, if nobody holds it.
+        let socket = trail_service::socket_path(&trail_dir);
+        if socket.exists()
+            && !trail_service::serving_marker(&socket).exists()
+            && let Ok(store) = SledStore::open_with_wait(&self.store_path(), Duration::ZERO)
+        {
+            return Ok(Store::Direct(store));
+        }
         match trail_service::Client::connect(&trail_dir) {
             Ok(Some(client)) => return Ok(Store::Daemon(client)),
             Ok(None) => {}

@@ -31,6 +31,17 @@ use std::time::Duration;
 use crate::ServiceError;
 use crate::server::{Ready, Socket, Stop};
 
+/// The file that exists while a store process is serving the socket at
+/// `socket` (beside it: `<socket>.serving`). A client that finds the socket
+/// but not this file knows no store process runs: rather than start one and
+/// wait for it, it may open the store itself if nobody holds it (the store is
+/// free while none runs), which is what a client without the watcher pays.
+pub fn serving_marker(socket: &std::path::Path) -> std::path::PathBuf {
+    let mut name = socket.as_os_str().to_owned();
+    name.push(".serving");
+    std::path::PathBuf::from(name)
+}
+
 /// How long a store process may take to open the store (it waits up to 10 s
 /// for a hook that holds it) before the daemon gives up on it.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,6 +79,8 @@ impl Activator {
         command: impl Fn() -> Command + Send + Sync + 'static,
     ) -> Result<Activator, ServiceError> {
         let stop = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
+        // A killed watcher's marker may be left: it says nothing now.
+        let _ = std::fs::remove_file(serving_marker(socket.path()));
         let shared = Arc::new(Shared {
             socket,
             stop,
@@ -149,6 +162,7 @@ impl Activator {
         if thread.join().is_err() {
             tracing::error!("the activation thread panicked");
         }
+        let _ = std::fs::remove_file(serving_marker(self.shared.socket.path()));
         self.shared.socket.remove();
     }
 }
@@ -165,6 +179,7 @@ fn activate_loop(shared: &Shared, mut running: Option<Child>) {
     loop {
         if let Some(mut child) = running.take() {
             let exit = child.wait();
+            let _ = std::fs::remove_file(serving_marker(shared.socket.path()));
             shared.state.lock().unwrap_or_else(|p| p.into_inner()).control = None;
             match exit {
                 Ok(status) if status.success() => {
@@ -247,6 +262,10 @@ fn launch(shared: &Shared) -> Result<Child, String> {
         let _ = ours.shutdown(std::net::Shutdown::Both);
     }
     state.control = Some(ours);
+    let marker = serving_marker(shared.socket.path());
+    if let Err(e) = std::fs::write(&marker, format!("{}\n", child.id())) {
+        tracing::debug!("cannot write {}: {e}", marker.display());
+    }
     Ok(child)
 }
 
