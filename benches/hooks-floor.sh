@@ -24,18 +24,13 @@ files=${1:-50000}
 gen=${GEN_HISTORY:-../shared/tools/gen-history}
 out=$PWD/target/bench
 mkdir -p "$out"
+. benches/hooks-common.sh
 
 base=$out/floor-base-$files
-rm -rf "$base" "$base"-none "$base"-noop "$base"-stage
-python3 "$gen" "$base" --commits 200 --files "$files" --dirs $((files / 25)) --checkout >/dev/null
-git -C "$base" config user.name "Bench Mark"
-git -C "$base" config user.email bench@example.org
+rm -rf "$base"-none "$base"-noop "$base"-stage
+make_base "$base" "$files"
 
-# 10 files from 3 directories that hold at least 4 files each (as hooks-overhead.sh).
-pick=$(git -C "$base" ls-files | awk -F/ '
-  { d = $0; sub(/\/[^\/]*$/, "", d); if (d ~ /\//) { n[d]++; if (n[d] <= 4) f[d] = f[d] " " $0 } }
-  END { want[0] = 4; want[1] = 3; want[2] = 3; k = 0
-        for (d in n) if (n[d] >= 4 && k < 3) { split(f[d], a, " "); for (i = 1; i <= want[k]; i++) printf "%s ", a[i]; k++ } }')
+pick=$(small_pick "$base")   # the commit hooks-overhead.sh times
 dirs=$(for f in $pick; do dirname "$f"; done | sort -u)
 # Every directory has its CHANGELOG.md already, in every copy.
 for d in $dirs; do echo "# Changelog" >"$base/$d/CHANGELOG.md"; done
@@ -53,15 +48,7 @@ done
   echo
 } >"$base-stage/.git/hooks/pre-commit"
 
-cat >"$out/floor-commit.sh" <<SCRIPT
-#!/bin/sh
-# Change 10 files in 3 directories and commit them.
-set -e
-for f in $pick; do echo "line \$\$" >>"\$f"; done
-git add $pick
-git commit -q -m "small change"
-SCRIPT
-chmod +x "$out/floor-commit.sh"
+write_small_commit "$out/floor-commit.sh" "$pick"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files"
 echo "== commit of 10 files in 3 directories: no hooks, three no-op hooks, no-op hooks + staging 3 CHANGELOG.md with git update-index"

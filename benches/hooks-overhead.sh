@@ -16,16 +16,15 @@ files=${1:-50000}
 gen=${GEN_HISTORY:-../shared/tools/gen-history}
 out=$PWD/target/bench
 mkdir -p "$out"
+. benches/hooks-common.sh
 
 cargo build --release --locked -q
 export PATH=$PWD/target/release:$PATH
 export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
 
 base=$out/hooks-base-$files
-rm -rf "$base" "$base-plain" "$base-trail"
-python3 "$gen" "$base" --commits 200 --files "$files" --dirs $((files / 25)) --checkout >/dev/null
-git -C "$base" config user.name "Bench Mark"
-git -C "$base" config user.email bench@example.org
+rm -rf "$base-plain" "$base-trail"
+make_base "$base" "$files"
 cp -a "$base" "$base-plain"
 cp -a "$base" "$base-trail"
 (cd "$base-trail" && trail init >/dev/null 2>&1 && trail import >/dev/null 2>&1)
@@ -42,20 +41,8 @@ fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files"
 
-# 10 files from 3 directories that hold at least 4 files each.
-pick=$(git -C "$base" ls-files | awk -F/ '
-  { d = $0; sub(/\/[^\/]*$/, "", d); if (d ~ /\//) { n[d]++; if (n[d] <= 4) f[d] = f[d] " " $0 } }
-  END { want[0] = 4; want[1] = 3; want[2] = 3; k = 0
-        for (d in n) if (n[d] >= 4 && k < 3) { split(f[d], a, " "); for (i = 1; i <= want[k]; i++) printf "%s ", a[i]; k++ } }')
-cat >"$out/commit-small.sh" <<SCRIPT
-#!/bin/sh
-# Change 10 files in 3 directories and commit them.
-set -e
-for f in $pick; do echo "line \$\$" >>"\$f"; done
-git add $pick
-git commit -q -m "small change"
-SCRIPT
-chmod +x "$out/commit-small.sh"
+pick=$(small_pick "$base")
+write_small_commit "$out/commit-small.sh" "$pick"
 
 echo "== commit of 10 files in 3 directories: hook-less vs with trail's hooks"
 hyperfine --warmup 3 --runs 30 --export-json "$out/hooks-small.json" \
