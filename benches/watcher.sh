@@ -115,26 +115,29 @@ fi
 (cd "$repo" && trail daemon start >/dev/null)
 pid=$(cat "$repo/.git/trail/daemon.pid")
 # The watcher's store process (`trail daemon serve`) serves the journal while
-# clients come, and exits 10 s after the last one: what is measured is the
-# watcher and every process it started.
+# clients come, and exits 10 s after the last one; the next one waits in
+# standby, without the store open: what is measured is the watcher and every
+# process it started. RSS counts the binary's pages once per process; PSS
+# shares them out.
 family() { echo "$pid $(pgrep -P "$pid" | tr '\n' ' ')"; }
 ticks() { for p in $(family); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0; done | awk '{s += $1} END {print s}'; }
 rss() { for p in $(family); do awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null; done | awk '{s += $1} END {printf "%.1f MB", s / 1024}'; }
+pss() { for p in $(family); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {printf "%.1f MB", s / 1024}'; }
 sleep 5  # start-up scan done; the store process still runs
 echo "idle: $(git -C "$repo" ls-files | wc -l) tracked files, $(cd "$repo" && trail daemon status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("watched_dirs"))') directories watched"
 echo "  right after start-up: processes $(family| wc -w), resident memory $(rss)"
-sleep 12  # no client for 10 s: the store process has exited
+sleep 12  # no client for 10 s: the store process has exited, the next waits in standby
 hz=$(getconf CLK_TCK)
 t0=$(ticks); sleep 60; t1=$(ticks)
 echo "  idle (processes: $(family | wc -w)): CPU over 60 s: $(( t1 - t0 )) ticks of 1/$hz s ($(python3 -c "print(f'{($t1 - $t0) / $hz / 60 * 100:.3f}')") %)"
-echo "  resident memory: $(rss)"
+echo "  resident memory: $(rss) (PSS $(pss))"
 echo "  system calls over 20 s (strace -f -c), the watcher and its threads:"
 timeout 20 strace -f -c -p "$pid" 2>&1 | tail -n +3 | head -8 || true
 # --- 3. through the watcher vs direct -------------------------------------------
 echo "== trail status (reads the journal): through the watcher vs opening the store"
 hyperfine -N --warmup 3 --runs 30 -n "through the watcher" "sh -c 'cd $repo && trail status'" 2>&1 | grep -E "Time|±"
-sleep 12  # the store process exits
+sleep 12  # the store process exits; the next waits in standby
 start=$(date +%s%N); (cd "$repo" && trail status >/dev/null); end=$(date +%s%N)
-echo "  first request after 12 s idle (starts the store process): $(( (end - start) / 1000000 )) ms"
+echo "  first request after 12 s idle (the store process in standby opens the store): $(( (end - start) / 1000000 )) ms"
 (cd "$repo" && trail daemon stop >/dev/null)
 hyperfine -N --warmup 3 --runs 30 -n "store opened directly" "sh -c 'cd $repo && trail status'" 2>&1 | grep -E "Time|±"

@@ -1061,20 +1061,22 @@ fn a_2_gib_file_is_recorded_by_its_hash_in_bounded_memory() {
     drop(daemon);
 }
 
-// ---- 11. the store process: only while clients come ----
+// ---- 11. the store process: the store open only while clients come ----
 
-/// The store processes (`trail daemon serve`) whose parent is `pid`.
-/// Wait until the watcher's store process has exited after its idle limit
-/// (10 s without a client; nothing may ask the journal anything meanwhile).
-/// Returns the watcher's pid.
+/// Wait until the watcher's store process has let go of the store after its
+/// idle limit (10 s without a client; nothing may ask the journal anything
+/// meanwhile). Returns the watcher's pid.
 #[track_caller]
-fn wait_store_process_gone(daemon: &Daemon) -> u32 {
+fn wait_store_released(daemon: &Daemon) -> u32 {
     let pid = daemon.pid();
-    let gone = poll(Duration::from_secs(30), || store_processes(pid).is_empty().then_some(()));
-    assert!(gone.is_some(), "the store process still runs after 30 s without a client");
+    let gone =
+        poll(Duration::from_secs(30), || store_holders(pid, &daemon.repo).is_empty().then_some(()));
+    assert!(gone.is_some(), "the store is still open after 30 s without a client");
     pid
 }
 
+/// The store processes (`trail daemon serve`) whose parent is `pid`, serving
+/// or in standby.
 fn store_processes(pid: u32) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
@@ -1097,26 +1099,64 @@ fn store_processes(pid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// Those of [`store_processes`] that have the store open: a descriptor on a
+/// file of `repo`'s journal (sled keeps its `db` file open while it is).
+fn store_holders(pid: u32, repo: &Path) -> Vec<u32> {
+    let journal = std::fs::canonicalize(repo.join(".git/trail/journal")).expect("the journal");
+    store_processes(pid)
+        .into_iter()
+        .filter(|p| {
+            let Ok(fds) = std::fs::read_dir(format!("/proc/{p}/fd")) else { return false };
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .any(|target| target.starts_with(&journal))
+        })
+        .collect()
+}
+
+/// A process's thread count (`Threads:` of /proc/PID/status).
+fn threads(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[test]
-fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
+fn an_idle_watcher_lets_go_of_the_store_and_the_next_client_finds_a_store_process_waiting() {
     let env = TestEnv::new();
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
     let start = wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
     let pid = daemon.pid();
-    let serving = store_processes(pid);
-    assert_eq!(serving.len(), 1, "one store process while clients come: {serving:?}");
-    // No client for the idle limit (10 s): the store process exits, and with
-    // it sled's threads and memory; the watcher stays. Nothing may ask the
-    // journal anything meanwhile, or the store process would stay.
-    wait_store_process_gone(&daemon);
+    let serving = store_holders(pid, &repo);
+    assert_eq!(serving.len(), 1, "one store process with the store open: {serving:?}");
+    // No client for the idle limit (10 s): the store process closes the store
+    // and exits, and with it sled's threads and memory; the watcher stays.
+    // Nothing may ask the journal anything meanwhile, or it would stay.
+    wait_store_released(&daemon);
     assert!(alive(pid), "the watcher exited with its store process");
-    // While none runs, the store is free: a store process opens it again for
-    // the watcher's next append (a save) and for the next command.
-    write(&repo, "after-idle.txt", b"written while no store process ran\n");
+    assert!(!alive(serving[0]), "the store process {} stayed after closing the store", serving[0]);
+    // The next one waits in standby: started, the store not open, no threads.
+    let waiting = poll(DEADLINE, || {
+        let found = store_processes(pid);
+        (found.len() == 1).then_some(found[0])
+    });
+    let Some(waiting) = waiting else {
+        panic!("no store process in standby: {:?}\n{}", store_processes(pid), daemon.log())
+    };
+    assert!(store_holders(pid, &repo).is_empty(), "the store process in standby opened the store");
+    assert_eq!(threads(waiting), 1, "the store process in standby runs threads");
+    // A command goes through the socket: the waiting process opens the store
+    // for it (none is started, none is opened by the command itself).
+    env.trail_ok(&repo, ["log", "--limit", "1"]);
+    assert_eq!(store_holders(pid, &repo), vec![waiting], "the command was not served by it");
+    // And the watcher's next append (a save) goes the same way.
+    write(&repo, "after-idle.txt", b"written after a quiet spell\n");
     let (_, found) = wait_save(&daemon, seq(&start), "fs.create", "after-idle.txt");
-    assert_content(&env, &repo, &found, b"written while no store process ran\n");
-    assert_eq!(store_processes(pid).len(), 1, "the next clients started one store process");
+    assert_content(&env, &repo, &found, b"written after a quiet spell\n");
+    assert_eq!(store_processes(pid), vec![waiting], "another store process was started");
     let status = env.trail_ok(&repo, ["daemon", "status", "--json"]);
     let status: Value = serde_json::from_slice(&status.stdout).expect("status is JSON");
     assert_eq!(status["pid"].as_u64(), Some(u64::from(pid)), "{status}");
@@ -1126,33 +1166,28 @@ fn an_idle_watcher_lets_its_store_process_go_and_the_next_client_starts_one() {
     env.trail_ok(&repo, ["verify"]);
 }
 
-/// After a quiet spell no store process runs; git writing a commit message
-/// (as `git commit` does before its commit-msg and post-commit hooks) starts
-/// one at once, so the hooks that follow find it ready instead of waiting for
-/// it to start. `git status` (it takes the index lock) does not.
+/// After a quiet spell the store is closed; git writing a commit message (as
+/// `git commit` does before its commit-msg and post-commit hooks) has it
+/// opened at once, so the hooks that follow find it open instead of waiting
+/// for the open. `git status` (it takes the index lock) does not.
 #[test]
-fn a_commit_message_starts_a_store_process_before_the_hooks_come() {
+fn a_commit_message_opens_the_store_before_the_hooks_come() {
     let env = TestEnv::new();
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
-    let pid = wait_store_process_gone(&daemon);
-    // A command meanwhile opens the free store itself instead of starting a
-    // store process and waiting for it (it would pay exec and discovery on
-    // top of the same open).
-    env.trail_ok(&repo, ["log", "--limit", "1"]);
-    assert!(store_processes(pid).is_empty(), "a command started a store process");
-    // `git status` takes the index lock: no store process for that.
+    let pid = wait_store_released(&daemon);
+    // `git status` takes the index lock: the store stays closed.
     env.git_ok(&repo, ["status", "--porcelain"]);
     std::thread::sleep(Duration::from_millis(500));
-    assert!(store_processes(pid).is_empty(), "git status started a store process");
+    assert!(store_holders(pid, &repo).is_empty(), "git status had the store opened");
     // No client, no change in the work tree: only the message file, as git
     // writes it.
     std::fs::write(repo.join(".git/COMMIT_EDITMSG"), b"a message\n").expect("write");
-    let started = poll(DEADLINE, || (!store_processes(pid).is_empty()).then_some(()));
+    let opened = poll(DEADLINE, || (!store_holders(pid, &repo).is_empty()).then_some(()));
     assert!(
-        started.is_some(),
-        "no store process started after git wrote a commit message\n--- daemon log ---\n{}",
+        opened.is_some(),
+        "the store was not opened after git wrote a commit message\n--- daemon log ---\n{}",
         daemon.log()
     );
     // A commit right after is recorded through it.
@@ -1174,13 +1209,23 @@ fn a_killed_watcher_leaves_no_store_process_behind() {
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
     let pid = daemon.pid();
-    let serving = store_processes(pid);
+    let serving = store_holders(pid, &repo);
     assert_eq!(serving.len(), 1, "{serving:?}");
     kill_9(pid);
     // Its store process sees the watcher gone, closes the store and exits.
     let gone = poll(DEADLINE, || (!alive(serving[0])).then_some(()));
     assert!(gone.is_some(), "the store process {} outlived its killed watcher", serving[0]);
     // The store is free at once: a command opens it directly.
+    let verify = env.trail_ok(&repo, ["verify"]);
+    assert_no_lock_text(&verify);
+    // A store process in standby goes with its watcher too.
+    daemon.start_again();
+    let pid = wait_store_released(&daemon);
+    let waiting = poll(DEADLINE, || store_processes(pid).first().copied());
+    let Some(waiting) = waiting else { panic!("no store process in standby\n{}", daemon.log()) };
+    kill_9(pid);
+    let gone = poll(DEADLINE, || (!alive(waiting)).then_some(()));
+    assert!(gone.is_some(), "the store process {waiting} in standby outlived its killed watcher");
     let verify = env.trail_ok(&repo, ["verify"]);
     assert_no_lock_text(&verify);
     daemon.start_again();
@@ -1276,8 +1321,9 @@ fn saves_the_journal_cannot_take_are_kept_in_the_spool() {
     let daemon = Daemon::start(&env, &repo);
     wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
     // The store process lets go of the store; then the store is damaged, so
-    // that neither a new store process nor the watcher itself can open it.
-    let pid = wait_store_process_gone(&daemon);
+    // that neither the store process in standby, nor a new one, nor the
+    // watcher itself can open it.
+    let pid = wait_store_released(&daemon);
     damage_store(&repo);
     write(&repo, "kept.txt", b"a save the journal cannot take\n");
     let spool = repo.join(".git/trail/pending/spool");

@@ -59,9 +59,10 @@ impl Repo {
     /// store), else the store itself.
     pub fn open_store(&self) -> Result<Store, CommandError> {
         let trail_dir = self.location.trail_dir();
-        // The watcher runs but no store process does (after a quiet spell):
-        // connecting would start one and wait for it; the store is free, so
-        // open it directly, as without the watcher, if nobody holds it.
+        // The watcher runs but no store process is there to accept (between
+        // one and the next, or the watcher could not start one): connecting
+        // would start one and wait for it; the store is free, so open it
+        // directly, as without the watcher, if nobody holds it.
         let socket = trail_service::socket_path(&trail_dir);
         if socket.exists()
             && !trail_service::serving_marker(&socket).exists()

@@ -11,31 +11,41 @@
 //! been connected for its idle limit. A client that connects in between waits
 //! in the socket's backlog until the next store process accepts it.
 //!
+//! Once a store process has exited after its idle limit, the next one is
+//! started at once in *standby* ([`STANDBY_ENV`]): it has done its exec and
+//! found the repository, but waits without the store open (no sled threads,
+//! no tables, no CPU) until a client connects, and only then opens it. A
+//! client after a quiet spell thus pays the open of the store, as it would
+//! without the daemon, but not the start of a process; and every client goes
+//! through the socket.
+//!
 //! The two processes share a control connection (the store process's stdout):
 //! the store process writes one line, `ready` or `error: …`, once the store
-//! is open or could not be; the daemon then writes its status object, one JSON
-//! line per change, which the store process answers `status` requests with.
+//! is open or could not be (`standby` first, in standby, once it waits); the
+//! daemon then writes its status object, one JSON line per change, which the
+//! store process answers `status` requests with.
 //! When the daemon exits, however it exits (also `kill -9`), the control
 //! connection closes, and the store process stops as after a `shutdown`: it
 //! answers what it is serving, flushes, closes the store and exits. sled is
 //! never left open by a killed process on that path.
 
-use std::io::{self, BufRead as _, BufReader, Write as _};
+use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::ServiceError;
 use crate::server::{Ready, Socket, Stop};
 
-/// The file that exists while a store process is serving the socket at
-/// `socket` (beside it: `<socket>.serving`). A client that finds the socket
-/// but not this file knows no store process runs: rather than start one and
-/// wait for it, it may open the store itself if nobody holds it (the store is
-/// free while none runs), which is what a client without the watcher pays.
+/// The file that exists while a store process is there to accept clients of
+/// the socket at `socket` (beside it: `<socket>.serving`), serving or in
+/// standby. A client that finds the socket but not this file knows none is
+/// (the daemon could not start one): rather than start one and wait for it,
+/// it may open the store itself if nobody holds it (the store is free while
+/// no store process runs), which is what a client without the daemon pays.
 pub fn serving_marker(socket: &std::path::Path) -> std::path::PathBuf {
     let mut name = socket.as_os_str().to_owned();
     name.push(".serving");
@@ -45,6 +55,77 @@ pub fn serving_marker(socket: &std::path::Path) -> std::path::PathBuf {
 /// How long a store process may take to open the store (it waits up to 10 s
 /// for a hook that holds it) before the daemon gives up on it.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Set (to `1`) in the environment of a store process started in standby: it
+/// says `standby` and calls [`standby`] before it opens the store.
+pub const STANDBY_ENV: &str = "TRAIL_STORE_STANDBY";
+
+/// A store process that exits sooner than this after it started is not
+/// followed by one in standby at once, but by one started when a client
+/// comes: nothing then starts processes in a loop.
+const STANDBY_MIN_LIFE: Duration = Duration::from_secs(1);
+
+/// What a store process in [`standby`] waited for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Standby {
+    /// A client is waiting on the listening socket: open the store and serve.
+    Client,
+    /// The daemon's control connection ended (it stopped, or died): exit.
+    Gone,
+}
+
+/// In a store process started in standby: wait, without the store open, until
+/// a client is waiting on `listener` or the daemon's control connection ends.
+/// The status lines the daemon sends meanwhile are read from `control`; the
+/// last one is left in `status`. A control connection that ends wins over a
+/// client waiting: the store process would only drain at once.
+pub fn standby(
+    listener: &UnixListener,
+    control: &mut BufReader<UnixStream>,
+    status: &mut Option<String>,
+) -> io::Result<Standby> {
+    use rustix::event::{PollFd, PollFlags};
+    loop {
+        // Lines already buffered are read first: poll does not see them.
+        while control.buffer().contains(&b'\n') {
+            if !read_status(control, status)? {
+                return Ok(Standby::Gone);
+            }
+        }
+        let mut fds =
+            [PollFd::new(control.get_ref(), PollFlags::IN), PollFd::new(listener, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, None) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        if !fds[0].revents().is_empty() {
+            if !read_status(control, status)? {
+                return Ok(Standby::Gone);
+            }
+            continue;
+        }
+        if !fds[1].revents().is_empty() {
+            return Ok(Standby::Client);
+        }
+    }
+}
+
+/// One status line from the control connection into `status`; `false` at its end.
+fn read_status(
+    control: &mut BufReader<UnixStream>,
+    status: &mut Option<String>,
+) -> io::Result<bool> {
+    let mut line = String::new();
+    if control.read_line(&mut line)? == 0 {
+        return Ok(false);
+    }
+    let line = line.trim();
+    if !line.is_empty() {
+        *status = Some(line.to_owned());
+    }
+    Ok(true)
+}
 
 /// Starts store processes on demand for the daemon's socket. Dropping it (or
 /// [`Activator::stop`]) stops the store process that runs and removes the socket.
@@ -87,8 +168,8 @@ impl Activator {
             command: Box::new(command),
             state: Mutex::new(State::default()),
         });
-        let first = match launch(&shared) {
-            Ok(child) => child,
+        let first = match launch(&shared, false) {
+            Ok(child) => (child, Instant::now()),
             Err(detail) => {
                 shared.socket.remove();
                 return Err(ServiceError::Refused(detail));
@@ -118,11 +199,12 @@ impl Activator {
     }
 
     /// Something that, called when a client is likely soon (git wrote a
-    /// commit message: the commit's hooks follow), has a store process running by
-    /// then, so that the hook does not wait for one to start. It connects to
-    /// the socket as a client would, from a short-lived thread (the caller
-    /// never blocks); a store process that runs already just sees a client
-    /// come and go.
+    /// commit message: the commit's hooks follow), has the store open by
+    /// then, so that the hook does not wait for the open (or for a store
+    /// process to start, if none is in standby). It connects to the socket
+    /// as a client would, from a short-lived thread (the caller never
+    /// blocks); a store process that serves already just sees a client come
+    /// and go.
     pub fn prestarter(&self) -> impl FnMut() + Send + 'static {
         let path = self.shared.socket.path().to_owned();
         move || {
@@ -173,47 +255,73 @@ impl Drop for Activator {
     }
 }
 
-/// Wait for the store process that runs to exit, then for the next client,
-/// start one for it; until the stop.
-fn activate_loop(shared: &Shared, mut running: Option<Child>) {
+/// Wait for the store process that runs to exit; then start the next one:
+/// in standby at once after one that ended well, otherwise when the next
+/// client comes; until the stop.
+fn activate_loop(shared: &Shared, mut running: Option<(Child, Instant)>) {
     loop {
-        if let Some(mut child) = running.take() {
+        let mut standby_next = false;
+        if let Some((mut child, started)) = running.take() {
             let exit = child.wait();
             let _ = std::fs::remove_file(serving_marker(shared.socket.path()));
-            shared.state.lock().unwrap_or_else(|p| p.into_inner()).control = None;
+            let control = shared.state.lock().unwrap_or_else(|p| p.into_inner()).control.take();
             match exit {
                 Ok(status) if status.success() => {
                     tracing::debug!("the store process {} exited", child.id());
+                    standby_next = started.elapsed() >= STANDBY_MIN_LIFE;
                 }
                 Ok(status) => {
-                    tracing::warn!("the store process {} exited with {status}", child.id());
+                    // A store process in standby that could not open the store
+                    // when a client came said why on the control connection.
+                    let said = control.map(|c| last_words(&c)).unwrap_or_default();
+                    tracing::warn!("the store process {} exited with {status}{said}", child.id());
+                    // Those waiting are let go: they open the store themselves,
+                    // which says what is wrong with it.
+                    refuse_waiting(shared);
                 }
                 Err(e) => tracing::warn!("cannot wait for the store process: {e}"),
             }
         }
-        match shared.stop.ready_within(Some(shared.socket.listener()), None) {
-            Ok(Some(Ready::Fd)) => {}
-            Ok(Some(Ready::Stop)) => return,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::error!("cannot wait for clients: {e}");
-                return;
+        if shared.stop.is_requested() {
+            return;
+        }
+        if !standby_next {
+            match shared.stop.ready_within(Some(shared.socket.listener()), None) {
+                Ok(Some(Ready::Fd)) => {}
+                Ok(Some(Ready::Stop)) => return,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::error!("cannot wait for clients: {e}");
+                    return;
+                }
             }
         }
-        match launch(shared) {
-            Ok(child) => running = Some(child),
+        match launch(shared, standby_next) {
+            Ok(child) => running = Some((child, Instant::now())),
             Err(detail) => {
+                tracing::error!("cannot start the store process: {detail}");
                 // Those waiting are let go: they find no daemon and open the
                 // store themselves, which says what is wrong with it.
-                tracing::error!("cannot start the store process: {detail}");
                 refuse_waiting(shared);
             }
         }
     }
 }
 
-/// Start a store process and wait until it says the store is open.
-fn launch(shared: &Shared) -> Result<Child, String> {
+/// What a store process that failed said after its first line (`: …`), if anything.
+fn last_words(control: &UnixStream) -> String {
+    let _ = control.set_read_timeout(Some(Duration::from_millis(100)));
+    let mut rest = String::new();
+    let _ = control.take(64 * 1024).read_to_string(&mut rest);
+    match rest.lines().rev().find_map(|l| l.strip_prefix("error: ")) {
+        Some(said) => format!(": {said}"),
+        None => String::new(),
+    }
+}
+
+/// Start a store process and wait until it says the store is open (or, in
+/// `standby`, that it waits for a client).
+fn launch(shared: &Shared, standby: bool) -> Result<Child, String> {
     let (ours, theirs) =
         UnixStream::pair().map_err(|e| format!("cannot create a socket pair: {e}"))?;
     let listener = shared
@@ -223,6 +331,9 @@ fn launch(shared: &Shared) -> Result<Child, String> {
         .map_err(|e| format!("cannot share the listening socket: {e}"))?;
     let mut command = (shared.command)();
     command.stdin(Stdio::from(OwnedFd::from(listener))).stdout(Stdio::from(OwnedFd::from(theirs)));
+    if standby {
+        command.env(STANDBY_ENV, "1");
+    }
     let mut child = command.spawn().map_err(|e| format!("cannot start it: {e}"))?;
     drop(command);
     let said = ours
@@ -235,7 +346,8 @@ fn launch(shared: &Shared) -> Result<Child, String> {
             Ok(String::from_utf8_lossy(&line).trim().to_owned())
         })
         .unwrap_or_else(|e| format!("error: no answer ({e})"));
-    if said != "ready" {
+    let expected = if standby { "standby" } else { "ready" };
+    if said != expected {
         // Not killed while it may hold the store: its control connection
         // closes, which stops it once it is up; only one that does not exit
         // within STARTUP_TIMEOUT more is killed.

@@ -70,7 +70,7 @@ mod server;
 
 use std::path::PathBuf;
 
-pub use activate::{Activator, STARTUP_TIMEOUT, serving_marker};
+pub use activate::{Activator, STANDBY_ENV, STARTUP_TIMEOUT, Standby, serving_marker, standby};
 pub use client::{
     CONNECT_TIMEOUT, Client, HELLO_TIMEOUT, REINDEX_TIMEOUT, REQUEST_TIMEOUT, SHUTDOWN_TIMEOUT,
 };

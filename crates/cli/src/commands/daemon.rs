@@ -124,22 +124,36 @@ fn serve() -> Result<(), CommandError> {
     let tell = |line: &str| {
         let _ = (&control).write_all(format!("{line}\n").as_bytes());
     };
-    let opened = Repo::discover().and_then(|repo| {
-        // A hook may hold the store for a moment: wait for it rather than fail.
-        let store =
-            trail_journal::SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))?;
-        Ok((repo, store))
-    });
-    let (repo, store) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            // One line the watcher turns back into this error (exit code and hints too).
-            let said =
-                serde_json::json!({"exit": e.exit as u8, "message": e.message, "hints": e.hints});
-            tell(&format!("error: {said}"));
-            return Err(e);
-        }
+    let failed = |e: CommandError| {
+        // One line the watcher turns back into this error (exit code and hints too).
+        let said =
+            serde_json::json!({"exit": e.exit as u8, "message": e.message, "hints": e.hints});
+        tell(&format!("error: {said}"));
+        e
     };
+    let repo = Repo::discover().map_err(failed)?;
+    let mut reader = std::io::BufReader::new(control.try_clone().map_err(|e| {
+        CommandError::environment(format!("cannot read the watcher's control connection: {e}"))
+    })?);
+    // In standby (started after the previous one left for want of clients):
+    // exec and discovery are done; wait for a client before opening the store.
+    let mut status_line = None;
+    if std::env::var_os(trail_service::STANDBY_ENV).is_some() {
+        tell("standby");
+        match trail_service::standby(&listener, &mut reader, &mut status_line) {
+            Ok(trail_service::Standby::Client) => {}
+            Ok(trail_service::Standby::Gone) => return Ok(()),
+            Err(e) => {
+                return Err(failed(CommandError::environment(format!(
+                    "cannot wait for clients in standby: {e}"
+                ))));
+            }
+        }
+    }
+    // A hook may hold the store for a moment: wait for it rather than fail.
+    let store =
+        trail_journal::SledStore::open_with_wait(&repo.store_path(), Duration::from_secs(10))
+            .map_err(|e| failed(e.into()))?;
     let options = trail_service::ServeOptions {
         pid: std::os::unix::process::parent_id(),
         idle_exit: Some(STORE_IDLE_EXIT),
@@ -153,6 +167,12 @@ fn serve() -> Result<(), CommandError> {
     )
     .map_err(service_error)?;
     let status = server.status_handle();
+    if let Some(line) = status_line
+        && let Ok(value) = serde_json::from_str(&line)
+        && let Ok(mut status) = status.lock()
+    {
+        *status = value;
+    }
     let stop = server.drainer();
     // A stop signal (systemd stopping the unit signals every process of it;
     // Ctrl-C the whole foreground group) drains like the watcher's going:
@@ -169,14 +189,11 @@ fn serve() -> Result<(), CommandError> {
             signalled.request();
         }
     });
-    let reader = control.try_clone().map_err(|e| {
-        CommandError::environment(format!("cannot read the watcher's control connection: {e}"))
-    })?;
     tell("ready");
     // The watcher's status lines; the end of them (it stopped, or died) stops
     // us once the clients connected now have hung up.
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(reader).lines() {
+        for line in reader.lines() {
             let Ok(line) = line else { break };
             if let Ok(value) = serde_json::from_str(&line)
                 && let Ok(mut status) = status.lock()

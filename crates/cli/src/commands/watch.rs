@@ -84,9 +84,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         CommandError::environment(format!("cannot write {}: {e}", marker.display()))
     })?;
 
-    // The store is held by a store process the watcher starts whenever a
-    // client comes (its own appends too) and that exits when none came for a
-    // while: an idle watcher holds no store (trail-service's `Activator`).
+    // The store is held by a store process the watcher starts (its own
+    // appends are a client too) and that exits when no client came for a
+    // while; the next one waits in standby, the store closed, for the next
+    // client: an idle watcher holds no store (trail-service's `Activator`).
     // This process never opens the store itself.
     let exe = std::env::current_exe()
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
@@ -137,9 +138,9 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut watch = trail_watch::Watch::start(&workdir, options).map_err(|e| {
             CommandError::environment(format!("cannot watch {}: {e}", workdir.display()))
         })?;
-        // git wrote a commit message: commit-msg and post-commit are coming. A
-        // store process started now is ready when post-commit connects (after
-        // a quiet spell none runs).
+        // git wrote a commit message: commit-msg and post-commit are coming.
+        // The store opened now is open when post-commit connects (after a
+        // quiet spell it is closed, its store process in standby).
         watch.on_commit_coming(activator.prestarter());
         {
             let (shutdown, waker) = (Arc::clone(&shutdown), watch.waker());
