@@ -1,35 +1,92 @@
 #!/usr/bin/env bash
 # A hook through the watcher after a quiet spell (its store process has
 # exited), against the same hook opening the store directly (issue 5: at most
-# 2 ms more). The 10-file commit of benches/hooks-overhead.sh, in the
-# repository that script made (run it first), with QUIET seconds (default 12)
-# of nothing before each; post-commit's time is git's own (GIT_TRACE2_PERF).
+# 2 ms more). Two copies of the repository benches/hooks-overhead.sh made
+# (run it first): the watcher runs in the first only. Operations alternate,
+# one in each: the one without the watcher halfway through QUIET seconds
+# (default 12) of nothing in the first, then the one through the watcher, so
+# that a drift of the machine falls on both alike. The hook's time is git's
+# own (GIT_TRACE2_PERF).
 #
-#   benches/hooks-after-quiet.sh [COMMITS]     (default 5)
+#   benches/hooks-after-quiet.sh [N]     (N pairs, default 10)
+#
+# OP=commit (default): the 10-file commit of benches/hooks-overhead.sh,
+# post-commit timed. OP=checkout: `git checkout` between the branch's head
+# and its parent (10 files apart), post-checkout timed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-5}
+n=${1:-10}
 quiet=${QUIET:-12}
+op=${OP:-commit}
 out=$PWD/target/bench
 repo=$out/hooks-base-50000-trail
+twin=$out/hooks-base-50000-trail-twin
 [ -d "$repo" ] || { echo "run benches/hooks-overhead.sh first (it makes $repo)" >&2; exit 2; }
+case $op in
+commit) hook=post-commit ;;
+checkout) hook=post-checkout ;;
+*) echo "OP is commit or checkout" >&2; exit 2 ;;
+esac
 cargo build --release --locked -q
 export PATH=$PWD/target/release:$PATH TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
-cd "$repo"
-commits() {
-  for _ in $(seq 1 "$n"); do
-    sleep "$quiet"
-    rm -f "$out/quiet.trace"
-    GIT_TRACE2_PERF="$out/quiet.trace" sh "$out/commit-small.sh"
-    grep region_leave "$out/quiet.trace" | grep 'label:post-commit' | awk -F'|' '{printf "%.1f ms  ", $7 * 1000}'
-  done
-  echo
+branch=$(git -C "$repo" branch --show-current)
+[ -n "$branch" ] || { echo "$repo: HEAD is detached; check out its branch first" >&2; exit 2; }
+if [ ! -d "$twin" ] || [ "$(git -C "$twin" rev-parse HEAD)" != "$(git -C "$repo" rev-parse HEAD)" ]; then
+  rm -rf "$twin"
+  cp -a "$repo" "$twin"
+fi
+
+# one DIR: one operation there; prints the hook's time in ms.
+one() {
+  local trace=$out/quiet.trace
+  rm -f "$trace"
+  (
+    cd "$1"
+    if [ "$op" = commit ]; then
+      GIT_TRACE2_PERF="$trace" sh "$out/commit-small.sh"
+    elif [ -z "$(git branch --show-current)" ]; then
+      GIT_TRACE2_PERF="$trace" git checkout -q "$branch"
+    else
+      GIT_TRACE2_PERF="$trace" git checkout -q HEAD~1
+    fi
+  )
+  grep region_leave "$trace" | grep "label:$hook" | awk -F'|' '{printf "%.1f\n", $7 * 1000}'
 }
-echo "== post-commit after ${quiet} s of quiet, through the watcher"
-trail daemon start >/dev/null 2>&1
-trap 'trail daemon stop >/dev/null 2>&1' EXIT
-commits
-trail daemon stop >/dev/null 2>&1
-trap - EXIT
-echo "== post-commit opening the store directly (no watcher)"
-commits
+
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f ms (%d runs, %.1f-%.1f)", m, NR, a[1], a[NR] }'; }
+
+through=$(mktemp) direct=$(mktemp) diffs=$(mktemp)
+cleanup() {
+  rm -f "$through" "$direct" "$diffs"
+  (cd "$repo" && trail daemon stop >/dev/null 2>&1) || true
+  for r in "$repo" "$twin"; do git -C "$r" checkout -q "$branch" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+(cd "$repo" && trail daemon start >/dev/null)
+journal=$repo/.git/trail/journal
+# Whether one of the watcher's store processes has the store open now.
+store_open() {
+  local watcher p
+  watcher=$(cat "$repo/.git/trail/daemon.pid")
+  for p in $(pgrep -P "$watcher"); do
+    ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "-> $journal/" && return 0
+  done
+  return 1
+}
+echo "== $hook: through the watcher after ${quiet} s of quiet | opening the store directly (no watcher)"
+for _ in $(seq 1 "$n"); do
+  sleep "$((quiet / 2))"
+  b=$(one "$twin")
+  sleep "$((quiet - quiet / 2))"
+  # A store process with the store still open would make this a warm run: say so.
+  warm=
+  store_open && warm=" (the store was open)"
+  a=$(one "$repo")
+  echo "$a" >>"$through"
+  echo "$b" >>"$direct"
+  awk -v a="$a" -v b="$b" 'BEGIN { print a - b }' >>"$diffs"
+  printf '%6.1f ms | %6.1f ms%s\n' "$a" "$b" "$warm"
+done
+echo "median through the watcher: $(median "$through")"
+echo "median opening the store:   $(median "$direct")"
+echo "median of the differences:  $(median "$diffs")"
