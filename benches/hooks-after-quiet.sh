@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A hook through the watcher after a quiet spell (its store process has
-# exited), against the same hook opening the store directly (issue 5: at most
+# closed the store; the next waits in standby), against the same hook opening the store directly (issue 5: at most
 # 2 ms more). Two copies of the repository benches/hooks-overhead.sh made
 # (run it first): the watcher runs in the first only. Operations alternate,
 # one in each: the one without the watcher halfway through QUIET seconds
@@ -14,7 +14,7 @@
 # post-commit timed. OP=checkout: `git checkout` between the branch's head
 # and its parent (10 files apart), post-checkout timed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd -P "$(dirname "$0")/.."
 n=${1:-10}
 quiet=${QUIET:-12}
 op=${OP:-commit}
@@ -31,9 +31,12 @@ cargo build --release --locked -q
 export PATH=$PWD/target/release:$PATH TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
 branch=$(git -C "$repo" branch --show-current)
 [ -n "$branch" ] || { echo "$repo: HEAD is detached; check out its branch first" >&2; exit 2; }
+(cd "$repo" && trail daemon stop >/dev/null 2>&1) || true
 if [ ! -d "$twin" ] || [ "$(git -C "$twin" rev-parse HEAD)" != "$(git -C "$repo" rev-parse HEAD)" ]; then
   rm -rf "$twin"
   cp -a "$repo" "$twin"
+  # No watcher runs in the twin: nothing of one may be copied with it.
+  rm -f "$twin"/.git/trail/daemon.* "$twin/.git/trail/watch.running"
 fi
 
 # one DIR: one operation there; prints the hook's time in ms.
@@ -50,7 +53,10 @@ one() {
       GIT_TRACE2_PERF="$trace" git checkout -q HEAD~1
     fi
   )
-  grep region_leave "$trace" | grep "label:$hook" | awk -F'|' '{printf "%.1f\n", $7 * 1000}'
+  local t
+  t=$(grep region_leave "$trace" | grep "label:$hook" | awk -F'|' '{printf "%.1f\n", $7 * 1000}' | tail -n 1)
+  [ -n "$t" ] || { echo "no $hook region in git's trace of the operation in $1" >&2; exit 1; }
+  echo "$t"
 }
 
 median() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f ms (%d runs, %.1f-%.1f)", m, NR, a[1], a[NR] }'; }
@@ -69,7 +75,7 @@ store_open() {
   local watcher p
   watcher=$(cat "$repo/.git/trail/daemon.pid")
   for p in $(pgrep -P "$watcher"); do
-    ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "-> $journal/" && return 0
+    [ -n "$(find "/proc/$p/fd" -lname "$journal/*" 2>/dev/null)" ] && return 0
   done
   return 1
 }

@@ -1113,6 +1113,21 @@ fn store_holders(pid: u32, repo: &Path) -> Vec<u32> {
         .collect()
 }
 
+/// The watcher's store process in standby, if one is there for clients: the
+/// pid the marker beside the socket names (clients connect once it is
+/// written), a store process of the watcher `pid` started in standby (its
+/// environment says so), with the store not open.
+fn standby_pid(pid: u32, repo: &Path) -> Option<u32> {
+    let marker = std::fs::read_to_string(repo.join(".git/trail/daemon.sock.serving")).ok()?;
+    let named: u32 = marker.trim().parse().ok()?;
+    let environ = std::fs::read(format!("/proc/{named}/environ")).ok()?;
+    let in_standby = environ.split(|&b| b == 0).any(|v| v == b"TRAIL_STORE_STANDBY=1");
+    (in_standby
+        && store_processes(pid).contains(&named)
+        && !store_holders(pid, repo).contains(&named))
+    .then_some(named)
+}
+
 /// A process's thread count (`Threads:` of /proc/PID/status).
 fn threads(pid: u32) -> usize {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -1137,15 +1152,13 @@ fn an_idle_watcher_lets_go_of_the_store_and_the_next_client_finds_a_store_proces
     // Nothing may ask the journal anything meanwhile, or it would stay.
     wait_store_released(&daemon);
     assert!(alive(pid), "the watcher exited with its store process");
-    assert!(!alive(serving[0]), "the store process {} stayed after closing the store", serving[0]);
+    let gone = poll(DEADLINE, || (!alive(serving[0])).then_some(()));
+    assert!(gone.is_some(), "the store process {} stayed after closing the store", serving[0]);
     // The next one waits in standby: started, the store not open, no threads.
-    let waiting = poll(DEADLINE, || {
-        let found = store_processes(pid);
-        (found.len() == 1).then_some(found[0])
-    });
-    let Some(waiting) = waiting else {
+    let Some(waiting) = poll(DEADLINE, || standby_pid(pid, &repo)) else {
         panic!("no store process in standby: {:?}\n{}", store_processes(pid), daemon.log())
     };
+    assert_eq!(store_processes(pid), vec![waiting], "more store processes than the one in standby");
     assert!(store_holders(pid, &repo).is_empty(), "the store process in standby opened the store");
     assert_eq!(threads(waiting), 1, "the store process in standby runs threads");
     // A command goes through the socket: the waiting process opens the store
@@ -1162,7 +1175,9 @@ fn an_idle_watcher_lets_go_of_the_store_and_the_next_client_finds_a_store_proces
     assert_eq!(status["pid"].as_u64(), Some(u64::from(pid)), "{status}");
     assert!(status["store_processes"].as_u64() >= Some(2), "{status}");
     daemon.stop();
-    assert!(store_processes(pid).is_empty(), "a stopped watcher left its store process running");
+    // Its parent gone, it would no longer be found as the watcher's: by pid.
+    let gone = poll(DEADLINE, || (!alive(waiting)).then_some(()));
+    assert!(gone.is_some(), "a stopped watcher left its store process {waiting} running");
     env.trail_ok(&repo, ["verify"]);
 }
 
@@ -1221,8 +1236,9 @@ fn a_killed_watcher_leaves_no_store_process_behind() {
     // A store process in standby goes with its watcher too.
     daemon.start_again();
     let pid = wait_store_released(&daemon);
-    let waiting = poll(DEADLINE, || store_processes(pid).first().copied());
-    let Some(waiting) = waiting else { panic!("no store process in standby\n{}", daemon.log()) };
+    let Some(waiting) = poll(DEADLINE, || standby_pid(pid, &repo)) else {
+        panic!("no store process in standby\n{}", daemon.log())
+    };
     kill_9(pid);
     let gone = poll(DEADLINE, || (!alive(waiting)).then_some(()));
     assert!(gone.is_some(), "the store process {waiting} in standby outlived its killed watcher");

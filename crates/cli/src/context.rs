@@ -61,7 +61,7 @@ impl Repo {
         let trail_dir = self.location.trail_dir();
         // The watcher runs but no store process is there to accept (between
         // one and the next, or the watcher could not start one): connecting
-        // would start one and wait for it; the store is free, so open it
+        // would wait for one to be started; the store is free, so open it
         // directly, as without the watcher, if nobody holds it.
         let socket = trail_service::socket_path(&trail_dir);
         if socket.exists()

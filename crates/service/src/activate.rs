@@ -56,13 +56,14 @@ pub fn serving_marker(socket: &std::path::Path) -> std::path::PathBuf {
 /// for a hook that holds it) before the daemon gives up on it.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Set (to `1`) in the environment of a store process started in standby: it
-/// says `standby` and calls [`standby`] before it opens the store.
+/// Set to `1` in the environment of a store process started in standby (and
+/// removed from the others'): it says `standby` and calls [`standby`] before
+/// it opens the store.
 pub const STANDBY_ENV: &str = "TRAIL_STORE_STANDBY";
 
-/// A store process that exits sooner than this after it started is not
-/// followed by one in standby at once, but by one started when a client
-/// comes: nothing then starts processes in a loop.
+/// A store process that exits sooner than this after it said `ready` or
+/// `standby` is not followed by one in standby at once, but by one started
+/// when a client comes: nothing then starts processes in a loop.
 const STANDBY_MIN_LIFE: Duration = Duration::from_secs(1);
 
 /// What a store process in [`standby`] waited for.
@@ -154,7 +155,8 @@ struct State {
 impl Activator {
     /// Start a store process at once with `command` (whose stdin and stdout
     /// are set here), so that a store that cannot be opened fails this call;
-    /// from then on, start one whenever a client connects and none runs.
+    /// from then on, start the next one in standby as soon as one has exited
+    /// after serving, or, after one that failed, when a client connects.
     pub fn start(
         socket: Socket,
         command: impl Fn() -> Command + Send + Sync + 'static,
@@ -308,15 +310,19 @@ fn activate_loop(shared: &Shared, mut running: Option<(Child, Instant)>) {
     }
 }
 
-/// What a store process that failed said after its first line (`: …`), if anything.
+/// What a store process that failed said after its first line (`: …`, the
+/// message of its `error: {json}` line), if anything.
 fn last_words(control: &UnixStream) -> String {
     let _ = control.set_read_timeout(Some(Duration::from_millis(100)));
     let mut rest = String::new();
     let _ = control.take(64 * 1024).read_to_string(&mut rest);
-    match rest.lines().rev().find_map(|l| l.strip_prefix("error: ")) {
-        Some(said) => format!(": {said}"),
-        None => String::new(),
-    }
+    let Some(said) = rest.lines().rev().find_map(|l| l.strip_prefix("error: ")) else {
+        return String::new();
+    };
+    let message = serde_json::from_str::<serde_json::Value>(said)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned));
+    format!(": {}", message.as_deref().unwrap_or(said))
 }
 
 /// Start a store process and wait until it says the store is open (or, in
@@ -331,8 +337,11 @@ fn launch(shared: &Shared, standby: bool) -> Result<Child, String> {
         .map_err(|e| format!("cannot share the listening socket: {e}"))?;
     let mut command = (shared.command)();
     command.stdin(Stdio::from(OwnedFd::from(listener))).stdout(Stdio::from(OwnedFd::from(theirs)));
+    // Set or removed: a value in the watcher's own environment must not decide.
     if standby {
         command.env(STANDBY_ENV, "1");
+    } else {
+        command.env_remove(STANDBY_ENV);
     }
     let mut child = command.spawn().map_err(|e| format!("cannot start it: {e}"))?;
     drop(command);

@@ -57,8 +57,10 @@ pub struct StatusArgs {
 /// The watcher's store process (started by the watcher; not for people).
 ///
 /// Serves the journal on the listening socket it gets as stdin, reports on its
-/// stdout (`ready` or `error: …`) and reads the watcher's status lines there;
-/// exits when no client has come for a while or when the watcher is gone.
+/// stdout (`ready` or `error: …`; in standby, `standby` first, once it waits
+/// for a client with the store closed) and reads the watcher's status lines
+/// there; exits when no client has come for a while or when the watcher is
+/// gone.
 #[derive(Debug, Args)]
 pub struct ServeArgs {}
 
@@ -138,7 +140,7 @@ fn serve() -> Result<(), CommandError> {
     // In standby (started after the previous one left for want of clients):
     // exec and discovery are done; wait for a client before opening the store.
     let mut status_line = None;
-    if std::env::var_os(trail_service::STANDBY_ENV).is_some() {
+    if std::env::var_os(trail_service::STANDBY_ENV).is_some_and(|v| v == "1") {
         tell("standby");
         match trail_service::standby(&listener, &mut reader, &mut status_line) {
             Ok(trail_service::Standby::Client) => {}
