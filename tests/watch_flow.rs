@@ -1217,6 +1217,36 @@ fn a_commit_message_opens_the_store_before_the_hooks_come() {
     env.trail_ok(&repo, ["verify"]);
 }
 
+/// After a quiet spell, git taking HEAD's lock to move it (a checkout, reset,
+/// merge) has the store opened before that command's hook comes; git
+/// commands that only read (status, log) do not.
+#[test]
+fn a_command_moving_head_opens_the_store_before_its_hook_comes() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let daemon = Daemon::start(&env, &repo);
+    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = wait_store_released(&daemon);
+    env.git_ok(&repo, ["status", "--porcelain"]);
+    env.git_ok(&repo, ["log", "-1", "--oneline"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(store_holders(pid, &repo).is_empty(), "a reading git command had the store opened");
+    // A new branch checked out: HEAD moves, no file changes (so the watcher
+    // has nothing to record), and no hook runs that could open it instead.
+    let no_hooks = env.root.join("no-hooks");
+    std::fs::create_dir_all(&no_hooks).expect("mkdir");
+    let hooks_path = format!("core.hooksPath={}", no_hooks.display());
+    env.git_ok(&repo, ["-c", hooks_path.as_str(), "checkout", "-q", "-b", "elsewhere"]);
+    let opened = poll(DEADLINE, || (!store_holders(pid, &repo).is_empty()).then_some(()));
+    assert!(
+        opened.is_some(),
+        "the store was not opened after git moved HEAD\n--- daemon log ---\n{}",
+        daemon.log()
+    );
+    daemon.stop();
+    env.trail_ok(&repo, ["verify"]);
+}
+
 #[test]
 fn a_killed_watcher_leaves_no_store_process_behind() {
     let env = TestEnv::new();

@@ -106,7 +106,7 @@ pub struct Watch {
     unsaved: BTreeSet<ObjectId>,
     /// When [`Watch::wait`] last collected settled paths (see [`BURST_TICK`]).
     last_collect: Instant,
-    /// Called when git writes a commit message ([`Watch::on_commit_coming`]),
+    /// Called when git's hooks are coming ([`Watch::on_hooks_coming`]),
     /// and when it was last called.
     commit_hook: Option<Box<dyn FnMut() + Send>>,
     commit_hook_called: Option<Instant>,
@@ -123,7 +123,7 @@ pub struct Watch {
 /// each. Paths settle up to one tick later than they would alone.
 const BURST_PENDING: usize = 256;
 const BURST_TICK: Duration = Duration::from_millis(50);
-/// [`Watch::on_commit_coming`]'s hook is called at most this often.
+/// [`Watch::on_hooks_coming`]'s hook is called at most this often.
 const COMMIT_HOOK_EVERY: Duration = Duration::from_secs(1);
 /// Content read in a batch is held until the batch is read, up to this much;
 /// then what is held is written and memory freed.
@@ -337,12 +337,15 @@ impl Watch {
         Waker(self.wake.clone())
     }
 
-    /// Call `hook` when git writes the message of a commit it is making
-    /// (`COMMIT_EDITMSG`, `MERGE_MSG`): its commit-msg and post-commit hooks
-    /// follow within milliseconds. At most once a second; runs on the
-    /// watcher's thread, so it must return at once. (Not `index.lock`: `git
-    /// status`, which editors run all the time, takes that too.)
-    pub fn on_commit_coming(&mut self, hook: impl FnMut() + Send + 'static) {
+    /// Call `hook` when git's hooks are coming: git writes the message of a
+    /// commit it is making (`COMMIT_EDITMSG`, `MERGE_MSG`; commit-msg and
+    /// post-commit follow), or takes HEAD's lock to move it (`HEAD.lock`: a
+    /// checkout, reset, merge or rebase, whose post-checkout, post-merge or
+    /// post-rewrite follows within milliseconds). At most once a second;
+    /// runs on the watcher's thread, so it must return at once. (Not
+    /// `index.lock`: `git status`, which editors run all the time, takes that
+    /// too; nothing that only reads the repository takes `HEAD.lock`.)
+    pub fn on_hooks_coming(&mut self, hook: impl FnMut() + Send + 'static) {
         self.commit_hook = Some(Box::new(hook));
     }
 
@@ -521,7 +524,7 @@ impl Watch {
         if name == b"index" {
             self.index_stale = true;
         }
-        if matches!(name, b"COMMIT_EDITMSG" | b"MERGE_MSG")
+        if matches!(name, b"COMMIT_EDITMSG" | b"MERGE_MSG" | b"HEAD.lock")
             && self.commit_hook_called.is_none_or(|at| now.duration_since(at) >= COMMIT_HOOK_EVERY)
             && let Some(hook) = self.commit_hook.as_mut()
         {

@@ -138,10 +138,10 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         let mut watch = trail_watch::Watch::start(&workdir, options).map_err(|e| {
             CommandError::environment(format!("cannot watch {}: {e}", workdir.display()))
         })?;
-        // git wrote a commit message: commit-msg and post-commit are coming.
-        // The store opened now is open when post-commit connects (after a
-        // quiet spell it is closed, its store process in standby).
-        watch.on_commit_coming(activator.prestarter());
+        // git wrote a commit message or took HEAD's lock: hooks are coming.
+        // The store opened now is open, or opening, when the hook connects
+        // (after a quiet spell it is closed, its store process in standby).
+        watch.on_hooks_coming(activator.prestarter());
         {
             let (shutdown, waker) = (Arc::clone(&shutdown), watch.waker());
             std::thread::spawn(move || {
