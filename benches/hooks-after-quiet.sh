@@ -12,7 +12,8 @@
 #
 # OP=commit (default): the 10-file commit of benches/hooks-overhead.sh,
 # post-commit timed. OP=checkout: `git checkout` between the branch's head
-# and its parent (10 files apart), post-checkout timed.
+# and its parent (10 files apart), post-checkout timed. HOOK=NAME times
+# another hook of the operation (HOOK=pre-commit with OP=commit).
 set -euo pipefail
 cd -P "$(dirname "$0")/.."
 n=${1:-10}
@@ -23,8 +24,8 @@ repo=$out/hooks-base-50000-trail
 twin=$out/hooks-base-50000-trail-twin
 [ -d "$repo" ] || { echo "run benches/hooks-overhead.sh first (it makes $repo)" >&2; exit 2; }
 case $op in
-commit) hook=post-commit ;;
-checkout) hook=post-checkout ;;
+commit) hook=${HOOK:-post-commit} ;;
+checkout) hook=${HOOK:-post-checkout} ;;
 *) echo "OP is commit or checkout" >&2; exit 2 ;;
 esac
 cargo build --release --locked -q
