@@ -1181,30 +1181,45 @@ fn an_idle_watcher_lets_go_of_the_store_and_the_next_client_finds_a_store_proces
     env.trail_ok(&repo, ["verify"]);
 }
 
+/// A watcher whose store process has closed the store after a quiet spell,
+/// and stays so while git commands that only read run (`git status` takes
+/// the index lock, which is why that lock is no sign of hooks coming).
+/// Returns the watcher's pid.
+fn quiet_after_reads(env: &TestEnv, repo: &Path, daemon: &Daemon) -> u32 {
+    wait_record(daemon, 0, "watch.start", |r| kind(r) == "watch.start");
+    let pid = wait_store_released(daemon);
+    env.git_ok(repo, ["status", "--porcelain"]);
+    env.git_ok(repo, ["log", "-1", "--oneline"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(store_holders(pid, repo).is_empty(), "a reading git command had the store opened");
+    pid
+}
+
+/// Wait until one of the watcher's store processes has the store open, after `what`.
+#[track_caller]
+fn wait_store_opened(daemon: &Daemon, pid: u32, what: &str) {
+    let opened = poll(DEADLINE, || (!store_holders(pid, &daemon.repo).is_empty()).then_some(()));
+    assert!(
+        opened.is_some(),
+        "the store was not opened after {what}\n--- daemon log ---\n{}",
+        daemon.log()
+    );
+}
+
 /// After a quiet spell the store is closed; git writing a commit message (as
 /// `git commit` does before its commit-msg and post-commit hooks) has it
 /// opened at once, so the hooks that follow find it open instead of waiting
-/// for the open. `git status` (it takes the index lock) does not.
+/// for the open.
 #[test]
 fn a_commit_message_opens_the_store_before_the_hooks_come() {
     let env = TestEnv::new();
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
-    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
-    let pid = wait_store_released(&daemon);
-    // `git status` takes the index lock: the store stays closed.
-    env.git_ok(&repo, ["status", "--porcelain"]);
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(store_holders(pid, &repo).is_empty(), "git status had the store opened");
+    let pid = quiet_after_reads(&env, &repo, &daemon);
     // No client, no change in the work tree: only the message file, as git
     // writes it.
     std::fs::write(repo.join(".git/COMMIT_EDITMSG"), b"a message\n").expect("write");
-    let opened = poll(DEADLINE, || (!store_holders(pid, &repo).is_empty()).then_some(()));
-    assert!(
-        opened.is_some(),
-        "the store was not opened after git wrote a commit message\n--- daemon log ---\n{}",
-        daemon.log()
-    );
+    wait_store_opened(&daemon, pid, "git wrote a commit message");
     // A commit right after is recorded through it.
     write(&repo, "after.txt", b"after\n");
     env.git_ok(&repo, ["add", "after.txt"]);
@@ -1218,31 +1233,20 @@ fn a_commit_message_opens_the_store_before_the_hooks_come() {
 }
 
 /// After a quiet spell, git taking HEAD's lock to move it (a checkout, reset,
-/// merge) has the store opened before that command's hook comes; git
-/// commands that only read (status, log) do not.
+/// merge) has the store opened before that command's hook comes.
 #[test]
 fn a_command_moving_head_opens_the_store_before_its_hook_comes() {
     let env = TestEnv::new();
     let repo = repo(&env);
     let daemon = Daemon::start(&env, &repo);
-    wait_record(&daemon, 0, "watch.start", |r| kind(r) == "watch.start");
-    let pid = wait_store_released(&daemon);
-    env.git_ok(&repo, ["status", "--porcelain"]);
-    env.git_ok(&repo, ["log", "-1", "--oneline"]);
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(store_holders(pid, &repo).is_empty(), "a reading git command had the store opened");
+    let pid = quiet_after_reads(&env, &repo, &daemon);
     // A new branch checked out: HEAD moves, no file changes (so the watcher
     // has nothing to record), and no hook runs that could open it instead.
     let no_hooks = env.root.join("no-hooks");
     std::fs::create_dir_all(&no_hooks).expect("mkdir");
     let hooks_path = format!("core.hooksPath={}", no_hooks.display());
     env.git_ok(&repo, ["-c", hooks_path.as_str(), "checkout", "-q", "-b", "elsewhere"]);
-    let opened = poll(DEADLINE, || (!store_holders(pid, &repo).is_empty()).then_some(()));
-    assert!(
-        opened.is_some(),
-        "the store was not opened after git moved HEAD\n--- daemon log ---\n{}",
-        daemon.log()
-    );
+    wait_store_opened(&daemon, pid, "git moved HEAD");
     daemon.stop();
     env.trail_ok(&repo, ["verify"]);
 }
