@@ -13,7 +13,10 @@
 # OP=commit (default): the 10-file commit of benches/hooks-overhead.sh,
 # post-commit timed. OP=checkout: `git checkout` between the branch's head
 # and its parent (10 files apart), post-checkout timed. HOOK=NAME times
-# another hook of the operation (HOOK=pre-commit with OP=commit).
+# another hook of the operation (HOOK=pre-commit with OP=commit). OP=push:
+# the 10-file commit in each copy first (not timed; the quiet counts from
+# it), then `git push` of it to a bare repository beside the copy,
+# pre-push timed.
 set -euo pipefail
 cd -P "$(dirname "$0")/.."
 n=${1:-10}
@@ -26,7 +29,8 @@ twin=$out/hooks-base-50000-trail-twin
 case $op in
 commit) hook=${HOOK:-post-commit} ;;
 checkout) hook=${HOOK:-post-checkout} ;;
-*) echo "OP is commit or checkout" >&2; exit 2 ;;
+push) hook=${HOOK:-pre-push} ;;
+*) echo "OP is commit, checkout or push" >&2; exit 2 ;;
 esac
 cargo build --release --locked -q
 export PATH=$PWD/target/release:$PATH TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
@@ -39,6 +43,16 @@ if [ ! -d "$twin" ] || [ "$(git -C "$twin" rev-parse HEAD)" != "$(git -C "$repo"
   # No watcher runs in the twin: nothing of one may be copied with it.
   rm -f "$twin"/.git/trail/daemon.* "$twin/.git/trail/watch.running"
 fi
+if [ "$op" = push ]; then
+  # A bare repository beside each copy, holding its branch as it is now.
+  for r in "$repo" "$twin"; do
+    rm -rf "$r.remote"
+    git init -q --bare "$r.remote"
+    git -C "$r" remote remove bench 2>/dev/null || true
+    git -C "$r" remote add bench "$r.remote"
+    git -C "$r" push -q --no-verify bench "$branch"
+  done
+fi
 
 # one DIR: one operation there; prints the hook's time in ms.
 one() {
@@ -48,6 +62,8 @@ one() {
     cd "$1"
     if [ "$op" = commit ]; then
       GIT_TRACE2_PERF="$trace" sh "$out/commit-small.sh"
+    elif [ "$op" = push ]; then
+      GIT_TRACE2_PERF="$trace" git push -q bench "$branch"
     elif [ -z "$(git branch --show-current)" ]; then
       GIT_TRACE2_PERF="$trace" git checkout -q "$branch"
     else
@@ -56,6 +72,12 @@ one() {
   )
   local t
   t=$(grep region_leave "$trace" | grep "label:$hook" | awk -F'|' '{printf "%.1f\n", $7 * 1000}' | tail -n 1)
+  if [ -z "$t" ]; then
+    # git push runs pre-push as a child without a region: its child_exit.
+    local child
+    child=$(grep child_start "$trace" | grep "hook:$hook " | grep -o '\[ch[0-9]*\]' | tail -n 1)
+    [ -n "$child" ] && t=$(grep child_exit "$trace" | grep -F "$child" | awk -F'|' '{printf "%.1f\n", $7 * 1000}' | tail -n 1)
+  fi
   [ -n "$t" ] || { echo "no $hook region in git's trace of the operation in $1" >&2; exit 1; }
   echo "$t"
 }
@@ -82,6 +104,9 @@ store_open() {
 }
 echo "== $hook: through the watcher after ${quiet} s of quiet | opening the store directly (no watcher)"
 for _ in $(seq 1 "$n"); do
+  if [ "$op" = push ]; then
+    for r in "$repo" "$twin"; do (cd "$r" && sh "$out/commit-small.sh"); done
+  fi
   sleep "$((quiet / 2))"
   b=$(one "$twin")
   sleep "$((quiet - quiet / 2))"
