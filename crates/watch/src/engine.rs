@@ -108,8 +108,8 @@ pub struct Watch {
     last_collect: Instant,
     /// Called when git's hooks are coming ([`Watch::on_hooks_coming`]),
     /// and when it was last called.
-    commit_hook: Option<Box<dyn FnMut() + Send>>,
-    commit_hook_called: Option<Instant>,
+    hooks_coming: Option<Box<dyn FnMut() + Send>>,
+    hooks_coming_called: Option<Instant>,
     events: u64,
     changes: u64,
     last_error: Option<String>,
@@ -124,7 +124,7 @@ pub struct Watch {
 const BURST_PENDING: usize = 256;
 const BURST_TICK: Duration = Duration::from_millis(50);
 /// [`Watch::on_hooks_coming`]'s hook is called at most this often.
-const COMMIT_HOOK_EVERY: Duration = Duration::from_secs(1);
+const HOOKS_COMING_EVERY: Duration = Duration::from_secs(1);
 /// Content read in a batch is held until the batch is read, up to this much;
 /// then what is held is written and memory freed.
 const STAGED_BYTES_MAX: usize = 64 << 20;
@@ -228,8 +228,8 @@ impl Watch {
             flood: None,
             unsaved: BTreeSet::new(),
             last_collect: Instant::now(),
-            commit_hook: None,
-            commit_hook_called: None,
+            hooks_coming: None,
+            hooks_coming_called: None,
             events: 0,
             changes: 0,
             last_error: None,
@@ -346,7 +346,7 @@ impl Watch {
     /// `index.lock`: `git status`, which editors run all the time, takes that
     /// too; nothing that only reads the repository takes `HEAD.lock`.)
     pub fn on_hooks_coming(&mut self, hook: impl FnMut() + Send + 'static) {
-        self.commit_hook = Some(Box::new(hook));
+        self.hooks_coming = Some(Box::new(hook));
     }
 
     /// Whether [`Watch::keep_reachable`] has something to do: blobs not yet
@@ -525,10 +525,12 @@ impl Watch {
             self.index_stale = true;
         }
         if matches!(name, b"COMMIT_EDITMSG" | b"MERGE_MSG" | b"HEAD.lock")
-            && self.commit_hook_called.is_none_or(|at| now.duration_since(at) >= COMMIT_HOOK_EVERY)
-            && let Some(hook) = self.commit_hook.as_mut()
+            && self
+                .hooks_coming_called
+                .is_none_or(|at| now.duration_since(at) >= HOOKS_COMING_EVERY)
+            && let Some(hook) = self.hooks_coming.as_mut()
         {
-            self.commit_hook_called = Some(now);
+            self.hooks_coming_called = Some(now);
             hook();
         }
         if name == b"logs" {
