@@ -20,6 +20,7 @@
 //! the single-use check (the caller keeps the used token ids).
 
 mod decide;
+pub mod gate;
 mod glob;
 pub mod keys;
 mod policy;
@@ -30,5 +31,9 @@ pub use decide::{
     protected_symlink, protected_with, symlink_target,
 };
 pub use keys::{KeyError, KeyId, PrivateKey, PublicKey};
-pub use policy::{DEFAULT_PROTECTED, POLICY_FILE, PolicyError, Protect};
+pub use gate::{
+    Accepted, Change, Clock, Decision, Denial, Failed, Gate, History, ProtectedChange, Refused,
+    Update, When, decide, digest,
+};
+pub use policy::{DEFAULT_PROTECTED, DEFAULT_RECEIVE_GRACE_SECS, POLICY_FILE, PolicyError, Protect};
 pub use token::{Check, Claims, Refusal, Token, TokenError, Verified, staged_digest, verify};

@@ -55,6 +55,28 @@ pub enum PolicyError {
     DuplicateAuthorizer { id: KeyId },
     #[error("[protect] {field}: `{pattern}` is not a valid glob: {message}")]
     Glob { field: &'static str, pattern: String, message: String },
+    #[error(
+        "[protect] {field}: `{value}` is not a duration (a number and s, m, h or d: `8h`, `1d`)"
+    )]
+    Duration { field: &'static str, value: String },
+}
+
+/// `30s`, `15m`, `8h`, `2d`, or `0`: a non-negative duration of at most a year.
+fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    if text == "0" {
+        return Some(chrono::Duration::zero());
+    }
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let number: i64 = number.parse().ok()?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number.checked_mul(60)?,
+        "h" => number.checked_mul(3600)?,
+        "d" => number.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds <= 366 * 86_400).then(|| chrono::Duration::seconds(seconds))
 }
 
 /// The `[protect]` settings of a repository's committed `trail.toml`.
@@ -71,7 +93,15 @@ pub struct Protect {
     content_signatures: bool,
     extra: globset::GlobSet,
     ignored: globset::GlobSet,
+    branches: Vec<String>,
+    branch_set: globset::GlobSet,
+    receive_grace: chrono::Duration,
 }
+
+/// How long after a token's expiry a server still accepts it at receive,
+/// unless `[protect] receive_grace` says otherwise: a working day, so a change
+/// committed with a fresh token can be pushed later that day.
+pub const DEFAULT_RECEIVE_GRACE_SECS: i64 = 8 * 3600;
 
 #[derive(Deserialize)]
 struct File {
@@ -88,6 +118,8 @@ struct Raw {
     ignore: Vec<String>,
     strict: bool,
     content_signatures: bool,
+    branches: Vec<String>,
+    receive_grace: Option<String>,
 }
 
 impl Default for Raw {
@@ -98,6 +130,8 @@ impl Default for Raw {
             ignore: Vec::new(),
             strict: false,
             content_signatures: true,
+            branches: Vec::new(),
+            receive_grace: None,
         }
     }
 }
@@ -115,6 +149,9 @@ impl Default for Protect {
             content_signatures: true,
             extra: globset::GlobSet::empty(),
             ignored: globset::GlobSet::empty(),
+            branches: Vec::new(),
+            branch_set: globset::GlobSet::empty(),
+            receive_grace: chrono::Duration::seconds(DEFAULT_RECEIVE_GRACE_SECS),
         }
     }
 }
@@ -145,6 +182,15 @@ impl Protect {
         // `ignore` narrows protection, so it matches exactly (case-sensitively):
         // when in doubt a path stays protected.
         let ignored = compile("ignore", &raw.ignore, false)?;
+        // Branch names match exactly, as git compares them.
+        let branch_set = compile("branches", &raw.branches, false)?;
+        let receive_grace = match &raw.receive_grace {
+            None => chrono::Duration::seconds(DEFAULT_RECEIVE_GRACE_SECS),
+            Some(text) => parse_duration(text).ok_or_else(|| PolicyError::Duration {
+                field: "receive_grace",
+                value: text.clone(),
+            })?,
+        };
         Ok(Protect {
             authorizers,
             paths: raw.paths,
@@ -153,7 +199,30 @@ impl Protect {
             content_signatures: raw.content_signatures,
             extra,
             ignored,
+            branches: raw.branches,
+            branch_set,
+            receive_grace,
         })
+    }
+
+    /// `[protect] branches`: globs of branch names (`main`, `release/*`)
+    /// whose history a server keeps: no non-fast-forward update, no
+    /// deletion. The server's default branch is always such a branch.
+    pub fn branches(&self) -> &[String] {
+        &self.branches
+    }
+
+    /// Whether `[protect] branches` names the branch `name` (`refs/heads/…`
+    /// or the short name).
+    pub fn protects_branch(&self, name: &str) -> bool {
+        let short = name.strip_prefix("refs/heads/").unwrap_or(name);
+        self.branch_set.is_match(short) || self.branch_set.is_match(name)
+    }
+
+    /// `[protect] receive_grace`: how long after its expiry a server still
+    /// accepts a token, judged by the server's clock when the push arrives.
+    pub fn receive_grace(&self) -> chrono::Duration {
+        self.receive_grace
     }
 
     /// The authorizers' public keys, in the file's order.
