@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod context;
 mod error;
+mod judge;
 mod output;
 mod pending;
 mod protect;

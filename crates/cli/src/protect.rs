@@ -10,50 +10,55 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-use trail_git::{FileChange, ObjectId, StagedIndex};
-use trail_policy::{Launched, POLICY_FILE, Protect, Reason, Refusal, Verified};
+use trail_git::{FileChange, ObjectId, PathBlob, StagedIndex};
+use trail_policy::{Launched, POLICY_FILE, Protect, Reason};
+pub(crate) use trail_policy::{ProtectedChange, digest};
 
 use crate::error::CommandError;
 
-/// One protected path of a change, as the digest sees it.
-#[derive(Debug, Clone)]
-pub(crate) struct ProtectedChange {
-    pub path: Vec<u8>,
-    /// `A`, `M`, `D` or `T` (a rename is a `D` and an `A`).
-    pub status: char,
-    /// The new blob id (hex); `None` for a deletion.
-    pub blob: Option<String>,
-    pub reason: Reason,
-}
-
-/// The digest a token binds ([`trail_policy::staged_digest`]) of `changes`.
-pub(crate) fn digest(changes: &[ProtectedChange]) -> String {
-    let entries: Vec<_> =
-        changes.iter().map(|c| (c.path.clone(), c.status, c.blob.clone())).collect();
-    trail_policy::staged_digest(&entries)
-}
-
 /// Where the protected configs of the new state are found (the configs that
-/// launch scripts): the index being committed, or a commit's tree.
+/// launch scripts, the symlinks that may point at protected paths): the
+/// index being committed, or what is known of a commit's tree.
 pub(crate) enum Snapshot<'a> {
     Index(&'a StagedIndex),
-    Commit(ObjectId),
-    /// The glob-protected configs already known (path, blob).
-    Configs(Vec<(Vec<u8>, ObjectId)>),
+    Configs(Configs),
 }
 
-/// `.git/trail/cache/configs.json`: the configs a glob protects in one
-/// commit, so that a check of a change on top of it examines only the
-/// changed paths instead of every file of the tree.
+/// What of a tree a protection check looks at beyond the changed paths:
+/// the regular files a glob protects (configs, scripts) and every symlink
+/// (a protected one protects what it points at). Path and blob each.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Configs {
+    pub files: Vec<PathBlob>,
+    pub links: Vec<PathBlob>,
+}
+
+impl Configs {
+    /// Read from the whole tree of `commit`.
+    pub(crate) fn of_commit(
+        git: &trail_git::Repository,
+        policy: &Protect,
+        commit: ObjectId,
+    ) -> Result<Configs, CommandError> {
+        let (files, links) = trail_git::commit_files_and_links(git, commit)
+            .map_err(|e| CommandError::environment(e.to_string()))?;
+        let files = files.into_iter().filter(|(path, _)| policy.glob_protects(path)).collect();
+        Ok(Configs { files, links })
+    }
+}
+
+/// `.git/trail/cache/configs-v2.json`: the [`Configs`] of one commit, so
+/// that a check of a change on top of it examines only the changed paths
+/// instead of every file of the tree.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct ConfigCache {
     commit: String,
     configs: Vec<(Vec<u8>, String)>,
+    links: Vec<(Vec<u8>, String)>,
 }
 
 fn config_cache_path(trail_dir: &Path) -> std::path::PathBuf {
-    trail_dir.join("cache").join("configs.json")
+    trail_dir.join("cache").join("configs-v2.json")
 }
 
 /// How many commits the cache remembers (an amend or a checkout of a
@@ -67,34 +72,34 @@ fn read_config_cache(trail_dir: &Path) -> Vec<ConfigCache> {
         .unwrap_or_default()
 }
 
-/// The glob-protected configs of `commit`, if the cache holds them.
-pub(crate) fn cached_configs(
-    trail_dir: &Path,
-    commit: ObjectId,
-) -> Option<Vec<(Vec<u8>, ObjectId)>> {
+/// The [`Configs`] of `commit`, if the cache holds them.
+pub(crate) fn cached_configs(trail_dir: &Path, commit: ObjectId) -> Option<Configs> {
     let commit = commit.to_string();
     let entry = read_config_cache(trail_dir).into_iter().find(|e| e.commit == commit)?;
-    entry
-        .configs
-        .into_iter()
-        .map(|(path, id)| Some((path, ObjectId::from_hex(id.as_bytes()).ok()?)))
-        .collect()
+    let ids = |list: Vec<(Vec<u8>, String)>| -> Option<Vec<PathBlob>> {
+        list.into_iter()
+            .map(|(path, id)| Some((path, ObjectId::from_hex(id.as_bytes()).ok()?)))
+            .collect()
+    };
+    Some(Configs { files: ids(entry.configs)?, links: ids(entry.links)? })
 }
 
 /// `configs` after `changes`: changed paths out, the new versions of
-/// regular files a glob of `policy` protects in.
-pub(crate) fn overlay(
-    policy: &Protect,
-    mut configs: Vec<(Vec<u8>, ObjectId)>,
-    changes: &[FileChange],
-) -> Vec<(Vec<u8>, ObjectId)> {
-    configs.retain(|(path, _)| {
-        !changes.iter().any(|c| c.path == *path || c.from.as_ref() == Some(path))
-    });
+/// regular files a glob of `policy` protects and of symlinks in.
+pub(crate) fn overlay(policy: &Protect, mut configs: Configs, changes: &[FileChange]) -> Configs {
+    let touched =
+        |path: &Vec<u8>| changes.iter().any(|c| c.path == *path || c.from.as_ref() == Some(path));
+    configs.files.retain(|(path, _)| !touched(path));
+    configs.links.retain(|(path, _)| !touched(path));
     for change in changes {
+        if change.status == 'D' {
+            continue;
+        }
         let regular = change.mode == "100644" || change.mode == "100755";
-        if change.status != 'D' && regular && policy.glob_protects(&change.path) {
-            configs.push((change.path.clone(), change.blob));
+        if regular && policy.glob_protects(&change.path) {
+            configs.files.push((change.path.clone(), change.blob));
+        } else if change.mode == "120000" {
+            configs.links.push((change.path.clone(), change.blob));
         }
     }
     configs
@@ -118,15 +123,13 @@ pub(crate) fn remember_configs(
     let known = parent.filter(|_| !policy_changed).and_then(|p| cached_configs(trail_dir, p));
     let configs = match known {
         Some(configs) => overlay(&policy, configs, changes),
-        None => trail_git::commit_files(git, commit)
-            .map_err(|e| CommandError::environment(e.to_string()))?
-            .into_iter()
-            .filter(|(path, _)| policy.glob_protects(path))
-            .collect(),
+        None => Configs::of_commit(git, &policy, commit)?,
     };
+    let hex = |list: Vec<PathBlob>| list.into_iter().map(|(p, id)| (p, id.to_string())).collect();
     let entry = ConfigCache {
         commit: commit.to_string(),
-        configs: configs.into_iter().map(|(p, id)| (p, id.to_string())).collect(),
+        configs: hex(configs.files),
+        links: hex(configs.links),
     };
     let mut cache = read_config_cache(trail_dir);
     cache.retain(|e| e.commit != entry.commit);
@@ -213,41 +216,78 @@ pub(crate) fn launched(
     policy: &Protect,
     snapshot: Option<&Snapshot<'_>>,
     changed: &[Contents],
+    changed_links: &[(Vec<u8>, Vec<u8>)],
 ) -> Result<Launched, CommandError> {
     let mut launched = Launched::new();
-    let by_glob = |path: &[u8]| policy.glob_protects(path);
+    let mut configs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut links: Vec<(Vec<u8>, Vec<u8>)> = changed_links.to_vec();
     match snapshot {
-        Some(Snapshot::Configs(configs)) => {
-            for (path, id) in configs {
-                launched.add_config(path, &read_blob(git, *id)?);
+        Some(Snapshot::Configs(known)) => {
+            for (path, id) in &known.files {
+                configs.push((path.clone(), read_blob(git, *id)?));
+            }
+            for (path, id) in &known.links {
+                links.push((path.clone(), read_blob(git, *id)?));
             }
         }
         Some(Snapshot::Index(index)) => {
             for (path, id) in index.files() {
-                if by_glob(path) {
-                    launched.add_config(path, &read_blob(git, id)?);
+                if policy.glob_protects(path) {
+                    configs.push((path.to_vec(), read_blob(git, id)?));
                 }
             }
-        }
-        Some(Snapshot::Commit(commit)) => {
-            let files = trail_git::commit_files(git, *commit)
-                .map_err(|e| CommandError::environment(e.to_string()))?;
-            for (path, id) in files {
-                if by_glob(&path) {
-                    launched.add_config(&path, &read_blob(git, id)?);
-                }
+            for (path, id) in index.links() {
+                links.push((path.to_vec(), read_blob(git, id)?));
             }
         }
         None => {}
+    }
+    for (path, content) in &configs {
+        launched.add_config(path, content);
+        if is_shell_script(path, content) {
+            launched.add_sourced(path, content);
+        }
     }
     for (path, new, old) in changed {
         for content in [new, old].into_iter().flatten() {
             if trail_policy::protected(policy, path, Some(content)).is_some() {
                 launched.add_config(path, content);
+                if is_shell_script(path, content) {
+                    launched.add_sourced(path, content);
+                }
             }
         }
     }
+    // A protected symlink protects what it points at; a link to a link is
+    // followed as far as the links go (each round resolves one more).
+    let mut pending = links;
+    loop {
+        let before = pending.len();
+        pending.retain(|(link, target)| {
+            match trail_policy::protected_symlink(policy, link, target, &launched) {
+                Some(_) => {
+                    launched.add_symlink(link, target);
+                    false
+                }
+                None => true,
+            }
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
     Ok(launched)
+}
+
+/// Whether a protected file is a shell script whose `source`d files matter:
+/// by its extension or its `#!` line.
+fn is_shell_script(path: &[u8], content: &[u8]) -> bool {
+    path.ends_with(b".sh")
+        || path.ends_with(b".bash")
+        || content.starts_with(b"#!/bin/sh")
+        || content.starts_with(b"#!/bin/bash")
+        || content.starts_with(b"#!/usr/bin/env bash")
+        || content.starts_with(b"#!/usr/bin/env sh")
 }
 
 pub(crate) fn reason_of(
@@ -290,6 +330,7 @@ pub(crate) fn protected_changes(
         status: char,
         blob: Option<ObjectId>,
         symlink: bool,
+        gitlink: bool,
         new: Option<Vec<u8>>,
         old: Option<Vec<u8>>,
     }
@@ -306,6 +347,7 @@ pub(crate) fn protected_changes(
                     status,
                     blob: (status != 'D').then_some(change.blob),
                     symlink: false,
+                    gitlink: true,
                     new: None,
                     old: None,
                 });
@@ -319,6 +361,7 @@ pub(crate) fn protected_changes(
                 status: 'D',
                 blob: None,
                 symlink,
+                gitlink: false,
                 new: None,
                 old: Some(read_blob(git, change.blob)?),
             }),
@@ -326,12 +369,21 @@ pub(crate) fn protected_changes(
                 let from = change.from.clone().unwrap_or_default();
                 let content = read_blob(git, change.blob)?;
                 let old = in_commit(git, base, &from)?.or_else(|| Some(content.clone()));
-                sides.push(Side { path: from, status: 'D', blob: None, symlink, new: None, old });
+                sides.push(Side {
+                    path: from,
+                    status: 'D',
+                    blob: None,
+                    symlink,
+                    gitlink: false,
+                    new: None,
+                    old,
+                });
                 sides.push(Side {
                     path: change.path.clone(),
                     status: 'A',
                     blob: Some(change.blob),
                     symlink,
+                    gitlink: false,
                     new: Some(content),
                     old: None,
                 });
@@ -341,6 +393,7 @@ pub(crate) fn protected_changes(
                 status,
                 blob: Some(change.blob),
                 symlink,
+                gitlink: false,
                 new: Some(read_blob(git, change.blob)?),
                 old: if status == 'A' { None } else { in_commit(git, base, &change.path)? },
             }),
@@ -348,21 +401,40 @@ pub(crate) fn protected_changes(
     }
     let changed: Vec<Contents> = sides
         .iter()
-        .filter(|s| !s.symlink)
+        .filter(|s| !s.symlink && !s.gitlink)
         .map(|s| (s.path.clone(), s.new.clone(), s.old.clone()))
         .collect();
+    let changed_links: Vec<(Vec<u8>, Vec<u8>)> = sides
+        .iter()
+        .filter(|s| s.symlink)
+        .filter_map(|s| Some((s.path.clone(), s.new.clone()?)))
+        .collect();
+    let reason = |side: &Side, launched: &Launched| {
+        if side.gitlink {
+            trail_policy::protected_gitlink_with(policy, &side.path, launched)
+        } else {
+            reason_of(policy, &side.path, side.symlink, &[&side.new, &side.old], launched)
+        }
+    };
     // Configs in the rest of the tree matter only for a path nothing else
     // protects: skip reading them when every side is decided without them.
     let nothing = Launched::new();
-    let undecided = sides
-        .iter()
-        .any(|s| reason_of(policy, &s.path, s.symlink, &[&s.new, &s.old], &nothing).is_none());
-    let launched = launched(git, policy, snapshot.filter(|_| undecided), &changed)?;
+    let undecided = sides.iter().any(|s| reason(s, &nothing).is_none());
+    let launched = launched(git, policy, snapshot.filter(|_| undecided), &changed, &changed_links)?;
+    if let Some((config, size)) = launched.too_large().next() {
+        return Err(CommandError::refused(format!(
+            "the MCP configuration {} is {size} bytes, over the {} MiB trail reads: what it \
+             launches cannot be checked, so no change is accepted while it is there",
+            trail_journal::record::quote_path(config),
+            trail_policy::MAX_CONFIG >> 20
+        ))
+        .hint(
+            "keep MCP configurations small; move what pads it elsewhere (an authorized change)",
+        ));
+    }
     let mut out = Vec::new();
     for side in sides {
-        if let Some(reason) =
-            reason_of(policy, &side.path, side.symlink, &[&side.new, &side.old], &launched)
-        {
+        if let Some(reason) = reason(&side, &launched) {
             out.push(ProtectedChange {
                 path: side.path,
                 status: side.status,
@@ -372,34 +444,6 @@ pub(crate) fn protected_changes(
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path).then(a.status.cmp(&b.status)));
-    Ok(out)
-}
-
-/// Of a merge's protected changes (against its first parent), those whose
-/// result differs from every other parent too: a path taken as it is from a
-/// merged branch was checked on that branch; only content the merge itself
-/// makes needs an authorization.
-pub(crate) fn made_by_merge(
-    git: &trail_git::Repository,
-    changes: Vec<ProtectedChange>,
-    others: &[ObjectId],
-) -> Result<Vec<ProtectedChange>, CommandError> {
-    let mut out = Vec::new();
-    'change: for change in changes {
-        for other in others {
-            let theirs = trail_git::blob_in_commit(git, *other, &change.path)
-                .map_err(|e| CommandError::environment(e.to_string()))?;
-            let same = match (&change.blob, theirs) {
-                (None, None) => true,
-                (Some(blob), Some(content)) => trail_git::blob_id(&content) == *blob,
-                _ => false,
-            };
-            if same {
-                continue 'change;
-            }
-        }
-        out.push(change);
-    }
     Ok(out)
 }
 
@@ -493,132 +537,6 @@ pub(crate) fn authorize_command(changes: &[ProtectedChange], digest: &str) -> St
     cmd
 }
 
-/// What a protection check concluded about a change that touches protected paths.
-#[derive(Debug)]
-pub(crate) enum Decision {
-    /// The change adds the first authorizers while the policy names none:
-    /// trust on first use (docs/protection.md).
-    Bootstrap { authorizers: Vec<String> },
-    /// Only trail.toml changes while the policy names no authorizer, and the
-    /// new one names none either: nothing is enforced yet.
-    Unenforced,
-    /// A token passed every check.
-    Authorized(Box<Verified>),
-}
-
-/// Why a protected change is refused.
-#[derive(Debug)]
-pub(crate) struct Denial {
-    /// The check that failed (`no token`, `bootstrap`, or a token check).
-    pub check: String,
-    pub message: String,
-    pub hints: Vec<String>,
-}
-
-impl Denial {
-    pub(crate) fn of(refusal: &Refusal) -> Denial {
-        Denial {
-            check: refusal.check().to_string(),
-            message: refusal.to_string(),
-            hints: vec![refusal.hint()],
-        }
-    }
-}
-
-/// What [`decide`] needs to know about the change.
-pub(crate) struct Change<'a> {
-    pub policy: &'a Protect,
-    /// The protected paths of the change (not empty).
-    pub protected: &'a [ProtectedChange],
-    /// The new trail.toml, when the change touches it.
-    pub new_policy: Option<&'a [u8]>,
-    /// The repository id, `None` before the first commit (no token can name it).
-    pub repo_id: Option<&'a str>,
-    pub now: DateTime<Utc>,
-}
-
-/// Decide whether `token` authorizes `change`, in the order of DESIGN.md §6
-/// (single use is the caller's: it keeps the used ids).
-pub(crate) fn decide(change: &Change<'_>, token: Option<&str>) -> Result<Decision, Denial> {
-    let policy = change.policy;
-    if policy.authorizers().is_empty() {
-        let only_policy = change.protected.iter().all(|c| matches!(c.reason, Reason::PolicyFile));
-        let staged = change
-            .new_policy
-            .and_then(|text| std::str::from_utf8(text).ok())
-            .and_then(|text| Protect::from_toml(text).ok());
-        let others: Vec<String> = change
-            .protected
-            .iter()
-            .filter(|c| !matches!(c.reason, Reason::PolicyFile))
-            .map(|c| String::from_utf8_lossy(&c.path).into_owned())
-            .collect();
-        if only_policy {
-            if let Some(new) = &staged {
-                let authorizers: Vec<String> =
-                    new.authorizers().iter().map(|k| k.to_line()).collect();
-                return Ok(if authorizers.is_empty() {
-                    Decision::Unenforced
-                } else {
-                    Decision::Bootstrap { authorizers }
-                });
-            }
-            if change.new_policy.is_none() {
-                // trail.toml is deleted: it named no authorizer anyway.
-                return Ok(Decision::Unenforced);
-            }
-            return Err(Denial {
-                check: "bootstrap".into(),
-                message: format!("the staged {POLICY_FILE} is not a valid policy"),
-                hints: vec![
-                    "`trail policy check` and docs/configuration.md say what [protect] accepts"
-                        .into(),
-                ],
-            });
-        }
-        return Err(Denial {
-            check: "bootstrap".into(),
-            message: format!(
-                "no authorizer is named in the committed policy yet, so nothing can authorize \
-                 the change to {}",
-                others.join(", ")
-            ),
-            hints: vec![
-                "first commit trail.toml with an authorizer alone: `trail keygen --add`, \
-                 `git add trail.toml`, commit (the bootstrap commit, docs/protection.md)"
-                    .into(),
-                "then ask that authorizer for a token for this change".into(),
-            ],
-        });
-    }
-    let Some(token) = token else {
-        return Err(Denial {
-            check: "no token".into(),
-            message: "the change touches protected paths and carries no authorization token".into(),
-            hints: vec![
-                "ask an authorizer to run the `trail authorize` command below, then commit with \
-                 TRAIL_TOKEN=<token> git commit …, `trail commit --token <token>`, or \
-                 `trail note --token <token>` first"
-                    .into(),
-            ],
-        });
-    };
-    let Some(repo_id) = change.repo_id else {
-        return Err(Denial {
-            check: "repository".into(),
-            message: "a token names a repository by its first commit, and this is the first commit"
-                .into(),
-            hints: vec!["commit the protected files after the first commit".into()],
-        });
-    };
-    let paths: Vec<(Vec<u8>, Option<Reason>)> =
-        change.protected.iter().map(|c| (c.path.clone(), Some(c.reason.clone()))).collect();
-    let digest = digest(change.protected);
-    trail_policy::verify(token, policy, change.now, repo_id, &paths, Some(&digest))
-        .map(|v| Decision::Authorized(Box::new(v)))
-        .map_err(|r| Denial::of(&r))
-}
-
 /// The message listing protected changes and what an authorizer runs.
 pub(crate) fn describe_changes(changes: &[ProtectedChange]) -> String {
     let mut text = String::new();
@@ -631,88 +549,6 @@ pub(crate) fn describe_changes(changes: &[ProtectedChange]) -> String {
         ));
     }
     text
-}
-
-/// What [`check_commit`] concluded about one commit.
-#[derive(Debug)]
-pub(crate) enum Verdict {
-    /// It changes no protected path (or only what a merged branch brought).
-    Clear,
-    /// Its protected changes are allowed: by its token, or as the bootstrap
-    /// commit, or because no authorizer is named yet.
-    /// With the token that authorized it, if one did.
-    Allowed(Option<Box<Verified>>),
-    Denied {
-        denial: Denial,
-        protected: Vec<ProtectedChange>,
-    },
-}
-
-/// Check a commit as a server does: its protected changes against its first
-/// parent (for a merge: what differs from every parent), under the policy of
-/// that parent, authorized by its `Trail-Authorization:` trailer. The time
-/// window is checked at the commit's author time (kept by rebase and
-/// cherry-pick; a server checks long after the commit was made). `used`
-/// holds the single-use token ids already seen in this batch of commits.
-pub(crate) fn check_commit(
-    repo: &crate::context::Repo,
-    id: ObjectId,
-    used: &mut std::collections::HashSet<String>,
-) -> Result<Verdict, CommandError> {
-    let git = &repo.git;
-    let facts = {
-        let mut git = git.clone();
-        let mut importer = trail_git::Importer::new(&mut git)?;
-        let facts = importer.describe(id)?;
-        let base = facts.parents.first().copied();
-        let changes = if facts.parents.len() > 1 {
-            importer.changes_between(base, id)?
-        } else {
-            facts.changes.clone()
-        };
-        (facts, changes)
-    };
-    let (facts, changes) = facts;
-    let base = facts.parents.first().copied();
-    let (policy, _) = policy_named(git, base, "the parent")?;
-    let mut protected =
-        protected_changes(git, &policy, base, &changes, Some(&Snapshot::Commit(id)))?;
-    if facts.parents.len() > 1 {
-        protected = made_by_merge(git, protected, &facts.parents[1..])?;
-    }
-    if protected.is_empty() {
-        return Ok(Verdict::Clear);
-    }
-    let token = facts.trailer("Trail-Authorization").map(str::trim);
-    let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
-        true => trail_git::blob_in_commit(git, id, POLICY_FILE.as_bytes())
-            .map_err(|e| CommandError::environment(e.to_string()))?,
-        false => None,
-    };
-    let repo_id = match (token, base) {
-        (Some(_), Some(base)) => Some(repository_id(git, &repo.location.trail_dir(), base)?),
-        _ => None,
-    };
-    let now = DateTime::<Utc>::from_timestamp(facts.author.time, 0).unwrap_or_default();
-    let change = Change {
-        policy: &policy,
-        protected: &protected,
-        new_policy: new_policy.as_deref(),
-        repo_id: repo_id.as_deref(),
-        now,
-    };
-    match decide(&change, token) {
-        Ok(Decision::Authorized(verified)) => {
-            let claims = verified.token.claims();
-            if !claims.reuse && !used.insert(claims.id.clone()) {
-                let refusal = Refusal::AlreadyUsed { id: claims.id.clone() };
-                return Ok(Verdict::Denied { denial: Denial::of(&refusal), protected });
-            }
-            Ok(Verdict::Allowed(Some(verified)))
-        }
-        Ok(_) => Ok(Verdict::Allowed(None)),
-        Err(denial) => Ok(Verdict::Denied { denial, protected }),
-    }
 }
 
 /// The commits `git rev-list` lists for `args` (oldest first).
@@ -747,39 +583,6 @@ pub(crate) fn rev_list(
             })
         })
         .collect()
-}
-
-/// Check the commits `rev_args` lists; the refusal names every commit denied.
-pub(crate) fn check_commits(
-    repo: &crate::context::Repo,
-    commits: &[ObjectId],
-    what: &str,
-) -> Result<(), CommandError> {
-    let mut used = std::collections::HashSet::new();
-    let mut denied = Vec::new();
-    for id in commits {
-        if let Verdict::Denied { denial, protected } = check_commit(repo, *id, &mut used)? {
-            denied.push(format!(
-                "commit {}: {} ({} check){}",
-                id.to_hex_with_len(12),
-                denial.message,
-                denial.check,
-                describe_changes(&protected)
-            ));
-        }
-    }
-    if denied.is_empty() {
-        return Ok(());
-    }
-    Err(CommandError::refused(format!(
-        "{what} refused: {} commit{} change{} protected paths without a valid authorization:\n{}",
-        denied.len(),
-        if denied.len() == 1 { "" } else { "s" },
-        if denied.len() == 1 { "s" } else { "" },
-        denied.join("\n")
-    ))
-    .hint("each commit that changes an MCP configuration or trail.toml needs a `Trail-Authorization:` trailer with a valid token: recommit it with TRAIL_TOKEN=<token> (`git commit --amend`, or an interactive rebase that edits it)")
-    .hint("`trail policy check` before committing says what is protected and the `trail authorize` command an authorizer runs"))
 }
 
 /// Whether the journal (or the spool of records waiting for it) holds an

@@ -399,6 +399,29 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
     }
 }
 
+/// The commits reachable from `tip` and not from `hide`, parents before
+/// children (among independent ones, oldest committer time first): what a
+/// protection check walks. The order never depends on commit dates alone,
+/// which a pusher controls.
+pub fn commits_between(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    hide: Option<ObjectId>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let walk = repo
+        .rev_walk([tip])
+        .with_hidden(hide)
+        .all()
+        .map_err(|e| HistoryError::Walk(e.to_string()))?;
+    let mut nodes = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| HistoryError::Walk(e.to_string()))?;
+        let time = info.commit_time.unwrap_or(0);
+        nodes.push((info.id, info.parent_ids.iter().copied().collect(), time));
+    }
+    Ok(topological_oldest_first(nodes))
+}
+
 /// Order commits so that parents come before children; among the commits that
 /// are ready, the oldest (by committer time) goes first. Kahn's algorithm.
 fn topological_oldest_first(nodes: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<ObjectId> {

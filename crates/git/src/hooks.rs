@@ -594,6 +594,32 @@ fn read_setting(config: &git2::Config, key: &str, ours: &str) -> Setting {
     }
 }
 
+/// The settings a server running trail's hooks keeps: git itself refuses
+/// non-fast-forward updates and deletions of any ref, behind trail's own
+/// check of protected branches (docs/protection.md, "Threat model").
+pub const SERVER_RECEIVE_SETTINGS: [&str; 2] =
+    ["receive.denyNonFastForwards", "receive.denyDeletes"];
+
+/// Set each of [`SERVER_RECEIVE_SETTINGS`] to `true` in the repository's own
+/// config unless it is set already (to anything: an administrator's
+/// `false` is a decision). Returns the keys it set.
+pub fn set_server_receive_settings(
+    location: &RepoLocation,
+) -> Result<Vec<&'static str>, HooksError> {
+    let (mut config, path) = local_config(location)?;
+    let mut set = Vec::new();
+    for key in SERVER_RECEIVE_SETTINGS {
+        if config.get_entry(key).is_ok() {
+            continue;
+        }
+        config
+            .set_bool(key, true)
+            .map_err(|source| HooksError::Config { path: path.clone(), source })?;
+        set.push(key);
+    }
+    Ok(set)
+}
+
 /// Add `line` to `$GIT_COMMON_DIR/info/attributes` unless it is there; says
 /// where, and whether it was there already.
 pub fn add_attributes_line(

@@ -17,11 +17,13 @@ mod staged;
 mod tracked;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
-pub use history::{CommitFacts, FileChange, HistoryError, Importer, Person, parse_trailers};
+pub use history::{
+    CommitFacts, FileChange, HistoryError, Importer, Person, commits_between, parse_trailers,
+};
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{
-    StagedError, StagedIndex, blob_in_commit, commit_files, commit_tree, skip_index_checksum,
-    staged_changes, use_quarantine,
+    PathBlob, StagedError, StagedIndex, blob_in_commit, commit_files, commit_files_and_links,
+    commit_tree, skip_index_checksum, staged_changes, use_quarantine,
 };
 pub use tracked::{TrackedError, tracked_paths};
 

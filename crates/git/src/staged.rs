@@ -118,6 +118,16 @@ impl StagedIndex {
             .map(|e| (e.path(&self.file).as_bytes(), e.id))
     }
 
+    /// The staged symlinks (stage 0): path and the blob holding the target.
+    pub fn links(&self) -> impl Iterator<Item = (&[u8], ObjectId)> + '_ {
+        self.file
+            .entries()
+            .iter()
+            .filter(|e| e.stage() == Stage::Unconflicted)
+            .filter(|e| e.mode == Mode::SYMLINK)
+            .map(|e| (e.path(&self.file).as_bytes(), e.id))
+    }
+
     /// The staged blob at `path` (stage 0) and its content, if the index has one.
     pub fn blob(
         &self,
@@ -185,6 +195,33 @@ pub fn commit_files(
         .filter(|e| e.mode.is_blob() && !e.mode.is_link())
         .map(|e| (e.filepath.into(), e.oid))
         .collect())
+}
+
+/// A path and a blob id.
+pub type PathBlob = (Vec<u8>, ObjectId);
+
+/// The regular files and, apart, the symlinks (path and the blob holding the
+/// target) of commit `commit`. Reads the whole tree once.
+pub fn commit_files_and_links(
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<(Vec<PathBlob>, Vec<PathBlob>), StagedError> {
+    let tree = commit_tree(repo, commit)?;
+    let tree =
+        repo.find_tree(tree).map_err(|e| StagedError::Tree { id: tree, detail: e.to_string() })?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
+    let (mut files, mut links) = (Vec::new(), Vec::new());
+    for entry in recorder.records {
+        if entry.mode.is_link() {
+            links.push((entry.filepath.into(), entry.oid));
+        } else if entry.mode.is_blob() {
+            files.push((entry.filepath.into(), entry.oid));
+        }
+    }
+    Ok((files, links))
 }
 
 /// The tree of commit `id`.

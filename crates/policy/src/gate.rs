@@ -394,6 +394,8 @@ pub struct Accepted<Id> {
     pub token: String,
     /// The protected paths it authorized, with their new blob (`None`: deleted).
     pub paths: Vec<(Vec<u8>, Option<String>)>,
+    /// The [`digest`] of those changes, which the token may bind.
+    pub digest: String,
 }
 
 /// What the gate concluded about one commit.
@@ -525,31 +527,65 @@ impl<'h, H: History> Gate<'h, H> {
         for commit in commits {
             let (outcome, on_lineage) =
                 self.judge_commit(&commit, &lineage, base.is_none(), &governing)?;
-            match outcome {
-                Outcome::Denied(denial, changes) => {
-                    refused.push(Refused { commit: Some(commit), denial, changes });
-                }
-                Outcome::Clear => {
-                    if on_lineage {
-                        lineage.insert(commit);
-                    }
-                }
-                Outcome::Allowed(accepted, decision) => {
-                    if let Some(accepted) = accepted {
-                        if !accepted.reuse {
-                            self.used.insert(accepted.token_id.clone(), commit.clone());
-                        }
-                        self.authorized.insert(commit.clone(), accepted.clone());
-                        self.accepted.push(accepted);
-                    }
-                    self.decisions.insert(commit.clone(), decision);
-                    if on_lineage {
-                        lineage.insert(commit);
-                    }
-                }
-            }
+            refused.extend(self.absorb(commit, outcome, on_lineage, &mut lineage));
         }
         Ok(refused)
+    }
+
+    /// Take in what was concluded about `commit`: a refusal to report, or
+    /// an acceptance that extends the lineage and may be provenance later.
+    fn absorb(
+        &mut self,
+        commit: H::Id,
+        outcome: Outcome<H::Id>,
+        on_lineage: bool,
+        lineage: &mut HashSet<H::Id>,
+    ) -> Option<Refused<H::Id>> {
+        match outcome {
+            Outcome::Denied(denial, changes) => {
+                return Some(Refused { commit: Some(commit), denial, changes });
+            }
+            Outcome::Clear => {}
+            Outcome::Allowed(accepted, decision) => {
+                if let Some(accepted) = accepted {
+                    if !accepted.reuse {
+                        self.used.insert(accepted.token_id.clone(), commit.clone());
+                    }
+                    self.authorized.insert(commit.clone(), accepted.clone());
+                    self.accepted.push(accepted);
+                }
+                self.decisions.insert(commit.clone(), decision);
+            }
+        }
+        if on_lineage {
+            lineage.insert(commit);
+        }
+        None
+    }
+
+    /// A merge being made on top of `head` with `others` (pre-commit, or
+    /// `trail policy check` during a merge), whose protected changes against
+    /// `head` (under `head`'s policy) are `changes` and which carries no token
+    /// of its own: `None` when each has provenance on a merged side — the
+    /// sides judged as a push of them onto `head` would be.
+    pub fn judge_merge(
+        &mut self,
+        head: &H::Id,
+        others: &[H::Id],
+        changes: &[ProtectedChange],
+    ) -> Result<Option<Denial>, H::Error> {
+        self.base = Some(head.clone());
+        let governing = self.history.policy(head)?;
+        let mut lineage: HashSet<H::Id> = [head.clone()].into_iter().collect();
+        for other in others {
+            for commit in self.history.commits(other, Some(head))? {
+                let (outcome, on_lineage) =
+                    self.judge_commit(&commit, &lineage, false, &governing)?;
+                let _ = self.absorb(commit, outcome, on_lineage, &mut lineage);
+            }
+        }
+        let clock = Clock { when: When::At(self.now), grace: governing.receive_grace() };
+        self.provenance(None, Some(head), changes, others, &governing, clock)
     }
 
     /// Judge one commit of an update; and whether it is on the lineage.
@@ -583,13 +619,13 @@ impl<'h, H: History> Gate<'h, H> {
         let others: Vec<H::Id> =
             parents.iter().filter(|p| Some(*p) != against.as_ref()).cloned().collect();
         if !others.is_empty() && token.is_none() {
+            let off_lineage = (!on_lineage).then_some(commit);
             let outcome = match self.provenance(
-                commit,
+                off_lineage,
                 against.as_ref(),
                 &changes,
                 &others,
                 &policy,
-                on_lineage,
                 clock,
             )? {
                 None => Outcome::Clear,
@@ -630,6 +666,7 @@ impl<'h, H: History> Gate<'h, H> {
                     reuse: claims.reuse,
                     token: token.clone().unwrap_or_default(),
                     paths: changes.iter().map(|c| (c.path.clone(), c.blob.clone())).collect(),
+                    digest: digest(&changes),
                 };
                 Outcome::Allowed(Some(accepted), Decision::Authorized(verified))
             }
@@ -643,15 +680,13 @@ impl<'h, H: History> Gate<'h, H> {
     /// is, from a commit on a merged side that a token authorized in this
     /// push under `policy` — or, off the lineage, from a parent the gate
     /// trusts as it stands. Else the denial naming the first that did not.
-    #[allow(clippy::too_many_arguments, reason = "the merge's context, each needed")]
     fn provenance(
         &mut self,
-        merge: &H::Id,
+        off_lineage: Option<&H::Id>,
         against: Option<&H::Id>,
         changes: &[ProtectedChange],
         others: &[H::Id],
         policy: &Protect,
-        on_lineage: bool,
         clock: Clock,
     ) -> Result<Option<Denial>, H::Error> {
         let mut sides: Vec<H::Id> = Vec::new();
@@ -669,7 +704,9 @@ impl<'h, H: History> Gate<'h, H> {
                     continue 'change;
                 }
             }
-            if !on_lineage && self.equals_trusted_parent(merge, change, others, policy)? {
+            if let Some(merge) = off_lineage
+                && self.equals_trusted_parent(merge, change, others, policy)?
+            {
                 continue 'change;
             }
             return Ok(Some(Denial::new(
@@ -713,7 +750,8 @@ impl<'h, H: History> Gate<'h, H> {
         };
         let paths: Vec<(Vec<u8>, Option<Reason>)> =
             accepted.paths.iter().map(|(p, _)| (p.clone(), None)).collect();
-        Ok(verify_at(&accepted.token, policy, clock, &repo_id, &paths, None).is_ok())
+        Ok(verify_at(&accepted.token, policy, clock, &repo_id, &paths, Some(&accepted.digest))
+            .is_ok())
     }
 
     /// Off the lineage only: whether the merge keeps `change`'s path as a
@@ -751,11 +789,14 @@ mod tests {
     use crate::keys::PrivateKey;
     use crate::token::Claims;
 
+    /// Parents, tree (path → content), `Trail-Authorization:` trailer.
+    type FakeCommit = (Vec<String>, BTreeMap<String, String>, Option<String>);
+
     /// A history in memory: commits with parents, a tree (path → content)
     /// and a `Trail-Authorization:` trailer.
     #[derive(Default)]
     struct Fake {
-        commits: HashMap<String, (Vec<String>, BTreeMap<String, String>, Option<String>)>,
+        commits: HashMap<String, FakeCommit>,
         received: HashMap<String, When>,
         /// Token id → the commit a ledger says it authorized.
         used: HashMap<String, String>,
@@ -1263,6 +1304,35 @@ mod tests {
         assert!(judge_with_tip(&mut fake, "m", "ff").is_empty());
     }
 
+    // A token bound to the digest of its commit's change is still that
+    // commit's when a merge is judged later (it was refused before: the
+    // provenance check verified it without the digest).
+    #[test]
+    fn a_merge_of_a_branch_whose_token_binds_its_digest_is_accepted() {
+        let mut fake = main_line();
+        fake.child("b2", "b", &[("README", Some("moved on"))], None);
+        fake.child("x", "b", &[(MCP, Some(S1))], None);
+        let policy = fake.policy(&"b".into()).expect("policy");
+        let changes =
+            fake.protected_changes(&policy, Some(&"b".into()), &"x".into()).expect("changes");
+        let claims = Claims {
+            id: format!("{:0>32}", "2"),
+            repo: "root".into(),
+            issued_at: now() - chrono::Duration::minutes(5),
+            expires_at: now() + chrono::Duration::hours(1),
+            paths: vec![MCP.into()],
+            reason: "test".into(),
+            digest: Some(digest(&changes)),
+            reuse: false,
+        };
+        fake.commits.get_mut("x").expect("x").2 = Some(Token::mint(&ada(), &claims).expect("mint"));
+        fake.merge("m", &["b2", "x"], "b2", &[(MCP, Some(S1))]);
+        assert!(judge_with_tip(&mut fake, "b2", "m").is_empty());
+        // And a merge making other content than the authorized commit did is not.
+        fake.merge("m2", &["b2", "x"], "b2", &[(MCP, Some(EVIL))]);
+        assert_refused_with(&judge_with_tip(&mut fake, "b2", "m2"), Some("m2"), "provenance");
+    }
+
     #[test]
     fn decide_follows_the_order_of_the_design() {
         let none = Protect::default();
@@ -1292,7 +1362,10 @@ mod tests {
         let change =
             Change { policy: &none, protected: &mcp, new_policy: None, repo_id: Some("root") };
         assert_eq!(
-            decide(&change, None, &|_| false, Clock::now(now())).map(|_| ()).unwrap_err().check,
+            decide(&change, None, &|_| false, Clock::now(now()))
+                .map(|_| ())
+                .expect_err("refused")
+                .check,
             Failed::Bootstrap
         );
         let ada_protect = Protect::from_toml(&ada_policy).expect("policy");
@@ -1307,12 +1380,13 @@ mod tests {
             decide(&change, Some(&t), &|_| false, Clock::now(now())),
             Ok(Decision::Authorized(_))
         ));
-        let denial =
-            decide(&change, Some(&t), &|_| true, Clock::now(now())).map(|_| ()).unwrap_err();
+        let denial = decide(&change, Some(&t), &|_| true, Clock::now(now()))
+            .map(|_| ())
+            .expect_err("refused");
         assert_eq!(denial.check, Failed::Token(Check::SingleUse));
         let later = Clock::now(now() + chrono::Duration::hours(3));
         assert_eq!(
-            decide(&change, Some(&t), &|_| false, later).map(|_| ()).unwrap_err().check,
+            decide(&change, Some(&t), &|_| false, later).map(|_| ()).expect_err("refused").check,
             Failed::Token(Check::Time)
         );
         let graced = Clock {

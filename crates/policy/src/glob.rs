@@ -132,6 +132,136 @@ pub(crate) fn parent(path: &[u8]) -> &[u8] {
     }
 }
 
+/// `path` with ASCII letters lowercased: the case folding of every
+/// case-insensitive comparison in this crate. globset compiles a glob to a
+/// regex that starts `(?-u)(?i)` (see `Tokens::to_regex_with` in globset), so
+/// a case-insensitive glob folds ASCII letters only: `É` and `é` stay
+/// distinct. Comparing launched scripts or a submodule's path through this
+/// function keeps them in step with the globs (a test below pins it).
+pub(crate) fn fold_case(path: &[u8]) -> Vec<u8> {
+    path.to_ascii_lowercase()
+}
+
+/// The most alternatives [`expand_braces`] produces: a real pattern has a
+/// handful; a crafted `{a,b}{a,b}{a,b}…` must not blow up.
+const MAX_EXPANSIONS: usize = 256;
+
+/// `pattern` with its `{a,b}` alternations expanded (`.{vscode,cursor}/x` →
+/// `.vscode/x`, `.cursor/x`); nested braces are expanded too. Escaped braces
+/// stay. Past [`MAX_EXPANSIONS`] the rest is dropped (callers use this to find
+/// more that is protected, never less, so a truncated list errs on the side
+/// the caller documents).
+pub(crate) fn expand_braces(pattern: &str) -> Vec<String> {
+    let bytes = pattern.as_bytes();
+    let mut open = None;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => {
+                if depth == 0 {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            b'}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0
+                    && let Some(start) = open
+                {
+                    let (head, tail) = (&pattern[..start], &pattern[i + 1..]);
+                    let mut out = Vec::new();
+                    for alternative in split_alternatives(&pattern[start + 1..i]) {
+                        for rest in expand_braces(&format!("{head}{alternative}{tail}")) {
+                            if out.len() == MAX_EXPANSIONS {
+                                return out;
+                            }
+                            out.push(rest);
+                        }
+                    }
+                    return out;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    vec![pattern.to_owned()]
+}
+
+/// The comma-separated alternatives of a brace group's inside, at depth 0.
+fn split_alternatives(inside: &str) -> Vec<&str> {
+    let bytes = inside.as_bytes();
+    let (mut out, mut depth, mut start, mut i) = (Vec::new(), 0usize, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                out.push(&inside[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&inside[start..]);
+    out
+}
+
+/// Whether some path strictly inside the directory `dir` could match
+/// `pattern` (case-insensitively, like the protected globs): what a
+/// submodule checked out at `dir` could bring in. Component by component:
+/// a `dir` component must match the pattern's; a `**` past the pattern's
+/// start can stand for the rest of `dir`; when `dir` runs out first, the rest
+/// of the pattern fits inside it. `.kiro/settings/mcp.json` could match under
+/// `.kiro` and `.kiro/settings`; `.devcontainer/**/devcontainer.json` under
+/// `.devcontainer/py`. A leading `**/` stands for any directory *above*
+/// what follows it, so `**/.claude/settings.json` could match under `.claude`
+/// and `tools/.claude`, while `**/mcp.json` — nothing after `**/` names a
+/// directory — could match under no submodule by itself.
+pub(crate) fn could_match_under(pattern: &str, dir: &[u8]) -> bool {
+    let dir: Vec<&[u8]> = dir.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+    if dir.is_empty() {
+        return false;
+    }
+    expand_braces(pattern).iter().any(|expanded| {
+        let parts: Vec<&str> = expanded.split('/').filter(|c| !c.is_empty()).collect();
+        let leading = parts.iter().take_while(|p| **p == "**").count();
+        if leading == 0 {
+            return fits_under(&parts, &dir);
+        }
+        // After a leading `**`, the pattern's next components must match a
+        // tail of `dir` (at least one component of it).
+        (0..dir.len()).any(|start| fits_under(&parts[leading..], &dir[start..]))
+    })
+}
+
+/// Whether a path below `dir` could match the pattern components `parts`,
+/// with `dir`'s first component matched against `parts`'s first.
+fn fits_under(parts: &[&str], dir: &[&[u8]]) -> bool {
+    match (parts.split_first(), dir.split_first()) {
+        // The directory is used up and the pattern goes on: inside it.
+        (Some(_), None) => true,
+        // The pattern is used up: only the directory itself could match.
+        (None, _) => false,
+        (Some((&"**", _)), Some(_)) => true,
+        (Some((part, rest)), Some((component, below))) => {
+            component_matches(part, component) && fits_under(rest, below)
+        }
+    }
+}
+
+/// Whether one path component matches one glob component (no `/` in either).
+fn component_matches(part: &str, component: &[u8]) -> bool {
+    if !part.contains(['*', '?', '[', '\\']) {
+        return part.as_bytes().eq_ignore_ascii_case(component);
+    }
+    compile(part, true).is_ok_and(|glob| glob.compile_matcher().is_match(path(component)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +302,46 @@ mod tests {
         assert!(m("{a,b}.sh", "b.sh"));
         assert!(compile("", false).is_err());
         assert!(compile("a[", false).is_err());
+    }
+
+    #[test]
+    fn case_insensitive_globs_fold_ascii_only_like_fold_case() {
+        let m =
+            |p: &str, path: &str| compile(p, true).expect("valid").compile_matcher().is_match(path);
+        assert!(m("Scripts/Run.SH", "scripts/run.sh"));
+        assert_eq!(fold_case(b"Scripts/Run.SH"), b"scripts/run.sh");
+        // Not ASCII: globset's `(?-u)(?i)` leaves it as it is, and so must we.
+        assert!(!m("\u{c9}.sh", "\u{e9}.sh"));
+        assert_ne!(fold_case("\u{c9}.sh".as_bytes()), "\u{e9}.sh".as_bytes());
+    }
+
+    #[test]
+    fn braces_expand_and_globs_are_matched_under_a_directory() {
+        assert_eq!(expand_braces("a{b,c{d,e}}f"), vec!["abf", "acdf", "acef"]);
+        assert_eq!(expand_braces("a\\{b,c\\}"), vec!["a\\{b,c\\}"]);
+        assert_eq!(expand_braces(&"{a,b}".repeat(12)).len(), MAX_EXPANSIONS);
+        let under = |pattern: &str, dir: &str| could_match_under(pattern, dir.as_bytes());
+        assert!(under(".kiro/settings/mcp.json", ".kiro"));
+        assert!(under(".kiro/settings/mcp.json", ".KIRO/settings"));
+        assert!(!under(".kiro/settings/mcp.json", ".kiro/settings/mcp.json"), "itself, not under");
+        assert!(!under(".vscode/mcp.json", ".vscode/sub"));
+        assert!(under(".continue/**", ".continue/x"));
+        assert!(under(".{vscode,cursor}/mcp.json", ".cursor"));
+        assert!(under(".devcontainer/**/devcontainer.json", ".devcontainer/py"));
+        assert!(under("**/.claude/settings.json", ".claude"));
+        assert!(under("**/.claude/settings.json", "tools/.claude"));
+        assert!(under("**/mcp/**", "scripts/mcp"));
+        assert!(under("**/mcp/**", "scripts/mcp/sub"));
+        assert!(under("tools/*/run.sh", "tools/x"));
+        for (pattern, dir) in [
+            ("**/mcp.json", "vendor/lib"),
+            ("**/*mcp*.{sh,py}", "vendor"),
+            ("opencode.json*", "sub"),
+            ("**/.claude/settings.json", "claude"),
+            (".mcp.json", "x"),
+            ("tools/*/run.sh", "tools/x/y"),
+        ] {
+            assert!(!under(pattern, dir), "{pattern} under {dir}");
+        }
     }
 }

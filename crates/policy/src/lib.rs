@@ -19,21 +19,31 @@
 //! of, listing the protected paths of a change (both ends of a rename), and
 //! the single-use check (the caller keeps the used token ids).
 
+mod clients;
 mod decide;
 pub mod gate;
 mod glob;
+mod jsonc;
 pub mod keys;
+mod launch;
 mod policy;
 pub mod token;
+mod yaml;
 
+pub use decide::{
+    ConfigTooLarge, MAX_CONFIG, launched_scripts_checked, protected_gitlink, protected_gitlink_with,
+};
 pub use decide::{
     Launched, MAX_PARSE, Reason, Signature, content_signature, launched_scripts, protected,
     protected_symlink, protected_with, symlink_target,
 };
-pub use keys::{KeyError, KeyId, PrivateKey, PublicKey};
 pub use gate::{
     Accepted, Change, Clock, Decision, Denial, Failed, Gate, History, ProtectedChange, Refused,
     Update, When, decide, digest,
 };
-pub use policy::{DEFAULT_PROTECTED, DEFAULT_RECEIVE_GRACE_SECS, POLICY_FILE, PolicyError, Protect};
+pub use keys::{KeyError, KeyId, PrivateKey, PublicKey};
+pub use launch::sourced_scripts;
+pub use policy::{
+    DEFAULT_PROTECTED, DEFAULT_RECEIVE_GRACE_SECS, POLICY_FILE, PolicyError, Protect,
+};
 pub use token::{Check, Claims, Refusal, Token, TokenError, Verified, staged_digest, verify};

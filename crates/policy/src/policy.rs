@@ -12,8 +12,9 @@ use crate::keys::{KeyError, KeyId, PublicKey};
 /// change that loosens the policy needs the authorization the policy asks for.
 pub const POLICY_FILE: &str = "trail.toml";
 
-/// The default protected set, exactly as DESIGN.md §6 lists it: MCP client
-/// configurations, then wrapper scripts. Globs are anchored at the repository
+/// The default protected set: DESIGN.md §6's list with the client
+/// configurations found since (docs/protection-clients.md), then wrapper
+/// scripts. Globs are anchored at the repository
 /// root (`opencode.json*` is the root's only); `**/` means "in any directory,
 /// the root included". They match case-insensitively: on macOS and Windows a
 /// file committed as `.MCP.json` is what a client opening `.mcp.json` reads.
@@ -34,6 +35,19 @@ pub const DEFAULT_PROTECTED: &[&str] = &[
     "**/*mcp_settings.json",
     "**/mcp-config.json",
     "**/managed-mcp.json",
+    // Client configurations found since DESIGN.md §6 was written; each row of
+    // docs/protection-clients.md names the client and its documentation.
+    "**/opencode.{json,jsonc}",
+    "**/.opencode/{plugin,plugins}/**",
+    "**/.claude/settings.json",
+    "**/.claude/settings.local.json",
+    "**/.cursor/hooks.json",
+    "**/.amp/settings.{json,jsonc}",
+    "**/{crush.json,.crush.json,crushrc,.crushrc}",
+    "**/.crush/plugins/**",
+    ".devcontainer.json",
+    ".devcontainer/**/devcontainer.json",
+    "**/.codex/config.toml",
     "**/mcp/**",
     "**/*mcp*.{sh,py,js,mjs,ts,ps1}",
 ];
@@ -356,6 +370,57 @@ mod tests {
             "**/managed-mcp.json",
             &["managed-mcp.json", "etc/managed-mcp.json"],
             &["managed-mcp.json5"],
+        ),
+        (
+            "**/opencode.{json,jsonc}",
+            &["opencode.jsonc", ".opencode/opencode.json", "a/b/opencode.jsonc"],
+            &["opencode.json5", "a/opencode.yaml", "a/opencode.json.bak"],
+        ),
+        (
+            "**/.opencode/{plugin,plugins}/**",
+            &[".opencode/plugins/a.ts", "x/.opencode/plugin/p/index.js"],
+            &[".opencode/agent/a.md", ".opencode/plugins"],
+        ),
+        (
+            "**/.claude/settings.json",
+            &[".claude/settings.json", "svc/.claude/settings.json"],
+            &[".claude/settings.json.bak", ".claude/agents/settings.json"],
+        ),
+        (
+            "**/.claude/settings.local.json",
+            &[".claude/settings.local.json", "a/.claude/settings.local.json"],
+            &[".claude/local.json"],
+        ),
+        (
+            "**/.cursor/hooks.json",
+            &[".cursor/hooks.json", "a/.cursor/hooks.json"],
+            &[".cursor/hooks/format.sh", "hooks.json"],
+        ),
+        (
+            "**/.amp/settings.{json,jsonc}",
+            &[".amp/settings.json", "a/.amp/settings.jsonc"],
+            &[".amp/other.json", "amp/settings.json"],
+        ),
+        (
+            "**/{crush.json,.crush.json,crushrc,.crushrc}",
+            &["crush.json", "a/.crush.json", ".crushrc", "svc/crushrc"],
+            &["crush.jsonc", "crushrc.bak", "xcrush.json"],
+        ),
+        (
+            "**/.crush/plugins/**",
+            &[".crush/plugins/p.sh", "a/.crush/plugins/x/y.sh"],
+            &[".crush/state.json", ".crush/plugins"],
+        ),
+        (".devcontainer.json", &[".devcontainer.json"], &["a/.devcontainer.json"]),
+        (
+            ".devcontainer/**/devcontainer.json",
+            &[".devcontainer/devcontainer.json", ".devcontainer/py/devcontainer.json"],
+            &["a/.devcontainer/devcontainer.json", ".devcontainer/Dockerfile"],
+        ),
+        (
+            "**/.codex/config.toml",
+            &[".codex/config.toml", "svc/.codex/config.toml"],
+            &[".codex/other.toml", "codex/config.toml"],
         ),
         ("**/mcp/**", &["mcp/server.py", "tools/mcp/a/b.txt"], &["mcp", "mcpx/a.py", "a/mcp"]),
         (

@@ -12,6 +12,7 @@ use trail_policy::{Protect, Reason};
 
 use crate::context::Repo;
 use crate::error::CommandError;
+use crate::judge;
 use crate::output::{Out, say};
 use crate::protect::{self, ProtectedChange};
 
@@ -129,9 +130,17 @@ pub(crate) fn staged(repo: &Repo) -> Result<Staged, CommandError> {
     let trail_dir = repo.location.trail_dir();
     let snapshot = protect::staged_snapshot(&trail_dir, &policy, head, &changes, &index);
     let changes = protect::protected_changes(&repo.git, &policy, head, &changes, Some(&snapshot))?;
-    // Concluding a merge: what pre-commit checks, only what the merge itself makes.
+    // Concluding a merge: nothing to authorize when the merged side brings
+    // every protected change with its own authorization, as pre-commit judges.
     let others = protect::merge_heads(&repo.location.git_dir);
-    let changes = protect::made_by_merge(&repo.git, changes, &others)?;
+    if let (Some(head), false) = (head, others.is_empty() || changes.is_empty()) {
+        let mut git = repo.git.clone();
+        let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Journal)?;
+        let mut gate = trail_policy::Gate::new(&mut history, None, None, chrono::Utc::now(), false);
+        if gate.judge_merge(&head, &others, &changes)?.is_none() {
+            return Ok(Staged { policy, source, changes: Vec::new() });
+        }
+    }
     Ok(Staged { policy, source, changes })
 }
 
@@ -143,6 +152,8 @@ fn kind(reason: &Reason) -> &'static str {
         Reason::ContentSignature(_) => "content-signature",
         Reason::LaunchedBy(_) => "launched-by",
         Reason::SymlinkTo(_) => "symlink-to",
+        Reason::TargetOf(_) => "target-of",
+        Reason::SourcedBy(_) => "sourced-by",
     }
 }
 
@@ -243,7 +254,7 @@ fn check_paths(repo: &Repo, args: &CheckArgs) -> Result<(), CommandError> {
     }
     let changed: Vec<_> = asked.iter().map(|(p, c)| (p.clone(), c.clone(), None)).collect();
     let snapshot = index.as_ref().map(protect::Snapshot::Index);
-    let launched = protect::launched(&repo.git, &policy, snapshot.as_ref(), &changed)?;
+    let launched = protect::launched(&repo.git, &policy, snapshot.as_ref(), &changed, &[])?;
     let mut out = Out::new();
     let mut any = false;
     let mut rows = Vec::new();

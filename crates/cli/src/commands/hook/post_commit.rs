@@ -158,8 +158,14 @@ fn protected_path(path: &[u8], status: char) -> PathChange {
 /// a loud `policy.violation` record when it changes protected paths without a
 /// valid `Trail-Authorization:` trailer.
 fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<Draft> {
-    let verdict = match crate::protect::check_commit(&ctx.repo, facts.id, &mut Default::default()) {
-        Ok(verdict) => verdict,
+    let branch = match ctx.repo.git.head_name() {
+        Ok(Some(name)) => name.as_bstr().to_string(),
+        _ => "HEAD".to_owned(),
+    };
+    let judged =
+        crate::judge::judge_commit(&ctx.repo, facts.id, facts.parents.first().copied(), &branch);
+    let crate::judge::CommitJudgement { refused, accepted } = match judged {
+        Ok(judged) => judged,
         Err(e) => {
             say(format_args!(
                 "could not check commit {} against the protection policy: {}",
@@ -168,19 +174,16 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
             return None;
         }
     };
-    let (denial, protected) = match verdict {
-        crate::protect::Verdict::Denied { denial, protected } => (denial, protected),
-        crate::protect::Verdict::Allowed(Some(verified)) => {
-            return authorized_unchecked(ctx, facts, now, &verified);
-        }
-        crate::protect::Verdict::Allowed(None) | crate::protect::Verdict::Clear => return None,
+    let Some(refused) = refused.into_iter().next() else {
+        return accepted.map(|accepted| authorized_unchecked(ctx, facts, now, &accepted));
     };
+    let denial = refused.denial;
     say(format_args!(
         "POLICY VIOLATION: commit {} changes protected paths without a valid authorization ({}): {}{}",
         facts.id,
         denial.check,
         denial.message,
-        crate::protect::describe_changes(&protected)
+        crate::protect::describe_changes(&refused.changes)
     ));
     say(
         "it is recorded as policy.violation; a push of it is refused by trail's pre-push and server hooks",
@@ -188,52 +191,31 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
     let mut draft = Draft::new(kinds::POLICY_VIOLATION, Source::Hook, now);
     draft.actor = Some(super::local_actor(&ctx.repo.git));
     draft.commit = Some(facts.id.to_string());
-    draft.paths = protected.iter().map(|c| protected_path(&c.path, c.status)).collect();
+    draft.paths = refused.changes.iter().map(|c| protected_path(&c.path, c.status)).collect();
     let mut detail = serde_json::Map::new();
-    detail.insert("check".into(), Value::String(denial.check));
+    detail.insert("check".into(), Value::String(denial.check.to_string()));
     detail.insert("reason".into(), Value::String(denial.message));
     draft.detail = Some(detail);
     Some(draft)
 }
 
-/// A commit pre-commit did not check whose trailer carries a valid token:
-/// `auth.used` like any authorized commit — or, when the journal has the
-/// token used by another commit and it is single use, a `policy.violation`.
+/// A commit pre-commit did not check whose trailer carries a token valid
+/// for it (single use included: the gate asked the journal): `auth.used`
+/// like any authorized commit.
 fn authorized_unchecked(
     ctx: &HookContext,
     facts: &CommitFacts,
     now: Timestamp,
-    verified: &trail_policy::Verified,
-) -> Option<Draft> {
-    let claims = verified.token.claims();
+    accepted: &trail_policy::Accepted<trail_git::ObjectId>,
+) -> Draft {
     let mut draft = Draft::new(kinds::AUTH_USED, Source::Hook, now);
     draft.actor = Some(super::local_actor(&ctx.repo.git));
     draft.commit = Some(facts.id.to_string());
     draft.authorization = Some(trail_journal::Authorization {
-        issuer: verified.authorizer.id().to_string(),
-        token_id: claims.id.clone(),
+        issuer: accepted.issuer.clone(),
+        token_id: accepted.token_id.clone(),
     });
-    let used = !claims.reuse
-        && crate::protect::token_used(&ctx.repo, &claims.id, Some(facts.id)).unwrap_or_else(|e| {
-            say(format_args!(
-                "cannot check that token {} was not used before: {}",
-                claims.id, e.message
-            ));
-            false
-        });
-    if used {
-        let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
-        say(format_args!(
-            "POLICY VIOLATION: commit {} reuses a single-use token: {refusal}",
-            facts.id
-        ));
-        draft.kind = kinds::POLICY_VIOLATION.to_owned();
-        let mut detail = serde_json::Map::new();
-        detail.insert("check".into(), Value::String(refusal.check().to_string()));
-        detail.insert("reason".into(), Value::String(refusal.to_string()));
-        draft.detail = Some(detail);
-    }
-    Some(draft)
+    draft
 }
 
 /// Whether pre-commit prepared this very commit: same parent, the changelog

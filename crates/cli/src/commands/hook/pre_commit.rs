@@ -19,8 +19,8 @@ use crate::config::Malformed as OnMalformed;
 use crate::error::CommandError;
 use crate::output::say;
 use crate::pending::{PendingAuth, PendingCommit, StagedLog, StaleEntries, WrittenEntry};
-use crate::protect;
-use trail_policy::POLICY_FILE;
+use crate::{judge, protect};
+use trail_policy::{Clock, Decision, Denial, Gate, POLICY_FILE};
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
@@ -257,10 +257,7 @@ fn check_protection(
     let (policy, source) = protect::policy_named(git, p.base, "HEAD")?;
     let trail_dir = ctx.repo.location.trail_dir();
     let snapshot = protect::staged_snapshot(&trail_dir, &policy, p.base, changes, index);
-    let mut protected = protect::protected_changes(git, &policy, p.base, changes, Some(&snapshot))?;
-    if !p.others.is_empty() {
-        protected = protect::made_by_merge(git, protected, p.others)?;
-    }
+    let protected = protect::protected_changes(git, &policy, p.base, changes, Some(&snapshot))?;
     if protected.is_empty() {
         return Ok((None, false));
     }
@@ -272,6 +269,37 @@ fn check_protection(
         (None, None, Some((_, t))) => (Some(t), false),
         _ => (None, false),
     };
+    // A merge without a token of its own: what it brings must have been
+    // authorized on the merged side (trail_policy::Gate::judge_merge).
+    if let (Some(head), false, None) = (p.base, p.others.is_empty(), token) {
+        let mut history_git = git.clone();
+        let mut history =
+            judge::GitHistory::new(&ctx.repo, &mut history_git, judge::Memory::Journal)?;
+        let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
+        match gate.judge_merge(&head, p.others, &protected)? {
+            None => return Ok((None, false)),
+            Some(denial) => {
+                let digest = protect::digest(&protected);
+                record_blocked(
+                    ctx,
+                    changes,
+                    &format!("authorization refused ({}): {}", denial.check, denial.message),
+                );
+                let mut error = CommandError::refused(format!(
+                    "commit refused: {}\nprotected paths in this merge (policy: {source}):{}",
+                    denial.message,
+                    protect::describe_changes(&protected)
+                ));
+                for hint in denial.hints {
+                    error = error.hint(hint);
+                }
+                return Err(error.hint(format!(
+                    "the digest of these changes is {digest}; an authorizer approves exactly them with: {}",
+                    protect::authorize_command(&protected, &digest)
+                )));
+            }
+        }
+    }
     let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
         true => index
             .blob(git, POLICY_FILE.as_bytes())
@@ -285,17 +313,15 @@ fn check_protection(
         }
         _ => None,
     };
-    let now = Utc::now();
-    let change = protect::Change {
+    let change = trail_policy::Change {
         policy: &policy,
         protected: &protected,
         new_policy: new_policy.as_deref(),
         repo_id: repo_id.as_deref(),
-        now,
     };
     let paths: Vec<(Vec<u8>, char)> =
         protected.iter().map(|c| (c.path.clone(), c.status)).collect();
-    let denied = |denial: protect::Denial| -> CommandError {
+    let denied = |denial: Denial| -> CommandError {
         let digest = protect::digest(&protected);
         record_blocked(
             ctx,
@@ -318,9 +344,17 @@ fn check_protection(
         }
         error
     };
-    let decision = protect::decide(&change, token).map_err(denied)?;
+    let amended = p.amended.map(|(id, _)| id);
+    let used = match token.and_then(|t| trail_policy::Token::parse(t).ok()) {
+        Some(parsed) if !parsed.claims().reuse => {
+            protect::token_used(&ctx.repo, parsed.id(), amended)?
+        }
+        _ => false,
+    };
+    let decision =
+        trail_policy::decide(&change, token, &|_| used, Clock::now(Utc::now())).map_err(denied)?;
     match decision {
-        protect::Decision::Unenforced => {
+        Decision::Unenforced => {
             say(format_args!(
                 "note: protection of MCP configurations is off: {source} names no authorizer \
                  in `[protect] authorizers`, so this change to {POLICY_FILE} needs no token \
@@ -328,7 +362,7 @@ fn check_protection(
             ));
             Ok((None, false))
         }
-        protect::Decision::Bootstrap { authorizers } => {
+        Decision::Bootstrap { authorizers } => {
             say(format_args!(
                 "POLICY BOOTSTRAP: this commit names the first authorizers of this repository:"
             ));
@@ -348,13 +382,8 @@ fn check_protection(
             };
             Ok((Some(auth), false))
         }
-        protect::Decision::Authorized(verified) => {
+        Decision::Authorized(verified) => {
             let claims = verified.token.claims();
-            let amended = p.amended.map(|(id, _)| id);
-            if !claims.reuse && protect::token_used(&ctx.repo, &claims.id, amended)? {
-                let refusal = trail_policy::Refusal::AlreadyUsed { id: claims.id.clone() };
-                return Err(denied(protect::Denial::of(&refusal)));
-            }
             say(format_args!(
                 "protected changes authorized by token {} (key {}{}): {}",
                 claims.id,

@@ -8,10 +8,11 @@ use std::ffi::OsString;
 use std::io::Read as _;
 
 use trail_git::ObjectId;
+use trail_policy::{Gate, Update};
 
 use crate::context::Repo;
 use crate::error::CommandError;
-use crate::protect;
+use crate::{judge, protect};
 
 /// `<old> <new> <ref>` lines (pre-receive, reference-transaction).
 fn updates(input: &str) -> Vec<(String, String, String)> {
@@ -47,95 +48,79 @@ fn server_repo() -> Result<(Repo, Option<tempfile::TempDir>), CommandError> {
     Ok((repo, quarantine))
 }
 
-/// The commits `new` brings that no ref of the repository reaches yet.
-fn new_commits(
-    repo: &Repo,
-    tips: &[&str],
-    exclude: &[String],
-) -> Result<Vec<ObjectId>, CommandError> {
-    if tips.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut args: Vec<String> = tips.iter().map(|t| (*t).to_owned()).collect();
-    args.push("--not".to_owned());
-    args.extend(exclude.iter().cloned());
-    protect::rev_list(repo, &args)
-}
-
-/// The commits reachable from `tips` and from no local branch, oldest first
-/// (`git rev-list TIPS --not --branches`, without starting a process: this
-/// runs on every ref update).
-fn unreached(repo: &Repo, tips: &[&str]) -> Result<Vec<ObjectId>, CommandError> {
-    let tips: Vec<ObjectId> =
-        tips.iter().filter_map(|t| ObjectId::from_hex(t.as_bytes()).ok()).collect();
-    if tips.is_empty() {
-        return Ok(Vec::new());
-    }
-    let walk_error = |e: &dyn std::fmt::Display| {
-        CommandError::environment(format!("cannot walk the new commits: {e}"))
-    };
-    let refs = repo.git.references().map_err(|e| walk_error(&e))?;
-    let branches: Vec<ObjectId> = refs
-        .local_branches()
-        .map_err(|e| walk_error(&e))?
-        .flatten()
-        .filter_map(|mut r| r.peel_to_id().ok().map(|id| id.detach()))
-        .collect();
-    let walk = repo.git.rev_walk(tips).with_hidden(branches).all().map_err(|e| walk_error(&e))?;
-    let mut commits = Vec::new();
-    for info in walk {
-        commits.push(info.map_err(|e| walk_error(&e))?.id);
-    }
-    commits.reverse();
-    Ok(commits)
-}
-
-/// Whether `id` is already HEAD or the tip of a branch (`git branch NEW`,
-/// `git checkout -b`): it brings no commit no branch had.
-fn is_branch_tip(repo: &Repo, id: ObjectId) -> bool {
-    if repo.git.head_id().is_ok_and(|head| head.detach() == id) {
-        return true;
-    }
-    let Ok(refs) = repo.git.references() else { return false };
-    let Ok(branches) = refs.local_branches() else { return false };
-    branches.flatten().any(|mut r| r.peel_to_id().is_ok_and(|tip| tip.detach() == id))
-}
-
-/// pre-receive (server): refuse the whole push when a pushed commit changes
-/// protected paths without a valid `Trail-Authorization:` trailer.
+/// pre-receive (server): refuse the whole push when one of its updates may
+/// not go ahead ([`trail_policy::Gate`]): a commit changing protected paths
+/// without an authorization valid under the governing policy, a rewrite or
+/// deletion of a protected branch, a ref under `refs/trail/` that is not a
+/// clone's journal. Tokens the push used go into the server's ledger.
 pub fn pre_receive() -> Result<(), CommandError> {
     let input = read_stdin()?;
     let (repo, _quarantine) = server_repo()?;
     let updates = updates(&input);
-    for (old, new, name) in updates.iter().filter(|(_, _, name)| is_trail_ref(name)) {
+    for (old, new, name) in updates.iter().filter(|(_, _, name)| is_clone_chain(name)) {
         check_journal_update(&repo, old, new, name)?;
     }
-    let tips: Vec<&str> = updates
-        .iter()
-        .filter(|(_, new, name)| !is_null(new) && !is_trail_ref(name))
-        .map(|(_, new, _)| new.as_str())
-        .collect();
-    let commits = new_commits(&repo, &tips, &["--all".to_owned()])?;
-    protect::check_commits(&repo, &commits, "push")
+    judge_server(&repo, &updates, "push")
 }
 
-/// update (server): the same check for one ref (`update REF OLD NEW`).
+/// update (server): the same check for one ref (`update REF OLD NEW`), for
+/// servers that run only this hook. Behind trail's pre-receive, which has
+/// judged the whole push already, it checks journal chains only.
 pub fn update(args: &[OsString]) -> Result<(), CommandError> {
     let [name, old, new] = args else {
         return Err(CommandError::usage("update: git passes REF OLD NEW; got something else"));
     };
-    let new = new.to_string_lossy();
-    let name_text = name.to_string_lossy();
-    if is_trail_ref(&name_text) {
-        let (repo, _quarantine) = server_repo()?;
-        return check_journal_update(&repo, &old.to_string_lossy(), &new, &name_text);
+    let (old, new) = (old.to_string_lossy(), new.to_string_lossy());
+    let name = name.to_string_lossy().into_owned();
+    let (repo, _quarantine) = server_repo()?;
+    if is_clone_chain(&name) {
+        return check_journal_update(&repo, &old, &new, &name);
     }
-    if is_null(&new) {
+    if trail_pre_receive(&repo) {
         return Ok(());
     }
-    let (repo, _quarantine) = server_repo()?;
-    let commits = new_commits(&repo, &[&new], &["--all".to_owned()])?;
-    protect::check_commits(&repo, &commits, &format!("update of {}", name.to_string_lossy()))
+    let update = vec![(old.into_owned(), new.into_owned(), name.clone())];
+    judge_server(&repo, &update, &format!("update of {name}"))
+}
+
+/// Whether trail's own pre-receive runs in this repository.
+fn trail_pre_receive(repo: &Repo) -> bool {
+    let hook = repo.location.git_dir.join("hooks").join("pre-receive");
+    std::fs::read_to_string(hook).is_ok_and(|text| text.contains("trail hook pre-receive"))
+}
+
+/// Judge `updates` as the server, and note the tokens they used.
+fn judge_server(
+    repo: &Repo,
+    updates: &[(String, String, String)],
+    what: &str,
+) -> Result<(), CommandError> {
+    let now = chrono::Utc::now();
+    let updates: Vec<Update<ObjectId>> = updates
+        .iter()
+        .map(|(old, new, name)| Update {
+            name: name.clone(),
+            old: judge::parse_id(old),
+            new: judge::parse_id(new),
+        })
+        .collect();
+    let ledger = judge::Ledger::open(repo)?;
+    let mut git = repo.git.clone();
+    let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Ledger(ledger))?;
+    let (default_branch, default_tip) = judge::default_branch(repo);
+    let accepted = {
+        let mut gate = Gate::new(&mut history, default_branch, default_tip, now, true);
+        judge::judge_all(&mut gate, &updates, what)?;
+        gate.accepted().to_vec()
+    };
+    if let judge::Memory::Ledger(ledger) = &mut history.memory {
+        ledger.record(&accepted, now)?;
+    }
+    Ok(())
+}
+
+fn is_clone_chain(name: &str) -> bool {
+    name.starts_with(trail_sync::CLONES_PREFIX)
 }
 
 fn is_trail_ref(name: &str) -> bool {
@@ -198,34 +183,37 @@ fn check_journal_update(repo: &Repo, old: &str, new: &str, name: &str) -> Result
     Ok(())
 }
 
-/// pre-push: the commits about to be pushed that the remote does not have.
+/// pre-push: judge what is about to be pushed as the server will — each
+/// remote ref's update from what the remote is known to hold (a new ref:
+/// from the remote's default branch) — but without keeping the remote's
+/// history (the server refuses rewrites of its protected branches itself).
 pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
     let input = read_stdin()?;
     let (repo, _quarantine) = server_repo()?;
     let remote = args.first().map(|r| r.to_string_lossy().into_owned());
-    let mut tips = Vec::new();
-    let mut exclude = Vec::new();
+    let mut updates = Vec::new();
     for line in input.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let [_local_ref, local, remote_ref, remote_id] = words[..] else { continue };
         if is_null(local) || is_trail_ref(remote_ref) {
             continue; // a deletion pushes no commit; trail's journals are checked by the receiver
         }
-        tips.push(local.to_owned());
-        if !is_null(remote_id)
-            && let Ok(id) = ObjectId::from_hex(remote_id.as_bytes())
-            && repo.git.has_object(id)
-        {
-            exclude.push(remote_id.to_owned());
-        }
+        let old = judge::parse_id(remote_id).filter(|id| repo.git.has_object(*id));
+        updates.push(Update { name: remote_ref.to_owned(), old, new: judge::parse_id(local) });
     }
-    // What the remote is known to have: its remote-tracking branches.
-    if let Some(remote) = remote.filter(|r| !r.contains('/') && !r.contains(':')) {
-        exclude.push(format!("--remotes={remote}"));
+    if updates.is_empty() {
+        return Ok(());
     }
-    let tips: Vec<&str> = tips.iter().map(String::as_str).collect();
-    let commits = new_commits(&repo, &tips, &exclude)?;
-    protect::check_commits(&repo, &commits, "push").map_err(|e| {
+    // The remote's default branch, as this clone last saw it.
+    let default_tip = remote
+        .filter(|r| !r.contains('/') && !r.contains(':'))
+        .and_then(|r| repo.git.find_reference(format!("refs/remotes/{r}/HEAD").as_str()).ok())
+        .and_then(|mut r| r.peel_to_id().ok())
+        .map(|id| id.detach());
+    let mut git = repo.git.clone();
+    let mut history = judge::GitHistory::new(&repo, &mut git, judge::Memory::Journal)?;
+    let mut gate = Gate::new(&mut history, None, default_tip, chrono::Utc::now(), false);
+    judge::judge_all(&mut gate, &updates, "push").map_err(|e| {
         e.hint("the server refuses these commits too when it runs trail's hooks (`trail hooks install --server`)")
     })
 }
@@ -255,8 +243,8 @@ pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
     }
     let pending = crate::pending::Pending::new(&repo.location).commit()?;
     let invocation = super::GitInvocation::current();
-    let mut tips = Vec::new();
-    for (_, new, _) in &branches {
+    let mut judged = Vec::new();
+    for (old, new, name) in &branches {
         let Ok(id) = ObjectId::from_hex(new.as_bytes()) else { continue };
         let checked_by_pre_commit = match (&pending, &invocation) {
             (Some(prepared), Some(now))
@@ -268,12 +256,31 @@ pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
             }
             _ => false,
         };
-        if !checked_by_pre_commit && !is_branch_tip(&repo, id) {
-            tips.push(new.as_str());
+        // No other shortcut: a commit that is already HEAD or another
+        // branch's tip may still be one pre-commit never saw.
+        if !checked_by_pre_commit {
+            judged.push(Update { name: name.clone(), old: judge::parse_id(old), new: Some(id) });
         }
     }
-    let commits = unreached(&repo, &tips)?;
-    protect::check_commits(&repo, &commits, "branch update").map_err(|e| {
+    if judged.is_empty() {
+        return Ok(());
+    }
+    let default_tip = local_default_tip(&repo);
+    let mut git = repo.git.clone();
+    let mut history = judge::GitHistory::new(&repo, &mut git, judge::Memory::Journal)?;
+    let mut gate = Gate::new(&mut history, None, default_tip, chrono::Utc::now(), false);
+    judge::judge_all(&mut gate, &judged, "branch update").map_err(|e| {
         e.hint("`[protect] strict = true` in trail.toml vetoes such updates, including commits made with --no-verify")
+    })
+}
+
+/// What a new local branch is judged from: the tip of `main` or `master`.
+fn local_default_tip(repo: &Repo) -> Option<ObjectId> {
+    ["refs/heads/main", "refs/heads/master"].into_iter().find_map(|name| {
+        repo.git
+            .find_reference(name)
+            .ok()
+            .and_then(|mut r| r.peel_to_id().ok())
+            .map(|id| id.detach())
     })
 }

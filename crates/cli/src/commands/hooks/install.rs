@@ -36,7 +36,11 @@ pub struct InstallArgs {
     /// Install the server-side hooks (pre-receive and update) instead, in the
     /// repository people push to (usually bare): they refuse every pushed
     /// commit that changes a protected path (MCP server configurations,
-    /// trail.toml) without a valid `Trail-Authorization:` trailer. Also adds
+    /// trail.toml) without a valid `Trail-Authorization:` trailer, judged
+    /// against the policy at the ref's old tip on the server, and refuse
+    /// rewrites and deletions of the default branch and of `[protect]
+    /// branches`. Sets `receive.denyNonFastForwards` and
+    /// `receive.denyDeletes` where they are not set. Also adds
     /// `records.jsonl -delta` to its info/attributes, so that fetching the
     /// journals pushed there (`trail sync pull`) does not make git search
     /// for deltas between their segments.
@@ -114,8 +118,15 @@ fn install_server(repo: &Repo, force: bool) -> Result<serde_json::Value, Command
             attributes.display()
         ));
     }
+    let settings = trail_git::hooks::set_server_receive_settings(&repo.location)
+        .map_err(|e| hooks_error(e, "install"))?;
+    for key in settings {
+        say(format_args!(
+            "  set {key} = true (git refuses rewrites and deletions of any ref; `git config {key} false` allows them on branches trail does not protect)"
+        ));
+    }
     say(
-        "pushed commits that change protected paths now need a valid Trail-Authorization trailer; the policy is read from each commit's parent",
+        "pushes are now judged against the policy at each ref's old tip on this server (a new branch: the default branch's): protected changes need a valid Trail-Authorization trailer, the default branch and `[protect] branches` are never rewritten or deleted",
     );
     Ok(installed_json(&dir, true, &done, false))
 }

@@ -1,0 +1,483 @@
+//! The glue between a real repository and trail-policy's [`Gate`]: a
+//! [`History`] read with gix, the server's ledger of the tokens it accepted,
+//! and the refusal messages. The decision itself is trail-policy's.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use trail_git::{Importer, ObjectId};
+use trail_policy::{
+    Accepted, Gate, History, POLICY_FILE, Protect, ProtectedChange, Refused, Update, When,
+};
+
+use crate::context::Repo;
+use crate::error::CommandError;
+use crate::protect;
+
+/// Where a [`GitHistory`] learns which tokens were used, and when commits
+/// were accepted.
+pub(crate) enum Memory {
+    /// A server: its ledger (`<git dir>/trail/ledger.jsonl`).
+    Ledger(Ledger),
+    /// A clone: its journal (`auth.used` records; commit records' times).
+    Journal,
+}
+
+/// [`History`] over a repository.
+pub(crate) struct GitHistory<'r> {
+    repo: &'r Repo,
+    importer: Importer<'r>,
+    policies: HashMap<ObjectId, Protect>,
+    /// The configs a glob protects in a commit (path, blob), keyed by the
+    /// commit and the policy's globs, so a walk reads each tree once.
+    configs: HashMap<(ObjectId, String), protect::Configs>,
+    pub(crate) memory: Memory,
+}
+
+fn env_error(e: impl std::fmt::Display) -> CommandError {
+    CommandError::environment(e.to_string())
+}
+
+impl<'r> GitHistory<'r> {
+    /// `git` must be a clone of `repo.git` that outlives the history.
+    pub(crate) fn new(
+        repo: &'r Repo,
+        git: &'r mut trail_git::Repository,
+        memory: Memory,
+    ) -> Result<Self, CommandError> {
+        let importer = Importer::new(git).map_err(env_error)?;
+        Ok(GitHistory { repo, importer, policies: HashMap::new(), configs: HashMap::new(), memory })
+    }
+
+    fn globs_key(policy: &Protect) -> String {
+        format!("{:?}{:?}", policy.paths(), policy.ignore())
+    }
+
+    fn configs_of(
+        &mut self,
+        policy: &Protect,
+        commit: Option<ObjectId>,
+    ) -> Result<protect::Configs, CommandError> {
+        let Some(commit) = commit else { return Ok(protect::Configs::default()) };
+        let key = (commit, Self::globs_key(policy));
+        if let Some(configs) = self.configs.get(&key) {
+            return Ok(configs.clone());
+        }
+        let configs = protect::Configs::of_commit(&self.repo.git, policy, commit)?;
+        self.configs.insert(key, configs.clone());
+        Ok(configs)
+    }
+}
+
+impl History for GitHistory<'_> {
+    type Id = ObjectId;
+    type Error = CommandError;
+
+    fn parents(&mut self, commit: &ObjectId) -> Result<Vec<ObjectId>, CommandError> {
+        let commit =
+            self.repo.git.find_commit(*commit).map_err(|e| {
+                CommandError::environment(format!("cannot read commit {commit}: {e}"))
+            })?;
+        Ok(commit.parent_ids().map(|p| p.detach()).collect())
+    }
+
+    fn policy(&mut self, commit: &ObjectId) -> Result<Protect, CommandError> {
+        if let Some(policy) = self.policies.get(commit) {
+            return Ok(policy.clone());
+        }
+        let (policy, _) = protect::policy_named(&self.repo.git, Some(*commit), "commit")?;
+        self.policies.insert(*commit, policy.clone());
+        Ok(policy)
+    }
+
+    fn policy_text(&mut self, commit: &ObjectId) -> Result<Option<Vec<u8>>, CommandError> {
+        trail_git::blob_in_commit(&self.repo.git, *commit, POLICY_FILE.as_bytes())
+            .map_err(env_error)
+    }
+
+    fn protected_changes(
+        &mut self,
+        policy: &Protect,
+        base: Option<&ObjectId>,
+        commit: &ObjectId,
+    ) -> Result<Vec<ProtectedChange>, CommandError> {
+        let base = base.copied();
+        let changes = self.importer.changes_between(base, *commit).map_err(env_error)?;
+        let configs = protect::overlay(policy, self.configs_of(policy, base)?, &changes);
+        self.configs.insert((*commit, Self::globs_key(policy)), configs.clone());
+        let snapshot = protect::Snapshot::Configs(configs);
+        protect::protected_changes(&self.repo.git, policy, base, &changes, Some(&snapshot))
+    }
+
+    fn token(&mut self, commit: &ObjectId) -> Result<Option<String>, CommandError> {
+        trailer(&self.repo.git, *commit, "Trail-Authorization")
+    }
+
+    fn repo_id(&mut self, commit: &ObjectId) -> Result<String, CommandError> {
+        protect::repository_id(&self.repo.git, &self.repo.location.trail_dir(), *commit)
+    }
+
+    fn commits(
+        &mut self,
+        tip: &ObjectId,
+        hide: Option<&ObjectId>,
+    ) -> Result<Vec<ObjectId>, CommandError> {
+        trail_git::commits_between(&self.repo.git, *tip, hide.copied()).map_err(env_error)
+    }
+
+    fn is_ancestor(
+        &mut self,
+        ancestor: &ObjectId,
+        descendant: &ObjectId,
+    ) -> Result<bool, CommandError> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let status = std::process::Command::new("git")
+            .args(["merge-base", "--is-ancestor"])
+            .arg(ancestor.to_string())
+            .arg(descendant.to_string())
+            .current_dir(&self.repo.cwd)
+            .status()
+            .map_err(|e| {
+                CommandError::environment(format!("cannot run `git merge-base`: {e}"))
+                    .hint("is git installed and on PATH?")
+            })?;
+        match status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(CommandError::environment(format!(
+                "`git merge-base --is-ancestor {ancestor} {descendant}` failed ({status})"
+            ))),
+        }
+    }
+
+    fn received(&mut self, commit: &ObjectId) -> Result<Option<When>, CommandError> {
+        match &self.memory {
+            Memory::Ledger(ledger) => Ok(ledger.received.get(commit).copied()),
+            Memory::Journal => journal_time(self.repo, *commit),
+        }
+    }
+
+    fn token_used(&mut self, id: &str, commit: &ObjectId) -> Result<bool, CommandError> {
+        match &self.memory {
+            Memory::Ledger(ledger) => Ok(ledger.used_by.get(id).is_some_and(|commits| {
+                // A commit that never landed (its push failed after the
+                // check) left no object behind: its use does not count.
+                commits.iter().any(|c| c != commit && self.repo.git.has_object(*c))
+            })),
+            Memory::Journal => protect::token_used(self.repo, id, Some(*commit)),
+        }
+    }
+}
+
+/// The last value of trailer `name` of `commit`.
+pub(crate) fn trailer(
+    git: &trail_git::Repository,
+    commit: ObjectId,
+    name: &str,
+) -> Result<Option<String>, CommandError> {
+    let commit = git
+        .find_commit(commit)
+        .map_err(|e| CommandError::environment(format!("cannot read commit {commit}: {e}")))?;
+    let raw = commit.message_raw().map_err(env_error)?;
+    let (_, trailers) = trail_git::parse_trailers(raw);
+    Ok(trailers
+        .into_iter()
+        .rev()
+        .find(|(t, _)| t.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_owned()))
+}
+
+/// When this clone's journal recorded `commit` (its commit or auth.used
+/// record), if it did: a local check judges a token there.
+fn journal_time(repo: &Repo, commit: ObjectId) -> Result<Option<When>, CommandError> {
+    use trail_journal::LogStore as _;
+    let Ok(store) = repo.open_indexed_store() else { return Ok(None) };
+    let mut key = commit.to_string().into_bytes();
+    key.push(0);
+    for index_key in store.index_prefix(trail_journal::index::COMMIT, &key)? {
+        let Some(seq) = trail_journal::index::seq_of(&index_key) else { continue };
+        let Some(raw) = store.get_raw(seq)? else { continue };
+        let Ok(record) = serde_json::from_slice::<trail_journal::Record>(&raw) else { continue };
+        if record.kind != trail_journal::kinds::COMMIT
+            && record.kind != trail_journal::kinds::AUTH_USED
+        {
+            continue;
+        }
+        return Ok(Some(When::At(record.time.0)));
+    }
+    Ok(None)
+}
+
+// ---------------------------------------------------------------------------
+// The server's ledger
+// ---------------------------------------------------------------------------
+
+/// `<git dir>/trail/ledger.jsonl`: one line per commit a token authorized
+/// when this server received it. It is what makes single use span the
+/// server's whole history, and what lets a merge of a branch pushed days ago
+/// be judged at the moment that branch arrived. No pusher can write it.
+/// Missing, it is rebuilt from every commit the server's refs reach
+/// (outside `refs/trail/`), with no receive time: the baseline.
+pub(crate) struct Ledger {
+    path: PathBuf,
+    received: HashMap<ObjectId, When>,
+    used_by: HashMap<String, Vec<ObjectId>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LedgerLine {
+    commit: String,
+    token_id: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    reuse: bool,
+    /// RFC 3339 UTC; `null` for history the ledger began with.
+    received: Option<String>,
+}
+
+impl Ledger {
+    pub(crate) fn open(repo: &Repo) -> Result<Ledger, CommandError> {
+        let path = repo.location.trail_dir().join("ledger.jsonl");
+        let mut ledger = Ledger { path, received: HashMap::new(), used_by: HashMap::new() };
+        match std::fs::read(&ledger.path) {
+            Ok(bytes) => {
+                for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let line: LedgerLine = serde_json::from_slice(line).map_err(|e| {
+                        CommandError::environment(format!(
+                            "{} line {} does not read: {e}",
+                            ledger.path.display(),
+                            n + 1
+                        ))
+                        .hint("the ledger is written only by trail's server hooks; move it aside and the next push rebuilds it from history (receive times are then lost)")
+                    })?;
+                    ledger.add(&line);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ledger.seed(repo)?,
+            Err(e) => {
+                return Err(CommandError::environment(format!(
+                    "cannot read {}: {e}",
+                    ledger.path.display()
+                )));
+            }
+        }
+        Ok(ledger)
+    }
+
+    fn add(&mut self, line: &LedgerLine) {
+        let Ok(commit) = ObjectId::from_hex(line.commit.as_bytes()) else { return };
+        let when = match &line.received {
+            Some(text) => match DateTime::parse_from_rfc3339(text) {
+                Ok(t) => When::At(t.with_timezone(&Utc)),
+                Err(_) => return,
+            },
+            None => When::Unknown,
+        };
+        self.received.entry(commit).or_insert(when);
+        self.used_by.entry(line.token_id.clone()).or_default().push(commit);
+    }
+
+    /// Every commit reachable from a ref outside `refs/trail/` whose
+    /// trailer holds a token: used, at an unknown time.
+    fn seed(&mut self, repo: &Repo) -> Result<(), CommandError> {
+        let refs = repo.git.references().map_err(env_error)?;
+        let mut tips = Vec::new();
+        for reference in refs.all().map_err(env_error)?.flatten() {
+            if reference.name().as_bstr().starts_with(b"refs/trail/") {
+                continue;
+            }
+            let mut reference = reference;
+            if let Ok(id) = reference.peel_to_id() {
+                tips.push(id.detach());
+            }
+        }
+        let mut lines = Vec::new();
+        if !tips.is_empty() {
+            let walk = repo.git.rev_walk(tips).all().map_err(env_error)?;
+            for info in walk {
+                let info = info.map_err(env_error)?;
+                let Some(token) = trailer(&repo.git, info.id, "Trail-Authorization")? else {
+                    continue;
+                };
+                let Ok(parsed) = trail_policy::Token::parse(&token) else { continue };
+                lines.push(LedgerLine {
+                    commit: info.id.to_string(),
+                    token_id: parsed.id().to_owned(),
+                    issuer: parsed.key_id().to_string(),
+                    reuse: parsed.claims().reuse,
+                    received: None,
+                });
+            }
+        }
+        for line in &lines {
+            self.add(line);
+        }
+        self.write(&lines)
+    }
+
+    /// Add the commits a push had authorized, once it is accepted.
+    pub(crate) fn record(
+        &mut self,
+        accepted: &[Accepted<ObjectId>],
+        now: DateTime<Utc>,
+    ) -> Result<(), CommandError> {
+        let lines: Vec<LedgerLine> = accepted
+            .iter()
+            .filter(|a| !self.received.contains_key(&a.commit))
+            .map(|a| LedgerLine {
+                commit: a.commit.to_string(),
+                token_id: a.token_id.clone(),
+                issuer: a.issuer.clone(),
+                reuse: a.reuse,
+                received: Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            })
+            .collect();
+        for line in &lines {
+            self.add(line);
+        }
+        self.write(&lines)
+    }
+
+    /// Append `lines` (creating the file), durably: one `write` per call on
+    /// an `O_APPEND` file, so concurrent pushes never interleave within a line.
+    fn write(&self, lines: &[LedgerLine]) -> Result<(), CommandError> {
+        let fail = |e: std::io::Error| {
+            CommandError::environment(format!("cannot write {}: {e}", self.path.display()))
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let mut text = String::new();
+        for line in lines {
+            let json = serde_json::to_string(line).map_err(|e| {
+                CommandError::environment(format!("cannot encode a ledger line: {e}"))
+            })?;
+            text.push_str(&json);
+            text.push('\n');
+        }
+        let mut file =
+            std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Judging and refusing
+// ---------------------------------------------------------------------------
+
+/// Judge `updates` with `gate`; a refusal listing every refused commit and
+/// update, or nothing.
+pub(crate) fn judge_all<H: History<Id = ObjectId, Error = CommandError>>(
+    gate: &mut Gate<'_, H>,
+    updates: &[Update<ObjectId>],
+    what: &str,
+) -> Result<(), CommandError> {
+    let mut refused: Vec<Refused<ObjectId>> = Vec::new();
+    for update in updates {
+        refused.extend(gate.judge(update)?);
+    }
+    match refusal(&refused, what) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// The error naming every refusal (`None` when there is none).
+pub(crate) fn refusal(refused: &[Refused<ObjectId>], what: &str) -> Option<CommandError> {
+    if refused.is_empty() {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    for r in refused {
+        let line = match &r.commit {
+            Some(id) => format!(
+                "commit {}: {} ({} check){}",
+                id.to_hex_with_len(12),
+                r.denial.message,
+                r.denial.check,
+                protect::describe_changes(&r.changes)
+            ),
+            None => format!("{} ({} check)", r.denial.message, r.denial.check),
+        };
+        if seen.insert(line.clone()) {
+            lines.push(line);
+        }
+    }
+    let commits = refused.iter().filter(|r| r.commit.is_some()).count();
+    let mut error = CommandError::refused(format!(
+        "{what} refused: {}:\n{}",
+        if commits == 0 {
+            "a protected branch's history is kept".to_owned()
+        } else {
+            format!(
+                "{commits} commit{} change{} protected paths without a valid authorization",
+                if commits == 1 { "" } else { "s" },
+                if commits == 1 { "s" } else { "" }
+            )
+        },
+        lines.join("\n")
+    ));
+    let mut hints: Vec<&str> = Vec::new();
+    for r in refused {
+        for hint in &r.denial.hints {
+            if !hints.contains(&hint.as_str()) {
+                hints.push(hint);
+            }
+        }
+    }
+    for hint in hints {
+        error = error.hint(hint.to_owned());
+    }
+    if commits > 0 {
+        error = error
+            .hint("each commit that changes an MCP configuration or trail.toml needs a `Trail-Authorization:` trailer with a valid token: recommit it with TRAIL_TOKEN=<token> (`git commit --amend`, or an interactive rebase that edits it)")
+            .hint("`trail policy check` before committing says what is protected and the `trail authorize` command an authorizer runs");
+    }
+    Some(error)
+}
+
+/// Parse a hook's hex id; the null id (all zeros) is `None`.
+pub(crate) fn parse_id(text: &str) -> Option<ObjectId> {
+    ObjectId::from_hex(text.as_bytes()).ok().filter(|id| !id.is_null())
+}
+
+/// The branch HEAD names and its tip: on a server, the default branch.
+pub(crate) fn default_branch(repo: &Repo) -> (Option<String>, Option<ObjectId>) {
+    let name = repo.git.head_name().ok().flatten().map(|n| n.as_bstr().to_string());
+    let tip = repo.git.head_id().ok().map(|id| id.detach());
+    (name, tip)
+}
+
+/// What post-commit learns of one commit: why it is refused, or the token
+/// that authorized it.
+pub(crate) struct CommitJudgement {
+    pub refused: Vec<Refused<ObjectId>>,
+    pub accepted: Option<Accepted<ObjectId>>,
+}
+
+/// One commit judged as post-commit does: the update of its branch from its
+/// first parent to it.
+pub(crate) fn judge_commit(
+    repo: &Repo,
+    commit: ObjectId,
+    first_parent: Option<ObjectId>,
+    branch: &str,
+) -> Result<CommitJudgement, CommandError> {
+    let mut git = repo.git.clone();
+    let mut history = GitHistory::new(repo, &mut git, Memory::Journal)?;
+    let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
+    let update = Update { name: branch.to_owned(), old: first_parent, new: Some(commit) };
+    let refused = gate.judge(&update)?.into_iter().filter(|r| r.commit == Some(commit)).collect();
+    let accepted = gate.accepted().iter().find(|a| a.commit == commit).cloned();
+    Ok(CommitJudgement { refused, accepted })
+}
