@@ -476,6 +476,38 @@ mod tests {
     }
 
     #[test]
+    fn branches_and_the_receive_grace_parse_and_are_checked() {
+        let p = Protect::default();
+        assert_eq!(p.receive_grace(), chrono::Duration::hours(8));
+        assert!(
+            !p.protects_branch("refs/heads/main"),
+            "the default branch is the server's to name"
+        );
+        let p = Protect::from_toml(
+            "[protect]\nbranches = [\"release/*\", \"main\"]\nreceive_grace = \"30m\"\n",
+        )
+        .expect("valid");
+        assert!(p.protects_branch("refs/heads/release/1.0"));
+        assert!(p.protects_branch("main"));
+        assert!(!p.protects_branch("refs/heads/Main"), "branch names match exactly");
+        assert!(!p.protects_branch("refs/heads/topic"));
+        assert_eq!(p.receive_grace(), chrono::Duration::minutes(30));
+        for (text, grace) in [("0", 0), ("45s", 45), ("1d", 86_400)] {
+            let toml = format!("[protect]\nreceive_grace = \"{text}\"\n");
+            let p = Protect::from_toml(&toml).expect("valid");
+            assert_eq!(p.receive_grace(), chrono::Duration::seconds(grace), "{text}");
+        }
+        for bad in ["8", "h", "-1h", "8 hours", "9999d", ""] {
+            let toml = format!("[protect]\nreceive_grace = \"{bad}\"\n");
+            let error = Protect::from_toml(&toml).expect_err(bad).to_string();
+            assert!(
+                error.contains("receive_grace") && error.contains("duration"),
+                "{bad}: {error}"
+            );
+        }
+    }
+
+    #[test]
     fn a_full_table_parses() {
         let key = crate::keys::PrivateKey::from_secret_bytes(&[1; 32]);
         let line = key.public().with_name(Some("Ada")).expect("name").to_line();

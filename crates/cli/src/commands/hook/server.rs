@@ -86,7 +86,9 @@ pub fn update(args: &[OsString]) -> Result<(), CommandError> {
 /// Whether trail's own pre-receive runs in this repository.
 fn trail_pre_receive(repo: &Repo) -> bool {
     let hook = repo.location.git_dir.join("hooks").join("pre-receive");
-    std::fs::read_to_string(hook).is_ok_and(|text| text.contains("trail hook pre-receive"))
+    std::fs::read_to_string(hook).is_ok_and(|text| {
+        text.contains("trail-managed-hook") && text.lines().any(|line| line == "hook=pre-receive")
+    })
 }
 
 /// Judge `updates` as the server, and note the tokens they used.
