@@ -301,3 +301,37 @@ fn authorize_refuses_bad_input() {
         .assert_stderr_has("no staged change");
     env.trail(&repo, ["authorize", "--path", "**", "--key", "nobody"]).assert_code(2);
 }
+
+// Issue 17, case 12: a config padded past 1 MiB was never read for what it
+// launches, and `trail policy check` showed the authorizer none of it.
+#[test]
+fn policy_check_lists_what_a_large_config_launches() {
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    std::fs::create_dir_all(repo.join("tools/srv")).expect("mkdir");
+    std::fs::write(repo.join("tools/srv/server.py"), "print('serving')\n").expect("write");
+    let pad = "x".repeat(2 << 20);
+    let config = format!(
+        "{{\"mcpServers\": {{\"srv\": {{\"command\": \"uv\", \"args\": [\"--directory\", \
+         \"tools/srv\", \"run\", \"server.py\"]}}}}, \"pad\": \"{pad}\"}}\n"
+    );
+    std::fs::write(repo.join(".mcp.json"), config).expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let out = env.trail(&repo, ["policy", "check"]);
+    out.assert_code(1);
+    let text = out.stdout_str();
+    assert!(text.contains("launches: tools/srv/server.py"), "{text}");
+    assert!(
+        text.contains("tools/srv/server.py  the MCP config .mcp.json launches it"),
+        "the launched script is itself a protected change:\n{text}"
+    );
+    let json = env.trail(&repo, ["policy", "check", "--json"]).json_lines();
+    let mcp = json[0]["protected"]
+        .as_array()
+        .expect("protected")
+        .iter()
+        .find(|p| p["path"] == ".mcp.json")
+        .expect(".mcp.json listed")
+        .clone();
+    assert_eq!(mcp["launches"], serde_json::json!(["tools/srv/server.py"]));
+}

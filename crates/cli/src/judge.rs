@@ -451,11 +451,23 @@ pub(crate) fn parse_id(text: &str) -> Option<ObjectId> {
     ObjectId::from_hex(text.as_bytes()).ok().filter(|id| !id.is_null())
 }
 
-/// The branch HEAD names and its tip: on a server, the default branch.
+/// The default branch and its tip, on a server: the branch HEAD names; when
+/// that branch does not exist yet, `main` or `master` if one does (a new
+/// branch must never be judged as if the server were empty while it holds
+/// history).
 pub(crate) fn default_branch(repo: &Repo) -> (Option<String>, Option<ObjectId>) {
     let name = repo.git.head_name().ok().flatten().map(|n| n.as_bstr().to_string());
-    let tip = repo.git.head_id().ok().map(|id| id.detach());
-    (name, tip)
+    if let Ok(tip) = repo.git.head_id() {
+        return (name, Some(tip.detach()));
+    }
+    for fallback in ["refs/heads/main", "refs/heads/master"] {
+        if let Ok(mut reference) = repo.git.find_reference(fallback)
+            && let Ok(tip) = reference.peel_to_id()
+        {
+            return (Some(fallback.to_owned()), Some(tip.detach()));
+        }
+    }
+    (name, None)
 }
 
 /// What post-commit learns of one commit: why it is refused, or the token

@@ -368,7 +368,10 @@ pub(crate) fn protected_changes(
             'R' => {
                 let from = change.from.clone().unwrap_or_default();
                 let content = read_blob(git, change.blob)?;
-                let old = in_commit(git, base, &from)?.or_else(|| Some(content.clone()));
+                let old = match change.old_blob {
+                    Some(id) => Some(read_blob(git, id)?),
+                    None => in_commit(git, base, &from)?.or_else(|| Some(content.clone())),
+                };
                 sides.push(Side {
                     path: from,
                     status: 'D',
@@ -395,7 +398,11 @@ pub(crate) fn protected_changes(
                 symlink,
                 gitlink: false,
                 new: Some(read_blob(git, change.blob)?),
-                old: if status == 'A' { None } else { in_commit(git, base, &change.path)? },
+                old: match (status, change.old_blob) {
+                    ('A', _) => None,
+                    (_, Some(id)) => Some(read_blob(git, id)?),
+                    _ => in_commit(git, base, &change.path)?,
+                },
             }),
         }
     }
@@ -421,12 +428,11 @@ pub(crate) fn protected_changes(
     let nothing = Launched::new();
     let undecided = sides.iter().any(|s| reason(s, &nothing).is_none());
     let launched = launched(git, policy, snapshot.filter(|_| undecided), &changed, &changed_links)?;
-    if let Some((config, size)) = launched.too_large().next() {
+    if let Some((config, error)) = launched.too_large().next() {
         return Err(CommandError::refused(format!(
-            "the MCP configuration {} is {size} bytes, over the {} MiB trail reads: what it \
-             launches cannot be checked, so no change is accepted while it is there",
+            "the MCP configuration {} cannot be checked ({error}): what it launches is unknown, \
+             so no change is accepted while it is there",
             trail_journal::record::quote_path(config),
-            trail_policy::MAX_CONFIG >> 20
         ))
         .hint(
             "keep MCP configurations small; move what pads it elsewhere (an authorized change)",

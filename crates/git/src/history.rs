@@ -25,6 +25,10 @@ pub struct FileChange {
     pub status: char,
     /// The blob after the change (before it, for a deletion).
     pub blob: ObjectId,
+    /// The blob before a modification, a type change or a rename (its
+    /// source's): what a check of the old content reads without looking the
+    /// path up in the old tree. `None` for additions and deletions.
+    pub old_blob: Option<ObjectId>,
     /// Octal git mode, e.g. `100644`.
     pub mode: String,
 }
@@ -348,6 +352,7 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
                 from: None,
                 status: 'A',
                 blob: id.detach(),
+                old_blob: None,
                 mode: mode_string(entry_mode),
             })
         }
@@ -357,10 +362,13 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
                 from: None,
                 status: 'D',
                 blob: id.detach(),
+                old_blob: None,
                 mode: mode_string(entry_mode),
             })
         }
-        Change::Modification { location, previous_entry_mode, entry_mode, id, .. } => {
+        Change::Modification {
+            location, previous_entry_mode, previous_id, entry_mode, id, ..
+        } => {
             if entry_mode.is_tree() {
                 return None;
             }
@@ -381,10 +389,11 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
                 from: None,
                 status,
                 blob: id.detach(),
+                old_blob: Some(previous_id.detach()),
                 mode: mode_string(entry_mode),
             })
         }
-        Change::Rewrite { source_location, location, entry_mode, id, copy, .. } => {
+        Change::Rewrite { source_location, source_id, location, entry_mode, id, copy, .. } => {
             if entry_mode.is_tree() {
                 return None;
             }
@@ -393,6 +402,7 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
                 from: Some(source_location.to_vec()),
                 status: if copy { 'A' } else { 'R' },
                 blob: id.detach(),
+                old_blob: Some(source_id.detach()),
                 mode: mode_string(entry_mode),
             })
         }

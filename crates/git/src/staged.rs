@@ -345,7 +345,7 @@ impl Differ<'_> {
             (Some(Side::Blob { id, mode }), Some(Side::Blob { id: new_id, mode: new_mode })) => {
                 if id != new_id || mode != new_mode {
                     let status = if class(mode) != class(new_mode) { 'T' } else { 'M' };
-                    self.push(path, status, new_id, new_mode);
+                    self.push_modified(path, status, new_id, new_mode, id);
                 }
                 Ok(())
             }
@@ -436,8 +436,23 @@ impl Differ<'_> {
             from: None,
             status,
             blob,
+            old_blob: None,
             mode: format!("{mode:o}"),
         });
+    }
+
+    fn push_modified(
+        &mut self,
+        path: &[u8],
+        status: char,
+        blob: ObjectId,
+        mode: u32,
+        old: ObjectId,
+    ) {
+        self.push(path, status, blob, mode);
+        if let Some(change) = self.out.last_mut() {
+            change.old_blob = Some(old);
+        }
     }
 }
 

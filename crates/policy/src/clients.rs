@@ -8,7 +8,7 @@
 //!
 //! Both the content signatures and the launched scripts read from here, so a
 //! shape recognised as defining servers is also one whose commands are
-//! followed. docs/protection-clients.md has the table, with sources.
+//! followed. docs/protection.md ("What counts as protected") has the table, with sources.
 
 use serde_json::{Map, Value};
 

@@ -504,7 +504,7 @@ pub fn launched_scripts(config_path: &[u8], content: &[u8]) -> Vec<Vec<u8>> {
 /// and — for a shell-script config (`crushrc`, a `*.sh` wrapper) — the
 /// commands it runs. Each word is resolved against the config's directory,
 /// the repository root, and the entry's `cwd` under either; the launch idioms
-/// of docs/protection-clients.md add module files, `uv --directory` paths and
+/// of docs/protection.md ("What counts as protected") add module files, `uv --directory` paths and
 /// `cd` chains. Flags' values (`--config=./x`) count; URLs, absolute paths,
 /// `~` and unknown variables do not; `${workspaceFolder}/`,
 /// `${workspaceRoot}/` and `${CLAUDE_PROJECT_DIR}/` mean the root.
@@ -1018,7 +1018,7 @@ mod tests {
         Sig(Signature),
     }
 
-    /// One row per client of docs/protection-clients.md: client, path,
+    /// One row per client of docs/protection.md ("What counts as protected"): client, path,
     /// content (after the client's own documentation), and why it is protected.
     const CLIENTS: &[(&str, &str, &str, Expect)] = &[
         (

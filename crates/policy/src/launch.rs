@@ -8,7 +8,7 @@
 //! Everything here over-approximates on purpose: a word that might be a path
 //! is a candidate, since a candidate only matters when a file of that name is
 //! changed, while a missed one is a script anyone can edit without a token.
-//! docs/protection-clients.md lists the forms followed and those that are not.
+//! docs/protection.md ("What counts as protected") lists the forms followed and those that are not.
 
 use std::collections::BTreeSet;
 

@@ -13,7 +13,7 @@ use crate::keys::{KeyError, KeyId, PublicKey};
 pub const POLICY_FILE: &str = "trail.toml";
 
 /// The default protected set: DESIGN.md §6's list with the client
-/// configurations found since (docs/protection-clients.md), then wrapper
+/// configurations found since (docs/protection.md ("What counts as protected")), then wrapper
 /// scripts. Globs are anchored at the repository
 /// root (`opencode.json*` is the root's only); `**/` means "in any directory,
 /// the root included". They match case-insensitively: on macOS and Windows a
@@ -36,7 +36,7 @@ pub const DEFAULT_PROTECTED: &[&str] = &[
     "**/mcp-config.json",
     "**/managed-mcp.json",
     // Client configurations found since DESIGN.md §6 was written; each row of
-    // docs/protection-clients.md names the client and its documentation.
+    // docs/protection.md ("What counts as protected") names the client and its documentation.
     "**/opencode.{json,jsonc}",
     "**/.opencode/{plugin,plugins}/**",
     "**/.claude/settings.json",

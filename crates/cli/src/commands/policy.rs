@@ -180,17 +180,25 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
     }
     let digest = staged.digest();
     let command = protect::authorize_command(&staged.changes, &digest);
+    let launches = launches(&repo, &staged.changes)?;
     if args.json {
         let protected: Vec<_> = staged
             .changes
             .iter()
             .map(|c| {
+                let (scripts, unreadable) = match launches.get(&c.path) {
+                    Some(Ok(scripts)) => (scripts.clone(), None),
+                    Some(Err(e)) => (Vec::new(), Some(e.clone())),
+                    None => (Vec::new(), None),
+                };
                 serde_json::json!({
                     "path": String::from_utf8_lossy(&c.path),
                     "status": c.status.to_string(),
                     "blob": c.blob,
                     "kind": kind(&c.reason),
                     "reason": c.reason.to_string(),
+                    "launches": scripts,
+                    "unreadable": unreadable,
                 })
             })
             .collect();
@@ -208,6 +216,13 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
         for c in &staged.changes {
             let path = String::from_utf8_lossy(&c.path);
             writeln!(out, "  {}  {path:<width$}  {}", c.status, c.reason)?;
+            match launches.get(&c.path) {
+                Some(Ok(scripts)) if !scripts.is_empty() => {
+                    writeln!(out, "       launches: {}", scripts.join(", "))?;
+                }
+                Some(Err(e)) => writeln!(out, "       cannot be read for what it launches: {e}")?,
+                _ => {}
+            }
         }
         writeln!(out, "digest: {digest}")?;
         writeln!(out, "an authorizer approves exactly this change with:")?;
@@ -228,6 +243,35 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
         );
     }
     Err(refused)
+}
+
+/// For each staged protected config, the files of the index it launches
+/// (what the authorizer should read too), or why it cannot be read.
+fn launches(
+    repo: &Repo,
+    changes: &[ProtectedChange],
+) -> Result<std::collections::HashMap<Vec<u8>, Result<Vec<String>, String>>, CommandError> {
+    let mut out = std::collections::HashMap::new();
+    let Some(index) = open_index(repo)? else { return Ok(out) };
+    let files: std::collections::HashSet<&[u8]> = index.files().map(|(path, _)| path).collect();
+    for change in changes.iter().filter(|c| c.status != 'D') {
+        let Some((_, content)) = index
+            .blob(&repo.git, &change.path)
+            .map_err(|e| CommandError::environment(e.to_string()))?
+        else {
+            continue;
+        };
+        let found = match trail_policy::launched_scripts_checked(&change.path, &content) {
+            Ok(scripts) => Ok(scripts
+                .into_iter()
+                .filter(|s| files.contains(s.as_slice()))
+                .map(|s| String::from_utf8_lossy(&s).into_owned())
+                .collect()),
+            Err(e) => Err(e.to_string()),
+        };
+        out.insert(change.path.clone(), found);
+    }
+    Ok(out)
 }
 
 fn check_paths(repo: &Repo, args: &CheckArgs) -> Result<(), CommandError> {

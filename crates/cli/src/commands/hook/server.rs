@@ -206,12 +206,15 @@ pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
     if updates.is_empty() {
         return Ok(());
     }
-    // The remote's default branch, as this clone last saw it.
-    let default_tip = remote
-        .filter(|r| !r.contains('/') && !r.contains(':'))
-        .and_then(|r| repo.git.find_reference(format!("refs/remotes/{r}/HEAD").as_str()).ok())
-        .and_then(|mut r| r.peel_to_id().ok())
-        .map(|id| id.detach());
+    // The remote's default branch, as this clone last saw it (its HEAD, else
+    // its main or master).
+    let default_tip = remote.filter(|r| !r.contains('/') && !r.contains(':')).and_then(|r| {
+        ["HEAD", "main", "master"].into_iter().find_map(|name| {
+            let name = format!("refs/remotes/{r}/{name}");
+            let mut reference = repo.git.find_reference(name.as_str()).ok()?;
+            reference.peel_to_id().ok().map(|id| id.detach())
+        })
+    });
     let mut git = repo.git.clone();
     let mut history = judge::GitHistory::new(&repo, &mut git, judge::Memory::Journal)?;
     let mut gate = Gate::new(&mut history, None, default_tip, chrono::Utc::now(), false);
