@@ -122,9 +122,9 @@ impl History for GitHistory<'_> {
     fn commits(
         &mut self,
         tip: &ObjectId,
-        hide: Option<&ObjectId>,
+        hide: &[ObjectId],
     ) -> Result<Vec<ObjectId>, CommandError> {
-        trail_git::commits_between(&self.repo.git, *tip, hide.copied()).map_err(env_error)
+        trail_git::commits_between(&self.repo.git, *tip, hide).map_err(env_error)
     }
 
     fn is_ancestor(
@@ -163,11 +163,13 @@ impl History for GitHistory<'_> {
 
     fn token_used(&mut self, id: &str, commit: &ObjectId) -> Result<bool, CommandError> {
         match &self.memory {
-            Memory::Ledger(ledger) => Ok(ledger.used_by.get(id).is_some_and(|commits| {
-                // A commit that never landed (its push failed after the
-                // check) left no object behind: its use does not count.
-                commits.iter().any(|c| c != commit && self.repo.git.has_object(*c))
-            })),
+            // Every use the ledger holds counts, even of a commit whose push
+            // failed after the check (or is landing right now): the token
+            // is spent; the same commit may be pushed again.
+            Memory::Ledger(ledger) => Ok(ledger
+                .used_by
+                .get(id)
+                .is_some_and(|commits| commits.iter().any(|c| c != commit))),
             Memory::Journal => protect::token_used(self.repo, id, Some(*commit)),
         }
     }
@@ -241,6 +243,25 @@ struct LedgerLine {
 }
 
 impl Ledger {
+    /// Hold `<git dir>/trail/ledger.lock` exclusively until the guard is
+    /// dropped: pushes are judged and recorded one at a time.
+    pub(crate) fn lock(repo: &Repo) -> Result<std::fs::File, CommandError> {
+        let dir = repo.location.trail_dir();
+        let path = dir.join("ledger.lock");
+        let fail = |e: std::io::Error| {
+            CommandError::environment(format!("cannot lock {}: {e}", path.display()))
+        };
+        std::fs::create_dir_all(&dir).map_err(fail)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(fail)?;
+        file.lock().map_err(fail)?;
+        Ok(file)
+    }
+
     pub(crate) fn open(repo: &Repo) -> Result<Ledger, CommandError> {
         let path = repo.location.trail_dir().join("ledger.jsonl");
         let mut ledger = Ledger { path, received: HashMap::new(), used_by: HashMap::new() };
@@ -451,23 +472,60 @@ pub(crate) fn parse_id(text: &str) -> Option<ObjectId> {
     ObjectId::from_hex(text.as_bytes()).ok().filter(|id| !id.is_null())
 }
 
-/// The default branch and its tip, on a server: the branch HEAD names; when
-/// that branch does not exist yet, `main` or `master` if one does (a new
-/// branch must never be judged as if the server were empty while it holds
-/// history).
-pub(crate) fn default_branch(repo: &Repo) -> (Option<String>, Option<ObjectId>) {
+/// The default branch of a server, as the gate needs it.
+pub(crate) struct DefaultBranch {
+    /// The branch whose tip is trusted, and the tip.
+    pub name: Option<String>,
+    pub tip: Option<ObjectId>,
+    /// The branch HEAD names when it does not exist yet (and another stood
+    /// in for it).
+    pub unborn_head: Option<String>,
+}
+
+/// The default branch of a server: the branch HEAD names; while that does
+/// not exist, `main` or `master` if one does. A server with branches but
+/// none of these has no trusted tip: it refuses to judge (fail closed)
+/// rather than judge every new ref as if it were empty.
+pub(crate) fn default_branch(repo: &Repo) -> Result<DefaultBranch, CommandError> {
     let name = repo.git.head_name().ok().flatten().map(|n| n.as_bstr().to_string());
     if let Ok(tip) = repo.git.head_id() {
-        return (name, Some(tip.detach()));
+        return Ok(DefaultBranch { name, tip: Some(tip.detach()), unborn_head: None });
     }
     for fallback in ["refs/heads/main", "refs/heads/master"] {
         if let Ok(mut reference) = repo.git.find_reference(fallback)
             && let Ok(tip) = reference.peel_to_id()
         {
-            return (Some(fallback.to_owned()), Some(tip.detach()));
+            return Ok(DefaultBranch {
+                name: Some(fallback.to_owned()),
+                tip: Some(tip.detach()),
+                unborn_head: name,
+            });
         }
     }
-    (name, None)
+    let has_history = repo
+        .git
+        .references()
+        .map_err(env_error)?
+        .all()
+        .map_err(env_error)?
+        .flatten()
+        .any(|r| !r.name().as_bstr().starts_with(b"refs/trail/"));
+    if has_history {
+        return Err(CommandError::refused(format!(
+            "this server's HEAD names {}, which does not exist, and there is no main or master: \
+             without a default branch there is no trusted policy to judge a push against",
+            name.as_deref().unwrap_or("nothing")
+        ))
+        .hint("point HEAD at the branch the team uses, on the server: `git symbolic-ref HEAD refs/heads/<branch>`"));
+    }
+    Ok(DefaultBranch { name, tip: None, unborn_head: None })
+}
+
+/// `id` peeled to the commit it names: a commit stays, an annotated tag
+/// gives its commit, and anything else (a tag of a tree or a blob) `None`.
+pub(crate) fn peel_to_commit(repo: &Repo, id: ObjectId) -> Result<Option<ObjectId>, CommandError> {
+    trail_git::peel_to_commit(&repo.git, id)
+        .map_err(|e| CommandError::environment(format!("cannot read object {id}: {e}")))
 }
 
 /// What post-commit learns of one commit: why it is refused, or the token

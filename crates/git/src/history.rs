@@ -409,18 +409,18 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
     }
 }
 
-/// The commits reachable from `tip` and not from `hide`, parents before
+/// The commits reachable from `tip` and from none of `hide`, parents before
 /// children (among independent ones, oldest committer time first): what a
 /// protection check walks. The order never depends on commit dates alone,
 /// which a pusher controls.
 pub fn commits_between(
     repo: &gix::Repository,
     tip: ObjectId,
-    hide: Option<ObjectId>,
+    hide: &[ObjectId],
 ) -> Result<Vec<ObjectId>, HistoryError> {
     let walk = repo
         .rev_walk([tip])
-        .with_hidden(hide)
+        .with_hidden(hide.iter().copied())
         .all()
         .map_err(|e| HistoryError::Walk(e.to_string()))?;
     let mut nodes = Vec::new();
@@ -430,6 +430,19 @@ pub fn commits_between(
         nodes.push((info.id, info.parent_ids.iter().copied().collect(), time));
     }
     Ok(topological_oldest_first(nodes))
+}
+
+/// `id` peeled to the commit it names: a commit stays, an annotated tag (or
+/// a chain of them) gives its commit, anything else (a tag of a tree or a
+/// blob, a tree, a blob) `None`.
+pub fn peel_to_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> Result<Option<ObjectId>, HistoryError> {
+    let failed = |e: &dyn std::fmt::Display| HistoryError::Commit { id, detail: e.to_string() };
+    let object = repo.find_object(id).map_err(|e| failed(&e))?;
+    let peeled = object.peel_tags_to_end().map_err(|e| failed(&e))?;
+    Ok((peeled.kind == gix::object::Kind::Commit).then_some(peeled.id))
 }
 
 /// Order commits so that parents come before children; among the commits that

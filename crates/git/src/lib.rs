@@ -19,6 +19,7 @@ mod tracked;
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{
     CommitFacts, FileChange, HistoryError, Importer, Person, commits_between, parse_trailers,
+    peel_to_commit,
 };
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{

@@ -230,6 +230,14 @@ pub fn protected_symlink(
     if let Some(reason) = protected_with(policy, &inside(link), None, launched) {
         return Some(reason);
     }
+    // A link that stands for a directory a protected glob reaches into
+    // (`.claude -> tools/claude` for `**/.claude/settings.json`, `.cursor ->
+    // x` for `.cursor/hooks.json`), or that holds a launched script
+    // (`scripts -> lib` with `scripts/run.sh` launched): like a submodule
+    // there, what it stands for is protected.
+    if let Some(reason) = protected_gitlink_with(policy, link, launched) {
+        return Some(reason);
+    }
     let resolved = symlink_target(link, target)?;
     protected_with(policy, &resolved, None, launched)
         .or_else(|| protected_with(policy, &inside(&resolved), None, launched))
@@ -815,6 +823,24 @@ mod tests {
             br#"{"mcpServers":{"x":{"command":"sh","args":["scripts/mcp/CHANGELOG.md"]}}}"#,
         );
         assert!(protected_with(&defaults, b"scripts/mcp/CHANGELOG.md", None, &launched).is_some());
+    }
+
+    // Issue 17 review: a symlinked client directory, and a launched script
+    // behind a symlinked directory, were not protected.
+    #[test]
+    fn a_symlink_standing_for_a_client_directory_or_a_launched_scripts_directory_is_protected() {
+        let p = Protect::default();
+        let none = Launched::new();
+        assert!(protected_symlink(&p, b".claude", b"tools/claude", &none).is_some());
+        assert!(protected_symlink(&p, b".cursor", b"x", &none).is_some());
+        assert!(protected_symlink(&p, b"docs", b"site", &none).is_none());
+        let mut launched = Launched::new();
+        launched.add_config(
+            b".mcp.json",
+            br#"{"mcpServers": {"a": {"command": "bash", "args": ["scripts/run.sh"]}}}"#,
+        );
+        assert!(protected_symlink(&p, b"scripts", b"lib", &launched).is_some());
+        assert!(protected_symlink(&p, b"scripts", b"lib", &none).is_none());
     }
 
     #[test]

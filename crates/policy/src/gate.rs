@@ -349,12 +349,8 @@ pub trait History {
     /// The repository id tokens name, as seen from `commit` (its root
     /// commit through first parents).
     fn repo_id(&mut self, commit: &Self::Id) -> Result<String, Self::Error>;
-    /// The commits reachable from `tip` and not from `hide`, parents first.
-    fn commits(
-        &mut self,
-        tip: &Self::Id,
-        hide: Option<&Self::Id>,
-    ) -> Result<Vec<Self::Id>, Self::Error>;
+    /// The commits reachable from `tip` and from none of `hide`, parents first.
+    fn commits(&mut self, tip: &Self::Id, hide: &[Self::Id]) -> Result<Vec<Self::Id>, Self::Error>;
     fn is_ancestor(
         &mut self,
         ancestor: &Self::Id,
@@ -398,6 +394,15 @@ pub struct Accepted<Id> {
     pub digest: String,
 }
 
+/// A merge being judged: the merge commit (`None`: one being made), whether
+/// it is on the lineage, the parent it is judged against, the others.
+struct MergeAt<'a, Id> {
+    merge: Option<&'a Id>,
+    on_lineage: bool,
+    against: Option<&'a Id>,
+    others: &'a [Id],
+}
+
 /// What the gate concluded about one commit.
 #[derive(Debug)]
 enum Outcome<Id> {
@@ -423,8 +428,11 @@ pub struct Gate<'h, H: History> {
     accepted: Vec<Accepted<H::Id>>,
     /// What the last judged commit's decision was (for post-commit's record).
     decisions: HashMap<H::Id, Decision>,
-    /// The old tip (or the default branch's) of the update being judged.
+    /// The trusted base (the default branch's tip, else the old tip) of the
+    /// update being judged.
     base: Option<H::Id>,
+    /// The branch HEAD names while it does not exist (`set_unborn_head`).
+    unborn_head: Option<String>,
 }
 
 impl<'h, H: History> Gate<'h, H> {
@@ -446,7 +454,15 @@ impl<'h, H: History> Gate<'h, H> {
             accepted: Vec::new(),
             decisions: HashMap::new(),
             base: None,
+            unborn_head: None,
         }
+    }
+
+    /// HEAD names `branch`, which does not exist: creating it must grow from
+    /// the default branch's tip (else whoever creates it first decides what
+    /// every new ref is judged against).
+    pub fn set_unborn_head(&mut self, branch: String) {
+        self.unborn_head = Some(branch);
     }
 
     /// The commits tokens authorized in the updates judged so far (what a
@@ -484,7 +500,11 @@ impl<'h, H: History> Gate<'h, H> {
                 &["`trail sync push` shares a clone's journal; nothing else belongs there"],
             ));
         }
-        let base = update.old.clone().or_else(|| self.default_tip.clone());
+        // The trusted base is the default branch's tip, for every ref: a ref
+        // created at an old commit (before the bootstrap, before a
+        // revocation) must not bring that commit's policy with it. Without a
+        // default branch (an empty server; a local check) it is the old tip.
+        let base = self.default_tip.clone().or_else(|| update.old.clone());
         self.base = base.clone();
         let governing = match &base {
             Some(base) => self.history.policy(base)?,
@@ -521,7 +541,28 @@ impl<'h, H: History> Gate<'h, H> {
                    (the default branch, `[protect] branches`) are never rewritten"],
             ));
         }
-        let commits = self.history.commits(new, base.as_ref())?;
+        // The branch HEAD names, while it does not exist yet, becomes the
+        // default branch once created: it must grow from the trusted tip.
+        if self.unborn_head.as_deref() == Some(update.name.as_str())
+            && update.old.is_none()
+            && let Some(tip) = &self.default_tip
+            && !self.history.is_ancestor(tip, new)?
+        {
+            return Ok(refuse(
+                Failed::FastForward,
+                format!(
+                    "update of {} refused: HEAD names this branch, so it becomes the default \
+                     branch, and it does not contain the history of {tip}",
+                    update.name
+                ),
+                &["create it from the current default branch, or point HEAD at the branch the \
+                   team uses (`git symbolic-ref HEAD refs/heads/<branch>` on the server)"],
+            ));
+        }
+        // What the ref holds already is not judged again (refusing now would
+        // not take it back); everything else the update brings is.
+        let hide: Vec<H::Id> = base.iter().chain(update.old.iter()).cloned().collect();
+        let commits = self.history.commits(new, &hide)?;
         let mut lineage: HashSet<H::Id> = base.iter().cloned().collect();
         let mut refused = Vec::new();
         for commit in commits {
@@ -578,14 +619,15 @@ impl<'h, H: History> Gate<'h, H> {
         let governing = self.history.policy(head)?;
         let mut lineage: HashSet<H::Id> = [head.clone()].into_iter().collect();
         for other in others {
-            for commit in self.history.commits(other, Some(head))? {
+            for commit in self.history.commits(other, std::slice::from_ref(head))? {
                 let (outcome, on_lineage) =
                     self.judge_commit(&commit, &lineage, false, &governing)?;
                 let _ = self.absorb(commit, outcome, on_lineage, &mut lineage);
             }
         }
         let clock = Clock { when: When::At(self.now), grace: governing.receive_grace() };
-        self.provenance(None, Some(head), changes, others, &governing, clock)
+        let at = MergeAt { merge: None, on_lineage: true, against: Some(head), others };
+        self.provenance(&at, changes, &governing, clock)
     }
 
     /// Judge one commit of an update; and whether it is on the lineage.
@@ -619,15 +661,13 @@ impl<'h, H: History> Gate<'h, H> {
         let others: Vec<H::Id> =
             parents.iter().filter(|p| Some(*p) != against.as_ref()).cloned().collect();
         if !others.is_empty() && token.is_none() {
-            let off_lineage = (!on_lineage).then_some(commit);
-            let outcome = match self.provenance(
-                off_lineage,
-                against.as_ref(),
-                &changes,
-                &others,
-                &policy,
-                clock,
-            )? {
+            let at = MergeAt {
+                merge: Some(commit),
+                on_lineage,
+                against: against.as_ref(),
+                others: &others,
+            };
+            let outcome = match self.provenance(&at, &changes, &policy, clock)? {
                 None => Outcome::Clear,
                 Some(denial) => Outcome::Denied(denial, changes),
             };
@@ -682,16 +722,15 @@ impl<'h, H: History> Gate<'h, H> {
     /// trusts as it stands. Else the denial naming the first that did not.
     fn provenance(
         &mut self,
-        off_lineage: Option<&H::Id>,
-        against: Option<&H::Id>,
+        at: &MergeAt<'_, H::Id>,
         changes: &[ProtectedChange],
-        others: &[H::Id],
         policy: &Protect,
         clock: Clock,
     ) -> Result<Option<Denial>, H::Error> {
         let mut sides: Vec<H::Id> = Vec::new();
-        for other in others {
-            sides.extend(self.history.commits(other, against)?);
+        let hide: Vec<H::Id> = at.against.into_iter().cloned().collect();
+        for other in at.others {
+            sides.extend(self.history.commits(other, &hide)?);
         }
         'change: for change in changes {
             for side in sides.iter().rev() {
@@ -700,12 +739,15 @@ impl<'h, H: History> Gate<'h, H> {
                     .paths
                     .iter()
                     .any(|(path, blob)| *path == change.path && *blob == change.blob);
-                if sets && self.still_valid(&accepted, policy, clock)? {
+                if sets
+                    && self.still_valid(&accepted, policy, clock)?
+                    && self.fits(&accepted, change, at, policy)?
+                {
                     continue 'change;
                 }
             }
-            if let Some(merge) = off_lineage
-                && self.equals_trusted_parent(merge, change, others, policy)?
+            if let (Some(merge), false) = (at.merge, at.on_lineage)
+                && self.equals_trusted_parent(merge, change, at.others, policy)?
             {
                 continue 'change;
             }
@@ -728,6 +770,42 @@ impl<'h, H: History> Gate<'h, H> {
             )));
         }
         Ok(None)
+    }
+
+    /// Whether the change `accepted` authorized is, in the merge, the change
+    /// its token approved: made on the same state of the path (the base the
+    /// merge is judged against has not moved it since — else the merge would
+    /// revert a later change nobody approved reverting), and, for a
+    /// configuration, with the same scripts, sourced files and link targets
+    /// as in the authorized commit (else an approved config would run files
+    /// nobody reviewed with it).
+    fn fits(
+        &mut self,
+        accepted: &Accepted<H::Id>,
+        change: &ProtectedChange,
+        at: &MergeAt<'_, H::Id>,
+        policy: &Protect,
+    ) -> Result<bool, H::Error> {
+        let parents = self.history.parents(&accepted.commit)?;
+        if let (Some(against), Some(before)) = (at.against, parents.first()) {
+            let moved = self.history.protected_changes(policy, Some(before), against)?;
+            if moved.iter().any(|m| m.path == change.path) {
+                return Ok(false);
+            }
+        }
+        if let Some(merge) = at.merge {
+            let drift = self.history.protected_changes(policy, Some(&accepted.commit), merge)?;
+            let follows = |d: &ProtectedChange| match &d.reason {
+                Reason::LaunchedBy(config)
+                | Reason::SourcedBy(config)
+                | Reason::TargetOf(config) => *config == change.path,
+                _ => false,
+            };
+            if drift.iter().any(follows) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether `accepted`'s token is valid under `policy` (the merge's: a key
@@ -928,8 +1006,8 @@ mod tests {
             Ok(id)
         }
 
-        fn commits(&mut self, tip: &String, hide: Option<&String>) -> Result<Vec<String>, String> {
-            let hidden = hide.map(|h| self.ancestors(h)).unwrap_or_default();
+        fn commits(&mut self, tip: &String, hide: &[String]) -> Result<Vec<String>, String> {
+            let hidden: HashSet<String> = hide.iter().flat_map(|h| self.ancestors(h)).collect();
             // Parents first: a depth-first walk, each commit after its parents.
             let mut out = Vec::new();
             let mut done = HashSet::new();
@@ -1116,7 +1194,7 @@ mod tests {
         let mut fake = main_line();
         fake.child("c", "b", &[(MCP, Some(S1))], Some(&token(&ada(), "2")));
         fake.merge("m", &["c", "b"], "b", &[]);
-        let refused = judge(&mut fake, "refs/heads/main", Some("c"), Some("m"));
+        let refused = judge_with_tip(&mut fake, "c", "m");
         assert_refused_with(&refused, Some("m"), "provenance");
     }
 
@@ -1161,15 +1239,25 @@ mod tests {
         fake.child("f2", "b", &[("x", Some("2"))], None);
         assert!(judge(&mut fake, "refs/heads/topic", Some("f1"), Some("f2")).is_empty());
         assert!(judge(&mut fake, "refs/heads/topic", Some("f1"), None).is_empty());
-        // `[protect] branches` adds to the default branch.
+        // `[protect] branches` (in the default branch's policy) adds to it.
         let policy = format!("{}branches = [\"release/*\"]\n", policy_naming(&[&ada()]));
         fake.child("p", "b", &[(POLICY_FILE, Some(&policy))], Some(&token(&ada(), "3")));
-        fake.child("p2", "b", &[("x", Some("2"))], None);
-        assert_refused_with(
-            &judge(&mut fake, "refs/heads/release/1", Some("p"), Some("p2")),
-            None,
-            "fast-forward",
-        );
+        fake.child("p2", "p", &[("x", Some("2"))], None);
+        fake.child("p3", "p", &[("x", Some("3"))], None);
+        let mut gate =
+            Gate::new(&mut fake, Some("refs/heads/main".into()), Some("p".into()), now(), true);
+        let update = Update {
+            name: "refs/heads/release/1".into(),
+            old: Some("p2".into()),
+            new: Some("p3".into()),
+        };
+        assert_refused_with(&gate.judge(&update).expect("judged"), None, "fast-forward");
+        let update = Update {
+            name: "refs/heads/topic".into(),
+            old: Some("p2".into()),
+            new: Some("p3".into()),
+        };
+        assert!(gate.judge(&update).expect("judged").is_empty());
     }
 
     // Case 7: a key removed on main authorizes nothing merged into main afterwards.
@@ -1331,6 +1419,47 @@ mod tests {
         // And a merge making other content than the authorized commit did is not.
         fake.merge("m2", &["b2", "x"], "b2", &[(MCP, Some(EVIL))]);
         assert_refused_with(&judge_with_tip(&mut fake, "b2", "m2"), Some("m2"), "provenance");
+    }
+
+    // Review of issue 17: a ref created at a commit from before the
+    // bootstrap was then judged under that commit's (empty) policy.
+    #[test]
+    fn a_ref_made_at_an_old_commit_brings_no_old_policy() {
+        let mut fake = main_line();
+        assert!(judge(&mut fake, "refs/heads/weak", None, Some("root")).is_empty(), "history");
+        let mallory_policy = policy_naming(&[&mallory()]);
+        fake.child("boot", "root", &[(POLICY_FILE, Some(&mallory_policy))], None);
+        fake.child("evil", "boot", &[(MCP, Some(EVIL))], Some(&token(&mallory(), "9")));
+        let refused = judge(&mut fake, "refs/heads/weak", Some("root"), Some("evil"));
+        assert_refused_with(&refused, Some("boot"), "bootstrap");
+        assert_refused_with(&refused, Some("evil"), "known key");
+    }
+
+    // Review of issue 17: creating the branch HEAD names (while unborn)
+    // decided what every later new ref was judged against.
+    #[test]
+    fn the_unborn_branch_head_names_must_grow_from_the_default_branch() {
+        let mut fake = main_line();
+        let mut gate =
+            Gate::new(&mut fake, Some("refs/heads/main".into()), Some("b".into()), now(), true);
+        gate.set_unborn_head("refs/heads/master".into());
+        let update =
+            Update { name: "refs/heads/master".into(), old: None, new: Some("root".into()) };
+        assert_refused_with(&gate.judge(&update).expect("judged"), None, "fast-forward");
+        let update = Update { name: "refs/heads/master".into(), old: None, new: Some("b".into()) };
+        assert!(gate.judge(&update).expect("judged").is_empty());
+    }
+
+    // Review of issue 17: an authorization made on an older state of the path
+    // does not revert a later authorized change through a merge.
+    #[test]
+    fn a_stale_authorization_does_not_revert_a_later_one() {
+        let mut fake = main_line();
+        fake.child("x", "b", &[(MCP, Some(S1))], Some(&token(&ada(), "2")));
+        fake.child("y", "b", &[(MCP, Some(EVIL))], Some(&token(&ada(), "3")));
+        fake.merge("m", &["y", "x"], "y", &[(MCP, Some(S1))]);
+        let refused = judge_with_tip(&mut fake, "y", "m");
+        assert_refused_with(&refused, Some("m"), "provenance");
     }
 
     #[test]

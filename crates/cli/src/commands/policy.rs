@@ -245,12 +245,13 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
     Err(refused)
 }
 
+/// Per staged protected config: the files of the index it launches, or why
+/// it cannot be read.
+type Launches = std::collections::HashMap<Vec<u8>, Result<Vec<String>, String>>;
+
 /// For each staged protected config, the files of the index it launches
 /// (what the authorizer should read too), or why it cannot be read.
-fn launches(
-    repo: &Repo,
-    changes: &[ProtectedChange],
-) -> Result<std::collections::HashMap<Vec<u8>, Result<Vec<String>, String>>, CommandError> {
+fn launches(repo: &Repo, changes: &[ProtectedChange]) -> Result<Launches, CommandError> {
     let mut out = std::collections::HashMap::new();
     let Some(index) = open_index(repo)? else { return Ok(out) };
     let files: std::collections::HashSet<&[u8]> = index.files().map(|(path, _)| path).collect();

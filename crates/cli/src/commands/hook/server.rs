@@ -98,20 +98,19 @@ fn judge_server(
     what: &str,
 ) -> Result<(), CommandError> {
     let now = chrono::Utc::now();
-    let updates: Vec<Update<ObjectId>> = updates
-        .iter()
-        .map(|(old, new, name)| Update {
-            name: name.clone(),
-            old: judge::parse_id(old),
-            new: judge::parse_id(new),
-        })
-        .collect();
+    let updates = peeled_updates(repo, updates)?;
+    // One push judges and records at a time: two pushes of one single-use
+    // token must not both read the ledger before either writes it.
+    let _lock = judge::Ledger::lock(repo)?;
     let ledger = judge::Ledger::open(repo)?;
+    let default = judge::default_branch(repo)?;
     let mut git = repo.git.clone();
     let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Ledger(ledger))?;
-    let (default_branch, default_tip) = judge::default_branch(repo);
     let accepted = {
-        let mut gate = Gate::new(&mut history, default_branch, default_tip, now, true);
+        let mut gate = Gate::new(&mut history, default.name, default.tip, now, true);
+        if let Some(head) = default.unborn_head {
+            gate.set_unborn_head(head);
+        }
         judge::judge_all(&mut gate, &updates, what)?;
         gate.accepted().to_vec()
     };
@@ -119,6 +118,35 @@ fn judge_server(
         ledger.record(&accepted, now)?;
     }
     Ok(())
+}
+
+/// `<old> <new> <ref>` triples as the gate's updates, tags peeled to their
+/// commits. A ref whose new value is not a commit (a tag of a tree or a
+/// blob) holds no history to judge: it is left out.
+fn peeled_updates(
+    repo: &Repo,
+    updates: &[(String, String, String)],
+) -> Result<Vec<Update<ObjectId>>, CommandError> {
+    let mut out = Vec::new();
+    for (old, new, name) in updates {
+        let peel = |id: Option<ObjectId>| -> Result<Option<ObjectId>, CommandError> {
+            match id {
+                Some(id) => judge::peel_to_commit(repo, id),
+                None => Ok(None),
+            }
+        };
+        let new_id = judge::parse_id(new);
+        let new_commit = peel(new_id)?;
+        if new_id.is_some() && new_commit.is_none() {
+            continue;
+        }
+        let old_commit = match judge::parse_id(old) {
+            Some(id) if repo.git.has_object(id) => peel(Some(id))?,
+            _ => None,
+        };
+        out.push(Update { name: name.clone(), old: old_commit, new: new_commit });
+    }
+    Ok(out)
 }
 
 fn is_clone_chain(name: &str) -> bool {
@@ -201,7 +229,14 @@ pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
             continue; // a deletion pushes no commit; trail's journals are checked by the receiver
         }
         let old = judge::parse_id(remote_id).filter(|id| repo.git.has_object(*id));
-        updates.push(Update { name: remote_ref.to_owned(), old, new: judge::parse_id(local) });
+        let old = match old {
+            Some(id) => judge::peel_to_commit(&repo, id)?,
+            None => None,
+        };
+        let Some(new) = judge::parse_id(local) else { continue };
+        // A tag of a tree or a blob holds no history to judge.
+        let Some(new) = judge::peel_to_commit(&repo, new)? else { continue };
+        updates.push(Update { name: remote_ref.to_owned(), old, new: Some(new) });
     }
     if updates.is_empty() {
         return Ok(());
