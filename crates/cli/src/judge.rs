@@ -170,9 +170,55 @@ impl History for GitHistory<'_> {
                 .used_by
                 .get(id)
                 .is_some_and(|commits| commits.iter().any(|c| c != commit))),
-            Memory::Journal => protect::token_used(self.repo, id, Some(*commit)),
+            // A use by a commit no ref reaches any more (amended, rebased,
+            // dropped) does not count: rewriting unpushed commits keeps their
+            // tokens. A use by a commit still on a branch, a tag or a
+            // remote-tracking branch does.
+            Memory::Journal => token_spent(self.repo, id, Some(*commit)),
         }
     }
+}
+
+/// Whether this clone's journal has token `id` used by a commit other than
+/// `except` that a branch, tag or remote-tracking branch still reaches. A
+/// use by a commit no ref reaches any more (amended, rebased, reset away)
+/// does not count: rewriting unpushed commits keeps their tokens.
+pub(crate) fn token_spent(
+    repo: &Repo,
+    id: &str,
+    except: Option<ObjectId>,
+) -> Result<bool, CommandError> {
+    let except = except.map(|e| e.to_string());
+    for user in protect::token_users(repo, id)? {
+        let Some(user) = user else { return Ok(true) };
+        if Some(&user) != except.as_ref() && reachable(repo, &user)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a branch, tag or remote-tracking branch reaches `commit`.
+fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError> {
+    if ObjectId::from_hex(commit.as_bytes()).map_or(true, |id| !repo.git.has_object(id)) {
+        return Ok(false);
+    }
+    let output = std::process::Command::new("git")
+        .args(["for-each-ref", "--count=1", "--format=%(refname)", "--contains", commit])
+        .args(["refs/heads", "refs/tags", "refs/remotes"])
+        .current_dir(&repo.cwd)
+        .output()
+        .map_err(|e| {
+            CommandError::environment(format!("cannot run `git for-each-ref`: {e}"))
+                .hint("is git installed and on PATH?")
+        })?;
+    if !output.status.success() {
+        return Err(CommandError::environment(format!(
+            "`git for-each-ref --contains {commit}` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(!output.stdout.trim_ascii().is_empty())
 }
 
 /// The last value of trailer `name` of `commit`.

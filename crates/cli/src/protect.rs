@@ -591,24 +591,19 @@ pub(crate) fn rev_list(
         .collect()
 }
 
-/// Whether the journal (or the spool of records waiting for it) holds an
-/// `auth.used` record of token `id` for a commit other than `except`.
-pub(crate) fn token_used(
+/// The commits the journal (and the spool) has `auth.used` records of token
+/// `id` for (`None`: a record naming no commit).
+pub(crate) fn token_users(
     repo: &crate::context::Repo,
     id: &str,
-    except: Option<ObjectId>,
-) -> Result<bool, CommandError> {
+) -> Result<Vec<Option<String>>, CommandError> {
     use trail_journal::LogStore as _;
-    let except = except.map(|e| e.to_string());
-    let counts = |kind: &str, commit: Option<&str>| {
-        kind == trail_journal::kinds::AUTH_USED
-            && commit.is_none_or(|c| Some(c) != except.as_deref())
-    };
+    let mut users = Vec::new();
     for draft in crate::pending::spooled_drafts(repo)? {
         if draft.authorization.as_ref().is_some_and(|a| a.token_id == id)
-            && counts(&draft.kind, draft.commit.as_deref())
+            && draft.kind == trail_journal::kinds::AUTH_USED
         {
-            return Ok(true);
+            users.push(draft.commit.clone());
         }
     }
     let store = repo.open_indexed_store().map_err(|e| {
@@ -626,9 +621,9 @@ pub(crate) fn token_used(
         let record: trail_journal::Record = serde_json::from_slice(&raw).map_err(|e| {
             CommandError::environment(format!("journal record {seq} cannot be read: {e}"))
         })?;
-        if counts(&record.kind, record.commit.as_deref()) {
-            return Ok(true);
+        if record.kind == trail_journal::kinds::AUTH_USED {
+            users.push(record.commit.clone());
         }
     }
-    Ok(false)
+    Ok(users)
 }

@@ -754,9 +754,11 @@ impl<'h, H: History> Gate<'h, H> {
             return Ok(Some(Denial::new(
                 Failed::Provenance,
                 format!(
-                    "the merge brings {} ({}) from a side where no commit was authorized for \
-                     that content under the policy in force: a protected change reaches a branch \
-                     only through a commit whose token the policy's authorizers signed",
+                    "the merge brings {} ({}) and no commit on the merged side was authorized \
+                     for that change as the merge makes it — the same content, made on the same \
+                     state, launching the same files — under the policy in force: a protected \
+                     change reaches a branch only through a commit whose token the policy's \
+                     authorizers signed",
                     String::from_utf8_lossy(&change.path),
                     match change.status {
                         'D' => "deleted",

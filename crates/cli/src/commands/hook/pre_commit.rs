@@ -347,7 +347,7 @@ fn check_protection(
     let amended = p.amended.map(|(id, _)| id);
     let used = match token.and_then(|t| trail_policy::Token::parse(t).ok()) {
         Some(parsed) if !parsed.claims().reuse => {
-            protect::token_used(&ctx.repo, parsed.id(), amended)?
+            judge::token_spent(&ctx.repo, parsed.id(), amended)?
         }
         _ => false,
     };

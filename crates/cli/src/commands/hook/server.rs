@@ -104,6 +104,33 @@ fn judge_server(
     let _lock = judge::Ledger::lock(repo)?;
     let ledger = judge::Ledger::open(repo)?;
     let default = judge::default_branch(repo)?;
+    if default.tip.is_none() {
+        // An empty server: the first push is trusted, but it must create the
+        // branch HEAD names (or main or master), else the next push would
+        // find branches and no default branch, and be refused.
+        let creates = |name: &str| updates.iter().any(|u| u.name == name && u.new.is_some());
+        let head = default.name.clone().unwrap_or_default();
+        let branches: Vec<&Update<ObjectId>> = updates
+            .iter()
+            .filter(|u| u.name.starts_with("refs/heads/") && u.new.is_some())
+            .collect();
+        if !branches.is_empty()
+            && !creates(&head)
+            && !creates("refs/heads/main")
+            && !creates("refs/heads/master")
+        {
+            return Err(CommandError::refused(format!(
+                "{what} refused: this server is empty and its HEAD names {head}, which this push \
+                 does not create: without a default branch no later push could be judged \
+                 (fast-forward check)"
+            ))
+            .hint(format!(
+                "push {head} first, or point HEAD at the branch the team uses, on the server: \
+                 `git symbolic-ref HEAD {}`",
+                branches[0].name
+            )));
+        }
+    }
     let mut git = repo.git.clone();
     let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Ledger(ledger))?;
     let accepted = {
