@@ -9,74 +9,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::Utc;
+use common::protect::*;
 use common::*;
 
 // ---------------------------------------------------------------------------
-// Repositories and commits (after tests/protect_flow.rs)
+// Refusals (the shared helpers: tests/common/protect.rs)
 // ---------------------------------------------------------------------------
-
-fn write(repo: &Path, rel: &str, text: &str) {
-    let path = repo.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).expect("create the file's directory");
-    }
-    std::fs::write(path, text).expect("write a file of the test repository");
-}
-
-fn head(env: &TestEnv, repo: &Path) -> String {
-    env.git_ok(repo, ["rev-parse", "HEAD"])
-}
-
-/// `git ARGS` with current dates (a token's time window is checked against
-/// them) and, when given, `TRAIL_TOKEN`.
-fn git_with_token(env: &TestEnv, repo: &Path, token: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = env.command("git", repo);
-    cmd.args(args);
-    let now = Utc::now().to_rfc3339();
-    cmd.env("GIT_AUTHOR_DATE", &now).env("GIT_COMMITTER_DATE", &now);
-    if let Some(token) = token {
-        cmd.env("TRAIL_TOKEN", token);
-    }
-    let out = run(cmd, PROCESS_TIMEOUT);
-    out.assert_no_panic();
-    out
-}
-
-fn commit(env: &TestEnv, repo: &Path, token: Option<&str>, message: &str) -> Output {
-    git_with_token(env, repo, token, &["commit", "-q", "-m", message])
-}
-
-/// A repository with trail's hooks, a first commit, then the bootstrap
-/// commit that names `ada` as the authorizer.
-fn bootstrapped(env: &TestEnv) -> PathBuf {
-    let repo = env.dir("app");
-    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
-    write(&repo, "trail.toml", "[rationale]\nrequired = false\n");
-    env.trail_ok(&repo, ["init"]);
-    write(&repo, "README.md", "app\n");
-    env.git_ok(&repo, ["add", "-A"]);
-    commit(env, &repo, None, "first").assert_code(0);
-    env.trail_ok(&repo, ["keygen", "--name", "ada", "--add"]);
-    env.git_ok(&repo, ["add", "trail.toml"]);
-    commit(env, &repo, None, "name ada as the authorizer").assert_code(0);
-    repo
-}
-
-/// Commit what is staged with a token from ada for all of it.
-fn commit_authorized(env: &TestEnv, repo: &Path, message: &str) {
-    let out = env.trail_ok(
-        repo,
-        ["authorize", "--key", "ada", "--reason", "approved by ada", "--path", "**", "--staged"],
-    );
-    let token = out.stdout_str().trim().to_owned();
-    assert!(token.starts_with("trail1."), "a token on stdout:\n{out}");
-    commit(env, repo, Some(&token), message)
-        .assert_code(0)
-        .assert_stderr_has("authorized by token");
-}
 
 fn blocked_records(env: &TestEnv, repo: &Path) -> Vec<serde_json::Value> {
     env.trail_json(repo, ["log", "--json", "--kind", "commit.blocked"])

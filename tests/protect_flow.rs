@@ -13,9 +13,10 @@ mod common;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Duration, SubsecRound as _, Utc};
+use chrono::{Duration, Utc};
+use common::protect::{bare_server, claims, head, write};
 use common::*;
-use trail_policy::{Claims, PrivateKey, Protect, Token};
+use trail_policy::{PrivateKey, Protect, Token};
 
 /// An MCP configuration (any content works for `.mcp.json`, which is protected
 /// by its path; this one also defines servers, so it is protected wherever it goes).
@@ -32,18 +33,6 @@ const SHORT: usize = 4096;
 // ---------------------------------------------------------------------------
 // Repositories and commits
 // ---------------------------------------------------------------------------
-
-fn write(repo: &Path, rel: &str, text: &str) {
-    let path = repo.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).expect("create the file's directory");
-    }
-    std::fs::write(path, text).expect("write a file of the test repository");
-}
-
-fn head(env: &TestEnv, repo: &Path) -> String {
-    env.git_ok(repo, ["rev-parse", "HEAD"])
-}
 
 fn root_commit(env: &TestEnv, repo: &Path) -> String {
     env.git_ok(repo, ["rev-list", "--max-parents=0", "HEAD"])
@@ -246,21 +235,6 @@ fn ada_key(env: &TestEnv) -> PrivateKey {
     let text = std::fs::read_to_string(env.config_home.join("trail/keys/ada.key"))
         .expect("read ada's key file");
     trail_policy::keys::decode_private_key(&text).expect("ada's key file decodes")
-}
-
-/// Claims for `paths` in repository `repo`, valid from `issued` for `ttl`.
-fn claims(repo: &str, paths: &[&str], issued: DateTime<Utc>, ttl: Duration) -> Claims {
-    let issued = issued.trunc_subsecs(0);
-    Claims {
-        id: Claims::new_id().expect("a random token id"),
-        repo: repo.to_owned(),
-        issued_at: issued,
-        expires_at: issued + ttl,
-        paths: paths.iter().map(|p| (*p).to_owned()).collect(),
-        reason: "made by the test".to_owned(),
-        digest: None,
-        reuse: false,
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -829,16 +803,6 @@ fn a_valid_token_passes_through_trail_note() {
 // ---------------------------------------------------------------------------
 // --no-verify: post-commit, pre-push, the server, strict
 // ---------------------------------------------------------------------------
-
-fn bare_server(env: &TestEnv, repo: &Path) -> PathBuf {
-    let remote = env.dir("server.git");
-    env.git_ok(&remote, ["init", "-q", "--bare", "-b", "main"]);
-    env.trail_ok(&remote, ["hooks", "install", "--server"])
-        .assert_stderr_has("pre-receive: installed")
-        .assert_stderr_has("update: installed");
-    env.git_ok(repo, ["remote", "add", "origin", remote.to_str().expect("a UTF-8 temp path")]);
-    remote
-}
 
 #[test]
 fn the_server_accepts_authorized_pushes_and_refuses_no_verify_commits() {

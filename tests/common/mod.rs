@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Clones, servers, tokens and plumbing for the MCP protection tests.
+pub mod protect;
+
 /// The dates every commit gets unless a fixture pins its own.
 pub const PINNED_DATE: &str = "2021-01-01T00:00:00+00:00";
 pub const AUTHOR_NAME: &str = "Test Author";

@@ -269,58 +269,6 @@ fn check_protection(
         (None, None, Some((_, t))) => (Some(t), false),
         _ => (None, false),
     };
-    // A merge without a token of its own: what it brings must have been
-    // authorized on the merged side (trail_policy::Gate::judge_merge).
-    if let (Some(head), false, None) = (p.base, p.others.is_empty(), token) {
-        let mut history_git = git.clone();
-        let mut history =
-            judge::GitHistory::new(&ctx.repo, &mut history_git, judge::Memory::Journal)?;
-        let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
-        match gate.judge_merge(&head, p.others, &protected)? {
-            None => return Ok((None, false)),
-            Some(denial) => {
-                let digest = protect::digest(&protected);
-                record_blocked(
-                    ctx,
-                    changes,
-                    &format!("authorization refused ({}): {}", denial.check, denial.message),
-                );
-                let mut error = CommandError::refused(format!(
-                    "commit refused: {}\nprotected paths in this merge (policy: {source}):{}",
-                    denial.message,
-                    protect::describe_changes(&protected)
-                ));
-                for hint in denial.hints {
-                    error = error.hint(hint);
-                }
-                return Err(error.hint(format!(
-                    "the digest of these changes is {digest}; an authorizer approves exactly them with: {}",
-                    protect::authorize_command(&protected, &digest)
-                )));
-            }
-        }
-    }
-    let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
-        true => index
-            .blob(git, POLICY_FILE.as_bytes())
-            .map_err(|e| CommandError::environment(e.to_string()))?
-            .map(|(_, data)| data),
-        false => None,
-    };
-    let repo_id = match (token, p.base) {
-        (Some(_), Some(base)) => {
-            Some(protect::repository_id(git, &ctx.repo.location.trail_dir(), base)?)
-        }
-        _ => None,
-    };
-    let change = trail_policy::Change {
-        policy: &policy,
-        protected: &protected,
-        new_policy: new_policy.as_deref(),
-        repo_id: repo_id.as_deref(),
-    };
-    let paths: Vec<(Vec<u8>, char)> =
-        protected.iter().map(|c| (c.path.clone(), c.status)).collect();
     let denied = |denial: Denial| -> CommandError {
         let digest = protect::digest(&protected);
         record_blocked(
@@ -344,6 +292,39 @@ fn check_protection(
         }
         error
     };
+    // A merge without a token of its own: what it brings must have been
+    // authorized on the merged side (trail_policy::Gate::judge_merge).
+    if let (Some(head), false, None) = (p.base, p.others.is_empty(), token) {
+        let mut history_git = git.clone();
+        let mut history =
+            judge::GitHistory::new(&ctx.repo, &mut history_git, judge::Memory::Journal)?;
+        let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
+        return match gate.judge_merge(&head, p.others, &protected)? {
+            None => Ok((None, false)),
+            Some(denial) => Err(denied(denial)),
+        };
+    }
+    let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
+        true => index
+            .blob(git, POLICY_FILE.as_bytes())
+            .map_err(|e| CommandError::environment(e.to_string()))?
+            .map(|(_, data)| data),
+        false => None,
+    };
+    let repo_id = match (token, p.base) {
+        (Some(_), Some(base)) => {
+            Some(protect::repository_id(git, &ctx.repo.location.trail_dir(), base)?)
+        }
+        _ => None,
+    };
+    let change = trail_policy::Change {
+        policy: &policy,
+        protected: &protected,
+        new_policy: new_policy.as_deref(),
+        repo_id: repo_id.as_deref(),
+    };
+    let paths: Vec<(Vec<u8>, char)> =
+        protected.iter().map(|c| (c.path.clone(), c.status)).collect();
     let amended = p.amended.map(|(id, _)| id);
     let used = match token.and_then(|t| trail_policy::Token::parse(t).ok()) {
         Some(parsed) if !parsed.claims().reuse => {
