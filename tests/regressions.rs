@@ -634,3 +634,38 @@ fn regression_a_bare_repository_below_a_ceiling_was_not_found() {
     out.assert_code(0);
     assert!(bare.join("trail/journal").is_dir(), "the journal is in the bare repository:\n{out}");
 }
+
+// Issue 18 (16): `trail changelog check` waited forever on a FIFO named
+// CHANGELOG.md, and called a symlink to /etc/passwd "well-formed".
+#[test]
+fn regression_changelog_check_waited_on_a_fifo_and_followed_a_symlink() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("app", "first");
+    std::fs::create_dir_all(repo.join("pipe")).expect("mkdir");
+    std::fs::write(repo.join("pipe/a.txt"), "a\n").expect("write");
+    std::fs::create_dir_all(repo.join("link")).expect("mkdir");
+    std::fs::write(repo.join("link/b.txt"), "b\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    env.git_ok(&repo, ["commit", "-q", "--no-verify", "-m", "two directories"]);
+    let fifo = repo.join("pipe/CHANGELOG.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    std::os::unix::fs::symlink("/etc/passwd", repo.join("link/CHANGELOG.md")).expect("symlink");
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.args(["changelog", "check"]);
+    let out = common::run(cmd, std::time::Duration::from_secs(20));
+    out.assert_code(1);
+    let text = out.stdout_str();
+    assert!(text.contains("pipe/CHANGELOG.md: a FIFO, not a regular file"), "{out}");
+    assert!(text.contains("link/CHANGELOG.md: a symlink, not a regular file"), "{out}");
+    // `changelog sync` refuses to write through either, rather than hanging.
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.args(["changelog", "sync"]);
+    let out = common::run(cmd, std::time::Duration::from_secs(20));
+    assert_ne!(out.status, Some(0), "{out}");
+    out.assert_no_panic();
+    assert_eq!(
+        std::fs::read_to_string("/etc/passwd").ok().map(|t| t.contains("trail")),
+        Some(false)
+    );
+}

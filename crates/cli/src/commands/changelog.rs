@@ -226,13 +226,65 @@ fn tracked(repo: &Repo) -> Result<Vec<Vec<u8>>, CommandError> {
     trail_git::tracked_paths(&repo.git).map_err(|e| CommandError::environment(e.to_string()))
 }
 
-/// The contents of a file, `None` when it does not exist.
-fn read(path: &Path) -> Result<Option<Vec<u8>>, CommandError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CommandError::environment(format!("cannot read {}: {e}", path.display()))),
+/// What a CHANGELOG.md path holds when it is not a regular file (a symlink,
+/// a FIFO, a device, a directory), in words; `None` for a regular file or
+/// nothing.
+fn not_a_file(path: &Path) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt as _;
+    let kind = std::fs::symlink_metadata(path).ok()?.file_type();
+    if kind.is_file() {
+        None
+    } else if kind.is_symlink() {
+        Some("a symlink")
+    } else if kind.is_fifo() {
+        Some("a FIFO")
+    } else if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        Some("a device")
     }
+}
+
+/// The contents of a regular file, `None` when it does not exist. Anything
+/// else at the path is refused, never followed or waited on: a symlink
+/// (trail would read, and write through, what it points at — `/etc/passwd`),
+/// a FIFO (reading would wait for a writer forever).
+fn read(path: &Path) -> Result<Option<Vec<u8>>, CommandError> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let cannot = |e: std::io::Error| {
+        CommandError::environment(format!("cannot read {}: {e}", path.display()))
+    };
+    let refuse = |kind: &str| {
+        CommandError::refused(format!(
+            "{} is {kind}, not a regular file: trail neither reads nor writes through it",
+            path.display()
+        ))
+        .hint("replace it with a regular file (or exclude its directory: [changelog] exclude in trail.toml)")
+    };
+    if let Some(kind) = not_a_file(path) {
+        return Err(refuse(kind));
+    }
+    // O_NOFOLLOW and O_NONBLOCK: replaced by a symlink or a FIFO since the
+    // check, it is refused rather than followed or waited on.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let mut file = match file {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(refuse("a symlink")),
+        Err(e) => return Err(cannot(e)),
+    };
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(refuse("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(Some(bytes))
 }
 
 /// Replace `path` with `bytes` atomically (a temporary file in the same
@@ -301,7 +353,19 @@ pub(crate) fn coverage(
     let mut findings = Vec::new();
     for dir in required.union(&present) {
         let path = changelog_of(dir);
-        let text = read(&workdir.join(bytes_path(&path)))?;
+        let full = workdir.join(bytes_path(&path));
+        if let Some(kind) = not_a_file(&full) {
+            findings.push(serde_json::json!({
+                "kind": "not-a-file",
+                "path": quote_path(&path),
+                "message": format!(
+                    "{}: {kind}, not a regular file (trail neither reads nor writes through it)",
+                    quote_path(&path)
+                ),
+            }));
+            continue;
+        }
+        let text = read(&full)?;
         let finding = match text {
             None if required.contains(dir) => Some(serde_json::json!({
                 "kind": "missing",
