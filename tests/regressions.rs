@@ -669,3 +669,16 @@ fn regression_changelog_check_waited_on_a_fifo_and_followed_a_symlink() {
         Some(false)
     );
 }
+
+// Issue 18 (16): a trail.toml that is not UTF-8 exited 3 (environment) with
+// no hint, where docs/exit-codes.md gives 2 to a malformed configuration.
+#[test]
+fn regression_non_utf8_trail_toml_was_an_environment_error() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("app", "first");
+    std::fs::write(repo.join("trail.toml"), b"[rationale]\nrequired = false # caf\xe9\n")
+        .expect("write");
+    let out = env.trail(&repo, ["changelog", "check"]);
+    out.assert_code(2).assert_no_panic();
+    out.assert_stderr_has("is not UTF-8").assert_stderr_has("hint:");
+}

@@ -147,13 +147,23 @@ impl Default for Changelog {
 
 /// Read `path`, or the defaults when it does not exist.
 pub fn load(path: &Path) -> Result<Config, CommandError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(e) => {
             return Err(CommandError::environment(format!("cannot read {}: {e}", path.display())));
         }
     };
+    // Bad content is a usage error (exit 2), like any malformed setting;
+    // only failing to read the file is the environment's.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CommandError::usage(format!(
+            "{} is not UTF-8 (byte {} is not valid UTF-8): TOML files are UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+        .hint("re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or compare it with the defaults in docs/configuration.md")
+    })?;
     parse(&text).map_err(|e| {
         CommandError::usage(format!(
             "{} is not a valid trail policy: {}",
