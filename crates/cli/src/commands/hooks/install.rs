@@ -37,7 +37,7 @@ pub struct InstallArgs {
     /// repository people push to (usually bare): they refuse every pushed
     /// commit that changes a protected path (MCP server configurations,
     /// trail.toml) without a valid `Trail-Authorization:` trailer, judged
-    /// against the policy at the ref's old tip on the server, and refuse
+    /// against the policy at the tip of the server's default branch, and refuse
     /// rewrites and deletions of the default branch and of `[protect]
     /// branches`. Sets `receive.denyNonFastForwards` and
     /// `receive.denyDeletes` where they are not set. Also adds
@@ -126,7 +126,7 @@ fn install_server(repo: &Repo, force: bool) -> Result<serde_json::Value, Command
         ));
     }
     say(
-        "pushes are now judged against the policy at each ref's old tip on this server (a new branch: the default branch's): protected changes need a valid Trail-Authorization trailer, the default branch and `[protect] branches` are never rewritten or deleted",
+        "pushes are now judged against the policy at the tip of this server's default branch (the branch HEAD names): protected changes need a valid Trail-Authorization trailer, the default branch and `[protect] branches` are never rewritten or deleted",
     );
     Ok(installed_json(&dir, true, &done, false))
 }
