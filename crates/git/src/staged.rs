@@ -182,19 +182,7 @@ pub fn commit_files(
     repo: &gix::Repository,
     commit: ObjectId,
 ) -> Result<Vec<(Vec<u8>, ObjectId)>, StagedError> {
-    let tree = commit_tree(repo, commit)?;
-    let tree =
-        repo.find_tree(tree).map_err(|e| StagedError::Tree { id: tree, detail: e.to_string() })?;
-    let mut recorder = gix::traverse::tree::Recorder::default();
-    tree.traverse()
-        .breadthfirst(&mut recorder)
-        .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
-    Ok(recorder
-        .records
-        .into_iter()
-        .filter(|e| e.mode.is_blob() && !e.mode.is_link())
-        .map(|e| (e.filepath.into(), e.oid))
-        .collect())
+    commit_files_and_links(repo, commit).map(|(files, _)| files)
 }
 
 /// A path and a blob id.
