@@ -682,3 +682,35 @@ fn regression_non_utf8_trail_toml_was_an_environment_error() {
     out.assert_code(2).assert_no_panic();
     out.assert_stderr_has("is not UTF-8").assert_stderr_has("hint:");
 }
+
+// Issue 18 (16): `trail restore --to /missing/dir/x` created the missing
+// directories; a `--to` path is written only into a directory that exists.
+#[test]
+fn regression_restore_to_a_missing_directory_created_it() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("app", "first");
+    let records = env.trail_json(&repo, ["log", "--json", "--kind", "commit"]);
+    let seq = records[0]["seq"].as_u64().expect("a commit record").to_string();
+    let missing = env.dir("elsewhere").join("missing/dir");
+    let target = missing.join("a.txt");
+    let target_text = target.to_str().expect("a UTF-8 temp path");
+    let out = env.trail(&repo, ["restore", "a.txt", "--at", &seq, "--to", target_text]);
+    out.assert_code(2).assert_no_panic().assert_stderr_has("does not exist");
+    assert!(!missing.exists(), "no directory was created:\n{out}");
+    std::fs::create_dir_all(&missing).expect("mkdir");
+    env.trail_ok(&repo, ["restore", "a.txt", "--at", &seq, "--to", target_text]);
+    assert_eq!(std::fs::read_to_string(&target).expect("restored"), "a\n");
+}
+
+// Issue 18 (16): `trail import HEAD~99999` printed gix's internals
+// (`delegate.traverse(NthAncestor(99999)) failed`) instead of what was wrong.
+#[test]
+fn regression_import_of_a_missing_ancestor_printed_gix_internals() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("app", "first");
+    let out = env.trail(&repo, ["import", "HEAD~99999"]);
+    out.assert_code(2).assert_no_panic();
+    out.assert_stderr_has("cannot resolve \"HEAD~99999\": it names no commit of this repository");
+    out.assert_stderr_has("git log -1 HEAD~99999");
+    assert!(!out.stderr.contains("delegate") && !out.stderr.contains("NthAncestor"), "{out}");
+}

@@ -147,8 +147,11 @@ impl From<trail_git::DiscoverError> for CommandError {
 impl From<trail_git::HistoryError> for CommandError {
     fn from(e: trail_git::HistoryError) -> Self {
         match e {
-            trail_git::HistoryError::BadRevision { .. }
-            | trail_git::HistoryError::UnsupportedRevision { .. }
+            trail_git::HistoryError::BadRevision { ref spec, .. } => {
+                let hint = format!("`git log -1 {spec}` shows what git makes of it");
+                CommandError::usage(e.to_string()).hint(hint)
+            }
+            trail_git::HistoryError::UnsupportedRevision { .. }
             | trail_git::HistoryError::NoCommits => CommandError::usage(e.to_string()),
             _ => CommandError::environment(e.to_string()),
         }

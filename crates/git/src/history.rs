@@ -155,10 +155,14 @@ impl<'repo> Importer<'repo> {
                     Ok(parsed) => parsed,
                     // `HEAD` in a repository without commits does not resolve.
                     Err(_) if self.repo.head_id().is_err() => return Err(HistoryError::NoCommits),
-                    Err(e) => {
+                    // gix's message names its own internals (`delegate.traverse(
+                    // NthAncestor(99999)) failed`): say what it means instead.
+                    Err(_) => {
                         return Err(HistoryError::BadRevision {
                             spec: text.to_owned(),
-                            detail: e.to_string(),
+                            detail: "it names no commit of this repository (a misspelt name, \
+                                     or more ancestors than the history has)"
+                                .to_owned(),
                         });
                     }
                 };

@@ -217,7 +217,21 @@ fn write_atomically(
     }
     let dir =
         path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir).map_err(cannot)?;
+    if into_special {
+        // A `--to` target is a place the user named: like `cp`, write only
+        // into a directory that exists (a typo must not grow a tree).
+        if !dir.is_dir() {
+            return Err(CommandError::usage(format!(
+                "cannot write {}: the directory {} does not exist",
+                path.display(),
+                dir.display()
+            ))
+            .hint("create it first (`mkdir -p`), or give --to a path in an existing directory"));
+        }
+    } else {
+        // Restoring in place: the file's directory may have been deleted since.
+        std::fs::create_dir_all(dir).map_err(cannot)?;
+    }
     if mode == Some("120000") {
         let link = dir.join(format!(".trail-restore-{}", std::process::id()));
         let _ = std::fs::remove_file(&link);
