@@ -879,6 +879,9 @@ fn records_after_the_last_checkpoint_are_salvaged_or_reported_lost() {
     std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
     let out = env.trail(&repo, ["recover"]);
     out.assert_code(1).assert_stderr_has(&format!("records {}..{count} were lost", sealed + 1));
+    // Issue 18 (16): recover did not say that `trail import` brings back the
+    // commit records among the lost.
+    out.assert_stderr_has("`trail import` records again the commits among them");
     let lines = split_lines(&before);
     let expected: Vec<u8> =
         lines[..sealed as usize].iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect();

@@ -261,7 +261,8 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             "records {}..{ack} were lost: they were recorded after the last checkpoint and the damaged journal no longer holds them",
             head.seq + 1
         ))
-        .hint(format!("the journal now ends at seq {}; new records continue from there", head.seq))),
+        .hint(format!("the journal now ends at seq {}; new records continue from there", head.seq))
+        .hint("`trail import` records again the commits among them (from git's history); saves between commits cannot be brought back")),
         Some(_) => {
             say(format_args!("nothing was lost: the journal ends at seq {}, as before", head.seq));
             Ok(())
@@ -271,6 +272,7 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
                 "the journal ends at seq {}; whether records were made after the last checkpoint cannot be known (the old journal and its high-water mark are gone)",
                 head.seq
             ));
+            say("`trail import` records again any commit the journal lacks (from git's history)");
             Ok(())
         }
     }
