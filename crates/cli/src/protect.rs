@@ -557,40 +557,6 @@ pub(crate) fn describe_changes(changes: &[ProtectedChange]) -> String {
     text
 }
 
-/// The commits `git rev-list` lists for `args` (oldest first).
-pub(crate) fn rev_list(
-    repo: &crate::context::Repo,
-    args: &[String],
-) -> Result<Vec<ObjectId>, CommandError> {
-    let output = std::process::Command::new("git")
-        .arg("rev-list")
-        .arg("--reverse")
-        .args(args)
-        .current_dir(&repo.cwd)
-        .output()
-        .map_err(|e| {
-            CommandError::environment(format!("cannot run `git rev-list`: {e}"))
-                .hint("is git installed and on PATH?")
-        })?;
-    if !output.status.success() {
-        return Err(CommandError::environment(format!(
-            "`git rev-list {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    output
-        .stdout
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            ObjectId::from_hex(l).map_err(|e| {
-                CommandError::environment(format!("`git rev-list` printed a bad id: {e}"))
-            })
-        })
-        .collect()
-}
-
 /// The commits the journal (and the spool) has `auth.used` records of token
 /// `id` for (`None`: a record naming no commit).
 pub(crate) fn token_users(

@@ -184,10 +184,10 @@ fn is_trail_ref(name: &str) -> bool {
     name.starts_with("refs/trail/")
 }
 
-/// A pushed update of `refs/trail/*` (server side): never a deletion, never
-/// a rewrite; a clone's chain (`refs/trail/clones/<store id>`) must be
-/// checkpoints of that store, signed by the key it was signed with so far,
-/// whose segments continue the records the server already holds.
+/// A pushed update of a clone's chain (`refs/trail/clones/<store id>`,
+/// server side): never a deletion, never a rewrite; checkpoints of that
+/// store, signed by the key it was signed with so far, whose segments
+/// continue the records the server already holds.
 fn check_journal_update(repo: &Repo, old: &str, new: &str, name: &str) -> Result<(), CommandError> {
     let refuse = |why: String| {
         CommandError::refused(format!("update of {name} refused: {why}")).hint(
@@ -204,17 +204,9 @@ fn check_journal_update(repo: &Repo, old: &str, new: &str, name: &str) -> Result
     } else {
         Some(ObjectId::from_hex(old.as_bytes()).map_err(|e| refuse(format!("bad id {old}: {e}")))?)
     };
-    let Some(store) = name.strip_prefix(trail_sync::CLONES_PREFIX) else {
-        // Any other refs/trail/* ref: fast-forwards only.
-        if let Some(old_id) = old_id {
-            let behind =
-                protect::rev_list(repo, &[old_id.to_string(), "--not".into(), new_id.to_string()])?;
-            if !behind.is_empty() {
-                return Err(refuse("it is not a fast-forward".into()));
-            }
-        }
-        return Ok(());
-    };
+    // Only clones' chains get here: the gate refuses every other name under
+    // refs/trail/ (its `trail ref` check).
+    let store = name.strip_prefix(trail_sync::CLONES_PREFIX).unwrap_or(name);
     if !trail_sync::is_store_id(store) {
         return Err(refuse(format!("{store:?} is not a store id (32 lowercase hex digits)")));
     }
@@ -248,23 +240,18 @@ pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
     let input = read_stdin()?;
     let (repo, _quarantine) = server_repo()?;
     let remote = args.first().map(|r| r.to_string_lossy().into_owned());
-    let mut updates = Vec::new();
+    // Lines are `<local ref> <local id> <remote ref> <remote id>`: as
+    // `<old> <new> <ref>` from the remote's side, peeled like the server's.
+    let mut triples = Vec::new();
     for line in input.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let [_local_ref, local, remote_ref, remote_id] = words[..] else { continue };
         if is_null(local) || is_trail_ref(remote_ref) {
             continue; // a deletion pushes no commit; trail's journals are checked by the receiver
         }
-        let old = judge::parse_id(remote_id).filter(|id| repo.git.has_object(*id));
-        let old = match old {
-            Some(id) => judge::peel_to_commit(&repo, id)?,
-            None => None,
-        };
-        let Some(new) = judge::parse_id(local) else { continue };
-        // A tag of a tree or a blob holds no history to judge.
-        let Some(new) = judge::peel_to_commit(&repo, new)? else { continue };
-        updates.push(Update { name: remote_ref.to_owned(), old, new: Some(new) });
+        triples.push((remote_id.to_owned(), local.to_owned(), remote_ref.to_owned()));
     }
+    let updates = peeled_updates(&repo, &triples)?;
     if updates.is_empty() {
         return Ok(());
     }
