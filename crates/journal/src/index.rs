@@ -11,6 +11,7 @@
 //! | `idx_commit`  | commit id (ASCII hex), `0x00`, seq                     |
 //! | `idx_change`  | change id (UTF-8), `0x00`, seq                         |
 //! | `idx_token`   | authorization token id (UTF-8), `0x00`, seq            |
+//! | `idx_draft`   | draft id (ASCII hex), `0x00`, seq                      |
 //!
 //! Git paths never contain NUL, ids are hex or UUID-like text, so `0x00` is an
 //! unambiguous separator.
@@ -27,9 +28,10 @@ pub const TIME: &str = "idx_time";
 pub const COMMIT: &str = "idx_commit";
 pub const CHANGE: &str = "idx_change";
 pub const TOKEN: &str = "idx_token";
+pub const DRAFT: &str = "idx_draft";
 
 /// Every index tree, in a fixed order.
-pub const ALL: [&str; 5] = [PATH, TIME, COMMIT, CHANGE, TOKEN];
+pub const ALL: [&str; 6] = [PATH, TIME, COMMIT, CHANGE, TOKEN, DRAFT];
 
 /// The key of the time index for `nanos` and `seq`.
 pub fn time_key(nanos: i64, seq: u64) -> [u8; 16] {
@@ -77,6 +79,7 @@ pub struct Facts {
     pub commit: Option<String>,
     pub change_id: Option<String>,
     pub token_id: Option<String>,
+    pub draft: Option<String>,
 }
 
 /// All index entries of one record, as (tree, key).
@@ -93,6 +96,7 @@ pub fn entries(record: &Record) -> Vec<(&'static str, Vec<u8>)> {
         commit: record.commit.clone(),
         change_id: record.change_id.clone(),
         token_id: record.authorization.as_ref().map(|a| a.token_id.clone()),
+        draft: record.draft.clone(),
     })
 }
 
@@ -120,6 +124,8 @@ struct View<'a> {
     actor: Option<std::collections::BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
     #[serde(default)]
     detail: Option<AnObject>,
+    #[serde(default, borrow)]
+    draft: Option<Cow<'a, str>>,
 }
 
 /// Any JSON object, its members skipped (only its type is checked).
@@ -215,6 +221,11 @@ pub fn facts_from_bytes(seq: u64, bytes: &[u8]) -> Result<Facts, String> {
     if view.parents.iter().any(|p| !is_hex(p)) {
         return Err("a parent is not a lowercase hex object id".to_owned());
     }
+    if let Some(draft) = &view.draft
+        && !crate::record::is_draft_id(draft)
+    {
+        return Err("draft is not 32 lowercase hex digits".to_owned());
+    }
     let _ = (&view.actor, &view.detail); // their types were checked by deserializing
     let mut paths = Vec::with_capacity(view.paths.len());
     for p in &view.paths {
@@ -236,6 +247,7 @@ pub fn facts_from_bytes(seq: u64, bytes: &[u8]) -> Result<Facts, String> {
         commit: view.commit.map(Cow::into_owned),
         change_id: view.change_id.map(Cow::into_owned),
         token_id: view.authorization.map(|a| a.token_id.into_owned()),
+        draft: view.draft.map(Cow::into_owned),
     })
 }
 
@@ -255,6 +267,9 @@ pub fn entries_of(facts: &Facts) -> Vec<(&'static str, Vec<u8>)> {
     }
     if let Some(token) = &facts.token_id {
         out.push((TOKEN, tagged(token.as_bytes(), seq)));
+    }
+    if let Some(draft) = &facts.draft {
+        out.push((DRAFT, tagged(draft.as_bytes(), seq)));
     }
     // A record may name the same path twice (a rename onto a path that was also
     // deleted); the index holds each key once.

@@ -366,6 +366,11 @@ pub struct Record {
     pub commit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Map<String, Value>>,
+    /// The id of the draft this record was appended from (32 lowercase hex
+    /// digits): the store appends a draft id once, so a retried, re-drained or
+    /// replayed draft is never written twice (FORMAT §8.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<String>,
     pub hash: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<String>,
@@ -410,6 +415,23 @@ pub struct Draft {
     pub impact: Option<String>,
     pub authorization: Option<Authorization>,
     pub detail: Option<Map<String, Value>>,
+    /// This draft's identity, chosen when it is made ([`Draft::new`]) and kept
+    /// through the spool and the store process: a store holds at most one
+    /// record per draft id, so appending the same draft again (a retry after a
+    /// lost answer, a spool drained twice) writes nothing and answers with the
+    /// record already there. `None` only for drafts kept by older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// A fresh draft id: 16 random bytes as 32 lowercase hex digits.
+pub fn new_draft_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// Whether `id` has the form of a draft id (32 lowercase hex digits).
+pub fn is_draft_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 impl Draft {
@@ -428,6 +450,7 @@ impl Draft {
             impact: None,
             authorization: None,
             detail: None,
+            id: Some(new_draft_id()),
         }
     }
 
@@ -452,6 +475,7 @@ impl Draft {
             impact: non_empty(self.impact),
             authorization: self.authorization,
             detail: self.detail.filter(|d| !d.is_empty()),
+            draft: self.id.filter(|d| !d.is_empty()),
             prev,
             hash: String::new(),
         }

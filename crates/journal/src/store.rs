@@ -175,7 +175,7 @@ pub struct SledStore {
     db: sled::Db,
     records: sled::Tree,
     meta: sled::Tree,
-    indexes: [sled::Tree; 5],
+    indexes: [sled::Tree; index::ALL.len()],
     /// One appender at a time inside this process (sled's file lock keeps other
     /// processes out); see [`SledStore::append`].
     writer: Mutex<()>,
@@ -190,7 +190,7 @@ const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 const RESTORE_WINDOW: usize = 20_000;
 
 /// A window of index keys, one list per tree of [`index::ALL`].
-type IndexKeys = [Vec<Vec<u8>>; 5];
+type IndexKeys = [Vec<Vec<u8>>; index::ALL.len()];
 
 /// How long `open` keeps retrying a store another process holds.
 pub const LOCK_WAIT: Duration = Duration::from_secs(3);
@@ -427,6 +427,7 @@ impl SledStore {
                 tree(index::ALL[2])?,
                 tree(index::ALL[3])?,
                 tree(index::ALL[4])?,
+                tree(index::ALL[5])?,
             ],
             db,
             writer: Mutex::new(()),
@@ -509,6 +510,83 @@ impl SledStore {
     }
 }
 
+/// A record of an append batch, sealed and ready to insert.
+struct Sealed {
+    seq: u64,
+    bytes: Vec<u8>,
+    hash: String,
+    entries: Vec<(&'static str, Vec<u8>)>,
+    draft: Option<String>,
+}
+
+impl SledStore {
+    /// The record appended from draft `id`, if this store holds one.
+    fn draft_record(&self, id: &str) -> Result<Option<Appended>, ReadError> {
+        let mut prefix = id.as_bytes().to_vec();
+        prefix.push(0);
+        let Some(key) = self.index_tree(index::DRAFT)?.scan_prefix(&prefix).keys().next() else {
+            return Ok(None);
+        };
+        let key = key?;
+        let seq = index::seq_of(&key)
+            .ok_or(ReadError::Damaged { seq: 0, detail: "an idx_draft key is too short".into() })?;
+        let bytes = self.records.get(seq.to_be_bytes())?.ok_or(ReadError::StaleIndex { seq })?;
+        let checked = chain::check(&bytes)
+            .map_err(|problem| ReadError::Damaged { seq, detail: problem.to_string() })?;
+        Ok(Some(Appended { seq, hash: checked.hash }))
+    }
+
+    /// One sled transaction over `records`, `meta` and every index: each
+    /// record goes in at its seq only if that key is absent, and only if the
+    /// head is still `head` and no index holds its draft id yet.
+    fn commit_batch(
+        &self,
+        head: &Head,
+        sealed: &[Sealed],
+        after: &Head,
+    ) -> Result<(), AppendError> {
+        let [i0, i1, i2, i3, i4, i5] = &self.indexes;
+        let result = (&self.records, &self.meta, i0, i1, i2, i3, i4, i5).transaction(
+            |(records, meta, i0, i1, i2, i3, i4, i5)| {
+                let current = meta.get(meta_keys::HEAD_SEQ)?.map(|v| v.to_vec());
+                let current = current
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                if current != head.seq {
+                    return Err(ConflictableTransactionError::Abort(current + 1));
+                }
+                for record in sealed {
+                    let key = record.seq.to_be_bytes();
+                    // Insert-if-absent: a previous value means another writer got
+                    // here first; aborting undoes the whole batch.
+                    if records.insert(&key, record.bytes.as_slice())?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(record.seq));
+                    }
+                    for (tree, key) in &record.entries {
+                        let target = match *tree {
+                            index::PATH => i0,
+                            index::TIME => i1,
+                            index::COMMIT => i2,
+                            index::CHANGE => i3,
+                            index::TOKEN => i4,
+                            _ => i5,
+                        };
+                        target.insert(key.as_slice(), &[] as &[u8])?;
+                    }
+                }
+                meta.insert(meta_keys::HEAD_SEQ, &after.seq.to_be_bytes())?;
+                meta.insert(meta_keys::HEAD_HASH, after.hash.as_bytes())?;
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(seq)) => Err(AppendError::Conflict { seq }),
+            Err(TransactionError::Storage(e)) => Err(AppendError::Storage(e)),
+        }
+    }
+}
+
 /// Check that `bytes` is the record that continues the chain at `head`, and
 /// read its index facts.
 fn check_next(head: &Head, bytes: &[u8]) -> Result<(chain::Checked, index::Facts), RestoreError> {
@@ -568,9 +646,37 @@ impl LogStore for SledStore {
         }
         let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let head = read_head(&self.meta)?;
-        let mut sealed = Vec::with_capacity(drafts.len());
+        // Idempotence: a draft whose id the store already holds (a retry after
+        // a lost answer, a spool drained twice) is answered with the record
+        // already there and not written again; so is a second draft of one id
+        // in the same batch. Every writer of this store holds `writer` in the
+        // one process sled's file lock admits, so nothing can add a draft id
+        // between this check and the transaction below.
+        enum Answer {
+            Written(Appended),
+            New,
+            SameAs(String),
+        }
+        let mut answers = Vec::with_capacity(drafts.len());
+        let mut fresh = Vec::with_capacity(drafts.len());
+        let mut batch_ids = std::collections::HashSet::new();
+        for draft in drafts {
+            if let Some(id) = draft.id.as_deref() {
+                if let Some(existing) = self.draft_record(id)? {
+                    answers.push(Answer::Written(existing));
+                    continue;
+                }
+                if !batch_ids.insert(id.to_owned()) {
+                    answers.push(Answer::SameAs(id.to_owned()));
+                    continue;
+                }
+            }
+            answers.push(Answer::New);
+            fresh.push(draft);
+        }
+        let mut sealed = Vec::with_capacity(fresh.len());
         let mut prev = head.hash.clone();
-        for (i, draft) in drafts.into_iter().enumerate() {
+        for (i, draft) in fresh.into_iter().enumerate() {
             let seq = head
                 .seq
                 .checked_add(1 + i as u64)
@@ -579,56 +685,47 @@ impl LogStore for SledStore {
             let bytes = chain::seal(&mut record)?;
             prev = record.hash.clone();
             let entries = index::entries(&record);
-            sealed.push((record.seq, bytes, record.hash, entries));
+            sealed.push(Sealed {
+                seq: record.seq,
+                bytes,
+                hash: record.hash,
+                entries,
+                draft: record.draft,
+            });
         }
-        let last = sealed.last().map(|(seq, _, hash, _)| (*seq, hash.clone()));
-        let (last_seq, last_hash) = last.expect("drafts is not empty");
-
-        let [i0, i1, i2, i3, i4] = &self.indexes;
-        let result = (&self.records, &self.meta, i0, i1, i2, i3, i4).transaction(
-            |(records, meta, i0, i1, i2, i3, i4)| {
-                let current = meta.get(meta_keys::HEAD_SEQ)?.map(|v| v.to_vec());
-                let current = current
-                    .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
-                    .map_or(0, u64::from_be_bytes);
-                if current != head.seq {
-                    return Err(ConflictableTransactionError::Abort(current + 1));
-                }
-                for (seq, bytes, _, entries) in &sealed {
-                    let key = seq.to_be_bytes();
-                    // Insert-if-absent: a previous value means another writer got
-                    // here first; aborting undoes the whole batch.
-                    if records.insert(&key, bytes.as_slice())?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(*seq));
+        if let Some(last) = sealed.last() {
+            let head_after = Head { seq: last.seq, hash: last.hash.clone() };
+            self.commit_batch(&head, &sealed, &head_after)?;
+            trail_failpoint::hit("journal.append.committed");
+            self.db.flush().map_err(AppendError::Flush)?;
+            trail_failpoint::hit("journal.append.flushed");
+            if let Err(e) = self.write_mark(&head_after) {
+                // The records are durable; only the damage check at open is weakened.
+                tracing::warn!("could not update {}: {e}", self.mark_path().display());
+            }
+        }
+        let mut by_id = std::collections::HashMap::new();
+        let mut written = sealed.into_iter();
+        let mut out = Vec::with_capacity(answers.len());
+        for answer in answers {
+            let appended = match answer {
+                Answer::Written(appended) => appended,
+                Answer::New => {
+                    let s = written.next().expect("one sealed record per new draft");
+                    let appended = Appended { seq: s.seq, hash: s.hash };
+                    if let Some(id) = s.draft {
+                        by_id.insert(id, appended.clone());
                     }
-                    for (tree, key) in entries {
-                        let target = match *tree {
-                            index::PATH => i0,
-                            index::TIME => i1,
-                            index::COMMIT => i2,
-                            index::CHANGE => i3,
-                            _ => i4,
-                        };
-                        target.insert(key.as_slice(), &[] as &[u8])?;
-                    }
+                    appended
                 }
-                meta.insert(meta_keys::HEAD_SEQ, &last_seq.to_be_bytes())?;
-                meta.insert(meta_keys::HEAD_HASH, last_hash.as_bytes())?;
-                Ok(())
-            },
-        );
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(seq)) => return Err(AppendError::Conflict { seq }),
-            Err(TransactionError::Storage(e)) => return Err(AppendError::Storage(e)),
+                Answer::SameAs(id) => by_id
+                    .get(&id)
+                    .cloned()
+                    .expect("a repeated id follows its first draft, which was sealed"),
+            };
+            out.push(appended);
         }
-        self.db.flush().map_err(AppendError::Flush)?;
-        let head = Head { seq: last_seq, hash: last_hash.clone() };
-        if let Err(e) = self.write_mark(&head) {
-            // The records are durable; only the damage check at open is weakened.
-            tracing::warn!("could not update {}: {e}", self.mark_path().display());
-        }
-        Ok(sealed.into_iter().map(|(seq, _, hash, _)| Appended { seq, hash }).collect())
+        Ok(out)
     }
 
     fn head(&self) -> Result<Head, ReadError> {
@@ -681,7 +778,7 @@ impl LogStore for SledStore {
             tree.clear()?;
         }
         let mut count = 0u64;
-        let mut batches: [sled::Batch; 5] = Default::default();
+        let mut batches: [sled::Batch; index::ALL.len()] = Default::default();
         let mut pending = 0usize;
         for item in self.records.iter() {
             let (key, bytes) = item?;

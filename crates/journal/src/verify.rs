@@ -133,7 +133,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers * 2);
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Outcome>, [KeySet; 5])>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Outcome>, [KeySet; index::ALL.len()])>();
 
     std::thread::scope(|scope| -> Result<Report, ReadError> {
         for _ in 0..workers {
@@ -144,7 +144,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
                 loop {
                     let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                     let Ok((n, batch)) = next else { break };
-                    let mut keys = [KeySet::default(); 5];
+                    let mut keys = [KeySet::default(); index::ALL.len()];
                     let outcomes = batch
                         .into_iter()
                         .map(|(key, bytes)| check_record(key, &bytes, &mut members, &mut keys))
@@ -160,20 +160,22 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         // The indexes are read on a thread of their own, beside the records.
         // Keys naming a seq past the head are counted apart: records appended
         // meanwhile, or (on a journal that did not grow) dangling keys.
-        let indexes = scope.spawn(move || -> Result<([KeySet; 5], [u64; 5]), ReadError> {
-            let mut found = [KeySet::default(); 5];
-            let mut beyond = [0u64; 5];
-            for (at, tree) in index::ALL.iter().enumerate() {
-                for key in store.index_keys(tree) {
-                    let key = key?;
-                    match index::seq_of(&key) {
-                        Some(seq) if seq > upto => beyond[at] += 1,
-                        _ => found[at].add(&key),
+        let indexes = scope.spawn(
+            move || -> Result<([KeySet; index::ALL.len()], [u64; index::ALL.len()]), ReadError> {
+                let mut found = [KeySet::default(); index::ALL.len()];
+                let mut beyond = [0u64; index::ALL.len()];
+                for (at, tree) in index::ALL.iter().enumerate() {
+                    for key in store.index_keys(tree) {
+                        let key = key?;
+                        match index::seq_of(&key) {
+                            Some(seq) if seq > upto => beyond[at] += 1,
+                            _ => found[at].add(&key),
+                        }
                     }
                 }
-            }
-            Ok((found, beyond))
-        });
+                Ok((found, beyond))
+            },
+        );
 
         // This thread reads the records and hands them to the workers in batches.
         let mut read_error = None;
@@ -280,10 +282,10 @@ fn contains_hash(bytes: &[u8], hash: &str) -> bool {
 
 /// Put the workers' results back in order and check seq continuity and links.
 fn collect(
-    done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; 5])>,
-) -> (Vec<Finding>, u64, Head, [KeySet; 5]) {
+    done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; index::ALL.len()])>,
+) -> (Vec<Finding>, u64, Head, [KeySet; index::ALL.len()]) {
     let mut findings = Vec::new();
-    let mut expected = [KeySet::default(); 5];
+    let mut expected = [KeySet::default(); index::ALL.len()];
     let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
     let mut next_batch = 0usize;
     let mut next_seq = 1u64;
@@ -353,7 +355,7 @@ fn check_record(
     key: u64,
     bytes: &[u8],
     members: &mut Vec<scan::Member>,
-    keys: &mut [KeySet; 5],
+    keys: &mut [KeySet; index::ALL.len()],
 ) -> Outcome {
     let Examined { seq, prev, stored, computed } = match chain::examine(bytes, members) {
         Ok(examined) => examined,
