@@ -2,11 +2,8 @@
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
-use std::time::Duration;
 
 use trail_git::RepoLocation;
-use trail_journal::store::RawRecords;
-use trail_journal::{AppendError, Appended, Draft, Head, LogStore, ReadError, SledStore};
 
 use crate::error::CommandError;
 
@@ -55,36 +52,15 @@ impl Repo {
         self.location.trail_dir().join("journal")
     }
 
+    /// The one way into this repository's journal (trail-gateway).
+    pub fn gateway(&self) -> trail_gateway::Gateway {
+        trail_gateway::Gateway::new(&self.location.trail_dir())
+    }
+
     /// The journal: through the watcher's socket while it runs (it owns the
     /// store), else the store itself.
     pub fn open_store(&self) -> Result<Store, CommandError> {
-        let trail_dir = self.location.trail_dir();
-        // The watcher runs but no store process is there to accept (between
-        // one and the next, or the watcher could not start one): connecting
-        // would wait for one to be started; the store is free, so open it
-        // directly, as without the watcher, if nobody holds it.
-        let socket = trail_service::socket_path(&trail_dir);
-        if socket.exists()
-            && !trail_service::serving_marker(&socket).exists()
-            && let Ok(store) = SledStore::open_with_wait(&self.store_path(), Duration::ZERO)
-        {
-            return Ok(Store::Direct(store));
-        }
-        match trail_service::Client::connect(&trail_dir) {
-            Ok(Some(client)) => return Ok(Store::Daemon(client)),
-            Ok(None) => {}
-            // A daemon that does not answer: the store is still its own, so a
-            // direct open waits for its lock and says what is wrong if it can't.
-            Err(e) => tracing::warn!("the watcher's socket: {e}"),
-        }
-        match SledStore::open(&self.store_path()) {
-            Ok(store) => Ok(Store::Direct(store)),
-            // The watcher may have started between the two attempts.
-            Err(e) => match trail_service::Client::connect(&trail_dir) {
-                Ok(Some(client)) => Ok(Store::Daemon(client)),
-                _ => Err(e.into()),
-            },
-        }
+        Ok(self.gateway().open()?)
     }
 
     /// Open the store for a command that relies on its indexes (queries,
@@ -165,78 +141,4 @@ fn path_bytes(path: &Path) -> Vec<u8> {
     path.to_string_lossy().replace('\\', "/").into_bytes()
 }
 
-/// The journal as a command reaches it.
-pub enum Store {
-    /// Opened here: no watcher runs.
-    Direct(SledStore),
-    /// Through the running watcher, which owns the store.
-    Daemon(trail_service::Client),
-}
-
-impl Store {
-    fn inner(&self) -> &dyn LogStore {
-        match self {
-            Store::Direct(store) => store,
-            Store::Daemon(client) => client,
-        }
-    }
-
-    /// This store's identity (hex), written at creation.
-    pub fn store_id(&self) -> Result<String, ReadError> {
-        let id = self
-            .meta(trail_journal::store::meta_keys::STORE_ID)?
-            .ok_or_else(|| ReadError::Meta("no store id".into()))?;
-        Ok(String::from_utf8_lossy(&id).into_owned())
-    }
-
-    /// Bytes on disk, when this process has the store open.
-    pub fn size_on_disk(&self) -> Result<Option<u64>, ReadError> {
-        match self {
-            Store::Direct(store) => store.size_on_disk().map(Some),
-            Store::Daemon(_) => Ok(None),
-        }
-    }
-}
-
-impl LogStore for Store {
-    fn append(&self, drafts: Vec<Draft>) -> Result<Vec<Appended>, AppendError> {
-        self.inner().append(drafts)
-    }
-    fn head(&self) -> Result<Head, ReadError> {
-        self.inner().head()
-    }
-    fn get_raw_many(&self, seqs: &[u64]) -> Result<Vec<Option<Vec<u8>>>, ReadError> {
-        self.inner().get_raw_many(seqs)
-    }
-
-    fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
-        self.inner().get_raw(seq)
-    }
-    fn scan_raw(&self, range: std::ops::RangeInclusive<u64>, reverse: bool) -> RawRecords<'_> {
-        self.inner().scan_raw(range, reverse)
-    }
-    fn index_prefix(&self, tree: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
-        self.inner().index_prefix(tree, prefix)
-    }
-    fn index_range(&self, tree: &str, from: &[u8], to: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
-        self.inner().index_range(tree, from, to)
-    }
-    fn index_keys(&self, tree: &str) -> Box<dyn Iterator<Item = Result<Vec<u8>, ReadError>> + '_> {
-        self.inner().index_keys(tree)
-    }
-    fn reindex(&self) -> Result<u64, ReadError> {
-        self.inner().reindex()
-    }
-    fn indexes_complete(&self) -> Result<bool, ReadError> {
-        self.inner().indexes_complete()
-    }
-    fn acknowledged(&self) -> Option<Head> {
-        self.inner().acknowledged()
-    }
-    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, ReadError> {
-        self.inner().meta(key)
-    }
-    fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), ReadError> {
-        self.inner().set_meta(key, value)
-    }
-}
+pub use trail_gateway::Store;

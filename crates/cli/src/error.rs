@@ -99,8 +99,65 @@ impl From<OpenError> for CommandError {
             e @ OpenError::Format { .. } => CommandError::environment(e.to_string())
                 .hint("use the trail version that wrote this journal, or a newer one"),
             e @ OpenError::Io { .. } => CommandError::environment(e.to_string()),
+            OpenError::DiskFull { ref path, .. } => {
+                let hint = format!(
+                    "free space on the filesystem that holds {} (`df -h {}` shows it), then run the command again: sled writes a snapshot of the journal when it opens it",
+                    path.display(),
+                    path.display()
+                );
+                CommandError::environment(e.to_string())
+                    .hint(hint)
+                    .hint("the journal is not damaged and was left as it was: `trail recover` is not needed")
+            }
+            OpenError::Permission { path, denied, access, owner, source: _ } => {
+                let me = rustix::process::geteuid().as_raw();
+                let whose = owner.map_or(String::new(), |o| {
+                    format!(" (owned by {}, mode {:04o})", user(o.uid), o.mode)
+                });
+                // A file inside the store: the whole store wants the same owner.
+                let target = if denied.starts_with(&path) { &path } else { &denied };
+                let fix = match owner {
+                    Some(o) if o.uid != me => format!(
+                        "run trail as {}, who owns it, or give {} the journal: `chown -R {} {}`",
+                        user(o.uid),
+                        user(me),
+                        user_name(me).unwrap_or_else(|| me.to_string()),
+                        target.display()
+                    ),
+                    _ => format!("give its owner access again: `chmod -R u+rwX {}`", target.display()),
+                };
+                CommandError::environment(format!(
+                    "cannot open the journal at {}: permission denied: {} may not {access} {}{whose}",
+                    path.display(),
+                    user(me),
+                    denied.display()
+                ))
+                .hint(fix)
+                .hint("the journal is not damaged: `trail recover` is not the fix (it refuses a journal it cannot read)")
+            }
+            e @ OpenError::RecoverUnfinished { .. } => CommandError::environment(e.to_string())
+                .hint("unless a `trail recover` is running now, run `trail recover` again: it finishes putting the rebuilt journal in place (the old one is kept aside)"),
         }
     }
+}
+
+/// "uid 1000 (ada)": a user as `id` names them.
+fn user(uid: u32) -> String {
+    match user_name(uid) {
+        Some(name) => format!("uid {uid} ({name})"),
+        None => format!("uid {uid}"),
+    }
+}
+
+/// The login name of `uid` in /etc/passwd (a message only: no NSS lookup).
+fn user_name(uid: u32) -> Option<String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_owned())
+    })
 }
 
 impl From<ReadError> for CommandError {

@@ -195,11 +195,55 @@ pub(crate) fn token_spent(
             return Ok(true);
         }
     }
-    Ok(false)
+    // The journal is this clone's memory, and it can be replaced (a fresh
+    // store, an older copy): git's history is the other witness. A commit a
+    // ref reaches whose `Trail-Authorization:` trailer carries the token has
+    // used it, whatever the journal says.
+    Ok(authorized_in_history(repo, id, except.as_deref())?.is_some())
+}
+
+/// A commit other than `except` that a branch, tag or remote-tracking
+/// branch reaches and whose `Trail-Authorization:` trailer carries token `id`.
+pub(crate) fn authorized_in_history(
+    repo: &Repo,
+    id: &str,
+    except: Option<&str>,
+) -> Result<Option<String>, CommandError> {
+    let output = std::process::Command::new("git")
+        .args(["log", "--branches", "--tags", "--remotes", "--fixed-strings"])
+        .args(["--grep=Trail-Authorization:", "-i"])
+        .arg("--format=%H%x1f%(trailers:key=Trail-Authorization,valueonly,separator=%x1e)%x00")
+        .current_dir(&repo.cwd)
+        .output()
+        .map_err(|e| {
+            CommandError::environment(format!("cannot run `git log`: {e}"))
+                .hint("is git installed and on PATH?")
+        })?;
+    if !output.status.success() {
+        // A repository without commits has no history to search.
+        return Ok(None);
+    }
+    for entry in output.stdout.split(|&b| b == 0) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((commit, tokens)) = entry.trim_start_matches('\n').split_once('\x1f') else {
+            continue;
+        };
+        if Some(commit) == except {
+            continue;
+        }
+        let carries = tokens
+            .split('\x1e')
+            .filter_map(|t| trail_policy::Token::parse(t.trim()).ok())
+            .any(|t| t.id() == id);
+        if carries {
+            return Ok(Some(commit.to_owned()));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether a branch, tag or remote-tracking branch reaches `commit`.
-fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError> {
+pub(crate) fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError> {
     if ObjectId::from_hex(commit.as_bytes()).map_or(true, |id| !repo.git.has_object(id)) {
         return Ok(false);
     }

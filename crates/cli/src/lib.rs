@@ -57,12 +57,41 @@ fn init_tracing(verbose: u8, quiet: bool) {
         _ => "debug",
     };
     // TRAIL_LOG wins over RUST_LOG, which wins over -v/-q.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAIL_LOG")
-        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let from_env = tracing_subscriber::EnvFilter::try_from_env("TRAIL_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env());
+    let asked = from_env.is_ok() || verbose > 0;
+    let filter = from_env.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(output::colour(false))
-        .try_init();
+        .with_ansi(output::colour(false));
+    // Nobody asked for a log: the warnings and errors that still get through
+    // read like trail's other messages (`trail: warning: …`), not like log
+    // lines with a time stamp and a module path.
+    let _ = if asked { builder.try_init() } else { builder.event_format(Plain).try_init() };
+}
+
+/// `trail: warning: MESSAGE` for the events a user sees without asking for a log.
+struct Plain;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "error",
+            tracing::Level::WARN => "warning",
+            _ => "note",
+        };
+        write!(writer, "trail: {level}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }

@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use trail_gateway::{Delivery, DeliveryError};
 use trail_git::RepoLocation;
 
 use crate::error::CommandError;
@@ -210,14 +211,11 @@ fn remove(path: &Path) -> Result<bool, CommandError> {
     }
 }
 
-/// Append `drafts`, first draining what earlier hooks spooled. When the store
-/// cannot be opened or written, the drafts are spooled (and the error is
-/// reported as a warning, not lost): a hook's record must survive a busy
-/// journal. A spooled `commit` record whose commit the journal already has is
-/// dropped on draining, so a crash between append and cleanup duplicates nothing.
-///
-/// `unless_known`: append nothing when the journal already records this commit
-/// (a hook that runs twice records once).
+/// Deliver `drafts` to the journal through the gateway (trail-gateway: the
+/// spool is drained first; when the journal cannot be written the records
+/// wait in the spool, and the store appends each draft once however often it
+/// is handed over). `unless_known`: append nothing when the journal already
+/// records this commit (a hook that runs twice records once).
 pub fn append_or_spool(
     repo: &crate::context::Repo,
     drafts: Vec<trail_journal::Draft>,
@@ -235,135 +233,75 @@ pub fn append_or_spool_then(
     unless_known: Option<&trail_git::ObjectId>,
     after: impl FnOnce(&crate::context::Store),
 ) -> Result<(), CommandError> {
-    let mut after = Some(after);
-    use trail_journal::LogStore as _;
-    let spool = repo.location.trail_dir().join("pending").join("spool");
-    let mut attempt = || -> Result<(), CommandError> {
-        let store = repo.open_indexed_store()?;
-        write_spooled(repo, &store)?;
-        if let Some(id) = unless_known
-            && crate::records::is_known(&store, id)?
-        {
-            return Ok(());
+    append_caught_up(repo, drafts, unless_known, |_| Vec::new(), after)
+}
+
+/// [`append_or_spool_then`], first appending what `catch_up` finds missing
+/// from the journal (see [`trail_gateway::Gateway::deliver_caught_up`]).
+pub fn append_caught_up(
+    repo: &crate::context::Repo,
+    drafts: Vec<trail_journal::Draft>,
+    unless_known: Option<&trail_git::ObjectId>,
+    catch_up: impl FnOnce(&crate::context::Store) -> Vec<trail_journal::Draft>,
+    after: impl FnOnce(&crate::context::Store),
+) -> Result<(), CommandError> {
+    let commit = unless_known.map(ToString::to_string);
+    let gateway = repo.gateway();
+    match gateway.deliver_caught_up(drafts, commit.as_deref(), catch_up, after) {
+        Ok(Delivery::Written { drained } | Delivery::Known { drained }) => {
+            say_drained(&gateway, &drained);
+            Ok(())
         }
-        if !drafts.is_empty() {
-            store.append(drafts.clone())?;
-        }
-        if let Some(after) = after.take() {
-            after(&store);
-        }
-        Ok(())
-    };
-    match attempt() {
-        Ok(()) => Ok(()),
-        // Busy, missing or damaged: the record waits rather than being lost.
-        Err(e) if !drafts.is_empty() => {
-            spool_drafts(repo, &drafts)?;
+        Ok(Delivery::Spooled { reason, .. }) => {
             crate::output::say(format_args!(
-                "could not write to the journal ({}); the record is kept in {} and the next hook writes it",
-                e.message,
-                spool.display()
+                "could not write to the journal ({reason}); the record is kept in {} and the next hook writes it",
+                gateway.spool().dir().display()
             ));
             Ok(())
         }
-        Err(e) => Err(e),
+        Err(DeliveryError::Open(e)) => Err(e.into()),
+        Err(DeliveryError::Read(e)) => Err(e.into()),
+        Err(e @ DeliveryError::Lost { .. }) => Err(CommandError::environment(e.to_string())
+            .hint("free space or fix the permissions of .git/trail, then commit again")),
     }
 }
 
-/// Keep `drafts` in the spool (`pending/spool/`), to be appended by the next
-/// hook, `trail recover` or watcher start.
-pub fn spool_drafts(
-    repo: &crate::context::Repo,
-    drafts: &[trail_journal::Draft],
-) -> Result<(), CommandError> {
-    let spool = repo.location.trail_dir().join("pending").join("spool");
-    let name = format!(
-        "{}-{:08x}.json",
-        trail_journal::Timestamp::now().0.format("%Y%m%dT%H%M%S%.9fZ"),
-        rand::random::<u32>()
-    );
-    write(&spool, &spool.join(&name), &drafts)
+/// Say what a drain set aside (the rest of a drain needs no words).
+pub fn say_drained(gateway: &trail_gateway::Gateway, drained: &trail_gateway::Drained) {
+    if !drained.set_aside.is_empty() {
+        crate::output::say(format_args!(
+            "{} in the spool could not be read and {} moved to {}: it may hold records; look at it, then delete it (`trail doctor` lists it)",
+            crate::output::plural(drained.set_aside.len() as u64, "file"),
+            if drained.set_aside.len() == 1 { "was" } else { "were" },
+            gateway.spool().damaged_dir().display()
+        ));
+    }
 }
 
-/// Append the records waiting in the spool to `store` (see
-/// [`append_spooled_with`]); returns how many were written.
+/// Append what waits in the spool to `store`; returns how many records were handed over.
 pub fn write_spooled(
     repo: &crate::context::Repo,
     store: &crate::context::Store,
 ) -> Result<u64, CommandError> {
-    use trail_journal::LogStore as _;
-    append_spooled_with(
-        repo,
-        |id| crate::records::is_known(store, id),
-        |drafts| store.append(drafts).map(|_| ()).map_err(CommandError::from),
-    )
+    let gateway = repo.gateway();
+    let drained = gateway
+        .drain_into(store)
+        .map_err(|e| CommandError::environment(format!("cannot write the spooled records: {e}")))?;
+    say_drained(&gateway, &drained);
+    Ok(drained.written)
 }
 
-/// Append the spooled records of `repo` with `append` (the watcher's own
-/// writer, or a store's append), oldest first, removing each file once its
-/// records are in; returns how many were written.
-pub fn append_spooled_with(
-    repo: &crate::context::Repo,
-    known: impl Fn(&trail_git::ObjectId) -> Result<bool, CommandError>,
-    append: impl Fn(Vec<trail_journal::Draft>) -> Result<(), CommandError>,
-) -> Result<u64, CommandError> {
-    let spool = repo.location.trail_dir().join("pending").join("spool");
-    let mut written = 0;
-    for (path, drafts) in spooled(&spool)? {
-        // A commit record the journal already has (a crash between append and
-        // clean-up) is not written twice.
-        let mut keep = Vec::new();
-        for draft in drafts {
-            let already = match (&draft.commit, draft.kind.as_str()) {
-                (
-                    Some(commit),
-                    trail_journal::kinds::COMMIT | trail_journal::kinds::COMMIT_UNVERIFIED,
-                ) => match trail_git::ObjectId::from_hex(commit.as_bytes()) {
-                    Ok(id) => known(&id)?,
-                    Err(_) => false,
-                },
-                _ => false,
-            };
-            if !already {
-                keep.push(draft);
-            }
-        }
-        if !keep.is_empty() {
-            written += keep.len() as u64;
-            append(keep)?;
-        }
-        remove(&path)?;
-    }
-    Ok(written)
+/// What waits in the spool of `repo`: records, and files that cannot be read.
+pub fn spool_waiting(repo: &crate::context::Repo) -> Result<trail_gateway::Waiting, CommandError> {
+    repo.gateway()
+        .spool()
+        .waiting()
+        .map_err(|e| CommandError::environment(format!("cannot read the spool: {e}")))
 }
 
 /// Every record waiting in the spool of `repo`.
 pub fn spooled_drafts(
     repo: &crate::context::Repo,
 ) -> Result<Vec<trail_journal::Draft>, CommandError> {
-    let spool = repo.location.trail_dir().join("pending").join("spool");
-    Ok(spooled(&spool)?.into_iter().flat_map(|(_, drafts)| drafts).collect())
-}
-
-fn spooled(dir: &Path) -> Result<Vec<(PathBuf, Vec<trail_journal::Draft>)>, CommandError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(CommandError::environment(format!("cannot read {}: {e}", dir.display())));
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        if let Some(drafts) = read::<Vec<trail_journal::Draft>>(&path)? {
-            out.push((path, drafts));
-        }
-    }
-    Ok(out)
+    Ok(spool_waiting(repo)?.drafts)
 }

@@ -11,7 +11,10 @@ use std::io::Write as _;
 use std::path::Path;
 
 use trail_git::{FileChange, ObjectId, PathBlob, StagedIndex};
-use trail_policy::{Launched, POLICY_FILE, Protect, Reason};
+use trail_policy::{
+    ConfigTooLarge, ContentScan, Launched, MAX_CONFIG, POLICY_FILE, Protect, Reason, Scanned,
+    Signature,
+};
 pub(crate) use trail_policy::{ProtectedChange, digest};
 
 use crate::error::CommandError;
@@ -169,9 +172,23 @@ pub(crate) fn policy_named(
         return Ok((Protect::default(), "the built-in defaults (no commit yet)".to_owned()));
     };
     let short = at.to_hex_with_len(10).to_string();
-    let text = trail_git::blob_in_commit(git, at, POLICY_FILE.as_bytes()).map_err(|e| {
-        CommandError::environment(format!("cannot read {POLICY_FILE} at {what} {short}: {e}"))
-    })?;
+    let text = match trail_git::blob_in_commit_within(
+        git,
+        at,
+        POLICY_FILE.as_bytes(),
+        MAX_CONFIG as u64,
+    ) {
+        Err(trail_git::StagedError::TooLarge { size, .. }) => {
+            return Err(CommandError::usage(format!(
+                "{POLICY_FILE} at {what} ({short}) is {size} bytes, too large to be a policy \
+                 (the limit is {MAX_CONFIG})"
+            ))
+            .hint("protection reads the committed file; commit a fixed trail.toml (that commit itself needs an authorization)"));
+        }
+        other => other.map_err(|e| {
+            CommandError::environment(format!("cannot read {POLICY_FILE} at {what} {short}: {e}"))
+        })?,
+    };
     let Some(text) = text else {
         return Ok((
             Protect::default(),
@@ -188,26 +205,82 @@ pub(crate) fn policy_named(
     Ok((policy, format!("{POLICY_FILE} at {what} {short}")))
 }
 
-fn read_blob(git: &trail_git::Repository, id: ObjectId) -> Result<Vec<u8>, CommandError> {
-    git.find_blob(id)
-        .map(|b| b.data.clone())
-        .map_err(|e| CommandError::environment(format!("cannot read blob {id}: {e}")))
+/// Blobs up to this size are read whole to be examined; larger ones are
+/// streamed (`trail_git::stream_blob`) through a [`trail_policy::ContentScan`]
+/// and read whole only when they must be parsed (a JSON config, at most
+/// [`MAX_CONFIG`] bytes). A staged 2 GiB file thus costs the hook a pipe's
+/// buffer, not 2 GiB; one process per blob this large costs nothing next
+/// to inflating it.
+const READ_WHOLE: u64 = 16 << 20;
+
+fn blob_error(e: trail_git::StagedError) -> CommandError {
+    CommandError::environment(e.to_string())
 }
 
-fn in_commit(
+fn read_blob(git: &trail_git::Repository, id: ObjectId) -> Result<Vec<u8>, CommandError> {
+    trail_git::read_blob(git, id).map_err(blob_error)
+}
+
+/// The size of blob `id`, from its header.
+fn blob_size(git: &trail_git::Repository, id: ObjectId) -> Result<u64, CommandError> {
+    trail_git::blob_size(git, id).map_err(blob_error)
+}
+
+/// The target of the symlink whose blob is `id`. A target is a path; one
+/// over [`MAX_CONFIG`] bytes names nothing a system could create, and is
+/// refused rather than read.
+fn read_link(
     git: &trail_git::Repository,
-    commit: Option<ObjectId>,
+    link: &[u8],
+    id: ObjectId,
+) -> Result<Vec<u8>, CommandError> {
+    match trail_git::read_blob_within(git, id, MAX_CONFIG as u64) {
+        Err(trail_git::StagedError::TooLarge { size, .. }) => Err(CommandError::refused(format!(
+            "the symlink {} holds a {size}-byte target: what it points at cannot be checked, \
+             so no change is accepted while it is there",
+            trail_journal::record::quote_path(link),
+        ))
+        .hint("a symlink's target is a path; replace this one (an authorized change)")),
+        other => other.map_err(blob_error),
+    }
+}
+
+/// The content signature of the regular file `path` with blob `id`, looked
+/// for only when `policy` decides by content and nothing else already
+/// protects the path (`None` otherwise). Memory stays bounded by
+/// [`READ_WHOLE`] (by [`MAX_CONFIG`] for a JSON file) whatever the size.
+fn signature_of(
+    git: &trail_git::Repository,
+    policy: &Protect,
     path: &[u8],
-) -> Result<Option<Vec<u8>>, CommandError> {
-    match commit {
-        None => Ok(None),
-        Some(commit) => trail_git::blob_in_commit(git, commit, path)
-            .map_err(|e| CommandError::environment(e.to_string())),
+    id: ObjectId,
+) -> Result<Option<Signature>, CommandError> {
+    if !policy.content_signatures()
+        || trail_policy::protected_with(policy, path, None, &Launched::new()).is_some()
+    {
+        return Ok(None);
+    }
+    if blob_size(git, id)? <= READ_WHOLE {
+        return Ok(trail_policy::content_signature(path, &read_blob(git, id)?));
+    }
+    let mut scan = ContentScan::new();
+    trail_git::stream_blob(git, id, &mut |piece| scan.feed(piece)).map_err(blob_error)?;
+    match scan.finish(path) {
+        Scanned::Signature(signature) => Ok(signature),
+        Scanned::Parse => Ok(trail_policy::content_signature(path, &read_blob(git, id)?)),
     }
 }
 
 /// A path with its new content and its content in the base (each if any).
 pub(crate) type Contents = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// A protected file whose content says what it launches (or sources).
+enum Config<'a> {
+    /// Content at hand.
+    Held(&'a [u8], &'a [u8]),
+    /// A blob, read (whole, up to [`MAX_CONFIG`]) only when it is its turn.
+    Blob(&'a [u8], ObjectId),
+}
 
 /// The configs protected by glob in `snapshot`, plus the `changed` files
 /// whose content (new or old) is protected: what launches scripts.
@@ -218,44 +291,77 @@ pub(crate) fn launched(
     changed: &[Contents],
     changed_links: &[(Vec<u8>, Vec<u8>)],
 ) -> Result<Launched, CommandError> {
+    let mut configs = Vec::new();
+    for (path, new, old) in changed {
+        for content in [new, old].into_iter().flatten() {
+            if trail_policy::protected(policy, path, Some(content)).is_some() {
+                configs.push(Config::Held(path, content));
+            }
+        }
+    }
+    // A config too large to read launches nothing known; this caller reports
+    // reasons only (protected_changes refuses such a change).
+    let (launched, _too_large) = launched_by(git, policy, snapshot, &configs, changed_links)?;
+    Ok(launched)
+}
+
+/// Configs too large to read, with why.
+type TooLarge = Vec<(Vec<u8>, ConfigTooLarge)>;
+
+/// [`launched`], with the configs over [`MAX_CONFIG`] bytes apart: they are
+/// not read (the caller refuses the change, like [`Launched::too_large`]).
+/// One config is held in memory at a time.
+fn launched_by(
+    git: &trail_git::Repository,
+    policy: &Protect,
+    snapshot: Option<&Snapshot<'_>>,
+    changed: &[Config<'_>],
+    changed_links: &[(Vec<u8>, Vec<u8>)],
+) -> Result<(Launched, TooLarge), CommandError> {
     let mut launched = Launched::new();
-    let mut configs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut too_large = Vec::new();
+    let add = |launched: &mut Launched, path: &[u8], content: &[u8]| {
+        launched.add_config(path, content);
+        if is_shell_script(path, content) {
+            launched.add_sourced(path, content);
+        }
+    };
+    let mut add_blob = |launched: &mut Launched, path: &[u8], id: ObjectId| {
+        let size = blob_size(git, id)?;
+        if size > MAX_CONFIG as u64 {
+            let size = usize::try_from(size).unwrap_or(usize::MAX);
+            too_large.push((path.to_vec(), ConfigTooLarge::Bytes { size, limit: MAX_CONFIG }));
+        } else {
+            add(launched, path, &read_blob(git, id)?);
+        }
+        Ok::<_, CommandError>(())
+    };
     let mut links: Vec<(Vec<u8>, Vec<u8>)> = changed_links.to_vec();
     match snapshot {
         Some(Snapshot::Configs(known)) => {
             for (path, id) in &known.files {
-                configs.push((path.clone(), read_blob(git, *id)?));
+                add_blob(&mut launched, path, *id)?;
             }
             for (path, id) in &known.links {
-                links.push((path.clone(), read_blob(git, *id)?));
+                links.push((path.clone(), read_link(git, path, *id)?));
             }
         }
         Some(Snapshot::Index(index)) => {
             for (path, id) in index.files() {
                 if policy.glob_protects(path) {
-                    configs.push((path.to_vec(), read_blob(git, id)?));
+                    add_blob(&mut launched, path, id)?;
                 }
             }
             for (path, id) in index.links() {
-                links.push((path.to_vec(), read_blob(git, id)?));
+                links.push((path.to_vec(), read_link(git, path, id)?));
             }
         }
         None => {}
     }
-    for (path, content) in &configs {
-        launched.add_config(path, content);
-        if is_shell_script(path, content) {
-            launched.add_sourced(path, content);
-        }
-    }
-    for (path, new, old) in changed {
-        for content in [new, old].into_iter().flatten() {
-            if trail_policy::protected(policy, path, Some(content)).is_some() {
-                launched.add_config(path, content);
-                if is_shell_script(path, content) {
-                    launched.add_sourced(path, content);
-                }
-            }
+    for config in changed {
+        match config {
+            Config::Held(path, content) => add(&mut launched, path, content),
+            Config::Blob(path, id) => add_blob(&mut launched, path, *id)?,
         }
     }
     // A protected symlink protects what it points at; a link to a link is
@@ -276,7 +382,7 @@ pub(crate) fn launched(
             break;
         }
     }
-    Ok(launched)
+    Ok((launched, too_large))
 }
 
 /// Whether a protected file is a shell script whose `source`d files matter:
@@ -318,6 +424,10 @@ pub(crate) fn reason_of(
 /// touch under `policy`, sorted by path: both ends of a rename, deletions,
 /// content signatures of the old and the new content, symlinks to protected
 /// paths, scripts a protected config launches.
+///
+/// No content is kept: a regular file's blob is examined for its content
+/// signature ([`signature_of`], bounded memory), and read again, one at a
+/// time, only if it is a config whose launched scripts matter.
 pub(crate) fn protected_changes(
     git: &trail_git::Repository,
     policy: &Protect,
@@ -325,19 +435,43 @@ pub(crate) fn protected_changes(
     changes: &[FileChange],
     snapshot: Option<&Snapshot<'_>>,
 ) -> Result<Vec<ProtectedChange>, CommandError> {
+    /// What a side's check needs of its content (new, then old).
+    enum Content {
+        /// A regular file: the blobs and their content signatures.
+        File([Option<(ObjectId, Option<Signature>)>; 2]),
+        /// A symlink: the targets.
+        Link([Option<Vec<u8>>; 2]),
+        /// A submodule: a commit id, not content; only its path can be protected.
+        Gitlink,
+    }
     struct Side {
         path: Vec<u8>,
         status: char,
         blob: Option<ObjectId>,
-        symlink: bool,
-        gitlink: bool,
-        new: Option<Vec<u8>>,
-        old: Option<Vec<u8>>,
+        content: Content,
     }
+    let old_id = |path: &[u8]| -> Result<Option<ObjectId>, CommandError> {
+        match base {
+            None => Ok(None),
+            Some(commit) => trail_git::blob_id_in_commit(git, commit, path).map_err(blob_error),
+        }
+    };
+    let content = |path: &[u8], symlink: bool, ids: [Option<ObjectId>; 2]| {
+        let mut file = [None, None];
+        let mut link = [None, None];
+        for (i, id) in ids.into_iter().enumerate() {
+            let Some(id) = id else { continue };
+            if symlink {
+                link[i] = Some(read_link(git, path, id)?);
+            } else {
+                file[i] = Some((id, signature_of(git, policy, path, id)?));
+            }
+        }
+        Ok::<_, CommandError>(if symlink { Content::Link(link) } else { Content::File(file) })
+    };
     let mut sides = Vec::new();
     for change in changes {
         if change.mode == "160000" {
-            // A submodule: a commit id, not content; only its path can be protected.
             for (path, status) in [(change.from.as_ref(), 'D'), (Some(&change.path), change.status)]
             {
                 let Some(path) = path else { continue };
@@ -346,10 +480,7 @@ pub(crate) fn protected_changes(
                     path: path.clone(),
                     status,
                     blob: (status != 'D').then_some(change.blob),
-                    symlink: false,
-                    gitlink: true,
-                    new: None,
-                    old: None,
+                    content: Content::Gitlink,
                 });
             }
             continue;
@@ -360,75 +491,87 @@ pub(crate) fn protected_changes(
                 path: change.path.clone(),
                 status: 'D',
                 blob: None,
-                symlink,
-                gitlink: false,
-                new: None,
-                old: Some(read_blob(git, change.blob)?),
+                content: content(&change.path, symlink, [None, Some(change.blob)])?,
             }),
             'R' => {
                 let from = change.from.clone().unwrap_or_default();
-                let content = read_blob(git, change.blob)?;
                 let old = match change.old_blob {
-                    Some(id) => Some(read_blob(git, id)?),
-                    None => in_commit(git, base, &from)?.or_else(|| Some(content.clone())),
+                    Some(id) => id,
+                    None => old_id(&from)?.unwrap_or(change.blob),
                 };
                 sides.push(Side {
-                    path: from,
+                    path: from.clone(),
                     status: 'D',
                     blob: None,
-                    symlink,
-                    gitlink: false,
-                    new: None,
-                    old,
+                    content: content(&from, symlink, [None, Some(old)])?,
                 });
                 sides.push(Side {
                     path: change.path.clone(),
                     status: 'A',
                     blob: Some(change.blob),
-                    symlink,
-                    gitlink: false,
-                    new: Some(content),
-                    old: None,
+                    content: content(&change.path, symlink, [Some(change.blob), None])?,
                 });
             }
-            status => sides.push(Side {
-                path: change.path.clone(),
-                status,
-                blob: Some(change.blob),
-                symlink,
-                gitlink: false,
-                new: Some(read_blob(git, change.blob)?),
-                old: match (status, change.old_blob) {
+            status => {
+                let old = match (status, change.old_blob) {
                     ('A', _) => None,
-                    (_, Some(id)) => Some(read_blob(git, id)?),
-                    _ => in_commit(git, base, &change.path)?,
-                },
-            }),
+                    (_, Some(id)) => Some(id),
+                    _ => old_id(&change.path)?,
+                };
+                sides.push(Side {
+                    path: change.path.clone(),
+                    status,
+                    blob: Some(change.blob),
+                    content: content(&change.path, symlink, [Some(change.blob), old])?,
+                });
+            }
         }
     }
-    let changed: Vec<Contents> = sides
-        .iter()
-        .filter(|s| !s.symlink && !s.gitlink)
-        .map(|s| (s.path.clone(), s.new.clone(), s.old.clone()))
-        .collect();
-    let changed_links: Vec<(Vec<u8>, Vec<u8>)> = sides
-        .iter()
-        .filter(|s| s.symlink)
-        .filter_map(|s| Some((s.path.clone(), s.new.clone()?)))
-        .collect();
-    let reason = |side: &Side, launched: &Launched| {
-        if side.gitlink {
-            trail_policy::protected_gitlink_with(policy, &side.path, launched)
-        } else {
-            reason_of(policy, &side.path, side.symlink, &[&side.new, &side.old], launched)
+    let nothing = Launched::new();
+    // The changed files that are configs themselves (protected without
+    // anything launching them): what they launch counts.
+    let mut configs = Vec::new();
+    let mut changed_links = Vec::new();
+    for side in &sides {
+        match &side.content {
+            Content::File(files) => {
+                for (id, signature) in files.iter().flatten() {
+                    if trail_policy::protected_with_signature(
+                        policy, &side.path, *signature, &nothing,
+                    )
+                    .is_some()
+                    {
+                        configs.push(Config::Blob(&side.path, *id));
+                    }
+                }
+            }
+            Content::Link([new, _]) => {
+                if let Some(target) = new {
+                    changed_links.push((side.path.clone(), target.clone()));
+                }
+            }
+            Content::Gitlink => {}
         }
+    }
+    let reason = |side: &Side, launched: &Launched| match &side.content {
+        Content::Gitlink => trail_policy::protected_gitlink_with(policy, &side.path, launched),
+        Content::Link(targets) => targets.iter().flatten().find_map(|target| {
+            trail_policy::protected_symlink(policy, &side.path, target, launched)
+        }),
+        Content::File(files) => trail_policy::protected_with(policy, &side.path, None, launched)
+            .or_else(|| {
+                files.iter().flatten().find_map(|(_, signature)| {
+                    trail_policy::protected_with_signature(policy, &side.path, *signature, launched)
+                })
+            }),
     };
     // Configs in the rest of the tree matter only for a path nothing else
     // protects: skip reading them when every side is decided without them.
-    let nothing = Launched::new();
     let undecided = sides.iter().any(|s| reason(s, &nothing).is_none());
-    let launched = launched(git, policy, snapshot.filter(|_| undecided), &changed, &changed_links)?;
-    if let Some((config, error)) = launched.too_large().next() {
+    let (launched, too_large) =
+        launched_by(git, policy, snapshot.filter(|_| undecided), &configs, &changed_links)?;
+    let too_large = too_large.iter().map(|(path, error)| (path.as_slice(), error));
+    if let Some((config, error)) = too_large.chain(launched.too_large()).next() {
         return Err(CommandError::refused(format!(
             "the MCP configuration {} cannot be checked ({error}): what it launches is unknown, \
              so no change is accepted while it is there",
@@ -439,10 +582,10 @@ pub(crate) fn protected_changes(
         ));
     }
     let mut out = Vec::new();
-    for side in sides {
-        if let Some(reason) = reason(&side, &launched) {
+    for side in &sides {
+        if let Some(reason) = reason(side, &launched) {
             out.push(ProtectedChange {
-                path: side.path,
+                path: side.path.clone(),
                 status: side.status,
                 blob: side.blob.map(|b| b.to_string()),
                 reason,

@@ -2,29 +2,14 @@
 
 use serde_json::{Map, Value, json};
 use trail_git::CommitFacts;
-use trail_journal::{Actor, Draft, LogStore, PathChange, Source, Status, Timestamp, index, kinds};
+use trail_journal::{Actor, Draft, LogStore, PathChange, Source, Status, Timestamp};
 
 use crate::error::CommandError;
 
-/// A commit is known when a `commit` or `commit.unverified` record names it.
-/// Only the record's `kind` is read, so a record the full model would reject
-/// still counts (reading it as "unknown" would import the commit again).
+/// A commit is known when a `commit` or `commit.unverified` record names it
+/// (trail-gateway decides; see [`trail_gateway::is_known_commit`]).
 pub fn is_known(store: &dyn LogStore, id: &trail_git::ObjectId) -> Result<bool, CommandError> {
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        kind: String,
-    }
-    let mut key = id.to_string().into_bytes();
-    key.push(0);
-    for seq in store.index_prefix(index::COMMIT, &key)?.iter().filter_map(|k| index::seq_of(k)) {
-        let bytes = store.get_raw(seq)?.ok_or(trail_journal::ReadError::StaleIndex { seq })?;
-        let record: Kind = serde_json::from_slice(&bytes)
-            .map_err(|e| trail_journal::ReadError::Damaged { seq, detail: e.to_string() })?;
-        if record.kind == kinds::COMMIT || record.kind == kinds::COMMIT_UNVERIFIED {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(trail_gateway::is_known_commit(store, &id.to_string())?)
 }
 
 /// A git time can be any 64-bit number of seconds; the record format holds the
@@ -82,4 +67,37 @@ pub fn path_change(c: &trail_git::FileChange) -> PathChange {
     change.blob = Some(c.blob.to_string());
     change.mode = Some(c.mode.clone());
     change
+}
+
+/// How far back HEAD's reflog is searched for commits the journal lacks.
+const MISSED_WINDOW: usize = 50;
+
+/// Commits `git commit` made in this worktree (HEAD's reflog) after one the
+/// journal records that the journal does not — their post-commit was killed
+/// or failed before it wrote — oldest first, `except` left out (the commit
+/// being recorded now). The search goes back from the newest entry to the
+/// first commit made here that the journal knows; without one in the last
+/// [`MISSED_WINDOW`] entries nothing is reported, since commits made before
+/// trail was set up are history for `trail import`, not misses.
+pub fn missed_commits(
+    repo: &crate::context::Repo,
+    store: &dyn LogStore,
+    except: Option<trail_git::ObjectId>,
+) -> Vec<trail_git::ObjectId> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
+        if Some(id) == except || !seen.insert(id) {
+            continue;
+        }
+        match is_known(store, &id) {
+            Ok(true) => {
+                out.reverse();
+                return out;
+            }
+            Ok(false) => out.push(id),
+            Err(_) => return Vec::new(),
+        }
+    }
+    Vec::new()
 }

@@ -12,6 +12,7 @@
 mod discover;
 mod history;
 pub mod hooks;
+mod reflog;
 mod stage;
 mod staged;
 mod tracked;
@@ -21,10 +22,12 @@ pub use history::{
     CommitFacts, FileChange, HistoryError, Importer, Person, commits_between, parse_trailers,
     peel_to_commit,
 };
+pub use reflog::commits_made_here;
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{
-    PathBlob, StagedError, StagedIndex, blob_in_commit, commit_files, commit_files_and_links,
-    commit_tree, skip_index_checksum, staged_changes, use_quarantine,
+    PathBlob, StagedError, StagedIndex, blob_id_in_commit, blob_in_commit, blob_in_commit_within,
+    blob_size, commit_files, commit_files_and_links, commit_tree, read_blob, read_blob_within,
+    skip_index_checksum, staged_changes, stream_blob, use_quarantine,
 };
 pub use tracked::{TrackedError, tracked_paths};
 

@@ -34,6 +34,10 @@ pub enum StagedError {
     Unmerged { path: String },
     #[error("cannot read the pushed objects: {0}")]
     Quarantine(String),
+    #[error("cannot read blob {id}: {detail}")]
+    Blob { id: ObjectId, detail: String },
+    #[error("blob {id} is {size} bytes, over the {limit}-byte limit for reading it whole")]
+    TooLarge { id: ObjectId, size: u64, limit: u64 },
 }
 
 /// One side of a comparison inside a directory.
@@ -134,12 +138,203 @@ impl StagedIndex {
         repo: &gix::Repository,
         path: &[u8],
     ) -> Result<Option<(ObjectId, Vec<u8>)>, StagedError> {
-        let Some(entry) = self.file.entry_by_path(path.as_bstr()) else { return Ok(None) };
-        let id = entry.id;
-        let blob =
-            repo.find_blob(id).map_err(|e| StagedError::Tree { id, detail: e.to_string() })?;
-        Ok(Some((id, blob.data.clone())))
+        self.blob_within(repo, path, u64::MAX)
     }
+
+    /// [`StagedIndex::blob`], refusing with [`StagedError::TooLarge`] (having
+    /// read only the object's header) a blob over `limit` bytes.
+    pub fn blob_within(
+        &self,
+        repo: &gix::Repository,
+        path: &[u8],
+        limit: u64,
+    ) -> Result<Option<(ObjectId, Vec<u8>)>, StagedError> {
+        let Some(id) = self.blob_id(path) else { return Ok(None) };
+        Ok(Some((id, read_blob_within(repo, id, limit)?)))
+    }
+
+    /// The id of the staged blob at `path` (stage 0), if the index has one.
+    pub fn blob_id(&self, path: &[u8]) -> Option<ObjectId> {
+        self.file.entry_by_path(path.as_bstr()).map(|entry| entry.id)
+    }
+}
+
+/// The size of blob `id` in bytes, from its object header (the first bytes
+/// of a loose object, a pack entry's header): the content is not read.
+pub fn blob_size(repo: &gix::Repository, id: ObjectId) -> Result<u64, StagedError> {
+    let header =
+        repo.find_header(id).map_err(|e| StagedError::Blob { id, detail: e.to_string() })?;
+    Ok(header.size())
+}
+
+/// The content of blob `id`, read whole into memory: for blobs the caller
+/// knows to be small ([`blob_size`]), or that it must parse whole.
+pub fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, StagedError> {
+    let mut blob =
+        repo.find_blob(id).map_err(|e| StagedError::Blob { id, detail: e.to_string() })?;
+    Ok(blob.take_data())
+}
+
+/// [`read_blob`] when the blob is at most `limit` bytes, else
+/// [`StagedError::TooLarge`] without reading more than its header.
+pub fn read_blob_within(
+    repo: &gix::Repository,
+    id: ObjectId,
+    limit: u64,
+) -> Result<Vec<u8>, StagedError> {
+    if limit < u64::MAX {
+        let size = blob_size(repo, id)?;
+        if size > limit {
+            return Err(StagedError::TooLarge { id, size, limit });
+        }
+    }
+    read_blob(repo, id)
+}
+
+/// Feed blob `id`'s content to `each`, a piece at a time, in order; returns
+/// its size. For blobs too large to hold in memory.
+///
+/// gix 0.90 has no streaming object read: `find_object` inflates an object
+/// whole into one buffer, so a 2 GiB staged file would cost 2 GiB. A loose
+/// object (what `git add` writes for a file up to `core.bigFileThreshold`)
+/// is inflated here from its file with plain reads, 256 KiB at a time. A
+/// packed one (a larger file `git add` streams into a pack, or anything
+/// after `git gc`) is printed by `git cat-file blob`, told to stream an
+/// undeltified pack entry through small pack windows, so that even
+/// incompressible content does not map the pack whole. Either way memory
+/// stays a few buffers, whatever the size, and time is one inflate — what
+/// `git add` spent deflating it.
+pub fn stream_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<u64, StagedError> {
+    match stream_loose(repo, id, each)? {
+        Some(size) => Ok(size),
+        None => stream_packed(repo, id, each),
+    }
+}
+
+const PIECE: usize = 256 << 10;
+
+/// [`stream_blob`] of a loose object; `None` when `id` is not loose.
+fn stream_loose(
+    repo: &gix::Repository,
+    id: ObjectId,
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<Option<u64>, StagedError> {
+    use std::io::BufReader;
+    let failed = |detail: String| StagedError::Blob { id, detail };
+    let store = repo.objects.store_ref();
+    let mut dirs = vec![store.path().to_owned()];
+    dirs.extend(store.alternate_db_paths().map_err(|e| failed(e.to_string()))?);
+    let hex = id.to_string();
+    let Some(file) = dirs.iter().find_map(|dir| {
+        let path = dir.join(&hex[..2]).join(&hex[2..]);
+        match std::fs::File::open(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            opened => Some((path, opened)),
+        }
+    }) else {
+        return Ok(None);
+    };
+    let (path, file) = file;
+    let file = file.map_err(|e| failed(format!("cannot open {}: {e}", path.display())))?;
+    let corrupt = |detail: &dyn std::fmt::Display| {
+        failed(format!("loose object {} is corrupt: {detail}", path.display()))
+    };
+    let mut input = BufReader::with_capacity(64 << 10, file);
+    let mut inflate = gix::zlib::Decompress::new();
+    let mut buf = vec![0u8; PIECE];
+    let mut expected = None;
+    let mut size = 0u64;
+    loop {
+        let n = gix::zlib::stream::inflate::read(&mut input, &mut inflate, &mut buf)
+            .map_err(|e| corrupt(&e))?;
+        if n == 0 {
+            break;
+        }
+        let mut piece = &buf[..n];
+        if expected.is_none() {
+            // The first piece holds the whole header (`blob <size>\0`).
+            let (kind, total, header) =
+                gix::objs::decode::loose_header(piece).map_err(|e| corrupt(&e))?;
+            if kind != gix::object::Kind::Blob {
+                return Err(failed(format!("it is a {kind}, not a blob")));
+            }
+            expected = Some(total);
+            piece = &piece[header..];
+        }
+        size += piece.len() as u64;
+        each(piece);
+    }
+    match expected {
+        Some(total) if total == size => Ok(Some(size)),
+        Some(total) => Err(corrupt(&format!("it holds {size} bytes, its header says {total}"))),
+        None => Err(corrupt(&"it is empty")),
+    }
+}
+
+/// [`stream_blob`] of a packed object, through `git cat-file blob`.
+fn stream_packed(
+    repo: &gix::Repository,
+    id: ObjectId,
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<u64, StagedError> {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let failed = |detail: String| StagedError::Blob { id, detail };
+    // Named by `--git-dir`, so it reads the objects this handle reads (git
+    // itself sets `GIT_DIR` for a hook; a quarantine's `GIT_OBJECT_DIRECTORY`
+    // is inherited). git streams a packed blob only when it is over
+    // `core.bigFileThreshold` (512 MiB by default; it reads smaller ones
+    // whole), and maps its pack in 1 GiB windows: a low threshold and 1 MiB
+    // windows, at most 8 MiB mapped at once, keep it to ~12 MB (measured,
+    // git 2.47, 256 MiB of random bytes). A deltified blob git still
+    // rebuilds whole, as any git command reading it does.
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.git_dir())
+        .args(["-c", "core.bigFileThreshold=1m"])
+        .args(["-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m"])
+        .args(["cat-file", "blob"])
+        .arg(id.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("cannot run `git cat-file`: {e}")))?;
+    let mut size = 0u64;
+    let mut buf = vec![0u8; PIECE];
+    let read = match child.stdout.take() {
+        Some(mut out) => loop {
+            match out.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    size += n as u64;
+                    each(&buf[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        },
+        None => Ok(()),
+    };
+    if read.is_err() {
+        // Nothing more is read: stop git rather than wait for it to write the rest.
+        let _ = child.kill();
+    }
+    let output = child.wait_with_output().map_err(|e| failed(format!("`git cat-file`: {e}")))?;
+    read.map_err(|e| failed(format!("cannot read from `git cat-file`: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(failed(format!(
+            "`git cat-file` failed ({}): {}",
+            output.status,
+            stderr.trim()
+        )));
+    }
+    Ok(size)
 }
 
 /// The changes between `base` and the index at `index_path` (see [`StagedIndex::changes`]).
@@ -157,6 +352,30 @@ pub fn blob_in_commit(
     commit: ObjectId,
     path: &[u8],
 ) -> Result<Option<Vec<u8>>, StagedError> {
+    blob_in_commit_within(repo, commit, path, u64::MAX)
+}
+
+/// [`blob_in_commit`], refusing with [`StagedError::TooLarge`] (having read
+/// only the object's header) a blob over `limit` bytes.
+pub fn blob_in_commit_within(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    path: &[u8],
+    limit: u64,
+) -> Result<Option<Vec<u8>>, StagedError> {
+    match blob_id_in_commit(repo, commit, path)? {
+        Some(id) => read_blob_within(repo, id, limit).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The id of the blob (a regular file or a symlink) at `path` in commit
+/// `commit`, if there is one. Reads trees only.
+pub fn blob_id_in_commit(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    path: &[u8],
+) -> Result<Option<ObjectId>, StagedError> {
     use std::os::unix::ffi::OsStrExt as _;
     let tree = commit_tree(repo, commit)?;
     let tree =
@@ -165,15 +384,7 @@ pub fn blob_in_commit(
     let entry = tree
         .lookup_entry_by_path(path)
         .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
-    match entry {
-        Some(entry) if entry.mode().is_blob() => {
-            let blob = entry
-                .object()
-                .map_err(|e| StagedError::Commit { id: commit, detail: e.to_string() })?;
-            Ok(Some(blob.data.clone()))
-        }
-        _ => Ok(None),
-    }
+    Ok(entry.filter(|entry| entry.mode().is_blob()).map(|entry| entry.object_id()))
 }
 
 /// The regular files (no symlinks, no submodules) of commit `commit`: path

@@ -32,9 +32,12 @@ pub mod kinds {
     pub const WATCH_START: &str = "watch.start";
     pub const WATCH_STOP: &str = "watch.stop";
     pub const CHECKPOINT: &str = "checkpoint";
+    /// A new store was created where this repository or its remote already
+    /// had one: `detail.previous` lists the store ids seen before it.
+    pub const STORE_CREATED: &str = "store.created";
 
     /// Every kind format v1 defines.
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 19] = [
         COMMIT,
         COMMIT_BLOCKED,
         COMMIT_UNVERIFIED,
@@ -53,6 +56,7 @@ pub mod kinds {
         WATCH_START,
         WATCH_STOP,
         CHECKPOINT,
+        STORE_CREATED,
     ];
 }
 

@@ -71,6 +71,57 @@ pub enum OpenError {
     Format { path: PathBuf, found: String, expected: u64 },
     #[error("cannot open the journal at {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// The filesystem holding the store is full (or the quota is used up):
+    /// sled could not write what it writes when it opens a store (a snapshot
+    /// of its page table). The store is left as it was.
+    #[error("cannot open the journal at {path}: the disk is full ({source})")]
+    DiskFull { path: PathBuf, source: std::io::Error },
+    /// This process may not `access` `denied`: the store, a file in it, the
+    /// directory holding it or its high-water mark. The store is not damaged.
+    #[error(
+        "cannot open the journal at {path}: permission denied: this user may not {access} {denied}"
+    )]
+    Permission {
+        path: PathBuf,
+        denied: PathBuf,
+        access: Access,
+        /// Owner and mode of `denied`, when it can be looked at.
+        owner: Option<Owner>,
+        source: std::io::Error,
+    },
+    /// The store is gone but a rebuilt one waits beside it: a `trail recover`
+    /// is replacing it, or was interrupted while it did.
+    #[error(
+        "the journal at {path} is missing: `trail recover` is replacing it (or was interrupted), and its rebuilt journal waits at {built}"
+    )]
+    RecoverUnfinished { path: PathBuf, built: PathBuf },
+}
+
+/// What [`OpenError::Permission`] was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read a file, or list or enter a directory.
+    Read,
+    /// Write a file, or create files in a directory.
+    Write,
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        })
+    }
+}
+
+/// Who owns a path, and its permission bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub uid: u32,
+    pub gid: u32,
+    /// The permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
 }
 
 /// Appending failed: nothing of the batch was written, except for `Flush`.
@@ -197,8 +248,28 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 impl SledStore {
     /// Create the store at `path` if it is absent, then open it.
+    ///
+    /// Refuses ([`OpenError::RecoverUnfinished`]) while `trail recover`'s
+    /// rebuilt store waits beside an absent one: a new store there would take
+    /// its place. When the disk is full, a store this call began is removed
+    /// again, so that it never looks like a damaged one later.
     pub fn create(path: &Path) -> Result<(Self, bool), OpenError> {
-        let existed = path.join("conf").exists();
+        let existed = Self::exists(path)?;
+        if !existed {
+            check_rebuild(path)?;
+        }
+        let fresh = !existed && !path.exists();
+        let created = Self::create_inner(path);
+        if fresh && matches!(created, Err(OpenError::DiskFull { .. })) {
+            // Nothing was ever acknowledged in it.
+            if let Err(e) = std::fs::remove_dir_all(path) {
+                tracing::warn!("could not remove the unfinished store {}: {e}", path.display());
+            }
+        }
+        Ok((created?, existed))
+    }
+
+    fn create_inner(path: &Path) -> Result<Self, OpenError> {
         let store = Self::open_inner(path, LOCK_WAIT)?;
         if store.meta.get(meta_keys::STORE_ID).map_err(|e| damaged(path, e))?.is_none() {
             let id: [u8; 16] = rand::random();
@@ -216,7 +287,7 @@ impl SledStore {
             init().map_err(|e| damaged(path, e))?;
         }
         store.check_mark()?;
-        Ok((store, existed))
+        Ok(store)
     }
 
     /// Create a new, empty store at `path` that takes over the identity
@@ -224,7 +295,7 @@ impl SledStore {
     /// recover` builds the replacement beside the damaged one and fills it with
     /// [`SledStore::restore`]. Refuses a path that already holds a store.
     pub fn create_as(path: &Path, store_id: &str, created: &str) -> Result<Self, OpenError> {
-        if path.join("conf").exists() {
+        if Self::exists(path)? {
             return Err(OpenError::Damaged {
                 path: path.to_owned(),
                 detail: "a store already exists here".into(),
@@ -359,10 +430,45 @@ impl SledStore {
     /// mark says acknowledged records are gone (`trail recover` salvages the
     /// records after the last checkpoint from it). Never for appending.
     pub fn open_for_salvage(path: &Path) -> Result<Self, OpenError> {
-        if !path.join("conf").exists() {
+        if !Self::exists(path)? {
             return Err(OpenError::NotInitialized { path: path.to_owned() });
         }
         Self::open_inner(path, LOCK_WAIT)
+    }
+
+    /// Whether a store exists at `path` (its `conf` file is there). A store
+    /// this process may not look into is not "absent":
+    /// [`OpenError::Permission`] says which directory is closed to it.
+    pub fn exists(path: &Path) -> Result<bool, OpenError> {
+        match std::fs::metadata(path.join("conf")) {
+            Ok(_) => Ok(true),
+            Err(e) if is_permission_error(&e) => Err(permission_error(path, e)),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// [`OpenError::Permission`] when this process may not use (as sled and
+    /// trail use them) the store at `path`, the directories leading to it, a
+    /// file in it or its high-water mark; for a store that is absent, only
+    /// the way to it and the mark are checked. Creates and removes a probe
+    /// file in the store's directory (sled creates its snapshots there).
+    pub fn check_access(path: &Path) -> Result<(), OpenError> {
+        match find_denied(path) {
+            None => Ok(()),
+            Some((denied, access)) => Err(OpenError::Permission {
+                path: path.to_owned(),
+                owner: owner_of(&denied),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+                denied,
+                access,
+            }),
+        }
+    }
+
+    /// Where `trail recover` builds the replacement of the store at `path`
+    /// (`<name>.recovering`, beside it).
+    pub fn rebuild_path(path: &Path) -> PathBuf {
+        sibling(path, ".recovering")
     }
 
     /// Open an existing store, waiting up to [`LOCK_WAIT`] for another process to let go.
@@ -371,7 +477,8 @@ impl SledStore {
     }
 
     pub fn open_with_wait(path: &Path, wait: Duration) -> Result<Self, OpenError> {
-        if !path.join("conf").exists() {
+        if !Self::exists(path)? {
+            check_rebuild(path)?;
             return Err(OpenError::NotInitialized { path: path.to_owned() });
         }
         let store = Self::open_inner(path, wait)?;
@@ -396,12 +503,20 @@ impl SledStore {
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
         let db = loop {
-            match sled::Config::new()
-                .path(path)
-                .mode(sled::Mode::LowSpace)
-                .cache_capacity(CACHE_BYTES)
-                .open()
-            {
+            // What an earlier open left half-written goes first (see
+            // `settle_snapshots`); a store another process holds is left alone.
+            let opened = match settle_snapshots(path) {
+                Ok(Settled::Done) => sled::Config::new()
+                    .path(path)
+                    .mode(sled::Mode::LowSpace)
+                    .cache_capacity(CACHE_BYTES)
+                    .open(),
+                Ok(Settled::Held) => {
+                    Err(sled::Error::Io(std::io::Error::from(std::io::ErrorKind::WouldBlock)))
+                }
+                Err(e) => return Err(io_error(path, e)),
+            };
+            match opened {
                 Ok(db) => break db,
                 Err(sled::Error::Io(e)) if is_lock_error(&e) => {
                     if started.elapsed() >= wait {
@@ -411,7 +526,18 @@ impl SledStore {
                     pause = (pause * 2).min(Duration::from_millis(200));
                 }
                 Err(sled::Error::Io(source)) => {
-                    return Err(OpenError::Io { path: path.to_owned(), source });
+                    // A full disk stops sled while it writes its snapshot, after
+                    // it created the file: take it away again, so that the store
+                    // is left as it was (it would be read as a corrupt snapshot).
+                    if is_disk_full(&source)
+                        && let Err(e) = settle_snapshots(path)
+                    {
+                        tracing::warn!(
+                            "could not tidy {} after a failed open: {e}",
+                            path.display()
+                        );
+                    }
+                    return Err(io_error(path, source));
                 }
                 Err(e) => return Err(damaged(path, e)),
             }
@@ -444,15 +570,29 @@ impl SledStore {
     /// can open as a shorter (even empty) but self-consistent one. The mark,
     /// written after every flush, lets `open` notice that instead of carrying on.
     pub fn mark_path(&self) -> PathBuf {
-        let mut name = self.path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".head");
-        self.path.with_file_name(name)
+        sibling(&self.path, ".head")
     }
 
     fn read_mark(&self) -> Option<Head> {
-        let text = std::fs::read_to_string(self.mark_path()).ok()?;
-        let (seq, hash) = text.trim().split_once(' ')?;
-        Some(Head { seq: seq.parse().ok()?, hash: hash.to_owned() })
+        self.read_mark_checked().ok().flatten()
+    }
+
+    /// The mark; `None` when there is none or it holds no "SEQ HASH" line.
+    /// Failing to read one that is there (permission, I/O) is an error: it
+    /// must not pass for "no records were acknowledged".
+    fn read_mark_checked(&self) -> std::io::Result<Option<Head>> {
+        let text = match std::fs::read_to_string(self.mark_path()) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            // Not text: as unreadable as a line that does not parse.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let parse = || {
+            let (seq, hash) = text.trim().split_once(' ')?;
+            Some(Head { seq: seq.parse().ok()?, hash: hash.to_owned() })
+        };
+        Ok(parse())
     }
 
     /// Replace the mark atomically. Written after the flush, so it is never ahead
@@ -466,7 +606,26 @@ impl SledStore {
     }
 
     fn check_mark(&self) -> Result<(), OpenError> {
-        let Some(mark) = self.read_mark() else { return Ok(()) };
+        let mark = match self.read_mark_checked() {
+            Ok(Some(mark)) => mark,
+            Ok(None) => return Ok(()),
+            Err(e) if is_permission_error(&e) => {
+                let denied = self.mark_path();
+                return Err(OpenError::Permission {
+                    path: self.path.clone(),
+                    owner: owner_of(&denied),
+                    denied,
+                    access: Access::Read,
+                    source: e,
+                });
+            }
+            Err(e) => {
+                // Another failure (a directory in its place...): the damage
+                // check is weakened, as when the mark is missing.
+                tracing::warn!("cannot read {}: {e}", self.mark_path().display());
+                return Ok(());
+            }
+        };
         let head = read_head(&self.meta)
             .map_err(|e| OpenError::Damaged { path: self.path.clone(), detail: e.to_string() })?;
         if mark.seq > head.seq {
@@ -611,12 +770,234 @@ fn is_lock_error(e: &std::io::Error) -> bool {
 
 fn damaged(path: &Path, e: sled::Error) -> OpenError {
     let detail = match e {
+        // A full disk or a closed door is not damage.
+        sled::Error::Io(source) => return io_error(path, source),
         // sled's Display appends an (empty) backtrace; say only what matters.
         sled::Error::Corruption { at: Some(at), .. } => format!("corrupted data at {at}"),
         sled::Error::Corruption { at: None, .. } => "corrupted data".to_owned(),
         other => other.to_string(),
     };
     OpenError::Damaged { path: path.to_owned(), detail }
+}
+
+// ---- opening safely: full disks, permissions, an interrupted recover ----
+
+/// What an I/O error while opening the store at `path` means.
+fn io_error(path: &Path, source: std::io::Error) -> OpenError {
+    if is_disk_full(&source) {
+        OpenError::DiskFull { path: path.to_owned(), source }
+    } else if is_permission_error(&source) {
+        permission_error(path, source)
+    } else {
+        OpenError::Io { path: path.to_owned(), source }
+    }
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// EACCES and EPERM.
+fn is_permission_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::PermissionDenied
+}
+
+/// [`OpenError::Permission`], naming what exactly is closed to this process.
+fn permission_error(path: &Path, source: std::io::Error) -> OpenError {
+    let (denied, access) = find_denied(path).unwrap_or_else(|| (path.to_owned(), Access::Read));
+    OpenError::Permission {
+        path: path.to_owned(),
+        owner: owner_of(&denied),
+        denied,
+        access,
+        source,
+    }
+}
+
+fn owner_of(path: &Path) -> Option<Owner> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Owner { uid: meta.uid(), gid: meta.gid(), mode: meta.mode() & 0o7777 })
+}
+
+/// The first part of the store at `path` (or of the way to it) that this
+/// process may not use as sled and trail use it: the directories leading to
+/// it entered, the store listed, `conf` and the snapshots read, `db` read and
+/// written, files created in the store (sled's snapshots), the high-water
+/// mark read. `None` when everything is open to it.
+fn find_denied(path: &Path) -> Option<(PathBuf, Access)> {
+    use std::fs::OpenOptions;
+    let denied = |e: &std::io::Error| is_permission_error(e);
+    if std::fs::metadata(path).as_ref().is_err_and(denied) {
+        // A directory above it cannot be entered: the nearest one that can be seen.
+        let mut child = path;
+        while let Some(parent) = child.parent() {
+            if std::fs::metadata(parent).is_ok() {
+                return Some((parent.to_owned(), Access::Read));
+            }
+            child = parent;
+        }
+        return Some((path.to_owned(), Access::Read));
+    }
+    if std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        && let Some(parent) = path.parent()
+        && !can_create_in(parent)
+    {
+        // The store is yet to be made, in a directory closed to this process.
+        return Some((parent.to_owned(), Access::Write));
+    }
+    let listed = std::fs::read_dir(path);
+    if listed.as_ref().is_err_and(denied)
+        || std::fs::metadata(path.join("conf")).as_ref().is_err_and(denied)
+    {
+        return Some((path.to_owned(), Access::Read));
+    }
+    let mut files: Vec<PathBuf> =
+        listed.into_iter().flatten().flatten().map(|e| e.path()).collect();
+    files.sort();
+    for file in files {
+        if file.is_dir() {
+            if std::fs::read_dir(&file).as_ref().is_err_and(denied) {
+                return Some((file, Access::Read));
+            }
+            continue;
+        }
+        if std::fs::File::open(&file).as_ref().is_err_and(denied) {
+            return Some((file, Access::Read));
+        }
+        if file.file_name().is_some_and(|n| n == "db")
+            && OpenOptions::new().write(true).open(&file).as_ref().is_err_and(denied)
+        {
+            return Some((file, Access::Write));
+        }
+    }
+    if !can_create_in(path) {
+        return Some((path.to_owned(), Access::Write));
+    }
+    let mark = sibling(path, ".head");
+    if std::fs::File::open(&mark).as_ref().is_err_and(denied) {
+        return Some((mark, Access::Read));
+    }
+    None
+}
+
+/// False when creating a file in `dir` is refused for permission (a probe
+/// file, removed at once); true when it works or fails otherwise (absent, full).
+fn can_create_in(dir: &Path) -> bool {
+    let probe = dir.join(format!(".trail-access-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(e) => !is_permission_error(&e),
+    }
+}
+
+/// [`OpenError::RecoverUnfinished`] when the rebuilt store of a `trail
+/// recover` waits beside the absent store at `path`.
+fn check_rebuild(path: &Path) -> Result<(), OpenError> {
+    let built = SledStore::rebuild_path(path);
+    match std::fs::symlink_metadata(&built) {
+        Ok(_) => Err(OpenError::RecoverUnfinished { path: path.to_owned(), built }),
+        Err(_) => Ok(()),
+    }
+}
+
+/// `<path><suffix>`, beside `path`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// What [`settle_snapshots`] did.
+#[derive(Debug, PartialEq, Eq)]
+enum Settled {
+    /// Nothing was left over, or it is put right.
+    Done,
+    /// Another process holds the store (and may be writing a snapshot now).
+    Held,
+}
+
+/// Put right a snapshot an earlier open left half-written.
+///
+/// sled 0.34.7 writes a snapshot of its page table only while it opens a
+/// store (`write_snapshot` in pagecache/snapshot.rs): into
+/// `snap.<LSN>.generating`, fsync'd, then renamed to `snap.<LSN>`; older
+/// snapshots are removed only after that rename. When it opens a store, it
+/// reads the `snap.*` file whose name sorts last, and does not skip
+/// `.generating` ones: a leftover sorts after its own final name and after
+/// every older snapshot. An open that failed (on a full disk the file is
+/// created, then its write fails) or was killed leaves one behind, empty or
+/// partial, and every later open reads it as a corrupt snapshot and refuses
+/// the store ("corrupted data") although nothing in it is damaged.
+///
+/// So, before sled opens the store and under sled's own lock (a `flock` on
+/// `db`, so no other process is opening it meanwhile), each leftover that is
+/// whole (its length and crc32 check out as sled checks them) gets the name
+/// sled did not get to give it; any other is removed, and sled reads the
+/// snapshot before it plus the log, which nothing has written to since (the
+/// open that left it did not finish), and regenerates the same snapshot.
+fn settle_snapshots(path: &Path) -> std::io::Result<Settled> {
+    let leftovers = || -> std::io::Result<Vec<PathBuf>> {
+        let entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("snap.") && name.ends_with(".generating") {
+                found.push(entry.path());
+            }
+        }
+        Ok(found)
+    };
+    if leftovers()?.is_empty() {
+        return Ok(Settled::Done);
+    }
+    let db = match std::fs::File::open(path.join("db")) {
+        Ok(db) => Some(db),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(db) = &db {
+        match db.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(Settled::Held),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+    for leftover in leftovers()? {
+        let bytes = std::fs::read(&leftover)?;
+        let name = leftover.file_name().map(|n| n.to_string_lossy().into_owned());
+        let final_name = name.as_deref().and_then(|n| n.strip_suffix(".generating"));
+        match final_name {
+            Some(final_name) if snapshot_is_whole(&bytes) => {
+                std::fs::rename(&leftover, path.join(final_name))?;
+            }
+            _ => std::fs::remove_file(&leftover)?,
+        }
+    }
+    std::fs::File::open(path)?.sync_all()?;
+    // `db` closes here, and with it the lock: sled takes its own.
+    Ok(Settled::Done)
+}
+
+/// Whether `bytes` are a whole sled snapshot file: the snapshot, its length
+/// (8 bytes) and the crc32 of the snapshot (4 bytes, little-endian), as
+/// `read_snapshot` in sled 0.34.7 checks them.
+fn snapshot_is_whole(bytes: &[u8]) -> bool {
+    if bytes.len() <= 12 {
+        return false;
+    }
+    let (body, tail) = bytes.split_at(bytes.len() - 12);
+    let crc: [u8; 4] = tail[8..].try_into().expect("the tail is 12 bytes");
+    crc32fast::hash(body) == u32::from_le_bytes(crc)
 }
 
 pub(crate) fn read_head(meta: &sled::Tree) -> Result<Head, ReadError> {

@@ -5,14 +5,28 @@
 //! Records are checked on all cores: one thread reads the store, workers scan
 //! and hash batches of records (without building JSON trees, see [`crate::scan`]),
 //! and a collector puts the results back in seq order to check the links.
+//!
+//! A chain consistent in itself proves nothing against someone who rewrote
+//! all of it, cut its end off or put another store in its place. What does is
+//! a list of signed checkpoints held outside the store:
+//! [`compare_checkpoints`] compares the store with them (store id, and the
+//! seq and hash of every checkpoint) and names the first seq that differs.
+//! Reading and authenticating the checkpoints is the caller's job (trail-sync
+//! reads them from git); this crate knows nothing of git.
+//!
+//! The records also say which authorization tokens were used: [`verify`]
+//! collects the tokens with more than one `auth.used` record, and
+//! [`token_reuse`] turns those a caller knows to be single-use into findings.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, mpsc};
 
+use sha2::Digest as _;
+
 use crate::chain::{self, Examined, RecordProblem};
 use crate::index;
-use crate::record::GENESIS_PREV;
+use crate::record::{GENESIS_PREV, kinds};
 use crate::scan;
 use crate::store::{Head, LogStore, ReadError};
 
@@ -48,10 +62,64 @@ pub enum Problem {
     Lost { acknowledged: u64, found: u64 },
     #[error("this is not the record that was acknowledged (its hash was {hash})")]
     NotAcknowledged { hash: String },
-    #[error(
-        "index {tree} does not match the records ({expected} entries expected, {found} found); run `trail reindex`"
-    )]
+    /// Said without advice: rebuilding the indexes is the remedy only when
+    /// nothing else is wrong, and the caller knows whether that is so.
+    #[error("index {tree} does not match the records ({expected} entries expected, {found} found)")]
     Index { tree: &'static str, expected: u64, found: u64 },
+    /// Records a signed checkpoint covers are gone from the end of the journal.
+    #[error(
+        "the journal ends at seq {head}, but a signed checkpoint covers records up to seq {checkpoint}: records were removed from its end, or an older copy of the store was put back"
+    )]
+    BehindCheckpoint { head: u64, checkpoint: u64 },
+    /// The record differs from the one a signed checkpoint holds.
+    #[error(
+        "this is not the record the signed checkpoint of seq {first}..{last} holds: the journal was rewritten from here on"
+    )]
+    Rewritten { first: u64, last: u64 },
+    /// The checkpoints are another store's.
+    #[error(
+        "this journal is store {ours}, but the signed checkpoints are those of store {chain}: another store was put in place of the one checkpointed"
+    )]
+    ForeignStore { ours: String, chain: String },
+    /// The checkpoints are signed by another key than the store's own.
+    #[error("the checkpoints are signed by {chain}, but this store's key is {ours}")]
+    ForeignKey { ours: String, chain: String },
+    /// The checkpoints themselves do not hold together, so nothing can be
+    /// compared with them.
+    #[error("the signed checkpoints cannot be trusted: {0}")]
+    Checkpoints(String),
+    /// A token that may be used once was used again.
+    #[error("single-use token {token} was used again (it was first used at seq {first})")]
+    TokenReused { token: String, first: u64 },
+}
+
+impl Problem {
+    /// Whether the problem is with the indexes only: the records are as they
+    /// were written, and `reindex` repairs it.
+    pub fn is_index(&self) -> bool {
+        matches!(self, Problem::Index { .. })
+    }
+
+    /// Whether the problem is a disagreement with signed checkpoints: the
+    /// journal is not the one they sign (rewritten, cut short, rolled back or
+    /// replaced), which the checkpoints themselves can put right.
+    pub fn is_checkpoint(&self) -> bool {
+        matches!(
+            self,
+            Problem::BehindCheckpoint { .. }
+                | Problem::Rewritten { .. }
+                | Problem::ForeignStore { .. }
+                | Problem::ForeignKey { .. }
+        )
+    }
+}
+
+/// One `auth.used` record of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    pub seq: u64,
+    /// The commit the token authorized, when the record names one.
+    pub commit: Option<String>,
 }
 
 /// The outcome of [`verify`].
@@ -62,11 +130,28 @@ pub struct Report {
     pub head: Head,
     /// Ordered by seq: the first names the first bad seq.
     pub findings: Vec<Finding>,
+    /// Every token with more than one `auth.used` record, and those records
+    /// in seq order. Whether that is a finding depends on the token (single
+    /// use or not), which the records do not say: see [`token_reuse`].
+    pub repeated_tokens: BTreeMap<String, Vec<TokenUse>>,
 }
 
 impl Report {
     pub fn ok(&self) -> bool {
         self.findings.is_empty()
+    }
+
+    /// Add findings made outside [`verify`] (a comparison with checkpoints,
+    /// tokens used twice), keeping them ordered by seq.
+    pub fn add(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
+        self.findings.sort_by_key(|f| f.seq.unwrap_or(u64::MAX));
+        self.findings.truncate(MAX_FINDINGS);
+    }
+
+    /// Whether every finding is about the indexes only (and there is one).
+    pub fn only_indexes(&self) -> bool {
+        !self.findings.is_empty() && self.findings.iter().all(|f| f.problem.is_index())
     }
 
     /// The lowest seq any finding names.
@@ -75,6 +160,8 @@ impl Report {
     }
 }
 
+/// How many checkpoints' records [`compare_checkpoints`] reads at a time.
+const LOOKUPS: usize = 1024;
 /// Stop collecting after this many findings: the first is what matters.
 const MAX_FINDINGS: usize = 100;
 /// Records per unit of work handed to a worker.
@@ -114,6 +201,8 @@ struct Outcome {
     /// `prev` and the recomputed `hash`, when the record could be read that far.
     link: Option<(String, String)>,
     problems: Vec<Problem>,
+    /// For an `auth.used` record: the token it names and the commit.
+    token: Option<(String, Option<String>)>,
 }
 
 /// Recompute everything. A storage failure is an error; anything wrong with the
@@ -206,7 +295,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
             (None, Ok(found)) => found,
         };
         let collected = collector.join().expect("the collector does not panic");
-        let (mut findings, records, head, expected) = collected;
+        let Collected { mut findings, records, head, expected, tokens } = collected;
         if !bad_keys.is_empty() {
             findings.push(Finding { seq: None, problem: Problem::BadKey });
         }
@@ -271,7 +360,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         }
         findings.sort_by_key(|f| f.seq.unwrap_or(u64::MAX));
         findings.truncate(MAX_FINDINGS);
-        Ok(Report { records, head, findings })
+        Ok(Report { records, head, findings, repeated_tokens: tokens })
     })
 }
 
@@ -281,10 +370,9 @@ fn contains_hash(bytes: &[u8], hash: &str) -> bool {
 }
 
 /// Put the workers' results back in order and check seq continuity and links.
-fn collect(
-    done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; index::ALL.len()])>,
-) -> (Vec<Finding>, u64, Head, [KeySet; index::ALL.len()]) {
+fn collect(done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; index::ALL.len()])>) -> Collected {
     let mut findings = Vec::new();
+    let mut tokens: BTreeMap<String, Vec<TokenUse>> = BTreeMap::new();
     let mut expected = [KeySet::default(); index::ALL.len()];
     let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
     let mut next_batch = 0usize;
@@ -321,6 +409,9 @@ fn collect(
                 for problem in outcome.problems {
                     note(key, problem);
                 }
+                if let Some((token, commit)) = outcome.token {
+                    tokens.entry(token).or_default().push(TokenUse { seq: key, commit });
+                }
                 match outcome.link {
                     Some((prev, hash)) => {
                         if let Some(expected) = &prev_hash
@@ -346,7 +437,19 @@ fn collect(
             }
         }
     }
-    (findings, records, head, expected)
+    tokens.retain(|_, uses| uses.len() > 1);
+    Collected { findings, records, head, expected, tokens }
+}
+
+/// What [`collect`] put together.
+struct Collected {
+    findings: Vec<Finding>,
+    records: u64,
+    head: Head,
+    /// The index keys the records imply.
+    expected: [KeySet; index::ALL.len()],
+    /// Tokens with more than one `auth.used` record.
+    tokens: BTreeMap<String, Vec<TokenUse>>,
 }
 
 /// Check one stored record: canonical form, format version, hash; and add the
@@ -359,8 +462,17 @@ fn check_record(
 ) -> Outcome {
     let Examined { seq, prev, stored, computed } = match chain::examine(bytes, members) {
         Ok(examined) => examined,
-        Err(problem) => return Outcome { key, link: None, problems: vec![problem.into()] },
+        Err(problem) => {
+            return Outcome { key, link: None, problems: vec![problem.into()], token: None };
+        }
     };
+    // `examine` left the top-level members in `members`.
+    let auth_used = members.iter().any(|m| {
+        &bytes[m.name.clone()] == b"kind"
+            && bytes[m.value.clone()].strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\""))
+                == Some(kinds::AUTH_USED.as_bytes())
+    });
+    let mut token = None;
     let mut problems = Vec::new();
     if computed != stored {
         problems.push(RecordProblem::HashMismatch { stored: stored.clone(), computed }.into());
@@ -374,10 +486,451 @@ fn check_record(
                 let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
                 keys[at].add(&k);
             }
+            if auth_used && let Some(id) = &facts.token_id {
+                token = Some((id.clone(), facts.commit.clone()));
+            }
         }
         Err(detail) => problems.push(RecordProblem::Invalid(detail).into()),
     }
     // The chain continues through the *stored* hash: a record whose content was
     // altered is reported once, not again as a broken link at the next seq.
-    Outcome { key, link: Some((prev, stored)), problems }
+    Outcome { key, link: Some((prev, stored)), problems, token }
+}
+
+/// A signed checkpoint as [`compare_checkpoints`] needs it: what its
+/// statement says (store/FORMAT.md §11.2). Whoever read it checked its
+/// signature against `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// The store id the statement names.
+    pub store: String,
+    /// The key that signed it, `ed25519:<base64url>`.
+    pub key: String,
+    /// The first and last seq of its segment.
+    pub first: u64,
+    pub seq: u64,
+    /// The hash of record `first - 1` (64 zeros when `first` is 1).
+    pub prev: String,
+    /// The hash of record `seq`.
+    pub hash: String,
+    /// Lowercase hex SHA-256 of the segment: the records `first..=seq`, each
+    /// as stored and followed by a newline.
+    pub records: String,
+}
+
+/// Compare `store` with `checkpoints` (oldest first), the signed statements
+/// of its chain (store/FORMAT.md §11.6): the checkpoints must hold together
+/// (one store, one key, each continuing the one before), name this store
+/// (`store_id`) and, when it is known, its key; and the store must hold, at
+/// every checkpoint's seq, the record with that checkpoint's hash.
+///
+/// The store's own chain is [`verify`]'s to check: with it intact, the hash
+/// of one record vouches for every record before it, so one lookup per
+/// checkpoint is enough to know whether the store holds what was signed.
+/// Where it does not, `segment(i)` — the bytes of the segment of
+/// `checkpoints[i]` — is read to name the first record that differs: the
+/// rewrite is reported there, records missing from the end as
+/// [`Problem::BehindCheckpoint`] at the first missing seq.
+///
+/// Returns the findings (none when the store holds every checkpointed record
+/// as it was signed); only a failure to read the store is an error.
+pub fn compare_checkpoints(
+    store: &dyn LogStore,
+    store_id: &str,
+    key: Option<&str>,
+    checkpoints: &[Checkpointed],
+    mut segment: impl FnMut(usize) -> Result<Vec<u8>, String>,
+) -> Result<Vec<Finding>, ReadError> {
+    let (Some(chain), Some(last)) = (checkpoints.first(), checkpoints.last()) else {
+        return Ok(Vec::new());
+    };
+    let untrusted =
+        |detail: String| Ok(vec![Finding { seq: None, problem: Problem::Checkpoints(detail) }]);
+    let mut before = Head { seq: 0, hash: GENESIS_PREV.to_owned() };
+    for c in checkpoints {
+        let span = format!("the checkpoint of seq {}..{}", c.first, c.seq);
+        if c.store != chain.store {
+            return untrusted(format!(
+                "{span} names store {}, the first one {}",
+                c.store, chain.store
+            ));
+        }
+        if c.key != chain.key {
+            return untrusted(format!(
+                "{span} is signed by {}, the first one by {}",
+                c.key, chain.key
+            ));
+        }
+        if c.first != before.seq + 1 || c.seq < c.first {
+            return untrusted(format!(
+                "{span} does not follow the one before it (seq {})",
+                before.seq
+            ));
+        }
+        if c.prev != before.hash {
+            return untrusted(format!(
+                "{span} does not continue the one before it (its prev is not the hash of seq {})",
+                before.seq
+            ));
+        }
+        before = Head { seq: c.seq, hash: c.hash.clone() };
+    }
+    if chain.store != store_id {
+        let problem =
+            Problem::ForeignStore { ours: store_id.to_owned(), chain: chain.store.clone() };
+        return Ok(vec![Finding { seq: None, problem }]);
+    }
+    let mut findings = Vec::new();
+    if let Some(key) = key
+        && key != chain.key
+    {
+        let problem = Problem::ForeignKey { ours: key.to_owned(), chain: chain.key.clone() };
+        findings.push(Finding { seq: None, problem });
+    }
+    let mut members = Vec::with_capacity(20);
+    // The records at the checkpoints' seqs, read many at a time (through
+    // the watcher's socket, one request each time).
+    let mut looked_up: Vec<Option<Vec<u8>>> = Vec::new();
+    for (i, c) in checkpoints.iter().enumerate() {
+        if i % LOOKUPS == 0 {
+            let seqs: Vec<u64> = checkpoints[i..].iter().take(LOOKUPS).map(|c| c.seq).collect();
+            looked_up = store.get_raw_many(&seqs)?;
+            looked_up.reverse();
+        }
+        let stored = looked_up.pop().flatten();
+        let hash = stored.and_then(|b| chain::examine(&b, &mut members).ok().map(|e| e.stored));
+        if hash.as_deref() == Some(c.hash.as_str()) {
+            continue;
+        }
+        let span = format!("the checkpoint of seq {}..{}", c.first, c.seq);
+        let bytes = match segment(i) {
+            Ok(bytes) => bytes,
+            Err(detail) => {
+                return untrusted(format!("the segment of {span} cannot be read: {detail}"));
+            }
+        };
+        if hex::encode(sha2::Sha256::digest(&bytes)) != c.records {
+            return untrusted(format!("the segment of {span} is not the one its statement signs"));
+        }
+        let rewritten = Problem::Rewritten { first: c.first, last: c.seq };
+        let mut at = (c.seq, rewritten.clone());
+        for (seq, line) in (c.first..=c.seq).zip(bytes.split(|&b| b == b'\n')) {
+            match store.get_raw(seq)? {
+                Some(ours) if ours == line => continue,
+                Some(_) => at = (seq, rewritten),
+                // Missing with records after it: a hole, which `verify`
+                // names too; missing with nothing after it: the end is gone.
+                None if store.scan_raw(seq..=u64::MAX, false).next().is_some() => {
+                    at = (seq, rewritten)
+                }
+                None => {
+                    at = (seq, Problem::BehindCheckpoint { head: seq - 1, checkpoint: last.seq })
+                }
+            }
+            break;
+        }
+        findings.push(Finding { seq: Some(at.0), problem: at.1 });
+        break;
+    }
+    Ok(findings)
+}
+
+/// The one-lookup check of the newest checkpoint alone, for a status line:
+/// is this its store, does the journal reach its seq, and is the record
+/// there the one it signs? `None` when all three hold. A full comparison is
+/// [`compare_checkpoints`]'s.
+pub fn compare_tip(
+    store: &dyn LogStore,
+    store_id: &str,
+    tip: &Checkpointed,
+) -> Result<Option<Problem>, ReadError> {
+    if tip.store != store_id {
+        return Ok(Some(Problem::ForeignStore {
+            ours: store_id.to_owned(),
+            chain: tip.store.clone(),
+        }));
+    }
+    let head = store.head()?;
+    if head.seq < tip.seq {
+        return Ok(Some(Problem::BehindCheckpoint { head: head.seq, checkpoint: tip.seq }));
+    }
+    let stored = store.get_raw(tip.seq)?;
+    let hash = stored.and_then(|b| chain::examine(&b, &mut Vec::new()).ok().map(|e| e.stored));
+    if hash.as_deref() != Some(tip.hash.as_str()) {
+        return Ok(Some(Problem::Rewritten { first: tip.first, last: tip.seq }));
+    }
+    Ok(None)
+}
+
+/// Findings for tokens used more than once that may be used only once: of
+/// each token in `repeated` ([`Report::repeated_tokens`]) for which
+/// `single_use` says so, the uses `counts` accepts (a caller leaves out, say,
+/// a use by a commit that was amended away, which keeps its token); a second
+/// one is a finding at its seq.
+pub fn token_reuse(
+    repeated: &BTreeMap<String, Vec<TokenUse>>,
+    mut single_use: impl FnMut(&str, &[TokenUse]) -> bool,
+    mut counts: impl FnMut(&TokenUse) -> bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (token, uses) in repeated {
+        if uses.len() < 2 || !single_use(token, uses) {
+            continue;
+        }
+        let mut counted = uses.iter().filter(|u| counts(u));
+        let (Some(first), Some(again)) = (counted.next(), counted.next()) else { continue };
+        findings.push(Finding {
+            seq: Some(again.seq),
+            problem: Problem::TokenReused { token: token.clone(), first: first.seq },
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Authorization, Draft, Source, Timestamp};
+    use crate::store::SledStore;
+
+    /// A store of `n` records; record 3 (when there is one) is an `auth.used`
+    /// of token "t1", and so is record 5.
+    fn store_of(dir: &std::path::Path, n: u64) -> SledStore {
+        let (store, _) = SledStore::create(&dir.join("journal")).expect("create");
+        for seq in 1..=n {
+            let kind = if seq == 3 || seq == 5 { kinds::AUTH_USED } else { kinds::COMMIT };
+            let mut draft = Draft::new(kind, Source::Hook, Timestamp::now());
+            draft.why = Some(format!("record {seq}"));
+            draft.commit = Some(format!("{seq:040x}"));
+            if kind == kinds::AUTH_USED {
+                draft.authorization =
+                    Some(Authorization { issuer: "ada".into(), token_id: "t1".into() });
+            }
+            store.append(vec![draft]).expect("append");
+        }
+        store
+    }
+
+    /// Checkpoints of `store` ending at each of `ends`, with their segments.
+    fn checkpoints_of(store: &SledStore, ends: &[u64]) -> (Vec<Checkpointed>, Vec<Vec<u8>>) {
+        let id = store.store_id().expect("id");
+        let (mut out, mut segments) = (Vec::new(), Vec::new());
+        let mut before = Head { seq: 0, hash: GENESIS_PREV.to_owned() };
+        for &end in ends {
+            let mut blob = Vec::new();
+            let mut hash = String::new();
+            for item in store.scan_raw(before.seq + 1..=end, false) {
+                let (_, bytes) = item.expect("read");
+                hash = chain::check(&bytes).expect("intact").hash;
+                blob.extend_from_slice(&bytes);
+                blob.push(b'\n');
+            }
+            out.push(Checkpointed {
+                store: id.clone(),
+                key: "ed25519:k".into(),
+                first: before.seq + 1,
+                seq: end,
+                prev: before.hash.clone(),
+                hash: hash.clone(),
+                records: hex::encode(sha2::Sha256::digest(&blob)),
+            });
+            segments.push(blob);
+            before = Head { seq: end, hash };
+        }
+        (out, segments)
+    }
+
+    fn compare(
+        store: &SledStore,
+        checkpoints: &[Checkpointed],
+        segments: &[Vec<u8>],
+    ) -> Vec<Finding> {
+        let id = store.store_id().expect("id");
+        compare_checkpoints(store, &id, Some("ed25519:k"), checkpoints, |i| Ok(segments[i].clone()))
+            .expect("the store reads")
+    }
+
+    /// Rewrite every record from `from` on (a new `why`, every hash
+    /// recomputed), as an attacker who knows the format would.
+    fn rewrite_from(store: &SledStore, from: u64) {
+        let records = store.tree(crate::store::RECORDS).expect("records");
+        let head = store.head().expect("head").seq;
+        let mut prev = match from {
+            1 => GENESIS_PREV.to_owned(),
+            _ => {
+                chain::check(&records.get((from - 1).to_be_bytes()).expect("read").expect("there"))
+                    .expect("intact")
+                    .hash
+            }
+        };
+        for seq in from..=head {
+            let bytes = records.get(seq.to_be_bytes()).expect("read").expect("there");
+            let mut record: crate::Record = serde_json::from_slice(&bytes).expect("a record");
+            record.why = Some("rewritten".into());
+            record.prev = prev;
+            let sealed = chain::seal(&mut record).expect("seal");
+            prev = record.hash.clone();
+            records.insert(seq.to_be_bytes(), sealed).expect("write");
+        }
+    }
+
+    #[test]
+    fn a_store_that_holds_every_checkpointed_record_agrees() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 7);
+        let (checkpoints, segments) = checkpoints_of(&store, &[2, 5]);
+        assert_eq!(compare(&store, &checkpoints, &segments), []);
+        // No checkpoints: nothing to compare with.
+        assert_eq!(compare(&store, &[], &[]), []);
+    }
+
+    #[test]
+    fn records_removed_from_the_end_are_named_at_the_first_missing_seq() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 7);
+        let (checkpoints, segments) = checkpoints_of(&store, &[2, 7]);
+        let records = store.tree(crate::store::RECORDS).expect("records");
+        for seq in 5..=7u64 {
+            records.remove(seq.to_be_bytes()).expect("remove");
+        }
+        let findings = compare(&store, &checkpoints, &segments);
+        assert_eq!(
+            findings,
+            [Finding {
+                seq: Some(5),
+                problem: Problem::BehindCheckpoint { head: 4, checkpoint: 7 }
+            }]
+        );
+    }
+
+    #[test]
+    fn a_rewrite_is_named_at_the_first_record_that_differs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 8);
+        let (checkpoints, segments) = checkpoints_of(&store, &[2, 6, 8]);
+        rewrite_from(&store, 4);
+        let findings = compare(&store, &checkpoints, &segments);
+        assert_eq!(
+            findings,
+            [Finding { seq: Some(4), problem: Problem::Rewritten { first: 3, last: 6 } }]
+        );
+        // The segment is read only where a checkpoint disagrees.
+        let mut read = Vec::new();
+        let id = store.store_id().expect("id");
+        compare_checkpoints(&store, &id, None, &checkpoints, |i| {
+            read.push(i);
+            Ok(segments[i].clone())
+        })
+        .expect("reads");
+        assert_eq!(read, [1]);
+    }
+
+    #[test]
+    fn more_checkpoints_than_one_lookup_reads_are_all_compared() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let n = LOOKUPS as u64 + 6;
+        let store = store_of(dir.path(), n);
+        let ends: Vec<u64> = (1..=n).collect();
+        let (checkpoints, segments) = checkpoints_of(&store, &ends);
+        assert_eq!(compare(&store, &checkpoints, &segments), []);
+        rewrite_from(&store, n - 2);
+        assert_eq!(
+            compare(&store, &checkpoints, &segments),
+            [Finding {
+                seq: Some(n - 2),
+                problem: Problem::Rewritten { first: n - 2, last: n - 2 }
+            }]
+        );
+    }
+
+    #[test]
+    fn another_store_or_another_key_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 3);
+        let (mut checkpoints, segments) = checkpoints_of(&store, &[3]);
+        let findings = compare_checkpoints(
+            &store,
+            &store.store_id().expect("id"),
+            Some("ed25519:other"),
+            &checkpoints,
+            |i| Ok(segments[i].clone()),
+        )
+        .expect("reads");
+        assert!(matches!(
+            &findings[..],
+            [Finding { seq: None, problem: Problem::ForeignKey { .. } }]
+        ));
+        checkpoints[0].store = "0".repeat(32);
+        let findings = compare(&store, &checkpoints, &segments);
+        assert!(
+            matches!(&findings[..], [Finding { seq: None, problem: Problem::ForeignStore { chain, .. } }] if *chain == "0".repeat(32)),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn checkpoints_that_do_not_hold_together_are_not_trusted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 6);
+        let (checkpoints, segments) = checkpoints_of(&store, &[2, 4, 6]);
+        // One left out: the next does not follow.
+        let gapped = [checkpoints[0].clone(), checkpoints[2].clone()];
+        let findings = compare(&store, &gapped, &segments);
+        assert!(matches!(&findings[..], [Finding { seq: None, problem: Problem::Checkpoints(_) }]));
+        // A segment that is not the one signed.
+        rewrite_from(&store, 5);
+        let mut wrong = segments.clone();
+        wrong[2].push(b'x');
+        let findings = compare(&store, &checkpoints, &wrong);
+        assert!(matches!(&findings[..], [Finding { seq: None, problem: Problem::Checkpoints(_) }]));
+    }
+
+    #[test]
+    fn the_newest_checkpoint_alone_names_what_is_wrong() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 6);
+        let id = store.store_id().expect("id");
+        let (checkpoints, _) = checkpoints_of(&store, &[4, 6]);
+        assert_eq!(compare_tip(&store, &id, &checkpoints[1]).expect("reads"), None);
+        assert!(matches!(
+            compare_tip(&store, &"f".repeat(32), &checkpoints[1]).expect("reads"),
+            Some(Problem::ForeignStore { .. })
+        ));
+        rewrite_from(&store, 6);
+        assert_eq!(
+            compare_tip(&store, &id, &checkpoints[1]).expect("reads"),
+            Some(Problem::Rewritten { first: 5, last: 6 })
+        );
+        let records = store.tree(crate::store::RECORDS).expect("records");
+        records.remove(6u64.to_be_bytes()).expect("remove");
+        let meta = store.tree(crate::store::META).expect("meta");
+        meta.insert(crate::store::meta_keys::HEAD_SEQ, &5u64.to_be_bytes()).expect("write");
+        assert_eq!(
+            compare_tip(&store, &id, &checkpoints[1]).expect("reads"),
+            Some(Problem::BehindCheckpoint { head: 5, checkpoint: 6 })
+        );
+    }
+
+    #[test]
+    fn verify_collects_tokens_used_twice_and_token_reuse_judges_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store_of(dir.path(), 6);
+        let report = verify(&store).expect("verify");
+        assert!(report.ok(), "{report:?}");
+        let uses = &report.repeated_tokens["t1"];
+        assert_eq!(uses.iter().map(|u| u.seq).collect::<Vec<_>>(), [3, 5]);
+        assert_eq!(uses[0].commit.as_deref(), Some(format!("{:040x}", 3).as_str()));
+        // Single use: the second use is the finding.
+        let findings = token_reuse(&report.repeated_tokens, |_, _| true, |_| true);
+        assert_eq!(
+            findings,
+            [Finding {
+                seq: Some(5),
+                problem: Problem::TokenReused { token: "t1".into(), first: 3 }
+            }]
+        );
+        // Reusable, or one of the uses not counted (amended away): none.
+        assert_eq!(token_reuse(&report.repeated_tokens, |_, _| false, |_| true), []);
+        assert_eq!(token_reuse(&report.repeated_tokens, |_, _| true, |u| u.seq != 3), []);
+    }
 }

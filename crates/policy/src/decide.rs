@@ -186,6 +186,29 @@ pub fn protected_with(
     content: Option<&[u8]>,
     launched: &Launched,
 ) -> Option<Reason> {
+    protected_by(policy, path, launched, || content.and_then(|c| content_signature(path, c)))
+}
+
+/// [`protected_with`] for a file whose content signature the caller already
+/// has (from [`content_signature`], or from a [`crate::ContentScan`] of
+/// content too large to hold); `None` when it has none or knows no content.
+pub fn protected_with_signature(
+    policy: &Protect,
+    path: &[u8],
+    signature: Option<Signature>,
+    launched: &Launched,
+) -> Option<Reason> {
+    protected_by(policy, path, launched, || signature)
+}
+
+/// The decision of [`protected_with`], the content signature looked for
+/// (`signature` called) only when nothing else decides.
+fn protected_by(
+    policy: &Protect,
+    path: &[u8],
+    launched: &Launched,
+    signature: impl FnOnce() -> Option<Signature>,
+) -> Option<Reason> {
     if path == POLICY_FILE.as_bytes() {
         return Some(Reason::PolicyFile);
     }
@@ -203,12 +226,10 @@ pub fn protected_with(
     if let Some(reason) = launched.reason(path) {
         return Some(reason);
     }
-    match content {
-        Some(content) if policy.content_signatures() => {
-            content_signature(path, content).map(Reason::ContentSignature)
-        }
-        _ => None,
+    if !policy.content_signatures() {
+        return None;
     }
+    signature().map(Reason::ContentSignature)
 }
 
 /// For a symlink at `link` whose target (the blob git stores for it) is
@@ -363,7 +384,7 @@ pub fn content_signature(path: &[u8], content: &[u8]) -> Option<Signature> {
 
 /// Bytes that name an MCP key in one of the shapes above (case matters: these
 /// are the spellings clients read).
-const MARKERS: [&[u8]; 9] = [
+pub(crate) const MARKERS: [&[u8]; 9] = [
     b"mcpServers",
     b"McpServers",
     b"Mcpjson",
@@ -393,7 +414,7 @@ fn oversized(content: &[u8], config_like: bool) -> Option<Signature> {
 }
 
 /// The lowercased extension of the last path component.
-fn extension(path: &[u8]) -> Option<String> {
+pub(crate) fn extension(path: &[u8]) -> Option<String> {
     let name = &path[path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..];
     let dot = name.iter().rposition(|&b| b == b'.')?;
     std::str::from_utf8(&name[dot + 1..]).ok().map(str::to_ascii_lowercase)

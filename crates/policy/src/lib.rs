@@ -27,6 +27,7 @@ mod jsonc;
 pub mod keys;
 mod launch;
 mod policy;
+mod scan;
 pub mod token;
 mod yaml;
 
@@ -35,7 +36,7 @@ pub use decide::{
 };
 pub use decide::{
     Launched, MAX_PARSE, Reason, Signature, content_signature, launched_scripts, protected,
-    protected_symlink, protected_with, symlink_target,
+    protected_symlink, protected_with, protected_with_signature, symlink_target,
 };
 pub use gate::{
     Accepted, Change, Clock, Decision, Denial, Failed, Gate, History, ProtectedChange, Refused,
@@ -46,4 +47,5 @@ pub use launch::sourced_scripts;
 pub use policy::{
     DEFAULT_PROTECTED, DEFAULT_RECEIVE_GRACE_SECS, POLICY_FILE, PolicyError, Protect,
 };
+pub use scan::{ContentScan, Scanned};
 pub use token::{Check, Claims, Refusal, Token, TokenError, Verified, staged_digest, verify};

@@ -28,6 +28,12 @@
 //! connection closes, and the store process stops as after a `shutdown`: it
 //! answers what it is serving, flushes, closes the store and exits. sled is
 //! never left open by a killed process on that path.
+//!
+//! Should the socket file be deleted (or moved away) under a running daemon,
+//! the daemon notices at once (inotify on its directory, Linux) and binds a
+//! new one at the same path; the store process that served the old one
+//! finishes with its clients and exits, and the next one serves the new
+//! socket. Clients never find the daemon gone while it runs.
 
 use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::os::fd::OwnedFd;
@@ -133,10 +139,18 @@ fn read_status(
 pub struct Activator {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// Re-binds the socket should its file be deleted (Linux).
+    guard: Option<JoinHandle<()>>,
 }
 
 struct Shared {
-    socket: Socket,
+    /// The socket clients reach; replaced when its file was deleted ([`guard_loop`]).
+    socket: Mutex<Socket>,
+    /// Its path (the same for every socket bound).
+    path: std::path::PathBuf,
+    /// Wakes [`activate_loop`] when it waits for a client on a socket that
+    /// was replaced.
+    kick: Kick,
     stop: Stop,
     command: Box<dyn Fn() -> Command + Send + Sync>,
     state: Mutex<State>,
@@ -150,6 +164,9 @@ struct State {
     status: String,
     /// Store processes started.
     starts: u64,
+    /// Sockets bound after the first (its file was deleted under us): a
+    /// store process started on an older one is told to go.
+    rebinds: u64,
 }
 
 impl Activator {
@@ -162,10 +179,14 @@ impl Activator {
         command: impl Fn() -> Command + Send + Sync + 'static,
     ) -> Result<Activator, ServiceError> {
         let stop = Stop::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
+        let kick = Kick::new().map_err(|e| ServiceError::io("cannot create a socket pair", e))?;
         // A killed watcher's marker may be left: it says nothing now.
         let _ = std::fs::remove_file(serving_marker(socket.path()));
+        let path = socket.path().to_owned();
         let shared = Arc::new(Shared {
-            socket,
+            socket: Mutex::new(socket),
+            path,
+            kick,
             stop,
             command: Box::new(command),
             state: Mutex::new(State::default()),
@@ -173,10 +194,11 @@ impl Activator {
         let first = match launch(&shared, false) {
             Ok(child) => (child, Instant::now()),
             Err(detail) => {
-                shared.socket.remove();
+                shared.socket().remove();
                 return Err(ServiceError::Refused(detail));
             }
         };
+        let guard = guard(&shared);
         let thread = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
@@ -184,7 +206,7 @@ impl Activator {
                 .spawn(move || activate_loop(&shared, Some(first)))
                 .map_err(|e| ServiceError::io("cannot start the activation thread", e))?
         };
-        Ok(Activator { shared, thread: Some(thread) })
+        Ok(Activator { shared, thread: Some(thread), guard })
     }
 
     /// The status object `status` requests are answered with (the store
@@ -208,12 +230,12 @@ impl Activator {
     /// blocks); a store process that serves already just sees a client come
     /// and go.
     pub fn prestarter(&self) -> impl FnMut() + Send + 'static {
-        let path = self.shared.socket.path().to_owned();
+        let path = self.shared.path.clone();
         move || {
             let path = path.clone();
             let spawned =
                 std::thread::Builder::new().name("trail-prestart".into()).spawn(move || {
-                    if let Err(e) = UnixStream::connect(&path) {
+                    if let Err(e) = crate::path::with_address(&path, |a| UnixStream::connect(a)) {
                         tracing::debug!("cannot reach the socket to start a store process: {e}");
                     }
                 });
@@ -246,8 +268,13 @@ impl Activator {
         if thread.join().is_err() {
             tracing::error!("the activation thread panicked");
         }
-        let _ = std::fs::remove_file(serving_marker(self.shared.socket.path()));
-        self.shared.socket.remove();
+        if let Some(guard) = self.guard.take()
+            && guard.join().is_err()
+        {
+            tracing::error!("the socket's guard thread panicked");
+        }
+        let _ = std::fs::remove_file(serving_marker(&self.shared.path));
+        self.shared.socket().remove();
     }
 }
 
@@ -265,7 +292,7 @@ fn activate_loop(shared: &Shared, mut running: Option<(Child, Instant)>) {
         let mut standby_next = false;
         if let Some((mut child, started)) = running.take() {
             let exit = child.wait();
-            let _ = std::fs::remove_file(serving_marker(shared.socket.path()));
+            let _ = std::fs::remove_file(serving_marker(&shared.path));
             let control = shared.state.lock().unwrap_or_else(|p| p.into_inner()).control.take();
             match exit {
                 Ok(status) if status.success() => {
@@ -288,10 +315,22 @@ fn activate_loop(shared: &Shared, mut running: Option<(Child, Instant)>) {
             return;
         }
         if !standby_next {
-            match shared.stop.ready_within(Some(shared.socket.listener()), None) {
-                Ok(Some(Ready::Fd)) => {}
-                Ok(Some(Ready::Stop)) => return,
-                Ok(None) => continue,
+            // A copy of the listener: the guard may replace the socket while
+            // this waits, and then kicks.
+            let listener = match shared.socket().listener().try_clone() {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::error!("cannot wait for clients: {e}");
+                    return;
+                }
+            };
+            match shared.stop.ready_any(&[&listener, &shared.kick.rx], None) {
+                Ok(Some((Ready::Fd, 0))) => {}
+                Ok(Some((Ready::Stop, _))) => return,
+                Ok(_) => {
+                    shared.kick.drain();
+                    continue;
+                }
                 Err(e) => {
                     tracing::error!("cannot wait for clients: {e}");
                     return;
@@ -330,8 +369,9 @@ fn last_words(control: &UnixStream) -> String {
 fn launch(shared: &Shared, standby: bool) -> Result<Child, String> {
     let (ours, theirs) =
         UnixStream::pair().map_err(|e| format!("cannot create a socket pair: {e}"))?;
+    let generation = shared.state.lock().unwrap_or_else(|p| p.into_inner()).rebinds;
     let listener = shared
-        .socket
+        .socket()
         .listener()
         .try_clone()
         .map_err(|e| format!("cannot share the listening socket: {e}"))?;
@@ -378,12 +418,13 @@ fn launch(shared: &Shared, standby: bool) -> Result<Child, String> {
             tracing::debug!("cannot pass the status to the store process: {e}");
         }
     }
-    // A stop requested while this one started: it must see it too.
-    if shared.stop.is_requested() {
+    // A stop requested while this one started, or a socket replaced (this
+    // one serves the old): it must see it too, and go.
+    if shared.stop.is_requested() || state.rebinds != generation {
         let _ = ours.shutdown(std::net::Shutdown::Both);
     }
     state.control = Some(ours);
-    let marker = serving_marker(shared.socket.path());
+    let marker = serving_marker(&shared.path);
     if let Err(e) = std::fs::write(&marker, format!("{}\n", child.id())) {
         tracing::debug!("cannot write {}: {e}", marker.display());
     }
@@ -409,11 +450,156 @@ fn wait_or_kill(child: &mut Child, limit: Duration) -> String {
 
 /// Accept and close every connection waiting in the backlog.
 fn refuse_waiting(shared: &Shared) {
+    let socket = shared.socket();
     loop {
-        match shared.socket.listener().accept() {
+        match socket.listener().accept() {
             Ok((stream, _)) => drop(stream),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return,
         }
+    }
+}
+
+impl Shared {
+    fn socket(&self) -> std::sync::MutexGuard<'_, Socket> {
+        self.socket.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A wake-up that can be given any number of times: a socket pair whose
+/// reading end is readable while a byte waits.
+struct Kick {
+    tx: UnixStream,
+    rx: UnixStream,
+}
+
+impl Kick {
+    fn new() -> io::Result<Kick> {
+        let (tx, rx) = UnixStream::pair()?;
+        tx.set_nonblocking(true)?;
+        rx.set_nonblocking(true)?;
+        Ok(Kick { tx, rx })
+    }
+
+    fn notify(&self) {
+        // A full buffer already wakes the reader.
+        let _ = (&self.tx).write(&[1]);
+    }
+
+    fn drain(&self) {
+        let mut buf = [0u8; 64];
+        while matches!((&self.rx).read(&mut buf), Ok(n) if n > 0) {}
+    }
+}
+
+/// Start the thread that binds the socket again should its file go away.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn guard(shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
+    use rustix::fs::inotify;
+    let (Some(dir), Some(name)) = (shared.path.parent(), shared.path.file_name()) else {
+        return None;
+    };
+    let watching = inotify::init(inotify::CreateFlags::CLOEXEC | inotify::CreateFlags::NONBLOCK)
+        .and_then(|fd| {
+            inotify::add_watch(
+                &fd,
+                dir,
+                inotify::WatchFlags::DELETE
+                    | inotify::WatchFlags::MOVED_FROM
+                    | inotify::WatchFlags::ONLYDIR,
+            )?;
+            Ok(fd)
+        });
+    let fd = match watching {
+        Ok(fd) => fd,
+        Err(e) => {
+            tracing::warn!(
+                "cannot watch {} (a deleted socket will not be bound again): {e}",
+                dir.display()
+            );
+            return None;
+        }
+    };
+    let name = name.to_owned();
+    let shared = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name("trail-socket-guard".into())
+        .spawn(move || guard_loop(&shared, &fd, &name))
+        .map_err(|e| tracing::warn!("cannot start the socket's guard thread: {e}"))
+        .ok()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn guard(_shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
+    None
+}
+
+/// Wait (no timer) for the socket's directory to lose an entry named like
+/// the socket; when the socket file is then gone, bind a new one, let the
+/// store process serving the old one finish, and wake [`activate_loop`].
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn guard_loop(shared: &Shared, inotify: &std::os::fd::OwnedFd, name: &std::ffi::OsStr) {
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
+    loop {
+        match shared.stop.ready_any(&[inotify], None) {
+            Ok(Some((Ready::Fd, _))) => {}
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!("cannot watch the socket's directory: {e}");
+                return;
+            }
+        }
+        let mut ours = false;
+        let mut reader = rustix::fs::inotify::Reader::new(inotify, &mut buf);
+        loop {
+            match reader.next() {
+                Ok(event) => {
+                    // A lost event may have been ours: look.
+                    ours |= event.events().contains(rustix::fs::inotify::ReadFlags::QUEUE_OVERFLOW)
+                        || event.file_name().is_some_and(|n| n.to_bytes() == name.as_bytes());
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => break,
+            }
+        }
+        if !ours || shared.stop.is_requested() || shared.socket().in_place() {
+            continue;
+        }
+        let path = &shared.path;
+        if std::fs::symlink_metadata(path).is_ok() {
+            // Something else took its place: not ours to remove. Clients
+            // refuse it unless it is ours (and then it is a daemon of ours).
+            tracing::warn!(
+                "the socket {} was replaced by another file; clients no longer reach this watcher",
+                path.display()
+            );
+            continue;
+        }
+        let socket = {
+            let current = shared.socket();
+            match current.rebind() {
+                Ok(socket) => socket,
+                Err(e) => {
+                    tracing::error!(
+                        "the socket {} was deleted and cannot be bound again: {e}",
+                        path.display()
+                    );
+                    continue;
+                }
+            }
+        };
+        tracing::warn!("the socket {} was deleted: bound a new one", path.display());
+        *shared.socket() = socket;
+        let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.rebinds += 1;
+        // The store process that runs serves the old socket, which nobody can
+        // reach any more: it finishes with its clients and exits, and the
+        // next one is started on the new socket.
+        if let Some(control) = state.control.as_ref() {
+            let _ = control.shutdown(std::net::Shutdown::Both);
+        }
+        drop(state);
+        shared.kick.notify();
     }
 }

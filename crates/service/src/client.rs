@@ -66,6 +66,13 @@ impl Client {
     /// daemon that is shutting down. Waits at most [`CONNECT_TIMEOUT`] for the
     /// connection and [`HELLO_TIMEOUT`] for the greeting; a daemon that accepts
     /// but does not answer is [`ServiceError::Unresponsive`].
+    ///
+    /// Only a socket of this process's own user is used (root included): a
+    /// socket file owned by another uid is [`ServiceError::Foreign`], one in
+    /// a fallback directory that others could enter is
+    /// [`ServiceError::Insecure`], and a listener that turns out to run as
+    /// another uid once connected is [`ServiceError::ForeignPeer`]. Nothing
+    /// is sent to any of them; the caller opens the store directly.
     pub fn connect(trail_dir: &Path) -> Result<Option<Client>, ServiceError> {
         Self::connect_to(&socket_path(trail_dir))
     }
@@ -82,9 +89,12 @@ impl Client {
         if !meta.file_type().is_socket() {
             return Ok(None);
         }
-        let euid = rustix::process::geteuid();
-        if meta.uid() != euid.as_raw() && !euid.is_root() {
-            return Err(ServiceError::Foreign { path: path.to_owned(), owner: meta.uid() });
+        let ours = rustix::process::geteuid().as_raw();
+        if meta.uid() != ours {
+            return Err(ServiceError::Foreign { path: path.to_owned(), owner: meta.uid(), ours });
+        }
+        if let Some(dir) = crate::path::in_private_dir(path) {
+            crate::path::check_private_dir(dir)?;
         }
         let unresponsive = |waited| ServiceError::Unresponsive { path: path.to_owned(), waited };
         let stream = match connect_with_timeout(path, CONNECT_TIMEOUT) {
@@ -95,6 +105,19 @@ impl Client {
                 return Err(ServiceError::io(format!("cannot connect to {}", path.display()), e));
             }
         };
+        // The file was ours when looked at; the process behind it must be
+        // too (the file could have been replaced since). Nothing has been
+        // sent yet.
+        let peer = rustix::net::sockopt::socket_peercred(&stream).map_err(|e| {
+            ServiceError::io(format!("cannot check who listens on {}", path.display()), e.into())
+        })?;
+        if peer.uid.as_raw() != ours {
+            return Err(ServiceError::ForeignPeer {
+                path: path.to_owned(),
+                uid: peer.uid.as_raw(),
+                ours,
+            });
+        }
         let client = Client {
             path: path.to_owned(),
             daemon_pid: 0,
@@ -511,31 +534,38 @@ fn connect_with_timeout(path: &Path, timeout: Duration) -> io::Result<Option<Uni
     // keep the connection open after we are gone.
     rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::CLOEXEC)?;
     rustix::io::ioctl_fionbio(&fd, true)?;
-    let address = rustix::net::SocketAddrUnix::new(path)?;
-    loop {
-        match rustix::net::connect(&fd, &address) {
-            Ok(()) => break,
-            Err(Errno::INTR) => {}
-            // Linux: the backlog is full. Try again shortly.
-            Err(Errno::AGAIN) => {
-                if Instant::now() >= deadline {
-                    return Ok(None);
+    // A path too long for an address is reached through its directory's
+    // descriptor, held until the connection is made.
+    let connected = crate::path::with_address(path, |address| {
+        let address = rustix::net::SocketAddrUnix::new(address)?;
+        loop {
+            match rustix::net::connect(&fd, &address) {
+                Ok(()) => return Ok(true),
+                Err(Errno::INTR) => {}
+                // Linux: the backlog is full. Try again shortly.
+                Err(Errno::AGAIN) => {
+                    if Instant::now() >= deadline {
+                        return Ok(false);
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
                 }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            // Other systems: the connection completes in the background.
-            Err(Errno::INPROGRESS) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                let left = rustix::event::Timespec::try_from(left).map_err(io::Error::other)?;
-                let mut fds = [rustix::event::PollFd::new(&fd, rustix::event::PollFlags::OUT)];
-                if rustix::event::poll(&mut fds, Some(&left))? == 0 {
-                    return Ok(None);
+                // Other systems: the connection completes in the background.
+                Err(Errno::INPROGRESS) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let left = rustix::event::Timespec::try_from(left).map_err(io::Error::other)?;
+                    let mut fds = [rustix::event::PollFd::new(&fd, rustix::event::PollFlags::OUT)];
+                    if rustix::event::poll(&mut fds, Some(&left))? == 0 {
+                        return Ok(false);
+                    }
+                    rustix::net::sockopt::socket_error(&fd)??;
+                    return Ok(true);
                 }
-                rustix::net::sockopt::socket_error(&fd)??;
-                break;
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
+    })?;
+    if !connected {
+        return Ok(None);
     }
     rustix::io::ioctl_fionbio(&fd, false)?;
     Ok(Some(UnixStream::from(fd)))

@@ -56,14 +56,33 @@
 //! # }
 //! ```
 //!
-//! This crate must not talk to the user. It reads one environment variable,
-//! `$XDG_RUNTIME_DIR`, in [`socket_path`]: the daemon and every client must agree
-//! on the socket's path without being told, and that variable is where the
-//! fallback socket of a deeply nested repository lives (see
-//! [`socket_path_with`] for the pure form).
+//! This crate must not talk to the user, and reads no environment variable:
+//! the daemon and every client find the socket from the trail directory
+//! alone ([`socket_path`]), whoever runs them and from wherever (cron, sudo,
+//! ssh).
+//!
+//! # Trust
+//!
+//! A client talks only to a socket of its own user: [`Client::connect`]
+//! checks the socket file's owner (`lstat`; root included: root does not
+//! trust another user's socket), the private directory it lies in when it
+//! is not in the trail directory, and, once connected, the uid of the
+//! process that listens (`SO_PEERCRED`), which no file swap can fake. A
+//! socket that fails is an error naming it and its owner; the caller opens
+//! the store directly instead.
+//!
+//! # One watcher per journal
+//!
+//! The watcher holds [`WatcherLock`] (`.git/trail/daemon.lock`, an `fcntl`
+//! lock the kernel releases when the process ends) for its whole life. A
+//! second watcher cannot take it; [`lock_holder`] names the process that
+//! holds it, and [`signal_watcher`] signals that process and no other. The
+//! pid file is information only. A socket file deleted under the watcher is
+//! bound again ([`Activator`]).
 
 mod activate;
 mod client;
+mod lock;
 mod path;
 pub mod protocol;
 mod server;
@@ -74,7 +93,10 @@ pub use activate::{Activator, STANDBY_ENV, STARTUP_TIMEOUT, Standby, serving_mar
 pub use client::{
     CONNECT_TIMEOUT, Client, HELLO_TIMEOUT, REINDEX_TIMEOUT, REQUEST_TIMEOUT, SHUTDOWN_TIMEOUT,
 };
-pub use path::{SOCKET_NAME, SUN_PATH_MAX, socket_path, socket_path_with};
+pub use lock::{
+    Holder, LOCK_NAME, WatcherLock, lock_holder, lock_path, signal_watcher, wait_released,
+};
+pub use path::{SOCKET_NAME, SUN_PATH_MAX, socket_path};
 pub use server::{Appender, ServeOptions, Server, Socket, Stop};
 
 /// Talking to the daemon, or being the daemon, failed.
@@ -86,10 +108,29 @@ pub enum ServiceError {
     /// Something that is not a socket sits where the socket belongs.
     #[error("{path} exists and is not a socket; remove it")]
     NotASocket { path: PathBuf },
-    /// The socket belongs to another user: connecting could hand our records to
-    /// an impostor, so we refuse.
-    #[error("{path} belongs to uid {owner}, not to us; refusing to use it")]
-    Foreign { path: PathBuf, owner: u32 },
+    /// The socket (or the private directory it lies in) belongs to another
+    /// user: connecting could hand our records to an impostor, so we refuse.
+    #[error(
+        "{path} belongs to uid {owner}, not to uid {ours} (this process): trail does not use another user's socket"
+    )]
+    Foreign { path: PathBuf, owner: u32, ours: u32 },
+    /// The process that listens on the socket runs as another user (the file
+    /// was ours when looked at, and replaced before the connection).
+    #[error(
+        "the process listening on {path} runs as uid {uid}, not as uid {ours} (this process): trail does not talk to it"
+    )]
+    ForeignPeer { path: PathBuf, uid: u32, ours: u32 },
+    /// The private directory of a fallback socket can be entered or changed
+    /// by others.
+    #[error("{path} cannot be trusted: {reason}")]
+    Insecure { path: PathBuf, reason: String },
+    /// Another process holds the watcher lock of this journal.
+    #[error("{}", watcher_running(lock, *pid))]
+    WatcherRunning { lock: PathBuf, pid: Option<u32> },
+    /// The holder of the watcher lock could not be proven to be the watcher,
+    /// so it was not signalled.
+    #[error("cannot prove which process is the watcher holding {lock}: {reason}")]
+    WatcherUnproven { lock: PathBuf, reason: String },
     /// A daemon listens but did not answer in time.
     #[error("the trail daemon on {path} does not answer (waited {waited:?})")]
     Unresponsive { path: PathBuf, waited: std::time::Duration },
@@ -120,6 +161,17 @@ pub enum ServiceError {
     /// The writer thread died (a bug): appends can no longer be made.
     #[error("the service's writer thread panicked")]
     WriterPanicked,
+}
+
+fn watcher_running(lock: &std::path::Path, pid: Option<u32>) -> String {
+    match pid {
+        Some(pid) => {
+            format!("a watcher runs for this journal already (pid {pid} holds {})", lock.display())
+        }
+        None => {
+            format!("a watcher runs for this journal already (a process holds {})", lock.display())
+        }
+    }
 }
 
 impl ServiceError {

@@ -205,7 +205,7 @@ impl Stop {
 
     /// [`Stop::ready_within`] for several descriptors: which one is readable
     /// (the first, when several are).
-    fn ready_any(
+    pub(crate) fn ready_any(
         &self,
         watched: &[&dyn AsFd],
         timeout: Option<Duration>,
@@ -259,13 +259,35 @@ pub struct Socket {
 }
 
 impl Socket {
-    /// Bind the socket of `trail_dir` ([`socket_path`]), non-blocking. A
-    /// socket file nobody answers on is stale and is replaced; if a daemon
-    /// answers, this fails with [`ServiceError::AlreadyRunning`].
+    /// Bind the socket of `trail_dir` ([`socket_path`]), non-blocking, mode
+    /// 0600. A socket file of ours nobody answers on is stale and is
+    /// replaced; if a daemon answers, this fails with
+    /// [`ServiceError::AlreadyRunning`]. Another user's socket in its place
+    /// is [`ServiceError::Foreign`] and is left alone; a fallback directory
+    /// is created private, or must be ([`ServiceError::Insecure`]).
+    ///
+    /// The caller should hold the [`crate::WatcherLock`]: a socket file says
+    /// nothing about whether a daemon runs (it can be deleted under one).
     pub fn bind(trail_dir: &Path) -> Result<Socket, ServiceError> {
-        let path = socket_path(trail_dir);
+        Socket::bind_at(socket_path(trail_dir))
+    }
+
+    /// Bind a new socket at this one's path (its file was deleted or moved
+    /// away): the same checks as [`Socket::bind`].
+    pub fn rebind(&self) -> Result<Socket, ServiceError> {
+        Socket::bind_at(self.path.clone())
+    }
+
+    fn bind_at(path: PathBuf) -> Result<Socket, ServiceError> {
+        if let Some(dir) = crate::path::in_private_dir(&path) {
+            crate::path::ensure_private_dir(dir)?;
+        }
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_socket() => {
+                let ours = rustix::process::geteuid().as_raw();
+                if meta.uid() != ours {
+                    return Err(ServiceError::Foreign { path, owner: meta.uid(), ours });
+                }
                 if Client::connect_to(&path)?.is_some() {
                     return Err(ServiceError::AlreadyRunning { path });
                 }
@@ -286,20 +308,19 @@ impl Socket {
                 return Err(ServiceError::io(format!("cannot inspect {}", path.display()), e));
             }
         }
-        let listener = UnixListener::bind(&path).map_err(|e| {
-            if e.kind() == io::ErrorKind::AddrInUse {
-                ServiceError::AlreadyRunning { path: path.clone() }
-            } else {
-                ServiceError::io(format!("cannot bind {}", path.display()), e)
-            }
-        })?;
-        // Only our own user may connect (the /tmp fallback is shared by all);
-        // accepted connections are checked again by their peer's uid.
-        let meta = std::fs::metadata(&path)
-            .and_then(|meta| {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-                Ok(meta)
-            })
+        let listener = crate::path::with_address(&path, |address| UnixListener::bind(address))
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AddrInUse {
+                    ServiceError::AlreadyRunning { path: path.clone() }
+                } else {
+                    ServiceError::io(format!("cannot bind {}", path.display()), e)
+                }
+            })?;
+        // Only our own user may connect; accepted connections are checked
+        // again by their peer's uid, and clients check the file's owner and
+        // ours.
+        let meta = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .and_then(|()| std::fs::symlink_metadata(&path))
             .map_err(|e| ServiceError::io(format!("cannot secure {}", path.display()), e))?;
         // Non-blocking: `accept` is called only once poll says a client is
         // there, and must not block should that client have gone again.
@@ -315,6 +336,13 @@ impl Socket {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the socket file is still the one bound here (not deleted,
+    /// not replaced).
+    pub fn in_place(&self) -> bool {
+        std::fs::symlink_metadata(&self.path)
+            .is_ok_and(|meta| (meta.dev(), meta.ino()) == self.identity)
     }
 
     /// Remove the socket file if it is still the one we bound.

@@ -34,6 +34,8 @@ fn eight_threads_of_fifty_clients_append_exactly_once_with_group_commit() {
                     let mut drafts = vec![d.clone()];
                     if c.is_multiple_of(5) {
                         d.why = Some(format!("thread {t} client {c} second"));
+                        // Another draft, not the same one again (which the store writes once).
+                        d.id = Some(trail_journal::record::new_draft_id());
                         drafts.push(d);
                     }
                     let appended = client.append(drafts).expect("append");

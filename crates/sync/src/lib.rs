@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod compare;
 pub mod segment;
 pub mod write;
 
@@ -18,6 +19,7 @@ pub use chain::{
     Base, ChainError, Link, Verified, links, read_link, segment_bytes, tip_of, verify_chain,
 };
 pub use checkpoint::{Checkpoint, CheckpointError};
+pub use compare::{Compared, compare_with_chain, compare_with_tip, stores_in_reflog};
 pub use segment::{Cursor, SegmentError};
 pub use write::{WriteError, Written, move_ref, refs_below, write_checkpoints};
 
@@ -26,6 +28,10 @@ pub const JOURNAL_REF: &str = "refs/trail/journal";
 /// Where each clone's chain lives on a remote (and, once pulled and verified,
 /// locally): `refs/trail/clones/<store id>`.
 pub const CLONES_PREFIX: &str = "refs/trail/clones/";
+/// Where `trail init --new-store` keeps the chain of a store it replaced:
+/// `refs/trail/replaced/<store id>` (local only; the new store's
+/// `store.created` record names it).
+pub const REPLACED_PREFIX: &str = "refs/trail/replaced/";
 /// A checkpoint commit holds at most this many records; a longer stretch
 /// (the first checkpoint of a large imported journal) becomes several commits.
 pub const MAX_SEGMENT: u64 = 50_000;

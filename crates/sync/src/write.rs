@@ -61,14 +61,22 @@ pub fn write_checkpoints(
     key: &PrivateKey,
     store_id: &str,
 ) -> Result<Option<Written>, WriteError> {
+    // Concurrent writers (hooks of several worktrees, the watcher) race for
+    // `refs/trail/journal.lock`: the loser waits a growing, jittered pause and
+    // tries again from the new tip, where usually nothing is left to write.
+    // About two seconds in all before the failure is reported.
+    let mut pause = std::time::Duration::from_millis(10);
     let mut last_error = None;
-    for _attempt in 0..3 {
+    for _attempt in 0..10 {
         match write_once(repo, store, key, store_id) {
             Err(WriteError::Git(e)) => last_error = Some(WriteError::Git(e)),
             other => return other,
         }
+        let jitter = std::time::Duration::from_millis(rand::random::<u64>() % 10);
+        std::thread::sleep(pause + jitter);
+        pause = (pause * 2).min(std::time::Duration::from_millis(400));
     }
-    Err(last_error.expect("three attempts failed"))
+    Err(last_error.expect("every attempt failed"))
 }
 
 fn write_once(
@@ -143,7 +151,14 @@ fn write_once(
         .try_into()
         .map_err(|e: gix::validate::reference::name::Error| WriteError::Git(e.to_string()))?;
     let message = format!("trail checkpoint: seq {first}..{seq}");
-    let edit = RefEdit::update(name, new_tip, expected, message.as_str());
+    // A reflog git would not keep for a ref outside refs/heads: it remembers
+    // which stores' chains this ref held, for `trail init` to name.
+    let log = gix::refs::transaction::LogChange {
+        force_create_reflog: true,
+        message: message.as_str().into(),
+        ..Default::default()
+    };
+    let edit = RefEdit::update_with_log(name, new_tip, expected, log);
     let mut time = gix::date::parse::TimeBuf::default();
     repo.edit_references_as(Some(edit), Some(signature().to_ref(&mut time)))
         .map_err(|e| WriteError::Git(e.to_string()))?;

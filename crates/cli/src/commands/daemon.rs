@@ -14,8 +14,9 @@ use crate::output::{Out, say};
 ///
 /// The daemon is `trail watch` detached from the terminal: it records every
 /// save in the work tree and owns the journal while it runs (hooks and trail
-/// commands then go through it, which makes them faster). Its pid file and
-/// log are in `.git/trail/` (`daemon.pid`, `daemon.log`).
+/// commands then go through it, which makes them faster). One watcher per
+/// repository: it holds `.git/trail/daemon.lock` while it runs. Its pid file
+/// and log are in `.git/trail/` (`daemon.pid`, `daemon.log`).
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
     #[command(subcommand)]
@@ -35,18 +36,24 @@ pub enum DaemonCommand {
 /// Start the watcher in the background (nothing happens if it runs already).
 ///
 /// Returns once the daemon answers on its socket (at most 10 s). Exit 0 when
-/// it runs, 3 when it could not be started (the log says why).
+/// it runs, 3 when it could not be started (the log says why) or when a
+/// watcher holds the repository's lock but does not answer (no second one is
+/// started).
 #[derive(Debug, Args)]
 pub struct StartArgs {}
 
 /// Stop the background watcher: it records what is pending, flushes the
 /// journal and exits (SIGTERM; waits up to 10 s).
+///
+/// Only the process that holds the repository's watcher lock
+/// (`.git/trail/daemon.lock`) is signalled; `daemon.pid` is not trusted.
 #[derive(Debug, Args)]
 pub struct StopArgs {}
 
 /// Say whether the watcher runs: pid, uptime, events recorded, queue lag, last error.
 ///
-/// Exit 0 when it runs, 3 when it does not.
+/// Exit 0 when it runs, 3 when it does not, or when it holds the
+/// repository's lock but does not answer on its socket.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Print the daemon's status object as JSON.
@@ -234,11 +241,98 @@ pub(crate) fn log_path(repo: &Repo) -> PathBuf {
     repo.location.trail_dir().join("daemon.log")
 }
 
-/// The pid in the pid file, if that process is alive.
-fn running_pid(repo: &Repo) -> Option<u32> {
-    let text = std::fs::read_to_string(pid_path(repo)).ok()?;
-    let pid: u32 = text.trim().parse().ok()?;
-    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+/// The pid `daemon.pid` names, if any. Information only: the watcher is the
+/// process that holds the lock, and nothing is signalled on this file's word.
+fn pid_file_names(repo: &Repo) -> Option<u32> {
+    std::fs::read_to_string(pid_path(repo)).ok()?.trim().parse().ok()
+}
+
+/// `.git/trail/daemon.pid`, written by the watcher once it holds the lock
+/// and has bound its socket. Removed when dropped, but only if it is still
+/// the file written here (a later watcher's is left alone).
+pub(crate) struct PidFile {
+    path: PathBuf,
+    identity: (u64, u64),
+}
+
+impl PidFile {
+    pub(crate) fn write(repo: &Repo) -> Result<PidFile, CommandError> {
+        use std::os::unix::fs::MetadataExt as _;
+        let path = pid_path(repo);
+        let pid = std::process::id();
+        // Written aside and renamed: a reader never sees it half written. No
+        // fsync: after a crash a missing or stale pid file misleads nobody.
+        let aside = path.with_file_name(format!("daemon.pid.{pid}"));
+        let written = std::fs::write(&aside, format!("{pid}\n"))
+            .and_then(|()| std::fs::rename(&aside, &path))
+            .and_then(|()| std::fs::symlink_metadata(&path));
+        match written {
+            Ok(meta) => Ok(PidFile { path, identity: (meta.dev(), meta.ino()) }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&aside);
+                Err(CommandError::environment(format!("cannot write {}: {e}", path.display())))
+            }
+        }
+    }
+
+    /// Remove the file if it is still this one: the file written here, and
+    /// still naming this process.
+    pub(crate) fn remove(&self) {
+        use std::os::unix::fs::MetadataExt as _;
+        if let Ok(meta) = std::fs::symlink_metadata(&self.path)
+            && (meta.dev(), meta.ino()) == self.identity
+            && std::fs::read_to_string(&self.path)
+                .is_ok_and(|text| text.trim().parse::<u32>() == Ok(std::process::id()))
+        {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// How long `start` and `status` wait for a watcher that holds the lock to
+/// answer (it may be starting, or binding its socket again after the file
+/// was deleted).
+const ANSWER_WAIT: Duration = Duration::from_secs(5);
+
+/// Connect until the daemon answers or `limit` passed.
+fn wait_for_answer(
+    trail_dir: &Path,
+    limit: Duration,
+) -> Result<Option<trail_service::Client>, CommandError> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(client) = trail_service::Client::connect(trail_dir).map_err(service_error)? {
+            return Ok(Some(client));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A watcher holds the lock but does not answer on its socket.
+fn not_answering(repo: &Repo, holder: trail_service::Holder) -> CommandError {
+    let trail_dir = repo.location.trail_dir();
+    let who = match holder.pid() {
+        Some(pid) => format!("a watcher (pid {pid})"),
+        None => "a watcher".to_owned(),
+    };
+    let socket = trail_service::socket_path(&trail_dir);
+    let state = if socket.exists() { "does not answer on" } else { "has no socket at" };
+    CommandError::environment(format!(
+        "{who} holds {} but {state} {}",
+        trail_service::lock_path(&trail_dir).display(),
+        socket.display()
+    ))
+    .hint("no second watcher is started; `trail daemon stop` stops this one, then `trail daemon start`")
+    .hint(format!("its log may say why: {}", log_path(repo).display()))
 }
 
 /// Start the daemon for `repo` and wait until it answers; used by `trail init --watch` too.
@@ -252,6 +346,17 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
     if let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? {
         say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
         return Ok(());
+    }
+    // Nothing answers, but a watcher may hold the lock: starting, or binding
+    // its socket again after the file was deleted. Never a second one.
+    if let Some(holder) = trail_service::lock_holder(&trail_dir).map_err(service_error)? {
+        return match wait_for_answer(&trail_dir, ANSWER_WAIT)? {
+            Some(client) => {
+                say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
+                Ok(())
+            }
+            None => Err(not_answering(repo, holder)),
+        };
     }
     // The watcher reads trail.toml first thing; a mistake there is said here,
     // with its exit code, rather than left in the log of a watcher that died.
@@ -286,8 +391,14 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             return Ok(());
         }
         if let Ok(Some(exit)) = child.try_wait() {
-            return Err(CommandError::environment(format!("the watcher exited at once ({exit})"))
+            // Another `trail daemon start` may have won the race for the
+            // lock: its watcher answers soon.
+            if trail_service::lock_holder(&trail_dir).map_err(service_error)?.is_none() {
+                return Err(CommandError::environment(format!(
+                    "the watcher exited at once ({exit})"
+                ))
                 .hint(format!("its log says why: {}", log_path(repo).display())));
+            }
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -302,40 +413,59 @@ fn start() -> Result<(), CommandError> {
 
 fn stop() -> Result<(), CommandError> {
     let repo = Repo::discover()?;
-    let Some(pid) = running_pid(&repo) else {
-        say("the watcher is not running");
+    let trail_dir = repo.location.trail_dir();
+    // Only the process that holds the lock, proven just before the signal;
+    // never whatever daemon.pid names (stale after a kill -9, pids are reused).
+    let Some(pid) = trail_service::signal_watcher(&trail_dir).map_err(service_error)? else {
+        match pid_file_names(&repo).filter(|&pid| alive(pid)) {
+            Some(named) => say(format_args!(
+                "the watcher is not running (nothing holds {}); {} names pid {named}, which is not this repository's watcher: it was not signalled",
+                trail_service::lock_path(&trail_dir).display(),
+                pid_path(&repo).display()
+            )),
+            None => say("the watcher is not running"),
+        }
         return Ok(());
     };
-    let target = rustix::process::Pid::from_raw(pid as i32).ok_or_else(|| {
-        CommandError::environment(format!("bad pid {pid} in {}", pid_path(&repo).display()))
-    })?;
-    rustix::process::kill_process(target, rustix::process::Signal::TERM).map_err(|e| {
-        CommandError::environment(format!("cannot signal the watcher (pid {pid}): {e}"))
-    })?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if !Path::new(&format!("/proc/{pid}")).exists() || zombie(pid) {
-            say(format_args!("the watcher (pid {pid}) stopped"));
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    if trail_service::wait_released(&trail_dir, Duration::from_secs(10)).map_err(service_error)? {
+        say(format_args!("the watcher (pid {pid}) stopped"));
+        return Ok(());
     }
     Err(CommandError::environment(format!("the watcher (pid {pid}) did not stop within 10 s"))
         .hint(format!("its log may say why: {}", log_path(&repo).display())))
 }
 
-/// A process that exited but was not reaped (our own child in tests).
-fn zombie(pid: u32) -> bool {
+/// Whether `pid` runs (a zombie does not).
+fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|s| s.rsplit(')').next().map(|rest| rest.trim_start().starts_with('Z')))
+        .and_then(|s| s.rsplit(')').next().map(|rest| !rest.trim_start().starts_with('Z')))
         .unwrap_or(false)
 }
 
 fn status(args: StatusArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let trail_dir = repo.location.trail_dir();
-    let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? else {
+    let mut client = trail_service::Client::connect(&trail_dir).map_err(service_error)?;
+    // Nothing answers: is a watcher there all the same (holding the lock)?
+    let holder = match client {
+        Some(_) => None,
+        None => trail_service::lock_holder(&trail_dir).map_err(service_error)?,
+    };
+    if let Some(holder) = holder {
+        client = wait_for_answer(&trail_dir, ANSWER_WAIT)?;
+        if client.is_none() {
+            if args.json {
+                let mut out = Out::new();
+                let said =
+                    serde_json::json!({"running": true, "answering": false, "pid": holder.pid()});
+                writeln!(out, "{said}")?;
+                out.flush()?;
+            }
+            return Err(not_answering(&repo, holder));
+        }
+    }
+    let Some(client) = client else {
         if args.json {
             let mut out = Out::new();
             writeln!(out, "{}", serde_json::json!({"running": false}))?;
@@ -423,7 +553,27 @@ fn systemd_escape(path: &Path) -> String {
 }
 
 pub(crate) fn service_error(e: trail_service::ServiceError) -> CommandError {
-    CommandError::environment(format!("the watcher's socket: {e}"))
+    use trail_service::ServiceError as E;
+    match &e {
+        E::Foreign { .. } | E::ForeignPeer { .. } => {
+            CommandError::environment(format!("the watcher's socket: {e}")).hint(
+                "it is another user's watcher, or was planted there: nothing was sent to it; remove it if nobody should have made it",
+            )
+        }
+        E::Insecure { path, .. } => CommandError::environment(format!("the watcher's socket: {e}"))
+            .hint(format!(
+                "nothing was sent to it; if {} is yours, `chmod 700` it, else remove it",
+                path.display()
+            )),
+        E::WatcherRunning { pid, .. } => CommandError::refused(match pid {
+            Some(pid) => format!("a watcher is already running for this repository (pid {pid})"),
+            None => "a watcher is already running for this repository".to_owned(),
+        })
+        .hint("`trail daemon status` shows it; `trail daemon stop` stops it"),
+        E::WatcherUnproven { .. } => CommandError::environment(e.to_string())
+            .hint("nothing was signalled; `trail daemon status` shows the watcher"),
+        _ => CommandError::environment(format!("the watcher's socket: {e}")),
+    }
 }
 
 /// The error a store process reported when it could not start ([`serve`]'s

@@ -310,9 +310,30 @@ fn hooks(repo: &Repo, found: &mut Findings) {
 /// The store, when it opened (the checkpoint check reads it too).
 fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate::context::Store> {
     let path = repo.store_path();
-    if !path.join("conf").exists() {
+    // A journal this user may not look into is not a missing one (and not a
+    // damaged one): the fix is its permissions, never `trail recover`.
+    let exists = match trail_journal::SledStore::exists(&path) {
+        Ok(exists) => exists,
+        Err(e) => {
+            let e = CommandError::from(e);
+            let fix = e.hints.first().cloned().unwrap_or_default();
+            found.fix("journal", Status::Problem, e.message, fix);
+            return None;
+        }
+    };
+    if !exists {
         let lost = trail_sync::tip_of(&repo.git, trail_sync::JOURNAL_REF).ok().flatten().is_some();
-        if lost {
+        if trail_journal::SledStore::rebuild_path(&path).exists() {
+            found.fix(
+                "journal",
+                Status::Problem,
+                format!(
+                    "no journal at {}: a `trail recover` did not finish putting the rebuilt one in place",
+                    path.display()
+                ),
+                "trail recover",
+            );
+        } else if lost {
             found.fix(
                 "journal",
                 Status::Problem,
@@ -335,12 +356,14 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
     let store = match repo.open_store() {
         Ok(store) => store,
         Err(e) => {
-            found.fix(
-                "journal",
-                Status::Problem,
-                e.message,
-                e.hints.first().cloned().unwrap_or_else(|| "trail recover".into()),
-            );
+            // `trail recover` only for damage (exit 1): a full disk, a
+            // permission or a lock is fixed where it is.
+            let fallback = match e.exit {
+                crate::error::Exit::Refused => "trail recover",
+                _ => "fix what the message names, then run `trail doctor` again",
+            };
+            let fix = e.hints.first().cloned().unwrap_or_else(|| fallback.into());
+            found.fix("journal", Status::Problem, e.message, fix);
             return None;
         }
     };
@@ -356,19 +379,49 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
             return None;
         }
     };
-    // Records a hook could not write (a busy or damaged journal) wait in the spool.
-    if let Ok(spooled) = crate::pending::spooled_drafts(repo)
-        && !spooled.is_empty()
-    {
+    // Commits made here whose post-commit did not finish.
+    let missed = crate::records::missed_commits(repo, &store, None);
+    if !missed.is_empty() {
+        let ids: Vec<String> = missed.iter().map(|id| id.to_string()[..12].to_owned()).collect();
         found.fix(
-            "spool",
+            "journal",
             Status::Warning,
             format!(
-                "{} in .git/trail/pending/spool not in the journal yet",
-                plural(spooled.len() as u64, "record")
+                "{} made in this worktree {} not in the journal (their post-commit did not finish): {}",
+                plural(missed.len() as u64, "commit"),
+                if missed.len() == 1 { "is" } else { "are" },
+                ids.join(", ")
             ),
-            "the next commit writes them, or the watcher when it starts (`trail daemon start`)",
+            "the next commit records them, or `trail import` now",
         );
+    }
+    // Records a hook could not write (a busy or damaged journal) wait in the spool.
+    if let Ok(waiting) = crate::pending::spool_waiting(repo) {
+        if !waiting.drafts.is_empty() {
+            found.fix(
+                "spool",
+                Status::Warning,
+                format!(
+                    "{} in .git/trail/pending/spool not in the journal yet",
+                    plural(waiting.drafts.len() as u64, "record")
+                ),
+                "the next commit writes them, or the watcher when it starts (`trail daemon start`)",
+            );
+        }
+        if !waiting.damaged.is_empty() {
+            let names: Vec<String> =
+                waiting.damaged.iter().map(|p| p.display().to_string()).collect();
+            found.fix(
+                "spool",
+                Status::Problem,
+                format!(
+                    "{} in the spool cannot be read as records: {}",
+                    plural(waiting.damaged.len() as u64, "file"),
+                    names.join(", ")
+                ),
+                "they may hold records trail could not write: look at them (JSON lists of drafts), then move them out of .git/trail; trail never deletes them",
+            );
+        }
     }
     if args.no_verify {
         found.add(

@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use serde::{Deserialize, Serialize};
 use trail_journal::{LogStore, SledStore};
 use trail_sync::{CLONES_PREFIX, JOURNAL_REF};
 
@@ -62,6 +63,15 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
         return Err(CommandError::refused("the watcher is running and owns the journal")
             .hint("stop it first: `trail daemon stop`, then run `trail recover` again"));
     }
+    // A swap that was interrupted is finished before anything else: its
+    // rebuilt journal is complete, and the old one may already be aside.
+    if let Some(swap) = Swap::read(&trail_dir)? {
+        say(format_args!(
+            "finishing the `trail recover` of {} that was interrupted while it put the rebuilt journal in place",
+            swap.started
+        ));
+        return finish(&repo, swap, args.json);
+    }
     if let Some(store) = &args.store
         && !trail_sync::is_store_id(store)
     {
@@ -70,6 +80,10 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
         ))
         .hint("`git ls-remote REMOTE 'refs/trail/clones/*'` lists the stores a remote holds; `trail status` shows this one's"));
     }
+    let path = repo.store_path();
+    // A journal this user may not read is not damaged: it is never set
+    // aside (nothing could be salvaged from it, and it still holds every record).
+    SledStore::check_access(&path).map_err(refuse_unreadable)?;
     let local_tip = trail_sync::tip_of(&repo.git, JOURNAL_REF).map_err(crate::sync::chain_error)?;
     let (store_id, tip, source) = match &args.from {
         None => {
@@ -100,11 +114,27 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
         }
     };
 
-    let path = repo.store_path();
-    let building = sibling(&path, ".recovering");
+    let building = SledStore::rebuild_path(&path);
     remove_store(&building)?;
     let created = trail_journal::Timestamp::now().to_rfc3339();
-    let fresh = SledStore::create_as(&building, &store_id, &created)?;
+    let fresh = SledStore::create_as(&building, &store_id, &created).map_err(|e| {
+        let _ = remove_store(&building);
+        match e {
+            trail_journal::OpenError::DiskFull { path, source } => {
+                CommandError::environment(format!(
+                    "cannot build the new journal at {}: the disk is full ({source})",
+                    path.display()
+                ))
+                .hint("free space on that filesystem, then run `trail recover` again; nothing was changed")
+            }
+            e @ trail_journal::OpenError::Permission { .. } => {
+                let mut refused = CommandError::from(e);
+                refused.hints.truncate(1);
+                refused.hint("`trail recover` builds the new journal beside the old one; nothing was changed")
+            }
+            e => CommandError::from(e),
+        }
+    })?;
     // The records go into the new store (on another thread) while the chain
     // is still being read and verified here, so the two overlap. Nothing is
     // trusted until `verify_chain` returns Ok: a failure of either deletes
@@ -150,21 +180,24 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     let checkpointed = verified.head.clone();
 
     // The old store: is there anything to do, and what can it still give?
-    let old = Old::inspect(&path, &checkpointed)?;
-    let outcome = |recovered: bool, salvaged: u64, head: u64, kept: Option<&Path>, lost| {
-        serde_json::json!({
-            "recovered": recovered,
-            "store": store_id,
-            "source": source,
-            "checkpointed_seq": checkpointed.seq,
-            "records": verified.records,
-            "commits": verified.commits,
-            "last_checkpoint_time": verified.last.as_ref().map(|c| c.time.as_str()),
-            "salvaged": salvaged,
-            "head_seq": head,
-            "kept": kept.map(|k| k.display().to_string()),
-            "lost": lost,
-        })
+    let old = match Old::inspect(&path, &checkpointed) {
+        Ok(old) => old,
+        Err(e) => {
+            drop(fresh);
+            let _ = remove_store(&building);
+            return Err(e);
+        }
+    };
+    let mut outcome = Outcome {
+        store: store_id.clone(),
+        source: source.clone(),
+        checkpointed_seq: checkpointed.seq,
+        records: verified.records,
+        commits: verified.commits as u64,
+        last_checkpoint_time: verified.last.as_ref().map(|c| c.time.clone()),
+        salvaged: 0,
+        head_seq: checkpointed.seq,
+        acknowledged: old.acknowledged,
     };
     if old.intact && !args.force {
         drop(fresh);
@@ -175,8 +208,8 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
         ));
         say("`trail recover --force` rebuilds it anyway");
         if args.json {
-            let head = old.acknowledged.unwrap_or(checkpointed.seq);
-            print_json(&outcome(false, 0, head, None, None))?;
+            outcome.head_seq = old.acknowledged.unwrap_or(checkpointed.seq);
+            print_json(&outcome.json(false, None))?;
         }
         return Ok(());
     }
@@ -186,46 +219,322 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             CommandError::environment(format!("cannot add the salvaged records: {e}"))
         })?;
     }
-    let head = fresh.head()?;
+    outcome.salvaged = salvaged;
+    outcome.head_seq = fresh.head()?.seq;
     drop(fresh);
 
-    // The swap: the damaged store (and its mark) step aside, kept; the new
-    // one takes their place.
-    let kept = free_name(&path)?;
+    // The rebuilt store is complete and closed: the swap is written down
+    // (durably) before its first step, so that if this process dies during
+    // it, the next `trail recover` finishes it instead of starting over.
     let mark = sibling(&path, ".head");
-    if path.exists() {
-        rename(&path, &kept)?;
-        if mark.exists() {
-            rename(&mark, &sibling(&kept, ".head"))?;
-        }
+    let kept = match exists(&path)? || exists(&mark)? {
+        true => Some(free_name(&path)?),
+        false => None,
+    };
+    let swap = Swap {
+        started: created,
+        store: file_name(&path)?,
+        built: file_name(&building)?,
+        kept: kept.as_deref().map(file_name).transpose()?,
+        remote_tip: args.from.as_ref().map(|_| tip.to_string()),
+        local_tip: local_tip.map(|t| t.to_string()),
+        outcome,
+    };
+    if let Err(e) = swap.write(&trail_dir) {
+        // Nothing was swapped: no plan, no rebuild is left behind.
+        let _ = Swap::remove(&trail_dir);
+        let _ = remove_store(&building);
+        return Err(e);
     }
-    rename(&building, &path)?;
-    let built_mark = sibling(&building, ".head");
-    if built_mark.exists() {
-        rename(&built_mark, &mark)?;
-    }
-    if let Some(remote_tip) = args.from.as_ref().map(|_| tip) {
-        adopt_remote_chain(&repo, local_tip, remote_tip);
+    trail_failpoint::hit("recover.swap.planned");
+    finish(&repo, swap, args.json)
+}
+
+/// What a recovery found and did, for its report (kept in the [`Swap`] so
+/// that a finished interrupted swap reports the same).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Outcome {
+    store: String,
+    source: String,
+    checkpointed_seq: u64,
+    records: u64,
+    commits: u64,
+    last_checkpoint_time: Option<String>,
+    /// Records after the last checkpoint taken from the old store.
+    salvaged: u64,
+    /// Where the rebuilt journal ends.
+    head_seq: u64,
+    /// The last seq the old store is known to have acknowledged.
+    acknowledged: Option<u64>,
+}
+
+impl Outcome {
+    fn lost(&self) -> Option<[u64; 2]> {
+        self.acknowledged.filter(|ack| *ack > self.head_seq).map(|ack| [self.head_seq + 1, ack])
     }
 
+    fn json(&self, recovered: bool, kept: Option<&Path>) -> serde_json::Value {
+        serde_json::json!({
+            "recovered": recovered,
+            "store": self.store,
+            "source": self.source,
+            "checkpointed_seq": self.checkpointed_seq,
+            "records": self.records,
+            "commits": self.commits,
+            "last_checkpoint_time": self.last_checkpoint_time,
+            "salvaged": self.salvaged,
+            "head_seq": self.head_seq,
+            "kept": kept.map(|k| k.display().to_string()),
+            "lost": self.lost(),
+        })
+    }
+}
+
+/// The swap of a rebuilt journal into place, as `.git/trail/recover.json`:
+/// written (fsync'd, renamed into place, the directory fsync'd) before its
+/// first step and removed after its last, so that a `trail recover` killed
+/// anywhere in between leaves a plan the next one finishes. Each step is one
+/// rename, and which have been done is read from the files themselves (see
+/// [`Swap::carry_out`]), so finishing never repeats or skips one.
+#[derive(Debug, Serialize, Deserialize)]
+struct Swap {
+    /// When the recovery began (RFC 3339).
+    started: String,
+    /// File names in the trail directory: the store, its rebuilt replacement,
+    /// and where the old store and its mark go (none when there was neither).
+    store: String,
+    built: String,
+    kept: Option<String>,
+    /// With --from: the remote chain's tip, and the local one it may replace.
+    remote_tip: Option<String>,
+    local_tip: Option<String>,
+    outcome: Outcome,
+}
+
+const SWAP_FILE: &str = "recover.json";
+
+impl Swap {
+    fn read(trail_dir: &Path) -> Result<Option<Swap>, CommandError> {
+        let path = trail_dir.join(SWAP_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(CommandError::environment(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            CommandError::environment(format!(
+                "{} (the plan of an interrupted `trail recover`) cannot be read: {e}",
+                path.display()
+            ))
+            .hint(format!(
+                "look at {} and the journal* entries beside it; once the journal is where it belongs, delete the plan",
+                trail_dir.display()
+            ))
+        })
+    }
+
+    fn write(&self, trail_dir: &Path) -> Result<(), CommandError> {
+        use std::io::Write as _;
+        let path = trail_dir.join(SWAP_FILE);
+        let cannot = |e: std::io::Error| {
+            CommandError::environment(format!("cannot write {}: {e}", path.display()))
+                .hint("nothing was swapped; the old journal is where it was")
+        };
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| CommandError::environment(format!("cannot encode the plan: {e}")))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(trail_dir).map_err(cannot)?;
+        tmp.write_all(&bytes).map_err(cannot)?;
+        tmp.as_file().sync_all().map_err(cannot)?;
+        tmp.persist(&path).map_err(|e| cannot(e.error))?;
+        sync_dir(trail_dir)
+    }
+
+    fn remove(trail_dir: &Path) -> Result<(), CommandError> {
+        let path = trail_dir.join(SWAP_FILE);
+        match std::fs::remove_file(&path) {
+            Ok(()) => sync_dir(trail_dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => {
+                Err(CommandError::environment(format!("cannot remove {}: {e}", path.display())))
+            }
+        }
+    }
+
+    /// Do the renames not done yet, in order: the old store, then its mark,
+    /// step aside (kept); the rebuilt store, then its mark, take their place.
+    /// While the rebuilt store is still beside the old one, nothing of it is
+    /// in place; once it is in place, only its mark may remain to move (and a
+    /// mark already there was written by the new store since: it stays).
+    /// Returns false when the rebuilt store is gone without having been put
+    /// in place: then the old store is where it was, or was put back.
+    fn carry_out(&self, trail_dir: &Path) -> Result<bool, CommandError> {
+        let store = trail_dir.join(&self.store);
+        let built = trail_dir.join(&self.built);
+        let mark = sibling(&store, ".head");
+        let built_mark = sibling(&built, ".head");
+        let kept = self.kept.as_ref().map(|k| trail_dir.join(k));
+        if exists(&built)? {
+            match &kept {
+                Some(kept) => {
+                    if exists(&store)? {
+                        rename(&store, kept)?;
+                        sync_dir(trail_dir)?;
+                        trail_failpoint::hit("recover.swap.old-moved");
+                    }
+                    if exists(&mark)? {
+                        rename(&mark, &sibling(kept, ".head"))?;
+                        sync_dir(trail_dir)?;
+                        trail_failpoint::hit("recover.swap.old-mark-moved");
+                    }
+                }
+                None if exists(&store)? || exists(&mark)? => {
+                    // `SledStore::create` refuses to make a store while the
+                    // rebuilt one waits, so someone put this here by hand.
+                    return Err(CommandError::refused(format!(
+                        "{} appeared while `trail recover` was putting {} in its place",
+                        store.display(),
+                        built.display()
+                    ))
+                    .hint(format!(
+                        "move {} (and {}) aside, then run `trail recover` again",
+                        store.display(),
+                        mark.display()
+                    )));
+                }
+                None => {}
+            }
+            rename(&built, &store)?;
+            sync_dir(trail_dir)?;
+            trail_failpoint::hit("recover.swap.new-moved");
+        } else if exists(&store)?
+            && let Some(kept) = &kept
+            && !exists(kept)?
+            && !exists(&sibling(kept, ".head"))?
+        {
+            // The rebuilt store is gone, and the old store and its mark
+            // never stepped aside (the first renames): the swap never began.
+            if exists(&built_mark)? {
+                remove_file(&built_mark)?;
+            }
+            return Ok(false);
+        } else if !exists(&store)? {
+            // The rebuilt store is gone and nothing took the old one's place:
+            // the old store goes back where it was.
+            if let Some(kept) = &kept {
+                let kept_mark = sibling(kept, ".head");
+                if exists(kept)? {
+                    rename(kept, &store)?;
+                }
+                if exists(&kept_mark)? && !exists(&mark)? {
+                    rename(&kept_mark, &mark)?;
+                }
+                sync_dir(trail_dir)?;
+            }
+            if exists(&built_mark)? {
+                remove_file(&built_mark)?;
+            }
+            return Ok(false);
+        }
+        if exists(&built_mark)? {
+            if exists(&mark)? {
+                remove_file(&built_mark)?;
+            } else {
+                rename(&built_mark, &mark)?;
+            }
+            sync_dir(trail_dir)?;
+            trail_failpoint::hit("recover.swap.new-mark-moved");
+        }
+        Ok(true)
+    }
+}
+
+/// Put the rebuilt journal in place (or finish doing so), then what follows:
+/// the remote's chain adopted, the spool written, a checkpoint, the report.
+/// The plan goes last, so that a recovery killed before it reported reports
+/// on the next run.
+fn finish(repo: &Repo, swap: Swap, json: bool) -> Result<(), CommandError> {
+    let trail_dir = repo.location.trail_dir();
+    if !swap.carry_out(&trail_dir)? {
+        Swap::remove(&trail_dir)?;
+        return Err(CommandError::refused(format!(
+            "the journal rebuilt by the interrupted `trail recover` ({}) is gone; the old journal is where it was",
+            trail_dir.join(&swap.built).display()
+        ))
+        .hint("run `trail recover` again to rebuild it"));
+    }
+    let outcome = &swap.outcome;
+    if let Some(remote) = swap.remote_tip.as_deref().and_then(parse_oid) {
+        let local = swap.local_tip.as_deref().and_then(parse_oid);
+        adopt_remote_chain(repo, local, remote);
+    }
+    trail_failpoint::hit("recover.swap.adopted");
+
     say(format_args!(
-        "recovered {} (seq 1..{}) from {source}: {}, the last written {}",
-        crate::output::plural(verified.records, "record"),
-        checkpointed.seq,
-        crate::output::plural(verified.commits as u64, "checkpoint commit"),
-        verified.last.as_ref().map_or("never", |c| c.time.as_str())
+        "recovered {} (seq 1..{}) from {}: {}, the last written {}",
+        crate::output::plural(outcome.records, "record"),
+        outcome.checkpointed_seq,
+        outcome.source,
+        crate::output::plural(outcome.commits, "checkpoint commit"),
+        outcome.last_checkpoint_time.as_deref().unwrap_or("never")
     ));
-    if salvaged > 0 {
+    if outcome.salvaged > 0 {
         say(format_args!(
-            "added {salvaged} records recorded after the last checkpoint (seq {}..{}) that the damaged journal still held",
-            checkpointed.seq + 1,
-            head.seq
+            "added {} records recorded after the last checkpoint (seq {}..{}) that the damaged journal still held",
+            outcome.salvaged,
+            outcome.checkpointed_seq + 1,
+            outcome.head_seq
         ));
     }
-    let kept = (path.exists() && kept.exists()).then_some(kept);
+    let kept = swap.kept.as_ref().map(|k| trail_dir.join(k)).filter(|k| k.exists());
     if let Some(kept) = &kept {
         say(format_args!("the damaged journal is kept at {}", kept.display()));
     }
+    // The swap is done: from here on, a failure is said and the recovery
+    // still reports and ends (a plan left behind would make every later
+    // `trail recover` finish it again instead of doing what it is asked).
+    let after = spool_and_checkpoint(repo);
+    if let Err(e) = &after {
+        say(format_args!(
+            "warning: the recovered journal could not be opened to write the spooled records and a checkpoint: {} (the next commit does both)",
+            e.message
+        ));
+    }
+    if json {
+        print_json(&outcome.json(true, kept.as_deref()))?;
+    }
+    let head = outcome.head_seq;
+    let result = match outcome.acknowledged {
+        Some(ack) if ack > head => Err(CommandError::refused(format!(
+            "records {}..{ack} were lost: they were recorded after the last checkpoint and the damaged journal no longer holds them",
+            head + 1
+        ))
+        .hint(format!("the journal now ends at seq {head}; new records continue from there"))
+        .hint("`trail import` records again the commits among them (from git's history); saves between commits cannot be brought back")),
+        Some(_) => {
+            say(format_args!("nothing was lost: the journal ends at seq {head}, as before"));
+            Ok(())
+        }
+        None => {
+            say(format_args!(
+                "the journal ends at seq {head}; whether records were made after the last checkpoint cannot be known (the old journal and its high-water mark are gone)"
+            ));
+            say("`trail import` records again any commit the journal lacks (from git's history)");
+            Ok(())
+        }
+    };
+    trail_failpoint::hit("recover.swap.reported");
+    Swap::remove(&trail_dir)?;
+    result.and(after)
+}
+
+/// After a swap: the records that waited in the spool go into the recovered
+/// journal, and a checkpoint covers what was salvaged.
+fn spool_and_checkpoint(repo: &Repo) -> Result<(), CommandError> {
     // No reindex here: `restore` wrote the index keys of every record it put
     // back (the same `index::entries_of` that `reindex` uses) into a store
     // that started empty, so rebuilding them gave the same indexes again — and
@@ -236,7 +545,7 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
     // Records a hook could not write into the damaged journal waited in the
     // spool; they belong after what came back.
     let before = store.head()?.seq;
-    match crate::pending::write_spooled(&repo, &store) {
+    match crate::pending::write_spooled(repo, &store) {
         Ok(0) => {}
         Ok(n) => say(format_args!(
             "wrote {} that waited in .git/trail/pending/spool (seq {}..{})",
@@ -249,33 +558,27 @@ pub fn run(args: RecoverArgs) -> Result<(), CommandError> {
             e.message
         )),
     }
-    if let Err(e) = crate::sync::checkpoint(&repo, &store) {
+    if let Err(e) = crate::sync::checkpoint(repo, &store) {
         crate::sync::warn_checkpoint(&e);
     }
-    if args.json {
-        let lost = old.acknowledged.filter(|ack| *ack > head.seq).map(|ack| [head.seq + 1, ack]);
-        print_json(&outcome(true, salvaged, head.seq, kept.as_deref(), lost))?;
+    Ok(())
+}
+
+fn parse_oid(hex: &str) -> Option<trail_git::ObjectId> {
+    trail_git::ObjectId::from_hex(hex.as_bytes()).ok()
+}
+
+/// `trail recover` on a journal this user may not read (or whose mark it may
+/// not read): refused, with what to do instead.
+fn refuse_unreadable(e: trail_journal::OpenError) -> CommandError {
+    let permission = matches!(e, trail_journal::OpenError::Permission { .. });
+    let mut refused = CommandError::from(e);
+    if permission {
+        // In place of "`trail recover` is not the fix": this is it refusing.
+        refused.hints.truncate(1);
+        refused = refused.hint("`trail recover` leaves a journal it cannot read where it is: it is not damaged, and setting it aside would lose the records only it holds");
     }
-    match old.acknowledged {
-        Some(ack) if ack > head.seq => Err(CommandError::refused(format!(
-            "records {}..{ack} were lost: they were recorded after the last checkpoint and the damaged journal no longer holds them",
-            head.seq + 1
-        ))
-        .hint(format!("the journal now ends at seq {}; new records continue from there", head.seq))
-        .hint("`trail import` records again the commits among them (from git's history); saves between commits cannot be brought back")),
-        Some(_) => {
-            say(format_args!("nothing was lost: the journal ends at seq {}, as before", head.seq));
-            Ok(())
-        }
-        None => {
-            say(format_args!(
-                "the journal ends at seq {}; whether records were made after the last checkpoint cannot be known (the old journal and its high-water mark are gone)",
-                head.seq
-            ));
-            say("`trail import` records again any commit the journal lacks (from git's history)");
-            Ok(())
-        }
-    }
+    refused
 }
 
 /// What the store being replaced can tell and give.
@@ -291,7 +594,7 @@ struct Old {
 
 impl Old {
     fn inspect(path: &Path, checkpointed: &trail_sync::Cursor) -> Result<Old, CommandError> {
-        let mark = read_mark(&sibling(path, ".head"));
+        let mark = read_mark(&sibling(path, ".head"))?;
         let store = match SledStore::open_for_salvage(path) {
             Ok(store) => store,
             Err(trail_journal::OpenError::NotInitialized { .. }) => {
@@ -301,6 +604,11 @@ impl Old {
                 return Err(CommandError::environment("the journal is in use by another process")
                     .hint("wait for it to finish (a hook, `trail watch`), then try again"));
             }
+            // Not damage: the journal holds its records, it cannot be opened here and now.
+            Err(
+                e @ (trail_journal::OpenError::Permission { .. }
+                | trail_journal::OpenError::DiskFull { .. }),
+            ) => return Err(refuse_unreadable(e)),
             Err(e) => {
                 say(format_args!(
                     "the journal does not open ({e}); nothing can be salvaged from it"
@@ -448,9 +756,57 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn read_mark(path: &Path) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    text.split_whitespace().next()?.parse().ok()
+/// The seq a high-water mark holds; `None` when there is none (or it holds
+/// no seq). One this user may not read refuses the recovery: "unknown" would
+/// hide records it says were acknowledged.
+fn read_mark(path: &Path) -> Result<Option<u64>, CommandError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(CommandError::environment(format!(
+                "cannot read {}, the journal's high-water mark: {e}",
+                path.display()
+            ))
+            .hint("give this user read access to it, or run `trail recover` as its owner")
+            .hint("`trail recover` does not set a journal aside while it cannot tell what that journal acknowledged"));
+        }
+        Err(_) => return Ok(None),
+    };
+    Ok(text.split_whitespace().next().and_then(|seq| seq.parse().ok()))
+}
+
+/// Whether `path` is there (a dangling link counts); one this user may not
+/// look at is an error, never "absent".
+fn exists(path: &Path) -> Result<bool, CommandError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(CommandError::environment(format!("cannot look at {}: {e}", path.display()))),
+    }
+}
+
+fn file_name(path: &Path) -> Result<String, CommandError> {
+    path.file_name().and_then(|n| n.to_str()).map(str::to_owned).ok_or_else(|| {
+        CommandError::environment(format!(
+            "{} has no file name trail can write down",
+            path.display()
+        ))
+    })
+}
+
+/// Make the renames in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), CommandError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| CommandError::environment(format!("cannot sync {}: {e}", dir.display())))
+}
+
+fn remove_file(path: &Path) -> Result<(), CommandError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CommandError::environment(format!("cannot remove {}: {e}", path.display()))),
+    }
 }
 
 fn rename(from: &Path, to: &Path) -> Result<(), CommandError> {

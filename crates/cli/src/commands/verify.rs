@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
-use trail_journal::{LogStore, Timestamp, store::meta_keys};
+use trail_journal::LogStore;
 
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -15,8 +15,14 @@ use crate::output::{Out, to_stderr};
 ///
 /// Recomputes every record's hash and every link of the chain, checks that
 /// each record is in canonical form, that no acknowledged record is missing,
-/// and that the indexes agree with the records. Exits 0 when all is well, 1
-/// naming the first bad seq when anything is wrong.
+/// and that the indexes agree with the records. Then it compares the journal
+/// with the signed checkpoints on refs/trail/journal in this repository (the
+/// same store, and at every checkpoint the record it signs), which names
+/// records removed from the end, an older copy of the store put back,
+/// another store put in its place and a rewrite, at the first seq that
+/// differs; and it checks that no single-use token authorized two commits.
+/// Exits 0 when all is well, 1 naming the first bad seq when anything is
+/// wrong.
 ///
 /// With --all-clones it verifies the checkpoint chains this repository holds
 /// instead of the local store: every clone's journal under
@@ -52,8 +58,9 @@ pub struct VerifyArgs {
     pub all_clones: bool,
 
     /// Print the outcome as one JSON object: ok, records, head_seq,
-    /// head_hash, first_bad_seq, findings (seq, problem). The exit code is
-    /// the same. With --all-clones, one object per journal (JSON Lines): ok,
+    /// head_hash, first_bad_seq, checkpointed_seq (the last seq the
+    /// checkpoints on refs/trail/journal cover; null without any), seconds,
+    /// findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok,
     /// store, ref, own, records, head_seq, head_hash, commits, key,
     /// last_checkpoint_time, first_bad_seq, problem.
     #[arg(long)]
@@ -66,7 +73,7 @@ pub fn run(args: VerifyArgs) -> Result<(), CommandError> {
         return all_clones(&repo, &args);
     }
     let store = repo.open_store()?;
-    let local = verify_local(&args, &store);
+    let local = verify_local(&repo, &args, &store);
     let Some(remote) = args.against else { return local };
     let against = against(&repo, &store, &remote, args.quiet || crate::output::quiet());
     match (local, against) {
@@ -195,21 +202,15 @@ fn against(
     Ok(())
 }
 
-fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), CommandError> {
+fn verify_local(
+    repo: &Repo,
+    args: &VerifyArgs,
+    store: &crate::context::Store,
+) -> Result<(), CommandError> {
     let started = Instant::now();
-    let report = trail_journal::verify(store)?;
+    let checked = crate::sync::verify_store(repo, store)?;
     let elapsed = started.elapsed();
-    let outcome = json!({
-        "time": Timestamp::now().to_rfc3339(),
-        "ok": report.ok(),
-        "records": report.records,
-        "head_seq": report.head.seq,
-        "first_bad_seq": report.first_bad_seq(),
-    });
-    // Remembering the outcome is a convenience for `trail status`; failing to is not fatal.
-    if let Err(e) = store.set_meta(meta_keys::LAST_VERIFY, outcome.to_string().as_bytes()) {
-        tracing::warn!("could not remember the verify outcome: {e}");
-    }
+    let report = &checked.report;
     if args.json {
         let findings: Vec<serde_json::Value> = report
             .findings
@@ -226,6 +227,7 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
                 "head_seq": report.head.seq,
                 "head_hash": report.head.hash,
                 "first_bad_seq": report.first_bad_seq(),
+                "checkpointed_seq": checked.compared.tip.map(|_| checked.compared.seq),
                 "seconds": elapsed.as_secs_f64(),
                 "findings": findings,
             })
@@ -234,18 +236,23 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
         if report.ok() {
             return Ok(());
         }
-        return Err(CommandError::refused(match report.first_bad_seq() {
-            Some(seq) => format!("the journal is NOT intact: first bad record is seq {seq}"),
-            None => "the journal's store or indexes are damaged".to_owned(),
-        }));
+        return Err(crate::sync::not_intact(report));
     }
     if report.ok() {
         if !(args.quiet || crate::output::quiet()) {
             let rate = report.records as f64 / elapsed.as_secs_f64().max(1e-9);
+            let compared = match checked.compared.tip {
+                Some(_) => format!(
+                    "; it holds every record the signed checkpoints on {} hold (up to seq {})",
+                    trail_sync::JOURNAL_REF,
+                    checked.compared.seq
+                ),
+                None => String::new(),
+            };
             let mut out = Out::new();
             writeln!(
                 out,
-                "ok: {} verified in {:.3} s ({:.0} records/s); head seq {} hash {}",
+                "ok: {} verified in {:.3} s ({:.0} records/s); head seq {} hash {}{compared}",
                 crate::output::plural(report.records, "record"),
                 elapsed.as_secs_f64(),
                 rate,
@@ -256,27 +263,8 @@ fn verify_local(args: &VerifyArgs, store: &crate::context::Store) -> Result<(), 
         }
         return Ok(());
     }
-    for finding in &report.findings {
-        match finding.seq {
-            Some(seq) => to_stderr(format_args!("seq {seq}: {}\n", finding.problem)),
-            None => to_stderr(format_args!("store: {}\n", finding.problem)),
-        }
-    }
-    let only_indexes =
-        report.findings.iter().all(|f| matches!(f.problem, trail_journal::Problem::Index { .. }));
-    let error = match report.first_bad_seq() {
-        Some(seq) => CommandError::refused(format!(
-            "the journal is NOT intact: first bad record is seq {seq}"
-        ))
-        .hint("the records from that seq on cannot be trusted; compare with a copy made by `trail export`"),
-        None if only_indexes => {
-            CommandError::refused("the journal's records are intact but its indexes are not")
-                .hint("run `trail reindex` to rebuild the indexes from the records")
-        }
-        None => CommandError::refused("the journal's store is damaged (see the findings above)")
-            .hint("compare with a copy made by `trail export`"),
-    };
-    Err(error)
+    crate::sync::print_findings(report);
+    Err(crate::sync::not_intact(report))
 }
 
 /// One journal `--all-clones` verified, and how it went.

@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::Value;
-use trail_journal::{
-    Draft, LogStore as _, PathChange, SledStore, Source, Status, Timestamp, kinds,
-};
+use trail_journal::{Draft, LogStore as _, PathChange, Source, Status, Timestamp, kinds};
 use trail_watch::{Change, FileChange, Kind};
 
 use crate::context::Repo;
@@ -50,13 +48,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     };
     let config = crate::config::load(&workdir.join("trail.toml"))?;
     let trail_dir = repo.location.trail_dir();
-    if trail_service::Client::connect(&trail_dir)
-        .map_err(crate::commands::daemon::service_error)?
-        .is_some()
-    {
-        return Err(CommandError::refused("a watcher is already running for this repository")
-            .hint("`trail daemon status` shows it; `trail daemon stop` stops it"));
-    }
+    // One watcher per journal: the lock, held until this function returns
+    // (the kernel lets go of it however the process ends). Not a socket or
+    // pid file, which can be deleted under a running watcher or outlive it.
+    let lock = trail_service::WatcherLock::acquire(&trail_dir)
+        .map_err(crate::commands::daemon::service_error)?;
 
     // Signals arrive through signal-hook's pipe; a thread blocked on it sets
     // the flag and wakes the loop below (no polling for a stop request).
@@ -69,17 +65,16 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     .map_err(|e| CommandError::environment(format!("cannot handle signals: {e}")))?;
     let signals_handle = signals.handle();
 
-    // The socket first (it refuses a second watcher), then the pid file:
-    // `trail daemon start` returns as soon as the socket answers, and the pid
-    // it then reads must be this process's.
+    // The socket, then the pid file: `trail daemon start` returns as soon as
+    // the socket answers, and the pid it then reads must be this process's.
+    // The pid file is information only (the lock says who the watcher is),
+    // and removed at the end only if it is still the one written here.
     let socket =
         trail_service::Socket::bind(&trail_dir).map_err(crate::commands::daemon::service_error)?;
-    let pid_file = crate::commands::daemon::pid_path(&repo);
+    let pid_file = crate::commands::daemon::PidFile::write(&repo)?;
     let marker = trail_dir.join("watch.running");
+    // Under the lock, a marker left behind can only be a previous run's.
     let unclean = marker.exists();
-    std::fs::write(&pid_file, format!("{}\n", std::process::id())).map_err(|e| {
-        CommandError::environment(format!("cannot write {}: {e}", pid_file.display()))
-    })?;
     std::fs::write(&marker, format!("{}\n", std::process::id())).map_err(|e| {
         CommandError::environment(format!("cannot write {}: {e}", marker.display()))
     })?;
@@ -101,7 +96,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         command
     })
     .map_err(|e| {
-        let _ = std::fs::remove_file(&pid_file);
+        pid_file.remove();
         if !unclean {
             let _ = std::fs::remove_file(&marker);
         }
@@ -119,13 +114,12 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     let journal = Journal { repo: &repo };
 
     // Spooled records (written while the journal was busy) go in first.
-    let known = |id: &trail_git::ObjectId| {
-        Ok(journal.open().and_then(|store| crate::records::is_known(&store, id)).unwrap_or(false))
-    };
-    if let Err(e) = crate::pending::append_spooled_with(&repo, known, |drafts| {
-        journal.append(drafts).map(|_| ())
-    }) {
-        say(format_args!("could not append the spooled records: {}", e.message));
+    match journal.open() {
+        Ok(store) => match repo.gateway().drain_into(&store) {
+            Ok(drained) => crate::pending::say_drained(&repo.gateway(), &drained),
+            Err(e) => say(format_args!("could not append the spooled records: {e}")),
+        },
+        Err(e) => say(format_args!("could not append the spooled records: {}", e.message)),
     }
 
     let options = trail_watch::Options {
@@ -248,13 +242,16 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         Ok(())
     })();
     signals_handle.close();
-    // The store process answers what it serves, flushes and exits.
+    // The store process answers what it serves, flushes and exits; the
+    // socket file goes (if it is still ours).
     activator.stop();
-    let _ = std::fs::remove_file(&pid_file);
+    pid_file.remove();
     if result.is_ok() {
         let _ = std::fs::remove_file(&marker);
         say("the watcher stopped");
     }
+    // Last: once the lock is free, `trail daemon stop` says the watcher stopped.
+    drop(lock);
     result
 }
 
@@ -293,24 +290,12 @@ impl Journal<'_> {
         // A store process starting (it waits up to 10 s for a hook that holds
         // the store) or one on its way out: ask again, for a little longer
         // than that wait, before opening the store here.
-        let deadline = Instant::now() + Duration::from_secs(12);
-        let trail_dir = self.repo.location.trail_dir();
-        loop {
-            let why = match trail_service::Client::connect(&trail_dir) {
-                Ok(Some(client)) => return Ok(crate::context::Store::Daemon(client)),
-                Ok(None) => "no store process answers".to_owned(),
-                Err(e) => format!("the store process: {e}"),
-            };
-            if Instant::now() >= deadline {
-                say(format_args!("{why}; opening the journal directly"));
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        let (store, direct) =
+            self.repo.gateway().open_patiently(Duration::from_secs(12), Duration::from_secs(10))?;
+        if let Some(why) = direct {
+            say(format_args!("{why}; opening the journal directly"));
         }
-        Ok(crate::context::Store::Direct(SledStore::open_with_wait(
-            &self.repo.store_path(),
-            Duration::from_secs(10),
-        )?))
+        Ok(store)
     }
 
     fn append(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
@@ -339,25 +324,24 @@ impl Journal<'_> {
     /// [`Journal::append`] for saves: should it fail, the records are kept in
     /// the spool (the next hook, `trail recover` or watcher start writes them)
     /// rather than lost. An append that failed after it was sent may have been
-    /// written too: such a save can then be recorded twice, never not at all.
+    /// written too: the spooled drafts keep their ids, and the store appends an
+    /// id once, so such a save is recorded once, never twice and never not at all.
     fn append_or_keep(
         &self,
         drafts: Vec<Draft>,
         after: impl FnOnce(&crate::context::Store),
     ) -> Result<usize, CommandError> {
         let kept = drafts.clone();
-        self.append_then(drafts, after).map_err(|e| {
-            match crate::pending::spool_drafts(self.repo, &kept) {
-                Ok(()) => CommandError::environment(format!(
-                    "{}; the {} are kept in the spool",
-                    e.message,
-                    crate::output::plural(kept.len() as u64, "record")
-                )),
-                Err(spool) => CommandError::environment(format!(
-                    "{}; and they could not be kept either: {}",
-                    e.message, spool.message
-                )),
-            }
+        self.append_then(drafts, after).map_err(|e| match self.repo.gateway().spool().keep(&kept) {
+            Ok(_) => CommandError::environment(format!(
+                "{}; the {} are kept in the spool",
+                e.message,
+                crate::output::plural(kept.len() as u64, "record")
+            )),
+            Err(spool) => CommandError::environment(format!(
+                "{}; and they could not be kept either: {}",
+                e.message, spool
+            )),
         })
     }
 }

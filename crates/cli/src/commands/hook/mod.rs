@@ -210,12 +210,19 @@ pub(crate) fn one_line(text: &str) -> Option<String> {
 /// pre-push: refuse to push while the journal fails verification, or
 /// commits that change protected paths without a valid authorization.
 fn pre_push(args: &[OsString]) -> Result<(), CommandError> {
-    crate::commands::verify::run(crate::commands::verify::VerifyArgs {
-        quiet: true,
-        against: None,
-        all_clones: false,
-        json: false,
-    }).map_err(
+    // What `trail verify` checks: the store, and the store against the
+    // signed checkpoints on refs/trail/journal.
+    let intact = || -> Result<(), CommandError> {
+        let repo = Repo::discover()?;
+        let store = repo.open_store()?;
+        let checked = crate::sync::verify_store(&repo, &store)?;
+        if checked.report.ok() {
+            return Ok(());
+        }
+        crate::sync::print_findings(&checked.report);
+        Err(crate::sync::not_intact(&checked.report))
+    };
+    intact().map_err(
         |e| {
             let mut refused = CommandError::refused(format!("push refused: {}", e.message));
             refused.hints = e.hints;

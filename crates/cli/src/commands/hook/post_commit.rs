@@ -88,7 +88,9 @@ pub fn run() -> Result<(), CommandError> {
 
     // The commit's records, then a signed checkpoint of the journal on
     // refs/trail/journal (a failure there is said, not fatal).
-    crate::pending::append_or_spool_then(&ctx.repo, drafts, Some(&facts.id), |store| {
+    // Commits made here whose post-commit was killed go in first.
+    let catch_up = |store: &crate::context::Store| caught_up(&ctx, store, facts.id, now);
+    crate::pending::append_caught_up(&ctx.repo, drafts, Some(&facts.id), catch_up, |store| {
         crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store)
     })?;
 
@@ -115,6 +117,38 @@ pub fn run() -> Result<(), CommandError> {
         tracing::info!(commit = %facts.id, "recorded as commit.unverified: pre-commit did not prepare it");
     }
     Ok(())
+}
+
+/// `commit.unverified` records (`detail.caught_up`) for the commits made in
+/// this worktree that the journal lacks: their own post-commit was killed or
+/// failed before it wrote. Whether pre-commit checked them is not known.
+fn caught_up(
+    ctx: &HookContext,
+    store: &crate::context::Store,
+    this: ObjectId,
+    now: Timestamp,
+) -> Vec<Draft> {
+    let missed = records::missed_commits(&ctx.repo, store, Some(this));
+    if missed.is_empty() {
+        return Vec::new();
+    }
+    let mut git = ctx.repo.git.clone();
+    let Ok(mut importer) = trail_git::Importer::new(&mut git) else { return Vec::new() };
+    let mut drafts = Vec::new();
+    for id in &missed {
+        let Ok(facts) = importer.describe(*id) else { continue };
+        let mut draft = records::commit_draft(&facts, kinds::COMMIT_UNVERIFIED, Source::Hook, now);
+        if let Some(detail) = draft.detail.as_mut() {
+            detail.insert("caught_up".into(), Value::Bool(true));
+        }
+        drafts.push(draft);
+    }
+    say(format_args!(
+        "recorded {} this worktree made whose post-commit did not finish: {}",
+        crate::output::plural(drafts.len() as u64, "commit"),
+        missed.iter().map(|id| id.to_string()[..12].to_owned()).collect::<Vec<_>>().join(", ")
+    ));
+    drafts
 }
 
 /// The `auth.used` (or `policy.bootstrap`) record of an authorized commit.

@@ -20,7 +20,7 @@ use crate::error::CommandError;
 use crate::output::say;
 use crate::pending::{PendingAuth, PendingCommit, StagedLog, StaleEntries, WrittenEntry};
 use crate::{judge, protect};
-use trail_policy::{Clock, Decision, Denial, Gate, POLICY_FILE};
+use trail_policy::{Clock, Decision, Denial, Gate, MAX_CONFIG, POLICY_FILE};
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new()?;
@@ -113,8 +113,12 @@ pub fn run() -> Result<(), CommandError> {
     if let Some(p) = &previous {
         for log in &p.changelogs {
             let committed = match (head, retry.is_some()) {
-                (Some(head), false) => trail_git::blob_in_commit(git, head, &log.path)
-                    .map_err(|e| CommandError::environment(e.to_string()))?,
+                (Some(head), false) => changelog_read(trail_git::blob_in_commit_within(
+                    git,
+                    head,
+                    &log.path,
+                    MAX_CHANGELOG,
+                ))?,
                 _ => None,
             };
             let restore = committed
@@ -305,10 +309,17 @@ fn check_protection(
         };
     }
     let new_policy = match protected.iter().any(|c| c.path == POLICY_FILE.as_bytes()) {
-        true => index
-            .blob(git, POLICY_FILE.as_bytes())
-            .map_err(|e| CommandError::environment(e.to_string()))?
-            .map(|(_, data)| data),
+        true => match index.blob_within(git, POLICY_FILE.as_bytes(), MAX_CONFIG as u64) {
+            Err(trail_git::StagedError::TooLarge { size, .. }) => {
+                return Err(CommandError::usage(format!(
+                    "the staged {POLICY_FILE} is {size} bytes, too large to be a policy (the limit is {MAX_CONFIG})"
+                ))
+                .hint(format!("stage a {POLICY_FILE} that holds only the policy")));
+            }
+            other => {
+                other.map_err(|e| CommandError::environment(e.to_string()))?.map(|(_, data)| data)
+            }
+        },
         false => None,
     };
     let repo_id = match (token, p.base) {
@@ -416,21 +427,29 @@ fn prepare(
         _ => return Ok(None),
     }
     let file = ctx.workdir.join(OsStr::from_bytes(&rel));
+    let too_large = |size: u64| {
+        say(format_args!(
+            "{shown} is {size} bytes, over the {MAX_CHANGELOG} bytes trail edits; trail leaves it alone \
+             (move older releases to another file)"
+        ));
+        Ok(None)
+    };
     let on_disk = match std::fs::symlink_metadata(&file) {
         Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
             say(format_args!("{shown} is not a regular file; trail leaves it alone"));
             return Ok(None);
         }
+        Ok(meta) if meta.len() > MAX_CHANGELOG => return too_large(meta.len()),
         Ok(_) => Some(
             std::fs::read(&file)
                 .map_err(|e| CommandError::environment(format!("cannot read {shown}: {e}")))?,
         ),
         Err(_) => None,
     };
-    let in_index = index
-        .blob(&ctx.repo.git, &rel)
-        .map_err(|e| CommandError::environment(e.to_string()))?
-        .map(|(_, data)| data);
+    let in_index = match index.blob_within(&ctx.repo.git, &rel, MAX_CHANGELOG) {
+        Err(trail_git::StagedError::TooLarge { size, .. }) => return too_large(size),
+        other => other.map_err(|e| CommandError::environment(e.to_string()))?.map(|(_, data)| data),
+    };
     // What the person staged decides, not the work tree: a directory whose
     // files all left the index (`git rm -r --cached`, ignored leftovers) gets
     // no changelog, and one they took out of the index stays out.
@@ -439,7 +458,7 @@ fn prepare(
     }
     if in_index.is_none()
         && let Some(head) = ctx.head()
-        && trail_git::blob_in_commit(&ctx.repo.git, head, &rel)
+        && trail_git::blob_id_in_commit(&ctx.repo.git, head, &rel)
             .map_err(|e| CommandError::environment(e.to_string()))?
             .is_some()
     {
@@ -575,6 +594,22 @@ fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
     draft.detail = Some(detail);
     if let Err(e) = crate::pending::append_or_spool(&ctx.repo, vec![draft], None) {
         say(format_args!("could not record the refusal in the journal: {}", e.message));
+    }
+}
+
+/// The largest CHANGELOG.md trail reads and rewrites (8 MiB): an edit holds
+/// a few copies of it, and a hook's memory must not grow with what is
+/// staged. A bigger one is left alone, with a message.
+const MAX_CHANGELOG: u64 = 8 << 20;
+
+/// A changelog read with [`MAX_CHANGELOG`]: one over it counts as absent
+/// (trail does not edit it).
+fn changelog_read(
+    read: Result<Option<Vec<u8>>, trail_git::StagedError>,
+) -> Result<Option<Vec<u8>>, CommandError> {
+    match read {
+        Err(trail_git::StagedError::TooLarge { .. }) => Ok(None),
+        other => other.map_err(|e| CommandError::environment(e.to_string())),
     }
 }
 

@@ -1,0 +1,254 @@
+//! Faults that used to lose, duplicate or misreport records (issue 18, items
+//! 10-13), each injected for real: a store held by another process while
+//! worktrees commit, a spool replayed, a damaged spool file, post-commit
+//! killed at chosen points (`TRAIL_FAILPOINT`, debug builds only).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{PROCESS_TIMEOUT, TestEnv, run};
+
+/// Every record of `repo`'s journal, oldest first.
+fn records(env: &TestEnv, repo: &Path) -> Vec<serde_json::Value> {
+    env.trail_json(repo, ["log", "--json", "--reverse"])
+}
+
+/// How many records of `kind` name each commit.
+fn per_commit(records: &[serde_json::Value], kind: &str) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for r in records.iter().filter(|r| r["kind"] == kind) {
+        *out.entry(r["commit"].as_str().unwrap_or("").to_owned()).or_insert(0) += 1;
+    }
+    out
+}
+
+fn commit(env: &TestEnv, repo: &Path, file: &str, why: &str) -> common::Output {
+    let path = repo.join(file);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&path, format!("{file} {why}\n")).expect("write");
+    env.git_ok(repo, ["add", "-A"]);
+    let mut cmd = env.command("git", repo);
+    cmd.args(["commit", "-q", "-m", &format!("change {file}")]).env("TRAIL_WHY", why);
+    run(cmd, PROCESS_TIMEOUT)
+}
+
+fn spawn_commit(env: &TestEnv, repo: &Path, file: &str, why: &str) -> Child {
+    let path = repo.join(file);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&path, format!("{file} {why}\n")).expect("write");
+    env.git_ok(repo, ["add", "-A"]);
+    let mut cmd = env.command("git", repo);
+    cmd.args(["commit", "-q", "-m", &format!("change {file}")])
+        .env("TRAIL_WHY", why)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd.spawn().expect("spawn git commit")
+}
+
+fn head(env: &TestEnv, repo: &Path) -> String {
+    env.git_ok(repo, ["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+fn spool_files(repo: &Path) -> Vec<PathBuf> {
+    let dir = repo.join(".git/trail/pending/spool");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Hold the store the way another trail process does: sled's exclusive
+/// lock on its `db` file, taken by a python3 process until it is killed.
+struct HeldStore(Child);
+
+impl HeldStore {
+    fn take(repo: &Path) -> HeldStore {
+        let db = repo.join(".git/trail/journal/db");
+        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+b')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(600)\n";
+        let mut child = Command::new("python3")
+            .args(["-c", script])
+            .arg(&db)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.as_mut().expect("stdout")),
+            &mut line,
+        )
+        .expect("read");
+        assert_eq!(line.trim(), "held", "the lock was taken");
+        HeldStore(child)
+    }
+}
+
+impl Drop for HeldStore {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn spool_drained_twice_writes_each_record_once() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let worktrees: Vec<PathBuf> = (0..8)
+        .map(|i| {
+            let wt = env.root.join(format!("w{i}"));
+            env.git_ok(
+                &repo,
+                ["worktree", "add", "-q", "-b", &format!("w{i}"), wt.to_str().expect("utf-8")],
+            );
+            wt
+        })
+        .collect();
+    {
+        let _held = HeldStore::take(&repo);
+        let children: Vec<Child> = worktrees
+            .iter()
+            .enumerate()
+            .map(|(i, wt)| spawn_commit(&env, wt, &format!("d{i}/f.txt"), "while held"))
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let spooled = spool_files(&repo);
+    assert!(spooled.len() >= 8, "every worktree's records waited in the spool: {spooled:?}");
+    // A replay: every spool file handed over a second time.
+    for (n, file) in spooled.iter().enumerate() {
+        std::fs::copy(file, file.with_file_name(format!("99999999T999999Z-replay{n}.json")))
+            .expect("copy");
+    }
+    // Everyone commits again at once: the drains race.
+    let children: Vec<Child> = worktrees
+        .iter()
+        .enumerate()
+        .map(|(i, wt)| spawn_commit(&env, wt, &format!("d{i}/g.txt"), "after"))
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    env.trail_ok(&repo, ["status"]);
+    assert!(spool_files(&repo).is_empty(), "the spool is drained: {:?}", spool_files(&repo));
+    let all = records(&env, &repo);
+    let commits = per_commit(&all, "commit");
+    assert_eq!(commits.len(), 17, "first commit + 8 + 8: {commits:?}");
+    assert!(commits.values().all(|&n| n == 1), "a commit recorded twice: {commits:?}");
+    let created = all.iter().filter(|r| r["kind"] == "changelog.created").count();
+    // Each worktree's first commit created d<i>/CHANGELOG.md (and the first commit the root one).
+    assert_eq!(created, 9, "changelog.created written once per file");
+    env.trail_ok(&repo, ["verify"]);
+}
+
+#[test]
+fn a_damaged_spool_file_is_set_aside_and_never_blocks_the_journal() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let spool = repo.join(".git/trail/pending/spool");
+    std::fs::create_dir_all(&spool).expect("mkdir");
+    std::fs::write(spool.join("00000000T000000.000000000Z-0badf00d.json"), b"[{\"kind\":")
+        .expect("write");
+    let out = commit(&env, &repo, "b.txt", "second");
+    out.assert_code(0);
+    assert!(
+        out.stderr.contains("could not be read"),
+        "the commit says what it set aside: {}",
+        out.stderr
+    );
+    assert!(spool_files(&repo).is_empty(), "nothing waits: the commit was recorded directly");
+    let aside = spool.join("damaged/00000000T000000.000000000Z-0badf00d.json");
+    assert_eq!(std::fs::read(&aside).expect("kept"), b"[{\"kind\":", "kept as it was");
+    let id = head(&env, &repo);
+    assert_eq!(per_commit(&records(&env, &repo), "commit").get(&id), Some(&1));
+    // Still reported until a person deals with it.
+    let doctor = env.trail(&repo, ["doctor", "--no-verify"]);
+    assert!(doctor.stdout_str().contains("cannot be read as records"), "{}", doctor.stdout_str());
+    let status = env.trail_ok(&repo, ["status"]);
+    assert!(status.stdout_str().contains("damaged"), "{}", status.stdout_str());
+}
+
+#[test]
+fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    // post-commit dies just before it appends: git commit still succeeds.
+    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "lost"])
+        .env("TRAIL_WHY", "the kill")
+        .env("TRAIL_FAILPOINT", "gateway.deliver.append");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let lost = head(&env, &repo);
+    assert_eq!(per_commit(&records(&env, &repo), "commit").get(&lost), None, "the kill worked");
+    // Reported, not silent.
+    let status = env.trail_json(&repo, ["status", "--json"]);
+    assert_eq!(status[0]["missed_commits"], serde_json::json!([lost]), "{:?}", status[0]);
+    let doctor = env.trail(&repo, ["doctor", "--no-verify"]);
+    assert!(doctor.stdout_str().contains(&lost[..12]), "{}", doctor.stdout_str());
+    // The next commit records it first.
+    commit(&env, &repo, "c.txt", "next").assert_code(0);
+    let next = head(&env, &repo);
+    let all = records(&env, &repo);
+    let unverified = per_commit(&all, "commit.unverified");
+    assert_eq!(unverified.get(&lost), Some(&1), "caught up once: {unverified:?}");
+    assert_eq!(per_commit(&all, "commit").get(&next), Some(&1));
+    let caught = all.iter().find(|r| r["commit"] == lost.as_str()).expect("the lost commit");
+    assert_eq!(caught["detail"]["caught_up"], true);
+    let status = env.trail_json(&repo, ["status", "--json"]);
+    assert_eq!(status[0]["missed_commits"], serde_json::json!([]));
+    env.trail_ok(&repo, ["verify"]);
+}
+
+#[test]
+fn post_commit_killed_after_its_append_is_durable_records_once() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "written"])
+        .env("TRAIL_WHY", "the kill")
+        .env("TRAIL_FAILPOINT", "journal.append.flushed");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let written = head(&env, &repo);
+    commit(&env, &repo, "c.txt", "next").assert_code(0);
+    let all = records(&env, &repo);
+    let total = all
+        .iter()
+        .filter(|r| r["commit"] == written.as_str())
+        .filter(|r| r["kind"] == "commit" || r["kind"] == "commit.unverified");
+    assert_eq!(total.count(), 1, "recorded once, not caught up again");
+    env.trail_ok(&repo, ["verify"]);
+}
+
+#[test]
+fn a_spent_single_use_token_is_refused_after_the_journal_is_replaced() {
+    use common::protect::{MCP_JSON, authorize_as, bootstrapped};
+    // Issue 18, item 4: a fresh store forgets every use; git's history does not.
+    let env = TestEnv::new();
+    let repo = bootstrapped(&env);
+    let token = authorize_as(&env, &repo, "ada", &["--path", ".mcp.json"]);
+    std::fs::write(repo.join(".mcp.json"), MCP_JSON).expect("write");
+    env.git_ok(&repo, ["add", ".mcp.json"]);
+    common::protect::commit(&env, &repo, Some(&token), "the docs server").assert_code(0);
+    // The attacker's fresh start: no journal, no checkpoints.
+    std::fs::remove_dir_all(repo.join(".git/trail")).expect("rm .git/trail");
+    env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
+    env.trail_ok(&repo, ["init"]);
+    std::fs::write(repo.join(".mcp.json"), "{\"mcpServers\":{}}\n").expect("write");
+    env.git_ok(&repo, ["add", ".mcp.json"]);
+    let again = common::protect::commit(&env, &repo, Some(&token), "the token again");
+    again.assert_code(1).assert_stderr_has("single use");
+}
