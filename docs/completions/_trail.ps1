@@ -60,7 +60,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;init' {
             [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Do not install the git hooks (`trail hooks install` does it later)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Also start the background watcher (`trail daemon start`), which records every save in the work tree')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was set up as one JSON object on stdout: journal (its path), store_id, created (false when it existed), policy (the path of trail.toml, or null in a bare repository), policy_written, hooks (as `trail hooks install --json` prints it, or null with --no-hooks). Messages stay on stderr')
+            [CompletionResult]::new('--new-store', '--new-store', [CompletionResultType]::ParameterName, 'Start a new journal where one was lost although refs/trail/journal holds its checkpoints (which `trail recover` would bring back): that chain is kept as refs/trail/replaced/<store id>, and the new store''s first record (store.created) names the store it replaced')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was set up as one JSON object on stdout: journal (its path), store_id, created (false when it existed), previous (the store ids this repository or its remote held before a new store, which its store.created record names; empty otherwise), policy (the path of trail.toml, or null in a bare repository), policy_written, hooks (as `trail hooks install --json` prints it, or null with --no-hooks). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -125,7 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;verify' {
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Also compare with the checkpoints REMOTE holds for this store (pushed by `trail sync push`): the local journal must contain every record they sign. A rewrite of the local journal, even one that recomputed every hash, is reported with the first seq where the two disagree')
             [CompletionResult]::new('--all-clones', '--all-clones', [CompletionResultType]::ParameterName, 'Verify every journal''s checkpoint chain held in this repository (refs/trail/clones/*, and refs/trail/journal) instead of the local store: signatures, hashes, and continuity from seq 1. One line per journal; exit 1 naming those that fail. Works without a journal of its own (fetch the chains first: `trail sync pull`, or `git fetch origin ''refs/trail/*:refs/trail/*''`); with none to verify it says so, even with -q, and exits 0')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok, store, ref, own, records, head_seq, head_hash, commits, key, last_checkpoint_time, first_bad_seq, problem')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, checkpointed_seq (the last seq the checkpoints on refs/trail/journal cover; null without any), seconds, findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok, store, ref, own, records, head_seq, head_hash, commits, key, last_checkpoint_time, first_bad_seq, problem')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -152,7 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;reindex' {
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: records (how many were reindexed), seconds. Messages stay on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: records (how many were reindexed), seconds, intact (what the verification afterwards found) and first_bad_seq. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -165,7 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;status' {
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint, last_verify, spooled: records waiting in .git/trail/pending/spool to be written)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint: seq, time and problem — null, or why the journal does not hold the record it signs —, last_verify, spooled: records waiting in .git/trail/pending/spool to be written, spool_damaged: spool files that cannot be read, missed_commits: commits made here whose post-commit did not finish)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -532,8 +533,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break

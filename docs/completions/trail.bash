@@ -1500,7 +1500,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__init)
-            opts="-v -q -h -V --no-hooks --watch --json --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --no-hooks --watch --new-store --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
