@@ -508,3 +508,72 @@ fn clients_with_another_runtime_dir_reach_the_same_watcher() {
     assert!(std::fs::symlink_metadata(&socket).is_ok_and(|m| m.file_type().is_socket()));
     drop(daemon);
 }
+
+/// Issue 18, item 16: a watcher started in a linked worktree watches only
+/// that worktree, and doctor in the main one said it was running, as if it
+/// recorded the saves there.
+#[test]
+fn doctor_in_another_worktree_says_the_watcher_does_not_watch_it() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let linked = env.root.join("linked");
+    env.git_ok(&repo, ["worktree", "add", "-q", "-b", "side", linked.to_str().expect("utf-8")]);
+    let daemon = Daemon::start(&env, &linked);
+    let doctor = env.trail(&repo, ["doctor", "--no-verify", "--json"]);
+    let findings = doctor.json_lines();
+    let watcher = findings
+        .iter()
+        .find(|f| f["check"] == "watcher")
+        .unwrap_or_else(|| panic!("a watcher finding: {doctor}"));
+    assert_eq!(watcher["status"], "warning", "{watcher}");
+    let message = watcher["message"].as_str().expect("message");
+    assert!(message.contains("linked") && message.contains("not recorded"), "{message}");
+    // In the worktree it watches, all is well.
+    let doctor = env.trail(&linked, ["doctor", "--no-verify", "--json"]);
+    let watcher = doctor.json_lines().into_iter().find(|f| f["check"] == "watcher").expect("one");
+    assert_eq!(watcher["status"], "ok", "{watcher}");
+    drop(daemon);
+}
+
+/// Issue 18, item 16: commits of several worktrees at once through the
+/// daemon printed a false "no checkpoint was written" — a lost race for
+/// `refs/trail/journal.lock` (retried without a pause), or a head read before
+/// another writer's checkpoint, taken for lost records.
+#[test]
+fn concurrent_commits_through_the_daemon_never_report_a_false_checkpoint_failure() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let worktrees: Vec<PathBuf> = (0..8)
+        .map(|i| {
+            let wt = env.root.join(format!("w{i}"));
+            let name = format!("w{i}");
+            env.git_ok(&repo, ["worktree", "add", "-q", "-b", &name, wt.to_str().expect("utf-8")]);
+            wt
+        })
+        .collect();
+    let daemon = Daemon::start(&env, &repo);
+    for round in 0..4 {
+        let children: Vec<std::process::Child> = worktrees
+            .iter()
+            .enumerate()
+            .map(|(i, wt)| {
+                std::fs::write(wt.join(format!("f{i}.txt")), format!("{round}\n")).expect("write");
+                env.git_ok(wt, ["add", "-A"]);
+                let mut cmd = env.command("git", wt);
+                cmd.args(["commit", "-q", "-m", &format!("round {round}")])
+                    .env("TRAIL_WHY", "at once")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                cmd.spawn().expect("git commit")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{stderr}");
+            assert!(!stderr.contains("no checkpoint"), "round {round}: {stderr}");
+        }
+    }
+    env.trail_ok(&repo, ["verify"]);
+    drop(daemon);
+}

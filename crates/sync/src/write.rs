@@ -85,8 +85,12 @@ fn write_once(
     key: &PrivateKey,
     store_id: &str,
 ) -> Result<Option<Written>, WriteError> {
-    let head = store.head()?;
+    // The tip first, then the head: a checkpoint only ever covers records
+    // already appended, so a head read after the tip is at or past it unless
+    // records were really lost. (Read the other way round, a writer that
+    // appended and checkpointed in between made this one report a loss.)
     let tip = chain::tip_of(repo, JOURNAL_REF)?;
+    let head = store.head()?;
     let (mut seq, mut prev) = (0u64, trail_journal::record::GENESIS_PREV.to_owned());
     if let Some(tip) = tip {
         let last = chain::read_link(repo, tip)?.checkpoint;

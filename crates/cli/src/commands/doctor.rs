@@ -532,8 +532,38 @@ fn checkpoints(repo: &Repo, store: &crate::context::Store, found: &mut Findings)
 fn watcher(repo: &Repo, found: &mut Findings) {
     let trail_dir = repo.location.trail_dir();
     match trail_service::Client::connect(&trail_dir) {
-        Ok(Some(_)) => {
-            found.add("watcher", Status::Ok, "running (`trail daemon status` for details)")
+        Ok(Some(client)) => {
+            // One watcher per repository, watching the work tree it was
+            // started in: from another worktree, saves here are not seen.
+            let watched = client
+                .status()
+                .ok()
+                .and_then(|s| s["workdir"].as_str().map(std::path::PathBuf::from));
+            let here = repo
+                .location
+                .workdir
+                .as_deref()
+                .map(|w| std::fs::canonicalize(w).unwrap_or_else(|_| w.to_path_buf()));
+            let same = match (&watched, &here) {
+                (Some(watched), Some(here)) => {
+                    std::fs::canonicalize(watched).unwrap_or_else(|_| watched.clone()) == *here
+                }
+                _ => true,
+            };
+            if same {
+                found.add("watcher", Status::Ok, "running (`trail daemon status` for details)")
+            } else {
+                found.fix(
+                    "watcher",
+                    Status::Warning,
+                    format!(
+                        "running, but it watches the worktree {}: saves in this one ({}) are not recorded between commits",
+                        watched.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default(),
+                        here.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                    "one watcher serves the repository and watches one work tree: stop it (`trail daemon stop`) and start it in the worktree you edit (`trail daemon start`)",
+                );
+            }
         }
         Ok(None) => {
             if trail_dir.join("watch.running").exists() {
