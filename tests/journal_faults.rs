@@ -96,6 +96,29 @@ impl Drop for HeldStore {
     }
 }
 
+/// `trail daemon start`, and `trail daemon stop` when dropped (also when a
+/// test fails).
+struct Watcher<'a> {
+    env: &'a TestEnv,
+    repo: PathBuf,
+}
+
+impl<'a> Watcher<'a> {
+    fn start(env: &'a TestEnv, repo: &Path) -> Watcher<'a> {
+        let watcher = Watcher { env, repo: repo.to_owned() };
+        env.trail_ok(repo, ["daemon", "start"]);
+        watcher
+    }
+}
+
+impl Drop for Watcher<'_> {
+    fn drop(&mut self) {
+        let mut stop = self.env.command(common::trail_bin(), &self.repo);
+        stop.args(["daemon", "stop"]).stdout(Stdio::null()).stderr(Stdio::null());
+        let _ = stop.status();
+    }
+}
+
 #[test]
 fn spool_drained_twice_writes_each_record_once() {
     let env = TestEnv::new();
@@ -129,7 +152,9 @@ fn spool_drained_twice_writes_each_record_once() {
         std::fs::copy(file, file.with_file_name(format!("99999999T999999Z-replay{n}.json")))
             .expect("copy");
     }
-    // Everyone commits again at once: the drains race.
+    // The watcher starts (it drains the spool first) while everyone commits
+    // again at once: the drains race.
+    let watcher = Watcher::start(&env, &repo);
     let children: Vec<Child> = worktrees
         .iter()
         .enumerate()
@@ -143,6 +168,7 @@ fn spool_drained_twice_writes_each_record_once() {
         // losers wait and find their records covered (issue 18, item 16).
         assert!(!stderr.contains("no checkpoint was written"), "{stderr}");
     }
+    drop(watcher);
     env.trail_ok(&repo, ["status"]);
     assert!(spool_files(&repo).is_empty(), "the spool is drained: {:?}", spool_files(&repo));
     let all = records(&env, &repo);
