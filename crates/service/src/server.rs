@@ -269,16 +269,24 @@ impl Socket {
     /// The caller should hold the [`crate::WatcherLock`]: a socket file says
     /// nothing about whether a daemon runs (it can be deleted under one).
     pub fn bind(trail_dir: &Path) -> Result<Socket, ServiceError> {
-        Socket::bind_at(socket_path(trail_dir))
+        Socket::bind_at(socket_path(trail_dir), false)
+    }
+
+    /// [`Socket::bind`] for the watcher, which holds the journal's watcher
+    /// lock: a socket of ours that still answers can then only be served by
+    /// the store process of a watcher that died (it finishes its clients and
+    /// exits), and is replaced rather than taken for a running watcher.
+    pub fn bind_for_watcher(trail_dir: &Path) -> Result<Socket, ServiceError> {
+        Socket::bind_at(socket_path(trail_dir), true)
     }
 
     /// Bind a new socket at this one's path (its file was deleted or moved
     /// away): the same checks as [`Socket::bind`].
     pub fn rebind(&self) -> Result<Socket, ServiceError> {
-        Socket::bind_at(self.path.clone())
+        Socket::bind_at(self.path.clone(), false)
     }
 
-    fn bind_at(path: PathBuf) -> Result<Socket, ServiceError> {
+    fn bind_at(path: PathBuf, orphans_replaced: bool) -> Result<Socket, ServiceError> {
         if let Some(dir) = crate::path::in_private_dir(&path) {
             crate::path::ensure_private_dir(dir)?;
         }
@@ -288,7 +296,7 @@ impl Socket {
                 if meta.uid() != ours {
                     return Err(ServiceError::Foreign { path, owner: meta.uid(), ours });
                 }
-                if Client::connect_to(&path)?.is_some() {
+                if !orphans_replaced && Client::connect_to(&path)?.is_some() {
                     return Err(ServiceError::AlreadyRunning { path });
                 }
                 match std::fs::remove_file(&path) {

@@ -344,8 +344,13 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             .hint("run `trail init` first"));
     }
     if let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? {
-        say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
-        return Ok(());
+        // With nobody holding the lock, what answers is the store process of
+        // a watcher that died (killed): it finishes its clients and exits,
+        // and the new watcher takes the socket over.
+        if trail_service::lock_holder(&trail_dir).map_err(service_error)?.is_some() {
+            say(format_args!("the watcher is already running (pid {})", client.daemon_pid()));
+            return Ok(());
+        }
     }
     // Nothing answers, but a watcher may hold the lock: starting, or binding
     // its socket again after the file was deleted. Never a second one.
@@ -382,7 +387,17 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         .map_err(|e| CommandError::environment(format!("cannot start the watcher: {e}")))?;
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        if let Some(client) = trail_service::Client::connect(&trail_dir).map_err(service_error)? {
+        // Only the watcher holding the lock counts (not an orphaned store
+        // process still answering for a watcher that died).
+        let holder = trail_service::lock_holder(&trail_dir).map_err(service_error)?;
+        let answering = match holder {
+            Some(_) => trail_service::Client::connect(&trail_dir).map_err(service_error)?,
+            None => None,
+        };
+        let holder_pid = holder.and_then(|h| h.pid());
+        if let Some(client) =
+            answering.filter(|c| holder_pid.is_none_or(|pid| pid == c.daemon_pid()))
+        {
             say(format_args!(
                 "the watcher is running (pid {}); log: {}",
                 client.daemon_pid(),

@@ -69,8 +69,8 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     // the socket answers, and the pid it then reads must be this process's.
     // The pid file is information only (the lock says who the watcher is),
     // and removed at the end only if it is still the one written here.
-    let socket =
-        trail_service::Socket::bind(&trail_dir).map_err(crate::commands::daemon::service_error)?;
+    let socket = trail_service::Socket::bind_for_watcher(&trail_dir)
+        .map_err(crate::commands::daemon::service_error)?;
     let pid_file = crate::commands::daemon::PidFile::write(&repo)?;
     let marker = trail_dir.join("watch.running");
     // Under the lock, a marker left behind can only be a previous run's.
