@@ -35,19 +35,6 @@ fn commit(env: &TestEnv, repo: &Path, file: &str, why: &str) -> common::Output {
     run(cmd, PROCESS_TIMEOUT)
 }
 
-fn spawn_commit(env: &TestEnv, repo: &Path, file: &str, why: &str) -> Child {
-    let path = repo.join(file);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-    std::fs::write(&path, format!("{file} {why}\n")).expect("write");
-    env.git_ok(repo, ["add", "-A"]);
-    let mut cmd = env.command("git", repo);
-    cmd.args(["commit", "-q", "-m", &format!("change {file}")])
-        .env("TRAIL_WHY", why)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    cmd.spawn().expect("spawn git commit")
-}
-
 fn head(env: &TestEnv, repo: &Path) -> String {
     env.git_ok(repo, ["rev-parse", "HEAD"]).trim().to_owned()
 }
@@ -69,12 +56,14 @@ fn spool_files(repo: &Path) -> Vec<PathBuf> {
 struct HeldStore(Child);
 
 impl HeldStore {
-    fn take(repo: &Path) -> HeldStore {
+    /// Held until dropped, or for `seconds` at most.
+    fn take(repo: &Path, seconds: u32) -> HeldStore {
         let db = repo.join(".git/trail/journal/db");
-        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+b')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(600)\n";
+        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+b')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(int(sys.argv[2]))\n";
         let mut child = Command::new("python3")
             .args(["-c", script])
             .arg(&db)
+            .arg(seconds.to_string())
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 runs");
@@ -96,19 +85,29 @@ impl Drop for HeldStore {
     }
 }
 
-/// `trail daemon start`, and `trail daemon stop` when dropped (also when a
+/// `rounds` commits in each worktree, one after the other, all worktrees at
+/// once; each must succeed without a false checkpoint warning.
+fn commit_in_each(env: &TestEnv, worktrees: &[PathBuf], rounds: usize, why: &str) {
+    std::thread::scope(|scope| {
+        for (i, wt) in worktrees.iter().enumerate() {
+            scope.spawn(move || {
+                for round in 0..rounds {
+                    let out = commit(env, wt, &format!("d{i}/{why} {round}.txt"), why);
+                    out.assert_code(0);
+                    // Eight checkpoint writers race for refs/trail/journal.lock:
+                    // the losers wait and find their records covered.
+                    assert!(!out.stderr.contains("no checkpoint was written"), "{out}");
+                }
+            });
+        }
+    });
+}
+
+/// The watcher a test started: `trail daemon stop` when dropped (also when a
 /// test fails).
 struct Watcher<'a> {
     env: &'a TestEnv,
     repo: PathBuf,
-}
-
-impl<'a> Watcher<'a> {
-    fn start(env: &'a TestEnv, repo: &Path) -> Watcher<'a> {
-        let watcher = Watcher { env, repo: repo.to_owned() };
-        env.trail_ok(repo, ["daemon", "start"]);
-        watcher
-    }
 }
 
 impl Drop for Watcher<'_> {
@@ -133,47 +132,40 @@ fn spool_drained_twice_writes_each_record_once() {
             wt
         })
         .collect();
+    // Each worktree's first commit is recorded: catch-up then has a known
+    // commit to search back to, and must not take a spooled one for missed.
+    for (i, wt) in worktrees.iter().enumerate() {
+        commit(&env, wt, &format!("d{i}/e.txt"), "recorded").assert_code(0);
+    }
+    // Another process holds the store for 5 s while each worktree commits
+    // twice: the first commits' records wait in the spool, the second ones
+    // run into the drains of whoever gets the store first.
     {
-        let _held = HeldStore::take(&repo);
-        let children: Vec<Child> = worktrees
-            .iter()
-            .enumerate()
-            .map(|(i, wt)| spawn_commit(&env, wt, &format!("d{i}/f.txt"), "while held"))
-            .collect();
-        for child in children {
-            let out = child.wait_with_output().expect("wait");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let _held = HeldStore::take(&repo, 5);
+        commit_in_each(&env, &worktrees, 1, "while held");
+        // A replay: every spool file handed over a second time.
+        for (n, file) in spool_files(&repo).iter().enumerate() {
+            std::fs::copy(file, file.with_file_name(format!("99999999T999999Z-replay{n}.json")))
+                .expect("copy");
         }
+        commit_in_each(&env, &worktrees, 1, "as it is let go");
     }
-    let spooled = spool_files(&repo);
-    assert!(spooled.len() >= 8, "every worktree's records waited in the spool: {spooled:?}");
-    // A replay: every spool file handed over a second time.
-    for (n, file) in spooled.iter().enumerate() {
-        std::fs::copy(file, file.with_file_name(format!("99999999T999999Z-replay{n}.json")))
-            .expect("copy");
-    }
-    // The watcher starts (it drains the spool first) while everyone commits
-    // again at once: the drains race.
-    let watcher = Watcher::start(&env, &repo);
-    let children: Vec<Child> = worktrees
-        .iter()
-        .enumerate()
-        .map(|(i, wt)| spawn_commit(&env, wt, &format!("d{i}/g.txt"), "after"))
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().expect("wait");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{stderr}");
-        // Eight checkpoint writers race for refs/trail/journal.lock: the
-        // losers wait and find their records covered (issue 18, item 16).
-        assert!(!stderr.contains("no checkpoint was written"), "{stderr}");
-    }
+    // The watcher starts (it drains the spool first) while each worktree
+    // commits three times more: drains, and catch-up, race.
+    let mut start = env.command(common::trail_bin(), &repo);
+    start.args(["daemon", "start"]).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut starting = start.spawn().expect("trail daemon start");
+    let watcher = Watcher { env: &env, repo: repo.clone() };
+    commit_in_each(&env, &worktrees, 3, "after");
+    assert!(starting.wait().expect("wait").success(), "the watcher started");
     drop(watcher);
     env.trail_ok(&repo, ["status"]);
     assert!(spool_files(&repo).is_empty(), "the spool is drained: {:?}", spool_files(&repo));
     let all = records(&env, &repo);
     let commits = per_commit(&all, "commit");
-    assert_eq!(commits.len(), 17, "first commit + 8 + 8: {commits:?}");
+    assert_eq!(commits.len(), 49, "first commit + 6 × 8: {commits:?}");
+    let unverified = per_commit(&all, "commit.unverified");
+    assert!(unverified.is_empty(), "nothing taken for a missed commit: {unverified:?}");
     assert!(commits.values().all(|&n| n == 1), "a commit recorded twice: {commits:?}");
     let created = all.iter().filter(|r| r["kind"] == "changelog.created").count();
     // Each worktree's first commit created d<i>/CHANGELOG.md (and the first commit the root one).
@@ -197,6 +189,15 @@ fn a_damaged_spool_file_is_set_aside_and_never_blocks_the_journal() {
         out.stderr
     );
     assert!(spool_files(&repo).is_empty(), "nothing waits: the commit was recorded directly");
+    // JSON that parses but holds what no record may: set aside too, never appended.
+    std::fs::write(
+        spool.join("00000000T000000.000000001Z-0badf00e.json"),
+        br#"[{"time":"2026-01-01T00:00:00.000000000Z","kind":"","source":"hook","actor":null,"git_ref":null,"commit":"NOTHEX","parents":[],"change_id":null,"paths":[],"why":null,"impact":null,"authorization":null,"detail":null}]"#,
+    )
+    .expect("write");
+    commit(&env, &repo, "c.txt", "third").assert_code(0);
+    assert!(spool.join("damaged/00000000T000000.000000001Z-0badf00e.json").exists());
+    env.trail_ok(&repo, ["verify"]);
     let aside = spool.join("damaged/00000000T000000.000000000Z-0badf00d.json");
     assert_eq!(std::fs::read(&aside).expect("kept"), b"[{\"kind\":", "kept as it was");
     let id = head(&env, &repo);
@@ -281,4 +282,41 @@ fn a_spent_single_use_token_is_refused_after_the_journal_is_replaced() {
     env.git_ok(&repo, ["add", ".mcp.json"]);
     let again = common::protect::commit(&env, &repo, Some(&token), "the token again");
     again.assert_code(1).assert_stderr_has("single use");
+}
+
+/// Issue 18, item 10, as a teammate's shell would do it (this exact shape
+/// recorded 3-5 commits twice before catch-up learned to wait for the
+/// spool): four worktrees with a recorded commit each; another process holds
+/// the store for 8 s while each commits twice; `trail daemon start` runs
+/// while each commits three times more.
+#[test]
+fn commits_around_a_held_store_and_a_starting_watcher_are_recorded_once() {
+    let env = TestEnv::new();
+    let root = env.dir("held");
+    let script = r#"
+set -u
+R=$1/r
+git init -q "$R" && cd "$R" && git config user.name T && git config user.email t@x
+trail init >/dev/null 2>&1 && echo init > f && git add f && git commit -qm base
+for i in 1 2 3 4; do git worktree add -q "$R-w$i" -b "b$i"; (cd "$R-w$i" && echo $i > w$i && git add w$i && git commit -qm "w$i first"); done
+python3 -c 'import fcntl,sys,time;f=open(sys.argv[1],"r+b");fcntl.flock(f,fcntl.LOCK_EX);time.sleep(8)' "$R/.git/trail/journal/db" & sleep 0.5
+for i in 1 2 3 4; do (cd "$R-w$i" && for k in 1 2; do echo h$k >> w$i; git commit -qam "w$i held$k" 2>/dev/null; done) & done; wait
+trail daemon start >/dev/null 2>&1 &
+for i in 1 2 3 4; do (cd "$R-w$i" && for k in 1 2 3; do echo r$k >> w$i; git commit -qam "w$i race$k" 2>/dev/null; done) & done; wait
+wait
+"#;
+    let mut cmd = env.command("bash", &root);
+    cmd.args(["-c", script, "held"]).arg(&root).env("TRAIL_WHY", "because");
+    let out = run(cmd, PROCESS_TIMEOUT * 2);
+    let repo = root.join("r");
+    let _watcher = Watcher { env: &env, repo: repo.clone() };
+    out.assert_code(0);
+    let all = records(&env, &repo);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for r in all.iter().filter(|r| r["kind"] == "commit" || r["kind"] == "commit.unverified") {
+        *seen.entry(r["commit"].as_str().unwrap_or("").to_owned()).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len(), 25, "base + 4 × 6 commits: {seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "a commit recorded twice: {seen:?}");
+    env.trail_ok(&repo, ["verify"]);
 }

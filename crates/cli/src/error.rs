@@ -181,6 +181,8 @@ impl From<AppendError> for CommandError {
             AppendError::Conflict { .. } => CommandError::environment(e.to_string())
                 .hint("another trail process is writing; retry"),
             AppendError::Encode(_) => CommandError::usage(e.to_string()),
+            AppendError::Invalid(_) => CommandError::environment(e.to_string())
+                .hint("nothing of this batch was written; a record trail made itself is a bug: please report it"),
             AppendError::Head(read) => read.into(),
             AppendError::Storage(_) => CommandError::environment(e.to_string())
                 .hint("nothing of this batch was recorded; check free disk space and retry"),

@@ -211,7 +211,8 @@ pub(crate) fn authorized_in_history(
 ) -> Result<Option<String>, CommandError> {
     let output = std::process::Command::new("git")
         .args(["log", "--branches", "--tags", "--remotes", "--fixed-strings"])
-        .args(["--grep=Trail-Authorization:", "-i"])
+        // No colon: git also reads `Trail-Authorization : TOKEN` as the trailer.
+        .args(["--grep=Trail-Authorization", "-i"])
         .arg("--format=%H%x1f%(trailers:key=Trail-Authorization,valueonly,separator=%x1e)%x00")
         .current_dir(&repo.cwd)
         .output()
@@ -220,8 +221,11 @@ pub(crate) fn authorized_in_history(
                 .hint("is git installed and on PATH?")
         })?;
     if !output.status.success() {
-        // A repository without commits has no history to search.
-        return Ok(None);
+        // Fail closed: a use git's history might show is not waved through.
+        return Err(CommandError::environment(format!(
+            "cannot search the history for earlier uses of token {id}: `git log` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
     }
     for entry in output.stdout.split(|&b| b == 0) {
         let entry = String::from_utf8_lossy(entry);

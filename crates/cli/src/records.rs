@@ -84,11 +84,20 @@ pub fn missed_commits(
     store: &dyn LogStore,
     except: Option<trail_git::ObjectId>,
 ) -> Vec<trail_git::ObjectId> {
+    // A commit whose record waits in the spool is accounted for.
+    let spooled: std::collections::HashSet<String> = match crate::pending::spool_waiting(repo) {
+        Ok(waiting) => waiting.drafts.into_iter().filter_map(|d| d.commit).collect(),
+        Err(_) => return Vec::new(),
+    };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
         if Some(id) == except || !seen.insert(id) {
             continue;
+        }
+        if spooled.contains(&id.to_string()) {
+            out.reverse();
+            return out;
         }
         match is_known(store, &id) {
             Ok(true) => {

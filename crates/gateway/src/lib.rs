@@ -188,10 +188,25 @@ impl Gateway {
         let kept = drafts.clone();
         let attempt = || -> Result<Delivery, Failure> {
             let store = self.open()?;
-            let drained = self.drain_into(&store)?;
-            let missed = catch_up(&store);
-            if !missed.is_empty() {
-                store.append(missed)?;
+            // A spool that cannot be drained (an unreadable file, a directory
+            // this user may not write) must not keep this batch out of a
+            // journal that takes it: the spool waits, and is reported.
+            let drained = match self.drain_into(&store) {
+                Ok(drained) => drained,
+                Err(Failure::Spool(e)) => {
+                    tracing::warn!("the spool was not drained: {e}");
+                    Drained { unreadable: true, ..Drained::default() }
+                }
+                Err(e) => return Err(e),
+            };
+            // Catch-up only over a drained spool: a commit whose records
+            // wait there, or in a file another process is draining, is not
+            // missed.
+            if !drained.busy && !drained.unreadable {
+                let missed = catch_up(&store);
+                if !missed.is_empty() {
+                    store.append(missed)?;
+                }
             }
             if let Some(commit) = unless_known
                 && is_known_commit(&store, commit)?

@@ -36,6 +36,9 @@ pub struct Drained {
     pub set_aside: Vec<PathBuf>,
     /// Another process was draining: this one left the spool to it.
     pub busy: bool,
+    /// The spool could not be drained (set by [`crate::Gateway::deliver`]
+    /// when draining failed and the delivery went on without it).
+    pub unreadable: bool,
 }
 
 /// What waits in the spool.
@@ -150,7 +153,22 @@ impl Spool {
             let drafts = match read_drafts(&path) {
                 Ok(drafts) => drafts,
                 Err(ReadProblem::Gone) => continue,
-                Err(ReadProblem::Io(e)) => return Err(io("read", &path)(e).into()),
+                Err(ReadProblem::Io(e)) => {
+                    // Unreadable (another user's file?): set aside like a
+                    // damaged one, never a reason to block the rest.
+                    match self.set_aside(&path) {
+                        Ok(aside) => {
+                            tracing::warn!(
+                                "{} cannot be read ({e}); moved to {}",
+                                path.display(),
+                                aside.display()
+                            );
+                            drained.set_aside.push(aside);
+                            continue;
+                        }
+                        Err(_) => return Err(io("read", &path)(e).into()),
+                    }
+                }
                 Err(ReadProblem::Damaged(detail)) => {
                     let aside = self.set_aside(&path)?;
                     tracing::warn!(
@@ -193,12 +211,20 @@ impl Spool {
         if let Some(parent) = self.lock.parent() {
             std::fs::create_dir_all(parent).map_err(io("create", parent))?;
         }
-        let file = std::fs::OpenOptions::new()
+        // flock needs no write access: a lock file another user made (0644)
+        // still locks.
+        let file = match std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&self.lock)
-            .map_err(io("open", &self.lock))?;
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                File::open(&self.lock).map_err(io("open", &self.lock))?
+            }
+            Err(e) => return Err(io("open", &self.lock)(e)),
+        };
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -247,7 +273,14 @@ fn read_drafts(path: &Path) -> Result<Vec<Draft>, ReadProblem> {
         std::io::ErrorKind::NotFound => ReadProblem::Gone,
         _ => ReadProblem::Io(e),
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| ReadProblem::Damaged(e.to_string()))
+    let drafts: Vec<Draft> =
+        serde_json::from_slice(&bytes).map_err(|e| ReadProblem::Damaged(e.to_string()))?;
+    // JSON that parses can still hold what no record may (an empty kind, a
+    // commit that is not hex): such a file is set aside, never appended.
+    for (at, draft) in drafts.iter().enumerate() {
+        draft.check().map_err(|e| ReadProblem::Damaged(format!("draft {at}: {e}")))?;
+    }
+    Ok(drafts)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {

@@ -439,6 +439,17 @@ pub fn is_draft_id(id: &str) -> bool {
 }
 
 impl Draft {
+    /// Whether this draft would make a record the verifier accepts (FORMAT
+    /// §2 and §7.1's member checks); the error says which member is wrong.
+    /// A store refuses a draft that fails this, and the spool sets aside a
+    /// file holding one: an immutable journal must never take a record that
+    /// `trail verify` would then report for ever.
+    pub fn check(&self) -> Result<(), String> {
+        let mut record = self.clone().into_record(1, GENESIS_PREV.to_owned());
+        let bytes = crate::chain::seal(&mut record).map_err(|e| e.to_string())?;
+        crate::index::facts_from_bytes(1, &bytes).map(|_| ())
+    }
+
     pub fn new(kind: &str, source: Source, time: Timestamp) -> Self {
         Draft {
             time,

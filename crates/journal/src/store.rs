@@ -131,6 +131,9 @@ pub enum AppendError {
     Conflict { seq: u64 },
     #[error("a record could not be encoded: {0}")]
     Encode(#[from] crate::canonical::CanonicalError),
+    /// A draft would make a record the verifier refuses; nothing was written.
+    #[error("a record was refused: {0}")]
+    Invalid(String),
     #[error("the journal's head is unreadable: {0}")]
     Head(#[from] ReadError),
     #[error("storage failed: {0}")]
@@ -1064,6 +1067,9 @@ impl LogStore for SledStore {
                 .ok_or_else(|| ReadError::Meta(format!("head_seq {} cannot grow", head.seq)))?;
             let mut record = draft.into_record(seq, prev);
             let bytes = chain::seal(&mut record)?;
+            // What the verifier would refuse never goes in (a draft from a
+            // spool file or a client may hold anything JSON can).
+            index::facts_from_bytes(seq, &bytes).map_err(AppendError::Invalid)?;
             prev = record.hash.clone();
             let entries = index::entries(&record);
             sealed.push(Sealed {

@@ -67,16 +67,36 @@ pub fn write_checkpoints(
     // About two seconds in all before the failure is reported.
     let mut pause = std::time::Duration::from_millis(10);
     let mut last_error = None;
-    for _attempt in 0..10 {
+    for attempt in 0..10 {
         match write_once(repo, store, key, store_id) {
-            Err(WriteError::Git(e)) => last_error = Some(WriteError::Git(e)),
+            // Only a lost race for the ref (its lock, or a tip that moved
+            // under the compare-and-swap) is worth another try.
+            Err(WriteError::Git(e)) if is_contention(&e) => last_error = Some(WriteError::Git(e)),
             other => return other,
+        }
+        if attempt == 9 {
+            break;
         }
         let jitter = std::time::Duration::from_millis(rand::random::<u64>() % 10);
         std::thread::sleep(pause + jitter);
         pause = (pause * 2).min(std::time::Duration::from_millis(400));
     }
     Err(last_error.expect("every attempt failed"))
+}
+
+/// Whether a ref edit failed because another writer holds or moved the ref.
+fn is_contention(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "lock",
+        "prepare reference edit",
+        "should have content",
+        "actual content",
+        "must not exist",
+        "already exists",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
 }
 
 fn write_once(

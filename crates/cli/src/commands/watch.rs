@@ -314,6 +314,12 @@ impl Journal<'_> {
         }
         let n = drafts.len();
         let store = self.open()?;
+        // What waits in the spool goes in first, as for every other writer
+        // (nothing to do, one directory read, when it is empty).
+        match self.repo.gateway().drain_into(&store) {
+            Ok(drained) => crate::pending::say_drained(&self.repo.gateway(), &drained),
+            Err(e) => say(format_args!("could not append the spooled records: {e}")),
+        }
         store
             .append(drafts)
             .map_err(|e| CommandError::environment(format!("cannot append to the journal: {e}")))?;
