@@ -490,6 +490,14 @@ fn status(args: StatusArgs) -> Result<(), CommandError> {
             .hint("`trail daemon start` starts it"));
     };
     let mut status = client.status().map_err(service_error)?;
+    // A store process that has just started (the first client after a quiet
+    // spell, or after the watcher bound its socket again) may answer before
+    // the watcher's status line reached it: ask again, briefly.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while status["pid"].is_null() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        status = client.status().map_err(service_error)?;
+    }
     // The watcher sleeps while nothing happens, so its own figure is as old
     // as its last wake-up: the uptime is counted here from its start.
     let started = status["started"].as_str().and_then(trail_journal::Timestamp::parse);
