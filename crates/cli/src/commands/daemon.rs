@@ -398,6 +398,15 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         if let Some(client) =
             answering.filter(|c| holder_pid.is_none_or(|pid| pid == c.daemon_pid()))
         {
+            // Answering is not yet watching: its watches are set and what
+            // changed meanwhile reconciled when it publishes `watched_dirs`.
+            // Until then a save would count as made while nobody watched.
+            let watching = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < watching
+                && client.status().map(|s| s["watched_dirs"].is_null()).unwrap_or(false)
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
             say(format_args!(
                 "the watcher is running (pid {}); log: {}",
                 client.daemon_pid(),
