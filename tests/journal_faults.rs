@@ -320,3 +320,31 @@ wait
     assert!(seen.values().all(|&n| n == 1), "a commit recorded twice: {seen:?}");
     env.trail_ok(&repo, ["verify"]);
 }
+
+/// Issue 18, item 11: the store process killed right after an append was
+/// durable, before it answered: the hook spooled the records, which were
+/// then written a second time. Every store process the watcher starts here
+/// dies after the flush of its second append.
+#[test]
+fn store_process_killed_after_its_flush_writes_each_commit_once() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let mut start = env.command(common::trail_bin(), &repo);
+    start.args(["daemon", "start"]).env("TRAIL_FAILPOINT", "journal.append.flushed@2");
+    run(start, PROCESS_TIMEOUT).assert_code(0);
+    let _watcher = Watcher { env: &env, repo: repo.clone() };
+    let mut made = Vec::new();
+    for n in 0..4 {
+        commit(&env, &repo, &format!("c{n}.txt"), "through a dying store").assert_code(0);
+        made.push(head(&env, &repo));
+    }
+    // One more delivery drains whatever the last kill left in the spool.
+    commit(&env, &repo, "last.txt", "drain").assert_code(0);
+    made.push(head(&env, &repo));
+    let all = records(&env, &repo);
+    let commits = per_commit(&all, "commit");
+    for id in &made {
+        assert_eq!(commits.get(id), Some(&1), "{id} recorded once: {commits:?}");
+    }
+    env.trail_ok(&repo, ["verify"]);
+}
