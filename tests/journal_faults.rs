@@ -348,3 +348,24 @@ fn store_process_killed_after_its_flush_writes_each_commit_once() {
     }
     env.trail_ok(&repo, ["verify"]);
 }
+
+/// Issue 18, item 16: a warning reached the user as a raw tracing line (a
+/// time stamp, ` WARN`, a module path). Here the high-water mark cannot be
+/// replaced (its temporary name is taken by a directory).
+#[test]
+fn warnings_read_like_trails_other_messages() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    std::fs::create_dir(repo.join(".git/trail/journal.head.tmp")).expect("mkdir");
+    let out = commit(&env, &repo, "b.txt", "a warning");
+    out.assert_code(0);
+    assert!(out.stderr.contains("trail: warning: could not update"), "{out}");
+    assert!(!out.stderr.contains(" WARN "), "no raw log line: {out}");
+    // Asked for, the log keeps its form.
+    let mut cmd = env.command("git", &repo);
+    std::fs::write(repo.join("c.txt"), "c\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    cmd.args(["commit", "-q", "-m", "c"]).env("TRAIL_WHY", "log").env("TRAIL_LOG", "warn");
+    let logged = run(cmd, PROCESS_TIMEOUT);
+    assert!(logged.stderr.contains("WARN"), "{logged}");
+}
