@@ -1069,9 +1069,12 @@ impl LogStore for SledStore {
             let bytes = chain::seal(&mut record)?;
             // What the verifier would refuse never goes in (a draft from a
             // spool file or a client may hold anything JSON can).
-            index::facts_from_bytes(seq, &bytes).map_err(AppendError::Invalid)?;
+            // The index keys come from the stored bytes, read the way the
+            // verifier and reindex read them: a record they would refuse is
+            // refused here.
+            let facts = index::facts_from_bytes(seq, &bytes).map_err(AppendError::Invalid)?;
             prev = record.hash.clone();
-            let entries = index::entries(&record);
+            let entries = index::entries_of(&facts);
             sealed.push(Sealed {
                 seq: record.seq,
                 bytes,
