@@ -261,6 +261,10 @@ pub fn append_caught_up(
         }
         Err(DeliveryError::Open(e)) => Err(e.into()),
         Err(DeliveryError::Read(e)) => Err(e.into()),
+        Err(DeliveryError::Append(e)) => Err(e.into()),
+        Err(DeliveryError::Spool(e)) => {
+            Err(CommandError::environment(format!("cannot use the spool: {e}")))
+        }
         Err(e @ DeliveryError::Lost { .. }) => Err(CommandError::environment(e.to_string())
             .hint("free space or fix the permissions of .git/trail, then commit again")),
     }

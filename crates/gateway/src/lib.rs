@@ -50,6 +50,10 @@ pub enum DeliveryError {
     Open(#[from] OpenError),
     #[error(transparent)]
     Read(#[from] ReadError),
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
 }
 
 /// Why the journal could not be reached or written, in one line.
@@ -222,11 +226,13 @@ impl Gateway {
         };
         match attempt() {
             Ok(delivery) => Ok(delivery),
-            Err(e) if kept.is_empty() => match e {
-                Failure::Open(e) => Err(e.into()),
-                Failure::Read(e) => Err(e.into()),
-                other => Err(DeliveryError::Read(ReadError::Remote(other.to_string()))),
-            },
+            // Nothing of the caller's to keep: the failure is the answer.
+            Err(e) if kept.is_empty() => Err(match e {
+                Failure::Open(e) => e.into(),
+                Failure::Read(e) => e.into(),
+                Failure::Append(e) => e.into(),
+                Failure::Spool(e) => e.into(),
+            }),
             Err(e) => {
                 let reason = e.to_string();
                 match self.spool().keep(&kept) {
