@@ -15,10 +15,13 @@ use std::process::Command;
 use common::*;
 
 /// Every hook trail installs.
-const HOOKS: [&str; 7] = [
+const HOOKS: [&str; 10] = [
     "pre-commit",
+    "prepare-commit-msg",
     "commit-msg",
     "post-commit",
+    "applypatch-msg",
+    "post-applypatch",
     "post-rewrite",
     "post-merge",
     "post-checkout",
@@ -724,28 +727,31 @@ fn status_reports_each_hook() {
     let before = env.trail_ok(&repo, ["hooks", "status"]).stdout_str();
     let dir = hooks_dir(&repo);
     assert!(
-        before.starts_with(&format!("hooks dir     {} (git's default", dir.display())),
+        before.starts_with(&format!("hooks dir          {} (git's default", dir.display())),
         "{before}"
     );
     for hook in HOOKS {
-        assert!(before.contains(&format!("{hook:<14}missing\n")), "{hook}:\n{before}");
+        assert!(before.contains(&format!("{hook:<19}missing\n")), "{hook}:\n{before}");
     }
-    assert!(before.contains("merge driver  not registered"), "{before}");
+    assert!(before.contains("merge driver       not registered"), "{before}");
 
     script(&dir.join("pre-commit"), "#!/bin/sh\n");
     env.trail_ok(&repo, ["hooks", "install"]);
     script(&dir.join("post-merge"), "#!/bin/sh\n# someone else's\n");
     let after = env.trail_ok(&repo, ["hooks", "status"]).stdout_str();
     let expected = format!(
-        "hooks dir     {} (git's default, shared by all worktrees)
-pre-commit    installed, then runs pre-commit.trail-chained
-commit-msg    installed
-post-commit   installed
-post-rewrite  installed
-post-merge    not trail's (a file; `trail hooks install` chains it)
-post-checkout installed
-pre-push      installed
-merge driver  registered (merge.trail.driver, `CHANGELOG.md merge=trail`)
+        "hooks dir          {} (git's default, shared by all worktrees)
+pre-commit         installed, then runs pre-commit.trail-chained
+prepare-commit-msg installed
+commit-msg         installed
+post-commit        installed
+applypatch-msg     installed
+post-applypatch    installed
+post-rewrite       installed
+post-merge         not trail's (a file; `trail hooks install` chains it)
+post-checkout      installed
+pre-push           installed
+merge driver       registered (merge.trail.driver, `CHANGELOG.md merge=trail`)
 ",
         dir.display()
     );

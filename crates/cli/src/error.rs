@@ -65,6 +65,19 @@ impl CommandError {
     }
 }
 
+impl From<trail_hooks::HookError> for CommandError {
+    fn from(e: trail_hooks::HookError) -> Self {
+        let exit = match e.failure {
+            trail_hooks::Failure::Refused => Exit::Refused,
+            trail_hooks::Failure::Usage => Exit::Usage,
+            trail_hooks::Failure::Environment => Exit::Environment,
+        };
+        let mut error = CommandError::new(exit, e.message);
+        error.hints = e.hints;
+        error
+    }
+}
+
 impl From<std::io::Error> for CommandError {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

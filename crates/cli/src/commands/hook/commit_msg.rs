@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Command;
 
+use trail_hooks::message::{cleaned, is_empty_message};
+
 use super::HookContext;
 use crate::error::CommandError;
 
@@ -47,6 +49,18 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
         && cleaned(&template, &comment) == cleaned(&message, &comment)
     {
         return Ok(());
+    }
+    // `-m S -m 'Why: …' -m 'Impact: …'` gives trailers as paragraphs of
+    // their own; git reads only the last paragraph as trailers, so they
+    // become one block (and are not added a second time below).
+    let joined = trail_hooks::message::join_trailer_paragraphs(&message, &comment);
+    if joined != message {
+        std::fs::write(&path, &joined).map_err(|e| {
+            CommandError::environment(format!(
+                "cannot write the commit message {}: {e}",
+                path.display()
+            ))
+        })?;
     }
     let mut trailers = vec![format!("Change-Id: {}", pending.change_id)];
     if let Some(why) = &pending.why {
@@ -98,63 +112,4 @@ fn commit_template(ctx: &HookContext) -> Option<Vec<u8>> {
         None => ctx.workdir.join(value),
     };
     std::fs::read(path).ok()
-}
-
-/// A message as git's cleanup leaves it: comment lines and everything below
-/// the scissors line dropped, trailing spaces trimmed, runs of blank lines
-/// collapsed, no blank lines at either end.
-fn cleaned(message: &[u8], comment: &[u8]) -> Vec<Vec<u8>> {
-    let mut lines: Vec<Vec<u8>> = Vec::new();
-    for line in message.split(|&b| b == b'\n') {
-        if line.starts_with(comment) {
-            if line[comment.len()..].trim_ascii().starts_with(b"------------------------ >8") {
-                break;
-            }
-            continue;
-        }
-        let line = line.trim_ascii_end().to_vec();
-        if line.is_empty() && lines.last().is_none_or(|l| l.is_empty()) {
-            continue;
-        }
-        lines.push(line);
-    }
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    lines
-}
-
-/// What git's cleanup would leave is blank: only comment lines, whitespace, and
-/// anything below the scissors line.
-fn is_empty_message(message: &[u8], comment: &[u8]) -> bool {
-    for line in message.split(|&b| b == b'\n') {
-        if line.starts_with(comment) {
-            let rest = &line[comment.len()..];
-            if rest.trim_ascii().starts_with(b"------------------------ >8") {
-                break;
-            }
-            continue;
-        }
-        if !line.trim_ascii().is_empty() {
-            return false;
-        }
-    }
-    true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_empty_message;
-
-    #[test]
-    fn comments_and_blank_lines_are_an_empty_message() {
-        assert!(is_empty_message(b"\n# Please enter the commit message\n#\n", b"#"));
-        assert!(is_empty_message(b"", b"#"));
-        assert!(is_empty_message(
-            b"# ------------------------ >8 ------------------------\ndiff --git a b\n",
-            b"#"
-        ));
-        assert!(!is_empty_message(b"fix the parser\n# comment\n", b"#"));
-        assert!(!is_empty_message(b"# not a comment with ;\n", b";"));
-    }
 }

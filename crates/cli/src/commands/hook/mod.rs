@@ -38,8 +38,11 @@ pub struct HookArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HookName {
     PreCommit,
+    PrepareCommitMsg,
     CommitMsg,
     PostCommit,
+    ApplypatchMsg,
+    PostApplypatch,
     PostRewrite,
     PostMerge,
     PostCheckout,
@@ -55,10 +58,13 @@ impl HookName {
 
     /// The hooks of a repository people commit in (`reference-transaction`
     /// comes on top with `[protect] strict = true`).
-    pub const CLIENT: [HookName; 7] = [
+    pub const CLIENT: [HookName; 10] = [
         HookName::PreCommit,
+        HookName::PrepareCommitMsg,
         HookName::CommitMsg,
         HookName::PostCommit,
+        HookName::ApplypatchMsg,
+        HookName::PostApplypatch,
         HookName::PostRewrite,
         HookName::PostMerge,
         HookName::PostCheckout,
@@ -75,6 +81,9 @@ impl HookName {
     pub fn file_name(self) -> &'static str {
         match self {
             HookName::PreCommit => "pre-commit",
+            HookName::PrepareCommitMsg => "prepare-commit-msg",
+            HookName::ApplypatchMsg => "applypatch-msg",
+            HookName::PostApplypatch => "post-applypatch",
             HookName::CommitMsg => "commit-msg",
             HookName::PostCommit => "post-commit",
             HookName::PostRewrite => "post-rewrite",
@@ -92,6 +101,8 @@ pub fn run(args: HookArgs) -> Result<(), CommandError> {
     match args.name {
         HookName::PreCommit => pre_commit::run(),
         HookName::CommitMsg => commit_msg::run(&args.args),
+        // Filled in by the commit flow of git's other ways to commit (issue 19).
+        HookName::PrepareCommitMsg | HookName::ApplypatchMsg | HookName::PostApplypatch => Ok(()),
         HookName::PostCommit => post_commit::run(),
         HookName::PostRewrite => refs::post_rewrite(&args.args),
         HookName::PostMerge => refs::post_merge(&args.args),
@@ -162,50 +173,8 @@ pub(crate) fn local_host() -> String {
         .unwrap_or_default()
 }
 
-/// The `git` process running this hook, found up the parent chain (the
-/// hook's parent is the shim, whose parent is git): its pid and start time
-/// identify one `git commit` across its hooks, its arguments say what it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct GitInvocation {
-    pub id: String,
-    pub args: Vec<Vec<u8>>,
-}
-
-impl GitInvocation {
-    pub fn current() -> Option<Self> {
-        let mut pid = std::os::unix::process::parent_id();
-        for _ in 0..4 {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-            let args: Vec<Vec<u8>> =
-                cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).map(<[u8]>::to_vec).collect();
-            let is_git =
-                args.first().is_some_and(|a| a.rsplit(|&b| b == b'/').next() == Some(b"git"));
-            let (parent, started) = stat_of(pid)?;
-            if is_git {
-                return Some(GitInvocation { id: format!("{pid}:{started}"), args });
-            }
-            if parent <= 1 {
-                return None;
-            }
-            pid = parent;
-        }
-        None
-    }
-}
-
-/// The parent pid and start time (in clock ticks since boot) from
-/// `/proc/PID/stat`, fields 4 and 22 (counted after the parenthesised name).
-fn stat_of(pid: u32) -> Option<(u32, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
-    Some((fields.get(1)?.parse().ok()?, fields.get(19)?.parse().ok()?))
-}
-
-/// One line, whitespace collapsed: a why or impact as a trailer and a record keep it.
-pub(crate) fn one_line(text: &str) -> Option<String> {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!line.is_empty()).then_some(line)
-}
+pub(crate) use trail_hooks::invocation::GitInvocation;
+pub(crate) use trail_hooks::message::one_line;
 
 /// pre-push: refuse to push while the journal fails verification, or
 /// commits that change protected paths without a valid authorization.

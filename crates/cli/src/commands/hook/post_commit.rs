@@ -108,7 +108,17 @@ pub fn run() -> Result<(), CommandError> {
     }
 
     if let Some(pending) = verified {
-        sync_real_index(&ctx, pending, &facts);
+        let tree = trail_hooks::changelogs::Worktree {
+            git: &ctx.repo.git,
+            workdir: &ctx.workdir,
+            head: Some(facts.id),
+            on_malformed: trail_hooks::changelogs::OnMalformed::Skip,
+        };
+        let mut notices = Vec::new();
+        trail_hooks::changelogs::sync_real_index(&tree, pending, &facts, &mut notices);
+        for notice in notices {
+            say(notice);
+        }
         ctx.pending.clear_commit()?;
         if pending.used_note {
             ctx.pending.clear_note()?;
@@ -279,116 +289,4 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
             _ => false,
         }
     })
-}
-
-/// `git commit -o PATHS` (or `git commit -- PATHS`) commits a temporary index;
-/// git then updates the real one only for PATHS. The CHANGELOG.md files staged
-/// into the temporary index would show as changed in the real index ("phantom"
-/// changes): stage them there too, when the work tree holds what was committed.
-fn sync_real_index(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts) {
-    let real = ctx.repo.git.index_path();
-    let stale_here = pending.stale_elsewhere.as_ref().filter(|s| same_file(&s.index, &real));
-    // A plain `git commit` (also `-a`, `-i`) commits `index.lock`, which git then
-    // renames over the real index: nothing to do, and no 50,000-entry index to
-    // read again.
-    if (same_file(&pending.index, &real) || is_lock_of(&pending.index, &real))
-        && stale_here.is_none()
-    {
-        return;
-    }
-    let Ok(mut index) = trail_git::StagedIndex::open(&ctx.repo.git, &real) else { return };
-    // (path, content to stage: None = the work tree's file)
-    let mut stage: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-    // An aborted attempt's entries still staged in the real index: out, unless
-    // the commit just made holds that change.
-    if let Some(stale) = stale_here {
-        for path in &stale.paths {
-            let committed = trail_git::blob_in_commit(&ctx.repo.git, facts.id, path).ok().flatten();
-            if committed
-                .is_some_and(|t| trail_changelog::has_change(&t, &stale.change_id).unwrap_or(true))
-            {
-                continue;
-            }
-            // The work tree got the same entry: it goes too.
-            let file = ctx.workdir.join(OsStr::from_bytes(path));
-            if let Ok(text) = std::fs::read(&file)
-                && let Ok(clean) = trail_changelog::remove_change(&text, &stale.change_id)
-                && clean != text
-                && let Err(e) = std::fs::write(&file, &clean)
-            {
-                say(format_args!(
-                    "cannot take an aborted commit's entry out of {}: {e}",
-                    file.display()
-                ));
-            }
-            let Some((_, text)) = index.blob(&ctx.repo.git, path).ok().flatten() else { continue };
-            if let Ok(clean) = trail_changelog::remove_change(&text, &stale.change_id)
-                && clean != text
-            {
-                stage.push((path.clone(), Some(clean)));
-            }
-        }
-    }
-    for log in &pending.changelogs {
-        let staged = index.blob(&ctx.repo.git, &log.path).ok().flatten();
-        if staged.as_ref().is_some_and(|(id, _)| *id == log.blob) {
-            continue;
-        }
-        let on_disk = std::fs::read(ctx.workdir.join(OsStr::from_bytes(&log.path))).ok();
-        if on_disk.as_ref().is_some_and(|data| trail_git::blob_id(data) == log.blob) {
-            stage.push((log.path.clone(), None));
-            continue;
-        }
-        // The real index holds another version (a person staged an edit of
-        // this CHANGELOG.md): it gets the entry too.
-        let (Some((_, text)), Some(entry)) = (staged, &log.entry) else { continue };
-        let Some(section) = trail_changelog::Section::from_name(&entry.section) else { continue };
-        match trail_changelog::upsert_rendered(&text, section, &entry.line) {
-            Ok(new) if new != text => {
-                let content = if on_disk.as_ref() == Some(&new) { None } else { Some(new) };
-                stage.push((log.path.clone(), content));
-            }
-            Ok(_) => {}
-            Err(malformed) => say(format_args!(
-                "the staged {} is malformed ({malformed}); commit {}'s entry is not added to it",
-                trail_journal::record::quote_path(&log.path),
-                facts.id
-            )),
-        }
-    }
-    if stage.is_empty() {
-        return;
-    }
-    let items: Vec<trail_git::StageItem<'_>> = stage
-        .iter()
-        .map(|(path, content)| trail_git::StageItem { path, content: content.as_deref() })
-        .collect();
-    if let Err(e) = index.stage(&ctx.repo.git, &ctx.workdir, &items) {
-        say(format_args!(
-            "commit {} is recorded, but its CHANGELOG.md files could not be staged in the index: {e}; `git add` them",
-            facts.id
-        ));
-    }
-}
-
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        // The temporary index is gone by now: it was not the real one.
-        _ => false,
-    }
-}
-
-/// Whether `path` is git's lock file of the index `real` (`index.lock`, which
-/// becomes `index` when the commit completes), compared by directory and name
-/// since the lock file itself is gone by post-commit.
-fn is_lock_of(path: &std::path::Path, real: &std::path::Path) -> bool {
-    let (Some(name), Some(real_name)) = (path.file_name(), real.file_name()) else { return false };
-    let mut lock = real_name.to_os_string();
-    lock.push(".lock");
-    name == lock
-        && match (path.parent(), real.parent()) {
-            (Some(a), Some(b)) => same_file(a, b),
-            _ => false,
-        }
 }

@@ -5,20 +5,21 @@
 //! No store access on the common path: what post-commit needs is left in
 //! `pending/commit-<worktree>.json`.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt as _;
-use std::path::Path;
-
 use chrono::{SubsecRound as _, Utc};
 use trail_changelog as changelog;
-use trail_git::{FileChange, ObjectId, StageItem, StagedIndex};
+use trail_git::{FileChange, ObjectId, StagedIndex};
+use trail_hooks::changelogs::{
+    self, EntryLine, MAX_CHANGELOG, changelog_path, changelog_read, dir_of, to_changelog_change,
+};
+use trail_hooks::invocation::{CommitOptions, amending};
+use trail_hooks::message::{given_message, one_line, trailing_trailers};
+use trail_hooks::rationale;
 use trail_journal::{Draft, Source, Timestamp, kinds};
 
-use super::{HookContext, one_line};
-use crate::config::Malformed as OnMalformed;
+use super::HookContext;
 use crate::error::CommandError;
 use crate::output::say;
-use crate::pending::{PendingAuth, PendingCommit, StagedLog, StaleEntries, WrittenEntry};
+use crate::pending::{PendingAuth, PendingCommit, StaleEntries, WrittenEntry};
 use crate::{judge, protect};
 use trail_policy::{Clock, Decision, Denial, Gate, MAX_CONFIG, POLICY_FILE};
 
@@ -27,7 +28,9 @@ pub fn run() -> Result<(), CommandError> {
     let git = &ctx.repo.git;
     let head = ctx.head();
     let invocation = super::GitInvocation::current();
-    let amend = head.is_some() && amending(invocation.as_ref());
+    let options = invocation.as_ref().and_then(|i| i.commit_options()).unwrap_or_default();
+    let amend = head.is_some()
+        && amending(std::env::var("TRAIL_AMEND").ok().as_deref(), invocation.as_ref());
     let head_facts = match (amend, head) {
         (true, Some(head)) => Some(describe(&ctx, head)?),
         _ => None,
@@ -69,28 +72,41 @@ pub fn run() -> Result<(), CommandError> {
         amended: amended_token.as_ref().map(|(id, t)| (*id, t.as_str())),
     };
     let (authorization, token_from_note) = check_protection(&ctx, &index, &changes, &protection)?;
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
-    let from_head =
-        |token: &str| head_facts.as_ref().and_then(|f| f.trailer(token)).and_then(one_line);
-    // When amending, the message keeps its trailers (commit-msg never replaces
-    // one), so they win: entries and record then say what the message says.
-    let noted_why = note.as_ref().and_then(|n| n.why.as_deref()).and_then(one_line);
-    let noted_impact = note.as_ref().and_then(|n| n.impact.as_deref()).and_then(one_line);
-    let why = from_head("Why").or_else(|| env("TRAIL_WHY"));
-    let impact = from_head("Impact").or_else(|| env("TRAIL_IMPACT"));
-    let used_note = token_from_note
-        || (why.is_none() && noted_why.is_some())
-        || (impact.is_none() && noted_impact.is_some());
-    let why = why.or(noted_why);
-    let impact = impact.or(noted_impact);
+    // The rationale (trail-hooks decides the order of its sources).
+    let comment = trail_git::comment_prefix(git);
+    let given = given_message(&options, invocation.as_ref().and_then(|i| i.cwd()).as_deref())
+        .map(|m| trailing_trailers(&m, &comment))
+        .unwrap_or_default();
+    // `--amend` keeps the amended commit's trailers (commit-msg puts them
+    // back into a new message), unless the new message gives its own.
+    let amended = head_facts.as_ref().map(|f| f.trailers.clone()).unwrap_or_default();
+    let folded = folded_commit(&ctx, &options);
+    let env = |name: &str| std::env::var(name).ok();
+    let chosen = rationale::resolve(&rationale::Sources {
+        given: &given,
+        amended: &amended,
+        env_why: env("TRAIL_WHY"),
+        env_impact: env("TRAIL_IMPACT"),
+        folded: folded.as_ref().map_or(&[][..], |f| &f.trailers[..]),
+        note: note.as_ref(),
+    });
+    let used_note = token_from_note || chosen.used_note;
+    let (why, impact) = (chosen.why, chosen.impact);
     if why.is_none() && ctx.config.rationale.required {
         record_blocked(&ctx, &changes, "no rationale: trail.toml requires a why for every commit");
-        return Err(CommandError::refused(
+        let mut refusal = CommandError::refused(
             "commit refused: it has no rationale (this repository's trail.toml requires a \"why\" for every commit)",
         )
         .hint("trail commit -m \"MESSAGE\" --why \"the problem this solves\" --impact \"what it affects\"")
+        .hint("git commit -m \"MESSAGE\" -m \"Why: the problem this solves\" -m \"Impact: what it affects\"")
         .hint("TRAIL_WHY=\"the problem this solves\" TRAIL_IMPACT=\"what it affects\" git commit …")
-        .hint("trail note --why \"the problem this solves\" --impact \"what it affects\"   (kept for your next commit), then commit again"));
+        .hint("trail note --why \"the problem this solves\" --impact \"what it affects\"   (kept for your next commit), then commit again");
+        if !options.message_given() {
+            refusal = refusal.hint(
+                "a Why: typed into the editor is not read: git asks for the message after the commit's files (and their CHANGELOG.md entries) are fixed; give it with -m, -F, TRAIL_WHY or trail note",
+            );
+        }
+        return Err(refusal);
     }
 
     // A retry after an aborted commit keeps its change id, so its entries are
@@ -141,13 +157,14 @@ pub fn run() -> Result<(), CommandError> {
         }
         Ok(text)
     };
-    let change_id = head_facts
-        .as_ref()
-        .and_then(|f| f.trailer("Change-Id"))
-        .filter(|id| changelog::valid_change_id(id))
-        .map(str::to_owned)
-        .or_else(|| retry.as_ref().map(|p| p.change_id.clone()))
-        .unwrap_or_else(new_change_id);
+    let change_id = rationale::change_id(
+        head_facts.as_ref().and_then(|f| f.trailer("Change-Id")),
+        folded.as_ref().and_then(|f| f.trailer("Change-Id")),
+        retry.as_ref().map(|p| p.change_id.as_str()),
+    );
+    // A fixup or squash documents the commit it folds into: where that
+    // commit's entry is, it stays as it is.
+    let folding = folded.as_ref().is_some_and(|f| f.trailer("Change-Id") == Some(&change_id));
 
     let time = Utc::now().trunc_subsecs(0);
     let author = std::env::var("GIT_AUTHOR_NAME")
@@ -179,11 +196,25 @@ pub fn run() -> Result<(), CommandError> {
     };
 
     let planned: Vec<Vec<u8>> = plan.iter().map(|(dir, _)| changelog_path(dir)).collect();
-    let prepared = (|| -> Result<Vec<Edit>, CommandError> {
+    let tree = changelogs::Worktree {
+        git,
+        workdir: &ctx.workdir,
+        head,
+        on_malformed: match ctx.config.changelog.malformed {
+            crate::config::Malformed::Skip => changelogs::OnMalformed::Skip,
+            crate::config::Malformed::Refuse => changelogs::OnMalformed::Refuse,
+        },
+    };
+    let mut notices = Vec::new();
+    let prepared = (|| -> Result<Vec<changelogs::Edit>, CommandError> {
         let mut edits = Vec::new();
         for ((dir, entry), path) in plan.iter().zip(&planned) {
-            let edit = prepare(&ctx, &index, dir, |text| {
-                changelog::upsert(&drop_stale(path, text)?, entry)
+            let edit = changelogs::prepare(&tree, &mut notices, &index, dir, |text| {
+                let text = drop_stale(path, text)?;
+                if folding && changelog::has_change(&text, &change_id)? {
+                    return Ok(text);
+                }
+                changelog::upsert(&text, entry)
             })?;
             edits.extend(edit.map(|mut e| {
                 e.entry = Some(WrittenEntry {
@@ -195,10 +226,15 @@ pub fn run() -> Result<(), CommandError> {
         }
         // An aborted attempt's entries in directories this attempt does not touch.
         for (path, _) in stale.iter().filter(|(p, _)| !planned.contains(p)) {
-            edits.extend(prepare(&ctx, &index, dir_of(path), |text| drop_stale(path, text))?);
+            edits.extend(changelogs::prepare(&tree, &mut notices, &index, dir_of(path), |text| {
+                drop_stale(path, text)
+            })?);
         }
         Ok(edits)
     })();
+    for notice in notices.drain(..) {
+        say(notice);
+    }
     let edits = match prepared {
         Ok(edits) => edits,
         Err(refusal) => {
@@ -208,7 +244,7 @@ pub fn run() -> Result<(), CommandError> {
             return Err(refusal);
         }
     };
-    let staged = apply(&ctx, &mut index, &edits)?;
+    let staged = changelogs::apply(&tree, &mut index, &edits)?;
 
     let stale_elsewhere = previous
         .as_ref()
@@ -395,192 +431,10 @@ fn check_protection(
     }
 }
 
-/// An entry line and the `### ` subsection it stands under.
-type EntryLine = (changelog::Section, String);
-
-/// One CHANGELOG.md to rewrite: the text to stage, and what to write into the
-/// work tree (`None`: leave the work tree file alone).
-struct Edit {
-    rel: Vec<u8>,
-    staged: Vec<u8>,
-    worktree: Option<Vec<u8>>,
-    created: bool,
-    entry: Option<WrittenEntry>,
-}
-
-/// Work out the new text of `dir`'s CHANGELOG.md, from the staged version (a
-/// person's unstaged edits stay unstaged), the work tree's untracked file, or
-/// the template. Refuses, naming file and line, when the file is malformed.
-fn prepare(
-    ctx: &HookContext,
-    index: &StagedIndex,
-    dir: &[u8],
-    change: impl Fn(&[u8]) -> Result<Vec<u8>, changelog::Malformed>,
-) -> Result<Option<Edit>, CommandError> {
-    let rel = changelog_path(dir);
-    let shown = trail_journal::record::quote_path(&rel);
-    let dir_path = ctx.workdir.join(OsStr::from_bytes(dir));
-    match std::fs::symlink_metadata(&dir_path) {
-        Ok(meta) if meta.is_dir() => {}
-        // The directory is gone (its last file was deleted): no new changelog
-        // brings it back; the root summary still names it.
-        _ => return Ok(None),
-    }
-    let file = ctx.workdir.join(OsStr::from_bytes(&rel));
-    let too_large = |size: u64| {
-        say(format_args!(
-            "{shown} is {size} bytes, over the {MAX_CHANGELOG} bytes trail edits; trail leaves it alone \
-             (move older releases to another file)"
-        ));
-        Ok(None)
-    };
-    let on_disk = match std::fs::symlink_metadata(&file) {
-        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
-            say(format_args!("{shown} is not a regular file; trail leaves it alone"));
-            return Ok(None);
-        }
-        Ok(meta) if meta.len() > MAX_CHANGELOG => return too_large(meta.len()),
-        Ok(_) => Some(
-            std::fs::read(&file)
-                .map_err(|e| CommandError::environment(format!("cannot read {shown}: {e}")))?,
-        ),
-        Err(_) => None,
-    };
-    let in_index = match index.blob_within(&ctx.repo.git, &rel, MAX_CHANGELOG) {
-        Err(trail_git::StagedError::TooLarge { size, .. }) => return too_large(size),
-        other => other.map_err(|e| CommandError::environment(e.to_string()))?.map(|(_, data)| data),
-    };
-    // What the person staged decides, not the work tree: a directory whose
-    // files all left the index (`git rm -r --cached`, ignored leftovers) gets
-    // no changelog, and one they took out of the index stays out.
-    if !index.tracks_under(dir) {
-        return Ok(None);
-    }
-    if in_index.is_none()
-        && let Some(head) = ctx.head()
-        && trail_git::blob_id_in_commit(&ctx.repo.git, head, &rel)
-            .map_err(|e| CommandError::environment(e.to_string()))?
-            .is_some()
-    {
-        return Ok(None);
-    }
-    let (base, created) = match (&in_index, &on_disk) {
-        (Some(staged), _) => (staged.clone(), false),
-        (None, Some(untracked)) => (untracked.clone(), false),
-        (None, None) => (changelog::template(dir).into_bytes(), true),
-    };
-    let staged = match change(&base) {
-        Ok(text) => text,
-        Err(malformed) => {
-            return match ctx.config.changelog.malformed {
-                OnMalformed::Skip => {
-                    say(format_args!("{shown}:{}: {}; left as it is ([changelog] malformed = \"skip\")", malformed.line, malformed.reason));
-                    Ok(None)
-                }
-                OnMalformed::Refuse => Err(CommandError::refused(format!(
-                    "commit refused: {shown}:{}: {}",
-                    malformed.line, malformed.reason
-                ))
-                .hint(format!("fix {shown} (trail never rewrites a changelog it cannot parse), stage it, and commit again"))
-                .hint("or set `[changelog] malformed = \"skip\"` in trail.toml to leave such files alone")),
-            };
-        }
-    };
-    if staged == base && !created {
-        return Ok(None);
-    }
-    let worktree = match &on_disk {
-        None => Some(staged.clone()),
-        Some(current) if Some(current) == in_index.as_ref() || in_index.is_none() => {
-            Some(staged.clone())
-        }
-        // The person has unstaged edits: apply the same change to their version.
-        Some(current) => match change(current) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                say(format_args!(
-                    "{shown} has unstaged edits trail cannot parse; the entry is staged but not written into the work tree"
-                ));
-                None
-            }
-        },
-    };
-    Ok(Some(Edit { rel, staged, worktree, created, entry: None }))
-}
-
-/// Write the work tree files, then stage every edit in one index write.
-fn apply(
-    ctx: &HookContext,
-    index: &mut StagedIndex,
-    edits: &[Edit],
-) -> Result<Vec<StagedLog>, CommandError> {
-    if edits.is_empty() {
-        return Ok(Vec::new());
-    }
-    for edit in edits {
-        if let Some(text) = &edit.worktree {
-            write_file(&ctx.workdir.join(OsStr::from_bytes(&edit.rel)), text)?;
-        }
-    }
-    let items: Vec<StageItem<'_>> = edits
-        .iter()
-        .map(|e| StageItem {
-            path: &e.rel,
-            content: if e.worktree.as_ref() == Some(&e.staged) { None } else { Some(&e.staged) },
-        })
-        .collect();
-    let ids = index
-        .stage(&ctx.repo.git, &ctx.workdir, &items)
-        .map_err(|e| CommandError::environment(e.to_string()))?;
-    Ok(edits
-        .iter()
-        .zip(ids)
-        .map(|(e, id)| StagedLog {
-            path: e.rel.clone(),
-            blob: id.to_string(),
-            created: e.created,
-            entry: e.entry.clone(),
-        })
-        .collect())
-}
-
-/// Replace `path` with `text` atomically, keeping its permissions (0644 when new).
-fn write_file(path: &Path, text: &[u8]) -> Result<(), CommandError> {
-    use std::io::Write as _;
-    use std::os::unix::fs::PermissionsExt as _;
-    let cannot = |e: std::io::Error| {
-        CommandError::environment(format!("cannot write {}: {e}", path.display()))
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
-    tmp.write_all(text).map_err(cannot)?;
-    tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(cannot)?;
-    tmp.persist(path).map_err(|e| cannot(e.error))?;
-    Ok(())
-}
-
-fn to_changelog_change(c: &FileChange) -> changelog::Change {
-    let status = match c.status {
-        'A' => changelog::Status::A,
-        'D' => changelog::Status::D,
-        'R' => changelog::Status::R,
-        'T' => changelog::Status::T,
-        _ => changelog::Status::M,
-    };
-    changelog::Change { path: c.path.clone(), status, from: c.from.clone() }
-}
-
 fn describe(ctx: &HookContext, id: ObjectId) -> Result<trail_git::CommitFacts, CommandError> {
     let mut git = ctx.repo.git.clone();
     let mut importer = trail_git::Importer::new(&mut git)?;
     Ok(importer.describe(id)?)
-}
-
-/// 16 hex digits from the OS's random source.
-fn new_change_id() -> String {
-    let bytes: [u8; 8] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Record a refused commit. The refusal stands even when the journal cannot
@@ -597,52 +451,10 @@ fn record_blocked(ctx: &HookContext, changes: &[FileChange], reason: &str) {
     }
 }
 
-/// The largest CHANGELOG.md trail reads and rewrites (8 MiB): an edit holds
-/// a few copies of it, and a hook's memory must not grow with what is
-/// staged. A bigger one is left alone, with a message.
-const MAX_CHANGELOG: u64 = 8 << 20;
-
-/// A changelog read with [`MAX_CHANGELOG`]: one over it counts as absent
-/// (trail does not edit it).
-fn changelog_read(
-    read: Result<Option<Vec<u8>>, trail_git::StagedError>,
-) -> Result<Option<Vec<u8>>, CommandError> {
-    match read {
-        Err(trail_git::StagedError::TooLarge { .. }) => Ok(None),
-        other => other.map_err(|e| CommandError::environment(e.to_string())),
-    }
-}
-
-/// `DIR/CHANGELOG.md` ("CHANGELOG.md" at the root).
-fn changelog_path(dir: &[u8]) -> Vec<u8> {
-    let mut rel = dir.to_vec();
-    if !rel.is_empty() {
-        rel.push(b'/');
-    }
-    rel.extend_from_slice(b"CHANGELOG.md");
-    rel
-}
-
-/// The directory part of a repository-relative path ("" at the root).
-fn dir_of(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|&b| b == b'/') {
-        Some(i) => &path[..i],
-        None => &[],
-    }
-}
-
-/// Whether the `git commit` that runs this hook amends. git does not tell
-/// pre-commit; its command line does (git accepts any unambiguous prefix:
-/// `--am`, `--amen`). `TRAIL_AMEND=1` says so explicitly.
-fn amending(invocation: Option<&super::GitInvocation>) -> bool {
-    if let Ok(value) = std::env::var("TRAIL_AMEND") {
-        return value == "1";
-    }
-    let Some(invocation) = invocation else { return false };
-    let args = &invocation.args;
-    let Some(at) = args.iter().position(|a| a == b"commit") else { return false };
-    args[at + 1..]
-        .iter()
-        .take_while(|a| a.as_slice() != b"--")
-        .any(|a| a.len() >= 4 && b"--amend".starts_with(a))
+/// The commit a `git commit --fixup`/`--squash` folds into, described.
+fn folded_commit(ctx: &HookContext, options: &CommitOptions) -> Option<trail_git::CommitFacts> {
+    let target = options.folds_into()?;
+    let spec = std::str::from_utf8(target).ok()?;
+    let id = ctx.repo.git.rev_parse_single(spec).ok()?.detach();
+    describe(ctx, id).ok()
 }

@@ -64,11 +64,13 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         out.flush()?;
         return Ok(());
     }
-    writeln!(out, "{:<14}{} ({})", "hooks dir", dir.path.display(), describe_origin(&dir))?;
+    // One column for the names: the longest hook name and a space.
+    let w = hooks.iter().map(|h| h.name.len()).chain(["merge driver".len()]).max().unwrap_or(0) + 1;
+    writeln!(out, "{:<w$}{} ({})", "hooks dir", dir.path.display(), describe_origin(&dir))?;
     if dir.bare {
         writeln!(
             out,
-            "{:<14}bare repository: `trail hooks install --server` installs the server hooks",
+            "{:<w$}bare repository: `trail hooks install --server` installs the server hooks",
             ""
         )?;
     }
@@ -90,7 +92,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
                 format!(", {}.trail-chained is not executable and does not run", hook.name)
             }
         };
-        writeln!(out, "{:<14}{state}{chained}", hook.name)?;
+        writeln!(out, "{:<w$}{state}{chained}", hook.name)?;
     }
     let registered = keys.iter().all(|(_, s)| *s == Setting::Ours);
     let attributes = MERGE_DRIVER.attributes_line();
@@ -103,7 +105,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         }
         (false, false) => "not registered (`trail hooks install` registers it)".to_owned(),
     };
-    writeln!(out, "{:<14}{driver}", "merge driver")?;
+    writeln!(out, "{:<w$}{driver}", "merge driver")?;
     out.flush()?;
     Ok(())
 }

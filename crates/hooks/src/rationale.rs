@@ -1,0 +1,132 @@
+//! Where a commit's why and impact come from, and its change id.
+//!
+//! In order: the message given on the command line (`-m`, `-F`,
+//! `--trailer`), which is what the commit will say; the amended commit's
+//! trailers (`--amend` keeps its message); `TRAIL_WHY`/`TRAIL_IMPACT`; the
+//! commit a `--fixup`/`--squash` folds into; the note `trail note` left.
+
+use crate::message::{one_line, trailer};
+use crate::pending::Note;
+
+/// Every source of a rationale a commit can have.
+#[derive(Debug, Default)]
+pub struct Sources<'a> {
+    /// Trailers of the message on the command line.
+    pub given: &'a [(String, String)],
+    /// Trailers of the commit being amended (empty unless amending without a new message).
+    pub amended: &'a [(String, String)],
+    pub env_why: Option<String>,
+    pub env_impact: Option<String>,
+    /// Trailers of the commit a fixup or squash folds into.
+    pub folded: &'a [(String, String)],
+    pub note: Option<&'a Note>,
+}
+
+/// The rationale chosen, and whether the note supplied part of it (the note
+/// is then used up by this commit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rationale {
+    pub why: Option<String>,
+    pub impact: Option<String>,
+    pub used_note: bool,
+}
+
+pub fn resolve(s: &Sources<'_>) -> Rationale {
+    let pick = |token: &str, env: &Option<String>| {
+        trailer(s.given, token)
+            .and_then(one_line)
+            .or_else(|| trailer(s.amended, token).and_then(one_line))
+            .or_else(|| env.as_deref().and_then(one_line))
+            .or_else(|| trailer(s.folded, token).and_then(one_line))
+    };
+    let why = pick("Why", &s.env_why);
+    let impact = pick("Impact", &s.env_impact);
+    let noted_why = s.note.and_then(|n| n.why.as_deref()).and_then(one_line);
+    let noted_impact = s.note.and_then(|n| n.impact.as_deref()).and_then(one_line);
+    let used_note =
+        (why.is_none() && noted_why.is_some()) || (impact.is_none() && noted_impact.is_some());
+    Rationale { why: why.or(noted_why), impact: impact.or(noted_impact), used_note }
+}
+
+/// The change id of a commit: the amended commit's, else that of the commit
+/// a fixup or squash folds into (after `rebase --autosquash` only that
+/// commit remains), else an aborted attempt's (its entries are replaced),
+/// else a new one.
+pub fn change_id(amended: Option<&str>, folded: Option<&str>, retry: Option<&str>) -> String {
+    [amended, folded, retry]
+        .into_iter()
+        .flatten()
+        .find(|id| trail_changelog::valid_change_id(id))
+        .map(str::to_owned)
+        .unwrap_or_else(new_change_id)
+}
+
+/// 16 hex digits from the OS's random source.
+pub fn new_change_id() -> String {
+    let bytes: [u8; 8] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_message_given_wins_then_amended_then_environment_then_folded_then_note() {
+        let given = t(&[("Why", "given")]);
+        let amended = t(&[("Why", "amended"), ("Impact", "amended impact")]);
+        let folded = t(&[("Why", "folded")]);
+        let note = Note {
+            why: Some("noted".into()),
+            impact: Some("noted impact".into()),
+            ..Note::default()
+        };
+        let mut s = Sources {
+            given: &given,
+            amended: &amended,
+            env_why: Some("env".into()),
+            env_impact: None,
+            folded: &folded,
+            note: Some(&note),
+        };
+        let r = resolve(&s);
+        assert_eq!(r.why.as_deref(), Some("given"));
+        assert_eq!(r.impact.as_deref(), Some("amended impact"));
+        assert!(!r.used_note);
+        s.given = &[];
+        assert_eq!(resolve(&s).why.as_deref(), Some("amended"));
+        s.amended = &[];
+        let r = resolve(&s);
+        assert_eq!(r.why.as_deref(), Some("env"));
+        assert_eq!(r.impact.as_deref(), Some("noted impact"));
+        assert!(r.used_note, "the note gave the impact");
+        s.env_why = None;
+        assert_eq!(resolve(&s).why.as_deref(), Some("folded"));
+        s.folded = &[];
+        assert_eq!(resolve(&s).why.as_deref(), Some("noted"));
+        s.note = None;
+        assert_eq!(resolve(&s), Rationale::default());
+    }
+
+    #[test]
+    fn blank_values_count_as_none() {
+        let given = t(&[("Why", "   ")]);
+        let s =
+            Sources { given: &given, env_why: Some("  env\n  text ".into()), ..Sources::default() };
+        assert_eq!(resolve(&s).why.as_deref(), Some("env text"));
+    }
+
+    #[test]
+    fn change_ids_are_carried_in_order_and_invalid_ones_skipped() {
+        assert_eq!(change_id(Some("aaaa1111"), Some("bbbb"), None), "aaaa1111");
+        assert_eq!(change_id(Some("not valid!"), Some("bbbb2222"), Some("c")), "bbbb2222");
+        assert_eq!(change_id(None, None, Some("cccc3333")), "cccc3333");
+        let new = change_id(None, None, None);
+        assert_eq!(new.len(), 16);
+        assert!(new.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}
