@@ -229,8 +229,11 @@ fn policy_file(repo: &Repo, found: &mut Findings) -> Option<crate::config::Confi
 
 fn hooks(repo: &Repo, found: &mut Findings) {
     use crate::commands::hooks as h;
-    let dir = match h::locate(repo) {
-        Ok(dir) => dir,
+    let bare = repo.location.workdir.is_none();
+    let names =
+        if bare { crate::commands::hook::HookName::SERVER.to_vec() } else { h::client_hooks(repo) };
+    let (dir, statuses) = match h::health::inspect(repo, &names) {
+        Ok(found) => found,
         Err(e) => {
             return found.fix(
                 "hooks",
@@ -240,26 +243,15 @@ fn hooks(repo: &Repo, found: &mut Findings) {
             );
         }
     };
-    let names = if dir.bare {
-        crate::commands::hook::HookName::SERVER.to_vec()
-    } else {
-        h::client_hooks(repo)
-    };
-    let rendered = h::rendered_shims(&names);
-    let statuses = match trail_git::hooks::status(&dir, &h::shims(&rendered)) {
-        Ok(s) => s,
-        Err(e) => return found.add("hooks", Status::Problem, e.to_string()),
-    };
     let install = if dir.bare { "trail hooks install --server" } else { "trail hooks install" };
-    let mut missing = Vec::new();
     let mut outdated = Vec::new();
-    let mut foreign = Vec::new();
+    let mut off = Vec::new();
     for hook in &statuses {
-        match &hook.file {
-            HookFile::Current => {}
-            HookFile::Missing => missing.push(hook.name.clone()),
-            HookFile::Outdated => outdated.push(hook.name.clone()),
-            HookFile::Foreign { .. } => foreign.push(hook.name.clone()),
+        if hook.file == HookFile::Outdated {
+            outdated.push(hook.name.clone());
+        }
+        if let Some(why) = h::health::why_off(&dir, hook) {
+            off.push((hook.name.clone(), why));
         }
         if hook.chained == Some(false) {
             found.fix(
@@ -276,7 +268,8 @@ fn hooks(repo: &Repo, found: &mut Findings) {
             );
         }
     }
-    if missing.len() == statuses.len() {
+    let none = statuses.iter().all(|s| s.file == HookFile::Missing && !s.route.runs_trail());
+    if none && off.len() == statuses.len() {
         let severity = if dir.bare { Status::Note } else { Status::Problem };
         found.fix(
             "hooks",
@@ -289,20 +282,34 @@ fn hooks(repo: &Repo, found: &mut Findings) {
         );
         return;
     }
-    for (list, what) in [
-        (&missing, "missing"),
-        (&outdated, "from another trail version"),
-        (&foreign, "not trail's (trail does not run there)"),
-    ] {
-        if !list.is_empty() {
-            found.fix("hooks", Status::Problem, format!("{} {what}", list.join(", ")), install);
-        }
+    if !outdated.is_empty() {
+        found.fix(
+            "hooks",
+            Status::Problem,
+            format!("{} from another trail version", outdated.join(", ")),
+            install,
+        );
     }
-    if missing.is_empty() && outdated.is_empty() && foreign.is_empty() {
+    for (name, why) in &off {
+        found.fix(
+            "hooks",
+            Status::Problem,
+            format!("trail's {name} hook does not run: {why}"),
+            install,
+        );
+    }
+    if outdated.is_empty() && off.is_empty() {
+        let managers: std::collections::BTreeSet<&str> =
+            statuses.iter().filter_map(|s| s.manager.map(|m| m.as_str())).collect();
+        let beside = if managers.is_empty() {
+            String::new()
+        } else {
+            format!(", beside {}", managers.into_iter().collect::<Vec<_>>().join(", "))
+        };
         found.add(
             "hooks",
             Status::Ok,
-            format!("{} hooks installed in {}", statuses.len(), dir.path.display()),
+            format!("{} hooks run trail from {}{beside}", statuses.len(), dir.path.display()),
         );
     }
 }

@@ -18,6 +18,14 @@ use crate::output::say;
 /// and runs after trail, with the same arguments and input; if either fails, the
 /// git command fails. `trail hooks uninstall` puts it back.
 ///
+/// Beside a hook manager: the pre-commit framework's script stays in place
+/// and trail's shim becomes `NAME.legacy`, which that script runs first; a
+/// hook whose manager already runs `trail hook NAME` (lefthook.yml,
+/// .pre-commit-config.yaml) is left alone; with husky (core.hooksPath
+/// .husky/_) trail's call goes first into each `.husky/NAME` instead, marked
+/// so that uninstall removes exactly it. A trail shim a manager moved aside
+/// (`NAME.old`, `NAME.legacy`) is removed. See docs/integrations.md.
+///
 /// Also registers the CHANGELOG.md merge driver in this repository only: the
 /// keys `merge.trail.name` and `merge.trail.driver` in `.git/config`, and the
 /// line `CHANGELOG.md merge=trail` in `.git/info/attributes`.
@@ -50,8 +58,9 @@ pub struct InstallArgs {
     /// Print what was done as one JSON object on stdout: hooks_dir, origin
     /// (where the directory comes from, in words), server, hooks (one
     /// {name, action} each, action being "installed", "unchanged",
-    /// "updated" or "chained") and merge_driver_changed. Messages stay on
-    /// stderr.
+    /// "updated", "chained", "legacy" (the pre-commit framework runs it)
+    /// or "delegated" (a hook manager already runs `trail hook NAME`) and
+    /// merge_driver_changed. Messages stay on stderr.
     #[arg(long)]
     pub json: bool,
 }
@@ -84,6 +93,8 @@ fn installed_json(
                 Installed::Written => "installed",
                 Installed::Updated => "updated",
                 Installed::Chained => "chained",
+                Installed::Legacy => "legacy",
+                Installed::Delegated => "delegated",
             };
             serde_json::json!({"name": name.to_string(), "action": action})
         })
@@ -105,7 +116,7 @@ fn install_server(repo: &Repo, force: bool) -> Result<serde_json::Value, Command
         dir.refuse_shared(force).map_err(|e| hooks_error(e, "install"))?;
     }
     let rendered = rendered_shims(&HookName::SERVER);
-    let done = trail_git::hooks::install(&dir, &shims(&rendered), force)
+    let done = trail_git::hooks::install(&dir, None, &shims(&rendered), force)
         .map_err(|e| hooks_error(e, "install"))?;
     let line = trail_git::hooks::JOURNAL_ATTRIBUTES_LINE;
     let (attributes, present) = trail_git::hooks::add_attributes_line(&repo.location, line)
@@ -157,9 +168,15 @@ impl HooksPlan {
             );
             return Ok(installed_json(&dir, false, &[] as &[(&str, Installed)], false));
         }
-        let rendered = rendered_shims(&super::client_hooks(repo));
-        let done = trail_git::hooks::install(&dir, &shims(&rendered), self.force)
-            .map_err(|e| hooks_error(e, "install"))?;
+        let hooks = super::client_hooks(repo);
+        let rendered = rendered_shims(&hooks);
+        let workdir = repo.location.workdir.as_deref();
+        let husky = trail_git::hooks::husky_project(&dir);
+        let done = match &husky {
+            None => trail_git::hooks::install(&dir, workdir, &shims(&rendered), self.force)
+                .map_err(|e| hooks_error(e, "install"))?,
+            Some(project) => install_husky(repo, &dir, project, &hooks, &rendered, self.force)?,
+        };
         let driver =
             trail_git::hooks::register_merge_driver(&repo.location, &MERGE_DRIVER, self.force)
                 .map_err(|e| hooks_error(e, "install"))?;
@@ -208,6 +225,50 @@ impl HooksPlan {
     }
 }
 
+/// husky 9 owns the hooks dir (`.husky/_`, re-written by every `husky`
+/// run): trail's call goes first into each `.husky/NAME`, which husky runs,
+/// and trail's shims go to `.git/hooks`, where git runs them once husky is
+/// gone. Shims an older trail put into `.husky/_` are taken out again.
+fn install_husky(
+    repo: &Repo,
+    dir: &trail_git::hooks::HooksDir,
+    project: &std::path::Path,
+    hooks: &[HookName],
+    rendered: &[(&'static str, String)],
+    force: bool,
+) -> Result<Vec<(String, Installed)>, CommandError> {
+    let names: Vec<&str> = hooks.iter().map(|h| h.file_name()).collect();
+    trail_git::hooks::uninstall(dir, &names, force).map_err(|e| hooks_error(e, "install"))?;
+    let fallback = super::default_dir(repo);
+    trail_git::hooks::install(&fallback, None, &shims(rendered), force)
+        .map_err(|e| hooks_error(e, "install"))?;
+    let mut done = Vec::with_capacity(hooks.len());
+    for hook in hooks {
+        let script = project.join(hook.file_name());
+        let action = if !trail_git::hooks::has_block(&script)
+            && trail_git::hooks::calls_trail_hook(
+                &std::fs::read(&script).unwrap_or_default(),
+                hook.file_name(),
+            ) {
+            // A line of your own already runs trail there.
+            Installed::Delegated
+        } else if trail_git::hooks::add_block(&script, &super::render_block(*hook))
+            .map_err(|e| hooks_error(e, "install"))?
+        {
+            Installed::Written
+        } else {
+            Installed::Unchanged
+        };
+        done.push((hook.file_name().to_owned(), action));
+    }
+    say(format_args!(
+        "husky runs the hooks here: trail's call is first in each {}/NAME (it survives `husky` re-installs); trail's shims in {} take over if husky is removed",
+        project.display(),
+        fallback.path.display()
+    ));
+    Ok(done)
+}
+
 fn report<N: std::fmt::Display>(done: &[(N, Installed)]) {
     for (name, action) in done {
         match action {
@@ -216,6 +277,12 @@ fn report<N: std::fmt::Display>(done: &[(N, Installed)]) {
             Installed::Updated => say(format_args!("  {name}: updated the shim of an older trail")),
             Installed::Chained => say(format_args!(
                 "  {name}: installed; the hook that was there is now {name}.trail-chained and runs after trail"
+            )),
+            Installed::Legacy => say(format_args!(
+                "  {name}: installed as {name}.legacy, which the pre-commit framework's {name} runs first"
+            )),
+            Installed::Delegated => say(format_args!(
+                "  {name}: left as it is: it already runs `trail hook {name}` (through its hook manager)"
             )),
         }
     }

@@ -5,6 +5,7 @@
 //! what to install (every [`HookName`], the shim text from `hooks/shim.sh`, the
 //! changelog merge driver), prints what happened and maps failures to exit codes.
 
+pub mod health;
 pub mod install;
 pub mod status;
 pub mod uninstall;
@@ -56,6 +57,40 @@ pub const MERGE_DRIVER: MergeDriver<'static> = MergeDriver {
     driver: "trail changelog merge %O %A %B %P",
     pattern: "CHANGELOG.md",
 };
+
+/// The block `trail hooks install` writes first in husky's `.husky/NAME`
+/// (husky runs that file with `sh -e`, with git's arguments and stdin).
+pub fn render_block(hook: HookName) -> String {
+    let name = hook.file_name();
+    let head = format!(
+        "{}1 — `trail hooks install` wrote this; `trail hooks uninstall` removes it\n",
+        trail_git::hooks::BLOCK_BEGIN
+    );
+    let end = trail_git::hooks::BLOCK_END;
+    match hook {
+        // git feeds these on stdin: trail reads a copy, the rest of the file the same.
+        HookName::PrePush | HookName::PostRewrite => format!(
+            "{head}trail_input=$(mktemp \"${{TMPDIR:-/tmp}}/trail-{name}.XXXXXX\") || exit 1\n\
+             cat >\"$trail_input\" || exit 1\n\
+             trail hook {name} \"$@\" <\"$trail_input\" || {{ trail_status=$?; rm -f \"$trail_input\"; exit $trail_status; }}\n\
+             exec <\"$trail_input\"\n\
+             rm -f \"$trail_input\"\n\
+             {end}\n"
+        ),
+        _ => format!("{head}trail hook {name} \"$@\" || exit $?\n{end}\n"),
+    }
+}
+
+/// `$GIT_COMMON_DIR/hooks`: where git runs hooks when nothing sets
+/// `core.hooksPath` (with husky, trail's fallback once husky is gone).
+pub fn default_dir(repo: &Repo) -> HooksDir {
+    HooksDir {
+        path: repo.location.common_dir.join("hooks"),
+        origin: HooksOrigin::Default,
+        bare: repo.location.workdir.is_none(),
+        inside_worktree: None,
+    }
+}
 
 /// The shim text for one hook.
 pub fn render_shim(hook: HookName) -> String {

@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use clap::Args;
-use trail_git::hooks::{HookFile, Setting};
+use trail_git::hooks::{HookFile, Route, Setting};
 
-use super::{MERGE_DRIVER, describe_origin, hooks_error, locate, rendered_shims, shims};
+use super::{MERGE_DRIVER, describe_origin, hooks_error, locate};
 use crate::commands::hook::HookName;
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -17,12 +17,14 @@ use crate::output::Out;
 /// `installed` (trail's current shim), `outdated` (a shim from another trail
 /// version: run `trail hooks install`), `not trail's` (a hook trail does not
 /// manage: `trail hooks install` chains it), or `missing`; and whether a hook
-/// that trail replaced runs after it (`NAME.trail-chained`). The last line says
+/// that trail replaced runs after it (`NAME.trail-chained`). Beside a hook
+/// manager (lefthook, husky, pre-commit) it names the manager and says
+/// whether git still gets to trail through it. The last line says
 /// whether the CHANGELOG.md merge driver is registered. Exits 0 whatever it finds.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Print it as one JSON object: dir, origin, hooks (name, state, chained),
-    /// merge_driver.
+    /// Print it as one JSON object: dir, origin, hooks (name, state,
+    /// chained, manager, trail_runs, via, displaced, problem), merge_driver.
     #[arg(long)]
     pub json: bool,
 }
@@ -32,9 +34,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let dir = locate(&repo)?;
     let hooks: Vec<HookName> =
         if dir.bare { HookName::SERVER.to_vec() } else { super::client_hooks(&repo) };
-    let rendered = rendered_shims(&hooks);
-    let hooks =
-        trail_git::hooks::status(&dir, &shims(&rendered)).map_err(|e| hooks_error(e, "status"))?;
+    let (dir, hooks) = super::health::inspect(&repo, &hooks)?;
     let (keys, line) =
         trail_git::hooks::merge_driver_status(&repo.location, &repo.git, &MERGE_DRIVER)
             .map_err(|e| hooks_error(e, "status"))?;
@@ -49,7 +49,25 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
                     HookFile::Missing => "missing",
                     HookFile::Foreign { .. } => "foreign",
                 };
-                serde_json::json!({"name": hook.name, "state": state, "chained": hook.chained})
+                let displaced = match &hook.route {
+                    Route::Displaced(stash) => Some(stash.display().to_string()),
+                    _ => None,
+                };
+                serde_json::json!({
+                    "name": hook.name,
+                    "state": state,
+                    "chained": hook.chained,
+                    "manager": hook.manager.map(|m| m.as_str()),
+                    "trail_runs": hook.route.runs_trail(),
+                    "via": match &hook.route {
+                        Route::Shim => Some("shim".to_owned()),
+                        Route::Legacy => Some(format!("{}.legacy", hook.name)),
+                        Route::Calls(path) => Some(path.display().to_string()),
+                        _ => None,
+                    },
+                    "displaced": displaced,
+                    "problem": super::health::why_off(&dir, hook),
+                })
             })
             .collect();
         let registered = keys.iter().all(|(_, s)| *s == Setting::Ours);
@@ -75,21 +93,42 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         )?;
     }
     for hook in &hooks {
-        let state = match &hook.file {
-            HookFile::Current => "installed".to_owned(),
-            HookFile::Outdated => "outdated (run `trail hooks install`)".to_owned(),
-            HookFile::Missing => "missing".to_owned(),
-            HookFile::Foreign { symlink, executable } => format!(
+        let name = &hook.name;
+        let state = match (&hook.file, &hook.route, hook.manager) {
+            (HookFile::Current, _, _) => "installed".to_owned(),
+            (HookFile::Outdated, _, _) => "outdated (run `trail hooks install`)".to_owned(),
+            (_, Route::Legacy, _) => {
+                format!("pre-commit's; it runs trail's shim {name}.legacy first")
+            }
+            (_, Route::Calls(path), Some(manager)) => {
+                format!("{manager}'s; runs trail ({} calls `trail hook {name}`)", path.display())
+            }
+            (_, Route::Calls(path), None) => {
+                format!("not trail's; runs trail ({} calls `trail hook {name}`)", path.display())
+            }
+            (HookFile::Missing, _, None) => "missing".to_owned(),
+            (HookFile::Foreign { symlink, executable }, Route::Off, None) => format!(
                 "not trail's ({}{}; `trail hooks install` chains it)",
                 if *symlink { "a symlink" } else { "a file" },
                 if *executable { "" } else { ", not executable: git ignores it" }
             ),
+            (_, _, manager) => format!(
+                "{}; trail does NOT run: {} (`trail hooks install` puts it back)",
+                manager.map_or_else(|| "not trail's".to_owned(), |m| format!("{m}'s")),
+                super::health::why_off(&dir, hook).unwrap_or_default()
+            ),
         };
+        let owner = match (hook.route == Route::Shim, hook.manager) {
+            (true, Some(manager)) if hook.chained.is_some() => format!(" ({manager}'s)"),
+            _ => String::new(),
+        };
+        let runs_chained = matches!(hook.route, Route::Shim | Route::Legacy);
         let chained = match hook.chained {
             None => String::new(),
-            Some(true) => format!(", then runs {}.trail-chained", hook.name),
+            Some(true) if !runs_chained => String::new(),
+            Some(true) => format!(", then runs {name}.trail-chained{owner}"),
             Some(false) => {
-                format!(", {}.trail-chained is not executable and does not run", hook.name)
+                format!(", {name}.trail-chained is not executable and does not run")
             }
         };
         writeln!(out, "{:<w$}{state}{chained}", hook.name)?;
