@@ -15,12 +15,13 @@ use std::process::Command;
 use common::*;
 
 /// Every hook trail installs.
-const HOOKS: [&str; 10] = [
+const HOOKS: [&str; 11] = [
     "pre-commit",
     "prepare-commit-msg",
     "commit-msg",
     "post-commit",
     "applypatch-msg",
+    "pre-applypatch",
     "post-applypatch",
     "post-rewrite",
     "post-merge",
@@ -746,6 +747,7 @@ prepare-commit-msg installed
 commit-msg         installed
 post-commit        installed
 applypatch-msg     installed
+pre-applypatch     installed
 post-applypatch    installed
 post-rewrite       installed
 post-merge         not trail's (a file; `trail hooks install` chains it)

@@ -1118,8 +1118,9 @@ fn cherry_pick_is_recorded_once() {
         .filter_map(|r| r["kind"].as_str().map(str::to_owned))
         .filter(|k| k.starts_with("commit"))
         .collect();
-    // pre-commit does not run for a cherry-pick: DESIGN §4 says commit.unverified.
-    assert_eq!(kinds, ["commit.unverified"], "the cherry-pick is recorded once");
+    // pre-commit does not run for a cherry-pick; prepare-commit-msg checked
+    // that it carries its original's rationale (issue 19): a `commit`.
+    assert_eq!(kinds, ["commit"], "the cherry-pick is recorded once");
     repo.assert_no_changelog_changes();
     repo.finish();
 }

@@ -110,9 +110,18 @@ fn a_merge_after_an_aborted_commit_gets_none_of_its_trailers() {
     git_with(&env, &repo, &[("TRAIL_WHY", "aborted attempt"), ("GIT_EDITOR", ABORT)], &["commit"])
         .assert_code(1);
     env.git_ok(&repo, ["stash", "-q"]);
-    git_with(&env, &repo, &[], &["merge", "-q", "--no-edit", "feat"]).assert_code(0);
+    let aborted = std::fs::read_to_string(repo.join(".git/trail/pending/commit-main.json"))
+        .expect("the aborted attempt left its state");
+    // A merge needs a rationale of its own (issue 19): it gets its own
+    // Change-Id and Why, none of the aborted attempt's.
+    git_with(&env, &repo, &[("TRAIL_WHY", "merge feat")], &["merge", "-q", "--no-edit", "feat"])
+        .assert_code(0);
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
-    assert!(!message.contains("aborted attempt") && !message.contains("Change-Id"), "{message}");
+    assert!(!message.contains("aborted attempt"), "{message}");
+    assert!(message.contains("Why: merge feat"), "{message}");
+    let id = env.git_ok(&repo, ["log", "-1", "--format=%(trailers:key=Change-Id,valueonly)"]);
+    assert!(!id.trim().is_empty(), "the merge has a change id: {message}");
+    assert!(!aborted.contains(id.trim()), "not the aborted attempt's change id: {message}");
 }
 
 #[test]
@@ -155,7 +164,8 @@ fn rewording_a_merge_adds_no_entries() {
     let env = TestEnv::new();
     let repo = repo(&env, "remerge");
     diverge(&env, &repo, "b/y");
-    git_with(&env, &repo, &[], &["merge", "-q", "--no-edit", "feat"]).assert_code(0);
+    git_with(&env, &repo, &[("TRAIL_WHY", "merge")], &["merge", "-q", "--no-edit", "feat"])
+        .assert_code(0);
     let before = std::fs::read(repo.join("b/CHANGELOG.md")).expect("read");
     git_with(
         &env,

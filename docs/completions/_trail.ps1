@@ -231,7 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;hooks;install' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Install even into a hooks directory set by a global, system or environment `core.hooksPath` (it changes the hooks of every repository using it), and replace `merge.trail.*` keys that hold other values')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer, judged against the policy at the tip of the server''s default branch, and refuse rewrites and deletions of the default branch and of `[protect] branches`. Sets `receive.denyNonFastForwards` and `receive.denyDeletes` where they are not set. Also adds `records.jsonl -delta` to its info/attributes, so that fetching the journals pushed there (`trail sync pull`) does not make git search for deltas between their segments')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin (where the directory comes from, in words), server, hooks (one {name, action} each, action being "installed", "unchanged", "updated" or "chained") and merge_driver_changed. Messages stay on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin (where the directory comes from, in words), server, hooks (one {name, action} each, action being "installed", "unchanged", "updated", "chained", "legacy" (the pre-commit framework runs it) or "delegated" (a hook manager already runs `trail hook NAME`) and merge_driver_changed. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -245,7 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;hooks;uninstall' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Remove trail''s shims even from a hooks directory set by a global, system or environment `core.hooksPath` (other repositories use it too)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin, hooks (one {name, action} each, action being "removed", "restored" or "left_foreign"), merge_driver_changed and journal_attributes_removed. Messages stay on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin, hooks (one {name, action} each, action being "removed", "restored" or "left_foreign"), merge_driver_changed, journal_attributes_removed and blocks_removed (the files trail''s call was removed from). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
@@ -258,7 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;hooks;status' {
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object: dir, origin, hooks (name, state, chained), merge_driver')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object: dir, origin, hooks (name, state, chained, manager, trail_runs, via, displaced, problem), merge_driver')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

@@ -22,7 +22,8 @@ mod text;
 pub use entry::{Change, Entry, FileNote, FileStatus, Meta, Section, Status, plan};
 pub use merge::{MergeConflict, merge};
 pub use text::{
-    Malformed, change_entries, check, has_change, release, remove_change, upsert, upsert_rendered,
+    Malformed, change_entries, check, has_change, release, remove_change, unreleased_changes,
+    upsert, upsert_rendered,
 };
 
 /// The text of a new `CHANGELOG.md` for directory `dir` (repository-relative,

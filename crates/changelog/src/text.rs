@@ -460,6 +460,20 @@ pub fn change_entries(text: &[u8], change: &str) -> Result<Vec<(Section, String)
     Ok(found)
 }
 
+/// The change ids of the entries of `## [Unreleased]`, in file order, each once.
+pub fn unreleased_changes(text: &[u8]) -> Result<Vec<String>, Malformed> {
+    let doc = parse(text)?;
+    let mut ids: Vec<String> = Vec::new();
+    for i in doc.unreleased_body() {
+        if let Some(id) = doc.entry_id(i)
+            && !ids.iter().any(|known| known == id)
+        {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok(ids)
+}
+
 pub fn has_change(text: &[u8], change: &str) -> Result<bool, Malformed> {
     let doc = parse(text)?;
     Ok((0..doc.lines.len()).any(|i| doc.entry_id(i) == Some(change)))

@@ -125,6 +125,9 @@ pub fn prepare(
         return Ok(None);
     }
     let worktree = match &on_disk {
+        // Tracked but not in the work tree: outside a sparse checkout, or
+        // deleted and not staged. Either way the work tree stays as it is.
+        None if in_index.is_some() => None,
         None => Some(staged.clone()),
         Some(current) if Some(current) == in_index.as_ref() || in_index.is_none() => {
             Some(staged.clone())
@@ -354,4 +357,68 @@ fn is_lock_of(path: &std::path::Path, real: &std::path::Path) -> bool {
             (Some(a), Some(b)) => same_file(a, b),
             _ => false,
         }
+}
+
+/// A repository-relative path and the whole text it should hold.
+pub type FileText = (Vec<u8>, Vec<u8>);
+
+/// The CHANGELOG.md files a commit made without pre-commit (`git revert`,
+/// `git cherry-pick`, `git am`) should hold, where they differ from what it
+/// holds: each directory of `plan` gets the commit's entry where it has none
+/// (a picked commit usually brings its own), and entries of earlier commits
+/// that the commit deleted come back — a revert undoes a change's files, not
+/// the record that the change was made. Returns (path, text) pairs; a file
+/// trail cannot parse is left alone, with a notice.
+pub fn reconcile(
+    git: &trail_git::Repository,
+    commit: ObjectId,
+    parent: Option<ObjectId>,
+    plan: &[(Vec<u8>, changelog::Entry)],
+    present: &dyn Fn(&[u8]) -> bool,
+    notices: &mut Notices,
+) -> Result<Vec<FileText>, HookError> {
+    let mut out = Vec::new();
+    for (dir, entry) in plan {
+        let path = changelog_path(dir);
+        let shown = trail_journal::record::quote_path(&path);
+        let ours =
+            changelog_read(trail_git::blob_in_commit_within(git, commit, &path, MAX_CHANGELOG))?;
+        let theirs = match parent {
+            Some(parent) => {
+                changelog_read(trail_git::blob_in_commit_within(git, parent, &path, MAX_CHANGELOG))?
+            }
+            None => None,
+        };
+        let Some(mut text) =
+            ours.clone().or_else(|| present(dir).then(|| changelog::template(dir).into_bytes()))
+        else {
+            continue;
+        };
+        let fixed = (|| -> Result<Vec<u8>, changelog::Malformed> {
+            if let Some(before) = &theirs {
+                let kept = changelog::unreleased_changes(&text)?;
+                for id in changelog::unreleased_changes(before)? {
+                    if kept.contains(&id) {
+                        continue;
+                    }
+                    for (section, line) in changelog::change_entries(before, &id)? {
+                        text = changelog::upsert_rendered(&text, section, &line)?;
+                    }
+                }
+            }
+            if !changelog::has_change(&text, &entry.meta.change)? {
+                text = changelog::upsert(&text, entry)?;
+            }
+            Ok(text)
+        })();
+        match fixed {
+            Ok(text) if Some(&text) != ours.as_ref() => out.push((path, text)),
+            Ok(_) => {}
+            Err(malformed) => notices.push(format!(
+                "{shown}:{}: {}; trail leaves it as the commit has it",
+                malformed.line, malformed.reason
+            )),
+        }
+    }
+    Ok(out)
 }

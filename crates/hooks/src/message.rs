@@ -209,3 +209,92 @@ mod trailer_tests {
         );
     }
 }
+
+/// The commit a `git revert` message names ("This reverts commit HEX."), if any.
+pub fn reverted_commit(message: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(message);
+    let at = text.find("This reverts commit ")? + "This reverts commit ".len();
+    let hex: String = text[at..].chars().take_while(char::is_ascii_hexdigit).collect();
+    (hex.len() >= 7).then_some(hex)
+}
+
+/// Take every `Token: value` line of `tokens` out of `message` (outside
+/// comments), keeping the first value of each: a squash joins the messages
+/// of several commits, each with its own Change-Id and Why, and the result is
+/// the first commit's change. Returns the message without those lines and
+/// the kept trailers, in `tokens` order.
+pub fn take_first_trailers(
+    message: &[u8],
+    comment: &[u8],
+    tokens: &[&str],
+) -> (Vec<u8>, Vec<(String, String)>) {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<&[u8]> = Vec::new();
+    let mut below_scissors = false;
+    for line in message.split(|&b| b == b'\n') {
+        let is_comment = line.starts_with(comment);
+        if is_comment
+            && line[comment.len()..].trim_ascii().starts_with(b"------------------------ >8")
+        {
+            below_scissors = true;
+        }
+        let token = (!below_scissors && !is_comment)
+            .then(|| trailer_line(line))
+            .flatten()
+            .and_then(|(t, v)| tokens.iter().find(|k| k.eq_ignore_ascii_case(&t)).map(|k| (k, v)));
+        match token {
+            Some((token, value)) => {
+                if !kept.iter().any(|(t, _)| t == token) && !value.is_empty() {
+                    kept.push(((*token).to_owned(), value));
+                }
+            }
+            None => out.push(line),
+        }
+    }
+    kept.sort_by_key(|(t, _)| tokens.iter().position(|k| k == t));
+    // Blank lines left where a paragraph was only those trailers collapse.
+    let mut text: Vec<u8> = Vec::new();
+    let mut blank = 0;
+    for line in out {
+        if line.trim_ascii().is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !text.is_empty() {
+            text.extend(std::iter::repeat_n(b'\n', if blank > 0 { 2 } else { 1 }));
+        }
+        blank = 0;
+        text.extend_from_slice(line);
+    }
+    text.push(b'\n');
+    (text, kept)
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    #[test]
+    fn a_squashed_message_keeps_the_first_commits_trailers_once() {
+        let message = b"first\n\nChange-Id: aaaa\nWhy: one\n\nsecond\n\nChange-Id: bbbb\nWhy: two\nImpact: i2\n";
+        let (text, kept) = take_first_trailers(message, b"#", &["Change-Id", "Why", "Impact"]);
+        assert_eq!(String::from_utf8_lossy(&text), "first\n\nsecond\n");
+        let kept: Vec<(&str, &str)> = kept.iter().map(|(t, v)| (t.as_str(), v.as_str())).collect();
+        assert_eq!(kept, [("Change-Id", "aaaa"), ("Why", "one"), ("Impact", "i2")]);
+    }
+
+    #[test]
+    fn a_squash_messages_comments_do_not_hide_its_trailers() {
+        let message = b"# This is a combination of 2 commits.\n# This is the 1st commit message:\n\nT\n\nChange-Id: aaaa\nWhy: wt\n\n# This is the commit message #2:\n\n# squash! T\n\nmore\n\nChange-Id: aaaa\nWhy: two\n";
+        let (_, kept) = take_first_trailers(message, b"#", &["Change-Id", "Why"]);
+        let kept: Vec<(&str, &str)> = kept.iter().map(|(t, v)| (t.as_str(), v.as_str())).collect();
+        assert_eq!(kept, [("Change-Id", "aaaa"), ("Why", "wt")]);
+    }
+
+    #[test]
+    fn a_revert_names_the_reverted_commit() {
+        let m = b"Revert \"x\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n";
+        assert_eq!(reverted_commit(m).as_deref(), Some("0123456789abcdef0123456789abcdef01234567"));
+        assert_eq!(reverted_commit(b"plain\n"), None);
+    }
+}

@@ -69,28 +69,40 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     if let Some(impact) = &pending.impact {
         trailers.push(format!("Impact: {impact}"));
     }
-    // git's own trailer code: it knows where the trailer block is, how comments
-    // and the scissors line are handled, and `--if-exists doNothing` keeps any
-    // trailer the message already has.
+    let token = pending.authorization.as_ref().and_then(|a| a.token.as_deref());
+    add_trailers(&ctx, &path, &trailers, "doNothing", token)
+}
+
+/// Add `trailers` to the message in `path` with git's own trailer code: it
+/// knows where the trailer block is, how comments and the scissors line are
+/// handled; `if_exists` says what happens to a trailer the message already
+/// has (`doNothing` keeps it, `replace` replaces it). The token of an
+/// authorized change travels with the commit, so a server can verify it with
+/// the public key alone; a different one (an amend with a new token) replaces it.
+pub(crate) fn add_trailers(
+    ctx: &HookContext,
+    path: &std::path::Path,
+    trailers: &[String],
+    if_exists: &str,
+    token: Option<&str>,
+) -> Result<(), CommandError> {
     let mut git = Command::new("git");
     git.current_dir(&ctx.workdir).args([
         "interpret-trailers",
         "--in-place",
         "--if-exists",
-        "doNothing",
+        if_exists,
         "--if-missing",
         "add",
     ]);
-    for trailer in &trailers {
+    for trailer in trailers {
         git.arg("--trailer").arg(trailer);
     }
-    // The token travels with the commit, so a server can verify it with the
-    // public key alone. A different one (an amend with a new token) replaces it.
-    if let Some(token) = pending.authorization.as_ref().and_then(|a| a.token.as_deref()) {
+    if let Some(token) = token {
         git.args(["--if-exists", "replace", "--trailer"]);
         git.arg(format!("Trail-Authorization: {token}"));
     }
-    git.arg(&path);
+    git.arg(path);
     let output = git.output().map_err(|e| {
         CommandError::environment(format!("cannot run `git interpret-trailers`: {e}"))
     })?;

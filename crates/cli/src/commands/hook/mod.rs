@@ -3,6 +3,7 @@
 mod commit_msg;
 mod post_commit;
 mod pre_commit;
+mod prepare_msg;
 mod refs;
 mod server;
 
@@ -42,6 +43,7 @@ pub enum HookName {
     CommitMsg,
     PostCommit,
     ApplypatchMsg,
+    PreApplypatch,
     PostApplypatch,
     PostRewrite,
     PostMerge,
@@ -58,12 +60,13 @@ impl HookName {
 
     /// The hooks of a repository people commit in (`reference-transaction`
     /// comes on top with `[protect] strict = true`).
-    pub const CLIENT: [HookName; 10] = [
+    pub const CLIENT: [HookName; 11] = [
         HookName::PreCommit,
         HookName::PrepareCommitMsg,
         HookName::CommitMsg,
         HookName::PostCommit,
         HookName::ApplypatchMsg,
+        HookName::PreApplypatch,
         HookName::PostApplypatch,
         HookName::PostRewrite,
         HookName::PostMerge,
@@ -83,6 +86,7 @@ impl HookName {
             HookName::PreCommit => "pre-commit",
             HookName::PrepareCommitMsg => "prepare-commit-msg",
             HookName::ApplypatchMsg => "applypatch-msg",
+            HookName::PreApplypatch => "pre-applypatch",
             HookName::PostApplypatch => "post-applypatch",
             HookName::CommitMsg => "commit-msg",
             HookName::PostCommit => "post-commit",
@@ -98,11 +102,38 @@ impl HookName {
 }
 
 pub fn run(args: HookArgs) -> Result<(), CommandError> {
+    // trail's own amend of a commit git made without pre-commit (post-commit
+    // puts its CHANGELOG.md entries right): the commit is recorded by the
+    // post-commit that made the amend.
+    if std::env::var_os("TRAIL_REWRITING").is_some_and(|v| v == "1")
+        && matches!(
+            args.name,
+            HookName::PreCommit
+                | HookName::PrepareCommitMsg
+                | HookName::CommitMsg
+                | HookName::PostCommit
+                | HookName::PostRewrite
+        )
+    {
+        return Ok(());
+    }
+    // A hook manager may have put some of trail's hooks out of action: the
+    // hooks git still runs say so (prepare-commit-msg's common case stays
+    // quick; the commit's other hooks speak).
+    if HookName::CLIENT.contains(&args.name)
+        && args.name != HookName::PrepareCommitMsg
+        && let Ok(repo) = Repo::discover()
+    {
+        crate::commands::hooks::health::warn_if_off(&repo, args.name);
+    }
     match args.name {
         HookName::PreCommit => pre_commit::run(),
         HookName::CommitMsg => commit_msg::run(&args.args),
-        // Filled in by the commit flow of git's other ways to commit (issue 19).
-        HookName::PrepareCommitMsg | HookName::ApplypatchMsg | HookName::PostApplypatch => Ok(()),
+        HookName::PrepareCommitMsg => prepare_msg::prepare_commit_msg(&args.args),
+        HookName::ApplypatchMsg => prepare_msg::applypatch_msg(&args.args),
+        HookName::PreApplypatch => prepare_msg::pre_applypatch(),
+        // `git am` runs no post-commit: post-applypatch records its commits.
+        HookName::PostApplypatch => post_commit::run(),
         HookName::PostCommit => post_commit::run(),
         HookName::PostRewrite => refs::post_rewrite(&args.args),
         HookName::PostMerge => refs::post_merge(&args.args),

@@ -5,6 +5,7 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt as _;
 
+use chrono::SubsecRound as _;
 use serde_json::Value;
 use trail_git::{CommitFacts, ObjectId};
 use trail_journal::{Draft, PathChange, Source, Status, Timestamp, kinds};
@@ -20,13 +21,27 @@ pub fn run() -> Result<(), CommandError> {
     let Some(head) = ctx.head() else {
         return Err(CommandError::environment("post-commit ran but HEAD names no commit"));
     };
-    let facts = {
+    let describe = |id: ObjectId| -> Result<CommitFacts, CommandError> {
         let mut git = ctx.repo.git.clone();
         let mut importer = trail_git::Importer::new(&mut git)?;
-        importer.describe(head)?
+        Ok(importer.describe(id)?)
     };
+    let mut facts = describe(head)?;
     let pending = ctx.pending.commit()?;
     let verified = pending.as_ref().filter(|p| prepared_this(&ctx, p, &facts));
+    let via = match verified {
+        Some(_) => None,
+        None => super::prepare_msg::git_command(&ctx, super::GitInvocation::current().as_ref()),
+    };
+    // A revert, a pick or a patch: its CHANGELOG.md files are put right
+    // (the commit rewritten) before it is recorded.
+    let mut rewritten_from = None;
+    if let Some(via) = via.as_deref().filter(|v| matches!(*v, "revert" | "cherry-pick" | "am"))
+        && let Some(new) = reconcile_changelogs(&ctx, &facts, via)?
+    {
+        rewritten_from = Some(facts.id);
+        facts = describe(new)?;
+    }
 
     let now = Timestamp::now();
     let mut drafts = Vec::new();
@@ -44,9 +59,33 @@ pub fn run() -> Result<(), CommandError> {
             }
             kinds::COMMIT
         }
+        // Made by `git revert`, `cherry-pick`, a rebase or `git am`, whose
+        // message prepare-commit-msg / applypatch-msg gave a rationale: checked.
+        None if via.is_some() && facts.trailer("Why").is_some() => kinds::COMMIT,
         None => kinds::COMMIT_UNVERIFIED,
     };
     let mut draft = records::commit_draft(&facts, kind, Source::Hook, now);
+    if facts.parents.len() > 1 {
+        draft.paths = records::merge_paths(&ctx.repo.git, &facts);
+    }
+    if let (Some(via), Some(detail)) = (&via, draft.detail.as_mut()) {
+        detail.insert("via".into(), Value::String(format!("git {via}")));
+        if let Some(from) = rewritten_from {
+            detail.insert("rewritten_from".into(), Value::String(from.to_string()));
+        }
+        if via == "revert"
+            && let Some(reverted) = reverted_of(&ctx, facts.id)
+        {
+            detail.insert("reverts".into(), Value::String(reverted));
+        }
+    }
+    if verified.is_none() && via.is_some() && kind == kinds::COMMIT_UNVERIFIED {
+        say(format_args!(
+            "commit {} was made by `git {}` without a rationale; it is recorded as commit.unverified",
+            facts.id,
+            via.as_deref().unwrap_or_default()
+        ));
+    }
     if let Some(actor) = draft.actor.as_mut() {
         actor.user = super::local_user();
         actor.host = super::local_host();
@@ -229,9 +268,15 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
         denial.message,
         crate::protect::describe_changes(&refused.changes)
     ));
-    say(
-        "it is recorded as policy.violation; a push of it is refused by trail's pre-push and server hooks",
-    );
+    if crate::commands::hooks::health::runs_trail(&ctx.repo, super::HookName::PrePush) {
+        say(
+            "it is recorded as policy.violation; a push of it is refused by trail's pre-push and server hooks",
+        );
+    } else {
+        say(
+            "it is recorded as policy.violation; git runs no pre-push hook of trail's here, so only a server with `trail hooks install --server` refuses a push of it",
+        );
+    }
     let mut draft = Draft::new(kinds::POLICY_VIOLATION, Source::Hook, now);
     draft.actor = Some(super::local_actor(&ctx.repo.git));
     draft.commit = Some(facts.id.to_string());
@@ -289,4 +334,189 @@ fn prepared_this(ctx: &HookContext, pending: &PendingCommit, facts: &CommitFacts
             _ => false,
         }
     })
+}
+
+/// The full id of the commit a revert's message names.
+fn reverted_of(ctx: &HookContext, id: ObjectId) -> Option<String> {
+    let commit = ctx.repo.git.find_commit(id).ok()?;
+    let named = trail_hooks::message::reverted_commit(commit.message_raw_sloppy())?;
+    Some(ctx.repo.git.rev_parse_single(named.as_str()).ok()?.detach().to_string())
+}
+
+/// Put the CHANGELOG.md files of a commit git made without pre-commit right
+/// ([`trail_hooks::changelogs::reconcile`]) by amending it: the entry of its
+/// change where it has none, earlier entries it deleted back. Returns the
+/// new commit, `None` when nothing needed changing. Not during a rebase,
+/// whose bookkeeping names the commits it made (a rebase's picks carry their
+/// entries with them). trail's hooks stand aside for the amend itself
+/// (`TRAIL_REWRITING=1`).
+fn reconcile_changelogs(
+    ctx: &HookContext,
+    facts: &CommitFacts,
+    via: &str,
+) -> Result<Option<ObjectId>, CommandError> {
+    let git_dir = &ctx.repo.location.git_dir;
+    if git_dir.join("rebase-merge").exists() || git_dir.join("rebase-apply/rebasing").exists() {
+        return Ok(None);
+    }
+    // A commit whose message lacks them (`TRAIL_WHY=… git am --continue`
+    // after pre-applypatch refused it) gets its trailers with the amend.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| super::one_line(&v));
+    let mut trailers: Vec<String> = Vec::new();
+    let change = match facts.trailer("Change-Id").filter(|id| trail_changelog::valid_change_id(id))
+    {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = trail_hooks::rationale::new_change_id();
+            trailers.push(format!("Change-Id: {id}"));
+            id
+        }
+    };
+    let why = match facts.trailer("Why") {
+        Some(why) => Some(why.to_owned()),
+        None => {
+            let why = env("TRAIL_WHY");
+            if let Some(why) = &why {
+                trailers.push(format!("Why: {why}"));
+            }
+            why
+        }
+    };
+    let impact = match facts.trailer("Impact") {
+        Some(impact) => Some(impact.to_owned()),
+        None => {
+            let impact = env("TRAIL_IMPACT");
+            if let Some(impact) = &impact {
+                trailers.push(format!("Impact: {impact}"));
+            }
+            impact
+        }
+    };
+    if why.is_none() {
+        return Ok(None); // recorded as commit.unverified, and said
+    }
+    let changes: Vec<trail_changelog::Change> = facts
+        .changes
+        .iter()
+        .filter(|c| !is_changelog(&c.path))
+        .map(trail_hooks::changelogs::to_changelog_change)
+        .collect();
+    let meta = trail_changelog::Meta {
+        time: chrono::Utc::now().trunc_subsecs(0),
+        why,
+        impact,
+        author: facts.author.name.clone(),
+        change,
+        section: None,
+    };
+    let exclusions = ctx
+        .config
+        .changelog
+        .exclusions()
+        .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] exclude: {e}")))?;
+    let plan = trail_changelog::plan(&changes, &meta, ctx.config.changelog.root_summary, &|dir| {
+        exclusions.is_excluded(dir)
+    });
+    let present = |dir: &[u8]| ctx.workdir.join(OsStr::from_bytes(dir)).is_dir();
+    let mut notices = Vec::new();
+    let fixed = trail_hooks::changelogs::reconcile(
+        &ctx.repo.git,
+        facts.id,
+        facts.parents.first().copied(),
+        &plan,
+        &present,
+        &mut notices,
+    )?;
+    for notice in notices {
+        say(notice);
+    }
+    // git is still applying commits (`git revert A B`, `git cherry-pick
+    // A..B`, `git am` of a series): it keeps the index in memory between
+    // them, so a commit whose tree changed under it makes the next one fail
+    // ("your local changes would be overwritten"). Only the message is
+    // amended then (the tree, and so git's index, stay as they are).
+    // (`git am` re-reads the index for each patch of a series, but not on
+    // `--continue`, `--resolved`, `--skip` and `--retry`, where it writes its
+    // own copy back before going on.)
+    let resuming = super::GitInvocation::current()
+        .as_ref()
+        .and_then(|i| i.command().map(|(_, args)| args.to_vec()))
+        .is_some_and(|args| {
+            args.iter().any(|a| {
+                matches!(
+                    a.as_slice(),
+                    b"--continue" | b"--resolved" | b"-r" | b"--skip" | b"--retry"
+                )
+            })
+        });
+    let busy = ctx.repo.location.git_dir.join("sequencer").exists() || (via == "am" && resuming);
+    let mut fixed = fixed;
+    if busy && !fixed.is_empty() {
+        let paths: Vec<String> =
+            fixed.iter().map(|(p, _)| trail_journal::record::quote_path(p)).collect();
+        say(format_args!(
+            "warning: the CHANGELOG.md files of commit {} do not match it ({}), and trail does not rewrite a commit while `git {via}` goes on; when it is done, run `trail changelog sync` and commit the result",
+            &facts.id.to_string()[..12],
+            paths.join(", ")
+        ));
+        fixed.clear();
+    }
+    if fixed.is_empty() && trailers.is_empty() {
+        return Ok(None);
+    }
+    // Into the work tree (which holds what was just committed) and the
+    // index, then amend: git's own commit code keeps author and message.
+    let mut index = trail_git::StagedIndex::open(&ctx.repo.git, &ctx.repo.git.index_path())
+        .map_err(|e| CommandError::environment(e.to_string()))?;
+    for (path, text) in &fixed {
+        let file = ctx.workdir.join(OsStr::from_bytes(path));
+        std::fs::write(&file, text).map_err(|e| {
+            CommandError::environment(format!("cannot write {}: {e}", file.display()))
+        })?;
+    }
+    let items: Vec<trail_git::StageItem<'_>> =
+        fixed.iter().map(|(path, _)| trail_git::StageItem { path, content: None }).collect();
+    index
+        .stage(&ctx.repo.git, &ctx.workdir, &items)
+        .map_err(|e| CommandError::environment(e.to_string()))?;
+    let output = std::process::Command::new("git")
+        .current_dir(&ctx.workdir)
+        .env("TRAIL_REWRITING", "1")
+        .args(["commit", "--amend", "--no-edit", "--no-verify", "--allow-empty", "--quiet"])
+        .args(["--cleanup=verbatim", "--no-post-rewrite"])
+        .args(trailers.iter().flat_map(|t| ["--trailer", t.as_str()]))
+        .output()
+        .map_err(|e| CommandError::environment(format!("cannot run `git commit --amend`: {e}")))?;
+    if !output.status.success() {
+        say(format_args!(
+            "commit {} is recorded as git made it; its CHANGELOG.md entries could not be put right (`git commit --amend` failed: {}); they are staged",
+            facts.id,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+        return Ok(None);
+    }
+    let new =
+        ctx.repo.git.head_id().map_err(|e| CommandError::environment(e.to_string()))?.detach();
+    let paths: Vec<String> =
+        fixed.iter().map(|(p, _)| trail_journal::record::quote_path(p)).collect();
+    say(format_args!(
+        "commit {} rewritten as {}: {}",
+        &facts.id.to_string()[..12],
+        &new.to_string()[..12],
+        match (paths.is_empty(), trailers.is_empty()) {
+            (true, _) => format!("its message gained {}", trailers.join(", ")),
+            (false, true) =>
+                format!("its CHANGELOG.md entries now match it ({})", paths.join(", ")),
+            (false, false) => format!(
+                "its message gained {} and its CHANGELOG.md entries now match it ({})",
+                trailers.join(", "),
+                paths.join(", ")
+            ),
+        }
+    ));
+    Ok(Some(new))
+}
+
+fn is_changelog(path: &[u8]) -> bool {
+    path.rsplit(|&b| b == b'/').next() == Some(b"CHANGELOG.md")
 }

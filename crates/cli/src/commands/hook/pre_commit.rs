@@ -196,6 +196,11 @@ pub fn run() -> Result<(), CommandError> {
     };
 
     let planned: Vec<Vec<u8>> = plan.iter().map(|(dir, _)| changelog_path(dir)).collect();
+    // `git merge --squash` staged the other branch's changes, its
+    // CHANGELOG.md entries among them: the commit that squashes them is one
+    // change, with one entry per directory.
+    let git_dir = &ctx.repo.location.git_dir;
+    let squash_base = head.filter(|_| !merge && !amend && git_dir.join("SQUASH_MSG").exists());
     let tree = changelogs::Worktree {
         git,
         workdir: &ctx.workdir,
@@ -210,7 +215,10 @@ pub fn run() -> Result<(), CommandError> {
         let mut edits = Vec::new();
         for ((dir, entry), path) in plan.iter().zip(&planned) {
             let edit = changelogs::prepare(&tree, &mut notices, &index, dir, |text| {
-                let text = drop_stale(path, text)?;
+                let mut text = drop_stale(path, text)?;
+                if let Some(base) = squash_base.as_ref() {
+                    text = drop_squashed(git, *base, path, &text, &change_id)?;
+                }
                 if folding && changelog::has_change(&text, &change_id)? {
                     return Ok(text);
                 }
@@ -457,4 +465,28 @@ fn folded_commit(ctx: &HookContext, options: &CommitOptions) -> Option<trail_git
     let spec = std::str::from_utf8(target).ok()?;
     let id = ctx.repo.git.rev_parse_single(spec).ok()?.detach();
     describe(ctx, id).ok()
+}
+
+/// `text` without the entries a `git merge --squash` brought: those of
+/// change ids that `base`'s version of the file does not hold, other than
+/// `ours`. A file trail cannot read at `base` is taken as empty.
+fn drop_squashed(
+    git: &trail_git::Repository,
+    base: ObjectId,
+    path: &[u8],
+    text: &[u8],
+    ours: &str,
+) -> Result<Vec<u8>, changelog::Malformed> {
+    let before = trail_git::blob_in_commit_within(git, base, path, MAX_CHANGELOG).ok().flatten();
+    let known = match &before {
+        Some(before) => changelog::unreleased_changes(before).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut text = text.to_vec();
+    for id in changelog::unreleased_changes(&text)? {
+        if id != ours && !known.contains(&id) {
+            text = changelog::remove_change(&text, &id)?;
+        }
+    }
+    Ok(text)
 }

@@ -64,8 +64,11 @@ pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
         Err(_) => false,
     };
     if facts.parents.len() > 1 && !known {
-        let mut draft =
-            records::commit_draft(&facts, kinds::COMMIT, Source::Hook, Timestamp::now());
+        // prepare-commit-msg gave the merge its rationale, or it has none.
+        let kind =
+            if facts.trailer("Why").is_some() { kinds::COMMIT } else { kinds::COMMIT_UNVERIFIED };
+        let mut draft = records::commit_draft(&facts, kind, Source::Hook, Timestamp::now());
+        draft.paths = records::merge_paths(&ctx.repo.git, &facts);
         if let Some(detail) = draft.detail.as_mut() {
             detail.insert("via".into(), Value::String("git merge".into()));
         }
