@@ -923,3 +923,31 @@ fn violation_message_names_trails_pre_push_only_when_it_is_installed() {
     );
     repo.clean();
 }
+
+/// trail's own amend (post-commit putting a revert's entries right) makes
+/// its hooks stand aside through `TRAIL_REWRITING`; set by hand, it must
+/// skip nothing: an ordinary commit without a rationale is still refused,
+/// and one with a rationale is still checked and recorded.
+#[test]
+fn trail_rewriting_set_by_hand_skips_no_check() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "rewriting");
+    let before = repo.head();
+    repo.write("lib/l.rs", "pub fn l() { /* sneaky */ }\n");
+    repo.ok(&[], &["add", "-A"]);
+    for value in ["1", "0123456789abcdef"] {
+        let out = repo.git(&[("TRAIL_REWRITING", value)], &["commit", "-q", "-m", "sneaky"]);
+        assert_ne!(out.status, Some(0), "TRAIL_REWRITING={value} must not skip the check:\n{out}");
+        out.assert_stderr_has("rationale");
+        assert_eq!(repo.head(), before, "nothing committed");
+    }
+    let out = repo.git(
+        &[("TRAIL_REWRITING", "1"), ("TRAIL_WHY", "w")],
+        &["commit", "-q", "-m", "explained"],
+    );
+    out.assert_code(0);
+    let head = repo.head();
+    let record = repo.recorded(&head);
+    assert_eq!(record["why"], "w", "{record:#}");
+    repo.clean();
+}

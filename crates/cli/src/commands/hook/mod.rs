@@ -104,16 +104,16 @@ impl HookName {
 pub fn run(args: HookArgs) -> Result<(), CommandError> {
     // trail's own amend of a commit git made without pre-commit (post-commit
     // puts its CHANGELOG.md entries right): the commit is recorded by the
-    // post-commit that made the amend.
-    if std::env::var_os("TRAIL_REWRITING").is_some_and(|v| v == "1")
-        && matches!(
-            args.name,
-            HookName::PreCommit
-                | HookName::PrepareCommitMsg
-                | HookName::CommitMsg
-                | HookName::PostCommit
-                | HookName::PostRewrite
-        )
+    // post-commit that made the amend. The variable holds a nonce that
+    // post-commit keeps in a file for the amend's duration only, so setting
+    // it by hand skips nothing (`git commit --no-verify` is the bypass
+    // git has, and trail records its commits as unverified).
+    if matches!(
+        args.name,
+        HookName::PrepareCommitMsg | HookName::PostCommit | HookName::PostRewrite
+    ) && let Some(nonce) = std::env::var_os("TRAIL_REWRITING")
+        && let Ok(repo) = Repo::discover()
+        && post_commit::rewriting(&repo, &nonce.to_string_lossy())
     {
         return Ok(());
     }

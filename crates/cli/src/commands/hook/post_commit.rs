@@ -349,7 +349,7 @@ fn reverted_of(ctx: &HookContext, id: ObjectId) -> Option<String> {
 /// new commit, `None` when nothing needed changing. Not during a rebase,
 /// whose bookkeeping names the commits it made (a rebase's picks carry their
 /// entries with them). trail's hooks stand aside for the amend itself
-/// (`TRAIL_REWRITING=1`).
+/// (`TRAIL_REWRITING`, see [`rewriting`]).
 fn reconcile_changelogs(
     ctx: &HookContext,
     facts: &CommitFacts,
@@ -479,14 +479,26 @@ fn reconcile_changelogs(
     index
         .stage(&ctx.repo.git, &ctx.workdir, &items)
         .map_err(|e| CommandError::environment(e.to_string()))?;
+    let nonce = trail_hooks::rationale::new_change_id();
+    let marker = rewriting_marker(&ctx.repo, &nonce);
+    let marked = marker
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| std::fs::write(&marker, b""));
+    if let Err(e) = marked {
+        return Err(CommandError::environment(format!("cannot write {}: {e}", marker.display())));
+    }
     let output = std::process::Command::new("git")
         .current_dir(&ctx.workdir)
-        .env("TRAIL_REWRITING", "1")
+        .env("TRAIL_REWRITING", &nonce)
         .args(["commit", "--amend", "--no-edit", "--no-verify", "--allow-empty", "--quiet"])
         .args(["--cleanup=verbatim", "--no-post-rewrite"])
         .args(trailers.iter().flat_map(|t| ["--trailer", t.as_str()]))
         .output()
-        .map_err(|e| CommandError::environment(format!("cannot run `git commit --amend`: {e}")))?;
+        .map_err(|e| CommandError::environment(format!("cannot run `git commit --amend`: {e}")));
+    let _ = std::fs::remove_file(&marker);
+    let output = output?;
     if !output.status.success() {
         say(format_args!(
             "commit {} is recorded as git made it; its CHANGELOG.md entries could not be put right (`git commit --amend` failed: {}); they are staged",
@@ -519,4 +531,17 @@ fn reconcile_changelogs(
 
 fn is_changelog(path: &[u8]) -> bool {
     path.rsplit(|&b| b == b'/').next() == Some(b"CHANGELOG.md")
+}
+
+/// `pending/rewriting-NONCE`: exists while post-commit amends a commit.
+fn rewriting_marker(repo: &crate::context::Repo, nonce: &str) -> std::path::PathBuf {
+    repo.location.trail_dir().join("pending").join(format!("rewriting-{nonce}"))
+}
+
+/// Whether `nonce` (from `TRAIL_REWRITING`) names an amend post-commit is
+/// making right now: 16 hex digits and its marker file present.
+pub(super) fn rewriting(repo: &crate::context::Repo, nonce: &str) -> bool {
+    nonce.len() == 16
+        && nonce.bytes().all(|b| b.is_ascii_hexdigit())
+        && rewriting_marker(repo, nonce).exists()
 }
