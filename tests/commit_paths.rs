@@ -892,6 +892,23 @@ fn sparse_checkout_commit_leaves_no_root_changelog_in_the_work_tree() {
         "the commit wrote a root CHANGELOG.md into the sparse work tree"
     );
     repo.clean();
+
+    // A revert, whose CHANGELOG.md files post-commit puts right by amending
+    // (found by review): the root one stays out of the work tree too.
+    repo.git(&[], &["revert", "--no-edit", &head]).assert_code(0);
+    let revert = repo.head();
+    let root = repo.ok(&[], &["show", &format!("{revert}:CHANGELOG.md")]);
+    assert!(root.contains(&id), "the root summary keeps the reverted entry:\n{root}");
+    assert!(
+        !repo.dir.join("CHANGELOG.md").exists(),
+        "the revert wrote a root CHANGELOG.md into the sparse work tree"
+    );
+    assert_eq!(
+        repo.ok(&[], &["ls-files", "-t", "CHANGELOG.md"]),
+        "S CHANGELOG.md",
+        "the root CHANGELOG.md keeps its skip-worktree bit"
+    );
+    repo.clean();
 }
 
 // ---------------------------------------------------------------------------
@@ -941,13 +958,147 @@ fn trail_rewriting_set_by_hand_skips_no_check() {
         out.assert_stderr_has("rationale");
         assert_eq!(repo.head(), before, "nothing committed");
     }
-    let out = repo.git(
-        &[("TRAIL_REWRITING", "1"), ("TRAIL_WHY", "w")],
-        &["commit", "-q", "-m", "explained"],
-    );
+    let out = repo
+        .git(&[("TRAIL_REWRITING", "1"), ("TRAIL_WHY", "w")], &["commit", "-q", "-m", "explained"]);
     out.assert_code(0);
     let head = repo.head();
     let record = repo.recorded(&head);
     assert_eq!(record["why"], "w", "{record:#}");
     repo.clean();
+}
+
+// ---------------------------------------------------------------------------
+// Found by review: what a message already carries, and commits that stop
+// ---------------------------------------------------------------------------
+
+/// A Change-Id the message already has (forged, copied with `-C`, or two of
+/// them) gives way to the one pre-commit wrote the entries under: one id per
+/// commit, no orphan entry, a `commit` record, no state left behind.
+#[test]
+fn a_change_id_in_the_given_message_gives_way_to_the_commits_own() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "forged-id");
+    let base = repo.head();
+    let base_id = repo.one_change_id(&base);
+    repo.write("lib/x.rs", "pub fn x() {}\n");
+    repo.ok(&[], &["add", "-A"]);
+    let forged = format!("Why: forged\nChange-Id: {base_id}");
+    repo.ok(&[], &["commit", "-q", "-m", "forged", "-m", &forged]);
+    let head = repo.head();
+    let id = repo.one_change_id(&head);
+    assert_ne!(id, base_id, "the commit does not take another commit's id");
+    let record = repo.recorded(&head);
+    assert_eq!(record["why"], "forged", "{record:#}");
+    repo.no_orphan_entries();
+    repo.clean();
+    assert!(
+        !repo.dir.join(".git/trail/pending/commit-main.json").exists(),
+        "the commit's state is cleared"
+    );
+
+    repo.write("lib/y.rs", "pub fn y() {}\n");
+    repo.ok(&[], &["add", "-A"]);
+    repo.ok(
+        &[],
+        &["commit", "-q", "-m", "two", "-m", "Why: two\nChange-Id: 1111aaaa\nChange-Id: 2222bbbb"],
+    );
+    let head = repo.head();
+    repo.one_change_id(&head);
+    repo.recorded(&head);
+    repo.no_orphan_entries();
+    repo.clean();
+}
+
+/// A cherry-pick that stops on a conflict is finished by a plain
+/// `git cherry-pick --continue`: the Why and Change-Id git kept in MERGE_MSG
+/// are the commit's.
+#[test]
+fn a_conflicted_cherry_pick_continues_with_the_carried_rationale() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "pick-conflict");
+    repo.ok(&[], &["checkout", "-q", "-b", "side"]);
+    repo.write("src/a.rs", "fn a() { /* side */ }\n");
+    let side = repo.commit("side a", "side reason");
+    let side_id = repo.one_change_id(&side);
+    repo.ok(&[], &["checkout", "-q", "main"]);
+    repo.write("src/a.rs", "fn a() { /* main */ }\n");
+    repo.commit("main a", "main reason");
+    let out = repo.git(&[], &["cherry-pick", &side]);
+    assert_ne!(out.status, Some(0), "the pick stops on src/a.rs:\n{out}");
+    repo.write("src/a.rs", "fn a() { /* both */ }\n");
+    repo.ok(&[], &["add", "src/a.rs"]);
+    repo.git(&[], &["cherry-pick", "--continue"]).assert_code(0);
+    let head = repo.head();
+    assert_eq!(repo.one_change_id(&head), side_id, "the pick keeps its change");
+    assert_eq!(repo.one_why(&head), "side reason");
+    let record = repo.recorded(&head);
+    assert_eq!(record["why"], "side reason", "{record:#}");
+    let src = repo.changelog(&head, "src");
+    assert_eq!(entries_of(&src, &side_id).len(), 1, "src/CHANGELOG.md:\n{src}");
+    repo.no_orphan_entries();
+    repo.clean();
+}
+
+/// A revert that stops on a conflict, finished by `git revert --continue`:
+/// its Why names what it reverts and the reverted commit's entry stays.
+#[test]
+fn a_conflicted_revert_continues_and_keeps_the_reverted_entry() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "revert-conflict");
+    repo.write("src/a.rs", "fn a() { /* one */ }\n");
+    let one = repo.commit("one", "why one");
+    let one_id = repo.one_change_id(&one);
+    repo.write("src/a.rs", "fn a() { /* two */ }\n");
+    repo.commit("two", "why two");
+    let out = repo.git(&[], &["revert", "--no-edit", &one]);
+    assert_ne!(out.status, Some(0), "the revert stops on src/a.rs:\n{out}");
+    repo.write("src/a.rs", "fn a() {}\n");
+    repo.ok(&[], &["add", "src/a.rs"]);
+    repo.git(&[], &["revert", "--continue"]).assert_code(0);
+    let head = repo.head();
+    assert!(repo.one_why(&head).contains(&one[..12]), "the Why names {one}");
+    let src = repo.changelog(&head, "src");
+    assert_eq!(entries_of(&src, &one_id).len(), 1, "the reverted entry stays:\n{src}");
+    let id = repo.one_change_id(&head);
+    assert_eq!(entries_of(&src, &id).len(), 1, "the revert has its entry:\n{src}");
+    repo.recorded(&head);
+    repo.no_orphan_entries();
+    repo.clean();
+}
+
+/// TRAIL_WHY given at `git am --continue` for a patch without a why fills
+/// that patch only: a later patch of the series keeps its own.
+#[test]
+fn trail_why_at_continue_does_not_replace_later_patches_rationale() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "am-series");
+    let base = repo.head();
+    repo.ok(&[], &["checkout", "-q", "-b", "series"]);
+    repo.write("lib/p1.rs", "pub fn p1() {}\n");
+    repo.commit("p1", "p1 why");
+    repo.write("lib/p2.rs", "pub fn p2() {}\n");
+    repo.commit_no_verify("p2");
+    repo.write("lib/p3.rs", "pub fn p3() {}\n");
+    repo.commit("p3", "p3 why");
+    let out_dir = env.root.join("patches-series");
+    let out_dir = out_dir.to_str().expect("a UTF-8 path");
+    repo.ok(&[], &["format-patch", "-q", "-o", out_dir, &format!("{base}..series")]);
+    let mut patches: Vec<String> = std::fs::read_dir(out_dir)
+        .expect("patches")
+        .map(|e| e.expect("entry").path().to_string_lossy().into_owned())
+        .collect();
+    patches.sort();
+    assert_eq!(patches.len(), 3, "{patches:?}");
+    repo.ok(&[], &["checkout", "-q", "-b", "applied", &base]);
+    let mut args = vec!["am", "-q"];
+    args.extend(patches.iter().map(String::as_str));
+    let out = repo.git(&[], &args);
+    assert_ne!(out.status, Some(0), "p2 is refused:\n{out}");
+    repo.git(&[("TRAIL_WHY", "p2 reason")], &["am", "--continue"]).assert_code(0);
+    let head = repo.head();
+    assert_eq!(repo.ok(&[], &["log", "-1", "--format=%s", &head]), "p3");
+    assert_eq!(repo.one_why(&head), "p3 why", "p3 keeps its own rationale");
+    assert_eq!(repo.recorded(&head)["why"], "p3 why");
+    let p2 = repo.ok(&[], &["rev-parse", "HEAD~1"]);
+    assert_eq!(repo.one_why(&p2), "p2 reason");
 }

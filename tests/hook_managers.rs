@@ -407,3 +407,31 @@ fn husky_after_trail_is_reported_and_fixed_and_survives_husky_removal() {
     env.trail_ok(&repo, ["hooks", "uninstall"]);
     no_trail_left(&repo);
 }
+
+/// Found by review: a lefthook re-sync that takes pre-commit, commit-msg and
+/// post-commit leaves prepare-commit-msg as the one trail hook git runs in a
+/// commit; that hook must say, at the next commit, that trail is off.
+#[test]
+fn lefthook_taking_every_commit_hook_but_one_is_said_at_the_next_commit() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "lefthook-most");
+    std::fs::write(repo.join("lefthook.yml"), LEFTHOOK_YML).expect("write");
+    lefthook(&env, &repo, &["install"]);
+    env.trail_ok(&repo, ["init"]);
+    commit(&env, &repo, "one");
+    edit_lefthook_yml(
+        &env,
+        &repo,
+        "commit-msg:\n  commands:\n    mark:\n      run: echo x >> .git/marks-lefthook-msg\n\
+         post-commit:\n  commands:\n    mark:\n      run: echo x >> .git/marks-lefthook-post\n",
+    );
+    commit(&env, &repo, "two"); // lefthook re-syncs during this commit
+    for hook in ["pre-commit", "commit-msg", "post-commit"] {
+        assert_eq!(hook_status(&env, &repo, hook)["trail_runs"], false, "{hook}");
+    }
+    let out = commit(&env, &repo, "three");
+    assert!(
+        out.stderr.contains("pre-commit") && out.stderr.contains("trail hooks install"),
+        "the next commit says trail's hooks are off:\n{out}"
+    );
+}

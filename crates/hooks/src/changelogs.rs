@@ -415,7 +415,7 @@ pub fn reconcile(
             Ok(text) if Some(&text) != ours.as_ref() => out.push((path, text)),
             Ok(_) => {}
             Err(malformed) => notices.push(format!(
-                "{shown}:{}: {}; trail leaves it as the commit has it",
+                "{shown}:{}: {}; trail leaves it as the commit has it, without this commit's entry (and without any entry the commit took out): fix the file, then `trail changelog sync` adds them",
                 malformed.line, malformed.reason
             )),
         }

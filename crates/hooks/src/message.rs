@@ -218,6 +218,26 @@ pub fn reverted_commit(message: &[u8]) -> Option<String> {
     (hex.len() >= 7).then_some(hex)
 }
 
+/// The values of every `token:` line of `message` outside comments (above a
+/// scissors line), in order: how many a message carries, wherever they stand.
+pub fn trailer_lines(message: &[u8], comment: &[u8], token: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in message.split(|&b| b == b'\n') {
+        if line.starts_with(comment) {
+            if line[comment.len()..].trim_ascii().starts_with(b"------------------------ >8") {
+                break;
+            }
+            continue;
+        }
+        if let Some((t, v)) = trailer_line(line)
+            && t.eq_ignore_ascii_case(token)
+        {
+            out.push(v);
+        }
+    }
+    out
+}
+
 /// Take every `Token: value` line of `tokens` out of `message` (outside
 /// comments), keeping the first value of each: a squash joins the messages
 /// of several commits, each with its own Change-Id and Why, and the result is
@@ -289,6 +309,12 @@ mod fold_tests {
         let (_, kept) = take_first_trailers(message, b"#", &["Change-Id", "Why"]);
         let kept: Vec<(&str, &str)> = kept.iter().map(|(t, v)| (t.as_str(), v.as_str())).collect();
         assert_eq!(kept, [("Change-Id", "aaaa"), ("Why", "wt")]);
+    }
+
+    #[test]
+    fn every_change_id_line_is_counted_but_not_in_comments() {
+        let m = b"S\n\nChange-Id: a1\n\nbody\n\nChange-Id: b2\n# Change-Id: c3\n";
+        assert_eq!(trailer_lines(m, b"#", "change-id"), ["a1", "b2"]);
     }
 
     #[test]

@@ -53,7 +53,15 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     // `-m S -m 'Why: …' -m 'Impact: …'` gives trailers as paragraphs of
     // their own; git reads only the last paragraph as trailers, so they
     // become one block (and are not added a second time below).
-    let joined = trail_hooks::message::join_trailer_paragraphs(&message, &comment);
+    let mut joined = trail_hooks::message::join_trailer_paragraphs(&message, &comment);
+    // The commit's change id is the one pre-commit wrote its entries under:
+    // a Change-Id the message already carries (copied with `-C`, kept from a
+    // pick's MERGE_MSG, forged, or two of them) gives way to it, so that no
+    // two commits share an id and no entry names an id no commit carries.
+    let ids = trail_hooks::message::trailer_lines(&joined, &comment, "Change-Id");
+    if ids.len() > 1 || ids.first().is_some_and(|id| *id != pending.change_id) {
+        joined = trail_hooks::message::take_first_trailers(&joined, &comment, &["Change-Id"]).0;
+    }
     if joined != message {
         std::fs::write(&path, &joined).map_err(|e| {
             CommandError::environment(format!(

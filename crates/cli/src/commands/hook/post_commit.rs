@@ -468,14 +468,27 @@ fn reconcile_changelogs(
     // index, then amend: git's own commit code keeps author and message.
     let mut index = trail_git::StagedIndex::open(&ctx.repo.git, &ctx.repo.git.index_path())
         .map_err(|e| CommandError::environment(e.to_string()))?;
+    // A file not in the work tree (outside a sparse checkout) is staged
+    // without being written back.
+    let mut on_disk = Vec::new();
     for (path, text) in &fixed {
         let file = ctx.workdir.join(OsStr::from_bytes(path));
-        std::fs::write(&file, text).map_err(|e| {
-            CommandError::environment(format!("cannot write {}: {e}", file.display()))
-        })?;
+        let present = std::fs::symlink_metadata(&file).is_ok();
+        if present {
+            std::fs::write(&file, text).map_err(|e| {
+                CommandError::environment(format!("cannot write {}: {e}", file.display()))
+            })?;
+        }
+        on_disk.push(present);
     }
-    let items: Vec<trail_git::StageItem<'_>> =
-        fixed.iter().map(|(path, _)| trail_git::StageItem { path, content: None }).collect();
+    let items: Vec<trail_git::StageItem<'_>> = fixed
+        .iter()
+        .zip(&on_disk)
+        .map(|((path, text), present)| trail_git::StageItem {
+            path,
+            content: if *present { None } else { Some(text) },
+        })
+        .collect();
     index
         .stage(&ctx.repo.git, &ctx.workdir, &items)
         .map_err(|e| CommandError::environment(e.to_string()))?;

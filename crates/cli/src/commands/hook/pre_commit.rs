@@ -74,7 +74,17 @@ pub fn run() -> Result<(), CommandError> {
     let (authorization, token_from_note) = check_protection(&ctx, &index, &changes, &protection)?;
     // The rationale (trail-hooks decides the order of its sources).
     let comment = trail_git::comment_prefix(git);
+    // A commit that finishes a cherry-pick, a revert or a merge that
+    // stopped (a conflict, `--no-commit`) gets the message git prepared in
+    // MERGE_MSG unless one is given: its trailers are the rationale.
+    let git_dir = &ctx.repo.location.git_dir;
+    let prepared = (!options.message_given() && options.reuse.is_none())
+        .then(|| std::fs::read(git_dir.join("MERGE_MSG")).ok())
+        .flatten();
+    let picking = git_dir.join("CHERRY_PICK_HEAD").exists();
+    let reverted = prepared.as_deref().and_then(trail_hooks::message::reverted_commit);
     let given = given_message(&options, invocation.as_ref().and_then(|i| i.cwd()).as_deref())
+        .or_else(|| prepared.clone())
         .map(|m| trailing_trailers(&m, &comment))
         .unwrap_or_default();
     // `--amend` keeps the amended commit's trailers (commit-msg puts them
@@ -82,7 +92,7 @@ pub fn run() -> Result<(), CommandError> {
     let amended = head_facts.as_ref().map(|f| f.trailers.clone()).unwrap_or_default();
     let folded = folded_commit(&ctx, &options);
     let env = |name: &str| std::env::var(name).ok();
-    let chosen = rationale::resolve(&rationale::Sources {
+    let mut chosen = rationale::resolve(&rationale::Sources {
         given: &given,
         amended: &amended,
         env_why: env("TRAIL_WHY"),
@@ -90,6 +100,12 @@ pub fn run() -> Result<(), CommandError> {
         folded: folded.as_ref().map_or(&[][..], |f| &f.trailers[..]),
         note: note.as_ref(),
     });
+    // A revert's rationale, when nothing else gives one: what it undoes.
+    if chosen.why.is_none()
+        && let Some(id) = &reverted
+    {
+        chosen.why = Some(super::prepare_msg::revert_why(&ctx, id));
+    }
     let used_note = token_from_note || chosen.used_note;
     let (why, impact) = (chosen.why, chosen.impact);
     if why.is_none() && ctx.config.rationale.required {
@@ -103,7 +119,7 @@ pub fn run() -> Result<(), CommandError> {
         .hint("trail note --why \"the problem this solves\" --impact \"what it affects\"   (kept for your next commit), then commit again");
         if !options.message_given() {
             refusal = refusal.hint(
-                "a Why: typed into the editor is not read: git asks for the message after the commit's files (and their CHANGELOG.md entries) are fixed; give it with -m, -F, TRAIL_WHY or trail note",
+                "a Why: typed into the editor or given on standard input (-F -) is not read: git takes the message after the commit's files (and their CHANGELOG.md entries) are fixed; give it with -m, -F FILE, TRAIL_WHY or trail note",
             );
         }
         return Err(refusal);
@@ -157,8 +173,14 @@ pub fn run() -> Result<(), CommandError> {
         }
         Ok(text)
     };
+    // A cherry-pick finished here carries its original's change id (its
+    // entries come with it); a revert or merge is a change of its own.
+    let picked = picking
+        .then(|| trail_hooks::message::trailer(&given, "Change-Id"))
+        .flatten()
+        .filter(|id| changelog::valid_change_id(id));
     let change_id = rationale::change_id(
-        head_facts.as_ref().and_then(|f| f.trailer("Change-Id")),
+        head_facts.as_ref().and_then(|f| f.trailer("Change-Id")).or(picked),
         folded.as_ref().and_then(|f| f.trailer("Change-Id")),
         retry.as_ref().map(|p| p.change_id.as_str()),
     );
@@ -199,7 +221,6 @@ pub fn run() -> Result<(), CommandError> {
     // `git merge --squash` staged the other branch's changes, its
     // CHANGELOG.md entries among them: the commit that squashes them is one
     // change, with one entry per directory.
-    let git_dir = &ctx.repo.location.git_dir;
     let squash_base = head.filter(|_| !merge && !amend && git_dir.join("SQUASH_MSG").exists());
     let tree = changelogs::Worktree {
         git,
@@ -218,6 +239,9 @@ pub fn run() -> Result<(), CommandError> {
                 let mut text = drop_stale(path, text)?;
                 if let Some(base) = squash_base.as_ref() {
                     text = drop_squashed(git, *base, path, &text, &change_id)?;
+                }
+                if let (Some(_), Some(head)) = (&reverted, head) {
+                    text = restore_reverted(git, head, path, &text)?;
                 }
                 if folding && changelog::has_change(&text, &change_id)? {
                     return Ok(text);
@@ -486,6 +510,31 @@ fn drop_squashed(
     for id in changelog::unreleased_changes(&text)? {
         if id != ours && !known.contains(&id) {
             text = changelog::remove_change(&text, &id)?;
+        }
+    }
+    Ok(text)
+}
+
+/// `text` with the entries back that a revert took out: those `head`'s
+/// version of the file holds and `text` lacks. A revert undoes a change's
+/// files, not the record that the change was made.
+fn restore_reverted(
+    git: &trail_git::Repository,
+    head: ObjectId,
+    path: &[u8],
+    text: &[u8],
+) -> Result<Vec<u8>, changelog::Malformed> {
+    let Some(before) =
+        trail_git::blob_in_commit_within(git, head, path, MAX_CHANGELOG).ok().flatten()
+    else {
+        return Ok(text.to_vec());
+    };
+    let Ok(ids) = changelog::unreleased_changes(&before) else { return Ok(text.to_vec()) };
+    let kept = changelog::unreleased_changes(text)?;
+    let mut text = text.to_vec();
+    for id in ids.iter().filter(|id| !kept.contains(id)) {
+        for (section, line) in changelog::change_entries(&before, id).unwrap_or_default() {
+            text = changelog::upsert_rendered(&text, section, &line)?;
         }
     }
     Ok(text)

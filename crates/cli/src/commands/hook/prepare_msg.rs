@@ -23,7 +23,11 @@ pub(crate) fn git_command(ctx: &HookContext, invocation: Option<&GitInvocation>)
     let command = String::from_utf8_lossy(command).into_owned();
     match command.as_str() {
         // `git rebase --apply` applies its patches with `git am --rebasing`.
-        "am" if args.iter().any(|a| a == b"--rebasing") => Some("rebase".to_owned()),
+        "am" if args.iter().any(|a| a == b"--rebasing")
+            || ctx.repo.location.git_dir.join("rebase-apply/rebasing").exists() =>
+        {
+            Some("rebase".to_owned())
+        }
         "revert" | "cherry-pick" | "rebase" | "merge" | "am" => Some(command),
         "pull" => Some("merge".to_owned()),
         // `git cherry-pick --continue` and a rebase's edited picks run
@@ -64,6 +68,17 @@ pub fn prepare_commit_msg(args: &[OsString]) -> Result<(), CommandError> {
             .iter()
             .any(|f| git_dir.join(f).exists())
     {
+        // pre-commit ran for this commit (its state names this git process):
+        // all is as it should be. Otherwise a hook manager may have taken
+        // pre-commit's place, and this may be the one trail hook git still
+        // runs: it says which are off.
+        let state = git_dir.join("trail/pending/commit-main.json");
+        let id = invocation.as_ref().map(|i| format!("\"invocation\":\"{}\"", i.id));
+        let ran = std::fs::read_to_string(&state)
+            .is_ok_and(|text| id.is_some_and(|id| text.contains(&id)));
+        if !ran && let Ok(repo) = crate::context::Repo::discover() {
+            crate::commands::hooks::health::warn_if_off(&repo, super::HookName::PrepareCommitMsg);
+        }
         return Ok(());
     }
     let ctx = HookContext::new()?;
@@ -163,12 +178,14 @@ fn complete_message(
     }
     let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
     let reverted = (command == "revert").then(|| reverted_commit(&message)).flatten();
-    // An explicit TRAIL_WHY names the reason of this very commit; a carried
-    // one is the original's.
-    let why = env("TRAIL_WHY")
-        .or_else(|| trailer(&kept, "Why").and_then(one_line))
+    // A carried rationale is the original's and stays; TRAIL_WHY fills a
+    // commit that has none (it lives on for every later commit of a series,
+    // so it must not replace theirs).
+    let why = trailer(&kept, "Why")
+        .and_then(one_line)
+        .or_else(|| env("TRAIL_WHY"))
         .or_else(|| reverted.as_deref().map(|id| revert_why(ctx, id)));
-    let impact = env("TRAIL_IMPACT").or_else(|| trailer(&kept, "Impact").and_then(one_line));
+    let impact = trailer(&kept, "Impact").and_then(one_line).or_else(|| env("TRAIL_IMPACT"));
     let Some(why) = why.or_else(|| (!ctx.config.rationale.required || !refuse).then(String::new))
     else {
         return Err(refusal(command));
@@ -200,7 +217,7 @@ fn complete_message(
 }
 
 /// The rationale of a revert that gives none: what it undoes.
-fn revert_why(ctx: &HookContext, id: &str) -> String {
+pub(crate) fn revert_why(ctx: &HookContext, id: &str) -> String {
     let subject = ctx
         .repo
         .git

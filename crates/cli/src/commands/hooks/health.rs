@@ -102,10 +102,9 @@ pub fn warn_if_off(repo: &Repo, running: HookName) {
         return;
     }
     // Once per commit: the first of trail's hooks a `git commit` runs says it.
-    // (prepare-commit-msg does not speak: its common case stays quick.)
-    let first_running = HookName::CLIENT.iter().find(|h| {
-        **h != HookName::PrepareCommitMsg && !off.iter().any(|o| o.hook == h.file_name())
-    });
+    // (prepare-commit-msg asks only when pre-commit did not run.)
+    let first_running =
+        HookName::CLIENT.iter().find(|h| !off.iter().any(|o| o.hook == h.file_name()));
     let commit_hooks = [
         HookName::PreCommit,
         HookName::PrepareCommitMsg,
