@@ -362,3 +362,66 @@ mod tests {
         assert!(!amending(None, None));
     }
 }
+
+/// What git's state files say while a hook runs (`$GIT_DIR/…`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GitState {
+    pub revert_head: bool,
+    pub cherry_pick_head: bool,
+    /// `rebase-merge/`: a rebase of the merge backend (also `-i`).
+    pub rebase_merge: bool,
+    /// `rebase-apply/rebasing`: `git rebase --apply`, through `git am`.
+    pub rebase_apply: bool,
+    /// pre-commit ran for this very `git commit` (its state names this process).
+    pub pre_commit_ran: bool,
+}
+
+/// The git command making a commit without pre-commit: `revert`,
+/// `cherry-pick`, `rebase`, `merge` or `am`; `None` for a `git commit` that
+/// pre-commit prepared or that skipped it on purpose (`--no-verify`).
+/// `git cherry-pick --continue` and a rebase's edited picks run `git commit`
+/// for the sequencer: the state it left says which.
+pub fn committing_command(
+    command: &[u8],
+    args: &[Vec<u8>],
+    state: GitState,
+) -> Option<&'static str> {
+    match command {
+        b"am" if state.rebase_apply || args.iter().any(|a| a == b"--rebasing") => Some("rebase"),
+        b"am" => Some("am"),
+        b"revert" => Some("revert"),
+        b"cherry-pick" => Some("cherry-pick"),
+        b"rebase" => Some("rebase"),
+        b"merge" | b"pull" => Some("merge"),
+        b"commit" if state.pre_commit_ran => None,
+        b"commit" if state.revert_head => Some("revert"),
+        b"commit" if state.cherry_pick_head => Some("cherry-pick"),
+        b"commit" if state.rebase_merge => Some("rebase"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod committing_tests {
+    use super::*;
+
+    #[test]
+    fn the_command_and_gits_state_name_who_commits() {
+        let none = GitState::default();
+        assert_eq!(committing_command(b"revert", &[], none), Some("revert"));
+        assert_eq!(committing_command(b"pull", &[], none), Some("merge"));
+        assert_eq!(committing_command(b"am", &[], none), Some("am"));
+        let rebasing = vec![b"--rebasing".to_vec()];
+        assert_eq!(committing_command(b"am", &rebasing, none), Some("rebase"));
+        let apply = GitState { rebase_apply: true, ..none };
+        assert_eq!(committing_command(b"am", &[], apply), Some("rebase"), "rebase --continue");
+        assert_eq!(committing_command(b"commit", &[], none), None, "a commit, or --no-verify");
+        let pick = GitState { cherry_pick_head: true, ..none };
+        assert_eq!(committing_command(b"commit", &[], pick), Some("cherry-pick"));
+        let prepared = GitState { cherry_pick_head: true, pre_commit_ran: true, ..none };
+        assert_eq!(committing_command(b"commit", &[], prepared), None);
+        let rebase = GitState { rebase_merge: true, ..none };
+        assert_eq!(committing_command(b"commit", &[], rebase), Some("rebase"));
+        assert_eq!(committing_command(b"stash", &[], none), None);
+    }
+}

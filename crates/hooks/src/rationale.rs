@@ -130,3 +130,98 @@ mod tests {
         assert!(new.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }
+
+/// The trailers a commit git makes without pre-commit gets (prepare-commit-msg,
+/// applypatch-msg), from what its message carries (`carried`: the first
+/// commit's trailers of a squash; a merge's `-m` ones on top).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedMessage {
+    pub change_id: String,
+    /// `None` only where no rationale is required or the hook may not refuse.
+    pub why: Option<String>,
+    pub impact: Option<String>,
+}
+
+/// Decide a carried message's trailers for `command` (`revert`,
+/// `cherry-pick`, `rebase`, `merge`, `am`). A carried Why is the original's
+/// and stays; `env_why` (TRAIL_WHY) fills a commit that has none — it lives
+/// on for every later commit of a series, so it must not replace theirs —
+/// and `revert_why` (what a revert undoes) comes last. A pick, a rebased
+/// commit or a patch keeps its Change-Id; a revert or a merge is a change
+/// of its own. `None`: refuse (no Why, one is `required`, and the hook may
+/// `refuse`).
+pub fn for_carried_message(
+    command: &str,
+    carried: &[(String, String)],
+    env_why: Option<&str>,
+    env_impact: Option<&str>,
+    revert_why: Option<String>,
+    required: bool,
+    refuse: bool,
+) -> Option<CarriedMessage> {
+    let why = trailer(carried, "Why")
+        .and_then(one_line)
+        .or_else(|| env_why.and_then(one_line))
+        .or(revert_why);
+    let impact =
+        trailer(carried, "Impact").and_then(one_line).or_else(|| env_impact.and_then(one_line));
+    if why.is_none() && required && refuse {
+        return None;
+    }
+    let change_id = match command {
+        "revert" | "merge" => None,
+        _ => trailer(carried, "Change-Id").filter(|id| trail_changelog::valid_change_id(id)),
+    }
+    .map(str::to_owned)
+    .unwrap_or_else(new_change_id);
+    Some(CarriedMessage { change_id, why, impact })
+}
+
+#[cfg(test)]
+mod carried_tests {
+    use super::*;
+
+    fn t(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_carried_why_and_change_id_stay_and_trail_why_only_fills() {
+        let carried = t(&[("Change-Id", "abcd1234"), ("Why", "original")]);
+        let m = for_carried_message("cherry-pick", &carried, Some("env"), None, None, true, true);
+        let m = m.expect("not refused");
+        assert_eq!((m.change_id.as_str(), m.why.as_deref()), ("abcd1234", Some("original")));
+        let m = for_carried_message("am", &[], Some("env"), Some("imp"), None, true, true);
+        let m = m.expect("TRAIL_WHY fills");
+        assert_eq!((m.why.as_deref(), m.impact.as_deref()), (Some("env"), Some("imp")));
+    }
+
+    #[test]
+    fn a_revert_or_merge_is_a_change_of_its_own_and_a_revert_names_what_it_undoes() {
+        let carried = t(&[("Change-Id", "abcd1234")]);
+        let m = for_carried_message(
+            "revert",
+            &carried,
+            None,
+            None,
+            Some("reverts x".into()),
+            true,
+            true,
+        );
+        let m = m.expect("a revert has its why");
+        assert_ne!(m.change_id, "abcd1234");
+        assert_eq!(m.why.as_deref(), Some("reverts x"));
+        let m = for_carried_message("merge", &carried, Some("w"), None, None, true, true);
+        assert_ne!(m.expect("merge").change_id, "abcd1234");
+    }
+
+    #[test]
+    fn no_why_is_refused_only_where_required_and_refusable() {
+        assert_eq!(for_carried_message("cherry-pick", &[], None, None, None, true, true), None);
+        let blank = t(&[("Why", "   ")]);
+        assert_eq!(for_carried_message("rebase", &blank, None, None, None, true, true), None);
+        let m = for_carried_message("am", &[], None, None, None, true, false).expect("not here");
+        assert_eq!(m.why, None);
+        assert!(for_carried_message("merge", &[], None, None, None, false, true).is_some());
+    }
+}

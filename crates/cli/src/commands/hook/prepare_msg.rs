@@ -16,41 +16,22 @@ use trail_hooks::message::{
 use super::{GitInvocation, HookContext};
 use crate::error::CommandError;
 
-/// The git command that makes a commit without pre-commit, as
-/// [`git_command`] names it: `revert`, `cherry-pick`, `rebase`, `merge`, `am`.
+/// The git command making a commit without pre-commit (see
+/// [`trail_hooks::invocation::committing_command`]), from the invocation and
+/// the state files in the git dir.
 pub(crate) fn git_command(ctx: &HookContext, invocation: Option<&GitInvocation>) -> Option<String> {
     let (command, args) = invocation.and_then(|i| i.command())?;
-    let command = String::from_utf8_lossy(command).into_owned();
-    match command.as_str() {
-        // `git rebase --apply` applies its patches with `git am --rebasing`.
-        "am" if args.iter().any(|a| a == b"--rebasing")
-            || ctx.repo.location.git_dir.join("rebase-apply/rebasing").exists() =>
-        {
-            Some("rebase".to_owned())
-        }
-        "revert" | "cherry-pick" | "rebase" | "merge" | "am" => Some(command),
-        "pull" => Some("merge".to_owned()),
-        // `git cherry-pick --continue` and a rebase's edited picks run
-        // `git commit` for the sequencer: the state it left says which.
-        "commit" => {
-            let git_dir = &ctx.repo.location.git_dir;
-            let pending = ctx.pending.commit().ok().flatten();
-            if pending.is_some_and(|p| p.same_invocation(invocation.map(|i| i.id.as_str()))) {
-                return None; // pre-commit ran for this commit
-            }
-            let rebasing = git_dir.join("rebase-merge").is_dir();
-            if git_dir.join("REVERT_HEAD").exists() {
-                Some("revert".to_owned())
-            } else if git_dir.join("CHERRY_PICK_HEAD").exists() {
-                Some("cherry-pick".to_owned())
-            } else if rebasing {
-                Some("rebase".to_owned())
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
+    let git_dir = &ctx.repo.location.git_dir;
+    let pending = ctx.pending.commit().ok().flatten();
+    let state = trail_hooks::invocation::GitState {
+        revert_head: git_dir.join("REVERT_HEAD").exists(),
+        cherry_pick_head: git_dir.join("CHERRY_PICK_HEAD").exists(),
+        rebase_merge: git_dir.join("rebase-merge").is_dir(),
+        rebase_apply: git_dir.join("rebase-apply/rebasing").exists(),
+        pre_commit_ran: pending
+            .is_some_and(|p| p.same_invocation(invocation.map(|i| i.id.as_str()))),
+    };
+    trail_hooks::invocation::committing_command(command, args, state).map(str::to_owned)
 }
 
 pub fn prepare_commit_msg(args: &[OsString]) -> Result<(), CommandError> {
@@ -176,28 +157,19 @@ fn complete_message(
             }
         }
     }
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| one_line(&v));
     let reverted = (command == "revert").then(|| reverted_commit(&message)).flatten();
-    // A carried rationale is the original's and stays; TRAIL_WHY fills a
-    // commit that has none (it lives on for every later commit of a series,
-    // so it must not replace theirs).
-    let why = trailer(&kept, "Why")
-        .and_then(one_line)
-        .or_else(|| env("TRAIL_WHY"))
-        .or_else(|| reverted.as_deref().map(|id| revert_why(ctx, id)));
-    let impact = trailer(&kept, "Impact").and_then(one_line).or_else(|| env("TRAIL_IMPACT"));
-    let Some(why) = why.or_else(|| (!ctx.config.rationale.required || !refuse).then(String::new))
-    else {
+    let env = |name: &str| std::env::var(name).ok();
+    let Some(decided) = trail_hooks::rationale::for_carried_message(
+        command,
+        &kept,
+        env("TRAIL_WHY").as_deref(),
+        env("TRAIL_IMPACT").as_deref(),
+        reverted.as_deref().map(|id| revert_why(ctx, id)),
+        ctx.config.rationale.required,
+        refuse,
+    ) else {
         return Err(refusal(command));
     };
-    // A revert, a merge, a new patch is a change of its own; a pick or a
-    // rebased commit carries the original's change id.
-    let change_id = match command {
-        "revert" | "merge" => None,
-        _ => trailer(&kept, "Change-Id").filter(|id| trail_changelog::valid_change_id(id)),
-    }
-    .map(str::to_owned)
-    .unwrap_or_else(trail_hooks::rationale::new_change_id);
     if text != message {
         std::fs::write(path, &text).map_err(|e| {
             CommandError::environment(format!(
@@ -206,11 +178,11 @@ fn complete_message(
             ))
         })?;
     }
-    let mut trailers = vec![format!("Change-Id: {change_id}")];
-    if !why.is_empty() {
+    let mut trailers = vec![format!("Change-Id: {}", decided.change_id)];
+    if let Some(why) = decided.why {
         trailers.push(format!("Why: {why}"));
     }
-    if let Some(impact) = impact {
+    if let Some(impact) = decided.impact {
         trailers.push(format!("Impact: {impact}"));
     }
     super::commit_msg::add_trailers(ctx, path, &trailers, "replace", None)
