@@ -396,15 +396,7 @@ pub fn reconcile(
         };
         let fixed = (|| -> Result<Vec<u8>, changelog::Malformed> {
             if let Some(before) = &theirs {
-                let kept = changelog::unreleased_changes(&text)?;
-                for id in changelog::unreleased_changes(before)? {
-                    if kept.contains(&id) {
-                        continue;
-                    }
-                    for (section, line) in changelog::change_entries(before, &id)? {
-                        text = changelog::upsert_rendered(&text, section, &line)?;
-                    }
-                }
+                text = restore_entries(&text, before)?;
             }
             if !changelog::has_change(&text, &entry.meta.change)? {
                 text = changelog::upsert(&text, entry)?;
@@ -421,4 +413,77 @@ pub fn reconcile(
         }
     }
     Ok(out)
+}
+
+/// `text` with the Unreleased entries back that `before` (the same file,
+/// earlier) holds and `text` lacks: a revert undoes a change's files, not
+/// the record that the change was made. A `before` trail cannot parse
+/// restores nothing.
+pub fn restore_entries(text: &[u8], before: &[u8]) -> Result<Vec<u8>, changelog::Malformed> {
+    let Ok(ids) = changelog::unreleased_changes(before) else { return Ok(text.to_vec()) };
+    let kept = changelog::unreleased_changes(text)?;
+    let mut text = text.to_vec();
+    for id in ids.iter().filter(|id| !kept.contains(id)) {
+        for (section, line) in changelog::change_entries(before, id).unwrap_or_default() {
+            text = changelog::upsert_rendered(&text, section, &line)?;
+        }
+    }
+    Ok(text)
+}
+
+/// `text` without the Unreleased entries of changes `before` (the same file,
+/// earlier; `None`: it did not exist) does not hold, but `ours`: what a
+/// `git merge --squash` staged of the other branch's entries, which the one
+/// commit that squashes them replaces with its own.
+pub fn drop_entries_not_in(
+    text: &[u8],
+    before: Option<&[u8]>,
+    ours: &str,
+) -> Result<Vec<u8>, changelog::Malformed> {
+    let known =
+        before.map(|b| changelog::unreleased_changes(b).unwrap_or_default()).unwrap_or_default();
+    let mut text = text.to_vec();
+    for id in changelog::unreleased_changes(&text)? {
+        if id != ours && !known.contains(&id) {
+            text = changelog::remove_change(&text, &id)?;
+        }
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(text: &[u8], id: &str) -> Vec<u8> {
+        let line = format!("- 2026-01-01T00:00:00Z `a.rs` — Why: w. Impact: i. (T, change {id})");
+        changelog::upsert_rendered(text, changelog::Section::Changed, &line).expect("upsert")
+    }
+
+    #[test]
+    fn a_revert_gets_back_the_entries_it_took_out() {
+        let empty = changelog::template(b"src").into_bytes();
+        let before = with(&with(&empty, "aaaa1111"), "bbbb2222");
+        let reverted = changelog::remove_change(&before, "bbbb2222").expect("remove");
+        let restored = restore_entries(&with(&reverted, "cccc3333"), &before).expect("restore");
+        let ids = changelog::unreleased_changes(&restored).expect("parse");
+        for id in ["aaaa1111", "bbbb2222", "cccc3333"] {
+            assert!(ids.iter().any(|i| i == id), "{id} in {ids:?}");
+        }
+        assert_eq!(restore_entries(&before, &before).expect("same"), before, "nothing to do");
+        assert_eq!(restore_entries(&before, b"<<<<<<<\n").expect("unparsable"), before);
+    }
+
+    #[test]
+    fn a_squash_keeps_only_entries_known_before_and_its_own() {
+        let empty = changelog::template(b"src").into_bytes();
+        let before = with(&empty, "aaaa1111");
+        let staged = with(&with(&with(&before, "bbbb2222"), "cccc3333"), "dddd4444");
+        let kept = drop_entries_not_in(&staged, Some(&before), "dddd4444").expect("drop");
+        let ids = changelog::unreleased_changes(&kept).expect("parse");
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert!(ids.iter().any(|i| i == "aaaa1111") && ids.iter().any(|i| i == "dddd4444"));
+        let new_file = drop_entries_not_in(&staged, None, "dddd4444").expect("drop");
+        assert_eq!(changelog::unreleased_changes(&new_file).expect("parse"), ["dddd4444"]);
+    }
 }

@@ -237,11 +237,21 @@ pub fn run() -> Result<(), CommandError> {
         for ((dir, entry), path) in plan.iter().zip(&planned) {
             let edit = changelogs::prepare(&tree, &mut notices, &index, dir, |text| {
                 let mut text = drop_stale(path, text)?;
-                if let Some(base) = squash_base.as_ref() {
-                    text = drop_squashed(git, *base, path, &text, &change_id)?;
+                // HEAD's version of this file: what a squash may keep, what a
+                // revert must not lose.
+                let at_head = || {
+                    head.and_then(|h| {
+                        trail_git::blob_in_commit_within(git, h, path, MAX_CHANGELOG).ok().flatten()
+                    })
+                };
+                if squash_base.is_some() {
+                    text =
+                        changelogs::drop_entries_not_in(&text, at_head().as_deref(), &change_id)?;
                 }
-                if let (Some(_), Some(head)) = (&reverted, head) {
-                    text = restore_reverted(git, head, path, &text)?;
+                if reverted.is_some()
+                    && let Some(before) = at_head()
+                {
+                    text = changelogs::restore_entries(&text, &before)?;
                 }
                 if folding && changelog::has_change(&text, &change_id)? {
                     return Ok(text);
@@ -489,53 +499,4 @@ fn folded_commit(ctx: &HookContext, options: &CommitOptions) -> Option<trail_git
     let spec = std::str::from_utf8(target).ok()?;
     let id = ctx.repo.git.rev_parse_single(spec).ok()?.detach();
     describe(ctx, id).ok()
-}
-
-/// `text` without the entries a `git merge --squash` brought: those of
-/// change ids that `base`'s version of the file does not hold, other than
-/// `ours`. A file trail cannot read at `base` is taken as empty.
-fn drop_squashed(
-    git: &trail_git::Repository,
-    base: ObjectId,
-    path: &[u8],
-    text: &[u8],
-    ours: &str,
-) -> Result<Vec<u8>, changelog::Malformed> {
-    let before = trail_git::blob_in_commit_within(git, base, path, MAX_CHANGELOG).ok().flatten();
-    let known = match &before {
-        Some(before) => changelog::unreleased_changes(before).unwrap_or_default(),
-        None => Vec::new(),
-    };
-    let mut text = text.to_vec();
-    for id in changelog::unreleased_changes(&text)? {
-        if id != ours && !known.contains(&id) {
-            text = changelog::remove_change(&text, &id)?;
-        }
-    }
-    Ok(text)
-}
-
-/// `text` with the entries back that a revert took out: those `head`'s
-/// version of the file holds and `text` lacks. A revert undoes a change's
-/// files, not the record that the change was made.
-fn restore_reverted(
-    git: &trail_git::Repository,
-    head: ObjectId,
-    path: &[u8],
-    text: &[u8],
-) -> Result<Vec<u8>, changelog::Malformed> {
-    let Some(before) =
-        trail_git::blob_in_commit_within(git, head, path, MAX_CHANGELOG).ok().flatten()
-    else {
-        return Ok(text.to_vec());
-    };
-    let Ok(ids) = changelog::unreleased_changes(&before) else { return Ok(text.to_vec()) };
-    let kept = changelog::unreleased_changes(text)?;
-    let mut text = text.to_vec();
-    for id in ids.iter().filter(|id| !kept.contains(id)) {
-        for (section, line) in changelog::change_entries(&before, id).unwrap_or_default() {
-            text = changelog::upsert_rendered(&text, section, &line)?;
-        }
-    }
-    Ok(text)
 }
