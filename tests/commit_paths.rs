@@ -782,6 +782,29 @@ fn fixup_autosquash_leaves_one_change_id_and_no_orphan_entries() {
     repo.clean();
 }
 
+/// Found by review: `git commit --fixup=amend:HEAD` (git cuts its own argv
+/// at the `:`, so the hook reads `--fixup=amend` `HEAD`) takes the target's
+/// rationale and change id like `--fixup=HEAD`, and folds into one commit.
+#[test]
+fn fixup_amend_takes_the_targets_rationale_and_folds_into_one_change() {
+    let env = TestEnv::new();
+    let repo = Repo::new(&env, "fixup-amend");
+    let base = repo.head();
+    repo.write("src/a.rs", "fn a() { /* target */ }\n");
+    let target = repo.commit("target", "target why");
+    let target_id = repo.one_change_id(&target);
+    repo.write("src/a.rs", "fn a() { /* target, fixed */ }\n");
+    repo.ok(&[], &["add", "-A"]);
+    repo.git(&[], &["commit", "-q", "--fixup=amend:HEAD"]).assert_code(0);
+    repo.git(&[], &["rebase", "-q", "-i", "--autosquash", &base]).assert_code(0);
+    let head = repo.head();
+    assert_eq!(repo.parents(&head), [base.as_str()], "folded into the target");
+    assert_eq!(repo.one_change_id(&head), target_id);
+    assert_eq!(repo.one_why(&head), "target why");
+    repo.no_orphan_entries();
+    repo.clean();
+}
+
 /// Issue 19 item 12: `--squash=HEAD -m more` then autosquash: HEAD has one
 /// Change-Id (the target's) and the target's Why, and no orphan entry.
 #[test]

@@ -181,7 +181,18 @@ impl CommitOptions {
                             None => continue,
                         },
                     };
-                    out.take(name, value);
+                    // git cuts `--fixup=amend:REV` in two in its own argv (the
+                    // `:` becomes a NUL), so /proc shows `--fixup=amend` `REV`.
+                    let split = name == "fixup"
+                        && (value == b"amend" || value == b"reword")
+                        && args.get(i).is_some_and(|next| !next.starts_with(b"-"));
+                    if split {
+                        let target = args[i].clone();
+                        i += 1;
+                        out.take(name, target);
+                    } else {
+                        out.take(name, value);
+                    }
                 } else {
                     match name {
                         "amend" => out.amend = true,
@@ -327,6 +338,9 @@ mod tests {
         assert_eq!(commit(&["--fixup", "amend:abc"]).folds_into(), Some(&b"abc"[..]));
         assert_eq!(commit(&["--squash=abc", "-m", "more"]).folds_into(), Some(&b"abc"[..]));
         assert_eq!(commit(&["-m", "x"]).folds_into(), None);
+        // As /proc shows it: git cut `--fixup=amend:abc` at its `:`.
+        assert_eq!(commit(&["--fixup=amend", "abc"]).folds_into(), Some(&b"abc"[..]));
+        assert_eq!(commit(&["--fixup=reword", "abc"]).folds_into(), Some(&b"abc"[..]));
     }
 
     #[test]
