@@ -8,9 +8,9 @@ use std::os::unix::ffi::OsStrExt as _;
 use chrono::SubsecRound as _;
 use serde_json::Value;
 use trail_git::{CommitFacts, ObjectId};
-use trail_journal::{Draft, PathChange, Source, Status, Timestamp, kinds};
+use trail_journal::{Draft, Source, Timestamp, kinds};
 
-use super::{HookContext, one_line};
+use super::HookContext;
 use crate::error::CommandError;
 use crate::output::say;
 use crate::pending::PendingCommit;
@@ -44,85 +44,32 @@ pub fn run() -> Result<(), CommandError> {
     }
 
     let now = Timestamp::now();
-    let mut drafts = Vec::new();
-    let kind = match verified {
-        Some(pending) => {
-            for log in pending.changelogs.iter().filter(|l| l.created) {
-                let mut draft = Draft::new(kinds::CHANGELOG_CREATED, Source::Hook, now);
-                draft.actor = Some(super::local_actor(&ctx.repo.git));
-                draft.commit = Some(facts.id.to_string());
-                draft.change_id = Some(pending.change_id.clone());
-                let mut path = PathChange::new(&log.path, Status::A);
-                path.blob = Some(log.blob.clone());
-                draft.paths = vec![path];
-                drafts.push(draft);
-            }
-            kinds::COMMIT
-        }
-        // Made by `git revert`, `cherry-pick`, a rebase or `git am`, whose
-        // message prepare-commit-msg / applypatch-msg gave a rationale: checked.
-        None if via.is_some() && facts.trailer("Why").is_some() => kinds::COMMIT,
-        None => kinds::COMMIT_UNVERIFIED,
-    };
-    let mut draft = records::commit_draft(&facts, kind, Source::Hook, now);
-    if facts.parents.len() > 1 {
-        draft.paths = records::merge_paths(&ctx.repo.git, &facts);
-    }
-    if let (Some(via), Some(detail)) = (&via, draft.detail.as_mut()) {
-        detail.insert("via".into(), Value::String(format!("git {via}")));
-        if let Some(from) = rewritten_from {
-            detail.insert("rewritten_from".into(), Value::String(from.to_string()));
-        }
-        if via == "revert"
-            && let Some(reverted) = reverted_of(&ctx, facts.id)
-        {
-            detail.insert("reverts".into(), Value::String(reverted));
-        }
-    }
-    if verified.is_none() && via.is_some() && kind == kinds::COMMIT_UNVERIFIED {
+    let mut local = super::local_actor(&ctx.repo.git);
+    local.user = super::local_user();
+    local.host = super::local_host();
+    let mut drafts = trail_hooks::records::commit_records(&trail_hooks::records::CommitRecord {
+        facts: &facts,
+        prepared: verified,
+        via: via.as_deref(),
+        rewritten_from,
+        reverts: via
+            .as_deref()
+            .filter(|v| *v == "revert")
+            .and_then(|_| reverted_of(&ctx, facts.id)),
+        merge_paths: (facts.parents.len() > 1).then(|| records::merge_paths(&ctx.repo.git, &facts)),
+        local,
+        now,
+    });
+    let recorded_unverified = drafts.iter().any(|d| d.kind == kinds::COMMIT_UNVERIFIED);
+    if let Some(via) = via.as_deref().filter(|_| recorded_unverified) {
         say(format_args!(
-            "commit {} was made by `git {}` without a rationale; it is recorded as commit.unverified",
-            facts.id,
-            via.as_deref().unwrap_or_default()
+            "commit {} was made by `git {via}` without a rationale; it is recorded as commit.unverified",
+            facts.id
         ));
     }
-    if let Some(actor) = draft.actor.as_mut() {
-        actor.user = super::local_user();
-        actor.host = super::local_host();
-    }
-    if let Some(pending) = verified {
-        draft.change_id = Some(pending.change_id.clone());
-        draft.why = pending.why.clone().or(draft.why);
-        draft.impact = pending.impact.clone().or(draft.impact);
-        if pending.amend
-            && let Some(detail) = draft.detail.as_mut()
-        {
-            detail.insert("amend".into(), Value::Bool(true));
-        }
-    }
-    draft.why = draft.why.as_deref().and_then(one_line);
-    draft.impact = draft.impact.as_deref().and_then(one_line);
-    match verified.and_then(|p| p.authorization.as_ref()) {
-        Some(auth) => {
-            let (kind, extra) = authorization_draft(&ctx, auth, &facts, now);
-            if let (Some(id), Some(issuer)) = (&auth.token_id, &auth.issuer) {
-                draft.authorization = Some(trail_journal::Authorization {
-                    issuer: issuer.clone(),
-                    token_id: id.clone(),
-                });
-            }
-            drafts.push(draft);
-            let mut extra = extra;
-            extra.change_id = verified.map(|p| p.change_id.clone());
-            tracing::debug!(kind, "recording the authorization");
-            drafts.push(extra);
-        }
-        None => {
-            drafts.push(draft);
-            if verified.is_none() {
-                drafts.extend(violation(&ctx, &facts, now));
-            }
-        }
+    // A commit pre-commit did not check is judged by the protection policy now.
+    if verified.is_none() {
+        drafts.extend(violation(&ctx, &facts, now));
     }
 
     // The commit's records, then a signed checkpoint of the journal on
@@ -200,43 +147,6 @@ fn caught_up(
     drafts
 }
 
-/// The `auth.used` (or `policy.bootstrap`) record of an authorized commit.
-fn authorization_draft(
-    ctx: &HookContext,
-    auth: &crate::pending::PendingAuth,
-    facts: &CommitFacts,
-    now: Timestamp,
-) -> (&'static str, Draft) {
-    let kind = if auth.token_id.is_some() { kinds::AUTH_USED } else { kinds::POLICY_BOOTSTRAP };
-    let mut draft = Draft::new(kind, Source::Hook, now);
-    draft.actor = Some(super::local_actor(&ctx.repo.git));
-    draft.commit = Some(facts.id.to_string());
-    draft.paths = auth.paths.iter().map(|(path, status)| protected_path(path, *status)).collect();
-    if let (Some(id), Some(issuer)) = (&auth.token_id, &auth.issuer) {
-        draft.authorization =
-            Some(trail_journal::Authorization { issuer: issuer.clone(), token_id: id.clone() });
-    }
-    if !auth.bootstrap.is_empty() {
-        let mut detail = serde_json::Map::new();
-        detail.insert(
-            "authorizers".into(),
-            Value::Array(auth.bootstrap.iter().map(|l| Value::String(l.clone())).collect()),
-        );
-        draft.detail = Some(detail);
-    }
-    (kind, draft)
-}
-
-fn protected_path(path: &[u8], status: char) -> PathChange {
-    let status = match status {
-        'A' => Status::A,
-        'D' => Status::D,
-        'T' => Status::T,
-        _ => Status::M,
-    };
-    PathChange::new(path, status)
-}
-
 /// A commit pre-commit did not check (`--no-verify`, cherry-pick, rebase):
 /// a loud `policy.violation` record when it changes protected paths without a
 /// valid `Trail-Authorization:` trailer.
@@ -280,7 +190,11 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
     let mut draft = Draft::new(kinds::POLICY_VIOLATION, Source::Hook, now);
     draft.actor = Some(super::local_actor(&ctx.repo.git));
     draft.commit = Some(facts.id.to_string());
-    draft.paths = refused.changes.iter().map(|c| protected_path(&c.path, c.status)).collect();
+    draft.paths = refused
+        .changes
+        .iter()
+        .map(|c| trail_hooks::records::protected_path(&c.path, c.status))
+        .collect();
     let mut detail = serde_json::Map::new();
     detail.insert("check".into(), Value::String(denial.check.to_string()));
     detail.insert("reason".into(), Value::String(denial.message));
