@@ -143,6 +143,13 @@ impl Pending {
         self.dir.join(format!("{what}-{}.json", self.worktree))
     }
 
+    /// The commit state file of the main worktree whose git dir is `git_dir`,
+    /// found without discovering the repository (a hook's quick path).
+    pub fn main_commit_file(git_dir: &Path) -> PathBuf {
+        Pending { dir: git_dir.join("trail").join("pending"), worktree: "main".to_owned() }
+            .path("commit")
+    }
+
     pub fn note(&self) -> Result<Option<Note>, HookError> {
         read(&self.path("note"))
     }

@@ -15,7 +15,7 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
     let Some(file) = args.first() else {
         return Err(CommandError::usage("commit-msg: git passes the message file; none was given"));
     };
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::CommitMsg)?;
     let Some(pending) = ctx.pending.commit()? else { return Ok(()) };
     // Only the state this `git commit` left: not an aborted attempt's, and not
     // for a `git merge`, which runs commit-msg without pre-commit.

@@ -118,10 +118,9 @@ pub fn run(args: HookArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     // A hook manager may have put some of trail's hooks out of action: the
-    // hooks git still runs say so (prepare-commit-msg's common case stays
-    // quick; the commit's other hooks speak).
-    if HookName::CLIENT.contains(&args.name)
-        && args.name != HookName::PrepareCommitMsg
+    // hooks git still runs say so (HookContext::new, for the hooks that have
+    // one; pre-push has none).
+    if args.name == HookName::PrePush
         && let Ok(repo) = Repo::discover()
     {
         crate::commands::hooks::health::warn_if_off(&repo, args.name);
@@ -133,8 +132,8 @@ pub fn run(args: HookArgs) -> Result<(), CommandError> {
         HookName::ApplypatchMsg => prepare_msg::applypatch_msg(&args.args),
         HookName::PreApplypatch => prepare_msg::pre_applypatch(),
         // `git am` runs no post-commit: post-applypatch records its commits.
-        HookName::PostApplypatch => post_commit::run(),
-        HookName::PostCommit => post_commit::run(),
+        HookName::PostApplypatch => post_commit::run(HookName::PostApplypatch),
+        HookName::PostCommit => post_commit::run(HookName::PostCommit),
         HookName::PostRewrite => refs::post_rewrite(&args.args),
         HookName::PostMerge => refs::post_merge(&args.args),
         HookName::PostCheckout => refs::post_checkout(&args.args),
@@ -154,8 +153,11 @@ pub(crate) struct HookContext {
 }
 
 impl HookContext {
-    pub fn new() -> Result<Self, CommandError> {
+    /// The context of client hook `hook`; it also says, once per commit,
+    /// which of trail's hooks a hook manager has put out of action.
+    pub fn new(hook: HookName) -> Result<Self, CommandError> {
         let mut repo = Repo::discover()?;
+        crate::commands::hooks::health::warn_if_off(&repo, hook);
         trail_git::skip_index_checksum(&mut repo.git);
         let Some(workdir) = repo.location.workdir.clone() else {
             return Err(CommandError::usage(

@@ -16,8 +16,8 @@ use crate::output::say;
 use crate::pending::PendingCommit;
 use crate::records;
 
-pub fn run() -> Result<(), CommandError> {
-    let ctx = HookContext::new()?;
+pub fn run(hook: super::HookName) -> Result<(), CommandError> {
+    let ctx = HookContext::new(hook)?;
     let Some(head) = ctx.head() else {
         return Err(CommandError::environment("post-commit ran but HEAD names no commit"));
     };
@@ -286,26 +286,19 @@ fn reconcile_changelogs(
             id
         }
     };
-    let why = match facts.trailer("Why") {
-        Some(why) => Some(why.to_owned()),
+    // The message's own trailer, else the environment's (added with the amend).
+    let mut filled = |token: &str, var: &str| match facts.trailer(token) {
+        Some(value) => Some(value.to_owned()),
         None => {
-            let why = env("TRAIL_WHY");
-            if let Some(why) = &why {
-                trailers.push(format!("Why: {why}"));
+            let value = env(var);
+            if let Some(value) = &value {
+                trailers.push(format!("{token}: {value}"));
             }
-            why
+            value
         }
     };
-    let impact = match facts.trailer("Impact") {
-        Some(impact) => Some(impact.to_owned()),
-        None => {
-            let impact = env("TRAIL_IMPACT");
-            if let Some(impact) = &impact {
-                trailers.push(format!("Impact: {impact}"));
-            }
-            impact
-        }
-    };
+    let why = filled("Why", "TRAIL_WHY");
+    let impact = filled("Impact", "TRAIL_IMPACT");
     if why.is_none() {
         return Ok(None); // recorded as commit.unverified, and said
     }

@@ -24,7 +24,7 @@ use crate::{judge, protect};
 use trail_policy::{Clock, Decision, Denial, Gate, MAX_CONFIG, POLICY_FILE};
 
 pub fn run() -> Result<(), CommandError> {
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PreCommit)?;
     let git = &ctx.repo.git;
     let head = ctx.head();
     let invocation = super::GitInvocation::current();

@@ -53,7 +53,7 @@ pub fn prepare_commit_msg(args: &[OsString]) -> Result<(), CommandError> {
         // all is as it should be. Otherwise a hook manager may have taken
         // pre-commit's place, and this may be the one trail hook git still
         // runs: it says which are off.
-        let state = git_dir.join("trail/pending/commit-main.json");
+        let state = trail_hooks::pending::Pending::main_commit_file(&git_dir);
         let id = invocation.as_ref().map(|i| format!("\"invocation\":\"{}\"", i.id));
         let ran = std::fs::read_to_string(&state)
             .is_ok_and(|text| id.is_some_and(|id| text.contains(&id)));
@@ -62,7 +62,7 @@ pub fn prepare_commit_msg(args: &[OsString]) -> Result<(), CommandError> {
         }
         return Ok(());
     }
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PrepareCommitMsg)?;
     let Some(command) = git_command(&ctx, invocation.as_ref()) else { return Ok(()) };
     let given = invocation
         .as_ref()
@@ -80,7 +80,7 @@ pub fn applypatch_msg(args: &[OsString]) -> Result<(), CommandError> {
             "applypatch-msg: git passes the message file; none was given",
         ));
     };
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::ApplypatchMsg)?;
     let invocation = GitInvocation::current();
     let command = git_command(&ctx, invocation.as_ref()).unwrap_or_else(|| "am".to_owned());
     // git am has not applied the patch yet: a refusal here would leave
@@ -93,7 +93,7 @@ pub fn applypatch_msg(args: &[OsString]) -> Result<(), CommandError> {
 /// `TRAIL_WHY` is refused here, so that `TRAIL_WHY=… git am --continue`
 /// commits what is staged (post-applypatch then adds the trailers).
 pub fn pre_applypatch() -> Result<(), CommandError> {
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PreApplypatch)?;
     if !ctx.config.rationale.required
         || std::env::var("TRAIL_WHY").ok().and_then(|v| one_line(&v)).is_some()
     {

@@ -30,7 +30,7 @@ pub fn post_rewrite(args: &[OsString]) -> Result<(), CommandError> {
     if pairs.is_empty() {
         return Ok(());
     }
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PostRewrite)?;
     let mut draft = Draft::new(kinds::HISTORY_REWRITE, Source::Hook, Timestamp::now());
     draft.actor = Some(super::local_actor(&ctx.repo.git));
     draft.git_ref = head_ref(&ctx);
@@ -45,7 +45,7 @@ pub fn post_rewrite(args: &[OsString]) -> Result<(), CommandError> {
 /// `git merge` made (it runs no pre-commit or post-commit) is recorded too.
 pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
     let squash = args.first().is_some_and(|a| a == "1");
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PostMerge)?;
     let Some(head) = ctx.head() else { return Ok(()) };
     let orig = ctx
         .repo
@@ -93,7 +93,7 @@ pub fn post_checkout(args: &[OsString]) -> Result<(), CommandError> {
         s.and_then(|s| ObjectId::from_hex(s.as_bytes()).ok()).filter(|id| !id.is_null())
     };
     let (prev, new) = (parse(arg(0)), parse(arg(1)));
-    let ctx = HookContext::new()?;
+    let ctx = HookContext::new(super::HookName::PostCheckout)?;
     let draft = ref_update(&ctx, "checkout", prev, new, Map::new());
     crate::pending::append_or_spool(&ctx.repo, vec![draft], None)
 }
