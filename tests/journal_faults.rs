@@ -369,3 +369,38 @@ fn warnings_read_like_trails_other_messages() {
     let logged = run(cmd, PROCESS_TIMEOUT);
     assert!(logged.stderr.contains("WARN"), "{logged}");
 }
+
+/// `trail daemon start` while another process holds the store for longer
+/// than a store process waits for it (a long import): it used to fail with
+/// "the daemon … does not answer (waited 2s)", or "the watcher exited at
+/// once" with the reason only in the log. It says that the journal is in
+/// use and what to do, and starts once the store is free.
+#[test]
+fn a_watcher_started_while_the_store_is_held_says_why_and_starts_once_it_is_free() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let held = HeldStore::take(&repo, 60);
+    let watcher = Watcher { env: &env, repo: repo.clone() };
+    let mut start = env.command(common::trail_bin(), &repo);
+    start.args(["daemon", "start"]);
+    let refused = run(start, PROCESS_TIMEOUT * 2);
+    refused.assert_code(3);
+    assert!(
+        refused.stderr.contains("the watcher exited at once")
+            && refused.stderr.contains("in use by another trail process"),
+        "the reason is on the terminal: {refused}"
+    );
+    drop(held);
+    env.trail_ok(&repo, ["daemon", "start"]);
+    std::fs::write(repo.join("saved.txt"), "saved\n").expect("write");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !records(&env, &repo).iter().any(|r| {
+        r["kind"] == "fs.create"
+            && r["paths"].as_array().is_some_and(|p| p.iter().any(|e| e["path"] == "saved.txt"))
+    }) {
+        assert!(std::time::Instant::now() < deadline, "the save is recorded");
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    drop(watcher);
+    env.trail_ok(&repo, ["verify"]);
+}

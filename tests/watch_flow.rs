@@ -147,8 +147,13 @@ impl<'a> Daemon<'a> {
     }
 
     fn pid(&self) -> u32 {
-        read_pid(&self.repo)
-            .unwrap_or_else(|| panic!("no pid in {}", pid_file(&self.repo).display()))
+        read_pid(&self.repo).unwrap_or_else(|| {
+            panic!(
+                "no pid in {}; daemon log:\n{}",
+                pid_file(&self.repo).display(),
+                last_lines(&self.log(), 40)
+            )
+        })
     }
 
     fn log(&self) -> String {

@@ -391,7 +391,12 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         // process still answering for a watcher that died).
         let holder = trail_service::lock_holder(&trail_dir).map_err(service_error)?;
         let answering = match holder {
-            Some(_) => trail_service::Client::connect(&trail_dir).map_err(service_error)?,
+            // Its store process answers once it has the store: another
+            // process holding it (an import, a verify) delays the greeting.
+            Some(_) => match trail_service::Client::connect(&trail_dir) {
+                Err(trail_service::ServiceError::Unresponsive { .. }) => None,
+                connected => connected.map_err(service_error)?,
+            },
             None => None,
         };
         let holder_pid = holder.and_then(|h| h.pid());
@@ -407,6 +412,16 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             {
                 std::thread::sleep(Duration::from_millis(50));
             }
+            // It answered, then died before it watched (its start scan
+            // failed): that is no running watcher, whatever it said first.
+            if let Ok(Some(exit)) = child.try_wait() {
+                return Err(watcher_exited(
+                    repo,
+                    &format!(
+                        "the watcher answered, then exited before it watched anything ({exit})"
+                    ),
+                ));
+            }
             say(format_args!(
                 "the watcher is running (pid {}); log: {}",
                 client.daemon_pid(),
@@ -418,16 +433,27 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             // Another `trail daemon start` may have won the race for the
             // lock: its watcher answers soon.
             if trail_service::lock_holder(&trail_dir).map_err(service_error)?.is_none() {
-                return Err(CommandError::environment(format!(
-                    "the watcher exited at once ({exit})"
-                ))
-                .hint(format!("its log says why: {}", log_path(repo).display())));
+                return Err(watcher_exited(repo, &format!("the watcher exited at once ({exit})")));
             }
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     Err(CommandError::environment("the watcher did not answer within 10 s")
         .hint(format!("its log may say why: {}", log_path(repo).display())))
+}
+
+/// The watcher `trail daemon start` started has exited: `what`, and the
+/// error its log ends with (a journal held by another process, a damaged
+/// store), so that the reason is on the terminal and not only in the log.
+fn watcher_exited(repo: &Repo, what: &str) -> CommandError {
+    let log = std::fs::read(log_path(repo)).unwrap_or_default();
+    let log = String::from_utf8_lossy(&log);
+    let said = log.lines().rev().find_map(|line| line.strip_prefix("trail: error: "));
+    let error = match said {
+        Some(said) => CommandError::environment(format!("{what}: {said}")),
+        None => CommandError::environment(what.to_owned()),
+    };
+    error.hint(format!("its log says more: {}", log_path(repo).display()))
 }
 
 fn start() -> Result<(), CommandError> {

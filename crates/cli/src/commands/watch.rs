@@ -151,7 +151,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         detail.insert("pid".into(), Value::from(std::process::id()));
         detail.insert("unclean_previous_stop".into(), Value::Bool(unclean));
         start.detail = Some(detail);
-        journal.append(vec![start])?;
+        // Kept in the spool should the journal not take it now (a store
+        // process of a killed watcher still finishing, a busy machine): a
+        // watcher that exits here would watch nothing, and lose nothing by
+        // carrying on (the next append drains the spool first).
+        journal.append_or_carry_on(vec![start])?;
         say(format_args!(
             "watching {} (pid {}){}",
             workdir.display(),
@@ -169,7 +173,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         if let Some(change) =
             watch.rescan(reason).map_err(|e| CommandError::environment(e.to_string()))?
         {
-            recorded += journal.append(drafts(&repo, vec![change]))? as u64;
+            recorded += journal.append_or_carry_on(drafts(&repo, vec![change]))? as u64;
         }
         // The state this run starts from is saved at once: a crash before the
         // first periodic save must not leave a later start without it (it
@@ -298,8 +302,31 @@ impl Journal<'_> {
         Ok(store)
     }
 
-    fn append(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
-        self.append_then(drafts, |_| {})
+    /// [`Journal::append_then`] at start-up: should the journal not take the
+    /// records now (the store process of a killed watcher still finishing, a
+    /// busy machine), they are kept in the spool and the watcher carries on
+    /// (the next append drains the spool first); a watcher that exited here
+    /// would watch nothing. Only when they cannot be kept either is it an
+    /// error: the state is then not saved, and the next start sees the same.
+    fn append_or_carry_on(&self, drafts: Vec<Draft>) -> Result<usize, CommandError> {
+        let kept = drafts.clone();
+        match self.append_then(drafts, |_| {}) {
+            Ok(n) => Ok(n),
+            Err(e) => match self.repo.gateway().spool().keep(&kept) {
+                Ok(_) => {
+                    say(format_args!(
+                        "{}; the {} are kept in the spool and go in with the next append",
+                        e.message,
+                        crate::output::plural(kept.len() as u64, "record")
+                    ));
+                    Ok(0)
+                }
+                Err(spool) => Err(CommandError::environment(format!(
+                    "{}; and they could not be kept either: {}",
+                    e.message, spool
+                ))),
+            },
+        }
     }
 
     /// [`Journal::append`], then `after` with the store the records went into
