@@ -10,10 +10,11 @@ mod commands;
 mod config;
 mod context;
 mod error;
-mod judge;
+mod memory;
 mod output;
 mod pending;
-mod protect;
+// The protection check lives in trail-hooks; the CLI reaches it by these names.
+pub(crate) use trail_hooks::{judge, protect};
 mod records;
 mod states;
 mod sync;

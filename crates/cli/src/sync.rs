@@ -204,7 +204,7 @@ pub fn verify_store(repo: &Repo, store: &dyn LogStore) -> Result<Checked, Comman
             // allows; a use naming no commit counts.
             used.commit
                 .as_deref()
-                .is_none_or(|commit| crate::judge::reachable(repo, commit).unwrap_or(true))
+                .is_none_or(|commit| crate::judge::reachable(&repo.site(), commit).unwrap_or(true))
         },
     ));
     let outcome = serde_json::json!({

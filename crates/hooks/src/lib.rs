@@ -8,7 +8,10 @@
 //! - [`rationale`]: where a commit's why and impact come from, in order;
 //! - [`changelogs`]: the CHANGELOG.md edits a commit stages, and putting them
 //!   into the real index when git committed a temporary one;
-//! - [`records`]: the journal records a commit and a ref movement become.
+//! - [`records`]: the journal records a commit and a ref movement become;
+//! - [`protect`]: the protection check of DESIGN §6 over a list of changes;
+//! - [`judge`]: that check over history, as pre-push, post-commit and the
+//!   server hooks run it (tokens, single use, the server's ledger).
 //!
 //! Nothing here prints: a step returns what the person should be told as
 //! [`Notices`], and failures as a [`HookError`] whose [`Failure`] the CLI
@@ -16,8 +19,10 @@
 
 pub mod changelogs;
 pub mod invocation;
+pub mod judge;
 pub mod message;
 pub mod pending;
+pub mod protect;
 pub mod rationale;
 pub mod records;
 

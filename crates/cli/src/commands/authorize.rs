@@ -174,7 +174,7 @@ fn repository_id(repo: &Repo) -> Result<String, CommandError> {
         )
         .hint("the repository id is its first commit: commit something (trail.toml) first"));
     };
-    crate::protect::repository_id(&repo.git, &repo.location.trail_dir(), head)
+    Ok(crate::protect::repository_id(&repo.git, &repo.location.trail_dir(), head)?)
 }
 
 fn token_error(e: TokenError) -> CommandError {

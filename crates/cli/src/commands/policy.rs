@@ -83,7 +83,7 @@ pub(crate) fn policy_at(
     repo: &Repo,
     head: Option<ObjectId>,
 ) -> Result<(Protect, String), CommandError> {
-    protect::policy_named(&repo.git, head, "HEAD")
+    Ok(protect::policy_named(&repo.git, head, "HEAD")?)
 }
 
 /// The index git would commit (`GIT_INDEX_FILE`, or the repository's own).
@@ -135,7 +135,8 @@ pub(crate) fn staged(repo: &Repo) -> Result<Staged, CommandError> {
     let others = protect::merge_heads(&repo.location.git_dir);
     if let (Some(head), false) = (head, others.is_empty() || changes.is_empty()) {
         let mut git = repo.git.clone();
-        let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Journal)?;
+        let site = repo.site();
+        let mut history = judge::GitHistory::new(&site, &mut git, judge::Memory::Journal)?;
         let mut gate = trail_policy::Gate::new(&mut history, None, None, chrono::Utc::now(), false);
         if gate.judge_merge(&head, &others, &changes)?.is_none() {
             return Ok(Staged { policy, source, changes: Vec::new() });

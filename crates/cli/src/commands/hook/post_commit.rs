@@ -155,8 +155,9 @@ fn violation(ctx: &HookContext, facts: &CommitFacts, now: Timestamp) -> Option<D
         Ok(Some(name)) => name.as_bstr().to_string(),
         _ => "HEAD".to_owned(),
     };
+    let site = ctx.repo.site();
     let judged =
-        crate::judge::judge_commit(&ctx.repo, facts.id, facts.parents.first().copied(), &branch);
+        crate::judge::judge_commit(&site, facts.id, facts.parents.first().copied(), &branch);
     let crate::judge::CommitJudgement { refused, accepted } = match judged {
         Ok(judged) => judged,
         Err(e) => {

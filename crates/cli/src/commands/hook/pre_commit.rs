@@ -378,8 +378,8 @@ fn check_protection(
     // authorized on the merged side (trail_policy::Gate::judge_merge).
     if let (Some(head), false, None) = (p.base, p.others.is_empty(), token) {
         let mut history_git = git.clone();
-        let mut history =
-            judge::GitHistory::new(&ctx.repo, &mut history_git, judge::Memory::Journal)?;
+        let site = ctx.repo.site();
+        let mut history = judge::GitHistory::new(&site, &mut history_git, judge::Memory::Journal)?;
         let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
         return match gate.judge_merge(&head, p.others, &protected)? {
             None => Ok((None, false)),
@@ -417,7 +417,7 @@ fn check_protection(
     let amended = p.amended.map(|(id, _)| id);
     let used = match token.and_then(|t| trail_policy::Token::parse(t).ok()) {
         Some(parsed) if !parsed.claims().reuse => {
-            judge::token_spent(&ctx.repo, parsed.id(), amended)?
+            judge::token_spent(&ctx.repo.site(), parsed.id(), amended)?
         }
         _ => false,
     };

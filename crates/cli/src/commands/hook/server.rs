@@ -101,9 +101,10 @@ fn judge_server(
     let updates = peeled_updates(repo, updates)?;
     // One push judges and records at a time: two pushes of one single-use
     // token must not both read the ledger before either writes it.
-    let _lock = judge::Ledger::lock(repo)?;
-    let ledger = judge::Ledger::open(repo)?;
-    let default = judge::default_branch(repo)?;
+    let site = repo.site();
+    let _lock = judge::Ledger::lock(&site)?;
+    let ledger = judge::Ledger::open(&site)?;
+    let default = judge::default_branch(&site)?;
     if default.tip.is_none() {
         // An empty server: the first push is trusted, but it must create the
         // branch HEAD names (or main or master), else the next push would
@@ -132,7 +133,7 @@ fn judge_server(
         }
     }
     let mut git = repo.git.clone();
-    let mut history = judge::GitHistory::new(repo, &mut git, judge::Memory::Ledger(ledger))?;
+    let mut history = judge::GitHistory::new(&site, &mut git, judge::Memory::Ledger(ledger))?;
     let accepted = {
         let mut gate = Gate::new(&mut history, default.name, default.tip, now, true);
         if let Some(head) = default.unborn_head {
@@ -158,7 +159,7 @@ fn peeled_updates(
     for (old, new, name) in updates {
         let peel = |id: Option<ObjectId>| -> Result<Option<ObjectId>, CommandError> {
             match id {
-                Some(id) => judge::peel_to_commit(repo, id),
+                Some(id) => Ok(judge::peel_to_commit(&repo.site(), id)?),
                 None => Ok(None),
             }
         };
@@ -265,11 +266,12 @@ pub fn pre_push_protection(args: &[OsString]) -> Result<(), CommandError> {
         })
     });
     let mut git = repo.git.clone();
-    let mut history = judge::GitHistory::new(&repo, &mut git, judge::Memory::Journal)?;
+    let site = repo.site();
+    let mut history = judge::GitHistory::new(&site, &mut git, judge::Memory::Journal)?;
     let mut gate = Gate::new(&mut history, None, default_tip, chrono::Utc::now(), false);
-    judge::judge_all(&mut gate, &updates, "push").map_err(|e| {
+    Ok(judge::judge_all(&mut gate, &updates, "push").map_err(|e| {
         e.hint("the server refuses these commits too when it runs trail's hooks (`trail hooks install --server`)")
-    })
+    })?)
 }
 
 /// reference-transaction (`[protect] strict = true`): in the `prepared` state,
@@ -321,11 +323,12 @@ pub fn reference_transaction(args: &[OsString]) -> Result<(), CommandError> {
     }
     let default_tip = local_default_tip(&repo);
     let mut git = repo.git.clone();
-    let mut history = judge::GitHistory::new(&repo, &mut git, judge::Memory::Journal)?;
+    let site = repo.site();
+    let mut history = judge::GitHistory::new(&site, &mut git, judge::Memory::Journal)?;
     let mut gate = Gate::new(&mut history, None, default_tip, chrono::Utc::now(), false);
-    judge::judge_all(&mut gate, &judged, "branch update").map_err(|e| {
+    Ok(judge::judge_all(&mut gate, &judged, "branch update").map_err(|e| {
         e.hint("`[protect] strict = true` in trail.toml vetoes such updates, including commits made with --no-verify")
-    })
+    })?)
 }
 
 /// What a new local branch is judged from: the tip of `main` or `master`.

@@ -15,14 +15,14 @@ use trail_policy::{
     ConfigTooLarge, ContentScan, Launched, MAX_CONFIG, POLICY_FILE, Protect, Reason, Scanned,
     Signature,
 };
-pub(crate) use trail_policy::{ProtectedChange, digest};
+pub use trail_policy::{ProtectedChange, digest};
 
-use crate::error::CommandError;
+use crate::HookError;
 
 /// Where the protected configs of the new state are found (the configs that
 /// launch scripts, the symlinks that may point at protected paths): the
 /// index being committed, or what is known of a commit's tree.
-pub(crate) enum Snapshot<'a> {
+pub enum Snapshot<'a> {
     Index(&'a StagedIndex),
     Configs(Configs),
 }
@@ -31,20 +31,20 @@ pub(crate) enum Snapshot<'a> {
 /// the regular files a glob protects (configs, scripts) and every symlink
 /// (a protected one protects what it points at). Path and blob each.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Configs {
+pub struct Configs {
     pub files: Vec<PathBlob>,
     pub links: Vec<PathBlob>,
 }
 
 impl Configs {
     /// Read from the whole tree of `commit`.
-    pub(crate) fn of_commit(
+    pub fn of_commit(
         git: &trail_git::Repository,
         policy: &Protect,
         commit: ObjectId,
-    ) -> Result<Configs, CommandError> {
+    ) -> Result<Configs, HookError> {
         let (files, links) = trail_git::commit_files_and_links(git, commit)
-            .map_err(|e| CommandError::environment(e.to_string()))?;
+            .map_err(|e| HookError::environment(e.to_string()))?;
         let files = files.into_iter().filter(|(path, _)| policy.glob_protects(path)).collect();
         Ok(Configs { files, links })
     }
@@ -76,7 +76,7 @@ fn read_config_cache(trail_dir: &Path) -> Vec<ConfigCache> {
 }
 
 /// The [`Configs`] of `commit`, if the cache holds them.
-pub(crate) fn cached_configs(trail_dir: &Path, commit: ObjectId) -> Option<Configs> {
+pub fn cached_configs(trail_dir: &Path, commit: ObjectId) -> Option<Configs> {
     let commit = commit.to_string();
     let entry = read_config_cache(trail_dir).into_iter().find(|e| e.commit == commit)?;
     let ids = |list: Vec<(Vec<u8>, String)>| -> Option<Vec<PathBlob>> {
@@ -89,7 +89,7 @@ pub(crate) fn cached_configs(trail_dir: &Path, commit: ObjectId) -> Option<Confi
 
 /// `configs` after `changes`: changed paths out, the new versions of
 /// regular files a glob of `policy` protects and of symlinks in.
-pub(crate) fn overlay(policy: &Protect, mut configs: Configs, changes: &[FileChange]) -> Configs {
+pub fn overlay(policy: &Protect, mut configs: Configs, changes: &[FileChange]) -> Configs {
     let touched =
         |path: &Vec<u8>| changes.iter().any(|c| c.path == *path || c.from.as_ref() == Some(path));
     configs.files.retain(|(path, _)| !touched(path));
@@ -112,13 +112,13 @@ pub(crate) fn overlay(policy: &Protect, mut configs: Configs, changes: &[FileCha
 /// parent's entry and the commit's changes when the cache has it, else from
 /// the whole tree (once). A commit that changes trail.toml changes the globs:
 /// the whole tree is read again.
-pub(crate) fn remember_configs(
+pub fn remember_configs(
     git: &trail_git::Repository,
     trail_dir: &Path,
     commit: ObjectId,
     parent: Option<ObjectId>,
     changes: &[FileChange],
-) -> Result<(), CommandError> {
+) -> Result<(), HookError> {
     let (policy, _) = policy_named(git, Some(commit), "HEAD")?;
     let policy_changed = changes.iter().any(|c| {
         c.path == POLICY_FILE.as_bytes() || c.from.as_deref() == Some(POLICY_FILE.as_bytes())
@@ -139,14 +139,14 @@ pub(crate) fn remember_configs(
     cache.insert(0, entry);
     cache.truncate(CACHED_COMMITS);
     let text = serde_json::to_string(&cache)
-        .map_err(|e| CommandError::environment(format!("cannot encode the config cache: {e}")))?;
+        .map_err(|e| HookError::environment(format!("cannot encode the config cache: {e}")))?;
     write_cache(&config_cache_path(trail_dir), &text)
-        .map_err(|e| CommandError::environment(format!("cannot write the config cache: {e}")))
+        .map_err(|e| HookError::environment(format!("cannot write the config cache: {e}")))
 }
 
 /// What to look for launching configs in, for the staged change `changes`
 /// on top of `base`: the cache when it knows `base`, else the whole index.
-pub(crate) fn staged_snapshot<'a>(
+pub fn staged_snapshot<'a>(
     trail_dir: &Path,
     policy: &Protect,
     base: Option<ObjectId>,
@@ -163,11 +163,11 @@ pub(crate) fn staged_snapshot<'a>(
 /// without a committed trail.toml. A committed file that does not parse is an
 /// error (exit 2): guessing a policy would be guessing what is protected.
 /// `what` names the commit in messages (`HEAD`, `the parent`).
-pub(crate) fn policy_named(
+pub fn policy_named(
     git: &trail_git::Repository,
     at: Option<ObjectId>,
     what: &str,
-) -> Result<(Protect, String), CommandError> {
+) -> Result<(Protect, String), HookError> {
     let Some(at) = at else {
         return Ok((Protect::default(), "the built-in defaults (no commit yet)".to_owned()));
     };
@@ -179,14 +179,14 @@ pub(crate) fn policy_named(
         MAX_CONFIG as u64,
     ) {
         Err(trail_git::StagedError::TooLarge { size, .. }) => {
-            return Err(CommandError::usage(format!(
+            return Err(HookError::usage(format!(
                 "{POLICY_FILE} at {what} ({short}) is {size} bytes, too large to be a policy \
                  (the limit is {MAX_CONFIG})"
             ))
             .hint("protection reads the committed file; commit a fixed trail.toml (that commit itself needs an authorization)"));
         }
         other => other.map_err(|e| {
-            CommandError::environment(format!("cannot read {POLICY_FILE} at {what} {short}: {e}"))
+            HookError::environment(format!("cannot read {POLICY_FILE} at {what} {short}: {e}"))
         })?,
     };
     let Some(text) = text else {
@@ -195,11 +195,10 @@ pub(crate) fn policy_named(
             format!("the built-in defaults (no {POLICY_FILE} at {what} {short})"),
         ));
     };
-    let text = String::from_utf8(text).map_err(|_| {
-        CommandError::usage(format!("{POLICY_FILE} at {what} ({short}) is not UTF-8"))
-    })?;
+    let text = String::from_utf8(text)
+        .map_err(|_| HookError::usage(format!("{POLICY_FILE} at {what} ({short}) is not UTF-8")))?;
     let policy = Protect::from_toml(&text).map_err(|e| {
-        CommandError::usage(format!("{POLICY_FILE} as committed at {what} ({short}) is not a valid policy: {e}"))
+        HookError::usage(format!("{POLICY_FILE} as committed at {what} ({short}) is not a valid policy: {e}"))
             .hint("protection reads the committed file; commit a fixed trail.toml (that commit itself needs an authorization)")
     })?;
     Ok((policy, format!("{POLICY_FILE} at {what} {short}")))
@@ -213,29 +212,25 @@ pub(crate) fn policy_named(
 /// to inflating it.
 const READ_WHOLE: u64 = 16 << 20;
 
-fn blob_error(e: trail_git::StagedError) -> CommandError {
-    CommandError::environment(e.to_string())
+fn blob_error(e: trail_git::StagedError) -> HookError {
+    HookError::environment(e.to_string())
 }
 
-fn read_blob(git: &trail_git::Repository, id: ObjectId) -> Result<Vec<u8>, CommandError> {
+fn read_blob(git: &trail_git::Repository, id: ObjectId) -> Result<Vec<u8>, HookError> {
     trail_git::read_blob(git, id).map_err(blob_error)
 }
 
 /// The size of blob `id`, from its header.
-fn blob_size(git: &trail_git::Repository, id: ObjectId) -> Result<u64, CommandError> {
+fn blob_size(git: &trail_git::Repository, id: ObjectId) -> Result<u64, HookError> {
     trail_git::blob_size(git, id).map_err(blob_error)
 }
 
 /// The target of the symlink whose blob is `id`. A target is a path; one
 /// over [`MAX_CONFIG`] bytes names nothing a system could create, and is
 /// refused rather than read.
-fn read_link(
-    git: &trail_git::Repository,
-    link: &[u8],
-    id: ObjectId,
-) -> Result<Vec<u8>, CommandError> {
+fn read_link(git: &trail_git::Repository, link: &[u8], id: ObjectId) -> Result<Vec<u8>, HookError> {
     match trail_git::read_blob_within(git, id, MAX_CONFIG as u64) {
-        Err(trail_git::StagedError::TooLarge { size, .. }) => Err(CommandError::refused(format!(
+        Err(trail_git::StagedError::TooLarge { size, .. }) => Err(HookError::refused(format!(
             "the symlink {} holds a {size}-byte target: what it points at cannot be checked, \
              so no change is accepted while it is there",
             trail_journal::record::quote_path(link),
@@ -254,7 +249,7 @@ fn signature_of(
     policy: &Protect,
     path: &[u8],
     id: ObjectId,
-) -> Result<Option<Signature>, CommandError> {
+) -> Result<Option<Signature>, HookError> {
     if !policy.content_signatures()
         || trail_policy::protected_with(policy, path, None, &Launched::new()).is_some()
     {
@@ -272,7 +267,7 @@ fn signature_of(
 }
 
 /// A path with its new content and its content in the base (each if any).
-pub(crate) type Contents = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+pub type Contents = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// A protected file whose content says what it launches (or sources).
 enum Config<'a> {
@@ -284,13 +279,13 @@ enum Config<'a> {
 
 /// The configs protected by glob in `snapshot`, plus the `changed` files
 /// whose content (new or old) is protected: what launches scripts.
-pub(crate) fn launched(
+pub fn launched(
     git: &trail_git::Repository,
     policy: &Protect,
     snapshot: Option<&Snapshot<'_>>,
     changed: &[Contents],
     changed_links: &[(Vec<u8>, Vec<u8>)],
-) -> Result<Launched, CommandError> {
+) -> Result<Launched, HookError> {
     let mut configs = Vec::new();
     for (path, new, old) in changed {
         for content in [new, old].into_iter().flatten() {
@@ -317,7 +312,7 @@ fn launched_by(
     snapshot: Option<&Snapshot<'_>>,
     changed: &[Config<'_>],
     changed_links: &[(Vec<u8>, Vec<u8>)],
-) -> Result<(Launched, TooLarge), CommandError> {
+) -> Result<(Launched, TooLarge), HookError> {
     let mut launched = Launched::new();
     let mut too_large = Vec::new();
     let add = |launched: &mut Launched, path: &[u8], content: &[u8]| {
@@ -334,7 +329,7 @@ fn launched_by(
         } else {
             add(launched, path, &read_blob(git, id)?);
         }
-        Ok::<_, CommandError>(())
+        Ok::<_, HookError>(())
     };
     let mut links: Vec<(Vec<u8>, Vec<u8>)> = changed_links.to_vec();
     match snapshot {
@@ -396,7 +391,7 @@ fn is_shell_script(path: &[u8], content: &[u8]) -> bool {
         || content.starts_with(b"#!/usr/bin/env sh")
 }
 
-pub(crate) fn reason_of(
+pub fn reason_of(
     policy: &Protect,
     path: &[u8],
     symlink: bool,
@@ -428,13 +423,13 @@ pub(crate) fn reason_of(
 /// No content is kept: a regular file's blob is examined for its content
 /// signature ([`signature_of`], bounded memory), and read again, one at a
 /// time, only if it is a config whose launched scripts matter.
-pub(crate) fn protected_changes(
+pub fn protected_changes(
     git: &trail_git::Repository,
     policy: &Protect,
     base: Option<ObjectId>,
     changes: &[FileChange],
     snapshot: Option<&Snapshot<'_>>,
-) -> Result<Vec<ProtectedChange>, CommandError> {
+) -> Result<Vec<ProtectedChange>, HookError> {
     /// What a side's check needs of its content (new, then old).
     enum Content {
         /// A regular file: the blobs and their content signatures.
@@ -450,7 +445,7 @@ pub(crate) fn protected_changes(
         blob: Option<ObjectId>,
         content: Content,
     }
-    let old_id = |path: &[u8]| -> Result<Option<ObjectId>, CommandError> {
+    let old_id = |path: &[u8]| -> Result<Option<ObjectId>, HookError> {
         match base {
             None => Ok(None),
             Some(commit) => trail_git::blob_id_in_commit(git, commit, path).map_err(blob_error),
@@ -467,7 +462,7 @@ pub(crate) fn protected_changes(
                 file[i] = Some((id, signature_of(git, policy, path, id)?));
             }
         }
-        Ok::<_, CommandError>(if symlink { Content::Link(link) } else { Content::File(file) })
+        Ok::<_, HookError>(if symlink { Content::Link(link) } else { Content::File(file) })
     };
     let mut sides = Vec::new();
     for change in changes {
@@ -572,7 +567,7 @@ pub(crate) fn protected_changes(
         launched_by(git, policy, snapshot.filter(|_| undecided), &configs, &changed_links)?;
     let too_large = too_large.iter().map(|(path, error)| (path.as_slice(), error));
     if let Some((config, error)) = too_large.chain(launched.too_large()).next() {
-        return Err(CommandError::refused(format!(
+        return Err(HookError::refused(format!(
             "the MCP configuration {} cannot be checked ({error}): what it launches is unknown, \
              so no change is accepted while it is there",
             trail_journal::record::quote_path(config),
@@ -597,7 +592,7 @@ pub(crate) fn protected_changes(
 }
 
 /// The commits `MERGE_HEAD` names: the other parents of the merge being concluded.
-pub(crate) fn merge_heads(git_dir: &Path) -> Vec<ObjectId> {
+pub fn merge_heads(git_dir: &Path) -> Vec<ObjectId> {
     let text = std::fs::read(git_dir.join("MERGE_HEAD")).unwrap_or_default();
     text.split(|&b| b == b'\n')
         .filter_map(|line| ObjectId::from_hex(line.trim_ascii()).ok())
@@ -611,11 +606,11 @@ pub(crate) fn merge_heads(git_dir: &Path) -> Vec<ObjectId> {
 /// The walk is cached in `.git/trail/cache/root` (a commit and its root): a
 /// later walk stops at that commit, so it costs a step or two rather than the
 /// whole history.
-pub(crate) fn repository_id(
+pub fn repository_id(
     git: &trail_git::Repository,
     trail_dir: &Path,
     from: ObjectId,
-) -> Result<String, CommandError> {
+) -> Result<String, HookError> {
     let cache = trail_dir.join("cache").join("root");
     let cached = std::fs::read_to_string(&cache).ok().and_then(|text| {
         let (commit, root) = text.trim().split_once(' ')?;
@@ -630,7 +625,7 @@ pub(crate) fn repository_id(
         }
         let commit = git
             .find_commit(id)
-            .map_err(|e| CommandError::environment(format!("cannot read commit {id}: {e}")))?;
+            .map_err(|e| HookError::environment(format!("cannot read commit {id}: {e}")))?;
         match commit.parent_ids().next() {
             Some(parent) => id = parent.detach(),
             None => break id.to_string(),
@@ -672,7 +667,7 @@ fn shell_word(text: &str) -> String {
 }
 
 /// The `trail authorize` command that approves exactly these changes.
-pub(crate) fn authorize_command(changes: &[ProtectedChange], digest: &str) -> String {
+pub fn authorize_command(changes: &[ProtectedChange], digest: &str) -> String {
     let mut globs: Vec<String> = changes.iter().map(|c| literal_glob(&c.path)).collect();
     globs.dedup();
     let mut cmd = "trail authorize".to_owned();
@@ -687,7 +682,7 @@ pub(crate) fn authorize_command(changes: &[ProtectedChange], digest: &str) -> St
 }
 
 /// The message listing protected changes and what an authorizer runs.
-pub(crate) fn describe_changes(changes: &[ProtectedChange]) -> String {
+pub fn describe_changes(changes: &[ProtectedChange]) -> String {
     let mut text = String::new();
     for c in changes {
         text.push_str(&format!(
@@ -698,41 +693,4 @@ pub(crate) fn describe_changes(changes: &[ProtectedChange]) -> String {
         ));
     }
     text
-}
-
-/// The commits the journal (and the spool) has `auth.used` records of token
-/// `id` for (`None`: a record naming no commit).
-pub(crate) fn token_users(
-    repo: &crate::context::Repo,
-    id: &str,
-) -> Result<Vec<Option<String>>, CommandError> {
-    use trail_journal::LogStore as _;
-    let mut users = Vec::new();
-    for draft in crate::pending::spooled_drafts(repo)? {
-        if draft.authorization.as_ref().is_some_and(|a| a.token_id == id)
-            && draft.kind == trail_journal::kinds::AUTH_USED
-        {
-            users.push(draft.commit.clone());
-        }
-    }
-    let store = repo.open_indexed_store().map_err(|e| {
-        CommandError::environment(format!(
-            "cannot check that token {id} was not used before: {}",
-            e.message
-        ))
-        .hint("the single-use check reads the journal; `trail verify` says what is wrong with it")
-    })?;
-    let mut prefix = id.as_bytes().to_vec();
-    prefix.push(0);
-    for key in store.index_prefix(trail_journal::index::TOKEN, &prefix)? {
-        let Some(seq) = trail_journal::index::seq_of(&key) else { continue };
-        let Some(raw) = store.get_raw(seq)? else { continue };
-        let record: trail_journal::Record = serde_json::from_slice(&raw).map_err(|e| {
-            CommandError::environment(format!("journal record {seq} cannot be read: {e}"))
-        })?;
-        if record.kind == trail_journal::kinds::AUTH_USED {
-            users.push(record.commit.clone());
-        }
-    }
-    Ok(users)
 }

@@ -12,13 +12,33 @@ use trail_policy::{
     Accepted, Gate, History, POLICY_FILE, Protect, ProtectedChange, Refused, Update, When,
 };
 
-use crate::context::Repo;
-use crate::error::CommandError;
+use crate::HookError;
 use crate::protect;
+
+/// Where a protection check runs: the repository, its trail directory
+/// (caches, the server's ledger), the directory `git` commands run in, and
+/// the clone's journal as the memory of tokens used and commits recorded.
+pub struct Site<'a> {
+    pub git: &'a trail_git::Repository,
+    pub trail_dir: PathBuf,
+    pub cwd: PathBuf,
+    pub journal: &'a dyn JournalMemory,
+}
+
+/// What a local check asks of the clone's journal (the CLI opens it; this
+/// crate never does).
+pub trait JournalMemory {
+    /// When the journal recorded `commit` (its `commit` or `auth.used`
+    /// record), if it did.
+    fn recorded_at(&self, commit: ObjectId) -> Result<Option<When>, HookError>;
+    /// The commits the journal and the spool hold `auth.used` records of
+    /// token `id` for (`None`: a record naming no commit).
+    fn token_users(&self, id: &str) -> Result<Vec<Option<String>>, HookError>;
+}
 
 /// Where a [`GitHistory`] learns which tokens were used, and when commits
 /// were accepted.
-pub(crate) enum Memory {
+pub enum Memory {
     /// A server: its ledger (`<git dir>/trail/ledger.jsonl`).
     Ledger(Ledger),
     /// A clone: its journal (`auth.used` records; commit records' times).
@@ -26,27 +46,27 @@ pub(crate) enum Memory {
 }
 
 /// [`History`] over a repository.
-pub(crate) struct GitHistory<'r> {
-    repo: &'r Repo,
+pub struct GitHistory<'r> {
+    repo: &'r Site<'r>,
     importer: Importer<'r>,
     policies: HashMap<ObjectId, Protect>,
     /// The configs a glob protects in a commit (path, blob), keyed by the
     /// commit and the policy's globs, so a walk reads each tree once.
     configs: HashMap<(ObjectId, String), protect::Configs>,
-    pub(crate) memory: Memory,
+    pub memory: Memory,
 }
 
-fn env_error(e: impl std::fmt::Display) -> CommandError {
-    CommandError::environment(e.to_string())
+fn env_error(e: impl std::fmt::Display) -> HookError {
+    HookError::environment(e.to_string())
 }
 
 impl<'r> GitHistory<'r> {
     /// `git` must be a clone of `repo.git` that outlives the history.
-    pub(crate) fn new(
-        repo: &'r Repo,
+    pub fn new(
+        repo: &'r Site<'r>,
         git: &'r mut trail_git::Repository,
         memory: Memory,
-    ) -> Result<Self, CommandError> {
+    ) -> Result<Self, HookError> {
         let importer = Importer::new(git).map_err(env_error)?;
         Ok(GitHistory { repo, importer, policies: HashMap::new(), configs: HashMap::new(), memory })
     }
@@ -59,13 +79,13 @@ impl<'r> GitHistory<'r> {
         &mut self,
         policy: &Protect,
         commit: Option<ObjectId>,
-    ) -> Result<protect::Configs, CommandError> {
+    ) -> Result<protect::Configs, HookError> {
         let Some(commit) = commit else { return Ok(protect::Configs::default()) };
         let key = (commit, Self::globs_key(policy));
         if let Some(configs) = self.configs.get(&key) {
             return Ok(configs.clone());
         }
-        let configs = protect::Configs::of_commit(&self.repo.git, policy, commit)?;
+        let configs = protect::Configs::of_commit(self.repo.git, policy, commit)?;
         self.configs.insert(key, configs.clone());
         Ok(configs)
     }
@@ -73,28 +93,28 @@ impl<'r> GitHistory<'r> {
 
 impl History for GitHistory<'_> {
     type Id = ObjectId;
-    type Error = CommandError;
+    type Error = HookError;
 
-    fn parents(&mut self, commit: &ObjectId) -> Result<Vec<ObjectId>, CommandError> {
-        let commit =
-            self.repo.git.find_commit(*commit).map_err(|e| {
-                CommandError::environment(format!("cannot read commit {commit}: {e}"))
-            })?;
+    fn parents(&mut self, commit: &ObjectId) -> Result<Vec<ObjectId>, HookError> {
+        let commit = self
+            .repo
+            .git
+            .find_commit(*commit)
+            .map_err(|e| HookError::environment(format!("cannot read commit {commit}: {e}")))?;
         Ok(commit.parent_ids().map(|p| p.detach()).collect())
     }
 
-    fn policy(&mut self, commit: &ObjectId) -> Result<Protect, CommandError> {
+    fn policy(&mut self, commit: &ObjectId) -> Result<Protect, HookError> {
         if let Some(policy) = self.policies.get(commit) {
             return Ok(policy.clone());
         }
-        let (policy, _) = protect::policy_named(&self.repo.git, Some(*commit), "commit")?;
+        let (policy, _) = protect::policy_named(self.repo.git, Some(*commit), "commit")?;
         self.policies.insert(*commit, policy.clone());
         Ok(policy)
     }
 
-    fn policy_text(&mut self, commit: &ObjectId) -> Result<Option<Vec<u8>>, CommandError> {
-        trail_git::blob_in_commit(&self.repo.git, *commit, POLICY_FILE.as_bytes())
-            .map_err(env_error)
+    fn policy_text(&mut self, commit: &ObjectId) -> Result<Option<Vec<u8>>, HookError> {
+        trail_git::blob_in_commit(self.repo.git, *commit, POLICY_FILE.as_bytes()).map_err(env_error)
     }
 
     fn protected_changes(
@@ -102,36 +122,32 @@ impl History for GitHistory<'_> {
         policy: &Protect,
         base: Option<&ObjectId>,
         commit: &ObjectId,
-    ) -> Result<Vec<ProtectedChange>, CommandError> {
+    ) -> Result<Vec<ProtectedChange>, HookError> {
         let base = base.copied();
         let changes = self.importer.changes_between(base, *commit).map_err(env_error)?;
         let configs = protect::overlay(policy, self.configs_of(policy, base)?, &changes);
         self.configs.insert((*commit, Self::globs_key(policy)), configs.clone());
         let snapshot = protect::Snapshot::Configs(configs);
-        protect::protected_changes(&self.repo.git, policy, base, &changes, Some(&snapshot))
+        protect::protected_changes(self.repo.git, policy, base, &changes, Some(&snapshot))
     }
 
-    fn token(&mut self, commit: &ObjectId) -> Result<Option<String>, CommandError> {
-        trailer(&self.repo.git, *commit, "Trail-Authorization")
+    fn token(&mut self, commit: &ObjectId) -> Result<Option<String>, HookError> {
+        trailer(self.repo.git, *commit, "Trail-Authorization")
     }
 
-    fn repo_id(&mut self, commit: &ObjectId) -> Result<String, CommandError> {
-        protect::repository_id(&self.repo.git, &self.repo.location.trail_dir(), *commit)
+    fn repo_id(&mut self, commit: &ObjectId) -> Result<String, HookError> {
+        protect::repository_id(self.repo.git, &self.repo.trail_dir, *commit)
     }
 
-    fn commits(
-        &mut self,
-        tip: &ObjectId,
-        hide: &[ObjectId],
-    ) -> Result<Vec<ObjectId>, CommandError> {
-        trail_git::commits_between(&self.repo.git, *tip, hide).map_err(env_error)
+    fn commits(&mut self, tip: &ObjectId, hide: &[ObjectId]) -> Result<Vec<ObjectId>, HookError> {
+        trail_git::commits_between(self.repo.git, *tip, hide).map_err(env_error)
     }
 
     fn is_ancestor(
         &mut self,
         ancestor: &ObjectId,
         descendant: &ObjectId,
-    ) -> Result<bool, CommandError> {
+    ) -> Result<bool, HookError> {
         if ancestor == descendant {
             return Ok(true);
         }
@@ -142,26 +158,26 @@ impl History for GitHistory<'_> {
             .current_dir(&self.repo.cwd)
             .status()
             .map_err(|e| {
-                CommandError::environment(format!("cannot run `git merge-base`: {e}"))
+                HookError::environment(format!("cannot run `git merge-base`: {e}"))
                     .hint("is git installed and on PATH?")
             })?;
         match status.code() {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
-            _ => Err(CommandError::environment(format!(
+            _ => Err(HookError::environment(format!(
                 "`git merge-base --is-ancestor {ancestor} {descendant}` failed ({status})"
             ))),
         }
     }
 
-    fn received(&mut self, commit: &ObjectId) -> Result<Option<When>, CommandError> {
+    fn received(&mut self, commit: &ObjectId) -> Result<Option<When>, HookError> {
         match &self.memory {
             Memory::Ledger(ledger) => Ok(ledger.received.get(commit).copied()),
-            Memory::Journal => journal_time(self.repo, *commit),
+            Memory::Journal => self.repo.journal.recorded_at(*commit),
         }
     }
 
-    fn token_used(&mut self, id: &str, commit: &ObjectId) -> Result<bool, CommandError> {
+    fn token_used(&mut self, id: &str, commit: &ObjectId) -> Result<bool, HookError> {
         match &self.memory {
             // Every use the ledger holds counts, even of a commit whose push
             // failed after the check (or is landing right now): the token
@@ -183,13 +199,9 @@ impl History for GitHistory<'_> {
 /// `except` that a branch, tag or remote-tracking branch still reaches. A
 /// use by a commit no ref reaches any more (amended, rebased, reset away)
 /// does not count: rewriting unpushed commits keeps their tokens.
-pub(crate) fn token_spent(
-    repo: &Repo,
-    id: &str,
-    except: Option<ObjectId>,
-) -> Result<bool, CommandError> {
+pub fn token_spent(repo: &Site<'_>, id: &str, except: Option<ObjectId>) -> Result<bool, HookError> {
     let except = except.map(|e| e.to_string());
-    for user in protect::token_users(repo, id)? {
+    for user in repo.journal.token_users(id)? {
         let Some(user) = user else { return Ok(true) };
         if Some(&user) != except.as_ref() && reachable(repo, &user)? {
             return Ok(true);
@@ -204,11 +216,11 @@ pub(crate) fn token_spent(
 
 /// A commit other than `except` that a branch, tag or remote-tracking
 /// branch reaches and whose `Trail-Authorization:` trailer carries token `id`.
-pub(crate) fn authorized_in_history(
-    repo: &Repo,
+pub fn authorized_in_history(
+    repo: &Site<'_>,
     id: &str,
     except: Option<&str>,
-) -> Result<Option<String>, CommandError> {
+) -> Result<Option<String>, HookError> {
     let output = std::process::Command::new("git")
         .args(["log", "--branches", "--tags", "--remotes", "--fixed-strings"])
         // No colon: git also reads `Trail-Authorization : TOKEN` as the trailer.
@@ -217,12 +229,12 @@ pub(crate) fn authorized_in_history(
         .current_dir(&repo.cwd)
         .output()
         .map_err(|e| {
-            CommandError::environment(format!("cannot run `git log`: {e}"))
+            HookError::environment(format!("cannot run `git log`: {e}"))
                 .hint("is git installed and on PATH?")
         })?;
     if !output.status.success() {
         // Fail closed: a use git's history might show is not waved through.
-        return Err(CommandError::environment(format!(
+        return Err(HookError::environment(format!(
             "cannot search the history for earlier uses of token {id}: `git log` failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         )));
@@ -247,7 +259,7 @@ pub(crate) fn authorized_in_history(
 }
 
 /// Whether a branch, tag or remote-tracking branch reaches `commit`.
-pub(crate) fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError> {
+pub fn reachable(repo: &Site<'_>, commit: &str) -> Result<bool, HookError> {
     if ObjectId::from_hex(commit.as_bytes()).map_or(true, |id| !repo.git.has_object(id)) {
         return Ok(false);
     }
@@ -257,11 +269,11 @@ pub(crate) fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError>
         .current_dir(&repo.cwd)
         .output()
         .map_err(|e| {
-            CommandError::environment(format!("cannot run `git for-each-ref`: {e}"))
+            HookError::environment(format!("cannot run `git for-each-ref`: {e}"))
                 .hint("is git installed and on PATH?")
         })?;
     if !output.status.success() {
-        return Err(CommandError::environment(format!(
+        return Err(HookError::environment(format!(
             "`git for-each-ref --contains {commit}` failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         )));
@@ -270,14 +282,14 @@ pub(crate) fn reachable(repo: &Repo, commit: &str) -> Result<bool, CommandError>
 }
 
 /// The last value of trailer `name` of `commit`.
-pub(crate) fn trailer(
+pub fn trailer(
     git: &trail_git::Repository,
     commit: ObjectId,
     name: &str,
-) -> Result<Option<String>, CommandError> {
+) -> Result<Option<String>, HookError> {
     let commit = git
         .find_commit(commit)
-        .map_err(|e| CommandError::environment(format!("cannot read commit {commit}: {e}")))?;
+        .map_err(|e| HookError::environment(format!("cannot read commit {commit}: {e}")))?;
     let raw = commit.message_raw().map_err(env_error)?;
     let (_, trailers) = trail_git::parse_trailers(raw);
     Ok(trailers
@@ -285,27 +297,6 @@ pub(crate) fn trailer(
         .rev()
         .find(|(t, _)| t.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.trim().to_owned()))
-}
-
-/// When this clone's journal recorded `commit` (its commit or auth.used
-/// record), if it did: a local check judges a token there.
-fn journal_time(repo: &Repo, commit: ObjectId) -> Result<Option<When>, CommandError> {
-    use trail_journal::LogStore as _;
-    let Ok(store) = repo.open_indexed_store() else { return Ok(None) };
-    let mut key = commit.to_string().into_bytes();
-    key.push(0);
-    for index_key in store.index_prefix(trail_journal::index::COMMIT, &key)? {
-        let Some(seq) = trail_journal::index::seq_of(&index_key) else { continue };
-        let Some(raw) = store.get_raw(seq)? else { continue };
-        let Ok(record) = serde_json::from_slice::<trail_journal::Record>(&raw) else { continue };
-        if record.kind != trail_journal::kinds::COMMIT
-            && record.kind != trail_journal::kinds::AUTH_USED
-        {
-            continue;
-        }
-        return Ok(Some(When::At(record.time.0)));
-    }
-    Ok(None)
 }
 
 // ---------------------------------------------------------------------------
@@ -318,7 +309,7 @@ fn journal_time(repo: &Repo, commit: ObjectId) -> Result<Option<When>, CommandEr
 /// be judged at the moment that branch arrived. No pusher can write it.
 /// Missing, it is rebuilt from every commit the server's refs reach
 /// (outside `refs/trail/`), with no receive time: the baseline.
-pub(crate) struct Ledger {
+pub struct Ledger {
     path: PathBuf,
     received: HashMap<ObjectId, When>,
     used_by: HashMap<String, Vec<ObjectId>>,
@@ -339,11 +330,11 @@ struct LedgerLine {
 impl Ledger {
     /// Hold `<git dir>/trail/ledger.lock` exclusively until the guard is
     /// dropped: pushes are judged and recorded one at a time.
-    pub(crate) fn lock(repo: &Repo) -> Result<std::fs::File, CommandError> {
-        let dir = repo.location.trail_dir();
+    pub fn lock(repo: &Site<'_>) -> Result<std::fs::File, HookError> {
+        let dir = repo.trail_dir.clone();
         let path = dir.join("ledger.lock");
         let fail = |e: std::io::Error| {
-            CommandError::environment(format!("cannot lock {}: {e}", path.display()))
+            HookError::environment(format!("cannot lock {}: {e}", path.display()))
         };
         std::fs::create_dir_all(&dir).map_err(fail)?;
         let file = std::fs::OpenOptions::new()
@@ -356,8 +347,8 @@ impl Ledger {
         Ok(file)
     }
 
-    pub(crate) fn open(repo: &Repo) -> Result<Ledger, CommandError> {
-        let path = repo.location.trail_dir().join("ledger.jsonl");
+    pub fn open(repo: &Site<'_>) -> Result<Ledger, HookError> {
+        let path = repo.trail_dir.clone().join("ledger.jsonl");
         let mut ledger = Ledger { path, received: HashMap::new(), used_by: HashMap::new() };
         match std::fs::read(&ledger.path) {
             Ok(bytes) => {
@@ -366,7 +357,7 @@ impl Ledger {
                         continue;
                     }
                     let line: LedgerLine = serde_json::from_slice(line).map_err(|e| {
-                        CommandError::environment(format!(
+                        HookError::environment(format!(
                             "{} line {} does not read: {e}",
                             ledger.path.display(),
                             n + 1
@@ -378,7 +369,7 @@ impl Ledger {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ledger.seed(repo)?,
             Err(e) => {
-                return Err(CommandError::environment(format!(
+                return Err(HookError::environment(format!(
                     "cannot read {}: {e}",
                     ledger.path.display()
                 )));
@@ -402,7 +393,7 @@ impl Ledger {
 
     /// Every commit reachable from a ref outside `refs/trail/` whose
     /// trailer holds a token: used, at an unknown time.
-    fn seed(&mut self, repo: &Repo) -> Result<(), CommandError> {
+    fn seed(&mut self, repo: &Site<'_>) -> Result<(), HookError> {
         let refs = repo.git.references().map_err(env_error)?;
         let mut tips = Vec::new();
         for reference in refs.all().map_err(env_error)?.flatten() {
@@ -419,7 +410,7 @@ impl Ledger {
             let walk = repo.git.rev_walk(tips).all().map_err(env_error)?;
             for info in walk {
                 let info = info.map_err(env_error)?;
-                let Some(token) = trailer(&repo.git, info.id, "Trail-Authorization")? else {
+                let Some(token) = trailer(repo.git, info.id, "Trail-Authorization")? else {
                     continue;
                 };
                 let Ok(parsed) = trail_policy::Token::parse(&token) else { continue };
@@ -439,11 +430,11 @@ impl Ledger {
     }
 
     /// Add the commits a push had authorized, once it is accepted.
-    pub(crate) fn record(
+    pub fn record(
         &mut self,
         accepted: &[Accepted<ObjectId>],
         now: DateTime<Utc>,
-    ) -> Result<(), CommandError> {
+    ) -> Result<(), HookError> {
         let lines: Vec<LedgerLine> = accepted
             .iter()
             .filter(|a| !self.received.contains_key(&a.commit))
@@ -463,18 +454,17 @@ impl Ledger {
 
     /// Append `lines` (creating the file), durably: one `write` per call on
     /// an `O_APPEND` file, so concurrent pushes never interleave within a line.
-    fn write(&self, lines: &[LedgerLine]) -> Result<(), CommandError> {
+    fn write(&self, lines: &[LedgerLine]) -> Result<(), HookError> {
         let fail = |e: std::io::Error| {
-            CommandError::environment(format!("cannot write {}: {e}", self.path.display()))
+            HookError::environment(format!("cannot write {}: {e}", self.path.display()))
         };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
         let mut text = String::new();
         for line in lines {
-            let json = serde_json::to_string(line).map_err(|e| {
-                CommandError::environment(format!("cannot encode a ledger line: {e}"))
-            })?;
+            let json = serde_json::to_string(line)
+                .map_err(|e| HookError::environment(format!("cannot encode a ledger line: {e}")))?;
             text.push_str(&json);
             text.push('\n');
         }
@@ -491,11 +481,11 @@ impl Ledger {
 
 /// Judge `updates` with `gate`; a refusal listing every refused commit and
 /// update, or nothing.
-pub(crate) fn judge_all<H: History<Id = ObjectId, Error = CommandError>>(
+pub fn judge_all<H: History<Id = ObjectId, Error = HookError>>(
     gate: &mut Gate<'_, H>,
     updates: &[Update<ObjectId>],
     what: &str,
-) -> Result<(), CommandError> {
+) -> Result<(), HookError> {
     let mut refused: Vec<Refused<ObjectId>> = Vec::new();
     for update in updates {
         refused.extend(gate.judge(update)?);
@@ -507,7 +497,7 @@ pub(crate) fn judge_all<H: History<Id = ObjectId, Error = CommandError>>(
 }
 
 /// The error naming every refusal (`None` when there is none).
-pub(crate) fn refusal(refused: &[Refused<ObjectId>], what: &str) -> Option<CommandError> {
+pub fn refusal(refused: &[Refused<ObjectId>], what: &str) -> Option<HookError> {
     if refused.is_empty() {
         return None;
     }
@@ -529,7 +519,7 @@ pub(crate) fn refusal(refused: &[Refused<ObjectId>], what: &str) -> Option<Comma
         }
     }
     let commits = refused.iter().filter(|r| r.commit.is_some()).count();
-    let mut error = CommandError::refused(format!(
+    let mut error = HookError::refused(format!(
         "{what} refused: {}:\n{}",
         if commits == 0 {
             "a protected branch's history is kept".to_owned()
@@ -562,12 +552,12 @@ pub(crate) fn refusal(refused: &[Refused<ObjectId>], what: &str) -> Option<Comma
 }
 
 /// Parse a hook's hex id; the null id (all zeros) is `None`.
-pub(crate) fn parse_id(text: &str) -> Option<ObjectId> {
+pub fn parse_id(text: &str) -> Option<ObjectId> {
     ObjectId::from_hex(text.as_bytes()).ok().filter(|id| !id.is_null())
 }
 
 /// The default branch of a server, as the gate needs it.
-pub(crate) struct DefaultBranch {
+pub struct DefaultBranch {
     /// The branch whose tip is trusted, and the tip.
     pub name: Option<String>,
     pub tip: Option<ObjectId>,
@@ -580,7 +570,7 @@ pub(crate) struct DefaultBranch {
 /// not exist, `main` or `master` if one does. A server with branches but
 /// none of these has no trusted tip: it refuses to judge (fail closed)
 /// rather than judge every new ref as if it were empty.
-pub(crate) fn default_branch(repo: &Repo) -> Result<DefaultBranch, CommandError> {
+pub fn default_branch(repo: &Site<'_>) -> Result<DefaultBranch, HookError> {
     let name = repo.git.head_name().ok().flatten().map(|n| n.as_bstr().to_string());
     if let Ok(tip) = repo.git.head_id() {
         return Ok(DefaultBranch { name, tip: Some(tip.detach()), unborn_head: None });
@@ -605,7 +595,7 @@ pub(crate) fn default_branch(repo: &Repo) -> Result<DefaultBranch, CommandError>
         .flatten()
         .any(|r| !r.name().as_bstr().starts_with(b"refs/trail/"));
     if has_history {
-        return Err(CommandError::refused(format!(
+        return Err(HookError::refused(format!(
             "this server's HEAD names {}, which does not exist, and there is no main or master: \
              without a default branch there is no trusted policy to judge a push against",
             name.as_deref().unwrap_or("nothing")
@@ -617,26 +607,26 @@ pub(crate) fn default_branch(repo: &Repo) -> Result<DefaultBranch, CommandError>
 
 /// `id` peeled to the commit it names: a commit stays, an annotated tag
 /// gives its commit, and anything else (a tag of a tree or a blob) `None`.
-pub(crate) fn peel_to_commit(repo: &Repo, id: ObjectId) -> Result<Option<ObjectId>, CommandError> {
-    trail_git::peel_to_commit(&repo.git, id)
-        .map_err(|e| CommandError::environment(format!("cannot read object {id}: {e}")))
+pub fn peel_to_commit(repo: &Site<'_>, id: ObjectId) -> Result<Option<ObjectId>, HookError> {
+    trail_git::peel_to_commit(repo.git, id)
+        .map_err(|e| HookError::environment(format!("cannot read object {id}: {e}")))
 }
 
 /// What post-commit learns of one commit: why it is refused, or the token
 /// that authorized it.
-pub(crate) struct CommitJudgement {
+pub struct CommitJudgement {
     pub refused: Vec<Refused<ObjectId>>,
     pub accepted: Option<Accepted<ObjectId>>,
 }
 
 /// One commit judged as post-commit does: the update of its branch from its
 /// first parent to it.
-pub(crate) fn judge_commit(
-    repo: &Repo,
+pub fn judge_commit(
+    repo: &Site<'_>,
     commit: ObjectId,
     first_parent: Option<ObjectId>,
     branch: &str,
-) -> Result<CommitJudgement, CommandError> {
+) -> Result<CommitJudgement, HookError> {
     let mut git = repo.git.clone();
     let mut history = GitHistory::new(repo, &mut git, Memory::Journal)?;
     let mut gate = Gate::new(&mut history, None, None, Utc::now(), false);
