@@ -2,7 +2,7 @@
 
 use trail_journal::LogStore;
 
-pub use trail_hooks::records::{commit_draft, path_change};
+pub use trail_hooks::records::commit_draft;
 
 use crate::error::CommandError;
 
@@ -52,32 +52,4 @@ pub fn missed_commits(
         }
     }
     Vec::new()
-}
-
-/// The paths of a merge worth recording: those whose content differs from
-/// every parent — a conflict resolution, or an edit made while merging.
-/// What one parent already had is that parent's change, recorded with it.
-pub fn merge_paths(
-    git: &trail_git::Repository,
-    facts: &trail_git::CommitFacts,
-) -> Vec<trail_journal::PathChange> {
-    // describe() lists no files for a merge (as `git log` does): the diff
-    // against the first parent, then what no other parent has.
-    let Some(first) = facts.parents.first().copied() else { return Vec::new() };
-    let mut repo = git.clone();
-    let Ok(mut importer) = trail_git::Importer::new(&mut repo) else { return Vec::new() };
-    let Ok(changes) = importer.changes_between(Some(first), facts.id) else { return Vec::new() };
-    changes
-        .iter()
-        .filter(|c| {
-            facts.parents.iter().skip(1).all(|parent| {
-                let theirs = trail_git::blob_id_in_commit(git, *parent, &c.path).ok().flatten();
-                match c.status {
-                    'D' => theirs.is_some(),
-                    _ => theirs != Some(c.blob),
-                }
-            })
-        })
-        .map(path_change)
-        .collect()
 }

@@ -18,10 +18,15 @@
 //! maps onto its exit codes.
 
 pub mod changelogs;
+#[cfg(test)]
+mod fixture;
+pub mod hook;
 pub mod invocation;
 pub mod judge;
 pub mod message;
 pub mod pending;
+pub mod post_commit;
+pub mod pre_commit;
 pub mod protect;
 pub mod rationale;
 pub mod records;

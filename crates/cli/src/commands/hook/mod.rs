@@ -184,6 +184,42 @@ impl HookContext {
     pub fn head(&self) -> Option<ObjectId> {
         self.repo.git.head_id().ok().map(|id| id.detach())
     }
+
+    /// trail.toml's settings as the commit flow reads them.
+    pub fn settings<'a>(
+        &self,
+        excluded: &'a dyn Fn(&[u8]) -> bool,
+    ) -> trail_hooks::hook::Settings<'a> {
+        trail_hooks::hook::Settings {
+            rationale_required: self.config.rationale.required,
+            excluded,
+            root_summary: self.config.changelog.root_summary,
+            on_malformed: match self.config.changelog.malformed {
+                crate::config::Malformed::Skip => trail_hooks::changelogs::OnMalformed::Skip,
+                crate::config::Malformed::Refuse => trail_hooks::changelogs::OnMalformed::Refuse,
+            },
+        }
+    }
+
+    /// What trail-hooks' commit flow is given.
+    pub fn hook<'a>(
+        &'a self,
+        site: &'a trail_hooks::judge::Site<'a>,
+        invocation: Option<&'a GitInvocation>,
+        env: &'a trail_hooks::hook::HookEnv,
+        settings: &'a trail_hooks::hook::Settings<'a>,
+    ) -> trail_hooks::hook::Hook<'a> {
+        trail_hooks::hook::Hook {
+            site,
+            git_dir: &self.repo.location.git_dir,
+            workdir: &self.workdir,
+            head: self.head(),
+            invocation,
+            pending: &self.pending,
+            env,
+            settings,
+        }
+    }
 }
 
 /// Who is acting, for records that are not about one commit's author: git's

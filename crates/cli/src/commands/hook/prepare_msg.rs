@@ -16,22 +16,11 @@ use trail_hooks::message::{
 use super::{GitInvocation, HookContext};
 use crate::error::CommandError;
 
-/// The git command making a commit without pre-commit (see
-/// [`trail_hooks::invocation::committing_command`]), from the invocation and
-/// the state files in the git dir.
-pub(crate) fn git_command(ctx: &HookContext, invocation: Option<&GitInvocation>) -> Option<String> {
-    let (command, args) = invocation.and_then(|i| i.command())?;
-    let git_dir = &ctx.repo.location.git_dir;
+/// The git command making a commit without pre-commit
+/// ([`trail_hooks::hook::committing_command`]).
+fn git_command(ctx: &HookContext, invocation: Option<&GitInvocation>) -> Option<String> {
     let pending = ctx.pending.commit().ok().flatten();
-    let state = trail_hooks::invocation::GitState {
-        revert_head: git_dir.join("REVERT_HEAD").exists(),
-        cherry_pick_head: git_dir.join("CHERRY_PICK_HEAD").exists(),
-        rebase_merge: git_dir.join("rebase-merge").is_dir(),
-        rebase_apply: git_dir.join("rebase-apply/rebasing").exists(),
-        pre_commit_ran: pending
-            .is_some_and(|p| p.same_invocation(invocation.map(|i| i.id.as_str()))),
-    };
-    trail_hooks::invocation::committing_command(command, args, state).map(str::to_owned)
+    trail_hooks::hook::committing_command(&ctx.repo.location.git_dir, invocation, pending)
 }
 
 pub fn prepare_commit_msg(args: &[OsString]) -> Result<(), CommandError> {
@@ -164,7 +153,7 @@ fn complete_message(
         &kept,
         env("TRAIL_WHY").as_deref(),
         env("TRAIL_IMPACT").as_deref(),
-        reverted.as_deref().map(|id| revert_why(ctx, id)),
+        reverted.as_deref().map(|id| trail_hooks::hook::revert_why(&ctx.repo.git, id)),
         ctx.config.rationale.required,
         refuse,
     ) else {
@@ -186,22 +175,6 @@ fn complete_message(
         trailers.push(format!("Impact: {impact}"));
     }
     super::commit_msg::add_trailers(ctx, path, &trailers, "replace", None)
-}
-
-/// The rationale of a revert that gives none: what it undoes.
-pub(crate) fn revert_why(ctx: &HookContext, id: &str) -> String {
-    let subject = ctx
-        .repo
-        .git
-        .rev_parse_single(id)
-        .ok()
-        .and_then(|id| ctx.repo.git.find_commit(id.detach()).ok())
-        .and_then(|c| c.message().ok().map(|m| m.summary().to_string()));
-    let short = &id[..id.len().min(12)];
-    match subject {
-        Some(subject) => format!("reverts {short} (\"{subject}\")"),
-        None => format!("reverts {short}"),
-    }
 }
 
 /// The git dir of the work tree a hook runs at the top of, without

@@ -68,7 +68,7 @@ pub fn post_merge(args: &[OsString]) -> Result<(), CommandError> {
         let kind =
             if facts.trailer("Why").is_some() { kinds::COMMIT } else { kinds::COMMIT_UNVERIFIED };
         let mut draft = records::commit_draft(&facts, kind, Source::Hook, Timestamp::now());
-        draft.paths = records::merge_paths(&ctx.repo.git, &facts);
+        draft.paths = trail_hooks::post_commit::merge_paths(&ctx.repo.git, &facts);
         if let Some(detail) = draft.detail.as_mut() {
             detail.insert("via".into(), Value::String("git merge".into()));
         }
