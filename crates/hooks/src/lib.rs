@@ -24,12 +24,14 @@ pub mod hook;
 pub mod invocation;
 pub mod judge;
 pub mod message;
+pub mod messages;
 pub mod pending;
 pub mod post_commit;
 pub mod pre_commit;
 pub mod protect;
 pub mod rationale;
 pub mod records;
+pub mod refs;
 
 /// What kind of failure a hook step met; the CLI maps it to an exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

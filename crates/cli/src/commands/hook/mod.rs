@@ -201,6 +201,25 @@ impl HookContext {
         }
     }
 
+    /// Run `f` with the [`trail_hooks::hook::Hook`] of this context (the
+    /// environment, trail.toml's settings, this `git` invocation).
+    pub fn with_hook<R>(
+        &self,
+        f: impl FnOnce(&trail_hooks::hook::Hook<'_>) -> R,
+    ) -> Result<R, CommandError> {
+        let invocation = GitInvocation::current();
+        let env = trail_hooks::hook::HookEnv::from_process();
+        let exclusions =
+            self.config.changelog.exclusions().map_err(|e| {
+                CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
+            })?;
+        let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
+        let settings = self.settings(&excluded);
+        let site = self.repo.site();
+        let hook = self.hook(&site, invocation.as_ref(), &env, &settings);
+        Ok(f(&hook))
+    }
+
     /// What trail-hooks' commit flow is given.
     pub fn hook<'a>(
         &'a self,

@@ -12,30 +12,17 @@ use crate::output::say;
 
 pub fn run(name: super::HookName) -> Result<(), CommandError> {
     let ctx = HookContext::new(name)?;
-    let invocation = super::GitInvocation::current();
-    let env = trail_hooks::hook::HookEnv::from_process();
-    let exclusions = ctx
-        .config
-        .changelog
-        .exclusions()
-        .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] exclude: {e}")))?;
-    let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
-    let settings = ctx.settings(&excluded);
-    let site = ctx.repo.site();
-    let hook = ctx.hook(&site, invocation.as_ref(), &env, &settings);
     let pre_push_runs_trail =
         || crate::commands::hooks::health::runs_trail(&ctx.repo, super::HookName::PrePush);
+    let local = super::local_actor(&ctx.repo.git);
     let mut notices = Vec::new();
-    let recorded = trail_hooks::post_commit::run(
-        &hook,
-        super::local_actor(&ctx.repo.git),
-        &pre_push_runs_trail,
-        &mut notices,
-    );
+    let recorded = ctx.with_hook(|hook| {
+        trail_hooks::post_commit::run(hook, local, &pre_push_runs_trail, &mut notices)
+    })?;
     for notice in notices.drain(..) {
         say(notice);
     }
-    let recorded = recorded?;
+    let mut recorded = recorded?;
 
     // The commit's records, then a signed checkpoint of the journal on
     // refs/trail/journal (a failure there is said, not fatal). Commits made
@@ -53,13 +40,15 @@ pub fn run(name: super::HookName) -> Result<(), CommandError> {
     };
     crate::pending::append_caught_up(
         &ctx.repo,
-        recorded.drafts.clone(),
+        std::mem::take(&mut recorded.drafts),
         Some(&id),
         catch_up,
         |store| crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store),
     )?;
 
-    let done = trail_hooks::post_commit::after_recorded(&hook, &recorded, &mut notices);
+    let done = ctx.with_hook(|hook| {
+        trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices)
+    })?;
     for notice in notices {
         say(notice);
     }

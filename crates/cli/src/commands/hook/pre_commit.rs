@@ -9,19 +9,10 @@ use crate::output::say;
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new(super::HookName::PreCommit)?;
-    let invocation = super::GitInvocation::current();
-    let env = trail_hooks::hook::HookEnv::from_process();
-    let exclusions = ctx
-        .config
-        .changelog
-        .exclusions()
-        .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] exclude: {e}")))?;
-    let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
-    let settings = ctx.settings(&excluded);
-    let site = ctx.repo.site();
-    let hook = ctx.hook(&site, invocation.as_ref(), &env, &settings);
     let mut notices = Vec::new();
-    let result = trail_hooks::pre_commit::run(&hook, ctx.index_path(), &mut notices);
+    let index_path = ctx.index_path();
+    let result =
+        ctx.with_hook(|hook| trail_hooks::pre_commit::run(hook, index_path, &mut notices))?;
     for notice in notices {
         say(notice);
     }

@@ -1,0 +1,256 @@
+//! The hooks that write a commit's message: commit-msg (the trailers
+//! pre-commit decided on, for a `git commit`) and prepare-commit-msg,
+//! applypatch-msg and pre-applypatch (the commits pre-commit never sees:
+//! `git revert`, `git cherry-pick`, a rebase's picks, `git merge`, `git am`,
+//! `git rebase --apply` — their Change-Id and rationale carried from the
+//! original commit's trailers, a revert's from the commit it reverts, else
+//! from `TRAIL_WHY`/`TRAIL_IMPACT`, or the commit refused).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::hook::Hook;
+use crate::invocation::CommitOptions;
+use crate::message::{
+    cleaned, given_message, is_empty_message, join_trailer_paragraphs, one_line, reverted_commit,
+    take_first_trailers, trailer, trailer_lines, trailing_trailers,
+};
+use crate::{HookError, rationale};
+
+fn read_message(path: &Path) -> Result<Vec<u8>, HookError> {
+    std::fs::read(path).map_err(|e| {
+        HookError::environment(format!("cannot read the commit message {}: {e}", path.display()))
+    })
+}
+
+fn write_message(path: &Path, text: &[u8]) -> Result<(), HookError> {
+    std::fs::write(path, text).map_err(|e| {
+        HookError::environment(format!("cannot write the commit message {}: {e}", path.display()))
+    })
+}
+
+/// commit-msg of a `git commit` pre-commit prepared: the message file at
+/// `path` gets its Change-Id (the one pre-commit wrote entries under: any
+/// other gives way), Why, Impact and the token of an authorized change.
+/// Nothing happens for a commit pre-commit did not prepare, an empty
+/// message or an untouched `commit.template` (git aborts those).
+pub fn commit_msg(hook: &Hook<'_>, path: &Path) -> Result<(), HookError> {
+    let Some(pending) = hook.pending.commit()? else { return Ok(()) };
+    // Only the state this `git commit` left: not an aborted attempt's, and not
+    // for a `git merge`, which runs commit-msg without pre-commit.
+    if !pending.same_invocation(hook.invocation.map(|i| i.id.as_str())) {
+        return Ok(());
+    }
+    // Only the pending state of *this* commit: its base must be the new
+    // commit's parent (HEAD, or HEAD's parent when amending).
+    let git = hook.git();
+    let expected = if pending.amend {
+        hook.head
+            .and_then(|h| git.find_commit(h).ok())
+            .and_then(|c| c.parent_ids().next().map(|p| p.detach()))
+    } else {
+        hook.head
+    };
+    if pending.base != expected.map(|id| id.to_string()) {
+        return Ok(());
+    }
+    let message = read_message(path)?;
+    let comment = trail_git::comment_prefix(git);
+    if is_empty_message(&message, &comment) {
+        // git aborts an empty commit; trailers would make it non-empty.
+        return Ok(());
+    }
+    // git also aborts when the message is the untouched `commit.template`.
+    if let Some(template) = commit_template(hook)
+        && cleaned(&template, &comment) == cleaned(&message, &comment)
+    {
+        return Ok(());
+    }
+    // `-m S -m 'Why: …' -m 'Impact: …'` gives trailers as paragraphs of
+    // their own; git reads only the last paragraph as trailers, so they
+    // become one block (and are not added a second time below).
+    let mut joined = join_trailer_paragraphs(&message, &comment);
+    // The commit's change id is the one pre-commit wrote its entries under:
+    // a Change-Id the message already carries (copied with `-C`, kept from a
+    // pick's MERGE_MSG, forged, or two of them) gives way to it, so that no
+    // two commits share an id and no entry names an id no commit carries.
+    let ids = trailer_lines(&joined, &comment, "Change-Id");
+    if ids.len() > 1 || ids.first().is_some_and(|id| *id != pending.change_id) {
+        joined = take_first_trailers(&joined, &comment, &["Change-Id"]).0;
+    }
+    if joined != message {
+        write_message(path, &joined)?;
+    }
+    let mut trailers = vec![format!("Change-Id: {}", pending.change_id)];
+    if let Some(why) = &pending.why {
+        trailers.push(format!("Why: {why}"));
+    }
+    if let Some(impact) = &pending.impact {
+        trailers.push(format!("Impact: {impact}"));
+    }
+    let token = pending.authorization.as_ref().and_then(|a| a.token.as_deref());
+    add_trailers(hook.workdir, path, &trailers, "doNothing", token)
+}
+
+/// prepare-commit-msg for a commit git makes without pre-commit
+/// (`command`: `revert`, `cherry-pick`, `rebase`, `merge`, …, as
+/// [`Hook::committing_command`] names it): complete the message, or refuse.
+pub fn prepare_commit_msg(hook: &Hook<'_>, path: &Path, command: &str) -> Result<(), HookError> {
+    // A merge's `-m`/`-F` message: its trailers count as given.
+    let given = hook
+        .invocation
+        .filter(|_| command == "merge")
+        .and_then(|i| i.command())
+        .map(|(_, a)| CommitOptions::parse(a));
+    let given =
+        given.and_then(|o| given_message(&o, hook.invocation.and_then(|i| i.cwd()).as_deref()));
+    complete_message(hook, path, command, given.as_deref(), true)
+}
+
+/// applypatch-msg: git am has not applied the patch yet, and a refusal here
+/// would leave nothing for `git am --continue` to commit: the message is
+/// completed where it can be; pre-applypatch refuses.
+pub fn applypatch_msg(hook: &Hook<'_>, path: &Path, command: &str) -> Result<(), HookError> {
+    complete_message(hook, path, command, None, false)
+}
+
+/// pre-applypatch: the patch is applied to the index, the commit not made.
+/// A message without a rationale (applypatch-msg found none to carry) and no
+/// `TRAIL_WHY` is refused here, so that `TRAIL_WHY=… git am --continue`
+/// commits what is staged (post-applypatch then adds the trailers).
+pub fn pre_applypatch(hook: &Hook<'_>, command: &str) -> Result<(), HookError> {
+    if !hook.settings.rationale_required || hook.env.why.as_deref().and_then(one_line).is_some() {
+        return Ok(());
+    }
+    let Ok(message) = std::fs::read(hook.git_dir.join("rebase-apply/final-commit")) else {
+        return Ok(());
+    };
+    let comment = trail_git::comment_prefix(hook.git());
+    let trailers = trailing_trailers(&message, &comment);
+    if trailer(&trailers, "Why").and_then(one_line).is_some() {
+        return Ok(());
+    }
+    Err(refusal(command))
+}
+
+/// The refusal of a commit `git COMMAND` makes without a rationale.
+pub fn refusal(command: &str) -> HookError {
+    let retry = match command {
+        "merge" => "TRAIL_WHY=\"the reason for this merge\" git commit   (the merge waits, its result staged)".to_owned(),
+        "am" => "git am --abort, then TRAIL_WHY=\"the problem this patch solves\" git am PATCH…   (or TRAIL_WHY=… git am --continue, which leaves the patch's CHANGELOG.md entries to `trail changelog sync`)".to_owned(),
+        other => format!("TRAIL_WHY=\"the problem this solves\" git {other} --continue"),
+    };
+    let refusal = HookError::refused(format!(
+        "commit refused: `git {command}` is making a commit that has no rationale (no Why: trailer, no TRAIL_WHY), and this repository's trail.toml requires one"
+    ))
+    .hint(retry);
+    match command {
+        "merge" => refusal
+            .hint("or give it with the merge: git merge -m \"MESSAGE\" -m \"Why: the reason\" …"),
+        _ => refusal.hint(
+            "a commit that carries a `Why:` trailer keeps it when it is picked, rebased or applied",
+        ),
+    }
+}
+
+/// Give the message in `path` one Change-Id, a Why and an Impact, or
+/// (`refuse`) refuse it when no Why can be found.
+fn complete_message(
+    hook: &Hook<'_>,
+    path: &Path,
+    command: &str,
+    given: Option<&[u8]>,
+    refuse: bool,
+) -> Result<(), HookError> {
+    let message = read_message(path)?;
+    let comment = trail_git::comment_prefix(hook.git());
+    if is_empty_message(&message, &comment) {
+        return Ok(());
+    }
+    // A squash joins several messages: the first commit's trailers are the change's.
+    let (text, mut kept) = take_first_trailers(&message, &comment, &["Change-Id", "Why", "Impact"]);
+    if let Some(given) = given {
+        for (token, value) in trailing_trailers(given, &comment) {
+            if ["Change-Id", "Why", "Impact"].iter().any(|t| t.eq_ignore_ascii_case(&token)) {
+                kept.retain(|(t, _)| !t.eq_ignore_ascii_case(&token));
+                kept.push((token, value));
+            }
+        }
+    }
+    let reverted = (command == "revert").then(|| reverted_commit(&message)).flatten();
+    let Some(decided) = rationale::for_carried_message(
+        command,
+        &kept,
+        hook.env.why.as_deref(),
+        hook.env.impact.as_deref(),
+        reverted.as_deref().map(|id| crate::hook::revert_why(hook.git(), id)),
+        hook.settings.rationale_required,
+        refuse,
+    ) else {
+        return Err(refusal(command));
+    };
+    if text != message {
+        write_message(path, &text)?;
+    }
+    let mut trailers = vec![format!("Change-Id: {}", decided.change_id)];
+    if let Some(why) = decided.why {
+        trailers.push(format!("Why: {why}"));
+    }
+    if let Some(impact) = decided.impact {
+        trailers.push(format!("Impact: {impact}"));
+    }
+    add_trailers(hook.workdir, path, &trailers, "replace", None)
+}
+
+/// Add `trailers` to the message in `path` with git's own trailer code: it
+/// knows where the trailer block is, how comments and the scissors line are
+/// handled; `if_exists` says what happens to a trailer the message already
+/// has (`doNothing` keeps it, `replace` replaces it). The token of an
+/// authorized change travels with the commit, so a server can verify it with
+/// the public key alone; a different one (an amend with a new token) replaces it.
+pub fn add_trailers(
+    workdir: &Path,
+    path: &Path,
+    trailers: &[String],
+    if_exists: &str,
+    token: Option<&str>,
+) -> Result<(), HookError> {
+    let mut git = Command::new("git");
+    git.current_dir(workdir).args([
+        "interpret-trailers",
+        "--in-place",
+        "--if-exists",
+        if_exists,
+        "--if-missing",
+        "add",
+    ]);
+    for trailer in trailers {
+        git.arg("--trailer").arg(trailer);
+    }
+    if let Some(token) = token {
+        git.args(["--if-exists", "replace", "--trailer"]);
+        git.arg(format!("Trail-Authorization: {token}"));
+    }
+    git.arg(path);
+    let output = git
+        .output()
+        .map_err(|e| HookError::environment(format!("cannot run `git interpret-trailers`: {e}")))?;
+    if !output.status.success() {
+        return Err(HookError::environment(format!(
+            "`git interpret-trailers` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// The file `commit.template` names, if set and readable (`~/` expanded;
+/// a relative path is taken from the top of the work tree, where hooks run).
+fn commit_template(hook: &Hook<'_>) -> Option<Vec<u8>> {
+    let value = hook.git().config_snapshot().string("commit.template")?.to_string();
+    let path = match value.strip_prefix("~/") {
+        Some(rest) => std::path::PathBuf::from(std::env::var_os("HOME")?).join(rest),
+        None => hook.workdir.join(value),
+    };
+    std::fs::read(path).ok()
+}
