@@ -292,11 +292,21 @@ fn reverted_of(hook: &Hook<'_>, id: ObjectId) -> Option<String> {
 /// every parent — a conflict resolution, or an edit made while merging.
 /// What one parent already had is that parent's change, recorded with it.
 pub fn merge_paths(git: &trail_git::Repository, facts: &CommitFacts) -> Vec<PathChange> {
+    let mut repo = git.clone();
+    let Ok(mut importer) = trail_git::Importer::new(&mut repo) else { return Vec::new() };
+    merge_paths_with(&mut importer, git, facts)
+}
+
+/// [`merge_paths`] with an importer already at hand (`trail import` diffs
+/// every merge of a history with one).
+pub fn merge_paths_with(
+    importer: &mut trail_git::Importer<'_>,
+    git: &trail_git::Repository,
+    facts: &CommitFacts,
+) -> Vec<PathChange> {
     // describe() lists no files for a merge (as `git log` does): the diff
     // against the first parent, then what no other parent has.
     let Some(first) = facts.parents.first().copied() else { return Vec::new() };
-    let mut repo = git.clone();
-    let Ok(mut importer) = trail_git::Importer::new(&mut repo) else { return Vec::new() };
     let Ok(changes) = importer.changes_between(Some(first), facts.id) else { return Vec::new() };
     changes
         .iter()

@@ -18,8 +18,10 @@ use crate::records;
 /// Records one `commit` record (source `import`) per commit reachable from
 /// REVSPEC, oldest first: author and committer with UTC times, parents, the
 /// files changed (status, blob ids, renames detected as `git log -M` does),
-/// and the `Why:`, `Impact:` and `Change-Id:` trailers of the message. Merge
-/// commits list no files, as in `git log --name-status`.
+/// and the `Why:`, `Impact:` and `Change-Id:` trailers of the message. A
+/// merge commit lists the files whose content differs from every parent (a
+/// conflict resolution, an edit made while merging), as the hooks record it;
+/// a clean merge lists none, as in `git log --name-status`.
 ///
 /// Commits already in the journal are skipped, so running it again records only
 /// what is new. It is safe to interrupt: what was recorded stays recorded.
@@ -50,7 +52,8 @@ pub struct ImportArgs {
 enum Msg {
     Total(usize),
     /// A few commits at a time: one message per commit costs a thread wake-up each.
-    Commits(Vec<CommitFacts>),
+    /// With each merge, the paths where it differs from every parent.
+    Commits(Vec<(CommitFacts, Option<Vec<trail_journal::PathChange>>)>),
 }
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
@@ -114,8 +117,20 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
                 return Ok(());
             }
             for chunk in ids.chunks(64) {
-                let facts =
-                    chunk.iter().map(|id| importer.describe(*id)).collect::<Result<_, _>>()?;
+                let mut facts = Vec::with_capacity(chunk.len());
+                for id in chunk {
+                    let described = importer.describe(*id)?;
+                    // A merge records what neither parent had (a conflict
+                    // resolution), as the hooks record it.
+                    let merged = (described.parents.len() > 1).then(|| {
+                        trail_hooks::post_commit::merge_paths_with(
+                            &mut importer,
+                            &repo.git,
+                            &described,
+                        )
+                    });
+                    facts.push((described, merged));
+                }
                 if tx.send(Msg::Commits(facts)).is_err() {
                     break; // the writer failed; its error is reported below
                 }
@@ -211,9 +226,13 @@ fn write_batches(
                 }
             }
             Msg::Commits(facts) => {
-                batch.extend(facts.iter().map(|f| {
+                batch.extend(facts.into_iter().map(|(f, merged)| {
                     let (time, _) = Timestamp::from_unix_clamped(f.committer.time);
-                    records::commit_draft(f, kinds::COMMIT, Source::Import, time)
+                    let mut draft = records::commit_draft(&f, kinds::COMMIT, Source::Import, time);
+                    if let Some(paths) = merged {
+                        draft.paths = paths;
+                    }
+                    draft
                 }));
                 if batch.len() >= batch_size {
                     let n = batch.len();
