@@ -67,12 +67,13 @@ fn an_imported_merge_records_what_git_diff_tree_c_lists() {
     let mut seen = BTreeMap::new();
     for merge in merges {
         let id = merge["commit"].as_str().expect("a commit id");
+        // A record names no paths by leaving `paths` out.
         let ours: Vec<String> = merge["paths"]
             .as_array()
-            .expect("paths")
-            .iter()
-            .map(|p| p["path"].as_str().expect("a path").to_owned())
-            .collect();
+            .map(|paths| {
+                paths.iter().map(|p| p["path"].as_str().expect("a path").to_owned()).collect()
+            })
+            .unwrap_or_default();
         let git = env.git_ok(&repo, ["diff-tree", "-c", "-r", "--name-only", "--no-commit-id", id]);
         let theirs: Vec<String> = git.lines().map(str::to_owned).collect();
         assert_eq!(ours, theirs, "merge {id}: trail {ours:?}, git diff-tree -c {theirs:?}");
@@ -83,4 +84,117 @@ fn an_imported_merge_records_what_git_diff_tree_c_lists() {
     // `trail log --path` finds the conflict resolution.
     let a = env.trail_json(&repo, ["log", "--json", "--path", "a.txt"]);
     assert!(a.iter().any(|r| r["detail"]["subject"] == "merge topic"), "{a:?}");
+}
+
+/// Issue 20, item 7: `trail log --path .` at the top is a filter (records
+/// that name a path; an empty commit names none), as `git log -- .` drops
+/// empty commits.
+#[test]
+fn log_path_dot_at_the_root_lists_what_changed_a_file() {
+    let env = TestEnv::new();
+    let repo = env.dir("dot");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    write(&repo, "a.txt", "a\n");
+    commit(&env, &repo, "add a");
+    env.git_ok(&repo, ["commit", "-q", "--allow-empty", "--no-verify", "-m", "nothing"]);
+    std::fs::create_dir_all(repo.join("sub")).expect("mkdir");
+    write(&repo, "sub/b.txt", "b\n");
+    commit(&env, &repo, "add b");
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    let subjects = |cwd: &Path, path: &str| -> Vec<String> {
+        env.trail_json(cwd, ["log", "--json", "--kind", "commit", "--path", path])
+            .iter()
+            .map(|r| r["detail"]["subject"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let git: Vec<String> =
+        env.git_ok(&repo, ["log", "--format=%s", "--", "."]).lines().map(str::to_owned).collect();
+    assert_eq!(git, vec!["add b", "add a"]);
+    assert_eq!(subjects(&repo, "."), git, "trail log --path . = git log -- .");
+    assert_eq!(subjects(&repo, "./"), git);
+    assert_eq!(subjects(&repo.join("sub"), ".."), git, "the root named from below");
+    assert_eq!(subjects(&repo.join("sub"), "."), vec!["add b"]);
+    let all = env.trail_json(&repo, ["log", "--json", "--kind", "commit"]);
+    assert_eq!(all.len(), 3, "without --path the empty commit is listed");
+}
+
+/// Issue 20, item 7: `trail timeline --json` keeps a non-UTF-8 path's bytes
+/// (`path_b64`, as records do) instead of replacing them.
+#[test]
+fn timeline_json_keeps_a_non_utf8_path() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let env = TestEnv::new();
+    let repo = env.dir("bytes");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    let name: &[u8] = b"caf\xe9.txt";
+    std::fs::write(repo.join(std::ffi::OsStr::from_bytes(name)), "x\n").expect("write");
+    commit(&env, &repo, "latin-1 name");
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    let mut cmd = env.trail_cmd(&repo);
+    cmd.args(["timeline", "--json"]).arg(std::ffi::OsStr::from_bytes(name));
+    let out = common::run(cmd, common::PROCESS_TIMEOUT);
+    out.assert_code(0);
+    let states = out.json_lines();
+    assert_eq!(states.len(), 1, "{states:?}");
+    assert!(states[0].get("path").is_none(), "no lossy path: {}", states[0]);
+    assert_eq!(common::path_bytes(&states[0], "path").as_deref(), Some(name), "{}", states[0]);
+}
+
+/// Issue 20, item 7: `--author` applies the mailmap, as `git log --author`
+/// does by default; `--no-mailmap` matches what the commits say.
+#[test]
+fn author_matches_through_the_mailmap_like_git_log() {
+    let env = TestEnv::new();
+    let repo = env.dir("mailmap");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    let as_who = |name: &str, email: &str, file: &str| {
+        write(&repo, file, file);
+        env.git_ok(&repo, ["add", "-A"]);
+        env.git_ok(
+            &repo,
+            [
+                "-c",
+                &format!("user.name={name}"),
+                "-c",
+                &format!("user.email={email}"),
+                "commit",
+                "-q",
+                "--no-verify",
+                "-m",
+                file,
+            ],
+        );
+    };
+    as_who("Ada L", "ada@old.example", "one");
+    as_who("Ada Lovelace", "ada@new.example", "two");
+    as_who("Bob", "bob@example.com", "three");
+    write(&repo, ".mailmap", "Ada Lovelace <ada@new.example> <ada@old.example>\n");
+    commit(&env, &repo, "mailmap");
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import"]);
+    let count = |args: &[&str]| {
+        let mut all = vec!["log", "--json", "--kind", "commit"];
+        all.extend_from_slice(args);
+        env.trail_json(&repo, all).len()
+    };
+    let git = |args: &[&str]| {
+        let mut all = vec!["log", "--format=%H"];
+        all.extend_from_slice(args);
+        env.git_ok(&repo, all).lines().count()
+    };
+    for who in ["Lovelace", "ada@new.example", "ada@old", "Ada L"] {
+        assert_eq!(
+            count(&["--author", who]),
+            git(&[&format!("--author={who}")]),
+            "--author {who}: trail and git log agree"
+        );
+    }
+    assert_eq!(count(&["--author", "Lovelace"]), 2, "the old address counts as Ada's");
+    assert_eq!(count(&["--author", "Lovelace", "--no-mailmap"]), 1);
+    assert_eq!(
+        count(&["--author", "ada@old", "--no-mailmap"]),
+        git(&["--no-mailmap", "--author=ada@old"])
+    );
 }

@@ -12,6 +12,7 @@
 mod discover;
 mod history;
 pub mod hooks;
+mod mailmap;
 mod reflog;
 mod stage;
 mod staged;
@@ -22,6 +23,7 @@ pub use history::{
     CommitFacts, FileChange, HistoryError, Importer, Person, commits_between, parse_trailers,
     peel_to_commit,
 };
+pub use mailmap::Mailmap;
 pub use reflog::commits_made_here;
 pub use stage::{StageError, StageItem, blob_id, comment_prefix};
 pub use staged::{

@@ -8,6 +8,21 @@ use crate::index;
 use crate::record::Timestamp;
 use crate::store::{LogStore, ReadError};
 
+/// An actor's identity as it should be shown and matched: git's mailmap,
+/// applied when a query runs (the record keeps what the commit says).
+/// Given (name, email), the canonical (name, email), or `None` to keep them.
+pub type Canonical = std::sync::Arc<dyn Fn(&str, &str) -> Option<(String, String)> + Send + Sync>;
+
+/// [`Canonical`], or nothing: identities as recorded.
+#[derive(Clone, Default)]
+pub struct Identities(pub Option<Canonical>);
+
+impl std::fmt::Debug for Identities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Identities(mapped)" } else { "Identities(as recorded)" })
+    }
+}
+
 /// What `trail log` asks for. Empty fields do not constrain.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
@@ -18,6 +33,8 @@ pub struct Query {
     pub until: Option<Timestamp>,
     /// Case-insensitive substrings of the actor's name or email; any may match.
     pub authors: Vec<String>,
+    /// How an actor's identity is matched against `authors` (git's mailmap).
+    pub identities: Identities,
     /// A kind matches itself exactly (`commit` is not `commit.blocked`); a family
     /// is written `fs.*`, or bare when it is not itself a kind (`fs`).
     pub kinds: Vec<String>,
@@ -164,9 +181,7 @@ pub fn matches_record(query: &Query, bytes: &[u8]) -> Result<Option<Summary>, St
     if !matches(query, &summary) {
         return Ok(None);
     }
-    let needs_record = query.paths.iter().any(|p| !p.is_empty())
-        || query.commit.is_some()
-        || query.change.is_some();
+    let needs_record = !query.paths.is_empty() || query.commit.is_some() || query.change.is_some();
     if !needs_record {
         return Ok(Some(summary));
     }
@@ -182,16 +197,18 @@ pub fn matches_record(query: &Query, bytes: &[u8]) -> Result<Option<Summary>, St
     {
         return Ok(None);
     }
-    let paths: Vec<&Vec<u8>> = query.paths.iter().filter(|p| !p.is_empty()).collect();
-    if !paths.is_empty() {
+    if !query.paths.is_empty() {
         let named: Vec<Vec<u8>> =
             record.paths.iter().flat_map(|p| [p.path_bytes(), p.from_bytes()]).flatten().collect();
-        let hit = paths.iter().any(|wanted| {
+        let hit = query.paths.iter().any(|wanted| {
             named.iter().any(|path| {
-                if wanted.ends_with(b"/") {
+                // The repository's root (`--path .` at the top): any path
+                // at all, as `git log -- .` lists every commit that changed
+                // a file (not an empty commit, not a clean merge).
+                if wanted.is_empty() || wanted.ends_with(b"/") {
                     path.starts_with(wanted)
                 } else {
-                    path == *wanted
+                    path == wanted
                         || (path.starts_with(wanted) && path.get(wanted.len()) == Some(&b'/'))
                 }
             })
@@ -207,11 +224,11 @@ pub fn matches_record(query: &Query, bytes: &[u8]) -> Result<Option<Summary>, St
 /// constrains the query (then every record is a candidate).
 fn candidates(store: &dyn LogStore, query: &Query) -> Result<Option<Vec<u64>>, ReadError> {
     let mut sets: Vec<Vec<u64>> = Vec::new();
-    let paths: Vec<&Vec<u8>> = query.paths.iter().filter(|p| !p.is_empty()).collect();
-    if !paths.is_empty() {
+    if !query.paths.is_empty() {
         let mut seqs = Vec::new();
-        for path in paths {
-            if path.ends_with(b"/") {
+        for path in &query.paths {
+            // The root (empty): every record that names a path.
+            if path.is_empty() || path.ends_with(b"/") {
                 seqs.extend(prefix_seqs(store, index::PATH, path)?);
             } else {
                 let mut file = path.clone();
@@ -286,8 +303,12 @@ fn matches(query: &Query, record: &Summary) -> bool {
     }
     if !query.authors.is_empty() {
         let Some(actor) = &record.actor else { return false };
-        let name = actor.name.to_lowercase();
-        let email = actor.email.to_lowercase();
+        // Like `git log --author`, the identity after the mailmap.
+        let (name, email) =
+            match query.identities.0.as_ref().and_then(|map| map(&actor.name, &actor.email)) {
+                Some((name, email)) => (name.to_lowercase(), email.to_lowercase()),
+                None => (actor.name.to_lowercase(), actor.email.to_lowercase()),
+            };
         if !query.authors.iter().any(|a| {
             let a = a.to_lowercase();
             name.contains(&a) || email.contains(&a)

@@ -295,7 +295,9 @@ impl PathChange {
     }
 }
 
-fn split_path(bytes: &[u8]) -> (Option<String>, Option<String>) {
+/// A path's bytes as a record holds them: (`path`, `path_b64`), the text
+/// when the bytes are valid UTF-8, else their standard base64 (FORMAT.md).
+pub fn split_path(bytes: &[u8]) -> (Option<String>, Option<String>) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (Some(s.to_owned()), None),
         Err(_) => (None, Some(base64::engine::general_purpose::STANDARD.encode(bytes))),

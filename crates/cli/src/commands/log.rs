@@ -38,8 +38,15 @@ pub struct LogArgs {
     pub until: Option<String>,
 
     /// Only records whose author name or email contains this (any case).
+    /// As `git log --author` does, the repository's mailmap (`.mailmap`,
+    /// `mailmap.file`, `mailmap.blob`) is applied first: a commit made
+    /// under an old name or address counts as its person's.
     #[arg(long, value_name = "WHO")]
     pub author: Vec<String>,
+
+    /// Match --author against identities as recorded, without the mailmap.
+    #[arg(long)]
+    pub no_mailmap: bool,
 
     /// Only records of exactly this kind (commit, fs.modify, ...). `commit.*`
     /// matches a whole family; a bare family name that is not itself a kind,
@@ -91,6 +98,10 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
             .as_deref()
             .map(|s| timeparse::parse("--until", s, now, timeparse::Bound::End))
             .transpose()?,
+        identities: match args.author.is_empty() || args.no_mailmap {
+            true => trail_journal::query::Identities::default(),
+            false => mailmap(&repo.git),
+        },
         authors: args.author,
         kinds: known_kinds(args.kind)?,
         commit: args.commit,
@@ -248,4 +259,15 @@ fn known_kinds(kinds: Vec<String>) -> Result<Vec<String>, CommandError> {
         }
     }
     Ok(kinds)
+}
+
+/// The repository's mailmap as the query's [`trail_journal::query::Identities`]
+/// (none when it maps nothing).
+fn mailmap(git: &trail_git::Repository) -> trail_journal::query::Identities {
+    let Some(map) = trail_git::Mailmap::of(git) else {
+        return trail_journal::query::Identities::default();
+    };
+    trail_journal::query::Identities(Some(std::sync::Arc::new(move |name: &str, email: &str| {
+        map.resolve(name, email)
+    })))
 }

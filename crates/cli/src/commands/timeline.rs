@@ -31,7 +31,8 @@ pub struct TimelineArgs {
     #[arg(long)]
     pub no_follow: bool,
 
-    /// One JSON object per state: seq, time, kind, path, status, from, blob,
+    /// One JSON object per state: seq, time, kind, path (path_b64 when the
+    /// path is not UTF-8), status, from (from_b64), blob,
     /// sha256, size, mode, commit, who.
     #[arg(long)]
     pub json: bool,
@@ -74,13 +75,19 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
             .unwrap_or_default();
         let shown = trail_journal::record::quote_path(&state.path);
         if args.json {
-            let value = serde_json::json!({
+            // Paths as records hold them: `path` when the bytes are UTF-8,
+            // else `path_b64` (and `from`/`from_b64` alike); never lossy.
+            let (path, path_b64) = trail_journal::record::split_path(&state.path);
+            let (from, from_b64) = match &state.from {
+                Some(from) => trail_journal::record::split_path(from),
+                None => (None, None),
+            };
+            let mut value = serde_json::json!({
                 "seq": state.seq,
                 "time": record.time.to_rfc3339(),
                 "kind": record.kind,
-                "path": String::from_utf8_lossy(&state.path),
                 "status": format!("{:?}", state.status),
-                "from": state.from.as_ref().map(|f| String::from_utf8_lossy(f).into_owned()),
+                "from": from,
                 "blob": state.blob,
                 "sha256": state.sha256,
                 "size": state.size,
@@ -88,6 +95,14 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
                 "commit": record.commit,
                 "who": who,
             });
+            match (path, path_b64) {
+                (Some(path), _) => value["path"] = serde_json::Value::String(path),
+                (None, Some(b64)) => value["path_b64"] = serde_json::Value::String(b64),
+                (None, None) => {}
+            }
+            if let Some(b64) = from_b64 {
+                value["from_b64"] = serde_json::Value::String(b64);
+            }
             writeln!(out, "{value}")?;
             continue;
         }
