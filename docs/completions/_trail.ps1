@@ -90,12 +90,13 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Only records touching this file, or anything below this directory (relative to the current directory). A trailing / means directory only')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time: RFC 3339, a date, or "2 days ago"')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records at or before this time (same forms as --since; a bare date includes that whole day)')
-            [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only records whose author name or email contains this (any case)')
+            [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only records whose author name or email contains this (any case). As `git log --author` does, the repository''s mailmap (`.mailmap`, `mailmap.file`, `mailmap.blob`) is applied first: a commit made under an old name or address counts as its person''s')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)')
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Only records of this commit (a full id or an abbreviation)')
             [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'Only records of this change id (or an abbreviation)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N records')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N records')
+            [CompletionResult]::new('--no-mailmap', '--no-mailmap', [CompletionResultType]::ParameterName, 'Match --author against identities as recorded, without the mailmap')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Oldest first')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead')
             [CompletionResult]::new('--all-clones', '--all-clones', [CompletionResultType]::ParameterName, 'Also the journals of the other clones, as last fetched and verified by `trail sync pull`, merged by time; a STORE column says whose journal each record is from')
@@ -458,7 +459,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;timeline' {
             [CompletionResult]::new('--no-follow', '--no-follow', [CompletionResultType]::ParameterName, 'Do not follow renames back to the file''s earlier names')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per state: seq, time, kind, path, status, from, blob, sha256, size, mode, commit, who')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per state: seq, time, kind, path (path_b64 when the path is not UTF-8), status, from (from_b64), blob, sha256, size, mode, commit, who')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

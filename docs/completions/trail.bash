@@ -1532,7 +1532,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__log)
-            opts="-n -v -q -h -V --path --since --until --author --kind --commit --change --limit --reverse --json --all-clones --verbose --quiet --local --help --version"
+            opts="-n -v -q -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -84,12 +84,13 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --path 'Only records touching this file, or anything below this directory (relative to the current directory). A trailing / means directory only'
             cand --since 'Only records at or after this time: RFC 3339, a date, or "2 days ago"'
             cand --until 'Only records at or before this time (same forms as --since; a bare date includes that whole day)'
-            cand --author 'Only records whose author name or email contains this (any case)'
+            cand --author 'Only records whose author name or email contains this (any case). As `git log --author` does, the repository''s mailmap (`.mailmap`, `mailmap.file`, `mailmap.blob`) is applied first: a commit made under an old name or address counts as its person''s'
             cand --kind 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)'
             cand --commit 'Only records of this commit (a full id or an abbreviation)'
             cand --change 'Only records of this change id (or an abbreviation)'
             cand -n 'Show at most N records'
             cand --limit 'Show at most N records'
+            cand --no-mailmap 'Match --author against identities as recorded, without the mailmap'
             cand --reverse 'Oldest first'
             cand --json 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead'
             cand --all-clones 'Also the journals of the other clones, as last fetched and verified by `trail sync pull`, merged by time; a STORE column says whose journal each record is from'
@@ -417,7 +418,7 @@ set edit:completion:arg-completer[trail] = {|@words|
         }
         &'trail;timeline'= {
             cand --no-follow 'Do not follow renames back to the file''s earlier names'
-            cand --json 'One JSON object per state: seq, time, kind, path, status, from, blob, sha256, size, mode, commit, who'
+            cand --json 'One JSON object per state: seq, time, kind, path (path_b64 when the path is not UTF-8), status, from (from_b64), blob, sha256, size, mode, commit, who'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

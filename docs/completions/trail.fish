@@ -72,11 +72,12 @@ complete -c trail -n "__fish_trail_using_subcommand import" -s V -l version -d '
 complete -c trail -n "__fish_trail_using_subcommand log" -l path -d 'Only records touching this file, or anything below this directory (relative to the current directory). A trailing / means directory only' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l since -d 'Only records at or after this time: RFC 3339, a date, or "2 days ago"' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l until -d 'Only records at or before this time (same forms as --since; a bare date includes that whole day)' -r
-complete -c trail -n "__fish_trail_using_subcommand log" -l author -d 'Only records whose author name or email contains this (any case)' -r
+complete -c trail -n "__fish_trail_using_subcommand log" -l author -d 'Only records whose author name or email contains this (any case). As `git log --author` does, the repository\'s mailmap (`.mailmap`, `mailmap.file`, `mailmap.blob`) is applied first: a commit made under an old name or address counts as its person\'s' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l kind -d 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l commit -d 'Only records of this commit (a full id or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l change -d 'Only records of this change id (or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -s n -l limit -d 'Show at most N records' -r
+complete -c trail -n "__fish_trail_using_subcommand log" -l no-mailmap -d 'Match --author against identities as recorded, without the mailmap'
 complete -c trail -n "__fish_trail_using_subcommand log" -l reverse -d 'Oldest first'
 complete -c trail -n "__fish_trail_using_subcommand log" -l json -d 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead'
 complete -c trail -n "__fish_trail_using_subcommand log" -l all-clones -d 'Also the journals of the other clones, as last fetched and verified by `trail sync pull`, merged by time; a STORE column says whose journal each record is from'
@@ -248,7 +249,7 @@ complete -c trail -n "__fish_trail_using_subcommand authorize" -l local -d 'Show
 complete -c trail -n "__fish_trail_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand authorize" -s V -l version -d 'Print version'
 complete -c trail -n "__fish_trail_using_subcommand timeline" -l no-follow -d 'Do not follow renames back to the file\'s earlier names'
-complete -c trail -n "__fish_trail_using_subcommand timeline" -l json -d 'One JSON object per state: seq, time, kind, path, status, from, blob, sha256, size, mode, commit, who'
+complete -c trail -n "__fish_trail_using_subcommand timeline" -l json -d 'One JSON object per state: seq, time, kind, path (path_b64 when the path is not UTF-8), status, from (from_b64), blob, sha256, size, mode, commit, who'
 complete -c trail -n "__fish_trail_using_subcommand timeline" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand timeline" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand timeline" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
