@@ -7,12 +7,31 @@ use gix::bstr::ByteSlice;
 use gix::object::tree::diff::Change;
 use gix::revision::plumbing::Spec;
 
-/// An author or committer, time in seconds since the epoch (UTC).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An author or committer as `git log` shows it (`%an`, `%ae`, `%at`, the
+/// zone of `%ai`), read as git reads it: re-encoded from the commit's
+/// `encoding` header, malformed identities included.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Person {
+    /// The name git shows, as UTF-8: lossy (U+FFFD) only where its bytes are
+    /// not UTF-8, and then `name_bytes` holds them.
     pub name: String,
+    /// The email git shows (between the first `<` and the `>` after it), as
+    /// `name` is.
     pub email: String,
+    /// Seconds since the epoch (UTC). 0 when git reads no date from the
+    /// identity (it shows 1970-01-01 then), and `ident` holds the line.
     pub time: i64,
+    /// The time-zone offset as `git log --format=%ai` prints it (`+0200`,
+    /// `-0800`); `None` when git reads no date and zone.
+    pub tz: Option<String>,
+    /// The name's bytes, when they are not UTF-8.
+    pub name_bytes: Option<Vec<u8>>,
+    /// The email's bytes, when they are not UTF-8.
+    pub email_bytes: Option<Vec<u8>>,
+    /// The whole identity line (what follows `author ` or `committer `) when
+    /// the fields above do not rebuild it byte for byte (`name <email> time
+    /// tz`): a malformed identity git reads only in part is not lost.
+    pub ident: Option<Vec<u8>>,
 }
 
 /// One file a commit changed, as `git log --name-status -M` reports it.
@@ -40,7 +59,10 @@ pub struct CommitFacts {
     pub parents: Vec<ObjectId>,
     pub author: Person,
     pub committer: Person,
+    /// The subject as `git log --format=%s` prints it, as UTF-8: lossy only
+    /// where its bytes are not UTF-8, and then `subject_bytes` holds them.
     pub subject: String,
+    pub subject_bytes: Option<Vec<u8>>,
     /// Trailers of the message, in order, as `git interpret-trailers --parse` reads them.
     pub trailers: Vec<(String, String)>,
     /// Files changed relative to the first parent; empty for a merge (like
@@ -83,14 +105,10 @@ fn commit_err(id: ObjectId) -> impl Fn(gix::Error) -> HistoryError {
 /// resource cache across commits (creating one per diff is 10-20x slower).
 pub struct Importer<'repo> {
     repo: &'repo gix::Repository,
-    /// What rename detection compares blobs with, made on first need: gix reads
-    /// the whole index to find `.gitattributes` files for it (~8 ms on a
-    /// 50,000-file work tree), which a commit with nothing to pair never needs.
-    cache: Option<gix::diff::blob::Platform>,
-    /// The same without any attributes, for a first pass that detects no
-    /// rewrites (it never looks at blob contents).
+    /// What the tree diff needs to be handed, without any attributes: it
+    /// tracks no rewrites and never looks at blob contents. Renames are paired
+    /// afterwards by [`crate::renames`], as git pairs them.
     plain: gix::diff::blob::Platform,
-    rewrites: gix::diff::Rewrites,
     /// The last commit [`Importer::describe`] diffed, and its root tree. An
     /// import describes parents before children, so the next commit's parent
     /// is usually this one: keeping its tree spares finding the parent commit
@@ -126,14 +144,7 @@ impl<'repo> Importer<'repo> {
                 )
             })
             .map_err(|e| HistoryError::Walk(e.to_string()))?;
-        // The defaults of `git log -M`: renames at 50% similarity, no copies.
-        let rewrites = gix::diff::Rewrites {
-            copies: None,
-            percentage: Some(0.5),
-            limit: 1000,
-            track_empty: false,
-        };
-        Ok(Importer { repo, cache: None, plain, rewrites, last: None })
+        Ok(Importer { repo, plain, last: None })
     }
 
     /// The commits reachable from `spec` (default `HEAD`; `A..B` excludes A's
@@ -190,29 +201,14 @@ impl<'repo> Importer<'repo> {
                 (tips, hidden)
             }
         };
-        // The walk decodes every commit for its parents, and the commit's time
-        // is read from the same object right after: a small decoded-object
-        // cache on the walk's own handle spares finding and inflating it twice.
-        let mut walk_repo = self.repo.clone();
-        walk_repo.object_cache_size(4 * 1024 * 1024);
-        let walk = walk_repo
-            .rev_walk(tips)
-            .with_hidden(hidden)
-            .all()
-            .map_err(|e| HistoryError::Walk(e.to_string()))?;
         // Collect (id, parents, time) of the commits to import: a few dozen bytes
         // per commit, the only part of the history held in memory.
         let mut nodes: Vec<(ObjectId, Vec<ObjectId>, i64)> = Vec::new();
-        for info in walk {
-            let info = info.map_err(|e| HistoryError::Walk(e.to_string()))?;
-            if known(&info.id) {
-                continue;
+        walk_commits(self.repo, tips, hidden, |id, parents, object| {
+            if !known(&id) {
+                nodes.push((id, parents, crate::ident::committer_time(object)));
             }
-            let time = info.commit_time.unwrap_or_else(|| {
-                info.object().ok().and_then(|c| c.time().ok()).map_or(0, |t| t.seconds)
-            });
-            nodes.push((info.id, info.parent_ids.iter().copied().collect(), time));
-        }
+        })?;
         Ok(topological_oldest_first(nodes))
     }
 
@@ -224,17 +220,17 @@ impl<'repo> Importer<'repo> {
             .find_commit(id)
             .map_err(|e| HistoryError::Commit { id, detail: e.to_string() })?;
         let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
-        let person = |s: gix::actor::SignatureRef<'_>| -> Result<Person, gix::Error> {
-            Ok(Person {
-                name: s.name.to_str_lossy().trim().to_owned(),
-                email: s.email.to_str_lossy().trim().to_owned(),
-                time: s.time()?.seconds,
-            })
+        // Identities and message as `git log` shows them, read by trail itself:
+        // gix refuses the malformed identities git shows (issue 20).
+        let shown = crate::ident::ShownCommit::new(&commit.data);
+        let (author, committer) = (shown.author(), shown.committer());
+        let message = shown.message().as_bstr();
+        let subject_bytes = crate::ident::subject(message);
+        let (subject, subject_bytes) = match String::from_utf8(subject_bytes) {
+            Ok(subject) => (subject, None),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(e.into_bytes())),
         };
-        let author = person(commit.author().map_err(&err)?).map_err(&err)?;
-        let committer = person(commit.committer().map_err(&err)?).map_err(&err)?;
-        let raw = commit.message_raw().map_err(&err)?;
-        let (subject, trailers) = parse_trailers(raw);
+        let trailers = trailers_of(message);
 
         let changes = if parents.len() > 1 {
             Vec::new()
@@ -266,7 +262,16 @@ impl<'repo> Importer<'repo> {
             self.last = Some((id, new_tree.detach()));
             changes
         };
-        Ok(CommitFacts { id, parents, author, committer, subject, trailers, changes })
+        Ok(CommitFacts {
+            id,
+            parents,
+            author,
+            committer,
+            subject,
+            subject_bytes,
+            trailers,
+            changes,
+        })
     }
 
     /// The file changes from commit `old` (the empty tree when `None`) to
@@ -297,55 +302,71 @@ impl<'repo> Importer<'repo> {
         old: &gix::Tree<'_>,
         new: &gix::Tree<'_>,
     ) -> Result<Vec<FileChange>, gix::Error> {
-        let mut out = Vec::new();
-        let mut cache = match self.cache.take() {
-            Some(cache) => cache,
-            None => {
-                // Without rename detection first: when nothing was both added and
-                // deleted there is nothing to pair, and the answer is final.
-                let (mut added, mut deleted) = (false, false);
-                old.changes()?
-                    .options(|o| {
-                        o.track_path().track_rewrites(None);
-                    })
-                    .for_each_to_obtain_tree_with_cache(new, &mut self.plain, |change| {
-                        added |= matches!(change, Change::Addition { .. });
-                        deleted |= matches!(change, Change::Deletion { .. });
-                        if let Some(file) = file_change(&change) {
-                            out.push(file);
-                        }
-                        Ok(std::ops::ControlFlow::Continue(()))
-                    })?;
-                self.plain.clear_resource_cache_keep_allocation();
-                if !(added && deleted) {
-                    out.sort_by(|a, b| a.path.cmp(&b.path));
-                    return Ok(out);
-                }
-                out.clear();
-                self.repo.diff_resource_cache_for_tree_diff()?
-            }
-        };
-        let rewrites = self.rewrites;
+        use crate::renames;
+        fn side((file, kind): &(FileChange, gix::object::tree::EntryKind)) -> renames::Side<'_> {
+            renames::Side { path: &file.path, id: file.blob, kind: *kind }
+        }
+
+        // The tree diff itself tracks no rewrites: renames are paired below as
+        // `git log -M` pairs them (gix's tracker measures similarity by lines
+        // and breaks ties otherwise). The kind of each change's mode is kept
+        // for the pairing.
+        let mut out: Vec<(FileChange, gix::object::tree::EntryKind)> = Vec::new();
         old.changes()?
             .options(|o| {
-                o.track_path().track_rewrites(Some(rewrites));
+                o.track_path().track_rewrites(None);
             })
-            .for_each_to_obtain_tree_with_cache(new, &mut cache, |change| {
+            .for_each_to_obtain_tree_with_cache(new, &mut self.plain, |change| {
                 if let Some(file) = file_change(&change) {
-                    out.push(file);
+                    out.push((file, change.entry_mode().kind()));
                 }
                 Ok(std::ops::ControlFlow::Continue(()))
             })?;
-        // The cache is unbounded; clearing it between commits keeps memory flat.
-        cache.clear_resource_cache_keep_allocation();
-        self.cache = Some(cache);
+        self.plain.clear_resource_cache_keep_allocation();
+
+        let (deleted, added): (Vec<usize>, Vec<usize>) = (
+            (0..out.len()).filter(|i| out[*i].0.status == 'D').collect(),
+            (0..out.len()).filter(|i| out[*i].0.status == 'A').collect(),
+        );
+        let pairs = if deleted.is_empty() || added.is_empty() {
+            Vec::new()
+        } else {
+            let sources: Vec<renames::Side<'_>> = deleted.iter().map(|i| side(&out[*i])).collect();
+            let targets: Vec<renames::Side<'_>> = added.iter().map(|i| side(&out[*i])).collect();
+            renames::detect(&sources, &targets, renames::DEFAULT_RENAME_LIMIT, &mut self.repo)?
+        };
+        let mut paired = vec![false; out.len()];
+        let mut renamed = Vec::with_capacity(pairs.len());
+        for (s, d) in pairs {
+            let (source, target) = (&out[deleted[s]].0, &out[added[d]].0);
+            renamed.push(FileChange {
+                path: target.path.clone(),
+                from: Some(source.path.clone()),
+                status: 'R',
+                blob: target.blob,
+                old_blob: Some(source.blob),
+                mode: target.mode.clone(),
+            });
+            paired[deleted[s]] = true;
+            paired[added[d]] = true;
+        }
+        let mut out: Vec<FileChange> = out
+            .into_iter()
+            .zip(paired)
+            .filter_map(|((file, _), paired)| (!paired).then_some(file))
+            .chain(renamed)
+            .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
 }
 
+/// The mode as git shows it: git canonicalizes the mode of every tree entry
+/// it reads (`canon_mode`), so a regular file is `100644` or `100755` by its
+/// executable bit whatever the tree says (early git wrote `100664`), a symlink
+/// `120000`, a submodule (and anything unknown) `160000`.
 fn mode_string(mode: gix::object::tree::EntryMode) -> String {
-    format!("{mode:o}")
+    mode.kind().as_octal_str().to_string()
 }
 
 fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
@@ -376,15 +397,19 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
             if entry_mode.is_tree() {
                 return None;
             }
+            // Modes compare canonicalized, as git compares them: `100664` to
+            // `100644` with the same content is no change at all.
+            if previous_entry_mode.kind() == entry_mode.kind() && previous_id == id {
+                return None;
+            }
             // `T` is a change of type (file, symlink, submodule), as git reports it;
             // a change of the executable bit alone is `M`.
             let class = |m: gix::object::tree::EntryMode| {
-                if m.is_link() {
-                    1
-                } else if m.is_commit() {
-                    2
-                } else {
-                    0
+                use gix::object::tree::EntryKind;
+                match m.kind() {
+                    EntryKind::Link => 1,
+                    EntryKind::Commit => 2,
+                    _ => 0,
                 }
             };
             let status = if class(previous_entry_mode) != class(entry_mode) { 'T' } else { 'M' };
@@ -397,19 +422,8 @@ fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {
                 mode: mode_string(entry_mode),
             })
         }
-        Change::Rewrite { source_location, source_id, location, entry_mode, id, copy, .. } => {
-            if entry_mode.is_tree() {
-                return None;
-            }
-            Some(FileChange {
-                path: location.to_vec(),
-                from: Some(source_location.to_vec()),
-                status: if copy { 'A' } else { 'R' },
-                blob: id.detach(),
-                old_blob: Some(source_id.detach()),
-                mode: mode_string(entry_mode),
-            })
-        }
+        // The tree diff tracks no rewrites: renames are paired afterwards.
+        Change::Rewrite { .. } => None,
     }
 }
 
@@ -449,6 +463,75 @@ pub fn peel_to_commit(
     Ok((peeled.kind == gix::object::Kind::Commit).then_some(peeled.id))
 }
 
+/// Visit every commit reachable from `tips` and from none of `hidden`,
+/// breadth-first as gix's walk goes (tips first, then parents in order), with
+/// its parents and its raw object. Parents are read here, as git reads them
+/// (`tree` line, then `parent` lines), rather than by gix's walk, which stops
+/// at the first commit whose author or committer line it cannot decode
+/// though git shows it (issue 20). Like git, the parents of a shallow
+/// clone's boundary commits are not followed.
+fn walk_commits(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    hidden: Vec<ObjectId>,
+    mut visit: impl FnMut(ObjectId, Vec<ObjectId>, &[u8]),
+) -> Result<(), HistoryError> {
+    use gix::objs::FindExt as _;
+    let walk_err = |e: &dyn std::fmt::Display| HistoryError::Walk(e.to_string());
+    let shallow = repo.shallow_commits().map_err(|e| walk_err(&e))?;
+    let is_boundary = |id: &ObjectId| shallow.as_ref().is_some_and(|s| s.binary_search(id).is_ok());
+    let hash_len = repo.object_hash().len_in_hex();
+    let mut buf = Vec::new();
+    let mut seen: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
+    // Hidden commits first: all their history is left out.
+    let mut queue: std::collections::VecDeque<ObjectId> =
+        hidden.into_iter().filter(|id| seen.insert(*id)).collect();
+    for hiding in [true, false] {
+        if !hiding {
+            queue.extend(tips.iter().filter(|id| seen.insert(**id)));
+        }
+        while let Some(id) = queue.pop_front() {
+            let object = repo.objects.find(&id, &mut buf).map_err(|e| walk_err(&e))?;
+            if object.kind != gix::object::Kind::Commit {
+                return Err(HistoryError::Walk(format!("{id} is a {}, not a commit", object.kind)));
+            }
+            let parents =
+                commit_parents(object.data, hash_len).ok_or_else(|| HistoryError::Commit {
+                    id,
+                    detail: "its tree or parent lines are malformed (git cannot read it either)"
+                        .into(),
+                })?;
+            if !is_boundary(&id) {
+                queue.extend(parents.iter().filter(|p| seen.insert(**p)));
+            }
+            if !hiding {
+                visit(id, parents, object.data);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The parents of a raw commit object as git's parse_commit_buffer reads
+/// them: a `tree` line, then every `parent` line; `None` when those lines are
+/// malformed.
+fn commit_parents(object: &[u8], hash_len: usize) -> Option<Vec<ObjectId>> {
+    let id_line = |line: &[u8], key: &[u8]| -> Option<ObjectId> {
+        let hex = line.strip_prefix(key)?;
+        (hex.len() > hash_len && hex[hash_len] == b'\n')
+            .then(|| ObjectId::from_hex(&hex[..hash_len]).ok())
+            .flatten()
+    };
+    id_line(object, b"tree ")?;
+    let mut rest = &object[5 + hash_len + 1..];
+    let mut parents = Vec::new();
+    while rest.starts_with(b"parent ") {
+        parents.push(id_line(rest, b"parent ")?);
+        rest = &rest[7 + hash_len + 1..];
+    }
+    Some(parents)
+}
+
 /// Order commits so that parents come before children; among the commits that
 /// are ready, the oldest (by committer time) goes first. Kahn's algorithm.
 fn topological_oldest_first(nodes: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<ObjectId> {
@@ -485,13 +568,20 @@ fn topological_oldest_first(nodes: Vec<(ObjectId, Vec<ObjectId>, i64)>) -> Vec<O
     out
 }
 
-/// Split a raw commit message into its subject and its trailers (the last
+/// Split a raw commit message into its subject (as `git log --format=%s`
+/// prints it, lossy where it is not UTF-8) and its trailers (the last
 /// paragraph, when git would read it as trailers).
 ///
 /// As `git interpret-trailers --parse`, lines at the end that start with `#`
 /// (git's comment character) are not part of the message: a trailer block
 /// followed by a `#123 was the ticket` paragraph is still the trailer block.
 pub fn parse_trailers(message: &gix::bstr::BStr) -> (String, Vec<(String, String)>) {
+    let subject = String::from_utf8_lossy(&crate::ident::subject(message)).into_owned();
+    (subject, trailers_of(message))
+}
+
+/// The trailers of [`parse_trailers`].
+fn trailers_of(message: &gix::bstr::BStr) -> Vec<(String, String)> {
     let mut end = message.len();
     loop {
         let body = &message[..end];
@@ -504,8 +594,7 @@ pub fn parse_trailers(message: &gix::bstr::BStr) -> (String, Vec<(String, String
         end = start;
     }
     let parsed = gix::objs::commit::MessageRef::from_bytes(message[..end].as_bstr());
-    let subject = parsed.summary().to_str_lossy().into_owned();
-    let trailers = parsed
+    parsed
         .body()
         .map(|body| {
             body.trailers()
@@ -514,8 +603,7 @@ pub fn parse_trailers(message: &gix::bstr::BStr) -> (String, Vec<(String, String
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    (subject, trailers)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -553,6 +641,24 @@ mod tests {
         );
         let (subject, none) = parse_trailers(b"#1 subject\n\nbody\n".as_bstr());
         assert_eq!((subject.as_str(), none.len()), ("#1 subject", 0));
+    }
+
+    #[test]
+    fn parents_are_read_as_git_reads_them() {
+        let (tree, a, b) = ("1".repeat(40), "a".repeat(40), "b".repeat(40));
+        let object = format!("tree {tree}\nparent {a}\nparent {b}\nauthor A 1\n\nparent {tree}\n");
+        let hex = |h: &str| ObjectId::from_hex(h.as_bytes()).expect("hex");
+        assert_eq!(commit_parents(object.as_bytes(), 40), Some(vec![hex(&a), hex(&b)]));
+        assert_eq!(commit_parents(format!("tree {tree}\n").as_bytes(), 40), Some(vec![]));
+        for bad in [
+            format!("tree {tree}"),
+            format!("tree {}\n", &tree[1..]),
+            format!("tree {tree}\nparent {}\n", &a[1..]),
+            format!("tree {tree}\nparent {a}"),
+            format!("author A <a@x> 1 +0000\ntree {tree}\n"),
+        ] {
+            assert_eq!(commit_parents(bad.as_bytes(), 40), None, "{bad}");
+        }
     }
 
     #[test]

@@ -12,8 +12,10 @@
 mod discover;
 mod history;
 pub mod hooks;
+mod ident;
 mod mailmap;
 mod reflog;
+mod renames;
 mod stage;
 mod staged;
 mod tracked;

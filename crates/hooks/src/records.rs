@@ -8,13 +8,42 @@ use trail_journal::{Actor, Draft, PathChange, Source, Status, Timestamp};
 /// A git time can be any 64-bit number of seconds; the record format holds the
 /// years 0000-9999. Out of that range the time is clamped and git's own value
 /// kept beside it as `unix` (an integer), so nothing is lost.
+///
+/// Nothing else is lost either (FORMAT.md §2.6): `tz` is the zone as `%ai`
+/// prints it; `name_b64`/`email_b64` hold bytes that are not UTF-8 (`name`
+/// and `email` keep their lossy form for readers that know only them); and
+/// `ident`/`ident_b64` the whole identity line when git could read it only in
+/// part.
 pub fn person(p: &trail_git::Person) -> Value {
     let (time, clamped) = Timestamp::from_unix_clamped(p.time);
     let mut value = json!({ "name": p.name, "email": p.email, "time": time.to_rfc3339() });
     if clamped {
         value["unix"] = json!(p.time);
     }
+    if let Some(tz) = &p.tz {
+        value["tz"] = json!(tz);
+    }
+    if let Some(b64) = p.name_bytes.as_deref().and_then(base64_unless_utf8) {
+        value["name_b64"] = json!(b64);
+    }
+    if let Some(b64) = p.email_bytes.as_deref().and_then(base64_unless_utf8) {
+        value["email_b64"] = json!(b64);
+    }
+    if let Some(line) = p.ident.as_deref().filter(|line| !line.is_empty()) {
+        match base64_unless_utf8(line) {
+            Some(b64) => value["ident_b64"] = json!(b64),
+            None => value["ident"] = json!(String::from_utf8_lossy(line)),
+        }
+    }
     value
+}
+
+/// Bytes that are not UTF-8 as the journal writes them (FORMAT.md §2.4,
+/// `path_b64`: standard base64 with padding); `None` for UTF-8, which is
+/// written as text. Taken from the journal's own path entry so that the two
+/// rules can never disagree.
+fn base64_unless_utf8(bytes: &[u8]) -> Option<String> {
+    PathChange::new(bytes, Status::M).path_b64
 }
 
 /// The record of a commit, from what git says about it: `kind` is `commit` or
@@ -35,6 +64,9 @@ pub fn commit_draft(facts: &CommitFacts, kind: &str, source: Source, time: Times
     draft.paths = facts.changes.iter().map(path_change).collect();
     let mut detail = Map::new();
     detail.insert("subject".into(), Value::String(facts.subject.clone()));
+    if let Some(b64) = facts.subject_bytes.as_deref().and_then(base64_unless_utf8) {
+        detail.insert("subject_b64".into(), Value::String(b64));
+    }
     detail.insert("author".into(), person(&facts.author));
     detail.insert("committer".into(), person(&facts.committer));
     if facts.parents.len() > 1 {
@@ -190,13 +222,19 @@ mod tests {
     }
 
     fn facts(trailers: &[(&str, &str)]) -> CommitFacts {
-        let person = trail_git::Person { name: "A".into(), email: "a@x".into(), time: 0 };
+        let person = trail_git::Person {
+            name: "A".into(),
+            email: "a@x".into(),
+            time: 0,
+            ..Default::default()
+        };
         CommitFacts {
             id: id(1),
             parents: vec![id(2)],
             author: person.clone(),
             committer: person,
             subject: "s".into(),
+            subject_bytes: None,
             trailers: trailers.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect(),
             changes: Vec::new(),
         }
@@ -240,6 +278,50 @@ mod tests {
             local: Actor { user: "u".into(), host: "h".into(), ..Actor::default() },
             now: Timestamp::now(),
         }
+    }
+
+    #[test]
+    fn a_person_keeps_its_zone_its_bytes_and_a_line_git_read_only_in_part() {
+        let p = trail_git::Person {
+            name: "J\u{fffd}".into(),
+            email: "j@x".into(),
+            time: 1_600_000_000,
+            tz: Some("+0530".into()),
+            name_bytes: Some(b"J\xfc".to_vec()),
+            email_bytes: None,
+            ident: Some(b"J\xfc <j@x> <k@x> 1600000000 +0530".to_vec()),
+        };
+        assert_eq!(
+            person(&p),
+            json!({
+                "name": "J\u{fffd}",
+                "name_b64": "Svw=",
+                "email": "j@x",
+                "time": "2020-09-13T12:26:40.000000000Z",
+                "tz": "+0530",
+                "ident_b64": "SvwgPGpAeD4gPGtAeD4gMTYwMDAwMDAwMCArMDUzMA==",
+            })
+        );
+        let plain = trail_git::Person { name: "A".into(), ident: Some(b"A 1 +0000".to_vec()), ..p };
+        let plain = trail_git::Person { name_bytes: None, tz: None, ..plain };
+        assert_eq!(
+            person(&plain),
+            json!({
+                "name": "A",
+                "email": "j@x",
+                "time": "2020-09-13T12:26:40.000000000Z",
+                "ident": "A 1 +0000",
+            })
+        );
+        let mut f = facts(&[]);
+        f.subject = "gr\u{fffd}".into();
+        f.subject_bytes = Some(b"gr\xfc".to_vec());
+        let draft = commit_draft(&f, "commit", Source::Import, Timestamp::now());
+        let detail = draft.detail.expect("detail");
+        assert_eq!(
+            (&detail["subject"], &detail["subject_b64"]),
+            (&json!("gr\u{fffd}"), &json!("Z3L8"))
+        );
     }
 
     #[test]
