@@ -190,3 +190,61 @@ fn author_matches_through_the_mailmap_like_git_log() {
         git(&["--no-mailmap", "--author=ada@old"])
     );
 }
+
+/// Issue 20, item 8: only HEAD's history was imported. `--all` imports
+/// every branch, tag and remote-tracking branch, several revisions may be
+/// given, `^REV` leaves a history out, and a second run imports nothing.
+#[test]
+fn import_all_takes_every_branch_and_tag_and_revisions_combine() {
+    let env = TestEnv::new();
+    let repo = env.dir("all");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    write(&repo, "a.txt", "1\n");
+    commit(&env, &repo, "main 1");
+    env.git_ok(&repo, ["checkout", "-q", "-b", "feature"]);
+    write(&repo, "f.txt", "f\n");
+    commit(&env, &repo, "feature 1");
+    write(&repo, "f.txt", "ff\n");
+    commit(&env, &repo, "feature 2");
+    env.git_ok(&repo, ["checkout", "-q", "--detach", "main"]);
+    write(&repo, "t.txt", "t\n");
+    commit(&env, &repo, "tagged only");
+    env.git_ok(&repo, ["tag", "-a", "-m", "a tag", "v1"]);
+    env.git_ok(&repo, ["tag", "tree-tag", "HEAD^{tree}"]);
+    env.git_ok(&repo, ["checkout", "-q", "main"]);
+    write(&repo, "a.txt", "2\n");
+    commit(&env, &repo, "main 2");
+    // A stash is not history to import (as trail documents; git's --all has it).
+    write(&repo, "a.txt", "wip\n");
+    env.git_ok(&repo, ["stash", "-q"]);
+    env.trail_ok(&repo, ["init"]);
+
+    let imported = |args: &[&str]| -> u64 {
+        let mut all = vec!["import", "--json"];
+        all.extend_from_slice(args);
+        let out = env.trail_ok(&repo, all);
+        out.json_lines()[0]["imported"].as_u64().expect("imported")
+    };
+    let git_count = |args: &[&str]| -> u64 {
+        let mut all = vec!["rev-list", "--count"];
+        all.extend_from_slice(args);
+        env.git_ok(&repo, all).trim().parse().expect("a count")
+    };
+    assert_eq!(imported(&["main", "^feature"]), git_count(&["main", "^feature"]), "main 2 only");
+    assert_eq!(imported(&[]), 1, "then HEAD adds main 1");
+    assert_eq!(imported(&["feature", "v1"]), git_count(&["feature", "v1", "^main"]));
+    let everything = git_count(&["--branches", "--tags", "--remotes", "HEAD"]);
+    assert_eq!(imported(&["--all"]), 0, "all of it is in by now");
+    let recorded = env.trail_json(&repo, ["log", "--json", "--kind", "commit"]).len() as u64;
+    assert_eq!(recorded, everything, "every commit of every branch and tag, once");
+
+    // From scratch in a clone (feature is a remote-tracking branch there):
+    // --all alone.
+    let fresh = env.root.join("all-fresh");
+    env.git_ok(&env.root, ["clone", "-q", repo.to_str().expect("utf-8"), "all-fresh"]);
+    env.trail_ok(&fresh, ["init"]);
+    let out = env.trail_ok(&fresh, ["import", "--all", "--json"]);
+    assert_eq!(out.json_lines()[0]["imported"].as_u64(), Some(everything));
+    let again = env.trail_ok(&fresh, ["import", "--all", "--json"]);
+    assert_eq!(again.json_lines()[0]["imported"].as_u64(), Some(0), "idempotent");
+}

@@ -74,6 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;import' {
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also every branch, tag and remote-tracking branch (and HEAD): the history of `git rev-list --all`, without `refs/stash`, notes and trail''s own refs/trail/')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')

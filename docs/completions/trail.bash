@@ -1486,7 +1486,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__import)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -h -V --all --json --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

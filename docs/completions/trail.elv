@@ -69,6 +69,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;import'= {
+            cand --all 'Also every branch, tag and remote-tracking branch (and HEAD): the history of `git rev-list --all`, without `refs/stash`, notes and trail''s own refs/trail/'
             cand --json 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'

@@ -63,6 +63,7 @@ complete -c trail -n "__fish_trail_using_subcommand init" -s q -l quiet -d 'Prin
 complete -c trail -n "__fish_trail_using_subcommand init" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
 complete -c trail -n "__fish_trail_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand init" -s V -l version -d 'Print version'
+complete -c trail -n "__fish_trail_using_subcommand import" -l all -d 'Also every branch, tag and remote-tracking branch (and HEAD): the history of `git rev-list --all`, without `refs/stash`, notes and trail\'s own refs/trail/'
 complete -c trail -n "__fish_trail_using_subcommand import" -l json -d 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr'
 complete -c trail -n "__fish_trail_using_subcommand import" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand import" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

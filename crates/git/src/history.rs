@@ -147,60 +147,41 @@ impl<'repo> Importer<'repo> {
         Ok(Importer { repo, plain, last: None })
     }
 
-    /// The commits reachable from `spec` (default `HEAD`; `A..B` excludes A's
-    /// history) for which `known` is false, parents before children and, among
-    /// commits that do not depend on each other, oldest committer time first.
+    /// The commits reachable from `specs` (none: `HEAD`) for which `known`
+    /// is false, parents before children and, among commits whose parents
+    /// are all listed or known, oldest committer time first. A spec is a
+    /// revision (HEAD, a branch, a tag, a commit), a range `A..B` (B's
+    /// history without A's) or `^A` (without A's history), as `git rev-list`
+    /// takes them. `all`: also every branch, tag and remote-tracking branch
+    /// and HEAD (`git rev-list --all` without `refs/stash`, notes and trail's
+    /// own `refs/trail/`).
     pub fn commits(
         &self,
-        spec: Option<&str>,
+        specs: &[&str],
+        all: bool,
         mut known: impl FnMut(&ObjectId) -> bool,
     ) -> Result<Vec<ObjectId>, HistoryError> {
-        let spec_text = spec.unwrap_or("HEAD");
-        let (tips, hidden) = match spec {
-            None => match self.repo.head_id() {
-                Ok(id) => (vec![id.detach()], Vec::new()),
+        let mut tips = Vec::new();
+        let mut hidden = Vec::new();
+        if specs.is_empty() && !all {
+            match self.repo.head_id() {
+                Ok(id) => tips.push(id.detach()),
                 Err(_) => return Err(HistoryError::NoCommits),
-            },
-            Some(text) => {
-                let parsed = match self.repo.rev_parse(text) {
-                    Ok(parsed) => parsed,
-                    // `HEAD` in a repository without commits does not resolve.
-                    Err(_) if self.repo.head_id().is_err() => return Err(HistoryError::NoCommits),
-                    // gix's message names its own internals (`delegate.traverse(
-                    // NthAncestor(99999)) failed`): say what it means instead.
-                    Err(_) => {
-                        return Err(HistoryError::BadRevision {
-                            spec: text.to_owned(),
-                            detail: "it names no commit of this repository (a misspelt name, \
-                                     or more ancestors than the history has)"
-                                .to_owned(),
-                        });
-                    }
-                };
-                let (tips, hidden) = match parsed.detach() {
-                    Spec::Include(id) => (vec![id], Vec::new()),
-                    Spec::Range { from, to } => (vec![to], vec![from]),
-                    _ => return Err(HistoryError::UnsupportedRevision { spec: spec_text.into() }),
-                };
-                // Annotated tags stand for the commits they point to; `HEAD^{tree}`
-                // parses, but history starts only at commits.
-                let peel = |id: ObjectId| -> Result<ObjectId, HistoryError> {
-                    let bad = |detail: String| HistoryError::BadRevision {
-                        spec: text.to_owned(),
-                        detail,
-                    };
-                    let object = self.repo.find_object(id).map_err(|e| bad(e.to_string()))?;
-                    let peeled = object.peel_tags_to_end().map_err(|e| bad(e.to_string()))?;
-                    if peeled.kind != gix::object::Kind::Commit {
-                        return Err(bad(format!("{id} is a {}, not a commit", peeled.kind)));
-                    }
-                    Ok(peeled.id)
-                };
-                let tips = tips.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
-                let hidden = hidden.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
-                (tips, hidden)
             }
-        };
+        }
+        for text in specs {
+            let (more_tips, more_hidden) = self.parse_spec(text)?;
+            tips.extend(more_tips);
+            hidden.extend(more_hidden);
+        }
+        if all {
+            tips.extend(self.ref_tips()?);
+            if tips.is_empty() && hidden.is_empty() {
+                return Err(HistoryError::NoCommits);
+            }
+        }
+        tips.sort_unstable();
+        tips.dedup();
         // Collect (id, parents, time) of the commits to import: a few dozen bytes
         // per commit, the only part of the history held in memory.
         let mut nodes: Vec<(ObjectId, Vec<ObjectId>, i64)> = Vec::new();
@@ -210,6 +191,78 @@ impl<'repo> Importer<'repo> {
             }
         })?;
         Ok(topological_oldest_first(nodes))
+    }
+
+    /// One revision of [`Importer::commits`]: the commits it starts from and
+    /// those whose history it leaves out.
+    fn parse_spec(&self, text: &str) -> Result<(Vec<ObjectId>, Vec<ObjectId>), HistoryError> {
+        let parsed = match self.repo.rev_parse(text) {
+            Ok(parsed) => parsed,
+            // `HEAD` in a repository without commits does not resolve.
+            Err(_) if self.repo.head_id().is_err() && text == "HEAD" => {
+                return Err(HistoryError::NoCommits);
+            }
+            // gix's message names its own internals (`delegate.traverse(
+            // NthAncestor(99999)) failed`): say what it means instead.
+            Err(_) => {
+                return Err(HistoryError::BadRevision {
+                    spec: text.to_owned(),
+                    detail: "it names no commit of this repository (a misspelt name, \
+                             or more ancestors than the history has)"
+                        .to_owned(),
+                });
+            }
+        };
+        let (tips, hidden) = match parsed.detach() {
+            Spec::Include(id) => (vec![id], Vec::new()),
+            Spec::Exclude(id) => (Vec::new(), vec![id]),
+            Spec::Range { from, to } => (vec![to], vec![from]),
+            _ => return Err(HistoryError::UnsupportedRevision { spec: text.to_owned() }),
+        };
+        // Annotated tags stand for the commits they point to; `HEAD^{tree}`
+        // parses, but history starts only at commits.
+        let peel = |id: ObjectId| -> Result<ObjectId, HistoryError> {
+            let bad = |detail: String| HistoryError::BadRevision { spec: text.to_owned(), detail };
+            let object = self.repo.find_object(id).map_err(|e| bad(e.to_string()))?;
+            let peeled = object.peel_tags_to_end().map_err(|e| bad(e.to_string()))?;
+            if peeled.kind != gix::object::Kind::Commit {
+                return Err(bad(format!("{id} is a {}, not a commit", peeled.kind)));
+            }
+            Ok(peeled.id)
+        };
+        let tips = tips.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
+        let hidden = hidden.into_iter().map(peel).collect::<Result<Vec<_>, _>>()?;
+        Ok((tips, hidden))
+    }
+
+    /// The commits HEAD, the branches, the tags and the remote-tracking
+    /// branches point to (tags peeled; a tag of a tree or a blob starts no
+    /// history).
+    fn ref_tips(&self) -> Result<Vec<ObjectId>, HistoryError> {
+        let walk_err = |e: &dyn std::fmt::Display| HistoryError::Walk(e.to_string());
+        let mut tips = Vec::new();
+        if let Ok(head) = self.repo.head_id() {
+            tips.push(head.detach());
+        }
+        let refs = self.repo.references().map_err(|e| walk_err(&e))?;
+        let all = refs.all().map_err(|e| walk_err(&e))?;
+        for reference in all {
+            let mut reference = reference.map_err(|e| walk_err(&e))?;
+            let name = reference.name().as_bstr().to_owned();
+            let wanted = [&b"refs/heads/"[..], b"refs/tags/", b"refs/remotes/"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix));
+            if !wanted {
+                continue;
+            }
+            let Ok(id) = reference.peel_to_id() else { continue };
+            let Ok(object) = self.repo.find_object(id.detach()) else { continue };
+            match object.peel_tags_to_end() {
+                Ok(peeled) if peeled.kind == gix::object::Kind::Commit => tips.push(peeled.id),
+                _ => {}
+            }
+        }
+        Ok(tips)
     }
 
     /// Describe one commit.
@@ -297,6 +350,67 @@ impl<'repo> Importer<'repo> {
         self.diff(&old_tree, &new_tree).map_err(commit_err(new))
     }
 
+    /// The files of merge `id` whose content differs from every one of its
+    /// `parents`, as `git diff-tree -c` lists them (no rename detection),
+    /// each described as against the first parent: a conflict resolution,
+    /// or an edit made while merging. One tree diff per parent.
+    pub fn merge_changes(
+        &mut self,
+        id: ObjectId,
+        parents: &[ObjectId],
+    ) -> Result<Vec<FileChange>, HistoryError> {
+        let tree_of = |id: ObjectId| {
+            self.repo
+                .find_commit(id)
+                .map_err(|e| HistoryError::Commit { id, detail: e.to_string() })?
+                .tree()
+                .map_err(commit_err(id))
+        };
+        let Some((first, others)) = parents.split_first() else { return Ok(Vec::new()) };
+        let merged = tree_of(id)?;
+        let mut changes: Vec<FileChange> = self
+            .plain_changes(&tree_of(*first)?, &merged)
+            .map_err(commit_err(id))?
+            .into_iter()
+            .map(|(file, _)| file)
+            .collect();
+        for other in others {
+            if changes.is_empty() {
+                break;
+            }
+            let theirs: std::collections::HashSet<Vec<u8>> = self
+                .plain_changes(&tree_of(*other)?, &merged)
+                .map_err(commit_err(id))?
+                .into_iter()
+                .map(|(file, _)| file.path)
+                .collect();
+            changes.retain(|c| theirs.contains(&c.path));
+        }
+        Ok(changes)
+    }
+
+    /// The tree diff from `old` to `new` without rename detection, each
+    /// change with the kind of its mode.
+    fn plain_changes(
+        &mut self,
+        old: &gix::Tree<'_>,
+        new: &gix::Tree<'_>,
+    ) -> Result<Vec<(FileChange, gix::object::tree::EntryKind)>, gix::Error> {
+        let mut out: Vec<(FileChange, gix::object::tree::EntryKind)> = Vec::new();
+        old.changes()?
+            .options(|o| {
+                o.track_path().track_rewrites(None);
+            })
+            .for_each_to_obtain_tree_with_cache(new, &mut self.plain, |change| {
+                if let Some(file) = file_change(&change) {
+                    out.push((file, change.entry_mode().kind()));
+                }
+                Ok(std::ops::ControlFlow::Continue(()))
+            })?;
+        self.plain.clear_resource_cache_keep_allocation();
+        Ok(out)
+    }
+
     fn diff(
         &mut self,
         old: &gix::Tree<'_>,
@@ -311,18 +425,7 @@ impl<'repo> Importer<'repo> {
         // `git log -M` pairs them (gix's tracker measures similarity by lines
         // and breaks ties otherwise). The kind of each change's mode is kept
         // for the pairing.
-        let mut out: Vec<(FileChange, gix::object::tree::EntryKind)> = Vec::new();
-        old.changes()?
-            .options(|o| {
-                o.track_path().track_rewrites(None);
-            })
-            .for_each_to_obtain_tree_with_cache(new, &mut self.plain, |change| {
-                if let Some(file) = file_change(&change) {
-                    out.push((file, change.entry_mode().kind()));
-                }
-                Ok(std::ops::ControlFlow::Continue(()))
-            })?;
-        self.plain.clear_resource_cache_keep_allocation();
+        let out = self.plain_changes(old, new)?;
 
         let (deleted, added): (Vec<usize>, Vec<usize>) = (
             (0..out.len()).filter(|i| out[*i].0.status == 'D').collect(),

@@ -294,33 +294,19 @@ fn reverted_of(hook: &Hook<'_>, id: ObjectId) -> Option<String> {
 pub fn merge_paths(git: &trail_git::Repository, facts: &CommitFacts) -> Vec<PathChange> {
     let mut repo = git.clone();
     let Ok(mut importer) = trail_git::Importer::new(&mut repo) else { return Vec::new() };
-    merge_paths_with(&mut importer, git, facts)
+    merge_paths_with(&mut importer, facts)
 }
 
 /// [`merge_paths`] with an importer already at hand (`trail import` diffs
-/// every merge of a history with one).
+/// every merge of a history with one): what `git diff-tree -c` lists.
 pub fn merge_paths_with(
     importer: &mut trail_git::Importer<'_>,
-    git: &trail_git::Repository,
     facts: &CommitFacts,
 ) -> Vec<PathChange> {
-    // describe() lists no files for a merge (as `git log` does): the diff
-    // against the first parent, then what no other parent has.
-    let Some(first) = facts.parents.first().copied() else { return Vec::new() };
-    let Ok(changes) = importer.changes_between(Some(first), facts.id) else { return Vec::new() };
-    changes
-        .iter()
-        .filter(|c| {
-            facts.parents.iter().skip(1).all(|parent| {
-                let theirs = trail_git::blob_id_in_commit(git, *parent, &c.path).ok().flatten();
-                match c.status {
-                    'D' => theirs.is_some(),
-                    _ => theirs != Some(c.blob),
-                }
-            })
-        })
-        .map(crate::records::path_change)
-        .collect()
+    importer
+        .merge_changes(facts.id, &facts.parents)
+        .map(|changes| changes.iter().map(crate::records::path_change).collect())
+        .unwrap_or_default()
 }
 
 /// Put the CHANGELOG.md files of a commit git made without pre-commit right

@@ -16,7 +16,8 @@ use crate::records;
 /// Backfill the journal from git history.
 ///
 /// Records one `commit` record (source `import`) per commit reachable from
-/// REVSPEC, oldest first: author and committer with UTC times, parents, the
+/// REVSPEC (HEAD when none is given; every branch, tag and remote-tracking
+/// branch with --all), parents before children: author and committer with UTC times, parents, the
 /// files changed (status, blob ids, renames detected as `git log -M` does),
 /// and the `Why:`, `Impact:` and `Change-Id:` trailers of the message. A
 /// merge commit lists the files whose content differs from every parent (a
@@ -27,9 +28,16 @@ use crate::records;
 /// what is new. It is safe to interrupt: what was recorded stays recorded.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// What to import: a revision (default HEAD) or a range such as v1.0..main.
+    /// What to import: revisions (default HEAD), ranges such as v1.0..main,
+    /// and ^REV to leave out REV's history, as `git rev-list` takes them.
     #[arg(value_name = "REVSPEC")]
-    pub revspec: Option<String>,
+    pub revspecs: Vec<String>,
+
+    /// Also every branch, tag and remote-tracking branch (and HEAD): the
+    /// history of `git rev-list --all`, without `refs/stash`, notes and
+    /// trail's own refs/trail/.
+    #[arg(long)]
+    pub all: bool,
 
     /// Records per durable batch (one transaction and one flush each). Measured on
     /// 50k commits: 500 is fastest; sled transactions grow costlier per write
@@ -102,14 +110,15 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
                     true
                 }
             };
-            let walked = importer.commits(args.revspec.as_deref(), known);
+            let specs: Vec<&str> = args.revspecs.iter().map(String::as_str).collect();
+            let walked = importer.commits(&specs, args.all, known);
             if let Some(e) = lookup_error.into_inner() {
                 return Err(e);
             }
             let ids = match walked {
                 // A repository without commits has no history to import: not an error,
                 // so `trail init && trail import` works in a brand-new repository.
-                Err(trail_git::HistoryError::NoCommits) if args.revspec.is_none() => Vec::new(),
+                Err(trail_git::HistoryError::NoCommits) if args.revspecs.is_empty() => Vec::new(),
                 other => other?,
             };
             tracing::info!(commits = ids.len(), "history walked");
@@ -123,11 +132,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
                     // A merge records what neither parent had (a conflict
                     // resolution), as the hooks record it.
                     let merged = (described.parents.len() > 1).then(|| {
-                        trail_hooks::post_commit::merge_paths_with(
-                            &mut importer,
-                            &repo.git,
-                            &described,
-                        )
+                        trail_hooks::post_commit::merge_paths_with(&mut importer, &described)
                     });
                     facts.push((described, merged));
                 }
