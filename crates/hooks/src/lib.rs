@@ -11,13 +11,16 @@
 //! - [`records`]: the journal records a commit and a ref movement become;
 //! - [`protect`]: the protection check of DESIGN §6 over a list of changes;
 //! - [`judge`]: that check over history, as pre-push, post-commit and the
-//!   server hooks run it (tokens, single use, the server's ledger).
+//!   server hooks run it (tokens, single use, the server's ledger);
+//! - [`gate`]: the hooks that judge ref updates (pre-receive, update,
+//!   pre-push, the strict reference-transaction).
 //!
 //! Nothing here prints: a step returns what the person should be told as
 //! [`Notices`], and failures as a [`HookError`] whose [`Failure`] the CLI
 //! maps onto its exit codes.
 
 pub mod changelogs;
+pub mod gate;
 #[cfg(test)]
 mod fixture;
 pub mod hook;
