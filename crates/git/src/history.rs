@@ -353,40 +353,32 @@ impl<'repo> Importer<'repo> {
     /// The files of merge `id` whose content differs from every one of its
     /// `parents`, as `git diff-tree -c` lists them (no rename detection),
     /// each described as against the first parent: a conflict resolution,
-    /// or an edit made while merging. One tree diff per parent.
+    /// or an edit made while merging. The trees are walked side by side and
+    /// a directory the merge shares with any parent is not entered (nothing
+    /// below it can differ from every parent): a merge of a long branch
+    /// costs what its merge-specific edits cost, not two whole diffs.
     pub fn merge_changes(
         &mut self,
         id: ObjectId,
         parents: &[ObjectId],
     ) -> Result<Vec<FileChange>, HistoryError> {
-        let tree_of = |id: ObjectId| {
-            self.repo
-                .find_commit(id)
-                .map_err(|e| HistoryError::Commit { id, detail: e.to_string() })?
-                .tree()
-                .map_err(commit_err(id))
+        let tree_of = |commit: ObjectId| -> Result<ObjectId, HistoryError> {
+            let commit = self
+                .repo
+                .find_commit(commit)
+                .map_err(|e| HistoryError::Commit { id: commit, detail: e.to_string() })?;
+            commit.tree_id().map(|t| t.detach()).map_err(commit_err(id))
         };
-        let Some((first, others)) = parents.split_first() else { return Ok(Vec::new()) };
-        let merged = tree_of(id)?;
-        let mut changes: Vec<FileChange> = self
-            .plain_changes(&tree_of(*first)?, &merged)
-            .map_err(commit_err(id))?
-            .into_iter()
-            .map(|(file, _)| file)
-            .collect();
-        for other in others {
-            if changes.is_empty() {
-                break;
-            }
-            let theirs: std::collections::HashSet<Vec<u8>> = self
-                .plain_changes(&tree_of(*other)?, &merged)
-                .map_err(commit_err(id))?
-                .into_iter()
-                .map(|(file, _)| file.path)
-                .collect();
-            changes.retain(|c| theirs.contains(&c.path));
+        if parents.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(changes)
+        let merged = tree_of(id)?;
+        let sides = parents.iter().map(|p| tree_of(*p).map(Some)).collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        merge_walk(self.repo, Some(merged), &sides, &mut Vec::new(), &mut out)
+            .map_err(|e| HistoryError::Commit { id, detail: e })?;
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
     }
 
     /// The tree diff from `old` to `new` without rename detection, each
@@ -470,6 +462,113 @@ impl<'repo> Importer<'repo> {
 /// `120000`, a submodule (and anything unknown) `160000`.
 fn mode_string(mode: gix::object::tree::EntryMode) -> String {
     mode.kind().as_octal_str().to_string()
+}
+
+/// One entry of a tree: its mode and object.
+type Entry = (gix::object::tree::EntryMode, ObjectId);
+
+/// The entries of tree `id` by file name (none for `None`).
+fn tree_entries(
+    repo: &gix::Repository,
+    id: Option<ObjectId>,
+) -> Result<std::collections::BTreeMap<Vec<u8>, Entry>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(id) = id else { return Ok(out) };
+    let tree = repo.find_tree(id).map_err(|e| e.to_string())?;
+    let decoded = tree.decode().map_err(|e| e.to_string())?;
+    for entry in decoded.entries {
+        out.insert(entry.filename.to_vec(), (entry.mode, entry.oid.to_owned()));
+    }
+    Ok(out)
+}
+
+/// [`Importer::merge_changes`] below `prefix`: `merged` is the merge's tree
+/// there, `sides` each parent's (`None` where that parent has no tree).
+fn merge_walk(
+    repo: &gix::Repository,
+    merged: Option<ObjectId>,
+    sides: &[Option<ObjectId>],
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<FileChange>,
+) -> Result<(), String> {
+    let ours = tree_entries(repo, merged)?;
+    let theirs = sides.iter().map(|s| tree_entries(repo, *s)).collect::<Result<Vec<_>, _>>()?;
+    let mut names: std::collections::BTreeSet<&Vec<u8>> = ours.keys().collect();
+    for side in &theirs {
+        names.extend(side.keys());
+    }
+    let same = |a: Option<&Entry>, b: Option<&Entry>| match (a, b) {
+        (Some((ma, ia)), Some((mb, ib))) => ma.kind() == mb.kind() && ia == ib,
+        (None, None) => true,
+        _ => false,
+    };
+    for name in names {
+        let here = ours.get(name);
+        let there: Vec<Option<&Entry>> = theirs.iter().map(|side| side.get(name)).collect();
+        // The merge holds what one parent holds here: nothing below differs
+        // from every parent.
+        if there.iter().any(|t| same(here, *t)) {
+            continue;
+        }
+        let len = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(name);
+        let tree_id = |e: Option<&Entry>| e.filter(|(m, _)| m.is_tree()).map(|(_, id)| *id);
+        let here_tree = tree_id(here);
+        let there_trees: Vec<Option<ObjectId>> = there.iter().map(|t| tree_id(*t)).collect();
+        // Below: the merge's directory, or one every parent has (the files
+        // the merge deleted with it, or replaced by a file).
+        if here_tree.is_some() || there_trees.iter().all(Option::is_some) {
+            merge_walk(repo, here_tree, &there_trees, prefix, out)?;
+        }
+        let file = |e: Option<&Entry>| e.filter(|(m, _)| !m.is_tree()).copied();
+        let (here_file, first_file) = (file(here), there.first().copied().and_then(file));
+        // A file differs from every parent when each parent lacks it or
+        // holds other content; deleted, when every parent had a file here.
+        let every_parent_had = there.iter().all(|t| file(*t).is_some());
+        let change = match (here_file, first_file) {
+            (Some((mode, blob)), None) => Some(FileChange {
+                path: prefix.clone(),
+                from: None,
+                status: 'A',
+                blob,
+                old_blob: None,
+                mode: mode_string(mode),
+            }),
+            (Some((mode, blob)), Some((old_mode, old_blob))) => Some(FileChange {
+                path: prefix.clone(),
+                from: None,
+                status: if type_class(old_mode) == type_class(mode) { 'M' } else { 'T' },
+                blob,
+                old_blob: Some(old_blob),
+                mode: mode_string(mode),
+            }),
+            (None, Some((mode, blob))) if every_parent_had => Some(FileChange {
+                path: prefix.clone(),
+                from: None,
+                status: 'D',
+                blob,
+                old_blob: None,
+                mode: mode_string(mode),
+            }),
+            _ => None,
+        };
+        out.extend(change);
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+/// File, symlink or submodule: a change between two classes is `T`.
+fn type_class(mode: gix::object::tree::EntryMode) -> u8 {
+    use gix::object::tree::EntryKind;
+    match mode.kind() {
+        EntryKind::Link => 1,
+        EntryKind::Commit => 2,
+        _ => 0,
+    }
 }
 
 fn file_change(change: &Change<'_, '_, '_>) -> Option<FileChange> {

@@ -20,9 +20,9 @@
 //! maps onto its exit codes.
 
 pub mod changelogs;
-pub mod gate;
 #[cfg(test)]
 mod fixture;
+pub mod gate;
 pub mod hook;
 pub mod invocation;
 pub mod judge;
