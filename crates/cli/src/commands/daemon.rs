@@ -35,8 +35,10 @@ pub enum DaemonCommand {
 
 /// Start the watcher in the background (nothing happens if it runs already).
 ///
-/// Returns once the daemon answers on its socket (at most 10 s). Exit 0 when
-/// it runs, 3 when it could not be started (the log says why) or when a
+/// Returns once the daemon answers on its socket (at most 10 s; up to 25 s
+/// while the watcher is still starting, e.g. waiting for a journal another
+/// command holds). Exit 0 when it runs, 3 when it could not be started (the
+/// reason is printed, and its log says more) or when a
 /// watcher holds the repository's lock but does not answer (no second one is
 /// started).
 #[derive(Debug, Args)]
@@ -368,6 +370,7 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
     crate::config::load(&workdir.join("trail.toml"))?;
     let exe = std::env::current_exe()
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
+    let log_from = std::fs::metadata(log_path(repo)).map_or(0, |m| m.len());
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path(repo)).map_err(
         |e| CommandError::environment(format!("cannot open {}: {e}", log_path(repo).display())),
     )?;
@@ -385,8 +388,15 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         .process_group(0)
         .spawn()
         .map_err(|e| CommandError::environment(format!("cannot start the watcher: {e}")))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
+    // 10 s for an answer; a watcher still starting then (its store process
+    // waits up to 10 s for a store another process holds) gets 15 s more to
+    // answer or to exit, so that what it says is what start says.
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(10);
+    let grace = started + Duration::from_secs(25);
+    while Instant::now() < deadline
+        || (Instant::now() < grace && matches!(child.try_wait(), Ok(None)))
+    {
         // Only the watcher holding the lock counts (not an orphaned store
         // process still answering for a watcher that died).
         let holder = trail_service::lock_holder(&trail_dir).map_err(service_error)?;
@@ -420,6 +430,7 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
                     &format!(
                         "the watcher answered, then exited before it watched anything ({exit})"
                     ),
+                    log_from,
                 ));
             }
             say(format_args!(
@@ -433,21 +444,25 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             // Another `trail daemon start` may have won the race for the
             // lock: its watcher answers soon.
             if trail_service::lock_holder(&trail_dir).map_err(service_error)?.is_none() {
-                return Err(watcher_exited(repo, &format!("the watcher exited at once ({exit})")));
+                return Err(watcher_exited(
+                    repo,
+                    &format!("the watcher exited at once ({exit})"),
+                    log_from,
+                ));
             }
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Err(CommandError::environment("the watcher did not answer within 10 s")
-        .hint(format!("its log may say why: {}", log_path(repo).display())))
+    Err(watcher_exited(repo, "the watcher did not answer within 10 s", log_from))
 }
 
 /// The watcher `trail daemon start` started has exited: `what`, and the
 /// error its log ends with (a journal held by another process, a damaged
 /// store), so that the reason is on the terminal and not only in the log.
-fn watcher_exited(repo: &Repo, what: &str) -> CommandError {
+fn watcher_exited(repo: &Repo, what: &str, log_from: u64) -> CommandError {
     let log = std::fs::read(log_path(repo)).unwrap_or_default();
-    let log = String::from_utf8_lossy(&log);
+    // Only what this start's watcher wrote (the log is appended to).
+    let log = String::from_utf8_lossy(log.get(log_from as usize..).unwrap_or_default());
     let said = log.lines().rev().find_map(|line| line.strip_prefix("trail: error: "));
     let error = match said {
         Some(said) => CommandError::environment(format!("{what}: {said}")),
