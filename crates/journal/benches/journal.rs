@@ -1,16 +1,24 @@
-//! Journal benchmarks: durable appends (single and batched) and verify.
+//! Journal benchmarks: durable appends (single and batched), verify, and the
+//! reads of a command that opens the store afresh (`cold/...`).
 //!
 //! Run with `cargo bench -p trail-journal`; figures go to docs/performance.md.
+//! `TRAIL_BENCH_STORE=DIR` measures the `cold/...` reads on a copy of a real
+//! journal (opening a store writes sled's snapshot into it), with
+//! `TRAIL_BENCH_DIR` the directory to list (benches/journal-reads.sh sets
+//! both); without them, on a store of 50,000 commit-shaped records made here.
 
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 // The allocator of the `trail` binary (see src/main.rs), so the figures match it.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use trail_journal::{
-    Actor, Draft, LogStore, PathChange, SledStore, Source, Status, Timestamp, kinds, verify,
+    Actor, Draft, LogStore, PathChange, Query, SledStore, Source, Status, Timestamp, index, kinds,
+    query, verify,
 };
 
 /// A record shaped like an imported commit: ~400-600 bytes, four paths.
@@ -108,5 +116,101 @@ fn verifying(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, appends, verifying);
+/// A store for the `cold/...` benches and the directory to list: the one
+/// `TRAIL_BENCH_STORE` names, or one made here whose records name paths
+/// under `t0/`..`t19/` (each directory 5 % of the journal).
+fn cold_store() -> (Option<tempfile::TempDir>, PathBuf, Vec<u8>) {
+    if let Some(path) = std::env::var_os("TRAIL_BENCH_STORE") {
+        let dir = std::env::var("TRAIL_BENCH_DIR").unwrap_or_else(|_| "d18/d38/".into());
+        return (None, PathBuf::from(path), dir.into_bytes());
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("journal");
+    let (store, _) = SledStore::create(&path).expect("create");
+    for chunk in (0..50_000u64).collect::<Vec<_>>().chunks(5000) {
+        let drafts = chunk.iter().map(|&n| {
+            let mut d = draft(n);
+            for p in &mut d.paths {
+                let path = format!("t{}/{}", n % 20, p.display_path());
+                *p = PathChange { path: Some(path), ..p.clone() };
+            }
+            d
+        });
+        store.append(drafts.collect()).expect("fill");
+    }
+    (Some(dir), path, b"t7/".to_vec())
+}
+
+/// What `verify` reads, read as it reads it (the records on this thread,
+/// each index on a thread of its own), with nothing checked: the floor of
+/// `verify` that sled sets.
+fn read_everything(store: &SledStore) -> usize {
+    std::thread::scope(|scope| {
+        let indexes: Vec<_> = index::ALL
+            .iter()
+            .map(|tree| {
+                scope.spawn(move || {
+                    store.index_keys(tree).map(|k| k.expect("read").len()).sum::<usize>()
+                })
+            })
+            .collect();
+        let records: usize =
+            store.scan_raw(0..=u64::MAX, false).map(|r| r.expect("read").1.len()).sum();
+        records + indexes.into_iter().map(|t| t.join().expect("no panic")).sum::<usize>()
+    })
+}
+
+/// `iters` runs of `work` on the store at `path`, each on a store opened
+/// afresh (not counted), as a command finds it.
+fn cold(path: &Path, iters: u64, mut work: impl FnMut(&SledStore)) -> Duration {
+    let mut spent = Duration::ZERO;
+    for _ in 0..iters {
+        let store = SledStore::open(path).expect("open");
+        let started = Instant::now();
+        work(&store);
+        spent += started.elapsed();
+    }
+    spent
+}
+
+fn cold_reads(c: &mut Criterion) {
+    let (_dir, path, listed) = cold_store();
+    let records = SledStore::open(&path).expect("open").head().expect("head").seq;
+    let mut group = c.benchmark_group("cold");
+    // Each run opens the store (~40 ms, not counted): flat sampling keeps
+    // the count of runs to what a few seconds allow.
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10))
+        .sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(records));
+    group.bench_function(format!("verify/{records} records"), |b| {
+        b.iter_custom(|iters| {
+            cold(&path, iters, |store| assert!(verify(store).expect("verify").ok()))
+        })
+    });
+    group.bench_function(
+        format!("read everything verify reads, nothing checked/{records} records"),
+        |b| b.iter_custom(|iters| cold(&path, iters, |store| assert!(read_everything(store) > 0))),
+    );
+    let query = Query { paths: vec![listed.clone()], ..Query::default() };
+    let mut answer = 0u64;
+    query::run(&SledStore::open(&path).expect("open"), &query, |_, _| {
+        answer += 1;
+        ControlFlow::Continue(())
+    })
+    .expect("query");
+    group.throughput(Throughput::Elements(answer));
+    let name = String::from_utf8_lossy(&listed).into_owned();
+    group.bench_function(format!("log --path {name} ({answer} records)"), |b| {
+        b.iter_custom(|iters| {
+            cold(&path, iters, |store| {
+                query::run(store, &query, |_, _| ControlFlow::Continue(())).expect("query")
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, appends, verifying, cold_reads);
 criterion_main!(benches);

@@ -78,7 +78,7 @@ pub fn seal(record: &mut Record) -> Result<Vec<u8>, CanonicalError> {
             range
         }
     };
-    let hash = digest_without(&bytes, range.clone());
+    let hash = hex::encode(digest_without(&bytes, range.clone()));
     // The placeholder has the same length as the digest: patch it in place.
     let member = &mut bytes[range];
     let at = find(member, PLACEHOLDER.as_bytes()).expect("placeholder was just written");
@@ -100,6 +100,32 @@ pub fn check(bytes: &[u8]) -> Result<Checked, RecordProblem> {
 /// Check a record's form and read its chain facts, recomputing its hash;
 /// `members` is scratch space a caller may reuse across records.
 pub fn examine(bytes: &[u8], members: &mut Vec<scan::Member>) -> Result<Examined, RecordProblem> {
+    let e = examine_raw(bytes, members)?;
+    Ok(Examined {
+        seq: e.seq,
+        prev: hex::encode(e.prev),
+        stored: hex::encode(e.stored),
+        computed: hex::encode(e.computed),
+    })
+}
+
+/// What [`examine_raw`] read: the chain facts as the 32 bytes they spell,
+/// not as hex text (`verify` compares and links them, which needs no text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawExamined {
+    pub seq: u64,
+    pub prev: [u8; 32],
+    pub stored: [u8; 32],
+    pub computed: [u8; 32],
+}
+
+/// [`examine`] without building strings: the same checks, in the same order,
+/// with the same problems. On success `members` holds the record's top-level
+/// members (see [`scan::top_level`]).
+pub fn examine_raw(
+    bytes: &[u8],
+    members: &mut Vec<scan::Member>,
+) -> Result<RawExamined, RecordProblem> {
     scan::top_level(bytes, members)
         .map_err(|e| RecordProblem::Malformed { at: e.at, what: e.what })?;
     let find = |name: &[u8]| members.iter().position(|m| &bytes[m.name.clone()] == name);
@@ -110,31 +136,58 @@ pub fn examine(bytes: &[u8], members: &mut Vec<scan::Member>) -> Result<Examined
         (raw.len() >= 2 && raw[0] == b'"').then(|| &raw[1..raw.len() - 1])
     };
     let number = |at: usize| std::str::from_utf8(text(at)).ok()?.parse::<u64>().ok();
-    let is_hex =
-        |s: &[u8]| s.len() == 64 && s.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
-    let hex64 = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
 
     let v = find(b"v").and_then(number).ok_or(RecordProblem::BadField("v"))?;
     if v != FORMAT_VERSION {
         return Err(RecordProblem::Version(v));
     }
     let seq = find(b"seq").and_then(number).ok_or(RecordProblem::BadField("seq"))?;
-    let prev = find(b"prev")
-        .and_then(string)
-        .filter(|s| is_hex(s))
-        .ok_or(RecordProblem::BadField("prev"))?;
+    let prev =
+        find(b"prev").and_then(string).and_then(hex32).ok_or(RecordProblem::BadField("prev"))?;
     let at_hash = find(b"hash").ok_or(RecordProblem::BadField("hash"))?;
-    let stored = string(at_hash).filter(|s| is_hex(s)).ok_or(RecordProblem::BadField("hash"))?;
+    let stored = string(at_hash).and_then(hex32).ok_or(RecordProblem::BadField("hash"))?;
     let computed = digest_without(bytes, scan::cut_range(members, at_hash));
-    Ok(Examined { seq, prev: hex64(prev), stored: hex64(stored), computed })
+    Ok(RawExamined { seq, prev, stored, computed })
 }
 
-/// SHA-256 (lowercase hex) of `bytes` with `skip` cut out.
-fn digest_without(bytes: &[u8], skip: std::ops::Range<usize>) -> String {
+/// The 32 bytes that 64 lowercase hex digits spell; `None` for anything else
+/// (upper case too: a record's hashes are written in lower case only).
+pub fn hex32(s: &[u8]) -> Option<[u8; 32]> {
+    /// The value of each lowercase hex digit; 0xff for every other byte.
+    const DIGITS: [u8; 256] = {
+        let mut table = [0xffu8; 256];
+        let mut c = 0;
+        while c < 10 {
+            table[b'0' as usize + c] = c as u8;
+            c += 1;
+        }
+        let mut c = 0;
+        while c < 6 {
+            table[b'a' as usize + c] = 10 + c as u8;
+            c += 1;
+        }
+        table
+    };
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut bad = 0u8;
+    for (byte, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (high, low) = (DIGITS[usize::from(pair[0])], DIGITS[usize::from(pair[1])]);
+        bad |= high | low;
+        *byte = high << 4 | low;
+    }
+    // A digit is below 16: a byte that is none has the high bit set.
+    (bad & 0x80 == 0).then_some(out)
+}
+
+/// SHA-256 of `bytes` with `skip` cut out.
+fn digest_without(bytes: &[u8], skip: std::ops::Range<usize>) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(&bytes[..skip.start]);
     hasher.update(&bytes[skip.end..]);
-    hex::encode(hasher.finalize())
+    hasher.finalize().into()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -175,6 +228,22 @@ mod tests {
         }
         let mut r = record(json!({ "deep": deep }));
         assert!(matches!(seal(&mut r), Err(CanonicalError::Unverifiable(_))));
+    }
+
+    #[test]
+    fn hex32_reads_exactly_64_lowercase_hex_digits() {
+        let text = "0123456789abcdef".repeat(4);
+        let bytes = hex32(text.as_bytes()).expect("64 lowercase hex digits");
+        assert_eq!(hex::encode(bytes), text);
+        for at in [0, 1, 31, 63] {
+            for c in [b'A', b'F', b'g', b'/', b':', b'`', b' ', 0x80, 0xff] {
+                let mut wrong = text.clone().into_bytes();
+                wrong[at] = c;
+                assert_eq!(hex32(&wrong), None, "{c} at {at}");
+            }
+        }
+        assert_eq!(hex32(&text.as_bytes()[..62]), None);
+        assert_eq!(hex32(format!("{text}0").as_bytes()), None);
     }
 
     #[test]

@@ -102,6 +102,8 @@ pub fn entries(record: &Record) -> Vec<(&'static str, Vec<u8>)> {
 
 /// The parts of a stored record its index entries come from, borrowed where
 /// possible, with the member checks of FORMAT §7.1 step 8 that concern them.
+/// `plain_facts` reads the same members straight from canonical bytes: a
+/// check added here must be added there (the tests compare the two).
 #[derive(Deserialize)]
 struct View<'a> {
     #[serde(borrow)]
@@ -251,6 +253,278 @@ pub fn facts_from_bytes(seq: u64, bytes: &[u8]) -> Result<Facts, String> {
     })
 }
 
+/// [`facts_from_bytes`] for a record [`crate::scan::top_level`] accepted,
+/// whose top-level members are `members`: `verify` has scanned every record
+/// already, and reads the facts from the canonical bytes instead of parsing
+/// them again. The answer is exactly [`facts_from_bytes`]'s: a record the
+/// direct reading is not sure of (an escape in a string it needs, a member
+/// of another type than the usual one, anything refused) goes to
+/// [`facts_from_bytes`], which decides and says why.
+pub fn facts_from_scanned(
+    seq: u64,
+    bytes: &[u8],
+    members: &[crate::scan::Member],
+) -> Result<Facts, String> {
+    match plain_facts(seq, bytes, members) {
+        Some(facts) => Ok(facts),
+        None => facts_from_bytes(seq, bytes),
+    }
+}
+
+/// The facts of a canonical record in its usual shape, or `None`. Accepts
+/// only what [`View`] accepts with the same outcome: every member [`View`]
+/// reads has the type it deserializes (`null` where it takes an `Option`),
+/// no string whose contents are used holds an escape (serde would unescape
+/// it), and every check of [`facts_from_bytes`] passes.
+fn plain_facts(seq: u64, bytes: &[u8], members: &[crate::scan::Member]) -> Option<Facts> {
+    // Strings are read as bytes: the whole record is valid UTF-8 (the scanner
+    // checked), and so is anything between two of its quotes.
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
+    let (mut time, mut kind, mut source) = (None, None, false);
+    let mut facts = Facts {
+        seq,
+        time_nanos: 0,
+        paths: Vec::new(),
+        commit: None,
+        change_id: None,
+        token_id: None,
+        draft: None,
+    };
+    for member in members {
+        let value = &bytes[member.value.clone()];
+        match &bytes[member.name.clone()] {
+            b"time" => time = Some(plain_bytes(value)?),
+            b"kind" => kind = Some(plain_bytes(value)?),
+            b"source" => {
+                let name = plain_bytes(value)?;
+                if !matches!(name, b"hook" | b"watcher" | b"import" | b"cli" | b"service") {
+                    return None;
+                }
+                source = true;
+            }
+            b"commit" => {
+                if let Some(commit) = optional_bytes(value)? {
+                    facts.commit = Some(text(hex_digits(commit)?)?);
+                }
+            }
+            b"parents" => array(value, |at| {
+                let end = value_end(value, at)?;
+                hex_digits(plain_bytes(&value[at..end])?)?;
+                Some(end)
+            })?,
+            b"change_id" => {
+                if let Some(change) = optional_bytes(value)? {
+                    facts.change_id = Some(text(change)?);
+                }
+            }
+            b"paths" => array(value, |at| plain_path(value, at, &mut facts.paths))?,
+            b"authorization" if value != b"null" => {
+                let (mut token, mut issuer) = (None, false);
+                let end = object_at(value, 0, |name, value| {
+                    match name {
+                        b"token_id" => token = Some(plain_bytes(value)?),
+                        b"issuer" => issuer = value.first() == Some(&b'"'),
+                        _ => {}
+                    }
+                    Some(())
+                })?;
+                if !issuer || end != value.len() {
+                    return None;
+                }
+                facts.token_id = Some(text(token?)?);
+            }
+            b"actor" if value != b"null" => {
+                let end =
+                    object_at(value, 0, |_, value| (value.first() == Some(&b'"')).then_some(()))?;
+                if end != value.len() {
+                    return None;
+                }
+            }
+            b"detail" if value != b"null" && value.first() != Some(&b'{') => return None,
+            b"draft" => {
+                if let Some(draft) = optional_bytes(value)? {
+                    let draft = text(draft)?;
+                    if !crate::record::is_draft_id(&draft) {
+                        return None;
+                    }
+                    facts.draft = Some(draft);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !source || kind?.is_empty() {
+        return None;
+    }
+    let time = std::str::from_utf8(time?).ok()?;
+    facts.time_nanos = Timestamp::parse_record_form(time)?.nanos();
+    Some(facts)
+}
+
+/// `s` when it is lowercase hex digits, as [`is_hex`] wants them.
+fn hex_digits(s: &[u8]) -> Option<&[u8]> {
+    (!s.is_empty() && s.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(s)
+}
+
+/// The entry of `paths` that starts at `at` in `b`, as [`PathView`] and
+/// [`facts_from_bytes`] read it: its path (and a rename's source) pushed onto
+/// `paths`. Returns where the entry ends.
+fn plain_path(b: &[u8], at: usize, paths: &mut Vec<Vec<u8>>) -> Option<usize> {
+    let (mut path, mut path_b64, mut from, mut from_b64) = (None, None, None, None);
+    let mut status = false;
+    let end = object_at(b, at, |name, value| {
+        match name {
+            b"path" => path = optional_bytes(value)?,
+            b"path_b64" => path_b64 = optional_bytes(value)?,
+            b"from" => from = optional_bytes(value)?,
+            b"from_b64" => from_b64 = optional_bytes(value)?,
+            b"status" => status = matches!(plain_bytes(value)?, b"A" | b"M" | b"D" | b"R" | b"T"),
+            // An integer the scanner let through fits an i64 or a u64: a u64
+            // unless it is negative.
+            b"size" if value != b"null" && !value.first().is_some_and(u8::is_ascii_digit) => {
+                return None;
+            }
+            b"mode" => {
+                if let Some(mode) = optional_bytes(value)?
+                    && (mode.is_empty() || !mode.iter().all(|b| (b'0'..=b'7').contains(b)))
+                {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        Some(())
+    })?;
+    if !status {
+        return None;
+    }
+    paths.push(either_path(path, path_b64, "path")??);
+    paths.extend(either_path(from, from_b64, "from")?);
+    Some(end)
+}
+
+/// [`one_path`] of plain strings: `None` where it refuses, `Some(None)` for
+/// neither.
+fn either_path(text: Option<&[u8]>, b64: Option<&[u8]>, what: &str) -> Option<Option<Vec<u8>>> {
+    match (text, b64) {
+        (Some(text), None) => Some(Some(text.to_vec())),
+        (None, None) => Some(None),
+        (text, b64) => one_path(&as_str(text)?, &as_str(b64)?, what).ok(),
+    }
+}
+
+fn as_str(s: Option<&[u8]>) -> Option<Option<Cow<'_, str>>> {
+    match s {
+        Some(s) => Some(Some(Cow::Borrowed(std::str::from_utf8(s).ok()?))),
+        None => Some(None),
+    }
+}
+
+/// The contents of a canonical JSON string without escapes; `None` for any
+/// other value.
+fn plain_bytes(value: &[u8]) -> Option<&[u8]> {
+    let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    (!inner.contains(&b'\\')).then_some(inner)
+}
+
+/// `null` as `Some(None)`, a string without escapes as `Some(Some(_))`.
+fn optional_bytes(value: &[u8]) -> Option<Option<&[u8]>> {
+    if value == b"null" { Some(None) } else { plain_bytes(value).map(Some) }
+}
+
+/// Where the value that starts at `at` in canonical JSON ends. The bytes are
+/// ones [`crate::scan::top_level`] accepted, so every bracket and quote is
+/// where the grammar puts it.
+fn value_end(b: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *b.get(at)? {
+            b'"' => {
+                at += 1;
+                loop {
+                    at = crate::scan::string_stop(b, at, &mut 0)?;
+                    match b[at] {
+                        b'"' => break,
+                        b'\\' => at += 2,
+                        _ => at += 1,
+                    }
+                }
+                at += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                at += 1;
+                continue;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                at += 1;
+            }
+            _ => {
+                while !matches!(b.get(at), None | Some(b',' | b'}' | b']')) {
+                    at += 1;
+                }
+            }
+        }
+        if depth == 0 {
+            return Some(at);
+        }
+        // Inside a container: past a separator or a name's colon.
+        if matches!(b.get(at), Some(b',' | b':')) {
+            at += 1;
+        }
+    }
+}
+
+/// Walk the object that starts at `at` in canonical JSON `b`, calling `each`
+/// with every member's raw name and value; returns where the object ends.
+fn object_at<'a>(
+    b: &'a [u8],
+    mut at: usize,
+    mut each: impl FnMut(&'a [u8], &'a [u8]) -> Option<()>,
+) -> Option<usize> {
+    if b.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    if b.get(at) == Some(&b'}') {
+        return Some(at + 1);
+    }
+    loop {
+        let colon = value_end(b, at)?;
+        if b.get(colon) != Some(&b':') {
+            return None;
+        }
+        let end = value_end(b, colon + 1)?;
+        each(b.get(at + 1..colon - 1)?, &b[colon + 1..end])?;
+        match b.get(end) {
+            Some(b',') => at = end + 1,
+            Some(b'}') => return Some(end + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// Walk the canonical JSON array `value`, calling `each` with where every
+/// element starts; it returns where the element ends.
+fn array(value: &[u8], mut each: impl FnMut(usize) -> Option<usize>) -> Option<()> {
+    if value.first() != Some(&b'[') {
+        return None;
+    }
+    if value == b"[]" {
+        return Some(());
+    }
+    let mut at = 1;
+    loop {
+        let end = each(at)?;
+        match value.get(end) {
+            Some(b',') => at = end + 1,
+            Some(b']') => return (end + 1 == value.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
 /// The one place that decides which index keys a record has.
 pub fn entries_of(facts: &Facts) -> Vec<(&'static str, Vec<u8>)> {
     let seq = facts.seq;
@@ -309,6 +583,216 @@ mod tests {
             let text = good.replace(bad, why);
             assert_ne!(text, good, "the replacement applies: {why}");
             assert!(facts_from_bytes(1, text.as_bytes()).is_err(), "accepted {why}");
+        }
+    }
+
+    /// What a reading of the facts gave, comparable.
+    type Read = Result<(u64, i64, Vec<Vec<u8>>, [Option<String>; 4]), String>;
+
+    fn read(facts: Result<Facts, String>) -> Read {
+        facts.map(|f| (f.seq, f.time_nanos, f.paths, [f.commit, f.change_id, f.token_id, f.draft]))
+    }
+
+    /// A canonical record in the usual shape, with `name` set to `value`
+    /// (or left out when `value` is `None`).
+    fn record_with(name: &str, value: Option<serde_json::Value>) -> Vec<u8> {
+        let mut record = serde_json::json!({
+            "actor": {"email": "a@x", "name": "A"},
+            "authorization": {"issuer": "ada", "token_id": "t1"},
+            "commit": "ab12",
+            "detail": {"subject": "s", "author": {"name": "A"}},
+            "draft": "0123456789abcdef0123456789abcdef",
+            "hash": "00",
+            "kind": "commit",
+            "parents": ["cd34", "ef56"],
+            "paths": [
+                {"blob": "ff", "mode": "100644", "path": "a/b", "status": "M"},
+                {"from": "x", "path": "y", "size": 5, "status": "R"},
+                {"path_b64": "/w==", "status": "A"},
+            ],
+            "seq": 7,
+            "source": "import",
+            "time": "2026-11-26T22:40:11.000000000Z",
+            "v": 1,
+        });
+        let map = record.as_object_mut().expect("an object");
+        match value {
+            Some(value) => map.insert(name.to_owned(), value),
+            None => map.remove(name),
+        };
+        crate::canonical::to_vec(&record).expect("integers only")
+    }
+
+    /// `facts_from_scanned` answers exactly as `facts_from_bytes` does, and
+    /// (`direct`) without falling back to it.
+    fn assert_same(bytes: &[u8], direct: Option<bool>) {
+        let mut members = Vec::new();
+        crate::scan::top_level(bytes, &mut members).expect("canonical");
+        let text = String::from_utf8_lossy(bytes);
+        let slow = read(facts_from_bytes(7, bytes));
+        assert_eq!(read(facts_from_scanned(7, bytes, &members)), slow, "{text}");
+        if let Some(fast) = read_plain(bytes, &members) {
+            assert_eq!(fast, slow, "read directly, differently: {text}");
+        }
+        if let Some(direct) = direct {
+            assert_eq!(read_plain(bytes, &members).is_some(), direct, "{text}");
+        }
+    }
+
+    fn read_plain(bytes: &[u8], members: &[crate::scan::Member]) -> Option<Read> {
+        plain_facts(7, bytes, members).map(|f| read(Ok(f)))
+    }
+
+    #[test]
+    fn facts_read_from_scanned_bytes_are_those_the_parse_reads() {
+        use serde_json::json;
+        // The usual shape is read directly.
+        assert_same(&record_with("zzz", Some(json!({"a": [1, {"b": null}, "\""]}))), Some(true));
+        let cases: Vec<(&str, Option<serde_json::Value>)> = vec![
+            ("commit", Some(json!(null))),
+            ("commit", Some(json!("AB12"))),
+            ("commit", Some(json!(""))),
+            ("commit", Some(json!(5))),
+            ("commit", Some(json!("a\"b"))),
+            ("commit", None),
+            ("parents", Some(json!(null))),
+            ("parents", Some(json!([]))),
+            ("parents", Some(json!(["zz"]))),
+            ("parents", Some(json!([1]))),
+            ("parents", Some(json!("ab"))),
+            ("parents", Some(json!(["a\\b"]))),
+            ("parents", None),
+            ("paths", Some(json!(null))),
+            ("paths", Some(json!([]))),
+            ("paths", Some(json!({}))),
+            ("paths", Some(json!([{"status": "M"}]))),
+            ("paths", Some(json!([{"path": "a", "path_b64": "/w==", "status": "M"}]))),
+            ("paths", Some(json!([{"path_b64": "YQ==", "status": "A"}]))),
+            ("paths", Some(json!([{"path_b64": "%%%", "status": "A"}]))),
+            ("paths", Some(json!([{"path": "a", "status": "X"}]))),
+            ("paths", Some(json!([{"path": "a", "status": null}]))),
+            ("paths", Some(json!([{"path": "a", "status": ["M"]}]))),
+            ("paths", Some(json!([{"path": "a"}]))),
+            ("paths", Some(json!([{"path": "a", "size": -1, "status": "M"}]))),
+            ("paths", Some(json!([{"path": "a", "size": null, "status": "M"}]))),
+            ("paths", Some(json!([{"path": "a", "size": "5", "status": "M"}]))),
+            ("paths", Some(json!([{"path": "a", "size": u64::MAX, "status": "M"}]))),
+            ("paths", Some(json!([{"mode": "", "path": "a", "status": "M"}]))),
+            ("paths", Some(json!([{"mode": "10x", "path": "a", "status": "M"}]))),
+            ("paths", Some(json!([{"mode": null, "path": "a", "status": "M"}]))),
+            ("paths", Some(json!([{"mode": 5, "path": "a", "status": "M"}]))),
+            ("paths", Some(json!([["a", null, null, null, "M", null, null]]))),
+            ("paths", Some(json!([{"path": "a\nb\"c", "status": "M"}]))),
+            ("paths", Some(json!([{"path": null, "path_b64": "/w==", "status": "M"}]))),
+            ("paths", Some(json!([{"from": null, "path": "a", "status": "M"}]))),
+            ("paths", Some(json!([{"from_b64": "/w==", "path": "a", "status": "R"}]))),
+            ("paths", Some(json!([{"from": "b", "from_b64": "/w==", "path": "a", "status": "R"}]))),
+            ("paths", Some(json!([{"path": "a", "status": "M", "x": [1, {"y": "]"}]}]))),
+            ("paths", Some(json!([{"path": "a", "status": "M"}, 1]))),
+            ("authorization", Some(json!(null))),
+            ("authorization", Some(json!({"token_id": "t"}))),
+            ("authorization", Some(json!({"issuer": "i"}))),
+            ("authorization", Some(json!({"issuer": "i", "token_id": 1}))),
+            ("authorization", Some(json!({"issuer": 2, "token_id": "t"}))),
+            ("authorization", Some(json!({"issuer": "i\"", "token_id": "t"}))),
+            ("authorization", Some(json!({"issuer": "i", "token_id": "t\"x"}))),
+            ("authorization", Some(json!(["t", "i"]))),
+            ("authorization", Some(json!({"a": {"b": []}, "issuer": "i", "token_id": "t"}))),
+            ("actor", Some(json!(null))),
+            ("actor", Some(json!({"name": 1}))),
+            ("actor", Some(json!({}))),
+            ("actor", Some(json!([]))),
+            ("actor", Some(json!("a"))),
+            ("actor", Some(json!({"name": "a\"b"}))),
+            ("detail", Some(json!(null))),
+            ("detail", Some(json!([1]))),
+            ("detail", Some(json!({}))),
+            ("detail", Some(json!("x"))),
+            ("detail", Some(json!(1))),
+            ("draft", Some(json!(null))),
+            ("draft", Some(json!("abc"))),
+            ("draft", Some(json!("0123456789ABCDEF0123456789abcdef"))),
+            ("draft", Some(json!(1))),
+            ("kind", Some(json!(""))),
+            ("kind", Some(json!(null))),
+            ("kind", Some(json!(1))),
+            ("kind", Some(json!("x\ty"))),
+            ("kind", None),
+            ("source", Some(json!("somebody"))),
+            ("source", Some(json!(null))),
+            ("source", Some(json!("hook"))),
+            ("source", Some(json!(1))),
+            ("source", None),
+            ("time", Some(json!("2026-11-26T22:40:11Z"))),
+            ("time", Some(json!("2026-13-26T22:40:11.000000000Z"))),
+            ("time", Some(json!(null))),
+            ("time", Some(json!(5))),
+            ("time", None),
+            ("change_id", Some(json!(null))),
+            ("change_id", Some(json!("c"))),
+            ("change_id", Some(json!(1))),
+            ("change_id", Some(json!("c\\d"))),
+        ];
+        for (name, value) in cases {
+            assert_same(&record_with(name, value), None);
+        }
+    }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            prop_oneof![
+                Just("M".to_owned()),
+                Just("ab12".to_owned()),
+                Just("2026-11-26T22:40:11.000000000Z".to_owned()),
+                Just("0123456789abcdef0123456789abcdef".to_owned()),
+                Just("/w==".to_owned()),
+                Just("100644".to_owned()),
+                "[a-z\\\"\\\\\n\u{e9}\u{1f600}{}\\[\\],:]{0,6}",
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 24, 5, |inner| {
+            let names = prop_oneof![
+                Just("path".to_owned()),
+                Just("path_b64".to_owned()),
+                Just("from".to_owned()),
+                Just("from_b64".to_owned()),
+                Just("status".to_owned()),
+                Just("size".to_owned()),
+                Just("mode".to_owned()),
+                Just("token_id".to_owned()),
+                Just("issuer".to_owned()),
+                "[a-z\"]{0,3}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(names, inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Whatever value a member the facts come from holds, both readings agree.
+        #[test]
+        fn any_member_value_is_read_as_the_parse_reads_it(
+            name in proptest::sample::select(vec![
+                "actor", "authorization", "change_id", "commit", "detail", "draft",
+                "kind", "parents", "paths", "source", "time",
+            ]),
+            value in any_json(),
+            entry in any_json(),
+        ) {
+            assert_same(&record_with(name, Some(value)), None);
+            // Inside the paths too.
+            assert_same(&record_with("paths", Some(serde_json::json!([entry]))), None);
         }
     }
 

@@ -47,15 +47,19 @@ const MAX_DEPTH: usize = 64;
 /// Scan `bytes` as one canonical JSON object; return its top-level members in order.
 pub fn top_level(bytes: &[u8], members: &mut Vec<Member>) -> Result<(), NotCanonical> {
     members.clear();
-    if std::str::from_utf8(bytes).is_err() {
+    let mut s = Scanner { b: bytes, i: 0 };
+    let scanned = s.object(0, Some(members)).and_then(|()| match s.i == bytes.len() {
+        true => Ok(()),
+        false => Err(s.fail("trailing bytes after the object")),
+    });
+    // UTF-8 is checked where a byte above 0x7f can be, inside a string (the
+    // grammar refuses one anywhere else): bytes that pass are valid UTF-8. Bytes
+    // that are not are refused as such, whatever else is wrong with them.
+    if scanned.is_err() && std::str::from_utf8(bytes).is_err() {
+        members.clear();
         return Err(NotCanonical { at: 0, what: "not valid UTF-8" });
     }
-    let mut s = Scanner { b: bytes, i: 0 };
-    s.object(0, Some(members))?;
-    if s.i != bytes.len() {
-        return Err(s.fail("trailing bytes after the object"));
-    }
-    Ok(())
+    scanned
 }
 
 struct Scanner<'a> {
@@ -123,6 +127,10 @@ impl Scanner<'_> {
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return Err(self.fail("records hold integers only"));
         }
+        // Up to 18 digits always fit an i64.
+        if text.len() <= 18 {
+            return Ok(());
+        }
         let number = std::str::from_utf8(&self.b[start..self.i]).expect("ASCII digits");
         if number.parse::<i64>().is_err() && number.parse::<u64>().is_err() {
             return Err(NotCanonical { at: start, what: "integer out of range" });
@@ -134,15 +142,20 @@ impl Scanner<'_> {
     fn string(&mut self) -> Result<Range<usize>, NotCanonical> {
         self.expect(b'"', "expected a string")?;
         let start = self.i;
+        // Bytes above 0x7f seen (or near) on the way: then the contents must be UTF-8.
+        let mut high = 0u64;
         loop {
-            // Fast path: plain bytes (UTF-8 validity was checked for the whole record).
-            let rest = &self.b[self.i..];
-            let plain = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
-            let Some(n) = plain else { return Err(self.fail("unterminated string")) };
-            self.i += n;
+            let Some(stop) = string_stop(self.b, self.i, &mut high) else {
+                return Err(self.fail("unterminated string"));
+            };
+            self.i = stop;
             match self.b[self.i] {
                 b'"' => {
                     let range = start..self.i;
+                    if high & HIGH_BITS != 0 && std::str::from_utf8(&self.b[range.clone()]).is_err()
+                    {
+                        return Err(NotCanonical { at: start, what: "not valid UTF-8" });
+                    }
                     self.i += 1;
                     return Ok(range);
                 }
@@ -252,10 +265,59 @@ impl Scanner<'_> {
     }
 }
 
+/// The high bit of every byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The first byte at or after `from` that ends a run of plain string bytes:
+/// a quote, a backslash or a control character (below 0x20). Eight bytes at a
+/// time: a record is mostly strings. Every byte of the run is or-ed into
+/// `seen` (and maybe a few after it), so that `seen & HIGH_BITS` says whether the
+/// run may hold bytes above 0x7f.
+pub(crate) fn string_stop(b: &[u8], from: usize, seen: &mut u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = HIGH_BITS;
+    let mut at = from;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        *seen |= w;
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        // The high bit of each byte that is zero in `quote` or `slash`, or below
+        // 0x20 in `w`. A borrow can flag bytes above a true match, never below
+        // it, so the lowest flag is the first byte that stops the run.
+        let flags = ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    for (n, &c) in b.get(at..)?.iter().enumerate() {
+        *seen |= u64::from(c);
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return Some(at + n);
+        }
+    }
+    None
+}
+
 /// Order two raw (still escaped) member names as RFC 8785 does: by the UTF-16
 /// code units of the decoded names. Names without escapes or non-ASCII compare
 /// by bytes; anything else is decoded first.
 fn compare_names(a: &[u8], b: &[u8]) -> Ordering {
+    // Most names differ at their first byte: when both are plain ASCII (not
+    // the start of an escape), they are the first code units and decide.
+    if let (Some(&x), Some(&y)) = (a.first(), b.first())
+        && x != y
+        && x.is_ascii()
+        && y.is_ascii()
+        && x != b'\\'
+        && y != b'\\'
+    {
+        return x.cmp(&y);
+    }
     let simple = |s: &[u8]| s.iter().all(|&c| c.is_ascii() && c != b'\\');
     if simple(a) && simple(b) {
         return a.cmp(b);
@@ -288,6 +350,93 @@ mod tests {
         top_level(&bytes, &mut m).expect("canonical");
         let names: Vec<&[u8]> = m.iter().map(|m| &bytes[m.name.clone()]).collect();
         assert_eq!(names, [&b"a"[..], b"b", b"c"]);
+    }
+
+    #[test]
+    fn a_run_of_plain_string_bytes_stops_where_a_byte_at_a_time_search_stops() {
+        let slow = |b: &[u8], from: usize| {
+            b[from..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|n| from + n)
+        };
+        let mut bytes = Vec::new();
+        // Every stopping byte and some that do not stop, at every offset of a
+        // word, after plain ASCII and after multi-byte UTF-8.
+        for special in [b'"', b'\\', 0x00, 0x1f, 0x20, b'!', b'#', b'[', b'\x7f', 0x80, 0xe9, 0xff]
+        {
+            for lead in 0..20 {
+                for filler in [&b"abcdefghijklmnopqrstuvwxyz"[..], "é😀ab".as_bytes()] {
+                    bytes.clear();
+                    bytes.extend(filler.iter().cycle().take(lead));
+                    bytes.push(special);
+                    bytes.extend_from_slice(b"tail\"x");
+                    for from in 0..bytes.len() {
+                        let mut seen = 0;
+                        let stop = string_stop(&bytes, from, &mut seen);
+                        assert_eq!(stop, slow(&bytes, from), "{bytes:?} {from}");
+                        // Every byte before the stop was seen.
+                        let before = &bytes[from..stop.unwrap_or(bytes.len())];
+                        assert!(before.iter().all(|&c| c < 0x80) || seen & HIGH_BITS != 0);
+                    }
+                }
+            }
+        }
+        assert_eq!(string_stop(b"abc", 3, &mut 0), None);
+        assert_eq!(string_stop(b"abcdefghijkl", 2, &mut 0), None);
+    }
+
+    #[test]
+    fn names_are_ordered_by_their_utf16_code_units() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "B",
+            "\\\"",
+            "\\\\",
+            "\\n",
+            "\\u0001",
+            "é",
+            "\u{fb01}",
+            "\u{1f600}",
+            "~",
+        ];
+        for a in names {
+            for b in names {
+                let decoded = |s: &str| -> String {
+                    serde_json::from_str(&format!("\"{s}\"")).expect("a JSON string")
+                };
+                let expected = decoded(a).encode_utf16().cmp(decoded(b).encode_utf16());
+                assert_eq!(compare_names(a.as_bytes(), b.as_bytes()), expected, "{a} {b}");
+            }
+        }
+    }
+
+    /// Bytes that are not UTF-8 are refused as such wherever they are, and
+    /// only bytes that are UTF-8 pass.
+    #[test]
+    fn what_is_not_utf8_is_refused_as_such() {
+        let utf8 = NotCanonical { at: 0, what: "not valid UTF-8" };
+        let good =
+            "{\"a\":\"caf\u{e9} \u{1f600}\",\"b\":[\"x\\n\u{fb01}\"],\"c\":1}".as_bytes().to_vec();
+        assert!(top_level(&good, &mut Vec::new()).is_ok());
+        for at in 0..good.len() {
+            for byte in [0x80, 0xbf, 0xc3, 0xe9, 0xed, 0xf0, 0xf8, 0xff] {
+                for insert in [false, true] {
+                    let mut bad = good.clone();
+                    if insert {
+                        bad.insert(at, byte);
+                    } else {
+                        bad[at] = byte;
+                    }
+                    let mut members = Vec::new();
+                    let scanned = top_level(&bad, &mut members);
+                    if std::str::from_utf8(&bad).is_err() {
+                        assert_eq!(scanned, Err(utf8.clone()), "{bad:?}");
+                        assert!(members.is_empty());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,12 +19,11 @@
 //! [`token_reuse`] turns those a caller knows to be single-use into findings.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, mpsc};
 
 use sha2::Digest as _;
 
-use crate::chain::{self, Examined, RecordProblem};
+use crate::chain::{self, RawExamined, RecordProblem};
 use crate::index;
 use crate::record::{GENESIS_PREV, kinds};
 use crate::scan;
@@ -178,11 +177,35 @@ struct KeySet {
     xor: u64,
 }
 
+/// A 64-bit hash of an index key for [`KeySet`], a word at a time (SipHash
+/// cost a third of reading an index). Each step is a bijection of the state
+/// for a given word and of the word for a given state, so two keys of one
+/// length that differ in a single word always hash apart (a damaged key is
+/// always seen); MurmurHash3's finalizer spreads every bit over the result.
+fn key_hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut h = (key.len() as u64 ^ 0x5851_f42d_4c95_7f2d).wrapping_mul(K);
+    let mut words = key.chunks_exact(8);
+    for word in &mut words {
+        h = step(h, u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes")));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = step(h, u64::from_le_bytes(last));
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 impl KeySet {
     fn add(&mut self, key: &[u8]) {
-        let mut h = std::hash::DefaultHasher::new();
-        key.hash(&mut h);
-        let h = h.finish();
+        let h = key_hash(key);
         self.count += 1;
         self.sum = self.sum.wrapping_add(h);
         self.xor ^= h;
@@ -195,11 +218,17 @@ impl KeySet {
     }
 }
 
+/// A record's `prev` or `hash`: the 32 bytes its 64 hex digits spell.
+type Hash32 = [u8; 32];
+
+/// [`GENESIS_PREV`] as bytes.
+const GENESIS: Hash32 = [0; 32];
+
 /// What one record's check found.
 struct Outcome {
     key: u64,
-    /// `prev` and the recomputed `hash`, when the record could be read that far.
-    link: Option<(String, String)>,
+    /// `prev` and the stored `hash`, when the record could be read that far.
+    link: Option<(Hash32, Hash32)>,
     problems: Vec<Problem>,
     /// For an `auth.used` record: the token it names and the commit.
     token: Option<(String, Option<String>)>,
@@ -217,7 +246,7 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
     // The mark is written after the flush that moved the head: read in this
     // order, a healthy store never shows a mark ahead of the head.
     let mark = store.acknowledged();
-    let meta_head = store.head()?;
+    let meta_head = settled_head(store)?;
     let upto = meta_head.seq;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers * 2);
@@ -230,13 +259,16 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
             let work_rx = &work_rx;
             scope.spawn(move || {
                 let mut members = Vec::with_capacity(20);
+                let mut scratch = Vec::with_capacity(256);
                 loop {
                     let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                     let Ok((n, batch)) = next else { break };
                     let mut keys = [KeySet::default(); index::ALL.len()];
                     let outcomes = batch
                         .into_iter()
-                        .map(|(key, bytes)| check_record(key, &bytes, &mut members, &mut keys))
+                        .map(|(key, bytes)| {
+                            check_record(key, &bytes, &mut members, &mut keys, &mut scratch)
+                        })
                         .collect();
                     if done_tx.send((n, outcomes, keys)).is_err() {
                         break;
@@ -246,25 +278,24 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         }
         drop(done_tx);
         let collector = scope.spawn(move || collect(done_rx));
-        // The indexes are read on a thread of their own, beside the records.
-        // Keys naming a seq past the head are counted apart: records appended
-        // meanwhile, or (on a journal that did not grow) dangling keys.
-        let indexes = scope.spawn(
-            move || -> Result<([KeySet; index::ALL.len()], [u64; index::ALL.len()]), ReadError> {
-                let mut found = [KeySet::default(); index::ALL.len()];
-                let mut beyond = [0u64; index::ALL.len()];
-                for (at, tree) in index::ALL.iter().enumerate() {
-                    for key in store.index_keys(tree) {
-                        let key = key?;
-                        match index::seq_of(&key) {
-                            Some(seq) if seq > upto => beyond[at] += 1,
-                            _ => found[at].add(&key),
-                        }
+        // Each index is read on a thread of its own, beside the records:
+        // reading sled is most of verify's work, and the paths index alone
+        // holds about four keys per record. Keys naming a seq past the head
+        // are counted apart: records appended meanwhile, or (on a journal
+        // that did not grow) dangling keys.
+        let indexes = index::ALL.map(|tree| {
+            scope.spawn(move || -> Result<(KeySet, u64), ReadError> {
+                let (mut found, mut beyond) = (KeySet::default(), 0u64);
+                for key in store.index_keys(tree) {
+                    let key = key?;
+                    match index::seq_of(&key) {
+                        Some(seq) if seq > upto => beyond += 1,
+                        _ => found.add(&key),
                     }
                 }
                 Ok((found, beyond))
-            },
-        );
+            })
+        });
 
         // This thread reads the records and hands them to the workers in batches.
         let mut read_error = None;
@@ -289,11 +320,18 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
             let _ = work_tx.send((n, batch));
         }
         drop(work_tx);
-        let found = indexes.join().expect("reading the indexes does not panic");
-        let (mut found, beyond) = match (read_error, found) {
-            (Some(e), _) | (None, Err(e)) => return Err(e),
-            (None, Ok(found)) => found,
-        };
+        let mut found = [KeySet::default(); index::ALL.len()];
+        let mut beyond = [0u64; index::ALL.len()];
+        let mut index_error = None;
+        for (at, thread) in indexes.into_iter().enumerate() {
+            match thread.join().expect("reading an index does not panic") {
+                Ok((keys, past)) => (found[at], beyond[at]) = (keys, past),
+                Err(e) => index_error = index_error.or(Some(e)),
+            }
+        }
+        if let Some(e) = read_error.or(index_error) {
+            return Err(e);
+        }
         let collected = collector.join().expect("the collector does not panic");
         let Collected { mut findings, records, head, expected, tokens } = collected;
         if !bad_keys.is_empty() {
@@ -303,7 +341,12 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
         // Past the head: nothing, unless the journal grew meanwhile.
         let grew = store.head()?.seq != upto;
         if !grew {
-            if let Some(item) = store.scan_raw(upto.saturating_add(1)..=u64::MAX, false).next() {
+            // A record found there was appended since, unless the head
+            // still says otherwise (an append shows its records and its head
+            // together: sled commits a transaction whole).
+            if let Some(item) = store.scan_raw(upto.saturating_add(1)..=u64::MAX, false).next()
+                && store.head()?.seq == upto
+            {
                 let seq = item.map_or(upto.saturating_add(1), |(seq, _)| seq);
                 findings
                     .push(Finding { seq: Some(seq), problem: Problem::BeyondHead { head: upto } });
@@ -364,6 +407,22 @@ pub fn verify(store: &dyn LogStore) -> Result<Report, ReadError> {
     })
 }
 
+/// The head `meta` names, read until two reads agree. [`LogStore::head`]
+/// reads the seq and the hash apart: an append that commits between the two
+/// pairs one record's seq with the next one's hash, which is no head at all.
+/// Every append moves the seq, so two equal reads saw no append in between.
+fn settled_head(store: &dyn LogStore) -> Result<Head, ReadError> {
+    let mut head = store.head()?;
+    for _ in 0..64 {
+        let again = store.head()?;
+        if again == head {
+            break;
+        }
+        head = again;
+    }
+    Ok(head)
+}
+
 fn contains_hash(bytes: &[u8], hash: &str) -> bool {
     let needle = format!("\"hash\":\"{hash}\"");
     bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
@@ -377,8 +436,9 @@ fn collect(done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; index::ALL.len()]
     let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
     let mut next_batch = 0usize;
     let mut next_seq = 1u64;
-    let mut prev_hash: Option<String> = Some(GENESIS_PREV.to_owned());
-    let mut head = Head { seq: 0, hash: GENESIS_PREV.to_owned() };
+    let mut prev_hash: Option<Hash32> = Some(GENESIS);
+    // The last record and its hash (`None`: it could not be read that far).
+    let mut head: (u64, Option<Hash32>) = (0, Some(GENESIS));
     let mut records = 0u64;
     let mut note = |seq: u64, problem: Problem| {
         if findings.len() < MAX_FINDINGS {
@@ -412,32 +472,26 @@ fn collect(done: mpsc::Receiver<(usize, Vec<Outcome>, [KeySet; index::ALL.len()]
                 if let Some((token, commit)) = outcome.token {
                     tokens.entry(token).or_default().push(TokenUse { seq: key, commit });
                 }
-                match outcome.link {
-                    Some((prev, hash)) => {
-                        if let Some(expected) = &prev_hash
-                            && *expected != prev
-                        {
-                            note(
-                                key,
-                                Problem::BrokenLink {
-                                    seq_before: key.saturating_sub(1),
-                                    expected: expected.clone(),
-                                    found: prev,
-                                },
-                            );
-                        }
-                        prev_hash = Some(hash.clone());
-                        head = Head { seq: key, hash };
-                    }
-                    None => {
-                        prev_hash = None;
-                        head = Head { seq: key, hash: String::new() };
-                    }
+                if let Some((prev, _)) = outcome.link
+                    && let Some(expected) = prev_hash
+                    && expected != prev
+                {
+                    note(
+                        key,
+                        Problem::BrokenLink {
+                            seq_before: key.saturating_sub(1),
+                            expected: hex::encode(expected),
+                            found: hex::encode(prev),
+                        },
+                    );
                 }
+                prev_hash = outcome.link.map(|(_, hash)| hash);
+                head = (key, prev_hash);
             }
         }
     }
     tokens.retain(|_, uses| uses.len() > 1);
+    let head = Head { seq: head.0, hash: head.1.map(hex::encode).unwrap_or_default() };
     Collected { findings, records, head, expected, tokens }
 }
 
@@ -459,14 +513,15 @@ fn check_record(
     bytes: &[u8],
     members: &mut Vec<scan::Member>,
     keys: &mut [KeySet; index::ALL.len()],
+    scratch: &mut Vec<u8>,
 ) -> Outcome {
-    let Examined { seq, prev, stored, computed } = match chain::examine(bytes, members) {
+    let RawExamined { seq, prev, stored, computed } = match chain::examine_raw(bytes, members) {
         Ok(examined) => examined,
         Err(problem) => {
             return Outcome { key, link: None, problems: vec![problem.into()], token: None };
         }
     };
-    // `examine` left the top-level members in `members`.
+    // `examine_raw` left the top-level members in `members`.
     let auth_used = members.iter().any(|m| {
         &bytes[m.name.clone()] == b"kind"
             && bytes[m.value.clone()].strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\""))
@@ -475,19 +530,17 @@ fn check_record(
     let mut token = None;
     let mut problems = Vec::new();
     if computed != stored {
-        problems.push(RecordProblem::HashMismatch { stored: stored.clone(), computed }.into());
+        let (stored, computed) = (hex::encode(stored), hex::encode(computed));
+        problems.push(RecordProblem::HashMismatch { stored, computed }.into());
     }
     if seq != key {
         problems.push(Problem::WrongSeq { key, claimed: seq });
     }
-    match index::facts_from_bytes(seq, bytes) {
-        Ok(facts) => {
-            for (tree, k) in index::entries_of(&facts) {
-                let at = index::ALL.iter().position(|n| *n == tree).unwrap_or(0);
-                keys[at].add(&k);
-            }
-            if auth_used && let Some(id) = &facts.token_id {
-                token = Some((id.clone(), facts.commit.clone()));
+    match index::facts_from_scanned(seq, bytes, members) {
+        Ok(mut facts) => {
+            add_keys(&mut facts, keys, scratch);
+            if auth_used && let Some(id) = facts.token_id {
+                token = Some((id, facts.commit));
             }
         }
         Err(detail) => problems.push(RecordProblem::Invalid(detail).into()),
@@ -495,6 +548,67 @@ fn check_record(
     // The chain continues through the *stored* hash: a record whose content was
     // altered is reported once, not again as a broken link at the next seq.
     Outcome { key, link: Some((prev, stored)), problems, token }
+}
+
+/// Where each index tree is in [`index::ALL`].
+const fn position(tree: &str) -> usize {
+    let mut at = 0;
+    while at < index::ALL.len() {
+        let (a, b) = (index::ALL[at].as_bytes(), tree.as_bytes());
+        if a.len() == b.len() {
+            let mut i = 0;
+            while i < a.len() && a[i] == b[i] {
+                i += 1;
+            }
+            if i == a.len() {
+                return at;
+            }
+        }
+        at += 1;
+    }
+    panic!("an index tree that is not in index::ALL")
+}
+
+/// Add the index keys of a record to `keys`: the keys [`index::entries_of`]
+/// lists (a path the record names twice is one key), each put together in
+/// `scratch` rather than allocated apart.
+fn add_keys(
+    facts: &mut index::Facts,
+    keys: &mut [KeySet; index::ALL.len()],
+    scratch: &mut Vec<u8>,
+) {
+    const PATH: usize = position(index::PATH);
+    const TIME: usize = position(index::TIME);
+    const COMMIT: usize = position(index::COMMIT);
+    const CHANGE: usize = position(index::CHANGE);
+    const TOKEN: usize = position(index::TOKEN);
+    const DRAFT: usize = position(index::DRAFT);
+    let seq = facts.seq.to_be_bytes();
+    let mut tagged = |at: usize, text: &[u8]| {
+        scratch.clear();
+        scratch.extend_from_slice(text);
+        scratch.push(0);
+        scratch.extend_from_slice(&seq);
+        keys[at].add(scratch);
+    };
+    if facts.paths.len() > 1 {
+        facts.paths.sort_unstable();
+        facts.paths.dedup();
+    }
+    for path in &facts.paths {
+        tagged(PATH, path);
+    }
+    for (at, text) in [
+        (COMMIT, &facts.commit),
+        (CHANGE, &facts.change_id),
+        (TOKEN, &facts.token_id),
+        (DRAFT, &facts.draft),
+    ] {
+        if let Some(text) = text {
+            tagged(at, text.as_bytes());
+        }
+    }
+    keys[TIME].add(&index::time_key(facts.time_nanos, facts.seq));
 }
 
 /// A signed checkpoint as [`compare_checkpoints`] needs it: what its
@@ -909,6 +1023,50 @@ mod tests {
             compare_tip(&store, &id, &checkpoints[1]).expect("reads"),
             Some(Problem::BehindCheckpoint { head: 5, checkpoint: 6 })
         );
+    }
+
+    #[test]
+    fn the_keys_added_are_those_entries_of_lists() {
+        let facts = |paths: &[&[u8]], token: Option<&str>| index::Facts {
+            seq: 42,
+            time_nanos: -5,
+            paths: paths.iter().map(|p| p.to_vec()).collect(),
+            commit: Some("ab12".into()),
+            change_id: None,
+            token_id: token.map(str::to_owned),
+            draft: Some("0123456789abcdef0123456789abcdef".into()),
+        };
+        let cases: [(&[&[u8]], Option<&str>); 5] = [
+            (&[], None),
+            (&[b"a"], Some("t1")),
+            (&[b"b/c", b"a", b"b/c"], None),
+            (&[b"x", b"x", b"x"], Some("t1")),
+            (&[b"a\xff", b"", b"a"], None),
+        ];
+        for (paths, token) in cases {
+            let mut listed = [KeySet::default(); index::ALL.len()];
+            for (tree, key) in index::entries_of(&facts(paths, token)) {
+                listed[index::ALL.iter().position(|n| *n == tree).expect("a tree")].add(&key);
+            }
+            let mut added = [KeySet::default(); index::ALL.len()];
+            add_keys(&mut facts(paths, token), &mut added, &mut Vec::new());
+            assert_eq!(added, listed, "{paths:?}");
+        }
+    }
+
+    /// A key of 31 bytes (three whole words and part of a fourth): every
+    /// one-bit change of it changes the hash.
+    #[test]
+    fn keys_that_differ_in_one_word_hash_apart() {
+        let key = *b"some/path/of/a/file.md\0\0\0\0\0\0\0\0\x07";
+        for at in 0..key.len() {
+            for bit in 0..8 {
+                let mut other = key;
+                other[at] ^= 1 << bit;
+                assert_ne!(key_hash(&key), key_hash(&other), "byte {at} bit {bit}");
+            }
+        }
+        assert_ne!(key_hash(b"ab"), key_hash(b"ab\0"));
     }
 
     #[test]
