@@ -453,6 +453,14 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    // It exited as the wait ran out: say so, with its reason.
+    if let Ok(Some(exit)) = child.try_wait() {
+        return Err(watcher_exited(
+            repo,
+            &format!("the watcher exited at once ({exit})"),
+            log_from,
+        ));
+    }
     Err(watcher_exited(repo, "the watcher did not answer within 10 s", log_from))
 }
 
