@@ -12,13 +12,17 @@ use crate::output::say;
 
 pub fn run(name: super::HookName) -> Result<(), CommandError> {
     let ctx = HookContext::new(name)?;
+    // One Hook for the whole hook: the invocation and trail.toml's settings
+    // are read once.
+    ctx.with_hook(|hook| record(&ctx, hook))?
+}
+
+fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), CommandError> {
     let pre_push_runs_trail =
         || crate::commands::hooks::health::runs_trail(&ctx.repo, super::HookName::PrePush);
     let local = super::local_actor(&ctx.repo.git);
     let mut notices = Vec::new();
-    let recorded = ctx.with_hook(|hook| {
-        trail_hooks::post_commit::run(hook, local, &pre_push_runs_trail, &mut notices)
-    })?;
+    let recorded = trail_hooks::post_commit::run(hook, local, &pre_push_runs_trail, &mut notices);
     for notice in notices.drain(..) {
         say(notice);
     }
@@ -46,9 +50,7 @@ pub fn run(name: super::HookName) -> Result<(), CommandError> {
         |store| crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store),
     )?;
 
-    let done = ctx.with_hook(|hook| {
-        trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices)
-    })?;
+    let done = trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices);
     for notice in notices {
         say(notice);
     }
