@@ -24,6 +24,14 @@ fn template(title: &str) -> String {
     format!("{title}\n\n{TEMPLATE_INTRO}\n## [Unreleased]\n")
 }
 
+/// The template as trail creates a file: with markdownlint's settings for it.
+fn created_template(title: &str) -> String {
+    format!(
+        "{title}\n\n{TEMPLATE_INTRO}\n<!-- markdownlint-configure-file {{ \"MD013\": false, \
+         \"MD024\": {{ \"siblings_only\": true }} }} -->\n\n## [Unreleased]\n"
+    )
+}
+
 /// A line as trail writes it.
 fn entry(time: &str, file: &str, change: &str) -> String {
     format!("- {time} `{file}` — Why: w. Impact: i. (Ada, change {change})")
@@ -182,8 +190,9 @@ fn merge_driver_unites_entries_from_two_branches() {
 
     env.git_ok(&repo, ["merge", "-q", "--no-edit", "feature"]);
     let merged = read(&repo.join("CHANGELOG.md"));
+    // The merge writes a blank line under each heading (markdownlint's MD022).
     let expected = format!(
-        "{}\n### Added\n{ours_line}\n{theirs_line}\n{}\n\n### Fixed\n{fixed_line}\n",
+        "{}\n### Added\n\n{ours_line}\n{theirs_line}\n{}\n\n### Fixed\n\n{fixed_line}\n",
         template("# Changelog"),
         entry("2026-01-01T00:00:00Z", "a", "base0")
     );
@@ -224,7 +233,7 @@ fn merge_driver_alone_writes_the_union_into_ours() {
     write(&dir.join("ours"), &with(&a));
     write(&dir.join("theirs"), &with(&b));
     env.trail_ok(&dir, ["changelog", "merge", "base", "ours", "theirs", "CHANGELOG.md"]);
-    assert_eq!(read(&dir.join("ours")), format!("{base}\n### Added\n{b}\n{a}\n"));
+    assert_eq!(read(&dir.join("ours")), format!("{base}\n### Added\n\n{b}\n{a}\n"));
     // A malformed side falls back to git merge-file: clean when only one side changed…
     write(&dir.join("ours"), &format!("{base}```\n"));
     write(&dir.join("theirs"), &base);
@@ -272,30 +281,32 @@ fn imported_repo(env: &TestEnv) -> std::path::PathBuf {
 fn sync_writes_imported_commits_into_every_directory_once() {
     let env = TestEnv::new();
     let repo = imported_repo(&env);
-    // Only hook records count by default.
-    env.trail_ok(&repo, ["changelog", "sync"]).assert_stderr_has("nothing to add");
-    assert!(!repo.join("CHANGELOG.md").exists());
+    // Only hook records count by default; the missing files are created
+    // (what `trail changelog check` asks for), without entries.
+    env.trail_ok(&repo, ["changelog", "sync"])
+        .assert_stderr_has("created 3 CHANGELOG.md files (no entries to add)");
+    assert_eq!(read(&repo.join("CHANGELOG.md")), created_template("# Changelog"));
 
     let out = env.trail_ok(&repo, ["changelog", "sync", "--include-imported"]);
     out.assert_stderr_has("added 5 entries to 3 CHANGELOG.md files");
     assert_eq!(
         read(&repo.join("src/CHANGELOG.md")),
         format!(
-            "{}\n### Added\n- 2021-01-01T00:00:00Z `a.rs` (added) — Why: start. Impact: none. \
-             (Test Author, change 00000000000000a1)\n\n### Changed\n- 2021-01-02T00:00:00Z \
-             `b.rs` (renamed from `src/a.rs`) — Why: a clearer name. Impact: not given. (Test \
-             Author, change 00000000000000b2)\n",
-            template("# Changelog — `src/`")
+            "{}\n### Added\n\n- 2021-01-01T00:00:00Z `a.rs` (added) — Initial. Why: start. \
+             Impact: none. (Test Author, change 00000000000000a1)\n\n### Changed\n\n- \
+             2021-01-02T00:00:00Z `b.rs` (renamed from `src/a.rs`) — Rename. Why: a clearer \
+             name. Impact: not given. (Test Author, change 00000000000000b2)\n",
+            created_template("# Changelog — `src/`")
         )
     );
     assert_eq!(
         read(&repo.join("CHANGELOG.md")),
         format!(
-            "{}\n### Added\n- 2021-01-01T00:00:00Z `README` (added); also in `src/` — Why: \
-             start. Impact: none. (Test Author, change 00000000000000a1)\n\n### Changed\n- \
-             2021-01-02T00:00:00Z in `docs/`, `src/` — Why: a clearer name. Impact: not given. \
-             (Test Author, change 00000000000000b2)\n",
-            template("# Changelog")
+            "{}\n### Added\n\n- 2021-01-01T00:00:00Z `README` (added); also in `src/` — \
+             Initial. Why: start. Impact: none. (Test Author, change 00000000000000a1)\n\n### \
+             Changed\n\n- 2021-01-02T00:00:00Z in `docs/`, `src/` — Rename. Why: a clearer \
+             name. Impact: not given. (Test Author, change 00000000000000b2)\n",
+            created_template("# Changelog")
         )
     );
     assert!(read(&repo.join("docs/CHANGELOG.md")).contains("`guide.md` (added)"));

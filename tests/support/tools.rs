@@ -1,9 +1,13 @@
-//! The hook managers the hook-manager tests run trail against (lefthook,
-//! husky, the pre-commit framework), installed once at pinned versions by
-//! `.ci/install-test-tools` into `target/test-tools` (or `$TRAIL_TEST_TOOLS`).
+//! The tools the tests run trail against — the hook managers (lefthook,
+//! husky, the pre-commit framework) and the checkers of the changelogs trail
+//! writes (markdownlint-cli, the `keepachangelog` Python parser) — installed
+//! once at pinned versions by `.ci/install-test-tools` into
+//! `target/test-tools` (or `$TRAIL_TEST_TOOLS`).
 //! The first test that needs them runs the script, under a file lock, when
 //! they are missing; a tool still missing afterwards fails the test with the
 //! script's output. Never a silent skip.
+
+#![allow(dead_code, reason = "each test file uses a different part of the tools")]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -27,6 +31,16 @@ impl Tools {
         self.dir.join("venv/bin/pre-commit")
     }
 
+    /// markdownlint-cli's `markdownlint` command.
+    pub fn markdownlint(&self) -> PathBuf {
+        self.dir.join("node_modules/.bin/markdownlint")
+    }
+
+    /// The virtualenv's Python, which can `import keepachangelog`.
+    pub fn python(&self) -> PathBuf {
+        self.dir.join("venv/bin/python")
+    }
+
     /// The folder of the `node` that ran npm (husky is run with it).
     pub fn node(&self) -> PathBuf {
         which("node").unwrap_or_else(|| panic!("node is not on PATH: the husky tests need it"))
@@ -44,7 +58,12 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn complete(dir: &Path) -> bool {
-    dir.join("versions").is_file()
+    // The versions file is written last, and lists every tool the script installs.
+    let versions = std::fs::read_to_string(dir.join("versions")).unwrap_or_default();
+    ["lefthook ", "husky ", "pre-commit ", "markdownlint-cli ", "keepachangelog "]
+        .iter()
+        .all(|tool| versions.lines().any(|l| l.starts_with(tool)))
+        && dir.join("node_modules/.bin/markdownlint").exists()
         && dir.join("node_modules/.bin/lefthook").exists()
         && dir.join("node_modules/husky/index.js").is_file()
         && dir.join("venv/bin/pre-commit").exists()
@@ -72,7 +91,7 @@ pub fn tools() -> &'static Tools {
                 .expect("run flock bash .ci/install-test-tools");
             assert!(
                 out.status.success() && complete(&dir),
-                "the hook managers could not be installed into {} by {}:\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                "the test tools could not be installed into {} by {}:\n--- stdout ---\n{}\n--- stderr ---\n{}",
                 dir.display(),
                 script.display(),
                 String::from_utf8_lossy(&out.stdout),

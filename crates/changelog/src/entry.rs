@@ -78,9 +78,15 @@ pub struct Meta {
     pub author: String,
     /// The change id: ASCII letters and digits ([`crate::valid_change_id`]).
     pub change: String,
-    /// The section chosen by the commit (a `Fixed:` or `Security:` trailer);
-    /// `None` lets the files decide ([`Entry::section`]).
+    /// The section chosen by the commit (a `Fixed:` or `Security:` trailer, a
+    /// Conventional Commits type: [`crate::classify`]); `None` lets the files
+    /// decide ([`Entry::section`]).
     pub section: Option<Section>,
+    /// The commit's subject (the first line of its message), when known.
+    pub subject: Option<String>,
+    /// The commit says it breaks compatibility (`feat!:`, a
+    /// `BREAKING-CHANGE:` trailer): the entry is marked `**Breaking:**`.
+    pub breaking: bool,
 }
 
 /// How one file of a directory changed.
@@ -139,9 +145,20 @@ impl Entry {
     /// The entry as one Markdown list item (no line break, however long):
     ///
     /// ```text
-    /// - 2026-11-26T22:40:11Z `store.rs` — Why: keep indexes beside records. Impact: store format v1; no migration. (Ada Lovelace, change c0ffee12)
+    /// - 2026-11-26T22:40:11Z `store.rs` — Keep the index in the store. Why: keep indexes beside records. Impact: store format v1; no migration. (Ada Lovelace, change c0ffee12)
     /// ```
+    ///
+    /// The subject (with `**Breaking:**` before it for a breaking change) is
+    /// left out when the commit's message was not known.
     pub fn render(&self) -> String {
+        let (head, said, tail) = self.render_parts();
+        format!("{head}{said}{tail}")
+    }
+
+    /// The rendered line in three parts: up to ` —`, what the message says
+    /// (the breaking mark and the subject, each with a space before it; empty
+    /// without them), and from ` Why: ` on.
+    pub(crate) fn render_parts(&self) -> (String, String, String) {
         let mut line = format!("- {}", self.meta.time.format("%Y-%m-%dT%H:%M:%SZ"));
         let files: Vec<String> = self.files.iter().map(render_file).collect();
         let dirs: Vec<String> = self
@@ -161,19 +178,29 @@ impl Entry {
             line.push_str(if files.is_empty() { " in " } else { "; also in " });
             line.push_str(&dirs.join(", "));
         }
-        line.push_str(" — Why: ");
-        line.push_str(&sentence(self.meta.why.as_deref()));
-        line.push_str(" Impact: ");
-        line.push_str(&sentence(self.meta.impact.as_deref()));
+        line.push_str(" —");
+        let mut said = String::new();
+        let subject = self.meta.subject.as_deref().map(collapse).filter(|s| !s.is_empty());
+        if self.meta.breaking {
+            said.push_str(" **Breaking:**");
+        }
+        if let Some(subject) = subject {
+            said.push(' ');
+            said.push_str(&sentence(Some(&subject)));
+        }
+        let mut tail = String::from(" Why: ");
+        tail.push_str(&sentence(self.meta.why.as_deref()));
+        tail.push_str(" Impact: ");
+        tail.push_str(&sentence(self.meta.impact.as_deref()));
         let author = collapse(&self.meta.author);
         let change: String =
             self.meta.change.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        line.push_str(&format!(
+        tail.push_str(&format!(
             " ({}, change {})",
             if author.is_empty() { "unknown" } else { &author },
             if change.is_empty() { "unknown" } else { &change }
         ));
-        line
+        (line, said, tail)
     }
 }
 
@@ -338,6 +365,8 @@ mod tests {
             author: "Ada Lovelace".into(),
             change: "c0ffee12".into(),
             section: None,
+            subject: None,
+            breaking: false,
         }
     }
 

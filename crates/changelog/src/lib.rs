@@ -15,10 +15,12 @@
 //! It must not do terminal I/O, read the environment, touch the file system or
 //! start processes: it maps bytes to bytes. The CLI reads and writes the files.
 
+pub mod classify;
 mod entry;
 mod merge;
 mod text;
 
+pub use classify::{Choice, Sections};
 pub use entry::{Change, Entry, FileNote, FileStatus, Meta, Section, Status, plan};
 pub use merge::{MergeConflict, merge};
 pub use text::{
@@ -45,6 +47,7 @@ pub fn template(dir: &[u8]) -> String {
          first. Times are UTC. The format follows Keep a Changelog 1.1.0; trail adds\n\
          an entry for every commit that touches this directory, with its rationale\n\
          and impact.\n\n\
+         <!-- markdownlint-configure-file {{ \"MD013\": false, \"MD024\": {{ \"siblings_only\": true }} }} -->\n\n\
          ## [Unreleased]\n"
     )
 }
@@ -73,7 +76,8 @@ mod tests {
             "# Changelog — `crates/journal/`\n\nAll notable changes to files in this directory \
              are recorded here, newest\nfirst. Times are UTC. The format follows Keep a \
              Changelog 1.1.0; trail adds\nan entry for every commit that touches this \
-             directory, with its rationale\nand impact.\n\n## [Unreleased]\n"
+             directory, with its rationale\nand impact.\n\n<!-- markdownlint-configure-file { \
+             \"MD013\": false, \"MD024\": { \"siblings_only\": true } } -->\n\n## [Unreleased]\n"
         );
         assert!(template(b"").starts_with("# Changelog\n\n"));
         assert!(check(template(b"odd\nname").as_bytes()).is_ok());

@@ -38,7 +38,7 @@ fn split(text: &[u8]) -> Result<Split, Malformed> {
     let mut items = Vec::new();
     let mut section = None;
     for i in doc.unreleased_body() {
-        if let Kind::H3(s) = doc.kinds[i] {
+        if let Some(s) = doc.subsection(i) {
             section = s;
         }
         // An entry directly under `## [Unreleased]` (no subsection) is not one
@@ -49,27 +49,68 @@ fn split(text: &[u8]) -> Result<Split, Malformed> {
         }
     }
     let body = doc.unreleased_body();
-    for i in body.clone() {
-        if !matches!(doc.kinds[i], Kind::H3(_)) {
+    // Entries taken out of a subsection that keeps other text take the blank
+    // line `place` put above them when one is left below them too.
+    let mut k = body.start;
+    while k < body.end {
+        if !edit.is_deleted(k) {
+            k += 1;
             continue;
         }
-        let rest: Vec<usize> = (i + 1..body.end)
-            .take_while(|&j| !matches!(doc.kinds[j], Kind::H3(_)))
+        let run = k;
+        while k < body.end && edit.is_deleted(k) {
+            k += 1;
+        }
+        let blank = |j: usize| doc.kinds[j] == Kind::Blank;
+        let heading = (body.start..run).rev().find(|&j| doc.subsection(j).is_some());
+        let emptied = heading.is_some_and(|h| {
+            (doc.heading_end(h) + 1..body.end)
+                .take_while(|&j| doc.subsection(j).is_none())
+                .all(|j| edit.is_deleted(j) || blank(j))
+        });
+        if !emptied
+            && run > body.start
+            && blank(run - 1)
+            && !edit.is_deleted(run - 1)
+            && (k == doc.lines.len() || blank(k))
+        {
+            edit.delete(run - 1);
+        }
+    }
+    for i in body.clone() {
+        if doc.subsection(i).is_none() {
+            continue;
+        }
+        let after = doc.heading_end(i) + 1;
+        let rest: Vec<usize> = (after..body.end)
+            .take_while(|&j| doc.subsection(j).is_none())
             .filter(|&j| !edit.is_deleted(j))
             .collect();
         if !rest.iter().all(|&j| doc.kinds[j] == Kind::Blank) {
             continue;
         }
-        edit.delete(i);
-        // Undo the blank line `place` added with the heading: after it when the
-        // subsection went in before another one, else before it.
-        let next = rest.last().map_or(i + 1, |&j| j + 1);
-        if rest.len() == 1 && next < body.end && matches!(doc.kinds[next], Kind::H3(_)) {
-            edit.delete(rest[0]);
-        } else if let Some(before) = (body.start..i).rev().find(|&j| !edit.is_deleted(j))
-            && doc.kinds[before] == Kind::Blank
+        // The emptied subsection goes as `place` wrote it: the heading, the
+        // blank lines under it, its entries, and the blank line after them
+        // when a line follows (the blank line above it stays).
+        let mut k = after;
+        for j in i..after {
+            edit.delete(j);
+        }
+        while k < body.end && doc.kinds[k] == Kind::Blank && !edit.is_deleted(k) {
+            edit.delete(k);
+            k += 1;
+        }
+        let had_entries = k < body.end && edit.is_deleted(k);
+        while k < body.end && edit.is_deleted(k) {
+            k += 1;
+        }
+        if had_entries
+            && k < body.end
+            && doc.kinds[k] == Kind::Blank
+            && k + 1 < doc.lines.len()
+            && doc.kinds[k + 1] != Kind::Blank
         {
-            edit.delete(before);
+            edit.delete(k);
         }
     }
     Ok(Split { remainder: edit.finish(), items })
@@ -99,9 +140,24 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, MergeCo
     let base = read("the common ancestor", base)?;
     let ours = read("our version", ours)?;
     let theirs = read("their version", theirs)?;
+    // Blank lines carry no meaning, and `split` cannot always tell the blank
+    // lines `place` wrote from a person's: sides that differ only in them
+    // count as unchanged.
+    let shape = |s: &Split| {
+        s.remainder
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty())
+            .map(<[u8]>::to_vec)
+            .collect::<Vec<_>>()
+    };
+    let (base_shape, our_shape, their_shape) = (shape(&base), shape(&ours), shape(&theirs));
     let remainder = if ours.remainder == base.remainder {
         &theirs.remainder
     } else if theirs.remainder == base.remainder || ours.remainder == theirs.remainder {
+        &ours.remainder
+    } else if our_shape == base_shape && their_shape != base_shape {
+        &theirs.remainder
+    } else if their_shape == base_shape || our_shape == their_shape {
         &ours.remainder
     } else {
         return Err(MergeConflict {
@@ -164,6 +220,8 @@ mod tests {
                 author: "Ada".into(),
                 change: id.into(),
                 section: None,
+                subject: None,
+                breaking: false,
             },
             files: vec![FileNote { name: b"f.rs".to_vec(), status }],
             dirs: vec![],

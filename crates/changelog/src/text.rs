@@ -21,15 +21,16 @@ pub struct Malformed {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// Anything else (paragraphs, list items, trail entries).
+    /// Anything else (paragraphs, list items, trail entries, thematic breaks).
     Text,
     Blank,
     /// A fence line or a line inside a fenced code block.
     Fenced,
-    H1,
-    H2,
-    /// A `### ` heading and the Keep a Changelog section it names, if any.
-    H3(Option<Section>),
+    /// A heading of this level: an ATX heading (`## x`), or the title line of
+    /// a setext heading (`x` above `===` or `---`).
+    Heading(u8),
+    /// The `===` (level 1) or `---` (level 2) line under a setext title.
+    Underline,
 }
 
 pub(crate) struct Line<'a> {
@@ -41,9 +42,22 @@ pub(crate) struct Line<'a> {
 pub(crate) struct Doc<'a> {
     pub lines: Vec<Line<'a>>,
     pub kinds: Vec<Kind>,
-    /// The `## [Unreleased]` heading's index and the index where its section ends
-    /// (the next level 1 or 2 heading, or the number of lines).
+    /// The Unreleased heading's index (its title line) and the index where
+    /// its section ends (the next heading of its level or above, or the
+    /// number of lines).
     pub unreleased: Option<(usize, usize)>,
+    /// The level of the file's release headings (`## [1.0.0]`: 2; ripgrep's
+    /// underlined `0.2.0` titles: 1): Unreleased has it, its Keep a Changelog
+    /// subsections are one level below.
+    pub level: u8,
+    /// Whether the file underlines its release headings (setext style):
+    /// headings trail adds at levels 1 and 2 are underlined too.
+    pub setext: bool,
+    /// Where a missing Unreleased goes: above the first release heading;
+    /// `None`: at the end (the file has no release yet).
+    pub first_release: Option<usize>,
+    /// The bullet the file's lists use (`-`, `*` or `+`); trail's entries use it.
+    pub marker: char,
     /// The line ending trail writes: the file's first one, `\n` by default.
     pub eol: &'static str,
 }
@@ -61,20 +75,103 @@ impl Doc<'_> {
         }
         entry_id(self.lines[i].body)
     }
+
+    /// The text of heading `i` (`## [1.0.0] - x` → `[1.0.0] - x`).
+    pub fn title(&self, i: usize) -> Option<&str> {
+        match self.kinds[i] {
+            Kind::Heading(_) if self.is_setext(i) => Some(self.lines[i].body.trim()),
+            Kind::Heading(level) => heading(self.lines[i].body, usize::from(level)),
+            _ => None,
+        }
+    }
+
+    fn is_setext(&self, i: usize) -> bool {
+        matches!(self.kinds[i], Kind::Heading(_)) && self.kinds.get(i + 1) == Some(&Kind::Underline)
+    }
+
+    /// The last line of heading `i` (its underline, for a setext heading).
+    pub fn heading_end(&self, i: usize) -> usize {
+        if self.is_setext(i) { i + 1 } else { i }
+    }
+
+    /// `Some(section)` when line `i` is a subsection heading (one level below
+    /// Unreleased), with the Keep a Changelog section it names, if any.
+    pub fn subsection(&self, i: usize) -> Option<Option<Section>> {
+        match self.kinds[i] {
+            Kind::Heading(l) if l == self.level + 1 => {
+                Some(self.title(i).and_then(Section::from_name))
+            }
+            _ => None,
+        }
+    }
+
+    /// The lines of a heading of `level` titled `title`, in the file's style.
+    pub fn heading_lines(&self, level: u8, title: &str) -> Vec<String> {
+        if self.setext && level <= 2 {
+            let c = if level == 1 { "=" } else { "-" };
+            vec![title.to_owned(), c.repeat(title.chars().count().max(3))]
+        } else {
+            vec![format!("{} {title}", "#".repeat(usize::from(level)))]
+        }
+    }
+
+    /// An entry line with the file's bullet.
+    pub fn with_marker(&self, line: &str) -> String {
+        match line.as_bytes() {
+            [b'-' | b'*' | b'+', b' ', ..] => format!("{}{}", self.marker, &line[1..]),
+            _ => line.to_owned(),
+        }
+    }
+}
+
+/// Whether `body` starts a list item: `- `, `* `, `+ `, `1. `, `1) `.
+fn list_item(body: &str) -> bool {
+    let t = body.trim_start_matches(' ');
+    if body.len() - t.len() > 3 {
+        return false;
+    }
+    let b = t.as_bytes();
+    if matches!(b, [b'-' | b'*' | b'+', b' ' | b'\t', ..] | [b'-' | b'*' | b'+']) {
+        return true;
+    }
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=9).contains(&digits)
+        && matches!(b.get(digits), Some(b'.' | b')'))
+        && matches!(b.get(digits + 1), None | Some(b' ' | b'\t'))
+}
+
+/// A setext underline: up to three spaces, then a run of `=` (1) or `-`
+/// (2), at least three long, then only spaces.
+fn underline(body: &str) -> Option<u8> {
+    let t = body.trim_start_matches(' ');
+    if body.len() - t.len() > 3 {
+        return None;
+    }
+    let t = t.trim_end();
+    let c = t.chars().next()?;
+    let level = match c {
+        '=' => 1,
+        '-' => 2,
+        _ => return None,
+    };
+    (t.len() >= 3 && t.chars().all(|x| x == c)).then_some(level)
 }
 
 /// The time a trail entry line starts with: `- 2026-11-26T22:40:11Z …`.
 fn entry_time(body: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let stamp = body.strip_prefix("- ")?.get(..20)?;
+    let stamp = bullet(body)?.get(..20)?;
     chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%dT%H:%M:%SZ").ok().map(|t| t.and_utc())
+}
+
+/// The text after a `- ` (or `* `, `+ `) bullet at the start of a line.
+fn bullet(body: &str) -> Option<&str> {
+    body.strip_prefix("- ").or_else(|| body.strip_prefix("* ")).or_else(|| body.strip_prefix("+ "))
 }
 
 /// The change id of a trail entry line: `- … , change ID)`.
 pub(crate) fn entry_id(body: &str) -> Option<&str> {
     let body = body.trim_end();
-    if !body.starts_with("- ") {
-        return None;
-    }
+    bullet(body)?;
     let rest = body.strip_suffix(')')?;
     let at = rest.rfind(", change ")?;
     let id = &rest[at + ", change ".len()..];
@@ -108,13 +205,15 @@ fn fence_closes(body: &str, (c, n): (char, usize)) -> bool {
     run >= n && rest[run..].trim().is_empty()
 }
 
+/// `<<<<<<<`, `>>>>>>>` or `|||||||` (git's conflict markers; its `=======`
+/// separator is told from a setext underline where it stands).
 fn conflict_marker(body: &str) -> bool {
     let marker =
         |m: &str| body.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '));
-    body.trim_end() == "=======" || marker("<<<<<<<") || marker(">>>>>>>") || marker("|||||||")
+    marker("<<<<<<<") || marker(">>>>>>>") || marker("|||||||")
 }
 
-/// The text of a heading of `level` (`## x` → `x`, closing `#`s dropped), if `body` is one.
+/// The text of an ATX heading of `level` (`## x` → `x`, closing `#`s dropped), if `body` is one.
 fn heading(body: &str, level: usize) -> Option<&str> {
     let hashes = body.len() - body.trim_start_matches('#').len();
     if hashes != level {
@@ -128,8 +227,54 @@ fn heading(body: &str, level: usize) -> Option<&str> {
     Some(rest.trim_end_matches('#').trim_end())
 }
 
+/// The level of an ATX heading line (1 to 6).
+fn atx_level(body: &str) -> Option<u8> {
+    (1..=6u8).find(|&l| heading(body, usize::from(l)).is_some())
+}
+
+/// The words of a heading title, lower case: `[1.2.0] (Unreleased)` →
+/// `1.2.0`, `unreleased`.
+fn words(title: &str) -> Vec<String> {
+    title
+        .split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-' || c == '_'))
+        .map(|w| w.trim_matches(['.', '-', '_']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether a heading title names the unreleased changes: `[Unreleased]`,
+/// `Unreleased`, `TBD`, `Next`, `Upcoming` (any case, bracketed or not),
+/// `1.2.0 (unreleased)`, `[1.2.0] - Unreleased`, `Unreleased changes`.
 fn is_unreleased(title: &str) -> bool {
-    bracketed(title).unwrap_or(title).eq_ignore_ascii_case("unreleased")
+    let words = words(title);
+    let Some(first) = words.first() else { return false };
+    matches!(first.as_str(), "unreleased" | "tbd" | "next" | "upcoming")
+        || (looks_like_version(first)
+            && words[1..].iter().any(|w| matches!(w.as_str(), "unreleased" | "tbd" | "upcoming")))
+}
+
+/// Whether the unreleased title is a bare spelling (`TBD`, `[Unreleased]`),
+/// which a release keeps for the new section, rather than a version's.
+fn bare_unreleased(title: &str) -> bool {
+    words(title).first().is_some_and(|w| !looks_like_version(w))
+}
+
+fn looks_like_version(word: &str) -> bool {
+    let w = word.strip_prefix('v').unwrap_or(word);
+    w.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Whether a heading title names a release: `[1.0.0] - 2026-01-01`,
+/// `0.2.0 (2016-09-26)`, `v2.0.0`, `Version 1.2`, `2024-01-01`.
+fn is_release(title: &str) -> bool {
+    let words = words(title);
+    match words.as_slice() {
+        [first, ..] if looks_like_version(first) => true,
+        [first, second, ..] if matches!(first.as_str(), "version" | "release" | "v") => {
+            looks_like_version(second)
+        }
+        _ => false,
+    }
 }
 
 /// `[x]…` → `x`.
@@ -166,8 +311,11 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
         Some("\r\n") => "\r\n",
         _ => "\n",
     };
-    let mut kinds = Vec::with_capacity(lines.len());
+    let mut kinds: Vec<Kind> = Vec::with_capacity(lines.len());
     let mut fence: Option<((char, usize), usize)> = None;
+    // The first line of the paragraph the previous line belongs to.
+    let mut paragraph: Option<usize> = None;
+    let mut marker: Option<char> = None;
     for (i, line) in lines.iter().enumerate() {
         let body = line.body;
         if let Some((open, _)) = fence {
@@ -180,6 +328,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
         if let Some(open) = fence_open(body) {
             fence = Some((open, i));
             kinds.push(Kind::Fenced);
+            paragraph = None;
             continue;
         }
         if conflict_marker(body) {
@@ -189,17 +338,45 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
                  <<<<<<<, ======= and >>>>>>> lines",
             ));
         }
-        kinds.push(if body.trim().is_empty() {
+        // A setext underline needs a paragraph line above it, and not one of
+        // a list item (there `---` is a thematic break).
+        if let Some(level) = underline(body)
+            && let Some(start) = paragraph
+            && !list_item(lines[start].body)
+        {
+            kinds[i - 1] = Kind::Heading(level);
+            kinds.push(Kind::Underline);
+            paragraph = None;
+            continue;
+        }
+        if body.trim_end() == "=======" {
+            return Err(malformed(
+                i,
+                "git conflict marker: resolve the merge conflict in this file, then remove the \
+                 <<<<<<<, ======= and >>>>>>> lines (a `=======` underline needs a title line \
+                 directly above it)",
+            ));
+        }
+        let kind = if body.trim().is_empty() {
             Kind::Blank
-        } else if heading(body, 1).is_some() {
-            Kind::H1
-        } else if heading(body, 2).is_some() {
-            Kind::H2
-        } else if let Some(title) = heading(body, 3) {
-            Kind::H3(Section::from_name(title))
+        } else if let Some(level) = atx_level(body) {
+            Kind::Heading(level)
         } else {
             Kind::Text
-        });
+        };
+        paragraph = match kind {
+            Kind::Text if underline(body).is_none() => paragraph.or(Some(i)),
+            _ => None,
+        };
+        if kind == Kind::Text
+            && marker.is_none()
+            && let Some(c) = body.trim_start_matches(' ').chars().next()
+            && matches!(c, '-' | '*' | '+')
+            && list_item(body)
+        {
+            marker = Some(c);
+        }
+        kinds.push(kind);
     }
     if let Some(((c, n), at)) = fence {
         return Err(malformed(
@@ -210,44 +387,93 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
             ),
         ));
     }
-    let mut unreleased: Option<(usize, usize)> = None;
-    for (i, kind) in kinds.iter().enumerate() {
-        match kind {
-            Kind::H2 if heading(lines[i].body, 2).is_some_and(is_unreleased) => {
-                if let Some((first, _)) = unreleased {
-                    return Err(malformed(
-                        i,
-                        format!(
-                            "a second `## [Unreleased]` section (the first is at line {}): \
-                             merge the two into one",
-                            first + 1
-                        ),
-                    ));
-                }
-                unreleased = Some((i, kinds.len()));
+    let mut doc = Doc {
+        lines,
+        kinds,
+        unreleased: None,
+        level: 2,
+        setext: false,
+        first_release: None,
+        marker: marker.unwrap_or('-'),
+        eol,
+    };
+    let headings: Vec<(usize, u8)> = (0..doc.kinds.len())
+        .filter_map(|i| match doc.kinds[i] {
+            Kind::Heading(l) => Some((i, l)),
+            _ => None,
+        })
+        .collect();
+    for &(i, level) in &headings {
+        if level > 3 || !doc.title(i).is_some_and(is_unreleased) {
+            continue;
+        }
+        if let Some((first, _)) = doc.unreleased {
+            if doc.kinds[first] == Kind::Heading(level) {
+                return Err(malformed(
+                    i,
+                    format!(
+                        "a second Unreleased section (the first is at line {}): merge the two \
+                         into one",
+                        first + 1
+                    ),
+                ));
             }
-            Kind::H1 | Kind::H2 => {
-                if let Some((h, end)) = &mut unreleased
-                    && *end == kinds.len()
-                    && i > *h
-                {
-                    *end = i;
-                }
+            continue;
+        }
+        doc.unreleased = Some((i, doc.kinds.len()));
+        doc.level = level;
+        doc.setext = doc.is_setext(i);
+    }
+    let release = headings.iter().find(|&&(i, l)| {
+        l <= 3 && doc.title(i).is_some_and(is_release) && doc.unreleased.is_none_or(|(h, _)| i > h)
+    });
+    match (doc.unreleased, release) {
+        (Some((h, _)), _) => {
+            let level = doc.level;
+            let end = headings
+                .iter()
+                .find(|&&(i, l)| i > h && l <= level)
+                .map_or(doc.kinds.len(), |&(i, _)| i);
+            doc.unreleased = Some((h, end));
+        }
+        (None, Some(&(i, level))) => {
+            doc.level = level;
+            doc.setext = doc.is_setext(i);
+            doc.first_release = Some(i);
+        }
+        (None, None) => {
+            doc.setext = headings.first().is_some_and(|&(i, _)| doc.is_setext(i));
+            // The file's title (a first level-1 heading) is no layout; any
+            // other heading is a layout trail cannot place entries into.
+            let title = headings.first().filter(|&&(_, l)| l == 1).map(|&(i, _)| i);
+            if let Some(&(i, _)) = headings.iter().find(|&&(i, _)| Some(i) != title) {
+                return Err(malformed(
+                    i,
+                    format!(
+                        "cannot tell where new entries go: `{}` is neither an Unreleased section \
+                         nor a release, and the file has none; add a `## [Unreleased]` heading \
+                         where entries belong (or exclude this directory: [changelog] exclude in \
+                         trail.toml)",
+                        doc.lines[i].body.trim()
+                    ),
+                ));
             }
-            _ => {}
         }
     }
-    let doc = Doc { lines, kinds, unreleased, eol };
-    for i in doc.unreleased_body() {
-        if doc.kinds[i] == Kind::H3(None) {
-            return Err(malformed(
-                i,
-                format!(
-                    "`{}` is not a Keep a Changelog section; inside `## [Unreleased]` use one of \
-                     Added, Changed, Deprecated, Removed, Fixed, Security (or a `####` heading)",
-                    doc.lines[i].body.trim()
-                ),
-            ));
+    if let Some((h, _)) = doc.unreleased {
+        for i in doc.unreleased_body() {
+            if doc.subsection(i) == Some(None) {
+                let lower = "#".repeat(usize::from(doc.level) + 2);
+                return Err(malformed(
+                    i,
+                    format!(
+                        "`{}` is not a Keep a Changelog section; inside `{}` use one of Added, \
+                         Changed, Deprecated, Removed, Fixed, Security (or a `{lower}` heading)",
+                        doc.lines[i].body.trim(),
+                        doc.lines[h].body.trim()
+                    ),
+                ));
+            }
         }
     }
     Ok(doc)
@@ -322,8 +548,11 @@ impl<'d, 'a> Edit<'d, 'a> {
 }
 
 /// Insert entry lines (bodies), grouped by section, into the Unreleased section:
-/// each group directly below its `### ` heading, which is created (in Keep a
-/// Changelog order) when missing; the Unreleased section too.
+/// each group at the top of its subsection's list, the subsection created (in
+/// Keep a Changelog order, in the file's heading style) when missing; the
+/// Unreleased section too. Headings and lists get a blank line around them
+/// (markdownlint's MD022 and MD032), and a blank line a person (or
+/// `markdownlint --fix`) put between a heading and its list is kept.
 pub(crate) fn place(
     doc: &Doc<'_>,
     edit: &mut Edit<'_, '_>,
@@ -331,56 +560,92 @@ pub(crate) fn place(
 ) {
     groups.retain(|(_, lines)| !lines.is_empty());
     groups.sort_by_key(|(section, _)| *section);
+    for (_, lines) in &mut groups {
+        for line in lines.iter_mut() {
+            *line = doc.with_marker(line);
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let n = doc.lines.len();
+    let blank = |i: usize| doc.kinds[i] == Kind::Blank;
+    let sub = doc.level + 1;
+    let subsection = |section: Section, lines: Vec<String>| {
+        let mut block = doc.heading_lines(sub, section.name());
+        block.push(String::new());
+        block.extend(lines);
+        block
+    };
     let Some((h, end)) = doc.unreleased else {
-        let mut block = vec!["## [Unreleased]".to_owned()];
+        let mut block = doc.heading_lines(doc.level, "[Unreleased]");
         for (section, lines) in groups {
             block.push(String::new());
-            block.push(format!("### {section}"));
-            block.extend(lines);
+            block.extend(subsection(section, lines));
         }
-        if block.len() == 1 {
-            return;
+        let at = doc.first_release.unwrap_or(n);
+        if at > 0 && !blank(at - 1) {
+            block.insert(0, String::new());
         }
-        let n = doc.lines.len();
-        match doc.kinds.iter().position(|k| *k == Kind::H2) {
-            Some(i) => {
-                if i > 0 && doc.kinds[i - 1] != Kind::Blank {
-                    block.insert(0, String::new());
-                }
-                block.push(String::new());
-                edit.insert(i, block);
-            }
-            None => {
-                if n > 0 && doc.kinds[n - 1] != Kind::Blank {
-                    block.insert(0, String::new());
-                }
-                edit.insert(n, block);
-            }
+        if at < n {
+            block.push(String::new());
         }
+        edit.insert(at, block);
         return;
     };
-    let headings: Vec<(usize, Section)> = (h + 1..end)
-        .filter_map(|i| match doc.kinds[i] {
-            Kind::H3(Some(section)) => Some((i, section)),
-            _ => None,
-        })
-        .collect();
+    let headings: Vec<(usize, Section)> =
+        (h + 1..end).filter_map(|i| doc.subsection(i).flatten().map(|s| (i, s))).collect();
     // Lines after the section's last non-blank line belong to the gap before the
-    // next heading; new subsections go before that gap.
-    let last = (h..end).rev().find(|&i| doc.kinds[i] != Kind::Blank).unwrap_or(h);
-    for (section, lines) in groups {
-        if let Some((i, _)) = headings.iter().find(|(_, s)| *s == section) {
-            edit.insert(i + 1, lines);
-        } else if let Some((i, _)) = headings.iter().find(|(_, s)| *s > section) {
-            let mut block = vec![format!("### {section}")];
-            block.extend(lines);
+    // next heading; new subsections go into that gap, after its first blank line.
+    let last = (h..end).rev().find(|&i| !blank(i)).unwrap_or(h);
+    let mut appended: Vec<String> = Vec::new();
+    for (section, mut lines) in groups {
+        if let Some(&(i, _)) = headings.iter().find(|(_, s)| *s == section) {
+            let start = doc.heading_end(i) + 1;
+            let stop =
+                (start..end).find(|&j| matches!(doc.kinds[j], Kind::Heading(_))).unwrap_or(end);
+            match (start..stop).find(|&j| !blank(j)) {
+                // On top of the list; the list keeps its blank line above.
+                Some(j) if list_item(doc.lines[j].body) => {
+                    if j == start {
+                        lines.insert(0, String::new());
+                    }
+                    edit.insert(j, lines);
+                }
+                // A heading with no list under it (yet).
+                _ => {
+                    lines.insert(0, String::new());
+                    if start < n && !blank(start) {
+                        lines.push(String::new());
+                    }
+                    edit.insert(start, lines);
+                }
+            }
+        } else if let Some(&(i, _)) = headings.iter().find(|(_, s)| *s > section) {
+            let mut block = subsection(section, lines);
+            if !blank(i - 1) {
+                block.insert(0, String::new());
+            }
             block.push(String::new());
-            edit.insert(*i, block);
+            edit.insert(i, block);
         } else {
-            let mut block = vec![String::new(), format!("### {section}")];
-            block.extend(lines);
-            edit.insert(last + 1, block);
+            if !appended.is_empty() {
+                appended.push(String::new());
+            }
+            appended.extend(subsection(section, lines));
         }
+    }
+    if !appended.is_empty() {
+        let at = if last + 1 < n && blank(last + 1) {
+            last + 2
+        } else {
+            appended.insert(0, String::new());
+            last + 1
+        };
+        if at < n && !blank(at) {
+            appended.push(String::new());
+        }
+        edit.insert(at, appended);
     }
 }
 
@@ -392,7 +657,29 @@ pub(crate) fn place(
 /// The replaced entry keeps its time (when the change was first written down),
 /// and an entry that would come out identical is left where it is: amending
 /// only a commit's message, or rewording it in a rebase, changes no file.
+///
+/// What the message says (the subject, the breaking mark) is kept the same
+/// way: an entry of the same change that differs only there is left as it
+/// is, so `git commit --amend -m "better words"` changes no file either.
 pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
+    let doc = parse(text)?;
+    let (head, _, tail) = entry.render_parts();
+    let existing: Vec<usize> = doc
+        .unreleased_body()
+        .filter(|&i| doc.entry_id(i) == Some(entry.meta.change.as_str()))
+        .collect();
+    if let [only] = existing[..] {
+        let old = doc.lines[only].body.trim_end();
+        // The head without its bullet and time, which the old line keeps.
+        let rest = head.get(22..).unwrap_or_default();
+        if entry_time(old).is_some()
+            && old.get(22..).is_some_and(|o| o.starts_with(rest))
+            && old.ends_with(&tail)
+            && old.len() >= head.len() + tail.len()
+        {
+            return Ok(text.to_vec());
+        }
+    }
     upsert_rendered(text, entry.section(), &entry.render())
 }
 
@@ -400,7 +687,7 @@ pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
 /// is `section`): how a hook re-applies an entry it wrote earlier.
 pub fn upsert_rendered(text: &[u8], section: Section, line: &str) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
-    let mut line = line.to_owned();
+    let mut line = doc.with_marker(line);
     let id = entry_id(&line).map(str::to_owned);
     let existing: Vec<usize> = match &id {
         Some(id) => {
@@ -426,8 +713,8 @@ pub fn upsert_rendered(text: &[u8], section: Section, line: &str) -> Result<Vec<
     Ok(edit.finish())
 }
 
-/// Delete the entries of change `change` from `## [Unreleased]` (released
-/// sections are history and stay). A `### ` heading left empty stays too.
+/// Delete the entries of change `change` from the Unreleased section (released
+/// sections are history and stay). A subsection heading left empty stays too.
 pub fn remove_change(text: &[u8], change: &str) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
     let mut edit = Edit::new(&doc);
@@ -442,15 +729,14 @@ pub fn remove_change(text: &[u8], change: &str) -> Result<Vec<u8>, Malformed> {
     Ok(edit.finish())
 }
 
-/// Whether the file holds an entry of change `change`, released or not.
-/// The entry lines of change `change` in `## [Unreleased]`, each with the
-/// `### ` subsection it stands under (Changed when it stands under none).
+/// The entry lines of change `change` in the Unreleased section, each with
+/// the subsection it stands under (Changed when it stands under none).
 pub fn change_entries(text: &[u8], change: &str) -> Result<Vec<(Section, String)>, Malformed> {
     let doc = parse(text)?;
     let mut section = Section::Changed;
     let mut found = Vec::new();
     for i in doc.unreleased_body() {
-        if let Kind::H3(Some(s)) = doc.kinds[i] {
+        if let Some(Some(s)) = doc.subsection(i) {
             section = s;
         }
         if doc.entry_id(i) == Some(change) {
@@ -474,21 +760,25 @@ pub fn unreleased_changes(text: &[u8]) -> Result<Vec<String>, Malformed> {
     Ok(ids)
 }
 
+/// Whether the file holds an entry of change `change`, released or not.
 pub fn has_change(text: &[u8], change: &str) -> Result<bool, Malformed> {
     let doc = parse(text)?;
     Ok((0..doc.lines.len()).any(|i| doc.entry_id(i) == Some(change)))
 }
 
-/// Turn `## [Unreleased]` into `## [VERSION] - YYYY-MM-DD` and open a new,
-/// empty `## [Unreleased]` above it. A file whose Unreleased section is missing
-/// or holds nothing but blank lines and `### ` headings had no changes in this
-/// release and is returned as it is. Refused when `version` is already a
-/// release heading of the file or cannot be written into one.
+/// Turn the Unreleased heading into `## [VERSION] - YYYY-MM-DD` (at the
+/// file's release level, underlined when the file underlines its releases)
+/// and open a new, empty Unreleased section above it: with the same heading
+/// when it was a bare spelling (`TBD`, `## Unreleased`), else `[Unreleased]`.
+/// A file whose Unreleased section is missing or holds nothing but blank lines
+/// and subsection headings had no changes in this release and is returned as
+/// it is. Refused when `version` is already a release heading of the file or
+/// cannot be written into one.
 pub fn release(text: &[u8], version: &str, date: chrono::NaiveDate) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
-    for (i, kind) in doc.kinds.iter().enumerate() {
-        if *kind == Kind::H2
-            && let Some(title) = heading(doc.lines[i].body, 2)
+    for i in 0..doc.lines.len() {
+        if matches!(doc.kinds[i], Kind::Heading(l) if l <= 3)
+            && let Some(title) = doc.title(i)
             && names_version(title, version)
         {
             return Err(malformed(
@@ -507,13 +797,31 @@ pub fn release(text: &[u8], version: &str, date: chrono::NaiveDate) -> Result<Ve
             ),
         ));
     }
-    let empty = (h + 1..end).all(|i| matches!(doc.kinds[i], Kind::Blank | Kind::H3(_)));
+    let empty = (h + 1..end).all(|i| {
+        doc.kinds[i] == Kind::Blank
+            || doc.kinds[i] == Kind::Underline
+            || doc.subsection(i).is_some()
+    });
     if empty {
         return Ok(text.to_vec());
     }
+    let title = format!("[{version}] - {}", date.format("%Y-%m-%d"));
     let mut edit = Edit::new(&doc);
-    edit.replace(h, format!("## [{version}] - {}", date.format("%Y-%m-%d")));
-    edit.insert(h, ["## [Unreleased]".to_owned(), String::new()]);
+    let old = doc.title(h).unwrap_or_default();
+    let mut opened: Vec<String> = if bare_unreleased(old) {
+        (h..=doc.heading_end(h)).map(|i| doc.lines[i].body.to_owned()).collect()
+    } else {
+        doc.heading_lines(doc.level, "[Unreleased]")
+    };
+    opened.push(String::new());
+    if doc.is_setext(h) {
+        edit.replace(h, title.clone());
+        let c = doc.lines[h + 1].body.trim().chars().next().unwrap_or('=');
+        edit.replace(h + 1, c.to_string().repeat(title.chars().count()));
+    } else {
+        edit.replace(h, format!("{} {title}", "#".repeat(usize::from(doc.level))));
+    }
+    edit.insert(h, opened);
     Ok(edit.finish())
 }
 
@@ -540,6 +848,8 @@ mod tests {
                 author: "Ada".into(),
                 change: id.into(),
                 section: None,
+                subject: None,
+                breaking: false,
             },
             files: vec![FileNote { name: b"f.rs".to_vec(), status }],
             dirs: vec![],
@@ -558,12 +868,15 @@ mod tests {
             s(upsert(TEMPLATE_END.as_bytes(), &entry("aa", 1, FileStatus::Added)).expect("ok"));
         assert_eq!(
             one,
-            format!("{TEMPLATE_END}\n### Added\n{}\n", entry("aa", 1, FileStatus::Added).render())
+            format!(
+                "{TEMPLATE_END}\n### Added\n\n{}\n",
+                entry("aa", 1, FileStatus::Added).render()
+            )
         );
         let two = s(upsert(one.as_bytes(), &entry("bb", 2, FileStatus::Deleted)).expect("ok"));
         assert!(
             two.ends_with(&format!(
-                "### Removed\n{}\n",
+                "### Removed\n\n{}\n",
                 entry("bb", 2, FileStatus::Deleted).render()
             )),
             "{two}"
@@ -573,11 +886,11 @@ mod tests {
         let changed = three.find("### Changed").expect("changed");
         let removed = three.find("### Removed").expect("removed");
         assert!(added < changed && changed < removed, "{three}");
-        assert!(three.contains("\n\n### Changed\n- "), "{three}");
+        assert!(three.contains("\n\n### Changed\n\n- "), "{three}");
         let four = s(upsert(three.as_bytes(), &entry("dd", 4, FileStatus::Added)).expect("ok"));
         let lines: Vec<&str> = four.lines().collect();
         let at = lines.iter().position(|l| *l == "### Added").expect("added");
-        assert!(lines[at + 1].ends_with("change dd)") && lines[at + 2].ends_with("change aa)"));
+        assert!(lines[at + 2].ends_with("change dd)") && lines[at + 3].ends_with("change aa)"));
         assert!(check(four.as_bytes()).is_ok());
     }
 
@@ -593,7 +906,7 @@ mod tests {
         // Different content replaces the entry, which keeps its first time.
         let moved = s(upsert(&once, &entry("aa", 5, FileStatus::Modified)).expect("ok"));
         assert_eq!(moved.matches("change aa)").count(), 1, "{moved}");
-        assert!(moved.contains("### Changed\n- 2026-11-26T22:40:01Z"), "{moved}");
+        assert!(moved.contains("### Changed\n\n- 2026-11-26T22:40:01Z"), "{moved}");
     }
 
     #[test]
@@ -613,7 +926,7 @@ mod tests {
         assert_eq!(
             out,
             format!(
-                "{text}\r\n\r\n### Added\r\n{}\r\n",
+                "{text}\r\n\r\n### Added\r\n\r\n{}\r\n",
                 entry("aa", 1, FileStatus::Added).render()
             )
         );
@@ -626,14 +939,14 @@ mod tests {
         assert_eq!(
             out,
             format!(
-                "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Added\n{}\n\n## [1.0.0] - 2020-01-01\n\n### Added\n- old\n",
+                "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Added\n\n{}\n\n## [1.0.0] - 2020-01-01\n\n### Added\n- old\n",
                 entry("aa", 1, FileStatus::Added).render()
             )
         );
         let bare = s(upsert(b"Just text", &entry("aa", 1, FileStatus::Added)).expect("ok"));
-        assert!(bare.starts_with("Just text\n\n## [Unreleased]\n\n### Added\n- "), "{bare}");
+        assert!(bare.starts_with("Just text\n\n## [Unreleased]\n\n### Added\n\n- "), "{bare}");
         let empty = s(upsert(b"", &entry("aa", 1, FileStatus::Added)).expect("ok"));
-        assert!(empty.starts_with("## [Unreleased]\n\n### Added\n- "), "{empty}");
+        assert!(empty.starts_with("## [Unreleased]\n\n### Added\n\n- "), "{empty}");
     }
 
     #[test]
@@ -644,7 +957,7 @@ mod tests {
         assert!(!has_change(text.as_bytes(), "aa").expect("ok"));
         let out = s(upsert(text.as_bytes(), &entry("aa", 1, FileStatus::Added)).expect("ok"));
         assert!(out.starts_with(text), "{out}");
-        assert!(out.contains("```\n\n### Added\n- "), "{out}");
+        assert!(out.contains("```\n\n### Added\n\n- "), "{out}");
     }
 
     #[test]
@@ -708,5 +1021,104 @@ mod tests {
         assert_eq!(release(out.as_bytes(), "1.1.0", date).expect("ok"), out.as_bytes());
         assert_eq!(release(b"# C\n", "1.1.0", date).expect("ok"), b"# C\n");
         assert!(release(once.as_bytes(), "1 0", date).is_err());
+    }
+
+    #[test]
+    fn setext_layouts_and_unreleased_spellings() {
+        let e = entry("aa", 1, FileStatus::Modified);
+        // ripgrep's layout: underlined releases, a "TBD" section on top.
+        let rg = "TBD\n===\nUnreleased changes.\n\n\n0.2.0 (2016-09-26)\n==================\nText.\n\n* [BUG #1](x):\n  Fix.\n";
+        let out = s(upsert(rg.as_bytes(), &e).expect("ok"));
+        assert_eq!(
+            out,
+            format!(
+                "TBD\n===\nUnreleased changes.\n\nChanged\n-------\n\n{}\n\n0.2.0 (2016-09-26)\n==================\nText.\n\n* [BUG #1](x):\n  Fix.\n",
+                e.render().replacen('-', "*", 1)
+            )
+        );
+        assert!(has_change(out.as_bytes(), "aa").expect("ok"));
+        // A second entry goes on top of the list.
+        let two = s(upsert(out.as_bytes(), &entry("bb", 2, FileStatus::Modified)).expect("ok"));
+        assert!(two.contains("-------\n\n* 2026-11-26T22:40:02Z"), "{two}");
+        // Releasing keeps the spelling for the new section and underlines the release.
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let released = s(release(two.as_bytes(), "1.0.0", date).expect("ok"));
+        assert!(
+            released.starts_with(
+                "TBD\n===\n\n[1.0.0] - 2026-12-01\n====================\nUnreleased changes."
+            ),
+            "{released}"
+        );
+        for title in [
+            "## Unreleased",
+            "## [unreleased]",
+            "## TBD",
+            "## [Next]",
+            "## Upcoming",
+            "## 1.2.0 (unreleased)",
+            "## [1.2.0] - Unreleased",
+        ] {
+            let text = format!("# Changelog\n\n{title}\n\n## [1.1.0] - 2020-01-01\n\n- old\n");
+            let out = s(upsert(text.as_bytes(), &e).expect("ok"));
+            assert!(
+                out.starts_with(&format!("# Changelog\n\n{title}\n\n### Changed\n\n- 2026")),
+                "{title}: {out}"
+            );
+            assert!(out.ends_with("\n\n## [1.1.0] - 2020-01-01\n\n- old\n"), "{out}");
+        }
+        // No unreleased section: above the first release, in its style.
+        let text = "Changelog\n=========\n\n1.0.0\n-----\n\n- old\n";
+        let out = s(upsert(text.as_bytes(), &e).expect("ok"));
+        assert_eq!(
+            out,
+            format!(
+                "Changelog\n=========\n\n[Unreleased]\n------------\n\n### Changed\n\n{}\n\n1.0.0\n-----\n\n- old\n",
+                e.render()
+            )
+        );
+    }
+
+    #[test]
+    fn layouts_it_cannot_read_are_refused_with_the_line() {
+        let e = entry("aa", 1, FileStatus::Modified);
+        let text = b"# Project\n\n## Usage\n\nRun it.\n";
+        let err = upsert(text, &e).expect_err("refused");
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.reason.contains("cannot tell where new entries go"), "{err}");
+        assert!(err.reason.contains("[changelog] exclude"), "{err}");
+        // A title and text only: the section goes at the end.
+        assert!(upsert(b"# Project\n\nText.\n", &e).is_ok());
+    }
+
+    #[test]
+    fn keeps_the_blank_line_markdownlint_fix_puts_under_a_heading() {
+        let e = entry("aa", 1, FileStatus::Modified);
+        let fixed = "# C\n\n## [Unreleased]\n\n### Changed\n\n- 2026-01-01T00:00:00Z `x` — Why: w. Impact: i. (A, change bb)\n";
+        let out = s(upsert(fixed.as_bytes(), &e).expect("ok"));
+        assert_eq!(
+            out,
+            fixed.replace("### Changed\n\n", &format!("### Changed\n\n{}\n", e.render()))
+        );
+        // A file trail wrote before, without the blank line, gets one.
+        let old = fixed.replace("### Changed\n\n", "### Changed\n");
+        let out = s(upsert(old.as_bytes(), &e).expect("ok"));
+        assert!(out.contains(&format!("### Changed\n\n{}\n- 2026-01-01", e.render())), "{out}");
+    }
+
+    #[test]
+    fn a_new_subject_alone_changes_no_entry() {
+        let mut first = entry("aa", 1, FileStatus::Modified);
+        first.meta.subject = Some("Say it".into());
+        let once = upsert(TEMPLATE_END.as_bytes(), &first).expect("ok");
+        assert!(s(once.clone()).contains("— Say it. Why: why."));
+        let mut reworded = first.clone();
+        reworded.meta.subject = Some("Say it better".into());
+        reworded.meta.breaking = true;
+        assert_eq!(upsert(&once, &reworded).expect("ok"), once);
+        // Other changes rewrite the entry, with the new subject.
+        reworded.files[0].status = FileStatus::Added;
+        let moved = s(upsert(&once, &reworded).expect("ok"));
+        assert!(moved.contains("(added) — **Breaking:** Say it better. Why:"), "{moved}");
+        assert_eq!(moved.matches("change aa)").count(), 1, "{moved}");
     }
 }

@@ -78,6 +78,11 @@ pub struct Changelog {
     pub exclude: Vec<String>,
     pub root_summary: bool,
     pub malformed: Malformed,
+    /// Conventional Commits type → Keep a Changelog section; replaces the
+    /// built-in table ([`trail_changelog::Sections::default`]) when given.
+    pub types: Option<std::collections::BTreeMap<String, String>>,
+    /// The section of a breaking change whose type maps to none.
+    pub breaking: Option<String>,
 }
 
 /// What the hooks do with a CHANGELOG.md they cannot parse.
@@ -99,6 +104,31 @@ pub struct Exclusions {
 }
 
 impl Changelog {
+    /// `types` and `breaking`, checked: every value names a section.
+    pub fn sections(&self) -> Result<trail_changelog::Sections, String> {
+        let section = |key: &str, name: &str| {
+            trail_changelog::Section::from_name(name).ok_or_else(|| {
+                format!(
+                    "{key} = {name:?} is not a Keep a Changelog section (Added, Changed, \
+                     Deprecated, Removed, Fixed, Security)"
+                )
+            })
+        };
+        let mut sections = trail_changelog::Sections::default();
+        if let Some(types) = &self.types {
+            sections.types.clear();
+            for (kind, name) in types {
+                sections
+                    .types
+                    .insert(kind.to_ascii_lowercase(), section(&format!("types.{kind}"), name)?);
+            }
+        }
+        if let Some(name) = &self.breaking {
+            sections.breaking = section("breaking", name)?;
+        }
+        Ok(sections)
+    }
+
     pub fn exclusions(&self) -> Result<Exclusions, globset::Error> {
         let mut builder = globset::GlobSetBuilder::new();
         for pattern in &self.exclude {
@@ -141,7 +171,13 @@ impl Default for Rationale {
 
 impl Default for Changelog {
     fn default() -> Self {
-        Changelog { exclude: Vec::new(), root_summary: true, malformed: Malformed::Refuse }
+        Changelog {
+            exclude: Vec::new(),
+            root_summary: true,
+            malformed: Malformed::Refuse,
+            types: None,
+            breaking: None,
+        }
     }
 }
 
@@ -177,6 +213,7 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     config.changelog.exclusions().map_err(|e| format!("[changelog] exclude: {e}"))?;
+    config.changelog.sections().map_err(|e| format!("[changelog] {e}"))?;
     if config.sync.checkpoint_interval == 0 {
         return Err("[sync] checkpoint_interval must be at least 1".into());
     }
@@ -227,6 +264,21 @@ mod tests {
             Malformed::Skip
         );
         assert!(parse("[changelog]\nmalformed = \"ignore\"\n").is_err());
+    }
+
+    #[test]
+    fn changelog_types_replace_the_built_in_table_and_are_checked() {
+        let default = parse("").expect("valid").changelog.sections().expect("valid");
+        assert_eq!(default, trail_changelog::Sections::default());
+        let config = parse("[changelog]\ntypes = { Perf = \"changed\" }\nbreaking = \"Removed\"\n")
+            .expect("valid");
+        let sections = config.changelog.sections().expect("valid");
+        assert_eq!(sections.types.len(), 1);
+        assert_eq!(sections.types["perf"], trail_changelog::Section::Changed);
+        assert_eq!(sections.breaking, trail_changelog::Section::Removed);
+        let bad = parse("[changelog]\ntypes = { fix = \"Fixd\" }\n").expect_err("refused");
+        assert!(bad.contains("types.fix = \"Fixd\" is not a Keep a Changelog section"), "{bad}");
+        assert!(parse("[changelog]\nbreaking = \"Breaking\"\n").is_err());
     }
 
     #[test]

@@ -224,6 +224,26 @@ pub fn changelog_read(
     }
 }
 
+/// The subject of a commit message as git would keep it: its first line
+/// that is not blank or a comment (`comment` is git's comment prefix), on one
+/// line.
+pub fn subject_of(message: &[u8], comment: &[u8]) -> Option<String> {
+    let lines = crate::message::cleaned(message, comment);
+    let first = lines.iter().find(|l| !l.trim_ascii().is_empty())?;
+    crate::message::one_line(&String::from_utf8_lossy(first))
+}
+
+/// What a commit's message says about its entries ([`changelog::classify`]):
+/// the section a trailer or the subject's Conventional Commits type chooses,
+/// and whether the change is breaking.
+pub fn choice(
+    subject: Option<&str>,
+    trailers: &[(String, String)],
+    rules: &changelog::Sections,
+) -> changelog::Choice {
+    changelog::classify::choose(subject, trailers, rules)
+}
+
 /// `DIR/CHANGELOG.md` ("CHANGELOG.md" at the root).
 pub fn changelog_path(dir: &[u8]) -> Vec<u8> {
     let mut rel = dir.to_vec();

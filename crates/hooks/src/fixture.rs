@@ -115,7 +115,13 @@ pub(crate) fn settings() -> Settings<'static> {
         excluded: &nothing_excluded,
         root_summary: true,
         on_malformed: OnMalformed::Refuse,
+        sections: default_sections(),
     }
+}
+
+fn default_sections() -> &'static trail_changelog::Sections {
+    static SECTIONS: std::sync::OnceLock<trail_changelog::Sections> = std::sync::OnceLock::new();
+    SECTIONS.get_or_init(trail_changelog::Sections::default)
 }
 
 /// A hook of `repo` as git would run it (no invocation known).

@@ -51,6 +51,8 @@ pub struct Settings<'a> {
     pub root_summary: bool,
     /// `[changelog] malformed`.
     pub on_malformed: OnMalformed,
+    /// `[changelog] types` and `breaking`: the sections commits choose.
+    pub sections: &'a trail_changelog::Sections,
 }
 
 /// One hook of one commit.

@@ -361,13 +361,17 @@ fn reconcile_changelogs(
         .filter(|c| !is_changelog(&c.path))
         .map(crate::changelogs::to_changelog_change)
         .collect();
+    let choice =
+        crate::changelogs::choice(Some(&facts.subject), &facts.trailers, hook.settings.sections);
     let meta = trail_changelog::Meta {
         time: chrono::Utc::now().trunc_subsecs(0),
         why,
         impact,
         author: facts.author.name.clone(),
         change,
-        section: None,
+        section: choice.section,
+        subject: Some(facts.subject.clone()),
+        breaking: choice.breaking,
     };
     let plan =
         trail_changelog::plan(&changes, &meta, hook.settings.root_summary, hook.settings.excluded);

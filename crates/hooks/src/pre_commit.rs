@@ -105,10 +105,9 @@ pub fn run(
         .flatten();
     let picking = git_dir.join("CHERRY_PICK_HEAD").exists();
     let reverted = prepared.as_deref().and_then(crate::message::reverted_commit);
-    let given = given_message(&options, invocation.and_then(|i| i.cwd()).as_deref())
-        .or_else(|| prepared.clone())
-        .map(|m| trailing_trailers(&m, &comment))
-        .unwrap_or_default();
+    let message =
+        given_message(&options, invocation.and_then(|i| i.cwd()).as_deref()).or(prepared.clone());
+    let given = message.as_deref().map(|m| trailing_trailers(m, &comment)).unwrap_or_default();
     // `--amend` keeps the amended commit's trailers (commit-msg puts them
     // back into a new message), unless the new message gives its own.
     let amended = head_facts.as_ref().map(|f| f.trailers.clone()).unwrap_or_default();
@@ -217,13 +216,23 @@ pub fn run(
         .and_then(one_line)
         .or_else(|| git.author().and_then(Result::ok).map(|s| s.name.to_string()))
         .unwrap_or_else(|| "unknown".to_owned());
+    // The subject and the section trailers: the message given, else the
+    // amended commit's (an editor's message is not known yet).
+    let subject = match &message {
+        Some(m) => changelogs::subject_of(m, &comment),
+        None => head_facts.as_ref().map(|f| f.subject.clone()),
+    };
+    let trailers = if message.is_some() { &given } else { &amended };
+    let choice = changelogs::choice(subject.as_deref(), trailers, hook.settings.sections);
     let meta = changelog::Meta {
         time,
         why: why.clone(),
         impact: impact.clone(),
         author,
         change: change_id.clone(),
-        section: None,
+        section: choice.section,
+        subject,
+        breaking: choice.breaking,
     };
 
     // A merge brings entries with the merged branch's changelogs; the merge

@@ -65,11 +65,12 @@ pub struct CheckArgs {
 
 /// Add the journal's commits to the CHANGELOG.md files that lack them.
 ///
-/// Goes through the commits recorded in the journal, oldest first, and adds
-/// each one's entry to the CHANGELOG.md of every directory it touched that
-/// does not already name its change id (anywhere in the file, released or
-/// not), creating missing files from the template. Nothing is added twice, so
-/// running it again is harmless. By default only commits recorded by trail's
+/// Goes through the commits of the current branch (HEAD's history) that the
+/// journal recorded, oldest first, and adds each one's entry to the
+/// CHANGELOG.md of every directory it touched that does not already name its
+/// change id (anywhere in the file, released or not). Then every directory
+/// that must keep a CHANGELOG.md and has none gets one from the template.
+/// Nothing is added twice, so running it again is harmless. By default only commits recorded by trail's
 /// git hooks count; commits backfilled by `trail import` are added with
 /// --include-imported. Directories that no longer exist are skipped. A
 /// malformed file is never touched: it is reported and trail exits 1 after
@@ -327,14 +328,13 @@ fn malformed_line(path: &[u8], e: &Malformed) -> String {
 
 // ---------------------------------------------------------------- check
 
-/// Every directory that must keep a CHANGELOG.md and does not, and every one
-/// that is malformed (as JSON findings with a `message`), and how many
-/// directories must keep one. `trail changelog check` and `trail doctor`.
-pub(crate) fn coverage(
-    repo: &Repo,
-    workdir: &Path,
-    config: &crate::config::Config,
-) -> Result<(Vec<serde_json::Value>, usize), CommandError> {
+/// Repository-relative directories (`""`: the root).
+type Dirs = BTreeSet<Vec<u8>>;
+
+/// The directories that must keep a CHANGELOG.md (each that directly holds a
+/// tracked file, and the root with `root_summary`; not excluded ones), and
+/// those whose CHANGELOG.md is tracked.
+fn required_dirs(repo: &Repo, config: &Config) -> Result<(Dirs, Dirs), CommandError> {
     let excluded = exclusions(config)?;
     let tracked = tracked(repo)?;
     let mut required: BTreeSet<Vec<u8>> = BTreeSet::new();
@@ -350,6 +350,18 @@ pub(crate) fn coverage(
         required.insert(Vec::new());
     }
     required.retain(|dir| !excluded(dir));
+    Ok((required, present))
+}
+
+/// Every directory that must keep a CHANGELOG.md and does not, and every one
+/// that is malformed (as JSON findings with a `message`), and how many
+/// directories must keep one. `trail changelog check` and `trail doctor`.
+pub(crate) fn coverage(
+    repo: &Repo,
+    workdir: &Path,
+    config: &crate::config::Config,
+) -> Result<(Vec<serde_json::Value>, usize), CommandError> {
+    let (required, present) = required_dirs(repo, config)?;
     let mut findings = Vec::new();
     for dir in required.union(&present) {
         let path = changelog_of(dir);
@@ -406,7 +418,7 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
             "{found} problem{} with CHANGELOG.md files",
             if found == 1 { "" } else { "s" }
         ))
-        .hint("`trail changelog sync` creates missing files (from the journal's commits)")
+        .hint("`trail changelog sync` creates the missing files (with the entries of this branch's recorded commits)")
         .hint("fix a malformed file by hand at the line named; exclude directories in trail.toml ([changelog] exclude)"));
     }
     say(format!(
@@ -437,6 +449,37 @@ fn to_change(p: &trail_journal::PathChange) -> Option<Change> {
         J::R => S::R,
     };
     Some(Change { path: p.path_bytes()?, status, from: p.from_bytes() })
+}
+
+/// The commits among `records` that HEAD's history holds (hex ids): the
+/// walk stops once it has seen them all.
+fn on_head(repo: &Repo, records: &[Record]) -> Result<BTreeSet<String>, CommandError> {
+    let mut wanted: BTreeSet<trail_git::ObjectId> = records
+        .iter()
+        .filter_map(|r| r.commit.as_deref())
+        .filter_map(|c| trail_git::ObjectId::from_hex(c.as_bytes()).ok())
+        .collect();
+    let mut found = BTreeSet::new();
+    let Ok(head) = repo.git.head_id() else { return Ok(found) };
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let walk =
+        repo.git.rev_walk([head.detach()]).all().map_err(|e| {
+            CommandError::environment(format!("cannot walk the history of HEAD: {e}"))
+        })?;
+    for info in walk {
+        let info = info.map_err(|e| {
+            CommandError::environment(format!("cannot walk the history of HEAD: {e}"))
+        })?;
+        if wanted.remove(&info.id) {
+            found.insert(info.id.to_string());
+            if wanted.is_empty() {
+                break;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Whether `dir` is one of `roots` or below one (no roots: everything).
@@ -492,6 +535,13 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
     }
     // Time order (the journal's order is append order; imports may interleave).
     records.sort_by_key(|r| (r.time, r.seq));
+    // Only this branch's commits: another branch's entries arrive when it is merged.
+    let on_branch = on_head(&repo, &records)?;
+    records.retain(|r| r.commit.as_ref().is_some_and(|c| on_branch.contains(c)));
+    let sections = config
+        .changelog
+        .sections()
+        .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] {e}")))?;
 
     let mut files: BTreeMap<Vec<u8>, Pending> = BTreeMap::new();
     let mut malformed: BTreeMap<Vec<u8>, Malformed> = BTreeMap::new();
@@ -518,6 +568,8 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
             continue;
         }
         let changes: Vec<Change> = record.paths.iter().filter_map(to_change).collect();
+        let subject = record.subject().map(str::to_owned);
+        let choice = trail_changelog::classify::choose(subject.as_deref(), &[], &sections);
         let meta = Meta {
             time: record.time.0,
             why: record.why.clone(),
@@ -528,7 +580,9 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
                 .map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() })
                 .unwrap_or_default(),
             change: change.clone(),
-            section: None,
+            section: choice.section,
+            subject,
+            breaking: choice.breaking,
         };
         for (dir, entry) in
             trail_changelog::plan(&changes, &meta, config.changelog.root_summary, &excluded)
@@ -570,11 +624,26 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
             }
         }
     }
+    // Directories that must keep a CHANGELOG.md and have none get the
+    // template, entries or not: what `trail changelog check` and `trail
+    // doctor` ask for.
+    let (required, _) = required_dirs(&repo, &config)?;
+    for dir in required {
+        if !within(&dir, &roots) || files.contains_key(&dir) || malformed.contains_key(&dir) {
+            continue;
+        }
+        let dir_path = workdir.join(bytes_path(&dir));
+        if !dir_path.is_dir() || read(&dir_path.join(FILE_NAME))?.is_some() {
+            continue;
+        }
+        let text = trail_changelog::template(&dir).into_bytes();
+        files.insert(dir, Pending { text, existed: false, added: 0 });
+    }
     let mut total = 0usize;
     let mut written = 0usize;
     let mut report: Vec<serde_json::Value> = Vec::new();
     for (dir, pending) in &files {
-        if pending.added == 0 {
+        if pending.added == 0 && pending.existed {
             continue;
         }
         let path = changelog_of(dir);
@@ -586,22 +655,38 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
             "created": !pending.existed,
             "entries": pending.added,
         }));
-        say(format!(
-            "{} {}: {} entr{}",
-            if pending.existed { "updated" } else { "created" },
-            quote_path(&path),
-            pending.added,
-            if pending.added == 1 { "y" } else { "ies" }
-        ));
+        say(match pending.added {
+            0 => format!("created {} (no entries yet)", quote_path(&path)),
+            n => format!(
+                "{} {}: {n} entr{}",
+                if pending.existed { "updated" } else { "created" },
+                quote_path(&path),
+                if n == 1 { "y" } else { "ies" }
+            ),
+        });
     }
-    if total == 0 {
-        say("nothing to add: every commit is already in its changelogs");
+    if written == 0 {
+        say(
+            "nothing to add: every commit of this branch is already in its changelogs, and no CHANGELOG.md is missing",
+        );
     } else {
-        say(format!(
-            "added {total} entr{} to {written} {FILE_NAME} file{}; review and commit them",
-            if total == 1 { "y" } else { "ies" },
-            if written == 1 { "" } else { "s" }
-        ));
+        let created = report.iter().filter(|r| r["created"] == true).count();
+        let files = |n: usize| format!("{n} {FILE_NAME} file{}", if n == 1 { "" } else { "s" });
+        say(match (total, created) {
+            (0, _) => {
+                format!("created {} (no entries to add); review and commit them", files(created))
+            }
+            (_, 0) => format!(
+                "added {total} entr{} to {}; review and commit them",
+                if total == 1 { "y" } else { "ies" },
+                files(written)
+            ),
+            _ => format!(
+                "added {total} entr{} to {} ({created} created); review and commit them",
+                if total == 1 { "y" } else { "ies" },
+                files(written)
+            ),
+        });
     }
     if skipped_ids > 0 {
         say(format!(

@@ -716,17 +716,36 @@ fn changelogs(repo: &Repo, workdir: &Path, config: &crate::config::Config, found
             },
         ),
         Ok((findings, _)) => {
-            let first = findings[0]["message"].as_str().unwrap_or_default().to_owned();
-            found.fix(
-                "changelogs",
-                Status::Warning,
-                format!(
-                    "{} problem{} with CHANGELOG.md files, e.g. {first}",
-                    findings.len(),
-                    if findings.len() == 1 { "" } else { "s" }
-                ),
-                "`trail changelog check` lists them; `trail changelog sync` creates missing files",
-            );
+            let (missing, broken): (Vec<_>, Vec<_>) =
+                findings.iter().partition(|f| f["kind"] == "missing");
+            let example =
+                |f: &serde_json::Value| f["message"].as_str().unwrap_or_default().to_owned();
+            if let Some(first) = missing.first() {
+                found.fix(
+                    "changelogs",
+                    Status::Warning,
+                    format!(
+                        "{} director{} without a CHANGELOG.md, e.g. {}",
+                        missing.len(),
+                        if missing.len() == 1 { "y" } else { "ies" },
+                        example(first)
+                    ),
+                    "`trail changelog sync` creates them (or exclude directories: [changelog] exclude in trail.toml)",
+                );
+            }
+            if let Some(first) = broken.first() {
+                found.fix(
+                    "changelogs",
+                    Status::Warning,
+                    format!(
+                        "{} CHANGELOG.md file{} trail cannot edit, e.g. {}",
+                        broken.len(),
+                        if broken.len() == 1 { "" } else { "s" },
+                        example(first)
+                    ),
+                    "fix each at the line `trail changelog check` names (or exclude its directory: [changelog] exclude in trail.toml)",
+                );
+            }
         }
         Err(e) => found.add("changelogs", Status::Warning, e.message),
     }

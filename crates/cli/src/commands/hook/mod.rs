@@ -189,10 +189,12 @@ impl HookContext {
     pub fn settings<'a>(
         &self,
         excluded: &'a dyn Fn(&[u8]) -> bool,
+        sections: &'a trail_changelog::Sections,
     ) -> trail_hooks::hook::Settings<'a> {
         trail_hooks::hook::Settings {
             rationale_required: self.config.rationale.required,
             excluded,
+            sections,
             root_summary: self.config.changelog.root_summary,
             on_malformed: match self.config.changelog.malformed {
                 crate::config::Malformed::Skip => trail_hooks::changelogs::OnMalformed::Skip,
@@ -214,7 +216,12 @@ impl HookContext {
                 CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
             })?;
         let excluded = |dir: &[u8]| exclusions.is_excluded(dir);
-        let settings = self.settings(&excluded);
+        let sections = self
+            .config
+            .changelog
+            .sections()
+            .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] {e}")))?;
+        let settings = self.settings(&excluded, &sections);
         let site = self.repo.site();
         let hook = self.hook(&site, invocation.as_ref(), &env, &settings);
         Ok(f(&hook))
