@@ -764,7 +764,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__export)
-            opts="-o -v -q -h -V --output --verbose --quiet --local --help --version"
+            opts="-o -f -v -q -h -V --output --format --since-seq --since --follow --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -775,6 +775,18 @@ _trail() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl ocsf ecs" -- "${cur}"))
+                    return 0
+                    ;;
+                --since-seq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1532,7 +1544,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__log)
-            opts="-n -v -q -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --verbose --quiet --local --help --version"
+            opts="-n -f -v -q -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --format --follow --verbose --quiet --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1572,6 +1584,10 @@ _trail() {
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ocsf ecs" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -34,7 +34,7 @@ complete -c trail -n "__fish_trail_needs_command" -f -a "import" -d 'Backfill th
 complete -c trail -n "__fish_trail_needs_command" -f -a "log" -d 'List journal records, newest first'
 complete -c trail -n "__fish_trail_needs_command" -f -a "show" -d 'Show records in full'
 complete -c trail -n "__fish_trail_needs_command" -f -a "verify" -d 'Prove the journal intact (exit 1 naming the first bad record if not)'
-complete -c trail -n "__fish_trail_needs_command" -f -a "export" -d 'Write the whole journal as JSON Lines, exactly as stored'
+complete -c trail -n "__fish_trail_needs_command" -f -a "export" -d 'Write the journal as JSON Lines: as stored, or as OCSF or ECS events'
 complete -c trail -n "__fish_trail_needs_command" -f -a "reindex" -d 'Rebuild the journal\'s indexes from its records'
 complete -c trail -n "__fish_trail_needs_command" -f -a "status" -d 'Show where the journal is and what it holds'
 complete -c trail -n "__fish_trail_needs_command" -f -a "note" -d 'Leave the rationale for your next commit in this worktree'
@@ -78,10 +78,15 @@ complete -c trail -n "__fish_trail_using_subcommand log" -l kind -d 'Only record
 complete -c trail -n "__fish_trail_using_subcommand log" -l commit -d 'Only records of this commit (a full id or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l change -d 'Only records of this change id (or an abbreviation)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -s n -l limit -d 'Show at most N records' -r
+complete -c trail -n "__fish_trail_using_subcommand log" -l format -d 'How to print each record (the default: the table; --json is --format json)' -r -f -a "table\t'A header, then one row per record'
+json\t'The records as stored, one per line'
+ocsf\t'OCSF 1.8.0 events, one per line (docs/export.md)'
+ecs\t'Elastic Common Schema 9.4.0 documents, one per line (docs/export.md)'"
 complete -c trail -n "__fish_trail_using_subcommand log" -l no-mailmap -d 'Match --author against identities as recorded, without the mailmap'
 complete -c trail -n "__fish_trail_using_subcommand log" -l reverse -d 'Oldest first'
 complete -c trail -n "__fish_trail_using_subcommand log" -l json -d 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead'
 complete -c trail -n "__fish_trail_using_subcommand log" -l all-clones -d 'Also the journals of the other clones, as last fetched and verified by `trail sync pull`, merged by time; a STORE column says whose journal each record is from'
+complete -c trail -n "__fish_trail_using_subcommand log" -s f -l follow -d 'Keep printing records as they are appended (by hooks, the watcher, any trail process): the last 10 matching records (or -n N), oldest first, then each new one. Ends with exit 0 on Ctrl-C or when the reader of the output goes away. A log shipper that must resume where it stopped uses `trail export --follow --since-seq N` instead'
 complete -c trail -n "__fish_trail_using_subcommand log" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand log" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand log" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
@@ -102,6 +107,12 @@ complete -c trail -n "__fish_trail_using_subcommand verify" -l local -d 'Show ti
 complete -c trail -n "__fish_trail_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c trail -n "__fish_trail_using_subcommand export" -s o -l output -d 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)' -r -F
+complete -c trail -n "__fish_trail_using_subcommand export" -l format -d 'What each line is (always one JSON object per line; docs/export.md maps each record kind to OCSF and ECS)' -r -f -a "jsonl\t'The records as stored, byte for byte'
+ocsf\t'OCSF 1.8.0 events'
+ecs\t'Elastic Common Schema 9.4.0 documents'"
+complete -c trail -n "__fish_trail_using_subcommand export" -l since-seq -d 'Only the records after record N (N is the last seq a reader already has: `--since-seq 41` starts at 42)' -r
+complete -c trail -n "__fish_trail_using_subcommand export" -l since -d 'Only records at or after this time: RFC 3339, a date, or "2 days ago" (as `trail log --since`). Record times follow the events (an imported commit has its commit time), so resume by --since-seq where you can' -r
+complete -c trail -n "__fish_trail_using_subcommand export" -s f -l follow -d 'Keep writing records as they are appended, until Ctrl-C or until the reader of standard output goes away (both exit 0). Standard output only'
 complete -c trail -n "__fish_trail_using_subcommand export" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand export" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand export" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'
@@ -369,7 +380,7 @@ complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_su
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "log" -d 'List journal records, newest first'
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "show" -d 'Show records in full'
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "verify" -d 'Prove the journal intact (exit 1 naming the first bad record if not)'
-complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "export" -d 'Write the whole journal as JSON Lines, exactly as stored'
+complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "export" -d 'Write the journal as JSON Lines: as stored, or as OCSF or ECS events'
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "reindex" -d 'Rebuild the journal\'s indexes from its records'
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "status" -d 'Show where the journal is and what it holds'
 complete -c trail -n "__fish_trail_using_subcommand help; and not __fish_seen_subcommand_from init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help" -f -a "note" -d 'Leave the rationale for your next commit in this worktree'

@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod context;
 mod error;
+mod follow;
 mod memory;
 mod output;
 mod pending;

@@ -21,7 +21,8 @@ use crate::timeparse;
 #[command(after_help = "Examples:
   trail log --path src/                       everything under src/
   trail log --since \"2 days ago\" --author ada
-  trail log --kind commit --json | jq .why")]
+  trail log --kind commit --json | jq .why
+  trail log -f --format ecs                   new records as ECS, as they come")]
 pub struct LogArgs {
     /// Only records touching this file, or anything below this directory
     /// (relative to the current directory). A trailing / means directory only.
@@ -81,6 +82,19 @@ pub struct LogArgs {
     /// journal each record is from.
     #[arg(long)]
     pub all_clones: bool,
+
+    /// How to print each record (the default: the table; --json is
+    /// --format json).
+    #[arg(long, value_name = "FORMAT", value_enum, conflicts_with_all = ["json", "all_clones"])]
+    pub format: Option<crate::follow::LogFormat>,
+
+    /// Keep printing records as they are appended (by hooks, the watcher,
+    /// any trail process): the last 10 matching records (or -n N), oldest
+    /// first, then each new one. Ends with exit 0 on Ctrl-C or when the
+    /// reader of the output goes away. A log shipper that must resume where
+    /// it stopped uses `trail export --follow --since-seq N` instead.
+    #[arg(short = 'f', long, conflicts_with_all = ["all_clones", "reverse"])]
+    pub follow: bool,
 }
 
 pub fn run(args: LogArgs) -> Result<(), CommandError> {
@@ -127,20 +141,20 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         };
         return all_clones(&repo, store.as_ref(), &query, args.json);
     }
+    use crate::follow::{LogFormat, Printer};
+    let printer = Printer::new(args.format.unwrap_or(match args.json {
+        true => LogFormat::Json,
+        false => LogFormat::Table,
+    }));
+    if args.follow {
+        return crate::follow::log(&repo, &query, &printer, &header(), row);
+    }
     let store = repo.open_indexed_store()?;
     let mut out = Out::new();
-    let mut failure: Option<std::io::Error> = None;
-    let width = crate::output::table_width();
-    if !args.json {
-        writeln!(out, "{}", crate::output::fit(&header(), width))?;
-    }
+    let mut failure: Option<CommandError> = None;
+    printer.header(&mut out, &header())?;
     query::run(&store, &query, |record, bytes| {
-        let written = if args.json {
-            out.write_all(&bytes).and_then(|()| out.write_all(b"\n"))
-        } else {
-            writeln!(out, "{}", crate::output::fit(&row(&record), width))
-        };
-        match written {
+        match printer.record(&mut out, &record, &bytes, row) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
                 failure = Some(e);
@@ -149,7 +163,7 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         }
     })?;
     if let Some(e) = failure {
-        return Err(e.into());
+        return Err(e);
     }
     out.flush()?;
     Ok(())
