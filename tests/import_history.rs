@@ -248,3 +248,71 @@ fn import_all_takes_every_branch_and_tag_and_revisions_combine() {
     let again = env.trail_ok(&fresh, ["import", "--all", "--json"]);
     assert_eq!(again.json_lines()[0]["imported"].as_u64(), Some(0), "idempotent");
 }
+
+/// The records of the journal in `repo` without what differs between two
+/// imports of one history: the draft ids (made fresh each time) and the
+/// hashes that cover them.
+fn imported_records(env: &TestEnv, repo: &Path) -> Vec<serde_json::Value> {
+    env.trail_json(repo, ["export"])
+        .into_iter()
+        .map(|mut record| {
+            let members = record.as_object_mut().expect("an object");
+            for member in ["draft", "hash", "prev"] {
+                members.remove(member);
+            }
+            record
+        })
+        .collect()
+}
+
+/// `trail import` describes commits on several threads (issue 20's speed);
+/// the journal must not depend on how many: the same records, in the same
+/// order, as one thread writes them, across several chunks per thread and
+/// merges among them.
+#[test]
+fn an_import_on_several_threads_records_what_one_thread_records() {
+    let env = TestEnv::new();
+    let repo = env
+        .gen_history("many", &["--commits", "700", "--files", "60", "--dirs", "8", "--checkout"]);
+    // Merges on top, one of them with a conflict resolved by hand.
+    env.git_ok(&repo, ["config", "user.name", "T"]);
+    env.git_ok(&repo, ["config", "user.email", "t@example.com"]);
+    let files: Vec<String> =
+        env.git_ok(&repo, ["ls-files"]).lines().take(2).map(str::to_owned).collect();
+    for round in 0..3 {
+        env.git_ok(&repo, ["checkout", "-q", "-b", &format!("topic{round}")]);
+        write(&repo, &files[0], &format!("topic {round}\n"));
+        commit(&env, &repo, "topic");
+        env.git_ok(&repo, ["checkout", "-q", "-"]);
+        write(&repo, &files[0], &format!("main {round}\n"));
+        write(&repo, &files[1], &format!("main {round}\n"));
+        commit(&env, &repo, "main");
+        let merge = env.git(&repo, ["merge", "-q", "--no-verify", &format!("topic{round}")]);
+        assert_ne!(merge.status, Some(0), "a conflict: {merge}");
+        write(&repo, &files[0], &format!("resolved {round}\n"));
+        commit(&env, &repo, "merge");
+    }
+    env.trail_ok(&repo, ["init"]);
+    env.trail_ok(&repo, ["import", "--threads", "1"]);
+    let one = imported_records(&env, &repo);
+    assert_eq!(one.len(), 700 + 9, "every commit once");
+    let merges: Vec<_> =
+        one.iter().filter(|r| r["parents"].as_array().is_some_and(|p| p.len() > 1)).collect();
+    assert_eq!(merges.len(), 3, "three merges");
+    assert!(
+        merges.iter().all(|r| r["paths"].as_array().is_some_and(|p| !p.is_empty())),
+        "each merge records its resolved file: {merges:?}"
+    );
+
+    for threads in ["2", "3"] {
+        std::fs::remove_dir_all(repo.join(".git/trail")).expect("remove the store");
+        env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
+        env.trail_ok(&repo, ["init"]);
+        env.trail_ok(&repo, ["import", "--threads", threads]);
+        let many = imported_records(&env, &repo);
+        assert_eq!(many.len(), one.len(), "{threads} threads");
+        for (a, b) in one.iter().zip(&many) {
+            assert_eq!(a, b, "{threads} threads: a record differs");
+        }
+    }
+}

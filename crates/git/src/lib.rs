@@ -22,8 +22,8 @@ mod tracked;
 
 pub use discover::{DiscoverError, RepoLocation, discover};
 pub use history::{
-    CommitFacts, FileChange, HistoryError, Importer, Person, commits_between, parse_trailers,
-    peel_to_commit,
+    CommitFacts, Described, FileChange, HistoryError, Importer, PACK_CACHE_BYTES, Person,
+    commits_between, describe_all, parse_trailers, peel_to_commit,
 };
 pub use mailmap::Mailmap;
 pub use reflog::commits_made_here;

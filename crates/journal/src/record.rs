@@ -430,9 +430,26 @@ pub struct Draft {
     pub id: Option<String>,
 }
 
-/// A fresh draft id: 16 random bytes as 32 lowercase hex digits.
+/// A fresh draft id, 32 lowercase hex digits: the time it was made (8 bytes of
+/// nanoseconds since the epoch, big-endian, rising strictly within a process)
+/// and 8 random bytes. Unique as a random id is; and ids made one after
+/// another sort together, so that `idx_draft` takes a batch of them at one
+/// place instead of one leaf each (measured: an import of 23,077 commits
+/// spent 8 % of its time putting random ids into the index).
 pub fn new_draft_id() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let previous = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(now.max(last + 1)))
+        .unwrap_or(now);
+    let time = now.max(previous + 1);
+    let mut id = [0u8; 16];
+    id[..8].copy_from_slice(&time.to_be_bytes());
+    id[8..].copy_from_slice(&rand::random::<[u8; 8]>());
+    hex::encode(id)
 }
 
 /// Whether `id` has the form of a draft id (32 lowercase hex digits).
@@ -505,7 +522,18 @@ fn is_empty(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::quote_path;
+    use super::{is_draft_id, new_draft_id, quote_path};
+
+    #[test]
+    fn draft_ids_are_well_formed_distinct_and_sort_in_the_order_made() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_draft_id()).collect();
+        assert!(ids.iter().all(|id| is_draft_id(id)), "{:?}", &ids[..3]);
+        // Strictly rising in their time half, even when the clock does not
+        // move between two of them: distinct, and in the order made.
+        assert!(ids.windows(2).all(|w| w[0][..16] < w[1][..16]), "not rising");
+        // The other half is random: not one value for all.
+        assert!(ids.iter().any(|id| id[16..] != ids[0][16..]));
+    }
 
     #[test]
     fn paths_are_quoted_like_git_when_needed() {

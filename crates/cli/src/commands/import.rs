@@ -50,6 +50,11 @@ pub struct ImportArgs {
     #[arg(long, default_value_t = 10_000, hide = true)]
     pub checkpoint_every: usize,
 
+    /// Threads that describe commits (read and diff their trees); default:
+    /// the number of cores, at most 4.
+    #[arg(long, hide = true)]
+    pub threads: Option<usize>,
+
     /// Print the outcome as one JSON object on stdout: imported (commits
     /// recorded now), records (what the journal holds), head_seq, seconds.
     /// Messages stay on stderr.
@@ -99,7 +104,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         });
         let writer = scope.spawn(move || write_batches(store_ref, rx, batch_size, tick, every));
         let produced = (|| -> Result<(), CommandError> {
-            let mut importer = Importer::new(&mut git)?;
+            let importer = Importer::new(&mut git)?;
             // A commit already recorded is skipped; a failed lookup must stop the
             // import rather than record the commit a second time.
             let lookup_error = std::cell::RefCell::new(None);
@@ -121,25 +126,29 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
                 Err(trail_git::HistoryError::NoCommits) if args.revspecs.is_empty() => Vec::new(),
                 other => other?,
             };
+            drop(importer);
             tracing::info!(commits = ids.len(), "history walked");
             if tx.send(Msg::Total(ids.len())).is_err() {
                 return Ok(());
             }
-            for chunk in ids.chunks(64) {
-                let mut facts = Vec::with_capacity(chunk.len());
-                for id in chunk {
-                    let described = importer.describe(*id)?;
-                    // A merge records what neither parent had (a conflict
-                    // resolution), as the hooks record it.
-                    let merged = (described.parents.len() > 1).then(|| {
-                        trail_hooks::post_commit::merge_paths_with(&mut importer, &described)
-                    });
-                    facts.push((described, merged));
-                }
-                if tx.send(Msg::Commits(facts)).is_err() {
-                    break; // the writer failed; its error is reported below
-                }
-            }
+            // Describing (reading and diffing trees) is most of the work on
+            // this side: share it out over the cores; the records still come
+            // in the order of `ids`. A merge records what neither parent had
+            // (a conflict resolution), as the hooks record it.
+            let threads = args.threads.unwrap_or_else(default_threads);
+            trail_git::describe_all(&git, &ids, threads, trail_git::PACK_CACHE_BYTES, |chunk| {
+                let facts = chunk
+                    .into_iter()
+                    .map(|(facts, merged)| {
+                        let paths = merged.map(|changes| {
+                            changes.iter().map(trail_hooks::records::path_change).collect()
+                        });
+                        (facts, paths)
+                    })
+                    .collect();
+                // A closed channel: the writer failed; its error is reported below.
+                tx.send(Msg::Commits(facts)).is_ok()
+            })?;
             Ok(())
         })();
         drop(tx);
@@ -184,6 +193,12 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         }))?;
     }
     Ok(())
+}
+
+/// The cores to describe commits on (at most 4: the writer, one thread,
+/// keeps up with no more).
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
 
 /// Write a checkpoint of what is in the store each time the writer says
