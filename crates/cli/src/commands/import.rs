@@ -80,10 +80,11 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     // gix's repository handle stays on this thread (walk and diffs); a second
     // thread turns facts into records and appends them in durable batches, so
     // diffing and writing overlap.
-    // Room for 256 chunks (16k commits): while the writer waits on a flush the
-    // reader keeps diffing. With 16 chunks the two stalled each other and a
-    // 50k-commit import took 4.8 s instead of 3.4 s (measured).
-    let (tx, rx) = mpsc::sync_channel::<Msg>(256);
+    // Room for 64 chunks (8k commits): while the writer waits on a flush the
+    // describing threads keep diffing. With 16 chunks of 64 commits the two
+    // sides stalled each other and a 50k-commit import took 4.8 s instead of
+    // 3.4 s (measured); more room only holds more commits in memory.
+    let (tx, rx) = mpsc::sync_channel::<Msg>(64);
     let store_ref = &store;
     let config = match &repo.location.workdir {
         Some(workdir) => crate::config::load(&workdir.join("trail.toml"))?,
@@ -136,7 +137,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
             // in the order of `ids`. A merge records what neither parent had
             // (a conflict resolution), as the hooks record it.
             let threads = args.threads.unwrap_or_else(default_threads);
-            trail_git::describe_all(&git, &ids, threads, trail_git::PACK_CACHE_BYTES, |chunk| {
+            trail_git::describe_all(&git, &ids, threads, IMPORT_PACK_CACHE_BYTES, |chunk| {
                 let facts = chunk
                     .into_iter()
                     .map(|(facts, merged)| {
@@ -194,6 +195,11 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     }
     Ok(())
 }
+
+/// The delta-base cache of an import, shared out over its describing
+/// threads. Measured on git/git (81,966 commits): 96 MiB and 32 MiB import in
+/// the same time, and 32 MiB keeps the peak of anonymous memory 85 MB lower.
+const IMPORT_PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The cores to describe commits on (at most 4: the writer, one thread,
 /// keeps up with no more).
