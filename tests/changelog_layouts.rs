@@ -312,6 +312,7 @@ cases! {
     unknown_layout_is_refused => "unknown-layout",
     sync_takes_this_branch_only => "sync-branch",
     doctor_fix_creates_missing_files => "doctor-missing",
+    release_of_one_package_with_compare_links => "release-monorepo",
 }
 
 #[test]

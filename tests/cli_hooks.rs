@@ -132,9 +132,10 @@ fn init_installs_every_shim_with_the_marker() {
     let pre_commit = std::fs::read_to_string(hooks_dir(&repo).join("pre-commit")).expect("read");
     assert!(pre_commit.contains("hook=pre-commit\n"), "{pre_commit}");
     assert!(pre_commit.contains(r#"trail hook "$hook" "$@""#), "{pre_commit}");
-    // Nothing in the work tree but the policy.
+    // Nothing in the work tree but the policy and the union merge rule for
+    // CHANGELOG.md files (both for the team to commit).
     let status = env.git_ok(&repo, ["status", "--porcelain", "--untracked-files=all"]);
-    assert_eq!(status, "?? trail.toml");
+    assert_eq!(status, "?? .gitattributes\n?? trail.toml");
     // A commit runs the shims, which find the trail under test on PATH.
     let before = head(&env, &repo);
     commit(&env, &repo, "Second").assert_code(0);

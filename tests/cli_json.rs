@@ -214,7 +214,7 @@ fn changelog_sync_and_release_json_list_the_files_written() {
     assert_eq!(
         released,
         serde_json::json!({"version": "1.0.0", "date": "2026-12-01",
-            "released": ["CHANGELOG.md"], "unchanged": 0})
+            "released": ["CHANGELOG.md"], "unchanged": 0, "links": null})
     );
     let text = std::fs::read_to_string(repo.join("CHANGELOG.md")).expect("read");
     assert!(text.contains("## [1.0.0] - 2026-12-01"), "{text}");

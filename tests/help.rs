@@ -49,6 +49,12 @@ fn help_texts() {
         "doctor",
         "completions",
         "man",
+        "docs",
+        "agent",
+        "agent install",
+        "agent uninstall",
+        "agent status",
+        "agent hook",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

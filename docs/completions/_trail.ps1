@@ -21,11 +21,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'trail' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -54,10 +57,13 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that trail is set up and working here, and say how to fix what is not')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a script that makes your shell complete trail''s commands and options')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print trail''s manual page, or write a page for every command into a directory')
+            [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Print one of trail''s documentation pages (Markdown), or list them')
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Hook AI coding agents (Claude Code, Cursor, Gemini CLI) into trail')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'trail;init' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Do not install the git hooks (`trail hooks install` does it later)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Also start the background watcher (`trail daemon start`), which records every save in the work tree')
             [CompletionResult]::new('--new-store', '--new-store', [CompletionResultType]::ParameterName, 'Start a new journal where one was lost although refs/trail/journal holds its checkpoints (which `trail recover` would bring back): that chain is kept as refs/trail/replaced/<store id>, and the new store''s first record (store.created) names the store it replaced')
@@ -67,6 +73,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -74,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;import' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also every branch, tag and remote-tracking branch (and HEAD): the history of `git rev-list --all`, without `refs/stash`, notes and trail''s own refs/trail/')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: imported (commits recorded now), records (what the journal holds), head_seq, seconds. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -81,6 +90,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -89,15 +100,16 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;log' {
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Only records touching this file, or anything below this directory (relative to the current directory). A trailing / means directory only')
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time: RFC 3339, a date, or "2 days ago"')
-            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records at or before this time (same forms as --since; a bare date includes that whole day)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time, in the forms `git log --since` reads: 2026-11-26, "2026-11-26 10:00" (a zone after it: UTC, +0200), RFC 3339 or 2822, git''s date format, @SECONDS, "2 days ago", "yesterday", "midnight". Without a zone: UTC (local time with --local)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records at or before this time (same forms as --since; a bare date includes that whole day, a time to the second that whole second)')
             [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only records whose author name or email contains this (any case). As `git log --author` does, the repository''s mailmap (`.mailmap`, `mailmap.file`, `mailmap.blob`) is applied first: a commit made under an old name or address counts as its person''s')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)')
-            [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Only records of this commit (a full id or an abbreviation)')
+            [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Only records of this commit: what git names it by (HEAD, a branch, a tag, HEAD~2, an id or an abbreviation). A name git cannot resolve is refused (exit 2)')
             [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'Only records of this change id (or an abbreviation)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N records')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N records')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print each record (the default: the table; --json is --format json)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--no-mailmap', '--no-mailmap', [CompletionResultType]::ParameterName, 'Match --author against identities as recorded, without the mailmap')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Oldest first')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the canonical records as JSON Lines (one record per line, exactly as stored and as `trail export` writes them). With --all-clones each line is `{"record":RECORD,"store":STORE_ID}` instead')
@@ -109,6 +121,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -116,12 +130,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;show' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the canonical record(s) as JSON Lines instead')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -130,6 +147,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;verify' {
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Also compare with the checkpoints REMOTE holds for this store (pushed by `trail sync push`): the local journal must contain every record they sign. A rewrite of the local journal, even one that recomputed every hash, is reported with the first seq where the two disagree')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--all-clones', '--all-clones', [CompletionResultType]::ParameterName, 'Verify every journal''s checkpoint chain held in this repository (refs/trail/clones/*, and refs/trail/journal) instead of the local store: signatures, hashes, and continuity from seq 1. One line per journal; exit 1 naming those that fail. Works without a journal of its own (fetch the chains first: `trail sync pull`, or `git fetch origin ''refs/trail/*:refs/trail/*''`); with none to verify it says so, even with -q, and exits 0')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object: ok, records, head_seq, head_hash, first_bad_seq, checkpointed_seq (the last seq the checkpoints on refs/trail/journal cover; null without any), seconds, findings (seq, problem). The exit code is the same. With --all-clones, one object per journal (JSON Lines): ok, store, ref, own, records, head_seq, head_hash, commits, key, last_checkpoint_time, first_bad_seq, problem')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -137,6 +155,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -146,9 +166,10 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;export' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of standard output. The file appears complete or not at all (a device or FIFO, such as /dev/null, is written into)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What each line is (always one JSON object per line; docs/export.md maps each record kind to OCSF and ECS)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What each line is (always one JSON object per line; `trail docs export` maps each record kind to OCSF and ECS)')
             [CompletionResult]::new('--since-seq', '--since-seq', [CompletionResultType]::ParameterName, 'Only the records after record N (N is the last seq a reader already has: `--since-seq 41` starts at 42)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time: RFC 3339, a date, or "2 days ago" (as `trail log --since`). Record times follow the events (an imported commit has its commit time), so resume by --since-seq where you can')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep writing records as they are appended, until Ctrl-C or until the reader of standard output goes away (both exit 0). Standard output only')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep writing records as they are appended, until Ctrl-C or until the reader of standard output goes away (both exit 0). Standard output only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -156,6 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -163,12 +186,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;reindex' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: records (how many were reindexed), seconds, intact (what the verification afterwards found) and first_bad_seq. Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -176,12 +202,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;status' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object (journal, store_id, records, head_hash, bytes_on_disk, checkpoint: seq, time and problem — null, or why the journal does not hold the record it signs —, last_verify, spooled: records waiting in .git/trail/pending/spool to be written, spool_damaged: spool files that cannot be read, missed_commits: commits made here whose post-commit did not finish)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -192,6 +221,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why the change is being made: the problem it solves')
             [CompletionResult]::new('--impact', '--impact', [CompletionResultType]::ParameterName, 'What the change affects: users, modules, data, compatibility')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'An authorization token (from `trail authorize`) for the next commit''s changes to protected paths (MCP server configurations, trail.toml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Drop the waiting note')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the note waiting afterwards (after --why/--impact/--token or --clear, or as it is) as one JSON object on stdout: waiting, time, why, impact (null when absent) and token (whether one is kept; the token itself is not printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -199,6 +229,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -211,11 +243,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why the change is made: the problem it solves')
             [CompletionResult]::new('--impact', '--impact', [CompletionResultType]::ParameterName, 'What the change affects: users, modules, data, compatibility')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'An authorization token (from `trail authorize`) for changes to protected paths: MCP server configurations and trail.toml')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -223,11 +258,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;hooks' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -239,6 +277,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;hooks;install' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Install even into a hooks directory set by a global, system or environment `core.hooksPath` (it changes the hooks of every repository using it), and replace `merge.trail.*` keys that hold other values')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Install the server-side hooks (pre-receive and update) instead, in the repository people push to (usually bare): they refuse every pushed commit that changes a protected path (MCP server configurations, trail.toml) without a valid `Trail-Authorization:` trailer, judged against the policy at the tip of the server''s default branch, and refuse rewrites and deletions of the default branch and of `[protect] branches`. Sets `receive.denyNonFastForwards` and `receive.denyDeletes` where they are not set. Also adds `records.jsonl -delta` to its info/attributes, so that fetching the journals pushed there (`trail sync pull`) does not make git search for deltas between their segments')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin (where the directory comes from, in words), server, hooks (one {name, action} each, action being "installed", "unchanged", "updated", "chained", "legacy" (the pre-commit framework runs it) or "delegated" (a hook manager already runs `trail hook NAME`) and merge_driver_changed. Messages stay on stderr')
@@ -247,6 +286,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -254,6 +295,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;hooks;uninstall' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Remove trail''s shims even from a hooks directory set by a global, system or environment `core.hooksPath` (other repositories use it too)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was done as one JSON object on stdout: hooks_dir, origin, hooks (one {name, action} each, action being "removed", "restored" or "left_foreign"), merge_driver_changed, journal_attributes_removed and blocks_removed (the files trail''s call was removed from). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -261,6 +303,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -268,12 +312,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;hooks;status' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print it as one JSON object: dir, origin, hooks (name, state, chained, manager, trail_runs, via, displaced, problem), merge_driver')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -300,11 +347,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;changelog' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -317,12 +367,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;changelog;check' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print each finding as a JSON object on its own line')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -331,6 +384,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;changelog;sync' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only commits at or after this time: RFC 3339, a date, or "2 days ago"')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--include-imported', '--include-imported', [CompletionResultType]::ParameterName, 'Also commits that `trail import` recorded from the existing history')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was written as one JSON object on stdout: added (entries in all), files (one {path, created, entries} per file written), skipped (commits whose change id is not letters and digits) and malformed (one message per file left alone). Messages stay on stderr; the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -338,6 +392,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -346,12 +402,17 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;changelog;release' {
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The release date, YYYY-MM-DD. Default: today (UTC)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was released as one JSON object on stdout: version, date, released (the paths of the files changed) and unchanged (how many had nothing unreleased). Messages stay on stderr')
+            [CompletionResult]::new('--tag-prefix', '--tag-prefix', [CompletionResultType]::ParameterName, 'What the release''s git tag starts with, for the compare links: `v` links to tag v1.4.0; a package''s tags might start with `journal-v`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('--no-links', '--no-links', [CompletionResultType]::ParameterName, 'Write no compare links. They are written (Keep a Changelog''s `[1.4.0]: …/compare/v1.3.0...v1.4.0` at the end of each file) when the remote `origin`, or the only remote, is on GitHub, GitLab, Gitea, Forgejo or Codeberg')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was released as one JSON object on stdout: version, date, released (the paths of the files changed), unchanged (how many had nothing unreleased) and links (the forge''s web address the compare links point to, or null). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -359,11 +420,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;changelog;merge' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -395,6 +459,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;keygen' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The key''s name: its file name and the name on its public key line (default: your user name, or "default")')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Also add the public key to `[protect] authorizers` in this repository''s trail.toml')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the public key line: name, public_key (the line), key_id, path (the private key file), created (false when --add used an existing key) and added_to (the trail.toml the key was added to, or null). Messages stay on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -402,6 +467,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -409,11 +476,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;policy' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -423,12 +493,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;policy;check' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout instead of text')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -452,6 +525,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'How long the token is valid: a number and s, m, h or d (e.g. 30m, 2h, 1d; at most 30d)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the change is allowed (recorded in the token)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The key to sign with: NAME for `$XDG_CONFIG_HOME/trail/keys/NAME.key` (default: the only key there)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'Approve only the protected changes staged in this repository now')
             [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'Let the token authorize more than one commit (default: single use)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the bare token: token, id, key_id, repo, paths, issued_at, expires_at (RFC 3339 UTC), reuse, digest (or null) and reason. Messages stay on stderr')
@@ -460,6 +534,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -467,6 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;timeline' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--no-follow', '--no-follow', [CompletionResultType]::ParameterName, 'Do not follow renames back to the file''s earlier names')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per state: seq, time, kind, path (path_b64 when the path is not UTF-8), status, from (from_b64), blob, sha256, size, mode, commit, who')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -474,6 +551,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -483,6 +562,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;restore' {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The moment: a record''s seq, or a time')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Write the content to FILE instead of PATH ("-" for standard output)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite PATH even when it holds content the journal has not recorded')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print what was restored as one JSON object on stdout: path, seq (the record whose state was restored), time, kind, written_to (the file written). Not with `--to -`, which writes the content to stdout')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -490,6 +570,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -497,11 +579,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;watch' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -509,11 +594,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;daemon' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -526,11 +614,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;daemon;start' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -538,11 +629,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;daemon;stop' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -550,12 +644,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;daemon;status' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the daemon''s status object as JSON')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -563,11 +660,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;daemon;unit' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -598,11 +698,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -614,12 +717,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;push' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -627,12 +733,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;pull' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON on stdout (the fields are listed above); messages stay on stderr and the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -640,12 +749,15 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;sync;checkpoint' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout (the fields are listed above)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -674,6 +786,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         'trail;recover' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take the checkpoints from REMOTE instead of refs/trail/journal')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store to recover (its 32-hex id), when trail cannot tell: with --from, after refs/trail/journal and the store''s key are gone too')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Rebuild even when the journal verifies and holds every checkpointed record')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as one JSON object on stdout: recovered (false when there was nothing to recover), store, source, checkpointed_seq (the last checkpointed record), records (taken from the checkpoints), commits, last_checkpoint_time, salvaged (records after the last checkpoint kept from the old journal), head_seq (where the journal now ends), kept (where the damaged journal was moved, or null) and lost (the first and last seq of lost records, or null). Messages stay on stderr; the exit code is the same')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -681,6 +794,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -688,6 +803,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;doctor' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per finding: check, status (ok, note, warning, problem), message, fix')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip `trail verify` of the journal (the slowest check on a large one)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
@@ -695,6 +811,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -702,11 +820,14 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -715,15 +836,138 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
         }
         'trail;man' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write one page per command into DIR (created if missing), replacing pages of the same name, instead of printing the page for `trail`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;docs' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;agent' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Merge trail''s hooks into the agent''s project settings (.claude/settings.json, .cursor/hooks.json, .gemini/settings.json), keeping everything already there')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Take trail''s hooks out again: the file is restored byte for byte when nobody changed it since the install, else only trail''s entries go')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which agents have trail''s hooks, and whether they were changed')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run one hook: read the agent''s payload on stdin and answer in its format (what the installed hooks call; exit codes in `trail docs agents`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'trail;agent;install' {
+            [CompletionResult]::new('--program', '--program', [CompletionResultType]::ParameterName, 'The trail the hooks run (default: `trail` when it is on PATH and is this program, else this program''s absolute path)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;agent;uninstall' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;agent;status' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per agent on stdout: agent, path, exists, installed, altered, hooked, missing, unreadable')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;agent;hook' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git''s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'trail;agent;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Merge trail''s hooks into the agent''s project settings (.claude/settings.json, .cursor/hooks.json, .gemini/settings.json), keeping everything already there')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Take trail''s hooks out again: the file is restored byte for byte when nobody changed it since the install, else only trail''s entries go')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which agents have trail''s hooks, and whether they were changed')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run one hook: read the agent''s payload on stdin and answer in its format (what the installed hooks call; exit codes in `trail docs agents`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'trail;agent;help;install' {
+            break
+        }
+        'trail;agent;help;uninstall' {
+            break
+        }
+        'trail;agent;help;status' {
+            break
+        }
+        'trail;agent;help;hook' {
+            break
+        }
+        'trail;agent;help;help' {
             break
         }
         'trail;help' {
@@ -751,6 +995,8 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that trail is set up and working here, and say how to fix what is not')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a script that makes your shell complete trail''s commands and options')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print trail''s manual page, or write a page for every command into a directory')
+            [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Print one of trail''s documentation pages (Markdown), or list them')
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Hook AI coding agents (Claude Code, Cursor, Gemini CLI) into trail')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -884,6 +1130,28 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;help;man' {
+            break
+        }
+        'trail;help;docs' {
+            break
+        }
+        'trail;help;agent' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Merge trail''s hooks into the agent''s project settings (.claude/settings.json, .cursor/hooks.json, .gemini/settings.json), keeping everything already there')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Take trail''s hooks out again: the file is restored byte for byte when nobody changed it since the install, else only trail''s entries go')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which agents have trail''s hooks, and whether they were changed')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run one hook: read the agent''s payload on stdin and answer in its format (what the installed hooks call; exit codes in `trail docs agents`)')
+            break
+        }
+        'trail;help;agent;install' {
+            break
+        }
+        'trail;help;agent;uninstall' {
+            break
+        }
+        'trail;help;agent;status' {
+            break
+        }
+        'trail;help;agent;hook' {
             break
         }
         'trail;help;help' {

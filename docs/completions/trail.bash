@@ -16,6 +16,9 @@ _trail() {
             ",$1")
                 cmd="trail"
                 ;;
+            trail,agent)
+                cmd="trail__subcmd__agent"
+                ;;
             trail,authorize)
                 cmd="trail__subcmd__authorize"
                 ;;
@@ -30,6 +33,9 @@ _trail() {
                 ;;
             trail,daemon)
                 cmd="trail__subcmd__daemon"
+                ;;
+            trail,docs)
+                cmd="trail__subcmd__docs"
                 ;;
             trail,doctor)
                 cmd="trail__subcmd__doctor"
@@ -91,6 +97,36 @@ _trail() {
             trail,watch)
                 cmd="trail__subcmd__watch"
                 ;;
+            trail__subcmd__agent,help)
+                cmd="trail__subcmd__agent__subcmd__help"
+                ;;
+            trail__subcmd__agent,hook)
+                cmd="trail__subcmd__agent__subcmd__hook"
+                ;;
+            trail__subcmd__agent,install)
+                cmd="trail__subcmd__agent__subcmd__install"
+                ;;
+            trail__subcmd__agent,status)
+                cmd="trail__subcmd__agent__subcmd__status"
+                ;;
+            trail__subcmd__agent,uninstall)
+                cmd="trail__subcmd__agent__subcmd__uninstall"
+                ;;
+            trail__subcmd__agent__subcmd__help,help)
+                cmd="trail__subcmd__agent__subcmd__help__subcmd__help"
+                ;;
+            trail__subcmd__agent__subcmd__help,hook)
+                cmd="trail__subcmd__agent__subcmd__help__subcmd__hook"
+                ;;
+            trail__subcmd__agent__subcmd__help,install)
+                cmd="trail__subcmd__agent__subcmd__help__subcmd__install"
+                ;;
+            trail__subcmd__agent__subcmd__help,status)
+                cmd="trail__subcmd__agent__subcmd__help__subcmd__status"
+                ;;
+            trail__subcmd__agent__subcmd__help,uninstall)
+                cmd="trail__subcmd__agent__subcmd__help__subcmd__uninstall"
+                ;;
             trail__subcmd__changelog,check)
                 cmd="trail__subcmd__changelog__subcmd__check"
                 ;;
@@ -151,6 +187,9 @@ _trail() {
             trail__subcmd__daemon__subcmd__help,unit)
                 cmd="trail__subcmd__daemon__subcmd__help__subcmd__unit"
                 ;;
+            trail__subcmd__help,agent)
+                cmd="trail__subcmd__help__subcmd__agent"
+                ;;
             trail__subcmd__help,authorize)
                 cmd="trail__subcmd__help__subcmd__authorize"
                 ;;
@@ -165,6 +204,9 @@ _trail() {
                 ;;
             trail__subcmd__help,daemon)
                 cmd="trail__subcmd__help__subcmd__daemon"
+                ;;
+            trail__subcmd__help,docs)
+                cmd="trail__subcmd__help__subcmd__docs"
                 ;;
             trail__subcmd__help,doctor)
                 cmd="trail__subcmd__help__subcmd__doctor"
@@ -225,6 +267,18 @@ _trail() {
                 ;;
             trail__subcmd__help,watch)
                 cmd="trail__subcmd__help__subcmd__watch"
+                ;;
+            trail__subcmd__help__subcmd__agent,hook)
+                cmd="trail__subcmd__help__subcmd__agent__subcmd__hook"
+                ;;
+            trail__subcmd__help__subcmd__agent,install)
+                cmd="trail__subcmd__help__subcmd__agent__subcmd__install"
+                ;;
+            trail__subcmd__help__subcmd__agent,status)
+                cmd="trail__subcmd__help__subcmd__agent__subcmd__status"
+                ;;
+            trail__subcmd__help__subcmd__agent,uninstall)
+                cmd="trail__subcmd__help__subcmd__agent__subcmd__uninstall"
                 ;;
             trail__subcmd__help__subcmd__changelog,check)
                 cmd="trail__subcmd__help__subcmd__changelog__subcmd__check"
@@ -338,8 +392,44 @@ _trail() {
 
     case "${cmd}" in
         trail)
-            opts="-v -q -h -V --verbose --quiet --local --help --version init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man docs agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent)
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version install uninstall status hook help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__help)
+            opts="install uninstall status hook help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -351,8 +441,154 @@ _trail() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        trail__subcmd__agent__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__help__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__hook)
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__install)
+            opts="-v -q -P -h -V --program --verbose --quiet --local --color --no-pager --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__status)
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__agent__subcmd__uninstall)
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         trail__subcmd__authorize)
-            opts="-v -q -h -V --path --digest --staged --ttl --reason --reuse --key --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --path --digest --staged --ttl --reason --reuse --key --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,6 +614,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -386,12 +626,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog)
-            opts="-v -q -h -V --verbose --quiet --local --help --version check sync release merge help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version check sync release merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -400,12 +644,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -498,12 +746,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__merge)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -512,7 +764,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__release)
-            opts="-v -q -h -V --date --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --date --tag-prefix --no-links --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,6 +772,14 @@ _trail() {
             case "${prev}" in
                 --date)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -530,7 +790,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__changelog__subcmd__sync)
-            opts="-v -q -h -V --since --include-imported --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --since --include-imported --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +798,10 @@ _trail() {
             case "${prev}" in
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -548,7 +812,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__commit)
-            opts="-m -v -q -h -V --message --why --impact --token --verbose --quiet --local --help --version"
+            opts="-m -v -q -P -h -V --message --why --impact --token --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -574,6 +838,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -582,12 +850,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__completions)
-            opts="-v -q -h -V --verbose --quiet --local --help --version bash elvish fish powershell zsh"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -596,12 +868,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon)
-            opts="-v -q -h -V --verbose --quiet --local --help --version start stop status unit help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version start stop status unit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -694,12 +970,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__start)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -708,12 +988,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -722,12 +1006,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__stop)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -736,12 +1024,34 @@ _trail() {
             return 0
             ;;
         trail__subcmd__daemon__subcmd__unit)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__docs)
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -750,12 +1060,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__doctor)
-            opts="-v -q -h -V --json --no-verify --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --no-verify --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -764,7 +1078,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__export)
-            opts="-o -f -v -q -h -V --output --format --since-seq --since --follow --verbose --quiet --local --help --version"
+            opts="-o -f -v -q -P -h -V --output --format --since-seq --since --follow --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +1104,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -798,8 +1116,78 @@ _trail() {
             return 0
             ;;
         trail__subcmd__help)
-            opts="init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man help"
+            opts="init import log show verify export reindex status note commit hooks changelog keygen policy authorize timeline restore watch daemon sync recover doctor completions man docs agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__agent)
+            opts="install uninstall status hook"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__agent__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__agent__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__agent__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__agent__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -982,6 +1370,20 @@ _trail() {
         trail__subcmd__help__subcmd__daemon__subcmd__unit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        trail__subcmd__help__subcmd__docs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1372,12 +1774,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks)
-            opts="-v -q -h -V --verbose --quiet --local --help --version install uninstall status help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version install uninstall status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1456,12 +1862,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__install)
-            opts="-v -q -h -V --force --server --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --force --server --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1470,12 +1880,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1484,12 +1898,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__hooks__subcmd__uninstall)
-            opts="-v -q -h -V --force --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --force --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1498,12 +1916,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__import)
-            opts="-v -q -h -V --all --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --all --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1512,12 +1934,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__init)
-            opts="-v -q -h -V --no-hooks --watch --new-store --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --no-hooks --watch --new-store --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1526,7 +1952,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__keygen)
-            opts="-v -q -h -V --name --add --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --name --add --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1534,6 +1960,10 @@ _trail() {
             case "${prev}" in
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1544,7 +1974,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__log)
-            opts="-n -f -v -q -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --format --follow --verbose --quiet --local --help --version"
+            opts="-n -f -v -q -P -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --format --follow --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,6 +2020,10 @@ _trail() {
                     COMPREPLY=($(compgen -W "table json ocsf ecs" -- "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1598,7 +2032,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__man)
-            opts="-v -q -h -V --dir --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --dir --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +2040,10 @@ _trail() {
             case "${prev}" in
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1616,7 +2054,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__note)
-            opts="-v -q -h -V --why --impact --token --clear --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --why --impact --token --clear --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1634,6 +2072,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1642,12 +2084,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__policy)
-            opts="-v -q -h -V --verbose --quiet --local --help --version check help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1656,12 +2102,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__policy__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1712,7 +2162,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__recover)
-            opts="-v -q -h -V --from --store --force --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --from --store --force --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1726,6 +2176,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1734,12 +2188,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__reindex)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1748,7 +2206,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__restore)
-            opts="-v -q -h -V --at --to --force --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --at --to --force --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1762,6 +2220,10 @@ _trail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1770,12 +2232,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1784,12 +2250,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1798,12 +2268,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync)
-            opts="-v -q -h -V --verbose --quiet --local --help --version push pull checkpoint help"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version push pull checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1812,12 +2286,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__checkpoint)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1896,12 +2374,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__pull)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1910,12 +2392,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__sync__subcmd__push)
-            opts="-v -q -h -V --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1924,12 +2410,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__timeline)
-            opts="-v -q -h -V --no-follow --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --no-follow --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1938,7 +2428,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__verify)
-            opts="-v -q -h -V --against --all-clones --json --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --against --all-clones --json --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1946,6 +2436,10 @@ _trail() {
             case "${prev}" in
                 --against)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1956,12 +2450,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__watch)
-            opts="-v -q -h -V --verbose --quiet --local --help --version"
+            opts="-v -q -P -h -V --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

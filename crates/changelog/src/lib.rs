@@ -17,11 +17,13 @@
 
 pub mod classify;
 mod entry;
+mod links;
 mod merge;
 mod text;
 
 pub use classify::{Choice, Sections};
 pub use entry::{Change, Entry, FileNote, FileStatus, Meta, Section, Status, plan};
+pub use links::{Forge, link_release};
 pub use merge::{MergeConflict, merge};
 pub use text::{
     Malformed, change_entries, check, has_change, release, remove_change, unreleased_changes,
@@ -50,6 +52,44 @@ pub fn template(dir: &[u8]) -> String {
          <!-- markdownlint-configure-file {{ \"MD013\": false, \"MD024\": {{ \"siblings_only\": true }} }} -->\n\n\
          ## [Unreleased]\n"
     )
+}
+
+/// The line trail offers for the committed `.gitattributes`: git's built-in
+/// union merge for every CHANGELOG.md, so that a merge made without trail's
+/// merge driver (a teammate without trail, `git merge-tree` on a server that
+/// reads the tree's attributes) keeps both sides' entries instead of
+/// stopping on a conflict. trail's own driver, registered in
+/// `.git/info/attributes`, takes precedence where trail is installed.
+pub const UNION_ATTRIBUTES_LINE: &str = "CHANGELOG.md merge=union";
+
+/// `.gitattributes` text (`None`: no file) with [`UNION_ATTRIBUTES_LINE`]
+/// added at its end, or `None` when it needs nothing: a line for the
+/// pattern `CHANGELOG.md` (or `**/CHANGELOG.md`) already sets a merge
+/// attribute (`merge=…`, `-merge`, `!merge`) — the team chose — or the text
+/// cannot be read as UTF-8. The text a person wrote is kept byte for byte.
+pub fn with_union_merge(existing: Option<&[u8]>) -> Option<Vec<u8>> {
+    let Some(existing) = existing else {
+        return Some(format!("{UNION_ATTRIBUTES_LINE}\n").into_bytes());
+    };
+    let text = std::str::from_utf8(existing).ok()?;
+    let chose = text.lines().any(|line| {
+        let mut words = line.split_whitespace();
+        let pattern = words.next().unwrap_or_default();
+        matches!(pattern, "CHANGELOG.md" | "**/CHANGELOG.md" | "/CHANGELOG.md")
+            && words.any(|attr| {
+                attr.strip_prefix(['-', '!']).unwrap_or(attr).split('=').next() == Some("merge")
+            })
+    });
+    if chose {
+        return None;
+    }
+    let mut out = existing.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(UNION_ATTRIBUTES_LINE.as_bytes());
+    out.push(b'\n');
+    Some(out)
 }
 
 /// Whether `id` can be a change id in an entry line: one or more ASCII letters
@@ -94,5 +134,31 @@ mod tests {
         assert!(!valid_version("1.0 beta"));
         assert!(!valid_version("1]"));
         assert!(!valid_version(""));
+    }
+}
+
+#[cfg(test)]
+mod attributes_tests {
+    use super::with_union_merge;
+
+    #[test]
+    fn union_merge_is_added_once_and_a_team_choice_is_kept() {
+        assert_eq!(with_union_merge(None).as_deref(), Some(&b"CHANGELOG.md merge=union\n"[..]));
+        let theirs = b"*.png binary\n*.sh text eol=lf";
+        assert_eq!(
+            with_union_merge(Some(theirs)).as_deref(),
+            Some(&b"*.png binary\n*.sh text eol=lf\nCHANGELOG.md merge=union\n"[..])
+        );
+        for chosen in [
+            &b"CHANGELOG.md merge=union\n"[..],
+            b"CHANGELOG.md -merge\n",
+            b"**/CHANGELOG.md merge=binary text\n",
+            b"/CHANGELOG.md   !merge\n",
+        ] {
+            assert_eq!(with_union_merge(Some(chosen)), None, "{}", String::from_utf8_lossy(chosen));
+        }
+        // Another file's merge rule is not a choice about CHANGELOG.md.
+        assert!(with_union_merge(Some(b"NEWS merge=union\n")).is_some());
+        assert_eq!(with_union_merge(Some(b"\xff\n")), None);
     }
 }

@@ -266,7 +266,7 @@ fn looks_like_version(word: &str) -> bool {
 
 /// Whether a heading title names a release: `[1.0.0] - 2026-01-01`,
 /// `0.2.0 (2016-09-26)`, `v2.0.0`, `Version 1.2`, `2024-01-01`.
-fn is_release(title: &str) -> bool {
+pub(crate) fn is_release(title: &str) -> bool {
     let words = words(title);
     match words.as_slice() {
         [first, ..] if looks_like_version(first) => true,
@@ -278,7 +278,7 @@ fn is_release(title: &str) -> bool {
 }
 
 /// `[x]…` → `x`.
-fn bracketed(title: &str) -> Option<&str> {
+pub(crate) fn bracketed(title: &str) -> Option<&str> {
     let rest = title.strip_prefix('[')?;
     Some(&rest[..rest.find(']')?])
 }

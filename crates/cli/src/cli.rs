@@ -27,6 +27,24 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub local: bool,
 
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is
+    /// set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        hide_possible_values = true,
+        hide_default_value = true
+    )]
+    pub color: crate::output::ColorChoice,
+
+    /// Do not send `log`, `show` and `timeline` output through a pager. By
+    /// default, on a terminal, it goes to TRAIL_PAGER, else git's core.pager,
+    /// else PAGER, else `less -FRX`; an empty value or `cat` means none.
+    #[arg(short = 'P', long, global = true)]
+    pub no_pager: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +77,8 @@ pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
     Man(commands::man::ManArgs),
+    Docs(commands::docs::DocsArgs),
+    Agent(commands::agent::AgentArgs),
 }
 
 /// The argument tree as a user meets it: `Cli`'s, without hidden commands

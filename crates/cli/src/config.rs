@@ -27,6 +27,8 @@ pub struct Config {
     pub protect: Option<toml::Table>,
     pub watch: Watch,
     pub sync: Sync,
+    /// `[agent]`, kept raw: trail-agent reads it (`prompts`, docs/agents.md).
+    pub agent: Option<toml::Table>,
 }
 
 /// `[sync]`: checkpoints on `refs/trail/journal` and sharing them.
@@ -198,7 +200,7 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
             path.display(),
             e.utf8_error().valid_up_to()
         ))
-        .hint("re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or compare it with the defaults in docs/configuration.md")
+        .hint("re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or compare it with the defaults in `trail docs configuration`")
     })?;
     parse(&text).map_err(|e| {
         CommandError::usage(format!(
@@ -206,7 +208,7 @@ pub fn load(path: &Path) -> Result<Config, CommandError> {
             path.display(),
             e.to_string().trim_end()
         ))
-        .hint("fix the file, or compare it with the defaults in docs/configuration.md")
+        .hint("fix the file, or compare it with the defaults in `trail docs configuration`")
     })
 }
 

@@ -46,9 +46,9 @@ pub enum LogFormat {
     Table,
     /// The records as stored, one per line.
     Json,
-    /// OCSF 1.8.0 events, one per line (docs/export.md).
+    /// OCSF 1.8.0 events, one per line (`trail docs export`).
     Ocsf,
-    /// Elastic Common Schema 9.4.0 documents, one per line (docs/export.md).
+    /// Elastic Common Schema 9.4.0 documents, one per line (`trail docs export`).
     Ecs,
 }
 
@@ -70,16 +70,18 @@ impl Printer {
         }
     }
 
-    /// Print record `bytes`; `row` makes its table row from its summary.
+    /// Print record `bytes`; `row` makes its table row from its summary and bytes.
     pub fn record(
         &self,
         out: &mut impl Write,
         summary: &Summary,
         bytes: &[u8],
-        row: impl Fn(&Summary) -> String,
+        row: impl Fn(&Summary, &[u8]) -> String,
     ) -> Result<(), CommandError> {
         match self.format {
-            LogFormat::Table => writeln!(out, "{}", crate::output::fit(&row(summary), self.width))?,
+            LogFormat::Table => {
+                writeln!(out, "{}", crate::output::fit(&row(summary, bytes), self.width))?
+            }
             LogFormat::Json => {
                 out.write_all(bytes)?;
                 out.write_all(b"\n")?;
@@ -230,7 +232,7 @@ pub fn log(
     query: &trail_journal::Query,
     printer: &Printer,
     heading: &str,
-    row: impl Fn(&Summary) -> String,
+    row: impl Fn(&Summary, &[u8]) -> String,
 ) -> Result<(), CommandError> {
     let mut out = Out::new();
     printer.header(&mut out, heading)?;

@@ -42,8 +42,12 @@ pub fn main() -> ExitCode {
     };
     output::set_quiet(args.quiet);
     output::set_local(args.local);
+    output::set_color(args.color);
+    output::set_no_pager(args.no_pager);
     init_tracing(args.verbose, args.quiet);
-    match commands::run(args.command) {
+    let result = commands::run(args.command);
+    output::finish_pager();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }

@@ -463,7 +463,7 @@ fn check_protection(
             tell(
                 notices,
                 "from this commit on, only tokens they sign authorize changes to protected paths; \
-                 anyone able to commit could have named these keys, so check them (docs/protection.md)",
+                 anyone able to commit could have named these keys, so check them (`trail docs protection`)",
             );
             let auth = PendingAuth {
                 token: None,

@@ -648,7 +648,7 @@ fn write_cache(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// A token glob that matches exactly `path`: glob characters escaped.
-fn literal_glob(path: &[u8]) -> String {
+pub fn literal_glob(path: &[u8]) -> String {
     let mut out = String::new();
     for c in String::from_utf8_lossy(path).chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | ',') {
@@ -660,7 +660,7 @@ fn literal_glob(path: &[u8]) -> String {
 }
 
 /// `text` as one shell word.
-fn shell_word(text: &str) -> String {
+pub fn shell_word(text: &str) -> String {
     let plain = !text.is_empty()
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+%".contains(&b));
     if plain { text.to_owned() } else { format!("'{}'", text.replace('\'', r"'\''")) }

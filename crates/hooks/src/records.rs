@@ -72,6 +72,23 @@ pub fn commit_draft(facts: &CommitFacts, kind: &str, source: Source, time: Times
     if facts.parents.len() > 1 {
         detail.insert("merge".into(), Value::Bool(true));
     }
+    // `Agent-Session: AGENT SESSION` trailers (commit-msg adds them for the
+    // AI agent sessions whose edits the commit holds, docs/agents.md).
+    let agents: Vec<Value> = facts
+        .trailers
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("Agent-Session"))
+        .filter_map(|(_, value)| {
+            let (name, session) = value.trim().split_once(char::is_whitespace)?;
+            let mut agent = Map::new();
+            agent.insert("name".into(), Value::String(name.to_owned()));
+            agent.insert("session".into(), Value::String(session.trim().to_owned()));
+            Some(Value::Object(agent))
+        })
+        .collect();
+    if !agents.is_empty() {
+        detail.insert("agents".into(), Value::Array(agents));
+    }
     draft.detail = Some(detail);
     draft
 }
@@ -278,6 +295,19 @@ mod tests {
             local: Actor { user: "u".into(), host: "h".into(), ..Actor::default() },
             now: Timestamp::now(),
         }
+    }
+
+    #[test]
+    fn agent_session_trailers_become_detail_agents() {
+        let f = facts(&[("Agent-Session", "claude-code abc123"), ("Why", "w")]);
+        let d = commit_draft(&f, "commit", Source::Hook, Timestamp::now());
+        let detail = d.detail.expect("detail");
+        assert_eq!(
+            detail["agents"],
+            serde_json::json!([{"name": "claude-code", "session": "abc123"}])
+        );
+        let plain = commit_draft(&facts(&[]), "commit", Source::Hook, Timestamp::now());
+        assert!(plain.detail.expect("detail").get("agents").is_none());
     }
 
     #[test]

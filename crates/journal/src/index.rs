@@ -297,7 +297,10 @@ fn plain_facts(seq: u64, bytes: &[u8], members: &[crate::scan::Member]) -> Optio
             b"kind" => kind = Some(plain_bytes(value)?),
             b"source" => {
                 let name = plain_bytes(value)?;
-                if !matches!(name, b"hook" | b"watcher" | b"import" | b"cli" | b"service") {
+                if !matches!(
+                    name,
+                    b"hook" | b"watcher" | b"import" | b"cli" | b"service" | b"agent"
+                ) {
                     return None;
                 }
                 source = true;

@@ -35,9 +35,12 @@ pub mod kinds {
     /// A new store was created where this repository or its remote already
     /// had one: `detail.previous` lists the store ids seen before it.
     pub const STORE_CREATED: &str = "store.created";
+    /// An AI coding agent's tool call changed files (written by its hook,
+    /// source `agent`): `detail.agent` names the agent, session and tool.
+    pub const AGENT_EDIT: &str = "agent.edit";
 
     /// Every kind format v1 defines.
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         COMMIT,
         COMMIT_BLOCKED,
         COMMIT_UNVERIFIED,
@@ -57,6 +60,7 @@ pub mod kinds {
         WATCH_STOP,
         CHECKPOINT,
         STORE_CREATED,
+        AGENT_EDIT,
     ];
 }
 
@@ -69,6 +73,8 @@ pub enum Source {
     Import,
     Cli,
     Service,
+    /// An AI coding agent's hook (`trail agent hook`).
+    Agent,
 }
 
 /// A point in time, always UTC, always written with nanoseconds and `Z`

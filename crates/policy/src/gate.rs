@@ -295,7 +295,7 @@ fn unenforced(change: &Change<'_>) -> Result<Decision, Denial> {
             ),
             &[
                 "first commit trail.toml with an authorizer alone: `trail keygen --add`, \
-                 `git add trail.toml`, commit (the bootstrap commit, docs/protection.md)",
+                 `git add trail.toml`, commit (the bootstrap commit, `trail docs protection`)",
                 "then ask that authorizer for a token for this change",
             ],
         ));
@@ -309,7 +309,7 @@ fn unenforced(change: &Change<'_>) -> Result<Decision, Denial> {
         return Err(Denial::new(
             Failed::Bootstrap,
             format!("the new {POLICY_FILE} is not a valid policy"),
-            &["`trail policy check` and docs/configuration.md say what [protect] accepts"],
+            &["`trail policy check` and `trail docs configuration` say what [protect] accepts"],
         ));
     };
     let authorizers: Vec<String> = new.authorizers().iter().map(|k| k.to_line()).collect();

@@ -81,7 +81,7 @@ pub enum TokenError {
     Glob { pattern: String, message: String },
     #[error("it expires before it is issued")]
     ExpiresBeforeIssued,
-    #[error("its payload is not in canonical form (sorted keys, compact, docs/tokens.md)")]
+    #[error("its payload is not in canonical form (sorted keys, compact, `trail docs tokens`)")]
     NotCanonical,
     #[error("the operating system's random number generator failed: {0}")]
     Random(String),

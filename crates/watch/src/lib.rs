@@ -119,6 +119,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use engine::{Waker, Watch};
+
+/// Keep `blobs`, already written to the object database, reachable from
+/// `refs/trail/saves` the way the watcher keeps its saves (one commit naming
+/// them on top of the current tip), so `git gc` keeps them and `trail
+/// restore` finds them. For other writers of saved content (an agent's hook).
+pub fn keep_saved(
+    repo: &gix::Repository,
+    blobs: &std::collections::BTreeSet<ObjectId>,
+) -> Result<ObjectId, WatchError> {
+    saves::keep(repo, blobs).map_err(|detail| WatchError::Saves { detail })
+}
 /// The object id type of blobs.
 pub use gix::ObjectId;
 

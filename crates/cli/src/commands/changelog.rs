@@ -26,7 +26,7 @@ const FILE_NAME: &str = "CHANGELOG.md";
 /// `## [Unreleased]`. The git hooks write these lines as you commit; these
 /// commands check the files, fill in what is missing from the journal, turn
 /// Unreleased into a release, and merge two branches' entries. See
-/// docs/changelog.md.
+/// `trail docs changelog`.
 #[derive(Debug, Args)]
 pub struct ChangelogArgs {
     #[command(subcommand)]
@@ -113,20 +113,40 @@ pub struct SyncArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   trail changelog release 1.4.0
-  trail changelog release 1.4.0 --date 2026-12-01 && git commit -am 'Release 1.4.0'")]
+  trail changelog release 1.4.0 --date 2026-12-01
+  trail changelog release 0.3.0 crates/journal --tag-prefix journal-v")]
 pub struct ReleaseArgs {
     /// The version, as it should appear in the headings (e.g. 1.4.0).
     // Not the id `version`: that is the propagated --version flag's.
     #[arg(id = "release_version", value_name = "VERSION")]
     pub version: String,
 
+    /// Release only the CHANGELOG.md files of these directories and of the
+    /// directories below them (a package's in a monorepo), relative to the
+    /// current directory. Default: every directory.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
     /// The release date, YYYY-MM-DD. Default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
 
+    /// What the release's git tag starts with, for the compare links: `v`
+    /// links to tag v1.4.0; a package's tags might start with `journal-v`.
+    #[arg(long, value_name = "PREFIX", default_value = "v")]
+    pub tag_prefix: String,
+
+    /// Write no compare links. They are written (Keep a Changelog's
+    /// `[1.4.0]: …/compare/v1.3.0...v1.4.0` at the end of each file) when the
+    /// remote `origin`, or the only remote, is on GitHub, GitLab, Gitea,
+    /// Forgejo or Codeberg.
+    #[arg(long)]
+    pub no_links: bool,
+
     /// Print what was released as one JSON object on stdout: version, date,
-    /// released (the paths of the files changed) and unchanged (how many had
-    /// nothing unreleased). Messages stay on stderr.
+    /// released (the paths of the files changed), unchanged (how many had
+    /// nothing unreleased) and links (the forge's web address the compare
+    /// links point to, or null). Messages stay on stderr.
     #[arg(long)]
     pub json: bool,
 }
@@ -183,7 +203,7 @@ fn open() -> Result<(Repo, PathBuf, Config), CommandError> {
 fn exclusions(config: &Config) -> Result<impl Fn(&[u8]) -> bool + use<>, CommandError> {
     let exclusions = config.changelog.exclusions().map_err(|e| {
         CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
-            .hint("fix the glob; docs/changelog.md says how globs match")
+            .hint("fix the glob; `trail docs changelog` says how globs match")
     })?;
     Ok(move |dir: &[u8]| exclusions.is_excluded(dir))
 }
@@ -290,7 +310,7 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, CommandError> {
 
 /// Replace `path` with `bytes` atomically (a temporary file in the same
 /// directory, renamed over it), keeping the file's permissions.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     let cannot = |e: std::io::Error| {
         CommandError::environment(format!("cannot write {}: {e}", path.display()))
     };
@@ -723,6 +743,50 @@ fn sync(args: SyncArgs) -> Result<(), CommandError> {
 
 // ---------------------------------------------------------------- release
 
+/// The directories `dirs` (relative to the current directory) name, as
+/// repository-relative `/`-separated paths; the root is empty.
+fn chosen_dirs(
+    repo: &Repo,
+    workdir: &Path,
+    dirs: &[PathBuf],
+) -> Result<Vec<Vec<u8>>, CommandError> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let root = workdir.canonicalize().map_err(|e| {
+        CommandError::environment(format!("cannot read the work tree {}: {e}", workdir.display()))
+    })?;
+    dirs.iter()
+        .map(|dir| {
+            let named = repo.cwd.join(dir);
+            let full = named.canonicalize().map_err(|e| {
+                CommandError::usage(format!("{}: {e}", dir.display()))
+                    .hint("name a directory of this work tree")
+            })?;
+            if !full.is_dir() {
+                return Err(CommandError::usage(format!("{} is not a directory", dir.display())));
+            }
+            let inside = full.strip_prefix(&root).map_err(|_| {
+                CommandError::usage(format!("{} is outside the work tree", dir.display()))
+            })?;
+            Ok(inside.as_os_str().as_bytes().to_vec())
+        })
+        .collect()
+}
+
+/// The forge of the remote `origin`, else of the only remote.
+fn forge_of(repo: &Repo) -> Option<trail_changelog::Forge> {
+    let names = repo.git.remote_names();
+    let name = if names.iter().any(|n| n.as_ref() as &[u8] == b"origin") {
+        "origin".to_owned()
+    } else if names.len() == 1 {
+        names.iter().next()?.to_string()
+    } else {
+        return None;
+    };
+    let config = repo.git.config_snapshot();
+    let url = config.string(format!("remote.{name}.url").as_str())?;
+    trail_changelog::Forge::from_remote(&url.to_string())
+}
+
 fn release(args: ReleaseArgs) -> Result<(), CommandError> {
     if !trail_changelog::valid_version(&args.version) {
         return Err(CommandError::usage(format!(
@@ -739,20 +803,39 @@ fn release(args: ReleaseArgs) -> Result<(), CommandError> {
         })?,
     };
     let (repo, workdir, _config) = open()?;
+    let chosen = chosen_dirs(&repo, &workdir, &args.dirs)?;
+    let forge = if args.no_links { None } else { forge_of(&repo) };
     let mut planned: Vec<(Vec<u8>, Vec<u8>, bool)> = Vec::new();
     let mut refused: Vec<String> = Vec::new();
     for path in tracked(&repo)? {
         if path.as_slice() != changelog_of(parent(&path)).as_slice() {
             continue;
         }
+        if !within(parent(&path), &chosen) {
+            continue;
+        }
         let Some(text) = read(&workdir.join(bytes_path(&path)))? else { continue };
-        match trail_changelog::release(&text, &args.version, date) {
+        let released =
+            trail_changelog::release(&text, &args.version, date).and_then(|new| match &forge {
+                Some(forge) if new != text => {
+                    trail_changelog::link_release(&new, &args.version, &args.tag_prefix, forge)
+                }
+                _ => Ok(new),
+            });
+        match released {
             Ok(new) => {
                 let changed = new != text;
                 planned.push((path, new, changed));
             }
             Err(e) => refused.push(malformed_line(&path, &e)),
         }
+    }
+    if planned.is_empty() && !chosen.is_empty() {
+        return Err(CommandError::refused(format!(
+            "no tracked {FILE_NAME} in {}",
+            chosen.iter().map(|d| show_dir(d)).collect::<Vec<_>>().join(", ")
+        ))
+        .hint("name directories that hold a committed CHANGELOG.md (`trail changelog sync` creates them)"));
     }
     if let Some(first) = refused.first() {
         let mut error = CommandError::refused(format!("no changelog was released: {first}"));
@@ -790,12 +873,25 @@ fn release(args: ReleaseArgs) -> Result<(), CommandError> {
             String::new()
         }
     ));
+    if released > 0 {
+        match &forge {
+            Some(forge) => say(format!(
+                "compare links to {} (tags {}{})",
+                forge.web, args.tag_prefix, args.version
+            )),
+            None if !args.no_links => say(
+                "no compare links: no remote on a forge trail knows (origin, or the only remote)",
+            ),
+            None => {}
+        }
+    }
     if args.json {
         crate::output::print_json(&serde_json::json!({
             "version": args.version,
             "date": date.format("%Y-%m-%d").to_string(),
             "released": paths,
             "unchanged": untouched,
+            "links": forge.as_ref().map(|f| f.web.clone()),
         }))?;
     }
     Ok(())

@@ -16,7 +16,11 @@ use crate::output::{Out, say};
 /// save in the work tree and owns the journal while it runs (hooks and trail
 /// commands then go through it, which makes them faster). One watcher per
 /// repository: it holds `.git/trail/daemon.lock` while it runs. Its pid file
-/// and log are in `.git/trail/` (`daemon.pid`, `daemon.log`).
+/// and log are in `.git/trail/` (`daemon.pid`, `daemon.log`). Each line of
+/// the log starts with its time (RFC 3339, UTC) and level (ERROR, WARN,
+/// INFO); at 5 MiB the log is renamed `daemon.log.1` (replacing the one
+/// before) and a new one begun. Under systemd (`trail daemon unit`) the
+/// watcher's messages go to the journal instead.
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
     #[command(subcommand)]
@@ -31,6 +35,8 @@ pub enum DaemonCommand {
     Unit(UnitArgs),
     #[command(hide = true)]
     Serve(ServeArgs),
+    #[command(hide = true)]
+    LogWriter(LogWriterArgs),
 }
 
 /// Start the watcher in the background (nothing happens if it runs already).
@@ -73,12 +79,43 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {}
 
+/// The writer of the watcher's log (started by `trail daemon start`; not for
+/// people).
+///
+/// Reads lines on stdin (the watcher's and its store process's output) until
+/// its end, and appends each to FILE behind its time (RFC 3339, UTC, in
+/// milliseconds) and level. When FILE would grow past --max-bytes it is
+/// renamed FILE.1 (replacing the one before) and a new FILE begun.
+#[derive(Debug, Args)]
+pub struct LogWriterArgs {
+    /// The log file.
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// The size at which FILE is rotated.
+    #[arg(long, value_name = "BYTES", default_value_t = LOG_MAX_BYTES)]
+    pub max_bytes: u64,
+}
+
+/// The size at which `daemon.log` is rotated to `daemon.log.1`: the log
+/// takes at most twice this on disk.
+pub(crate) const LOG_MAX_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The variable `trail daemon start` gives the watcher: the path of the log
+/// its output goes to, which `trail daemon status` shows.
+pub(crate) const LOG_ENV: &str = "TRAIL_DAEMON_LOG";
+
 /// Print a systemd user unit that runs `trail watch` for this repository.
 ///
-/// Install it with:
-///   trail daemon unit > ~/.config/systemd/user/trail-NAME.service
-///   systemctl --user daemon-reload && systemctl --user enable --now trail-NAME
+/// Save it under ~/.config/systemd/user/ (NAME is yours to choose), make
+/// systemd read it, then enable and start it, one command each (see the
+/// examples). Under systemd the watcher's messages go to the journal
+/// (`journalctl --user -u trail-NAME`), not to `.git/trail/daemon.log`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail daemon unit > ~/.config/systemd/user/trail-NAME.service
+  systemctl --user daemon-reload
+  systemctl --user enable --now trail-NAME
+  journalctl --user -u trail-NAME                what the watcher said")]
 pub struct UnitArgs {}
 
 pub fn run(args: DaemonArgs) -> Result<(), CommandError> {
@@ -88,6 +125,7 @@ pub fn run(args: DaemonArgs) -> Result<(), CommandError> {
         DaemonCommand::Status(args) => status(args),
         DaemonCommand::Unit(_) => unit(),
         DaemonCommand::Serve(_) => serve(),
+        DaemonCommand::LogWriter(args) => log_writer(args),
     }
 }
 
@@ -243,6 +281,134 @@ pub(crate) fn log_path(repo: &Repo) -> PathBuf {
     repo.location.trail_dir().join("daemon.log")
 }
 
+/// `trail daemon log-writer`: stdin, line by line, into a log of bounded size.
+fn log_writer(args: LogWriterArgs) -> Result<(), CommandError> {
+    use std::io::BufRead as _;
+    let mut log = RotatingLog::open(args.file, args.max_bytes)?;
+    let mut input = std::io::stdin().lock();
+    let mut level = Level::Info;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(CommandError::environment(format!("cannot read the log's input: {e}")));
+            }
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        let (said, rest) = log_level(text, level);
+        level = said;
+        let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // Nowhere to tell of a failed write: the next line tries again.
+        let _ = log.append(format!("{time} {:<5} {rest}\n", said.name()).as_bytes());
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+        }
+    }
+}
+
+/// The level of a line of trail's output, and the line to log: `trail:
+/// error: …` (and panics) are errors, `trail: warning: …` warnings, an
+/// indented line (`  hint: …`) continues the line before, a line of
+/// tracing's own format (TRAIL_LOG set: `TIME LEVEL target: …`) keeps its
+/// level and loses its time; the rest is information.
+fn log_level(line: &str, before: Level) -> (Level, &str) {
+    let mut words = line.split_whitespace();
+    if let (Some(time), Some(level)) = (words.next(), words.next())
+        && chrono::DateTime::parse_from_rfc3339(time).is_ok()
+    {
+        let level = match level {
+            "ERROR" => Some(Level::Error),
+            "WARN" => Some(Level::Warn),
+            "INFO" => Some(Level::Info),
+            "DEBUG" => Some(Level::Debug),
+            "TRACE" => Some(Level::Trace),
+            _ => None,
+        };
+        if let Some(level) = level {
+            let rest =
+                line.trim_start()[time.len()..].trim_start()[level.name().len()..].trim_start();
+            return (level, rest);
+        }
+    }
+    let level = if line.starts_with("trail: error:") || line.starts_with("trail: internal error") {
+        Level::Error
+    } else if line.starts_with("trail: warning") || line.starts_with("trail: POLICY") {
+        Level::Warn
+    } else if line.starts_with(char::is_whitespace) && !line.trim().is_empty() {
+        before
+    } else if line.starts_with("thread '") && line.contains("panicked") {
+        Level::Error
+    } else {
+        Level::Info
+    };
+    (level, line)
+}
+
+/// A log file that is renamed FILE.1 when it would grow past its limit.
+struct RotatingLog {
+    path: PathBuf,
+    file: std::fs::File,
+    size: u64,
+    max: u64,
+}
+
+impl RotatingLog {
+    fn open(path: PathBuf, max: u64) -> Result<RotatingLog, CommandError> {
+        let file = Self::open_file(&path).map_err(|e| {
+            CommandError::environment(format!("cannot open {}: {e}", path.display()))
+        })?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok(RotatingLog { path, file, size, max })
+    }
+
+    fn open_file(path: &Path) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new().create(true).append(true).open(path)
+    }
+
+    /// The path of the previous log: `daemon.log.1`.
+    fn previous(path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".1");
+        PathBuf::from(name)
+    }
+
+    fn append(&mut self, line: &[u8]) -> std::io::Result<()> {
+        if self.size > 0 && self.size + line.len() as u64 > self.max {
+            std::fs::rename(&self.path, Self::previous(&self.path))?;
+            self.file = Self::open_file(&self.path)?;
+            self.size = 0;
+        }
+        // One write per line, unbuffered: the line is in the file as soon as
+        // it was said (`trail daemon start` reads it back).
+        self.file.write_all(line)?;
+        self.size += line.len() as u64;
+        Ok(())
+    }
+}
+
 /// The pid `daemon.pid` names, if any. Information only: the watcher is the
 /// process that holds the lock, and nothing is signalled on this file's word.
 fn pid_file_names(repo: &Repo) -> Option<u32> {
@@ -371,18 +537,37 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
     let exe = std::env::current_exe()
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
     let log_from = std::fs::metadata(log_path(repo)).map_or(0, |m| m.len());
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path(repo)).map_err(
-        |e| CommandError::environment(format!("cannot open {}: {e}", log_path(repo).display())),
-    )?;
-    let err = log
+    // Said here if the log cannot be written, not lost with the writer.
+    std::fs::OpenOptions::new().create(true).append(true).open(log_path(repo)).map_err(|e| {
+        CommandError::environment(format!("cannot open {}: {e}", log_path(repo).display()))
+    })?;
+    use std::os::unix::process::CommandExt as _;
+    // The watcher's output (and its store process's) goes through a pipe to
+    // `trail daemon log-writer`, which dates each line and rotates the file.
+    let mut logger = std::process::Command::new(&exe)
+        .args(["daemon", "log-writer", "--file"])
+        .arg(log_path(repo))
+        .current_dir("/")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| CommandError::environment(format!("cannot start the log writer: {e}")))?;
+    let pipe = logger
+        .stdin
+        .take()
+        .map(std::os::fd::OwnedFd::from)
+        .ok_or_else(|| CommandError::environment("the log writer has no input"))?;
+    let err = pipe
         .try_clone()
         .map_err(|e| CommandError::environment(format!("cannot open the log: {e}")))?;
-    use std::os::unix::process::CommandExt as _;
     let mut child = std::process::Command::new(exe)
         .arg("watch")
         .current_dir(&workdir)
+        .env(LOG_ENV, log_path(repo))
         .stdin(std::process::Stdio::null())
-        .stdout(log)
+        .stdout(pipe)
         .stderr(err)
         // Its own process group: Ctrl-C in this terminal does not reach it.
         .process_group(0)
@@ -431,6 +616,7 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
                         "the watcher answered, then exited before it watched anything ({exit})"
                     ),
                     log_from,
+                    &mut logger,
                 ));
             }
             say(format_args!(
@@ -448,6 +634,7 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
                     repo,
                     &format!("the watcher exited at once ({exit})"),
                     log_from,
+                    &mut logger,
                 ));
             }
         }
@@ -459,19 +646,35 @@ pub(crate) fn start_for(repo: &Repo) -> Result<(), CommandError> {
             repo,
             &format!("the watcher exited at once ({exit})"),
             log_from,
+            &mut logger,
         ));
     }
-    Err(watcher_exited(repo, "the watcher did not answer within 10 s", log_from))
+    Err(watcher_exited(repo, "the watcher did not answer within 10 s", log_from, &mut logger))
 }
 
 /// The watcher `trail daemon start` started has exited: `what`, and the
 /// error its log ends with (a journal held by another process, a damaged
 /// store), so that the reason is on the terminal and not only in the log.
-fn watcher_exited(repo: &Repo, what: &str, log_from: u64) -> CommandError {
+fn watcher_exited(
+    repo: &Repo,
+    what: &str,
+    log_from: u64,
+    logger: &mut std::process::Child,
+) -> CommandError {
+    // The log writer ends once the watcher and its store process are gone
+    // and it has written all they said; a store process may outlive the
+    // watcher, so the wait is short.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while matches!(logger.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let log = std::fs::read(log_path(repo)).unwrap_or_default();
-    // Only what this start's watcher wrote (the log is appended to).
-    let log = String::from_utf8_lossy(log.get(log_from as usize..).unwrap_or_default());
-    let said = log.lines().rev().find_map(|line| line.strip_prefix("trail: error: "));
+    // Only what this start's watcher wrote (the log is appended to; a log
+    // shorter than before was rotated meanwhile).
+    let from = if (log.len() as u64) < log_from { 0 } else { log_from as usize };
+    let log = String::from_utf8_lossy(log.get(from..).unwrap_or_default());
+    let said =
+        log.lines().rev().find_map(|line| line.split_once("trail: error: ").map(|(_, said)| said));
     let error = match said {
         Some(said) => CommandError::environment(format!("{what}: {said}")),
         None => CommandError::environment(what.to_owned()),
@@ -583,7 +786,13 @@ fn status(args: StatusArgs) -> Result<(), CommandError> {
         writeln!(out, "recorded   {} records from {} events", field("records"), field("events"))?;
         writeln!(out, "lag        {} pending, oldest {} ms", field("pending"), field("lag_ms"))?;
         writeln!(out, "last error {}", field("last_error"))?;
-        writeln!(out, "log        {}", log_path(&repo).display())?;
+        match status["log"].as_str() {
+            Some("journal") => {
+                writeln!(out, "log        the systemd journal (journalctl _PID={})", field("pid"))?
+            }
+            Some(path) => writeln!(out, "log        {path}")?,
+            None => writeln!(out, "log        {}", log_path(&repo).display())?,
+        }
     }
     out.flush()?;
     Ok(())
@@ -594,12 +803,20 @@ fn unit() -> Result<(), CommandError> {
     let workdir = workdir(&repo)?;
     let exe = std::env::current_exe()
         .map_err(|e| CommandError::environment(format!("cannot find the trail executable: {e}")))?;
+    let text = unit_text(&workdir, &exe)?;
     let mut out = Out::new();
-    write!(
-        out,
-        "# systemd user unit: runs `trail watch` for {dir}.\n\
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The unit that runs `exe watch` in `workdir`.
+fn unit_text(workdir: &Path, exe: &Path) -> Result<String, CommandError> {
+    Ok(format!(
+        "# systemd user unit: runs `trail watch` for {plain}.\n\
          # Save as ~/.config/systemd/user/trail-NAME.service, then:\n\
-         #   systemctl --user daemon-reload && systemctl --user enable --now trail-NAME\n\
+         #   systemctl --user daemon-reload\n\
+         #   systemctl --user enable --now trail-NAME\n\
          [Unit]\n\
          Description=trail watcher for {dir}\n\
          \n\
@@ -607,6 +824,9 @@ fn unit() -> Result<(), CommandError> {
          Type=simple\n\
          WorkingDirectory={dir}\n\
          ExecStart={exe} watch\n\
+         # Messages go to the systemd journal (`journalctl --user -u trail-NAME`), not daemon.log.\n\
+         StandardOutput=journal\n\
+         StandardError=journal\n\
          Restart=on-failure\n\
          RestartSec=2\n\
          # SIGTERM: the watcher records what is pending and flushes before it exits.\n\
@@ -615,21 +835,37 @@ fn unit() -> Result<(), CommandError> {
          \n\
          [Install]\n\
          WantedBy=default.target\n",
-        dir = systemd_escape(&workdir),
-        exe = systemd_escape(&exe),
-    )?;
-    out.flush()?;
-    Ok(())
+        plain = workdir.display(),
+        dir = systemd_path(workdir)?,
+        exe = systemd_word(exe)?,
+    ))
 }
 
-/// A path as a systemd unit file takes it: quoted when it has spaces,
-/// `%` doubled (systemd's specifier character).
-fn systemd_escape(path: &Path) -> String {
-    let text = path.display().to_string().replace('%', "%%");
-    if text.contains(char::is_whitespace) {
-        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+/// A path as systemd takes it in a setting that is one path
+/// (`WorkingDirectory=`): as it is, spaces included (systemd.exec(5): no
+/// quotes, which it would take as part of the path), with `%` doubled
+/// (systemd's specifier character). A path systemd cannot hold in one line
+/// (a newline, or not UTF-8) is refused.
+fn systemd_path(path: &Path) -> Result<String, CommandError> {
+    let text = path.to_str().filter(|t| !t.contains(['\n', '\r'])).ok_or_else(|| {
+        CommandError::usage(format!(
+            "{} cannot be written into a systemd unit (not UTF-8, or a line break)",
+            path.display()
+        ))
+    })?;
+    Ok(text.replace('%', "%%"))
+}
+
+/// The executable of a command line (`ExecStart=`): as it is when it has
+/// nothing systemd splits or unescapes, else in double quotes with `\\` and
+/// `"` escaped (systemd.service(5), "Command lines"); `%` doubled. (`$` is
+/// expanded in the arguments only, so it stays as it is here.)
+fn systemd_word(path: &Path) -> Result<String, CommandError> {
+    let text = systemd_path(path)?;
+    if text.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | ';')) {
+        Ok(format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")))
     } else {
-        text
+        Ok(text)
     }
 }
 
@@ -680,4 +916,90 @@ pub(crate) fn store_process_error(e: trail_service::ServiceError) -> CommandErro
     let mut error = CommandError::new(exit, said.message);
     error.hints = said.hints;
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A work tree and an executable with spaces (and a `%`, a `$`): one
+    /// path each, as systemd reads them, and `systemd-analyze verify`
+    /// accepts the unit where it is installed.
+    #[test]
+    fn a_unit_for_paths_with_spaces_is_one_systemd_accepts() {
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        let workdir = tmp.path().join("my repo 100%");
+        let bin = tmp.path().join("bin $dir");
+        std::fs::create_dir_all(&workdir).expect("workdir");
+        std::fs::create_dir_all(&bin).expect("bin");
+        let exe = bin.join("trail");
+        std::os::unix::fs::symlink("/bin/true", &exe).expect("an executable");
+        let unit = unit_text(&workdir, &exe).expect("a unit");
+        let root = tmp.path().display();
+        assert!(unit.contains(&format!("\nWorkingDirectory={root}/my repo 100%%\n")), "{unit}");
+        assert!(unit.contains(&format!("\nExecStart=\"{root}/bin $dir/trail\" watch\n")), "{unit}");
+        assert!(unit.contains("\nStandardError=journal\n"), "{unit}");
+        assert!(!unit.contains("WorkingDirectory=\""), "{unit}");
+        let analyze = std::process::Command::new("systemd-analyze").arg("--version").output();
+        if analyze.is_ok_and(|o| o.status.success()) {
+            let file = tmp.path().join("trail-test.service");
+            std::fs::write(&file, &unit).expect("the unit file");
+            let verified = std::process::Command::new("systemd-analyze")
+                .arg("verify")
+                .arg(&file)
+                .output()
+                .expect("systemd-analyze runs");
+            assert!(
+                verified.status.success() && verified.stderr.is_empty(),
+                "systemd-analyze verify: {}\n{unit}",
+                String::from_utf8_lossy(&verified.stderr)
+            );
+        }
+    }
+
+    #[test]
+    fn paths_systemd_cannot_hold_are_refused() {
+        assert!(systemd_path(Path::new("/a\nb")).is_err());
+        assert_eq!(
+            systemd_word(Path::new("/usr/bin/trail")).ok().as_deref(),
+            Some("/usr/bin/trail")
+        );
+        assert_eq!(systemd_word(Path::new("/a \"b\\")).ok().as_deref(), Some("\"/a \\\"b\\\\\""));
+    }
+
+    #[test]
+    fn log_lines_get_their_level() {
+        assert_eq!(
+            log_level("trail: error: boom", Level::Info),
+            (Level::Error, "trail: error: boom")
+        );
+        assert_eq!(log_level("  hint: do this", Level::Error), (Level::Error, "  hint: do this"));
+        assert_eq!(log_level("trail: warning: w", Level::Info).0, Level::Warn);
+        assert_eq!(log_level("trail: watching /x", Level::Error).0, Level::Info);
+        assert_eq!(
+            log_level("2026-12-07T15:00:00.123456Z DEBUG trail_cli: x y", Level::Info),
+            (Level::Debug, "trail_cli: x y")
+        );
+        assert_eq!(log_level("thread 'main' panicked at x", Level::Info).0, Level::Error);
+    }
+
+    /// The log never holds more than twice its limit: the current file and
+    /// the one before.
+    #[test]
+    fn the_log_is_rotated_at_its_limit() {
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        let path = tmp.path().join("daemon.log");
+        let mut log = RotatingLog::open(path.clone(), 100).expect("the log");
+        for i in 0..50 {
+            log.append(format!("line {i:02} of the log, 30 bytes\n").as_bytes()).expect("written");
+        }
+        let current = std::fs::read_to_string(&path).expect("daemon.log");
+        let previous =
+            std::fs::read_to_string(tmp.path().join("daemon.log.1")).expect("daemon.log.1");
+        assert!(current.len() <= 100 && previous.len() <= 100, "{current}\n{previous}");
+        assert!(current.ends_with("line 49 of the log, 30 bytes\n"), "{current}");
+        assert!(previous.ends_with("line 47 of the log, 30 bytes\n"), "{previous}");
+        let files = std::fs::read_dir(tmp.path()).expect("listed").count();
+        assert_eq!(files, 2);
+    }
 }

@@ -110,6 +110,7 @@ pub fn run(args: DoctorArgs) -> Result<(), CommandError> {
             if let Some(workdir) = repo.location.workdir.clone() {
                 inotify(&repo, &mut found);
                 protection(&repo, &mut found);
+                agents(&repo, &workdir, &mut found);
                 if let Some(config) = &config {
                     changelogs(&repo, &workdir, config, &mut found);
                 }
@@ -220,7 +221,7 @@ fn policy_file(repo: &Repo, found: &mut Findings) -> Option<crate::config::Confi
                 "trail.toml",
                 Status::Problem,
                 e.message,
-                "fix the file (docs/configuration.md lists every key); the hooks refuse commits until then",
+                "fix the file (`trail docs configuration` lists every key); the hooks refuse commits until then",
             );
             None
         }
@@ -690,6 +691,45 @@ fn protection(repo: &Repo, found: &mut Findings) {
         }
     );
     found.add("protection", Status::Ok, message);
+}
+
+/// AI coding agents whose trail hooks were installed here, or whose settings
+/// hold some: missing, unreadable or changed since `trail agent install`.
+fn agents(repo: &Repo, workdir: &Path, found: &mut Findings) {
+    let trail_dir = repo.location.trail_dir();
+    for agent in trail_agent::Agent::ALL {
+        let st = trail_agent::settings::status(workdir, &trail_dir, agent);
+        if !st.installed && st.hooked.is_empty() {
+            continue;
+        }
+        let path = agent.settings_path();
+        let fix = format!("trail agent install {agent} (then commit {path}; it is protected)");
+        if !st.exists {
+            found.fix(
+                "agents",
+                Status::Problem,
+                format!("{agent}: {path} is gone: its trail hooks are missing"),
+                fix,
+            );
+        } else if let Some(e) = &st.unreadable {
+            found.fix("agents", Status::Problem, format!("{agent}: {path} is not JSON ({e})"), fix);
+        } else if !st.missing.is_empty() {
+            found.fix(
+                "agents",
+                Status::Problem,
+                format!("{agent}: {path} has no trail hook for {}", st.missing.join(", ")),
+                fix,
+            );
+        } else if st.altered {
+            found.add(
+                "agents",
+                Status::Note,
+                format!("{agent}: {path} changed since `trail agent install`; trail's hooks are all there"),
+            );
+        } else {
+            found.add("agents", Status::Ok, format!("{agent}: hooked ({path})"));
+        }
+    }
 }
 
 /// The public halves of the private keys in `$XDG_CONFIG_HOME/trail/keys/`.

@@ -13,10 +13,10 @@ use crate::output::{Out, say};
 /// Write the journal as JSON Lines: as stored, or as OCSF or ECS events.
 ///
 /// By default one canonical record per line, in seq order, byte for byte as
-/// stored: anyone can check it with the rules of store/FORMAT.md (a few lines
+/// stored: anyone can check it with the rules of `trail docs format` (a few lines
 /// of Python), without trail. `--format ocsf` and `--format ecs` write one
 /// OCSF 1.8.0 event or Elastic Common Schema 9.4.0 document per record
-/// instead (docs/export.md has the mapping of each kind); every event
+/// instead (`trail docs export` has the mapping of each kind); every event
 /// carries the record's seq and its hash as a unique id, so a shipper can
 /// resume with --since-seq and a SIEM can drop duplicates.
 #[derive(Debug, Args)]
@@ -32,7 +32,7 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// What each line is (always one JSON object per line; docs/export.md
+    /// What each line is (always one JSON object per line; `trail docs export`
     /// maps each record kind to OCSF and ECS).
     #[arg(long, value_name = "FORMAT", value_enum, default_value = "jsonl")]
     pub format: ExportFormat,

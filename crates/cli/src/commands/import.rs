@@ -235,6 +235,10 @@ fn write_batches(
     every: usize,
 ) -> Result<usize, CommandError> {
     let progress = indicatif::ProgressBar::hidden();
+    crate::output::exit_on_interrupt(
+        &progress,
+        "interrupted; run `trail import` again to continue",
+    );
     let mut batch = Vec::with_capacity(batch_size);
     let mut written = 0usize;
     for msg in rx.iter() {
@@ -244,10 +248,17 @@ fn write_batches(
                     progress.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                     progress.set_length(n as u64);
                     progress.set_style(
+                        // The bar takes what the terminal's width leaves.
                         indicatif::ProgressStyle::with_template(
-                            "importing {bar:40} {pos}/{len} commits ({per_sec}, {eta} left)",
+                            "importing {wide_bar} {pos}/{len} ({rate} commits/s, {eta} left)",
                         )
-                        .expect("the template is valid"),
+                        .expect("the template is valid")
+                        .with_key(
+                            "rate",
+                            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                let _ = write!(w, "{:.0}", s.per_sec());
+                            },
+                        ),
                     );
                 }
             }

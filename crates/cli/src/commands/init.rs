@@ -161,6 +161,10 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
             }
         }
     };
+    let attributes = match &repo.location.workdir {
+        Some(workdir) => union_merge_attributes(workdir)?,
+        None => false,
+    };
     let hooks = match hooks {
         Some(hooks) => Some(hooks.install(&repo)?),
         None => {
@@ -180,10 +184,37 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
             "previous": previous,
             "policy": policy.map(|p| p.display().to_string()),
             "policy_written": policy_written,
+            "gitattributes_written": attributes,
             "hooks": hooks,
         }))?;
     }
     Ok(())
+}
+
+/// Add `CHANGELOG.md merge=union` to the work tree's `.gitattributes` unless
+/// the file already says how CHANGELOG.md files merge: merges made without
+/// trail's driver (a teammate without trail, a server reading the tree's
+/// attributes) then keep both sides' entries (`trail docs changelog`,
+/// "Merges without trail"). Returns whether the file was written.
+fn union_merge_attributes(workdir: &std::path::Path) -> Result<bool, CommandError> {
+    let path = workdir.join(".gitattributes");
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(CommandError::environment(format!("cannot read {}: {e}", path.display())));
+        }
+    };
+    let Some(text) = trail_changelog::with_union_merge(existing.as_deref()) else {
+        return Ok(false);
+    };
+    crate::commands::changelog::write_atomically(&path, &text)?;
+    say(format_args!(
+        "added `{}` to {}; commit it: merges made without trail then keep both sides' CHANGELOG.md entries",
+        trail_changelog::UNION_ATTRIBUTES_LINE,
+        path.display()
+    ));
+    Ok(true)
 }
 
 /// Create `path` with `content`, never overwriting: the file appears whole or not

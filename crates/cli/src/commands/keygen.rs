@@ -23,7 +23,7 @@ use crate::output::{Out, say};
 /// `[protect] authorizers` of the work tree's `trail.toml`; if NAME.key exists
 /// already, its public key is added instead of a new key being made. Commit
 /// the change: while the committed policy names no authorizer, that first
-/// commit is the bootstrap (see docs/protection.md).
+/// commit is the bootstrap (see `trail docs protection`).
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
     /// The key's name: its file name and the name on its public key line
@@ -250,7 +250,7 @@ impl PolicyTarget {
         ));
         if policy.authorizers().is_empty() {
             say(
-                "commit trail.toml: while the committed policy names no authorizer, the commit that adds the first ones is the bootstrap (docs/protection.md)",
+                "commit trail.toml: while the committed policy names no authorizer, the commit that adds the first ones is the bootstrap (`trail docs protection`)",
             );
         } else {
             say(
@@ -267,7 +267,7 @@ fn invalid(path: &Path, why: &str) -> CommandError {
         path.display(),
         why.trim_end()
     ))
-    .hint("fix the file, or compare it with the defaults in docs/configuration.md")
+    .hint("fix the file, or compare it with the defaults in `trail docs configuration`")
 }
 
 /// The keys of `[protect]` whose positions the edit needs.

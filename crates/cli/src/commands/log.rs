@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use clap::Args;
 use trail_journal::query::Summary;
-use trail_journal::{Query, query};
+use trail_journal::{Query, Record, kinds, query};
 
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -29,12 +29,15 @@ pub struct LogArgs {
     #[arg(long, value_name = "PATH")]
     pub path: Vec<std::ffi::OsString>,
 
-    /// Only records at or after this time: RFC 3339, a date, or "2 days ago".
+    /// Only records at or after this time, in the forms `git log --since`
+    /// reads: 2026-11-26, "2026-11-26 10:00" (a zone after it: UTC, +0200),
+    /// RFC 3339 or 2822, git's date format, @SECONDS, "2 days ago",
+    /// "yesterday", "midnight". Without a zone: UTC (local time with --local).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
     /// Only records at or before this time (same forms as --since; a bare
-    /// date includes that whole day).
+    /// date includes that whole day, a time to the second that whole second).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
@@ -55,7 +58,9 @@ pub struct LogArgs {
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<String>,
 
-    /// Only records of this commit (a full id or an abbreviation).
+    /// Only records of this commit: what git names it by (HEAD, a branch, a
+    /// tag, HEAD~2, an id or an abbreviation). A name git cannot resolve is
+    /// refused (exit 2).
     #[arg(long, value_name = "COMMIT")]
     pub commit: Option<String>,
 
@@ -118,7 +123,7 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         },
         authors: args.author,
         kinds: known_kinds(args.kind)?,
-        commit: args.commit,
+        commit: args.commit.as_deref().map(|c| resolve_commit(&repo, "--commit", c)).transpose()?,
         change: args.change,
         limit: args.limit,
         reverse: args.reverse,
@@ -142,17 +147,23 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         return all_clones(&repo, store.as_ref(), &query, args.json);
     }
     use crate::follow::{LogFormat, Printer};
-    let printer = Printer::new(args.format.unwrap_or(match args.json {
+    let format = args.format.unwrap_or(match args.json {
         true => LogFormat::Json,
         false => LogFormat::Table,
-    }));
+    });
+    let printer = Printer::new(format);
+    let layout = Layout::for_width(crate::output::table_width());
+    let row = |summary: &Summary, bytes: &[u8]| layout.row(summary, bytes);
     if args.follow {
-        return crate::follow::log(&repo, &query, &printer, &header(), row);
+        return crate::follow::log(&repo, &query, &printer, &layout.header(), row);
     }
     let store = repo.open_indexed_store()?;
+    if format == LogFormat::Table {
+        crate::output::page();
+    }
     let mut out = Out::new();
     let mut failure: Option<CommandError> = None;
-    printer.header(&mut out, &header())?;
+    printer.header(&mut out, &layout.header())?;
     query::run(&store, &query, |record, bytes| {
         match printer.record(&mut out, &record, &bytes, row) {
             Ok(()) => ControlFlow::Continue(()),
@@ -191,10 +202,16 @@ fn all_clones(
         rows.reverse();
     }
     rows.truncate(query.limit.unwrap_or(usize::MAX));
-    let mut out = Out::new();
     let width = crate::output::table_width();
+    // The store column takes 11 columns from the rest.
+    let layout = Layout::for_width(width.map(|w| w.saturating_sub(11)));
     if !json {
-        writeln!(out, "{}", crate::output::fit(&format!("{:<9}  {}", "STORE", header()), width))?;
+        crate::output::page();
+    }
+    let mut out = Out::new();
+    if !json {
+        let header = format!("{:<9}  {}", "STORE", layout.header());
+        writeln!(out, "{}", crate::output::fit(&header, width))?;
     }
     for (id, record, bytes) in rows {
         if json {
@@ -204,7 +221,7 @@ fn all_clones(
         } else {
             let short: String = id.chars().take(8).collect();
             let mine = if id == own { "*" } else { "" };
-            let line = format!("{:<9}  {}", format!("{short}{mine}"), row(&record));
+            let line = format!("{:<9}  {}", format!("{short}{mine}"), layout.row(&record, &bytes));
             writeln!(out, "{}", crate::output::fit(&line, width))?;
         }
     }
@@ -212,36 +229,99 @@ fn all_clones(
     Ok(())
 }
 
-fn header() -> String {
-    format!(
-        "{:>7}  {:<19}  {:<17}  {:<18}  {:<10}  {}",
-        "SEQ",
-        crate::output::time_heading(),
-        "KIND",
-        "WHO",
-        "COMMIT",
-        "SUMMARY"
-    )
+/// The columns of the table, chosen by the width it may use: every column
+/// in a pipe or on a wide terminal; on a narrower one shorter columns (times
+/// to the minute, 7-character commit ids), and below 60 columns only seq,
+/// time and kind. The summary always comes last and gets what is left.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    seq: usize,
+    /// Seconds in the time column (else minutes).
+    seconds: bool,
+    kind: usize,
+    /// 0: no column.
+    who: usize,
+    commit: usize,
+    gap: &'static str,
 }
 
-/// One line of the table.
-pub fn row(record: &Summary) -> String {
-    let time = crate::output::display_time(&record.time);
-    let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
-    let commit: String = record.commit.as_deref().unwrap_or("").chars().take(10).collect();
-    format!(
-        "{:>7}  {:<19}  {:<17}  {:<18}  {:<10}  {}",
-        record.seq,
-        time,
-        record.kind,
-        truncate(who, 18),
-        commit,
-        summary(record)
-    )
+impl Layout {
+    pub fn for_width(width: Option<usize>) -> Layout {
+        let full = Layout { seq: 7, seconds: true, kind: 17, who: 18, commit: 10, gap: "  " };
+        match width {
+            None => full,
+            Some(w) if w >= 120 => full,
+            Some(w) if w >= 100 => Layout { who: 14, ..full },
+            Some(w) if w >= 60 => {
+                Layout { seq: 5, seconds: false, kind: 12, who: 10, commit: 7, gap: " " }
+            }
+            Some(_) => Layout { seq: 5, seconds: false, kind: 12, who: 0, commit: 0, gap: " " },
+        }
+    }
+
+    fn time_width(&self) -> usize {
+        if self.seconds { 19 } else { 16 }
+    }
+
+    pub fn header(&self) -> String {
+        self.line("SEQ", crate::output::time_heading(), "KIND", "WHO", "COMMIT", "SUMMARY")
+    }
+
+    /// One line of the table: the record's summary and its stored bytes
+    /// (from which the summary column is written).
+    pub fn row(&self, record: &Summary, bytes: &[u8]) -> String {
+        let mut time = crate::output::display_time(&record.time);
+        if !self.seconds {
+            time.truncate(16);
+        }
+        let who = record.actor.as_ref().map(|a| a.name.as_str()).unwrap_or("");
+        let commit: String =
+            record.commit.as_deref().unwrap_or("").chars().take(self.commit).collect();
+        let full: Option<Record> = serde_json::from_slice(bytes).ok();
+        let summary = match &full {
+            Some(full) => summary(full),
+            None => summary_of(record),
+        };
+        self.line(
+            &record.seq.to_string(),
+            &time,
+            &truncate(&record.kind, self.kind),
+            &truncate(who, self.who),
+            &commit,
+            &summary,
+        )
+    }
+
+    fn line(
+        &self,
+        seq: &str,
+        time: &str,
+        kind: &str,
+        who: &str,
+        commit: &str,
+        rest: &str,
+    ) -> String {
+        let gap = self.gap;
+        let mut line = format!(
+            "{seq:>w$}{gap}{time:<t$}{gap}{kind:<k$}{gap}",
+            w = self.seq,
+            t = self.time_width(),
+            k = self.kind
+        );
+        if self.who > 0 {
+            line.push_str(&format!("{who:<w$}{gap}", w = self.who));
+        }
+        if self.commit > 0 {
+            line.push_str(&format!("{commit:<c$}{gap}", c = self.commit));
+        }
+        line.push_str(rest);
+        line
+    }
 }
 
-/// What a record is about, in a few words: the subject, else the paths.
-pub fn summary(record: &Summary) -> String {
+/// What a record is about, in a few words, from its summary alone (the
+/// subject, else the paths): for a record whose bytes do not parse.
+fn summary_of(record: &Summary) -> String {
     if let Some(subject) = record.subject() {
         return subject.to_owned();
     }
@@ -252,6 +332,109 @@ pub fn summary(record: &Summary) -> String {
     }
 }
 
+/// What a record is about, in a few words: a commit's subject, the paths a
+/// save touched, why a commit was refused, which commits a rewrite replaced,
+/// where a branch moved.
+pub fn summary(record: &Record) -> String {
+    let detail =
+        |key: &str| -> Option<String> { record.detail.as_ref()?.get(key)?.as_str().map(one_line) };
+    let paths = || match record.paths.as_slice() {
+        [] => String::new(),
+        [one] => one.display_path(),
+        [first, rest @ ..] => format!("{} and {} more", first.display_path(), rest.len()),
+    };
+    let git_ref = record.git_ref.as_deref().map(short_ref).unwrap_or("HEAD");
+    match record.kind.as_str() {
+        kinds::COMMIT | kinds::COMMIT_UNVERIFIED => {
+            record.subject().map(one_line).unwrap_or_else(paths)
+        }
+        kinds::COMMIT_BLOCKED => match detail("reason") {
+            Some(reason) => format!("refused: {reason}"),
+            None => format!("refused: {}", paths()),
+        },
+        kinds::HISTORY_REWRITE => {
+            let op = detail("operation").unwrap_or_else(|| "rewrite".to_owned());
+            let pairs = rewritten(record);
+            match pairs.as_slice() {
+                [] => format!("{op} on {git_ref}"),
+                [(from, to)] => format!("{op}: {} -> {} on {git_ref}", short(from), short(to)),
+                [(from, to), ..] => format!(
+                    "{op}: {} commits on {git_ref} ({} -> {}, ...)",
+                    pairs.len(),
+                    short(from),
+                    short(to)
+                ),
+            }
+        }
+        kinds::REF_UPDATE => {
+            let op = detail("operation").unwrap_or_else(|| "update".to_owned());
+            match (detail("from"), detail("to")) {
+                (Some(from), Some(to)) => {
+                    format!("{op}: {git_ref} {} -> {}", short(&from), short(&to))
+                }
+                (None, Some(to)) => format!("{op}: {git_ref} set to {}", short(&to)),
+                (Some(from), None) => format!("{op}: {git_ref} from {}", short(&from)),
+                (None, None) => format!("{op}: {git_ref}"),
+            }
+        }
+        kinds::FS_OPERATION => {
+            let op = detail("operation").unwrap_or_else(|| "git operation".to_owned());
+            format!("{op}: {}", paths())
+        }
+        kinds::FS_RENAME => match record.paths.as_slice() {
+            [one] => match one.display_from() {
+                Some(from) => format!("{from} -> {}", one.display_path()),
+                None => one.display_path(),
+            },
+            _ => paths(),
+        },
+        k if k.starts_with("fs.") || k == kinds::CHANGELOG_CREATED => paths(),
+        _ => one_line(&trail_export::message(record)),
+    }
+}
+
+/// A history rewrite's (old, new) commit pairs.
+pub fn rewritten(record: &Record) -> Vec<(String, String)> {
+    let Some(pairs) =
+        record.detail.as_ref().and_then(|d| d.get("rewritten")).and_then(|v| v.as_array())
+    else {
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .filter_map(|pair| {
+            let from = pair.get("from")?.as_str()?;
+            let to = pair.get("to")?.as_str()?;
+            Some((from.to_owned(), to.to_owned()))
+        })
+        .collect()
+}
+
+/// `refs/heads/main` as `main`; other refs as they are.
+fn short_ref(name: &str) -> &str {
+    name.strip_prefix("refs/heads/").unwrap_or(name)
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+/// What a record is about in one line, for `trail show`: the kind's words
+/// (the summary of `trail log`, with the kind in front where it says more).
+pub fn summary_line(record: &Record) -> String {
+    match record.kind.as_str() {
+        kinds::COMMIT | kinds::COMMIT_UNVERIFIED => one_line(&trail_export::message(record)),
+        _ => summary(record),
+    }
+}
+
+/// Text from a record on one line: control characters (a newline in a
+/// reason) become spaces.
+fn one_line(text: &str) -> String {
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced.trim().to_owned()
+}
+
 fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         return s.to_owned();
@@ -259,6 +442,31 @@ fn truncate(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// A `--commit` value as git reads a revision (`HEAD`, `main`, `v1.0`,
+/// `HEAD~2`, an abbreviation): the full id of the commit it names. A hex
+/// string git does not know is kept as it is, for the journal to match
+/// against commits it recorded that are gone from git (rewritten, pruned).
+pub fn resolve_commit(repo: &Repo, flag: &str, text: &str) -> Result<String, CommandError> {
+    match repo.git.rev_parse_single(text) {
+        Ok(id) => {
+            let id = id.detach();
+            match trail_git::peel_to_commit(&repo.git, id) {
+                Ok(Some(commit)) => Ok(commit.to_string()),
+                _ => Err(CommandError::usage(format!("{flag} {text}: {id} is not a commit"))),
+            }
+        }
+        Err(_) if text.len() >= 4 && text.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(text.to_ascii_lowercase())
+        }
+        Err(_) => {
+            Err(CommandError::usage(format!("{flag} {text}: git cannot resolve this revision"))
+                .hint(
+                    "give a commit id (or a unique abbreviation), a branch, a tag, HEAD or HEAD~N",
+                ))
+        }
+    }
 }
 
 /// `--kind` values, each of which must name a kind or a family of kinds: a

@@ -1,10 +1,12 @@
 //! One file per command; `run` dispatches.
 
+pub mod agent;
 pub mod authorize;
 pub mod changelog;
 pub mod commit;
 pub mod completions;
 pub mod daemon;
+pub mod docs;
 pub mod doctor;
 pub mod export;
 pub mod hook;
@@ -56,5 +58,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Daemon(args) => daemon::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Docs(args) => docs::run(args),
+        Command::Agent(args) => agent::run(args),
     }
 }

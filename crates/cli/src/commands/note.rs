@@ -16,12 +16,12 @@ use trail_journal::Timestamp;
 /// is used by the next commit that has no `--why` of its own (from
 /// `trail commit` or the TRAIL_WHY / TRAIL_IMPACT variables), then dropped.
 /// `--token` keeps an authorization token for the next commit's changes to
-/// protected paths (docs/protection.md). Without options, shows the note waiting.
-///
-/// Examples:
-///   trail note --why "login fails for users with a + in their email" --impact "auth module only"
-///   trail note --clear
+/// protected paths (`trail docs protection`). Without options, shows the note waiting.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail note --why \"a + in an email breaks login\" --impact \"auth only\"
+  trail note                                     show the note waiting
+  trail note --clear                             drop it")]
 pub struct NoteArgs {
     /// Why the change is being made: the problem it solves.
     #[arg(long, value_name = "TEXT")]

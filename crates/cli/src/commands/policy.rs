@@ -240,7 +240,7 @@ fn check(args: CheckArgs) -> Result<(), CommandError> {
     if staged.policy.authorizers().is_empty() {
         refused = refused.hint(
             "the committed policy names no authorizer yet: run `trail keygen --add` and commit \
-             trail.toml first (the bootstrap commit, docs/protection.md)",
+             trail.toml first (the bootstrap commit, `trail docs protection`)",
         );
     }
     Err(refused)

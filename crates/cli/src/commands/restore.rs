@@ -17,8 +17,11 @@ use crate::timeparse;
 /// Bring back the content a file had at a recorded moment.
 ///
 /// `--at` takes a record's seq (a number, as `trail timeline` lists them) or
-/// a time (RFC 3339, a date, or "2 hours ago"): the file's state is the last
-/// one recorded at or before it, following renames. The content comes from
+/// a time (any form `trail log --since` reads: the time `trail timeline`
+/// shows, RFC 3339, a date, "2 hours ago"): the file's state is the last one
+/// recorded at or before it, following renames. A time to the second means
+/// the end of that second (the time a timeline shows restores that state),
+/// a date the end of that day. The content comes from
 /// git's object database, where trail keeps every recorded save and commit.
 ///
 /// By default the file is written back in place, with the mode it had. If

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::Args;
-use trail_journal::{LogStore, Record, Resolved, query};
+use trail_journal::{LogStore, Record, Resolved, kinds, query};
 
 use crate::context::Repo;
 use crate::error::CommandError;
@@ -13,10 +13,16 @@ use crate::output::Out;
 ///
 /// ID is a record's seq number (e.g. 42), a commit id or a change id; a unique
 /// abbreviation of a commit or change id is enough. A commit or change id shows
-/// every record that names it.
+/// every record that names it. Anything else is read as git reads a revision
+/// (HEAD, a branch, a tag, HEAD~2) and shows the records of that commit.
+///
+/// Each record says what happened in words (`what`), then the facts of its
+/// kind: why a commit was refused, which commit a rewrite turned into which,
+/// where a ref moved from and to.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A seq number, commit id or change id (abbreviations accepted).
+    /// A seq number, commit id or change id (abbreviations accepted), or a
+    /// revision git resolves (HEAD, main, v1.0, HEAD~2).
     #[arg(value_name = "ID")]
     pub id: String,
 
@@ -34,12 +40,12 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
         Err(e @ query::ResolveError::Ambiguous { .. }) => {
             return Err(CommandError::usage(e.to_string()).hint("give more characters of the id"));
         }
-        Err(e @ query::ResolveError::NotFound(_)) => {
-            return Err(CommandError::usage(e.to_string())
-                .hint("`trail log` lists records with their seq and commit"));
-        }
+        Err(e @ query::ResolveError::NotFound(_)) => revision(&repo, &store, &args.id, e)?,
         Err(query::ResolveError::Read(e)) => return Err(e.into()),
     };
+    if !args.json {
+        crate::output::page();
+    }
     let mut out = Out::new();
     let mut bad = Vec::new();
     for (i, seq) in seqs.iter().enumerate() {
@@ -78,6 +84,32 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// ID is no seq, commit or change id in the journal: read it as git reads a
+/// revision (`HEAD`, a branch, a tag, `HEAD~2`) and show the records of the
+/// commit it names.
+fn revision(
+    repo: &Repo,
+    store: &crate::context::Store,
+    id: &str,
+    not_found: query::ResolveError,
+) -> Result<Vec<u64>, CommandError> {
+    let Ok(commit) = crate::commands::log::resolve_commit(repo, "ID", id) else {
+        return Err(CommandError::usage(format!(
+            "{not_found}, and git cannot resolve it as a revision"
+        ))
+        .hint("give a seq, a commit id, a branch, a tag, HEAD or HEAD~N; `trail log` lists records with their seq and commit"));
+    };
+    match query::resolve(store, &commit) {
+        Ok(Resolved::Records { seqs, .. }) => Ok(seqs),
+        Ok(Resolved::Seq(seq)) => Ok(vec![seq]),
+        Err(query::ResolveError::Read(e)) => Err(e.into()),
+        Err(_) => {
+            Err(CommandError::usage(format!("{id} is commit {commit}, which no record names"))
+                .hint("`trail import` records commits made before trail was set up"))
+        }
+    }
+}
+
 fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     writeln!(out, "record {}  {}", r.seq, r.kind)?;
     writeln!(out, "time      {}", crate::output::display_time_full(&r.time))?;
@@ -89,6 +121,7 @@ fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default()
     )?;
+    writeln!(out, "what      {}", crate::commands::log::summary_line(r))?;
     if let Some(a) = &r.actor {
         let mut who = a.name.clone();
         if !a.email.is_empty() {
@@ -123,6 +156,7 @@ fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     if let Some(a) = &r.authorization {
         writeln!(out, "authorized by token {} (key {})", a.token_id, a.issuer)?;
     }
+    write_detail(out, r)?;
     if !r.paths.is_empty() {
         writeln!(out, "paths")?;
         for p in &r.paths {
@@ -139,4 +173,95 @@ fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     writeln!(out, "prev      {}", r.prev)?;
     writeln!(out, "hash      {}", r.hash)?;
     Ok(())
+}
+
+/// The kind's own facts (`detail`), in words: why a commit was refused,
+/// which commit a rewrite turned into which, where a ref moved from and to,
+/// and any other member a producer recorded.
+fn write_detail(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
+    let Some(detail) = &r.detail else { return Ok(()) };
+    let text = |key: &str| detail.get(key).and_then(|v| v.as_str());
+    // The subject has its own line above.
+    let mut shown: Vec<&str> = vec!["subject", "subject_b64"];
+    match r.kind.as_str() {
+        kinds::COMMIT_BLOCKED => {
+            if let Some(reason) = text("reason") {
+                write_block(out, "refused", reason)?;
+            }
+            shown.push("reason");
+        }
+        kinds::HISTORY_REWRITE => {
+            if let Some(op) = text("operation") {
+                writeln!(out, "operation {op}")?;
+            }
+            let pairs = crate::commands::log::rewritten(r);
+            if !pairs.is_empty() {
+                writeln!(out, "rewritten (old -> new)")?;
+                for (from, to) in pairs {
+                    writeln!(out, "  {from} -> {to}")?;
+                }
+            }
+            shown.extend(["operation", "rewritten"]);
+        }
+        kinds::REF_UPDATE => {
+            if let Some(op) = text("operation") {
+                writeln!(out, "operation {op}")?;
+            }
+            writeln!(out, "from      {}", text("from").unwrap_or("(nothing: the ref was new)"))?;
+            writeln!(out, "to        {}", text("to").unwrap_or("(nothing: the ref was deleted)"))?;
+            shown.extend(["operation", "from", "to"]);
+        }
+        kinds::COMMIT | kinds::COMMIT_UNVERIFIED => {
+            for (key, label) in [("author", "author   "), ("committer", "committer")] {
+                if let Some(person) = detail.get(key) {
+                    let name = person.get("name").and_then(|v| v.as_str()).unwrap_or("");
+                    let email = person.get("email").and_then(|v| v.as_str()).unwrap_or("");
+                    let time = person.get("time").and_then(|v| v.as_str()).unwrap_or("");
+                    let tz = person.get("tz").and_then(|v| v.as_str()).unwrap_or("");
+                    let line = format!("{label} {name} <{email}> {time} {tz}");
+                    writeln!(out, "{}", printable(line.trim_end()))?;
+                }
+            }
+            shown.extend(["author", "committer"]);
+        }
+        _ => {}
+    }
+    for (key, value) in detail {
+        if shown.contains(&key.as_str()) {
+            continue;
+        }
+        let label = format!("{key:<9}");
+        match value {
+            serde_json::Value::String(s) => write_block(out, &label, s)?,
+            serde_json::Value::Array(items) => {
+                writeln!(out, "{label}")?;
+                for item in items {
+                    match item {
+                        serde_json::Value::String(s) => writeln!(out, "  {}", printable(s))?,
+                        other => writeln!(out, "  {other}")?,
+                    }
+                }
+            }
+            other => writeln!(out, "{label} {other}")?,
+        }
+    }
+    Ok(())
+}
+
+/// `label text`, a text of several lines indented under its first.
+fn write_block(out: &mut impl Write, label: &str, text: &str) -> std::io::Result<()> {
+    let text = printable(text.trim_end());
+    let mut lines = text.lines();
+    writeln!(out, "{label:<9} {}", lines.next().unwrap_or(""))?;
+    for line in lines {
+        writeln!(out, "          {line}")?;
+    }
+    Ok(())
+}
+
+/// `text` with control characters other than newlines (an escape sequence a
+/// record's producer wrote) shown as `?`, so a record cannot drive the
+/// terminal.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' { '?' } else { c }).collect()
 }

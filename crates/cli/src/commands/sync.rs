@@ -301,7 +301,10 @@ fn pull(repo: &Repo, remote: &OsStr, json: bool) -> Result<(), CommandError> {
     }
     let refspec = format!("+{CLONES_PREFIX}*:{INCOMING}*");
     fetch(repo, remote, &refspec)?;
-    let incoming = refs(repo, INCOMING)?;
+    let mut incoming = refs(repo, INCOMING)?;
+    // This clone's own store first, then the others by id: the same order
+    // on every run, whatever ids the stores drew.
+    incoming.sort_by_key(|(id, _)| (Some(id.as_str()) != own.as_deref(), id.clone()));
     let mut refused = 0usize;
     let mut imported = 0u64;
     let mut out = crate::output::Out::new();

@@ -15,7 +15,8 @@ use crate::states;
 /// or imported) or any other record naming the file; renames are followed
 /// back to the file's earlier names (`--no-follow` stops at the last rename).
 /// Each line shows the record's seq, when (UTC), what happened, who, the
-/// content's blob id and size, and the commit. `trail restore PATH --at SEQ`
+/// content's blob id and size, the commit and the path; a narrow terminal
+/// leaves out the blob id (below 130 columns) and who (below 100). `trail restore PATH --at SEQ`
 /// brings back the content of any line that has a blob.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -43,7 +44,6 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
     let path = repo.repo_relative(&args.path)?;
     let store = repo.open_indexed_store()?;
     let states = states::of_path(&store, &path, !args.no_follow)?;
-    let mut out = Out::new();
     if states.is_empty() && !args.json {
         crate::output::say(format_args!(
             "the journal has no record of {}",
@@ -52,19 +52,23 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     let width = crate::output::table_width();
+    let layout = Layout::for_width(width);
     if !args.json {
-        let header = format!(
-            "{:>7}  {:<20} {:<18} {:<18} {:<2} {:<10} {:>9}  {:<10}  PATH",
-            "SEQ",
-            crate::output::time_heading(),
-            "KIND",
-            "WHO",
-            "ST",
-            "BLOB",
-            "SIZE",
-            "COMMIT"
-        );
-        writeln!(out, "{}", crate::output::fit(&header, width))?;
+        crate::output::page();
+    }
+    let mut out = Out::new();
+    if !args.json {
+        let header = layout.line(&Columns {
+            seq: "SEQ",
+            time: crate::output::time_heading(),
+            kind: "KIND",
+            who: "WHO",
+            status: "ST",
+            blob: "BLOB",
+            size: "SIZE",
+            commit: "COMMIT",
+        });
+        writeln!(out, "{}", crate::output::fit(&format!("{header}PATH"), width))?;
     }
     for state in &states {
         let record = &state.record;
@@ -112,28 +116,114 @@ pub fn run(args: TimelineArgs) -> Result<(), CommandError> {
             }
             _ => shown,
         };
-        let line = format!(
-            "{:>7}  {:<20} {:<18} {:<18} {:<2} {:<10} {:>9}  {:<10}  {path}",
-            state.seq,
-            crate::output::display_time(&record.time),
-            record.kind,
-            truncate(&who, 18),
-            format!("{:?}", state.status),
-            state.blob.as_deref().map(|b| &b[..b.len().min(10)]).unwrap_or("-"),
-            state.size.map(|s| s.to_string()).unwrap_or_else(|| "-".to_owned()),
-            record.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or(""),
-        );
-        writeln!(out, "{}", crate::output::fit(&line, width))?;
+        let seq = state.seq.to_string();
+        let time = crate::output::display_time(&record.time);
+        let status = format!("{:?}", state.status);
+        let size = state.size.map(|s| s.to_string()).unwrap_or_else(|| "-".to_owned());
+        let start = layout.line(&Columns {
+            seq: &seq,
+            time: &time,
+            kind: &truncate(&record.kind, layout.kind),
+            who: &truncate(&who, layout.who),
+            status: &status,
+            blob: state.blob.as_deref().map(|b| &b[..b.len().min(10)]).unwrap_or("-"),
+            size: &size,
+            commit: record
+                .commit
+                .as_deref()
+                .map(|c| &c[..c.len().min(layout.commit)])
+                .unwrap_or(""),
+        });
+        // The path is what a reader looks for: when the line is too long its
+        // start gives way (`…/deep/name.rs`), not its end.
+        let room = width.map(|w| w.saturating_sub(start.chars().count()).max(8));
+        writeln!(out, "{start}{}", fit_left(&path, room))?;
     }
     out.flush()?;
     Ok(())
+}
+
+/// The columns of a timeline row before the path.
+struct Columns<'a> {
+    seq: &'a str,
+    time: &'a str,
+    kind: &'a str,
+    who: &'a str,
+    status: &'a str,
+    blob: &'a str,
+    size: &'a str,
+    commit: &'a str,
+}
+
+/// Which columns a row has, by the width it may use: all of them in a pipe
+/// or on a wide terminal; below 130 columns no blob id (`--json` has it),
+/// below 100 no author either and 7-character commit ids, so that an
+/// 80-column terminal still shows size, commit and path.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    kind: usize,
+    /// 0: no column.
+    who: usize,
+    blob: bool,
+    commit: usize,
+    narrow: bool,
+}
+
+impl Layout {
+    fn for_width(width: Option<usize>) -> Layout {
+        let full = Layout { kind: 18, who: 18, blob: true, commit: 10, narrow: false };
+        match width {
+            None => full,
+            Some(w) if w >= 130 => full,
+            Some(w) if w >= 100 => Layout { who: 12, blob: false, ..full },
+            Some(_) => Layout { kind: 10, who: 0, blob: false, commit: 7, narrow: true },
+        }
+    }
+
+    fn line(&self, c: &Columns<'_>) -> String {
+        if self.narrow {
+            return format!(
+                "{:>5} {:<19} {:<k$} {:<2} {:>7} {:<7} ",
+                c.seq,
+                c.time,
+                c.kind,
+                c.status,
+                c.size,
+                c.commit,
+                k = self.kind
+            );
+        }
+        let mut line = format!("{:>7}  {:<20} {:<k$} ", c.seq, c.time, c.kind, k = self.kind);
+        if self.who > 0 {
+            line.push_str(&format!("{:<w$} ", c.who, w = self.who));
+        }
+        line.push_str(&format!("{:<2} ", c.status));
+        if self.blob {
+            line.push_str(&format!("{:<10} ", c.blob));
+        }
+        line.push_str(&format!("{:>9}  {:<c$}  ", c.size, c.commit, c = self.commit));
+        line
+    }
+}
+
+/// `text` cut to `width` characters from the left, starting with `…` when cut.
+fn fit_left(text: &str, width: Option<usize>) -> String {
+    let count = text.chars().count();
+    match width {
+        Some(width) if count > width => {
+            let mut out = String::from("…");
+            out.extend(text.chars().skip(count - width.saturating_sub(1)));
+            out
+        }
+        _ => text.to_owned(),
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(width - 1).collect();
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('…');
     cut
 }

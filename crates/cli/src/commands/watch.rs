@@ -34,6 +34,31 @@ use crate::output::say;
 #[derive(Debug, Args)]
 pub struct WatchArgs {}
 
+/// Where this watcher's messages (its standard error) go, as `trail daemon
+/// status` shows it: "journal" under systemd, the log `trail daemon start`
+/// gave it, or null (a terminal, or whatever it was started with).
+fn log_target() -> Value {
+    if stderr_is_journal() {
+        return Value::from("journal");
+    }
+    match std::env::var_os(crate::commands::daemon::LOG_ENV) {
+        Some(path) if !path.is_empty() => Value::from(path.to_string_lossy().into_owned()),
+        _ => Value::Null,
+    }
+}
+
+/// Whether standard error is systemd's journal: JOURNAL_STREAM names its
+/// stream as `DEVICE:INODE` (systemd.exec(5)); programs started from a
+/// session that systemd started inherit the variable, so the stream is
+/// compared with what standard error is.
+fn stderr_is_journal() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let Some(stream) = std::env::var_os("JOURNAL_STREAM") else { return false };
+    let Some((dev, ino)) = stream.to_str().and_then(|s| s.split_once(':')) else { return false };
+    let (Ok(dev), Ok(ino)) = (dev.parse::<u64>(), ino.parse::<u64>()) else { return false };
+    std::fs::metadata("/proc/self/fd/2").is_ok_and(|m| m.dev() == dev && m.ino() == ino)
+}
+
 /// How often blobs written since the last time are made reachable (only
 /// while there are some: an idle watcher has no timer).
 const KEEP_EVERY: Duration = Duration::from_secs(5);
@@ -110,6 +135,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         "workdir": workdir.display().to_string(),
         "started": started.to_rfc3339(),
         "uptime_secs": 0,
+        "log": log_target(),
     }));
     let journal = Journal { repo: &repo };
 
@@ -208,6 +234,7 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
                     "lag_ms": stats.oldest_pending.map(|d| d.as_millis() as u64).unwrap_or(0),
                     "last_error": last_error,
                     "store_processes": activator.starts(),
+                    "log": log_target(),
             }));
             // Blocks on the watcher's channel until files settle or a signal
             // wakes it; with nothing to keep, no timer at all.

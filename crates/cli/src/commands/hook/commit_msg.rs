@@ -13,5 +13,39 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
         return Err(CommandError::usage("commit-msg: git passes the message file; none was given"));
     };
     let ctx = HookContext::new(super::HookName::CommitMsg)?;
-    Ok(ctx.with_hook(|hook| trail_hooks::messages::commit_msg(hook, &PathBuf::from(file)))??)
+    ctx.with_hook(|hook| trail_hooks::messages::commit_msg(hook, &PathBuf::from(file)))??;
+    agent_sessions(&ctx, &PathBuf::from(file));
+    Ok(())
+}
+
+/// `Agent-Session: AGENT SESSION` trailers for the AI agent sessions that
+/// edited a path this commit changes (trail-agent's ledger; docs/agents.md).
+/// A failure is said, never fatal: the trailers inform, they do not guard.
+fn agent_sessions(ctx: &HookContext, message: &std::path::Path) {
+    let trail_dir = ctx.repo.location.trail_dir();
+    if !trail_agent::ledger::any(&trail_dir) {
+        return;
+    }
+    let Some(workdir) = ctx.repo.location.workdir.as_deref() else { return };
+    // git runs the hook with GIT_INDEX_FILE set to the index being committed.
+    let staged = std::process::Command::new("git")
+        .current_dir(workdir)
+        .args(["diff", "--cached", "--name-only", "-z", "--no-renames"])
+        .output();
+    let Ok(staged) = staged.map(|o| o.stdout) else { return };
+    let paths: Vec<Vec<u8>> =
+        staged.split(|b| *b == 0).filter(|p| !p.is_empty()).map(<[u8]>::to_vec).collect();
+    let sessions = trail_agent::ledger::sessions_touching(&trail_dir, &paths);
+    if sessions.is_empty() {
+        return;
+    }
+    let trailers = trail_agent::ledger::trailers(&sessions);
+    if let Err(e) =
+        trail_hooks::messages::add_trailers(workdir, message, &trailers, "addIfDifferent", None)
+    {
+        crate::output::say(format_args!(
+            "warning: cannot add the Agent-Session trailers: {}",
+            e.message
+        ));
+    }
 }

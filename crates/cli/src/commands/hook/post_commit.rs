@@ -50,6 +50,10 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
         |store| crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store),
     )?;
 
+    // The agents' edits this commit took no longer wait (docs/agents.md).
+    let committed: Vec<Vec<u8>> = recorded.facts.changes.iter().map(|c| c.path.clone()).collect();
+    let _ = trail_agent::ledger::consume(&ctx.repo.location.trail_dir(), &committed);
+
     let done = trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices);
     for notice in notices {
         say(notice);

@@ -118,6 +118,6 @@ pub fn warn_if_off(repo: &Repo, running: HookName) {
         crate::output::say(format_args!("warning: {hook}"));
     }
     crate::output::say(format_args!(
-        "warning: commits are not fully checked or recorded by trail until you run `trail hooks install` (or make your hook manager run `trail hook NAME`: docs/integrations.md)"
+        "warning: commits are not fully checked or recorded by trail until you run `trail hooks install` (or make your hook manager run `trail hook NAME`: `trail docs integrations`)"
     ));
 }

@@ -24,7 +24,7 @@ use crate::output::say;
 /// .pre-commit-config.yaml) is left alone; with husky (core.hooksPath
 /// .husky/_) trail's call goes first into each `.husky/NAME` instead, marked
 /// so that uninstall removes exactly it. A trail shim a manager moved aside
-/// (`NAME.old`, `NAME.legacy`) is removed. See docs/integrations.md.
+/// (`NAME.old`, `NAME.legacy`) is removed. See `trail docs integrations`.
 ///
 /// Also registers the CHANGELOG.md merge driver in this repository only: the
 /// keys `merge.trail.name` and `merge.trail.driver` in `.git/config`, and the
@@ -216,7 +216,7 @@ impl HooksPlan {
         }
         if driver.attributes_changed {
             say(format_args!(
-                "  added `{}` to {} (commit that line to .gitattributes to share the merge driver's use with your team)",
+                "  added `{}` to {} (it takes precedence over .gitattributes here; `CHANGELOG.md merge=union` there serves those without trail)",
                 MERGE_DRIVER.attributes_line(),
                 driver.attributes.display()
             ));

@@ -1,0 +1,325 @@
+//! Best-effort detection of the paths a shell command plainly writes.
+//!
+//! This is not a shell: it splits a command line into words and operators
+//! the way a POSIX shell would for plain text (quotes, backslashes, `;`,
+//! `&&`, `||`, `|`, `&`, newlines), and reports
+//! - the targets of output redirections (`>`, `>>`, `>|`, `&>`, `N>`),
+//! - the files of `tee`, `truncate`, `rm`, `sed -i`/`--in-place`,
+//!   `dd of=`,
+//! - the destination of `cp`, `mv`, `install`, `ln` (and for `mv`, its
+//!   sources: they disappear); a destination that is a directory (it exists
+//!   as one, or ends in `/`) receives each source's file name.
+//!
+//! Variables, command substitution, `eval`, scripts and interpreters
+//! (`python -c`, `bash -c`) are not followed: the commit and server checks
+//! remain the guarantee (docs/agents.md).
+
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Word(String),
+    /// An output redirection; the next word is its target.
+    Redirect,
+    /// `>&N`: a file-descriptor duplication, no path.
+    Dup,
+    /// `;`, `&&`, `||`, `|`, `&`, a newline, `(`, `)`.
+    Separator,
+}
+
+fn tokenize(command: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = command.chars().peekable();
+    let flush = |out: &mut Vec<Token>, word: &mut String, in_word: &mut bool| {
+        if *in_word {
+            out.push(Token::Word(std::mem::take(word)));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(&n) = chars.peek()
+                                && matches!(n, '"' | '\\' | '$' | '`')
+                            {
+                                word.push(n);
+                                chars.next();
+                            } else {
+                                word.push('\\');
+                            }
+                        }
+                        other => word.push(other),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next()
+                    && n != '\n'
+                {
+                    word.push(n);
+                }
+            }
+            '#' if !in_word => {
+                // A comment runs to the end of the line.
+                for q in chars.by_ref() {
+                    if q == '\n' {
+                        out.push(Token::Separator);
+                        break;
+                    }
+                }
+            }
+            '>' => {
+                // `2>`: the digits before are a file descriptor, not a word.
+                if in_word && word.chars().all(|d| d.is_ascii_digit()) {
+                    word.clear();
+                    in_word = false;
+                }
+                flush(&mut out, &mut word, &mut in_word);
+                match chars.peek() {
+                    Some('>') | Some('|') => {
+                        chars.next();
+                    }
+                    Some('&') => {
+                        chars.next();
+                        out.push(Token::Dup);
+                        continue;
+                    }
+                    _ => {}
+                }
+                out.push(Token::Redirect);
+            }
+            '&' => {
+                flush(&mut out, &mut word, &mut in_word);
+                match chars.peek() {
+                    Some('>') => {
+                        chars.next();
+                        if chars.peek() == Some(&'>') {
+                            chars.next();
+                        }
+                        out.push(Token::Redirect);
+                    }
+                    Some('&') => {
+                        chars.next();
+                        out.push(Token::Separator);
+                    }
+                    _ => out.push(Token::Separator),
+                }
+            }
+            ';' | '|' | '\n' | '(' | ')' => {
+                flush(&mut out, &mut word, &mut in_word);
+                out.push(Token::Separator);
+            }
+            '<' => {
+                flush(&mut out, &mut word, &mut in_word);
+                // An input redirection: its word is read, not written.
+                out.push(Token::Dup);
+            }
+            c if c.is_whitespace() => flush(&mut out, &mut word, &mut in_word),
+            other => {
+                in_word = true;
+                word.push(other);
+            }
+        }
+    }
+    flush(&mut out, &mut word, &mut in_word);
+    out
+}
+
+/// Commands that only run the rest of the line.
+const PREFIXES: [&str; 8] = ["sudo", "command", "env", "nohup", "time", "exec", "builtin", "xargs"];
+
+/// The paths `command` plainly writes, as written (relative to the directory
+/// the command runs in, or absolute); `cwd` tells destinations that are
+/// directories.
+pub fn written_paths(command: &str, cwd: &Path) -> Vec<String> {
+    let tokens = tokenize(command);
+    let mut out = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut segments: Vec<Vec<String>> = Vec::new();
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::Redirect => {
+                if let Some(Token::Word(target)) = tokens.get(i + 1) {
+                    out.push(target.clone());
+                    i += 1;
+                }
+            }
+            Token::Dup => {
+                // Skip the descriptor or input file.
+                if let Some(Token::Word(_)) = tokens.get(i + 1) {
+                    i += 1;
+                }
+            }
+            Token::Separator => segments.push(std::mem::take(&mut words)),
+            Token::Word(w) => words.push(w.clone()),
+        }
+        i += 1;
+    }
+    segments.push(words);
+    for segment in segments {
+        out.extend(command_writes(&segment, cwd));
+    }
+    out.retain(|p| !p.is_empty() && p != "/dev/null" && !p.starts_with("/dev/fd/"));
+    out.dedup();
+    out
+}
+
+fn command_writes(words: &[String], cwd: &Path) -> Vec<String> {
+    let mut rest = words;
+    // Leading assignments and wrappers.
+    while let Some(first) = rest.first() {
+        let assignment = first.contains('=') && !first.starts_with('=') && !first.starts_with('-');
+        if assignment || PREFIXES.contains(&base(first)) {
+            rest = &rest[1..];
+            while rest.first().is_some_and(|w| w.starts_with('-')) {
+                rest = &rest[1..];
+            }
+        } else {
+            break;
+        }
+    }
+    let Some((name, args)) = rest.split_first() else { return Vec::new() };
+    let operands = |args: &[String]| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut after_dashes = false;
+        for a in args {
+            if !after_dashes && a == "--" {
+                after_dashes = true;
+            } else if after_dashes || !a.starts_with('-') || a == "-" {
+                out.push(a.clone());
+            }
+        }
+        out
+    };
+    match base(name) {
+        "tee" | "truncate" | "rm" | "unlink" | "shred" => {
+            operands(args).into_iter().filter(|a| a != "-").collect()
+        }
+        "sed" | "gsed" | "perl" => {
+            let in_place = args.iter().any(|a| {
+                a == "--in-place"
+                    || a.starts_with("--in-place=")
+                    || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('i'))
+            });
+            if !in_place {
+                return Vec::new();
+            }
+            let scripted =
+                args.iter().any(|a| a == "-e" || a == "-f" || a.starts_with("--expression"));
+            let mut files = Vec::new();
+            let mut skip_next = false;
+            for a in args {
+                if skip_next {
+                    skip_next = false;
+                    continue;
+                }
+                if a == "-e" || a == "-f" {
+                    skip_next = true;
+                    continue;
+                }
+                if !a.starts_with('-') {
+                    files.push(a.clone());
+                }
+            }
+            if !scripted && !files.is_empty() {
+                files.remove(0);
+            }
+            files
+        }
+        "dd" => args.iter().filter_map(|a| a.strip_prefix("of=").map(str::to_owned)).collect(),
+        "cp" | "mv" | "install" | "ln" | "rsync" => {
+            let mut target_dir = None;
+            let mut plain = Vec::new();
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if a == "-t" || a == "--target-directory" {
+                    target_dir = it.next().cloned();
+                } else if let Some(dir) = a.strip_prefix("--target-directory=") {
+                    target_dir = Some(dir.to_owned());
+                } else if !a.starts_with('-') {
+                    plain.push(a.clone());
+                }
+            }
+            let (sources, dest, is_dir) = match target_dir {
+                Some(dir) => (plain, dir, true),
+                None => {
+                    let Some(dest) = plain.pop() else { return Vec::new() };
+                    let is_dir = dest.ends_with('/') || cwd.join(&dest).is_dir() || plain.len() > 1;
+                    (plain, dest, is_dir)
+                }
+            };
+            let mut out = Vec::new();
+            if is_dir {
+                for source in &sources {
+                    let name = source.trim_end_matches('/').rsplit('/').next().unwrap_or(source);
+                    out.push(format!("{}/{name}", dest.trim_end_matches('/')));
+                }
+            } else {
+                out.push(dest);
+            }
+            if base(name) == "mv" {
+                out.extend(sources);
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn base(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(command: &str) -> Vec<String> {
+        written_paths(command, Path::new("/nonexistent"))
+    }
+
+    #[test]
+    fn redirections() {
+        assert_eq!(w("echo '{}' > .mcp.json"), [".mcp.json"]);
+        assert_eq!(w("echo x >>.mcp.json"), [".mcp.json"]);
+        assert_eq!(w("cat a 2>err.log 1>out"), ["err.log", "out"]);
+        assert_eq!(w("make &> build.log"), ["build.log"]);
+        assert_eq!(w("echo x 2>&1 | grep y"), Vec::<String>::new());
+        assert_eq!(w("cat < .mcp.json"), Vec::<String>::new());
+        assert_eq!(w(r#"echo "a > b" > "x y""#), ["x y"]);
+        assert_eq!(w("echo hi > /dev/null"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(w("curl -s u | tee -a .mcp.json"), [".mcp.json"]);
+        assert_eq!(w("cp /tmp/evil.json .mcp.json"), [".mcp.json"]);
+        assert_eq!(w("cp a b .cursor/"), [".cursor/a", ".cursor/b"]);
+        assert_eq!(w("mv new.json .mcp.json"), [".mcp.json", "new.json"]);
+        assert_eq!(w("sed -i 's/a/b/' .mcp.json"), [".mcp.json"]);
+        assert_eq!(w("sed -e 's/a/b/' -i .mcp.json x"), [".mcp.json", "x"]);
+        assert_eq!(w("sed 's/a/b/' .mcp.json"), Vec::<String>::new());
+        assert_eq!(w("sudo cp x /etc/y && ls"), ["/etc/y"]);
+        assert_eq!(w("FOO=1 tee out < in"), ["out"]);
+        assert_eq!(w("git status; ls -la"), Vec::<String>::new());
+        assert_eq!(w("dd if=x of=.mcp.json"), [".mcp.json"]);
+    }
+}
