@@ -255,7 +255,10 @@ fn init_creates_the_journal_and_a_default_policy() {
     assert!(policy.contains("[rationale]"), "trail.toml is not the default policy:\n{policy}");
     // The journal is never part of the work tree.
     let status = env.git_ok(&repo, ["status", "--porcelain", "--untracked-files=all"]);
-    assert_eq!(status, "?? trail.toml", "init may only add trail.toml to the work tree");
+    assert_eq!(
+        status, "?? .gitattributes\n?? trail.toml",
+        "init may only add trail.toml and .gitattributes (CHANGELOG.md merge=union) to the work tree"
+    );
     // An empty journal: nothing to list, nothing to export, and intact.
     assert!(export_bytes(&env, &repo).is_empty());
     env.trail_ok(&repo, ["verify"]);
