@@ -125,3 +125,17 @@ fn init_leaves_a_teams_own_merge_rule_for_changelogs_alone() {
     env.trail_ok(&repo, ["init"]);
     assert_eq!(std::fs::read_to_string(repo.join(".gitattributes")).expect("read"), mine);
 }
+
+#[test]
+fn a_gitattributes_trail_cannot_read_is_said_and_init_goes_on() {
+    let env = TestEnv::new();
+    let repo = env.dir("odd");
+    env.git_ok(&repo, ["init", "-q", "-b", "main"]);
+    std::fs::create_dir(repo.join(".gitattributes")).expect("a directory in its place");
+    let out = env.trail_ok(&repo, ["init"]);
+    assert!(
+        out.stderr.contains("warning: cannot read") && out.stderr.contains("merge=union"),
+        "init says what it could not do and what to do instead:\n{out}"
+    );
+    assert!(repo.join("trail.toml").is_file() && repo.join(".gitattributes").is_dir());
+}

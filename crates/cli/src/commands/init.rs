@@ -162,7 +162,7 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
         }
     };
     let attributes = match &repo.location.workdir {
-        Some(workdir) => union_merge_attributes(workdir)?,
+        Some(workdir) => union_merge_attributes(workdir),
         None => false,
     };
     let hooks = match hooks {
@@ -196,25 +196,34 @@ pub fn run(args: InitArgs) -> Result<(), CommandError> {
 /// trail's driver (a teammate without trail, a server reading the tree's
 /// attributes) then keep both sides' entries (`trail docs changelog`,
 /// "Merges without trail"). Returns whether the file was written.
-fn union_merge_attributes(workdir: &std::path::Path) -> Result<bool, CommandError> {
+/// A `.gitattributes` trail cannot read or write (a directory, no
+/// permission) is said and left alone: the rule is an offer, and init goes on.
+fn union_merge_attributes(workdir: &std::path::Path) -> bool {
     let path = workdir.join(".gitattributes");
+    let leave = |what: String| {
+        say(format_args!(
+            "warning: {what}; add `{}` to .gitattributes yourself for merges without trail",
+            trail_changelog::UNION_ATTRIBUTES_LINE
+        ));
+        false
+    };
     let existing = match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(CommandError::environment(format!("cannot read {}: {e}", path.display())));
-        }
+        Err(e) => return leave(format!("cannot read {}: {e}", path.display())),
     };
     let Some(text) = trail_changelog::with_union_merge(existing.as_deref()) else {
-        return Ok(false);
+        return false;
     };
-    crate::commands::changelog::write_atomically(&path, &text)?;
+    if let Err(e) = crate::commands::changelog::write_atomically(&path, &text) {
+        return leave(e.message);
+    }
     say(format_args!(
         "added `{}` to {}; commit it: merges made without trail then keep both sides' CHANGELOG.md entries",
         trail_changelog::UNION_ATTRIBUTES_LINE,
         path.display()
     ));
-    Ok(true)
+    true
 }
 
 /// Create `path` with `content`, never overwriting: the file appears whole or not
