@@ -15,6 +15,7 @@ pub mod query;
 pub mod record;
 pub mod scan;
 pub mod store;
+pub mod timeparse;
 pub mod verify;
 
 pub use query::{Query, ResolveError, Resolved};
