@@ -297,13 +297,14 @@ impl<'e> Repo<'e> {
         for (dir, text) in self.changelogs(rev) {
             let text = String::from_utf8_lossy(&text).into_owned();
             let old = before.get(&dir).map(|t| String::from_utf8_lossy(t).into_owned());
-            let old: BTreeSet<&str> = old
+            let old: BTreeSet<String> = old
                 .as_deref()
-                .map(|t| t.lines().filter(|l| is_entry(l)).collect())
+                .map(|t| logical_lines(t).into_iter().filter(|l| is_entry(l)).collect())
                 .unwrap_or_default();
-            for line in text.lines().filter(|l| is_entry(l) && !old.contains(l)) {
+            for line in logical_lines(&text).into_iter().filter(|l| is_entry(l) && !old.contains(l))
+            {
                 assert!(
-                    entries_of(line, &id).len() == 1,
+                    entries_of(&line, &id).len() == 1,
                     "{} has a new entry that is not of change {id}: {line}\n{text}",
                     show_dir(&dir)
                 );
@@ -482,9 +483,51 @@ impl<'e> Repo<'e> {
 type PathSet = BTreeSet<(char, Vec<u8>, Option<Vec<u8>>)>;
 
 /// The trail entry lines of change `id` in `text`.
-fn entries_of<'t>(text: &'t str, id: &str) -> Vec<&'t str> {
+fn entries_of(text: &str, id: &str) -> Vec<String> {
     let tail = format!(", change {id})");
-    text.lines().filter(|l| l.starts_with("- ") && l.trim_end().ends_with(&tail)).collect()
+    logical_lines(text)
+        .into_iter()
+        .filter(|l| l.starts_with("- ") && l.trim_end().ends_with(&tail))
+        .collect()
+}
+
+/// The lines of `text`, with each trail entry as one line: trail wraps its
+/// entries in a file without markdownlint settings (a hand-written one), so
+/// a bullet line and the lines indented under it up to the one ending
+/// `, change ID)` are joined with a space.
+fn logical_lines(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let more: Vec<&str> =
+            lines[i + 1..].iter().take_while(|l| l.starts_with("  ")).copied().collect();
+        let found = (line.starts_with("- ") || line.starts_with("* "))
+            .then(|| {
+                (1..=more.len()).rev().find_map(|n| {
+                    let mut joined = line.trim_end().to_owned();
+                    for l in &more[..n] {
+                        joined.push(' ');
+                        joined.push_str(l.trim());
+                    }
+                    is_entry(&joined).then_some((joined, n))
+                })
+            })
+            .flatten()
+            .filter(|_| !is_entry(line));
+        match found {
+            Some((joined, n)) => {
+                out.push(joined);
+                i += 1 + n;
+            }
+            None => {
+                out.push(line.to_owned());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Whether `line` is a trail entry (any change id).
@@ -507,9 +550,9 @@ fn check_parses(what: &str, text: &[u8]) {
         parsed.get("Unreleased").is_some(),
         "{what}: the parser finds no Unreleased section:\n{text}"
     );
-    for line in text.lines().filter(|l| is_entry(l)) {
+    for line in logical_lines(text).into_iter().filter(|l| is_entry(l)) {
         assert!(
-            parsed.values().any(|release| release.notes.lines().any(|n| n == line)),
+            parsed.values().any(|release| logical_lines(release.notes).contains(&line)),
             "{what}: the parser does not see this entry as one note line: {line}\n{text}"
         );
     }

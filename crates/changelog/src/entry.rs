@@ -142,7 +142,8 @@ impl Entry {
         }
     }
 
-    /// The entry as one Markdown list item (no line break, however long):
+    /// The entry as one Markdown list item on one logical line (no line
+    /// break, however long; a file gets it wrapped: [`crate::Wrap::lines`]):
     ///
     /// ```text
     /// - 2026-11-26T22:40:11Z `store.rs` — Keep the index in the store. Why: keep indexes beside records. Impact: store format v1; no migration. (Ada Lovelace, change c0ffee12)

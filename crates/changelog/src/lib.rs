@@ -1,8 +1,9 @@
 //! trail-changelog: the text of per-directory `CHANGELOG.md` files.
 //!
-//! Owns the entry line (one line per commit and directory, [`Entry::render`]),
-//! which directory gets which entry ([`plan`]), the template of a new file
-//! ([`template`]), and every edit trail makes to a changelog: inserting an entry
+//! Owns the entry line (one logical line per commit and directory,
+//! [`Entry::render`], written wrapped at markdownlint's line length:
+//! [`Wrap`]), which directory gets which entry ([`plan`]), the template of a
+//! new file ([`template`]), and every edit trail makes to a changelog: inserting an entry
 //! under `## [Unreleased]` ([`upsert`]), taking one out ([`remove_change`]),
 //! releasing ([`release`]) and the three-way merge of the git merge driver
 //! ([`merge`]). [`check`] says whether trail can edit a file at all.
@@ -20,6 +21,7 @@ mod entry;
 mod links;
 mod merge;
 mod text;
+mod wrap;
 
 pub use classify::{Choice, Sections};
 pub use entry::{Change, Entry, FileNote, FileStatus, Meta, Section, Status, plan};
@@ -27,12 +29,19 @@ pub use links::{Forge, link_release};
 pub use merge::{MergeConflict, merge};
 pub use text::{
     Malformed, change_entries, check, has_change, release, remove_change, unreleased_changes,
-    upsert, upsert_rendered,
+    upsert, upsert_rendered, upsert_rendered_wrapped, upsert_wrapped,
 };
+pub use wrap::{DEFAULT_WIDTH, MARKDOWNLINT_CONFIG_FILES, Wrap};
 
 /// The text of a new `CHANGELOG.md` for directory `dir` (repository-relative,
 /// `/`-separated; empty for the repository root): the heading, the paragraph
-/// that says what the file is, and an empty `## [Unreleased]` section.
+/// that says what the file is, markdownlint's settings for this format, and
+/// an empty `## [Unreleased]` section. The settings: Keep a Changelog repeats
+/// section names in every release (MD024, siblings only), and entries are one
+/// line each (MD013 off), which line-by-line readers such as the PyPI
+/// `keepachangelog` parser need; by that comment ([`Wrap`]'s inline rule)
+/// trail does not wrap entries in the files it creates. A hand-written file
+/// without such a setting gets its entries wrapped at markdownlint's width.
 pub fn template(dir: &[u8]) -> String {
     let title = if dir.is_empty() {
         "# Changelog".to_owned()

@@ -19,7 +19,11 @@ pub struct MergeConflict {
 struct Item {
     id: String,
     section: Section,
+    /// The entry as one line, for comparing versions of it.
     body: String,
+    /// The lines as the file has them (one, or wrapped over several): a
+    /// merge writes an entry as it was written.
+    lines: Vec<String>,
 }
 
 /// A file cut into its Unreleased trail entries and everything else.
@@ -44,8 +48,11 @@ fn split(text: &[u8]) -> Result<Split, Malformed> {
         // An entry directly under `## [Unreleased]` (no subsection) is not one
         // trail wrote there: it stays in the text.
         if let (Some(id), Some(section)) = (doc.entry_id(i), section) {
-            items.push(Item { id: id.to_owned(), section, body: doc.lines[i].body.to_owned() });
-            edit.delete(i);
+            let lines = doc.entry_lines(i).map(|j| doc.lines[j].body.to_owned()).collect();
+            items.push(Item { id: id.to_owned(), section, body: doc.logical(i).to_owned(), lines });
+            for j in doc.entry_lines(i) {
+                edit.delete(j);
+            }
         }
     }
     let body = doc.unreleased_body();
@@ -116,8 +123,14 @@ fn split(text: &[u8]) -> Result<Split, Malformed> {
     Ok(Split { remainder: edit.finish(), items })
 }
 
-fn find<'s>(s: &'s Split, id: &str) -> Option<(Section, &'s String)> {
-    s.items.iter().find(|i| i.id == id).map(|i| (i.section, &i.body))
+fn find<'s>(s: &'s Split, id: &str) -> Option<&'s Item> {
+    s.items.iter().find(|i| i.id == id)
+}
+
+/// Two versions of an entry are the same when they say the same, however
+/// they are wrapped.
+fn same(a: Option<&Item>, b: &Item) -> bool {
+    a.is_some_and(|a| a.section == b.section && a.body == b.body)
 }
 
 /// The entry's time (`- 2026-11-26T22:40:11Z …`), for ordering.
@@ -167,7 +180,7 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, MergeCo
     let ids = |s: &Split| s.items.iter().map(|i| i.id.clone()).collect::<HashSet<_>>();
     let (base_ids, our_ids, their_ids) = (ids(&base), ids(&ours), ids(&theirs));
     let mut seen = HashSet::new();
-    let mut kept: Vec<(Section, String)> = Vec::new();
+    let mut kept: Vec<&Item> = Vec::new();
     for item in ours.items.iter().chain(&theirs.items) {
         if !seen.insert(item.id.clone()) {
             continue;
@@ -178,23 +191,23 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, MergeCo
         }
         // Present on both sides but written differently: the side that changed it wins.
         let chosen = match (find(&ours, &item.id), find(&theirs, &item.id)) {
-            (Some(o), Some(t)) if find(&base, &item.id) == Some(o) => t,
+            (Some(o), Some(t)) if same(find(&base, &item.id), o) && !same(Some(o), t) => t,
             (Some(o), _) => o,
             (None, Some(t)) => t,
-            (None, None) => (item.section, &item.body),
+            (None, None) => item,
         };
-        kept.push((chosen.0, chosen.1.clone()));
+        kept.push(chosen);
     }
     let doc = parse(remainder).map_err(|e| MergeConflict {
         reason: format!("the merged text is not a well-formed changelog: {e}"),
     })?;
     let mut groups: Vec<(Section, Vec<String>)> = Vec::new();
     for section in Section::ALL {
-        let mut lines: Vec<&String> =
-            kept.iter().filter(|(s, _)| *s == section).map(|(_, b)| b).collect();
+        let mut items: Vec<&Item> =
+            kept.iter().copied().filter(|item| item.section == section).collect();
         // Newest first; stable, so entries of the same second keep their order.
-        lines.sort_by_key(|b| std::cmp::Reverse(time_of(b)));
-        groups.push((section, lines.into_iter().cloned().collect()));
+        items.sort_by_key(|item| std::cmp::Reverse(time_of(&item.body)));
+        groups.push((section, items.into_iter().flat_map(|item| item.lines.clone()).collect()));
     }
     let mut edit = Edit::new(&doc);
     place(&doc, &mut edit, groups);
@@ -287,5 +300,77 @@ mod tests {
         assert!(text.ends_with("\nOur note.\n") && text.contains("change t)"), "{text}");
         // Malformed input is a conflict, not a guess.
         assert!(merge(&base, b"<<<<<<< x\n", &theirs).is_err());
+    }
+}
+
+#[cfg(test)]
+mod wrapped_tests {
+    use super::*;
+    use crate::entry::{Entry, FileNote, FileStatus, Meta};
+    use crate::text::{change_entries, upsert, upsert_rendered};
+    use crate::wrap::Wrap;
+    use chrono::TimeZone;
+
+    fn long(id: &str, second: u32) -> Entry {
+        Entry {
+            meta: Meta {
+                time: chrono::Utc
+                    .with_ymd_and_hms(2026, 11, 26, 22, 40, second)
+                    .single()
+                    .expect("valid"),
+                why: Some("the reason is long enough to need a second and a third line".into()),
+                impact: Some("none, though this sentence is long as well".into()),
+                author: "Ada Lovelace".into(),
+                change: id.into(),
+                section: None,
+                subject: Some("Keep the index in the store beside the records".into()),
+                breaking: false,
+            },
+            files: vec![FileNote { name: b"store.rs".to_vec(), status: FileStatus::Modified }],
+            dirs: vec![],
+        }
+    }
+
+    const BASE: &[u8] = b"# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [0.1.0] - 2020-01-01\n\n### Added\n\n- first\n";
+
+    fn text(bytes: &[u8]) -> &str {
+        std::str::from_utf8(bytes).expect("utf-8")
+    }
+
+    #[test]
+    fn wrapped_entries_merge_as_one_entry_each() {
+        let base = upsert(BASE, &long("b0", 0)).expect("upsert");
+        assert!(text(&base).contains("\n  "), "wrapped: {}", text(&base));
+        let ours = upsert(&base, &long("o1", 1)).expect("upsert");
+        let theirs = upsert(&base, &long("t2", 2)).expect("upsert");
+        let merged = merge(&base, &ours, &theirs).expect("merges");
+        let expected = upsert(&ours, &long("t2", 2)).expect("upsert");
+        assert_eq!(text(&merged), text(&expected));
+        assert_eq!(crate::unreleased_changes(&merged).expect("parses"), ["t2", "o1", "b0"]);
+        // No line is left behind from a wrapped entry.
+        assert_eq!(
+            text(&merged).matches("\n  ").count(),
+            3 * (text(&base).matches("\n  ").count())
+        );
+    }
+
+    #[test]
+    fn the_same_change_on_both_sides_is_kept_once_however_wrapped() {
+        let base = BASE.to_vec();
+        let wrapped = upsert(&base, &long("x", 1)).expect("upsert");
+        let one_line = crate::upsert_wrapped(&base, &long("x", 1), Wrap::Off).expect("upsert");
+        assert_ne!(wrapped, one_line);
+        let merged = merge(&base, &wrapped, &one_line).expect("merges");
+        assert_eq!(text(&merged).matches("change x)").count(), 1, "{}", text(&merged));
+        assert_eq!(change_entries(&merged, "x").expect("parses").len(), 1);
+        // Removing a wrapped entry on one side removes all of its lines.
+        let theirs = upsert(&wrapped, &long("t", 2)).expect("upsert");
+        let removed = crate::remove_change(&wrapped, "x").expect("remove");
+        let merged = merge(&wrapped, &removed, &theirs).expect("merges");
+        assert_eq!(text(&merged), text(&upsert(&base, &long("t", 2)).expect("upsert")));
+        // An entry read back and written again is the same entry, not a second one.
+        let (section, line) = change_entries(&wrapped, "x").expect("parses").remove(0);
+        assert_eq!(line, long("x", 1).render());
+        assert_eq!(upsert_rendered(&wrapped, section, &line).expect("upsert"), wrapped);
     }
 }

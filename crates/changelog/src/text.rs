@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::entry::{Entry, Section};
+use crate::wrap::{Wrap, join, wrap_item};
 
 /// A changelog trail cannot edit with certainty: where, why, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +61,12 @@ pub(crate) struct Doc<'a> {
     pub marker: char,
     /// The line ending trail writes: the file's first one, `\n` by default.
     pub eol: &'static str,
+    /// The trail entries, by their first line: the index after their last
+    /// line (an entry wrapped over several lines ends after its last
+    /// continuation line) and the entry as one logical line.
+    pub entries: BTreeMap<usize, (usize, String)>,
+    /// What the file's own markdownlint comments say about line length.
+    pub wrap: Option<Wrap>,
 }
 
 impl Doc<'_> {
@@ -68,12 +75,22 @@ impl Doc<'_> {
         self.unreleased.map_or(0..0, |(h, end)| h + 1..end)
     }
 
-    /// The change id of line `i` if it is a trail entry (outside code blocks).
+    /// The change id of line `i` if it is the first line of a trail entry
+    /// (outside code blocks).
     pub fn entry_id(&self, i: usize) -> Option<&str> {
-        if self.kinds[i] != Kind::Text {
-            return None;
-        }
-        entry_id(self.lines[i].body)
+        self.entries.get(&i).and_then(|(_, logical)| entry_id(logical))
+    }
+
+    /// The lines of the trail entry starting at line `i` (one, or the first
+    /// and its continuation lines).
+    pub fn entry_lines(&self, i: usize) -> std::ops::Range<usize> {
+        i..self.entries.get(&i).map_or(i + 1, |(end, _)| *end)
+    }
+
+    /// The trail entry starting at line `i` as one line (continuation lines
+    /// joined with a space).
+    pub fn logical(&self, i: usize) -> &str {
+        self.entries.get(&i).map_or(self.lines[i].body.trim_end(), |(_, l)| l.as_str())
     }
 
     /// The text of heading `i` (`## [1.0.0] - x` → `[1.0.0] - x`).
@@ -176,6 +193,47 @@ pub(crate) fn entry_id(body: &str) -> Option<&str> {
     let at = rest.rfind(", change ")?;
     let id = &rest[at + ", change ".len()..];
     crate::valid_change_id(id).then_some(id)
+}
+
+/// At most this many continuation lines are read as part of one entry.
+const MAX_CONTINUATION: usize = 64;
+
+/// The trail entries of a file: a bullet line at the start of a line, with
+/// the lines indented under it (the item's continuation lines) up to the
+/// last one with which the item reads as an entry, `… , change ID)`. Lines
+/// a person indented under an entry after its end are not part of it.
+fn find_entries(lines: &[Line<'_>], kinds: &[Kind]) -> BTreeMap<usize, (usize, String)> {
+    let mut out = BTreeMap::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if kinds[i] != Kind::Text || bullet(lines[i].body).is_none() {
+            i += 1;
+            continue;
+        }
+        let more = (i + 1..lines.len())
+            .take(MAX_CONTINUATION)
+            .take_while(|&j| {
+                let body = lines[j].body;
+                kinds[j] == Kind::Text && body.starts_with("  ") && !list_item(body)
+            })
+            .count();
+        let found = (0..=more).rev().find_map(|n| {
+            // Only a line ending in `)` can end an entry.
+            if !lines[i + n].body.trim_end().ends_with(')') {
+                return None;
+            }
+            let logical = join(lines[i].body, lines[i + 1..=i + n].iter().map(|l| l.body));
+            entry_id(&logical).is_some().then_some((i + 1 + n, logical))
+        });
+        match found {
+            Some((end, logical)) => {
+                out.insert(i, (end, logical));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out
 }
 
 fn malformed(index: usize, reason: impl Into<String>) -> Malformed {
@@ -387,6 +445,10 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
             ),
         ));
     }
+    let entries = find_entries(&lines, &kinds);
+    let wrap = Wrap::from_file_comments(
+        lines.iter().zip(&kinds).filter(|(_, k)| **k == Kind::Text).map(|(l, _)| l.body),
+    );
     let mut doc = Doc {
         lines,
         kinds,
@@ -396,6 +458,8 @@ pub(crate) fn parse(text: &[u8]) -> Result<Doc<'_>, Malformed> {
         first_release: None,
         marker: marker.unwrap_or('-'),
         eol,
+        entries,
+        wrap,
     };
     let headings: Vec<(usize, u8)> = (0..doc.kinds.len())
         .filter_map(|i| match doc.kinds[i] {
@@ -662,6 +726,14 @@ pub(crate) fn place(
 /// way: an entry of the same change that differs only there is left as it
 /// is, so `git commit --amend -m "better words"` changes no file either.
 pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
+    upsert_wrapped(text, entry, Wrap::default())
+}
+
+/// [`upsert`], the entry wrapped at `wrap` (the repository's markdownlint
+/// line length: [`Wrap::for_repository`]) unless the file's own markdownlint
+/// comments say otherwise. An entry already in the file that reads the same
+/// stays as it is written, wrapped or not.
+pub fn upsert_wrapped(text: &[u8], entry: &Entry, wrap: Wrap) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
     let (head, _, tail) = entry.render_parts();
     let existing: Vec<usize> = doc
@@ -669,7 +741,7 @@ pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
         .filter(|&i| doc.entry_id(i) == Some(entry.meta.change.as_str()))
         .collect();
     if let [only] = existing[..] {
-        let old = doc.lines[only].body.trim_end();
+        let old = doc.logical(only);
         // The head without its bullet and time, which the old line keeps.
         let rest = head.get(22..).unwrap_or_default();
         if entry_time(old).is_some()
@@ -680,12 +752,23 @@ pub fn upsert(text: &[u8], entry: &Entry) -> Result<Vec<u8>, Malformed> {
             return Ok(text.to_vec());
         }
     }
-    upsert_rendered(text, entry.section(), &entry.render())
+    upsert_rendered_wrapped(text, entry.section(), &entry.render(), wrap)
 }
 
 /// [`upsert`] of an entry already rendered into `line` (its `### ` subsection
 /// is `section`): how a hook re-applies an entry it wrote earlier.
 pub fn upsert_rendered(text: &[u8], section: Section, line: &str) -> Result<Vec<u8>, Malformed> {
+    upsert_rendered_wrapped(text, section, line, Wrap::default())
+}
+
+/// [`upsert_rendered`] wrapping at `wrap` ([`upsert_wrapped`]). `line` is
+/// the entry as one line, as [`Entry::render`] and [`change_entries`] give it.
+pub fn upsert_rendered_wrapped(
+    text: &[u8],
+    section: Section,
+    line: &str,
+    wrap: Wrap,
+) -> Result<Vec<u8>, Malformed> {
     let doc = parse(text)?;
     let mut line = doc.with_marker(line);
     let id = entry_id(&line).map(str::to_owned);
@@ -702,14 +785,17 @@ pub fn upsert_rendered(text: &[u8], section: Section, line: &str) -> Result<Vec<
     {
         line.replace_range(2..22, time);
     }
-    if existing.len() == 1 && doc.lines[existing[0]].body.trim_end() == line {
+    if existing.len() == 1 && doc.logical(existing[0]) == line {
         return Ok(text.to_vec());
     }
     let mut edit = Edit::new(&doc);
     for &i in &existing {
-        edit.delete(i);
+        for j in doc.entry_lines(i) {
+            edit.delete(j);
+        }
     }
-    place(&doc, &mut edit, vec![(section, vec![line])]);
+    let lines = wrap_item(&line, doc.wrap.unwrap_or(wrap));
+    place(&doc, &mut edit, vec![(section, lines)]);
     Ok(edit.finish())
 }
 
@@ -720,7 +806,9 @@ pub fn remove_change(text: &[u8], change: &str) -> Result<Vec<u8>, Malformed> {
     let mut edit = Edit::new(&doc);
     for i in doc.unreleased_body() {
         if doc.entry_id(i) == Some(change) {
-            edit.delete(i);
+            for j in doc.entry_lines(i) {
+                edit.delete(j);
+            }
         }
     }
     if !edit.changed() {
@@ -729,7 +817,8 @@ pub fn remove_change(text: &[u8], change: &str) -> Result<Vec<u8>, Malformed> {
     Ok(edit.finish())
 }
 
-/// The entry lines of change `change` in the Unreleased section, each with
+/// The entries of change `change` in the Unreleased section, each as one
+/// line (a wrapped entry's lines joined: what [`upsert_rendered`] takes), with
 /// the subsection it stands under (Changed when it stands under none).
 pub fn change_entries(text: &[u8], change: &str) -> Result<Vec<(Section, String)>, Malformed> {
     let doc = parse(text)?;
@@ -740,7 +829,7 @@ pub fn change_entries(text: &[u8], change: &str) -> Result<Vec<(Section, String)
             section = s;
         }
         if doc.entry_id(i) == Some(change) {
-            found.push((section, doc.lines[i].body.trim_end().to_owned()));
+            found.push((section, doc.logical(i).to_owned()));
         }
     }
     Ok(found)
@@ -860,6 +949,11 @@ mod tests {
         String::from_utf8(bytes).expect("utf-8")
     }
 
+    /// The entry as trail writes it: wrapped at 80 columns.
+    fn item(e: &Entry) -> String {
+        crate::wrap::wrap_item(&e.render(), Wrap::default()).join("\n")
+    }
+
     const TEMPLATE_END: &str = "# Changelog\n\nText.\n\n## [Unreleased]\n";
 
     #[test]
@@ -868,16 +962,13 @@ mod tests {
             s(upsert(TEMPLATE_END.as_bytes(), &entry("aa", 1, FileStatus::Added)).expect("ok"));
         assert_eq!(
             one,
-            format!(
-                "{TEMPLATE_END}\n### Added\n\n{}\n",
-                entry("aa", 1, FileStatus::Added).render()
-            )
+            format!("{TEMPLATE_END}\n### Added\n\n{}\n", item(&entry("aa", 1, FileStatus::Added)))
         );
         let two = s(upsert(one.as_bytes(), &entry("bb", 2, FileStatus::Deleted)).expect("ok"));
         assert!(
             two.ends_with(&format!(
                 "### Removed\n\n{}\n",
-                entry("bb", 2, FileStatus::Deleted).render()
+                item(&entry("bb", 2, FileStatus::Deleted))
             )),
             "{two}"
         );
@@ -888,9 +979,15 @@ mod tests {
         assert!(added < changed && changed < removed, "{three}");
         assert!(three.contains("\n\n### Changed\n\n- "), "{three}");
         let four = s(upsert(three.as_bytes(), &entry("dd", 4, FileStatus::Added)).expect("ok"));
-        let lines: Vec<&str> = four.lines().collect();
-        let at = lines.iter().position(|l| *l == "### Added").expect("added");
-        assert!(lines[at + 2].ends_with("change dd)") && lines[at + 3].ends_with("change aa)"));
+        assert_eq!(unreleased_changes(four.as_bytes()).expect("ok"), ["dd", "aa", "cc", "bb"]);
+        assert!(
+            four.contains(&format!(
+                "### Added\n\n{}\n{}\n",
+                item(&entry("dd", 4, FileStatus::Added)),
+                item(&entry("aa", 1, FileStatus::Added))
+            )),
+            "{four}"
+        );
         assert!(check(four.as_bytes()).is_ok());
     }
 
@@ -927,7 +1024,7 @@ mod tests {
             out,
             format!(
                 "{text}\r\n\r\n### Added\r\n\r\n{}\r\n",
-                entry("aa", 1, FileStatus::Added).render()
+                item(&entry("aa", 1, FileStatus::Added)).replace('\n', "\r\n")
             )
         );
     }
@@ -940,7 +1037,7 @@ mod tests {
             out,
             format!(
                 "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Added\n\n{}\n\n## [1.0.0] - 2020-01-01\n\n### Added\n- old\n",
-                entry("aa", 1, FileStatus::Added).render()
+                item(&entry("aa", 1, FileStatus::Added))
             )
         );
         let bare = s(upsert(b"Just text", &entry("aa", 1, FileStatus::Added)).expect("ok"));
@@ -1120,5 +1217,109 @@ mod tests {
         let moved = s(upsert(&once, &reworded).expect("ok"));
         assert!(moved.contains("(added) — **Breaking:** Say it better. Why:"), "{moved}");
         assert_eq!(moved.matches("change aa)").count(), 1, "{moved}");
+    }
+
+    fn long(id: &str, second: u32) -> Entry {
+        let mut e = entry(id, second, FileStatus::Modified);
+        e.meta.subject = Some("Keep the index in the store beside the records it indexes".into());
+        e.meta.why = Some("a reader finds both in one place, which saves a lookup".into());
+        e
+    }
+
+    #[test]
+    fn a_hand_written_file_gets_entries_wrapped_at_80_columns() {
+        let hand =
+            "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2020-01-01\n\n### Added\n\n- old\n";
+        let out = s(upsert(hand.as_bytes(), &long("aa", 1)).expect("ok"));
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{out}");
+        let at = lines.iter().position(|l| l.starts_with("- 2026")).expect("entry");
+        assert!(lines[at + 1].starts_with("  ") && lines[at + 2].ends_with("change aa)"), "{out}");
+        assert_eq!(unreleased_changes(out.as_bytes()).expect("ok"), ["aa"]);
+        assert!(has_change(out.as_bytes(), "aa").expect("ok"));
+        assert_eq!(
+            change_entries(out.as_bytes(), "aa").expect("ok"),
+            [(Section::Changed, long("aa", 1).render())]
+        );
+        // The same entry again changes nothing; a second one goes on top.
+        assert_eq!(s(upsert(out.as_bytes(), &long("aa", 7)).expect("ok")), out);
+        let two = s(upsert(out.as_bytes(), &long("bb", 2)).expect("ok"));
+        assert_eq!(unreleased_changes(two.as_bytes()).expect("ok"), ["bb", "aa"]);
+        // Removing takes every line of the entry, and only those.
+        assert_eq!(s(remove_change(two.as_bytes(), "bb").expect("ok")), out);
+        let none = s(remove_change(out.as_bytes(), "aa").expect("ok"));
+        assert!(!none.contains("  "), "{none}");
+        // Released, it is still there.
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let released = release(out.as_bytes(), "1.1.0", date).expect("ok");
+        assert!(has_change(&released, "aa").expect("ok"));
+        assert!(unreleased_changes(&released).expect("ok").is_empty());
+    }
+
+    #[test]
+    fn an_entry_rewritten_is_wrapped_and_an_old_one_line_entry_stays() {
+        let one_line = format!("{TEMPLATE_END}\n### Changed\n\n{}\n", long("aa", 1).render());
+        // Unchanged content: the old one-line entry is history and stays as it is.
+        assert_eq!(s(upsert(one_line.as_bytes(), &long("aa", 5)).expect("ok")), one_line);
+        assert_eq!(
+            s(upsert_rendered(one_line.as_bytes(), Section::Changed, &long("aa", 1).render())
+                .expect("ok")),
+            one_line
+        );
+        // Changed content replaces all of it with the wrapped entry.
+        let mut changed = long("aa", 5);
+        changed.meta.impact = Some("a new impact".into());
+        let out = s(upsert(one_line.as_bytes(), &changed).expect("ok"));
+        assert_eq!(out.matches("change aa)").count(), 1, "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+        assert!(out.contains("a new impact"), "{out}");
+    }
+
+    #[test]
+    fn the_files_own_markdownlint_settings_decide_the_width() {
+        let off = "# C\n\n<!-- markdownlint-configure-file { \"MD013\": false, \"MD024\": { \"siblings_only\": true } } -->\n\n## [Unreleased]\n";
+        let out = s(upsert(off.as_bytes(), &long("aa", 1)).expect("ok"));
+        assert!(out.ends_with(&format!("{}\n", long("aa", 1).render())), "{out}");
+        let wide = off.replace("\"MD013\": false", "\"MD013\": { \"line_length\": 100 }");
+        let out = s(upsert(wide.as_bytes(), &long("aa", 1)).expect("ok"));
+        let entry_lines = |out: &str| {
+            out.lines()
+                .filter(|l| l.starts_with("- ") || l.starts_with("  "))
+                .map(|l| l.chars().count())
+                .collect::<Vec<_>>()
+        };
+        assert!(entry_lines(&out).iter().all(|n| *n <= 100), "{out}");
+        assert!(entry_lines(&out).iter().any(|n| *n > 80), "{out}");
+        // The repository's setting applies where the file says nothing.
+        let out =
+            s(upsert_wrapped(TEMPLATE_END.as_bytes(), &long("aa", 1), Wrap::Off).expect("ok"));
+        assert_eq!(out.lines().count(), TEMPLATE_END.lines().count() + 4, "{out}");
+        let out =
+            s(upsert_wrapped(TEMPLATE_END.as_bytes(), &long("aa", 1), Wrap::Width(60))
+                .expect("ok"));
+        assert!(out.lines().all(|l| l.chars().count() <= 60), "{out}");
+        // The files trail creates keep one line per entry (their template
+        // turns MD013 off), for line-by-line readers.
+        let fresh = s(upsert(crate::template(b"src").as_bytes(), &long("aa", 1)).expect("ok"));
+        assert!(fresh.ends_with(&format!("\n{}\n", long("aa", 1).render())), "{fresh}");
+    }
+
+    #[test]
+    fn a_persons_lines_under_an_entry_are_not_part_of_it() {
+        let e = long("aa", 1);
+        let wrapped = s(upsert(TEMPLATE_END.as_bytes(), &e).expect("ok"));
+        let noted = wrapped.replace("change aa)\n", "change aa)\n  A note of mine.\n");
+        assert_eq!(
+            change_entries(noted.as_bytes(), "aa").expect("ok"),
+            [(Section::Changed, e.render())]
+        );
+        let removed = s(remove_change(noted.as_bytes(), "aa").expect("ok"));
+        assert!(
+            removed.contains("  A note of mine.\n") && !removed.contains("change aa"),
+            "{removed}"
+        );
+        // A hand-written item wrapped over lines is no entry.
+        let hand = "## [Unreleased]\n\n### Changed\n\n- something a person wrote\n  on two lines (see x, change of plan)\n";
+        assert!(unreleased_changes(hand.as_bytes()).expect("ok").is_empty());
     }
 }

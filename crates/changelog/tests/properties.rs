@@ -176,8 +176,12 @@ fn assert_only_inserted(input: &[u8], output: &[u8], entry: &Entry) {
         _ => b"\n",
     };
     let rendered = entry.render();
+    // Wrapped at 80 columns: the first line and its continuation lines.
+    let wrapped = trail_changelog::Wrap::default().lines(&rendered);
+    let first = wrapped[0].as_bytes();
     // The file's bullet may be `*` or `+`; headings may be at any level.
-    let is_entry = |b: &[u8]| b.len() == rendered.len() && b[1..] == rendered.as_bytes()[1..];
+    let is_entry = |b: &[u8]| b.len() == first.len() && b[1..] == first[1..];
+    let is_continuation = |b: &[u8]| wrapped[1..].iter().any(|l| l.as_bytes() == b);
     let is_heading = |b: &[u8], title: &str| {
         let t = String::from_utf8_lossy(b);
         let hashes = t.len() - t.trim_start_matches('#').len();
@@ -216,6 +220,7 @@ fn assert_only_inserted(input: &[u8], output: &[u8], entry: &Entry) {
                     show()
                 );
             }
+            b if is_continuation(b) => {}
             b if is_heading(b, section) => headings += 1,
             b if is_heading(b, "[Unreleased]") => unreleased += 1,
             b"" => blanks += 1,
