@@ -43,6 +43,16 @@ fn agent_edits(env: &TestEnv, repo: &Path) -> Vec<Value> {
     env.trail_json(repo, ["log", "--kind", "agent.edit", "--json"])
 }
 
+fn prompt_records(env: &TestEnv, repo: &Path) -> Vec<Value> {
+    env.trail_json(repo, ["log", "--kind", "agent.prompt", "--json", "--reverse"])
+}
+
+/// The session file trail keeps for `session`.
+fn session_file(repo: &Path, session: &str) -> Value {
+    let path = repo.join(".git/trail/agents/sessions").join(format!("{session}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("session file")).expect("JSON")
+}
+
 fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{out}"))
@@ -483,9 +493,11 @@ fn a_commit_names_the_agent_sessions_whose_edits_it_holds() {
     let commits = env.trail_json(&repo, ["log", "--kind", "commit", "--json"]);
     let newest =
         commits.iter().find(|r| r["detail"]["subject"] == "friendlier greeting").expect("recorded");
+    // …with the prompt the edits followed.
+    let prompt = prompt_records(&env, &repo);
     assert_eq!(
         newest["detail"]["agents"],
-        serde_json::json!([{"name": "claude-code", "session": "abc123"}])
+        serde_json::json!([{"name": "claude-code", "session": "abc123", "prompts": [prompt[0]["seq"]]}])
     );
     // The next commit, without agent edits, names no session.
     std::fs::write(repo.join("other.txt"), "x\n").expect("write");
@@ -495,4 +507,272 @@ fn a_commit_names_the_agent_sessions_whose_edits_it_holds() {
     common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
     assert!(!message.contains("Agent-Session"), "{message}");
+}
+
+#[test]
+fn prompts_are_records_and_their_seqs_are_kept_in_the_session() {
+    let env = TestEnv::new();
+    let repo = repo_with_greeting(&env, "app");
+    for (agent, event, name) in [
+        ("claude-code", "UserPromptSubmit", "user-prompt-submit.json"),
+        ("cursor", "beforeSubmitPrompt", "before-submit-prompt.json"),
+        ("gemini", "BeforeAgent", "before-agent.json"),
+    ] {
+        hook(&env, &repo, agent, event, payload(agent, name, &repo)).assert_code(0);
+    }
+    let prompts = prompt_records(&env, &repo);
+    assert_eq!(prompts.len(), 3, "{prompts:?}");
+    for (record, (agent, session)) in prompts.iter().zip([
+        ("claude-code", "abc123"),
+        ("cursor", "668320d2-2fd8-4888-b33c-2a466fec86e7"),
+        ("gemini", "8f1c2a7e-5b3d-4e9a-9c11-2f0d6b7a4e55"),
+    ]) {
+        assert_eq!(record["source"], "agent");
+        assert_eq!(record["why"], "Make the greeting in greet.txt friendlier");
+        assert_eq!(record["detail"]["agent"]["name"], agent);
+        assert_eq!(record["detail"]["agent"]["session"], session);
+        assert_eq!(record["detail"]["prompt"], 1);
+        assert_eq!(record["actor"]["email"], common::COMMITTER_EMAIL);
+        assert!(record["paths"].as_array().is_none_or(Vec::is_empty), "{record}");
+        // The session file keeps the seq the record got.
+        let kept = session_file(&repo, session);
+        assert_eq!(kept["prompt_seq"], record["seq"], "{kept}");
+        assert_eq!(kept["prompt_seqs"], serde_json::json!([record["seq"]]));
+    }
+
+    // prompts = "none": still a record, without the text.
+    let toml = std::fs::read_to_string(repo.join("trail.toml")).expect("read");
+    std::fs::write(repo.join("trail.toml"), format!("{toml}\n[agent]\nprompts = \"none\"\n"))
+        .expect("write");
+    hook(
+        &env,
+        &repo,
+        "claude-code",
+        "UserPromptSubmit",
+        payload("claude-code", "user-prompt-submit.json", &repo),
+    )
+    .assert_code(0);
+    let prompts = prompt_records(&env, &repo);
+    let last = prompts.last().expect("a fourth record");
+    assert_eq!(prompts.len(), 4);
+    assert!(last.get("why").is_none(), "{last}");
+    assert_eq!(last["detail"]["prompt"], 2);
+    let all = std::fs::read_to_string(repo.join(".git/trail/agents/sessions/abc123.json"))
+        .expect("session file");
+    assert_eq!(session_file(&repo, "abc123")["prompt_seq"], last["seq"], "{all}");
+    env.trail_ok(&repo, ["verify"]);
+}
+
+/// Claude Code session abc123: a prompt, then an Edit of greet.txt.
+fn claude_prompt_and_edit(env: &TestEnv, repo: &Path, prompt: &str, content: &str) {
+    let mut input: Value =
+        serde_json::from_slice(&payload("claude-code", "user-prompt-submit.json", repo))
+            .expect("JSON");
+    input["prompt"] = Value::from(prompt);
+    hook(env, repo, "claude-code", "UserPromptSubmit", input.to_string().into_bytes())
+        .assert_code(0);
+    std::fs::write(repo.join("greet.txt"), content).expect("edit");
+    hook(
+        env,
+        repo,
+        "claude-code",
+        "PostToolUse",
+        payload("claude-code", "post-tool-use-edit.json", repo),
+    )
+    .assert_code(0);
+}
+
+#[test]
+fn log_agent_lists_an_agents_records_and_show_session_tells_its_story() {
+    let env = TestEnv::new();
+    let repo = repo_with_greeting(&env, "app");
+    claude_prompt_and_edit(&env, &repo, "Make the greeting friendlier", "hello, friend\n");
+    claude_prompt_and_edit(&env, &repo, "Now make it warmer", "hello, dear friend\n");
+    // Another agent's prompt, and a person's commit holding Claude's edits.
+    hook(
+        &env,
+        &repo,
+        "cursor",
+        "beforeSubmitPrompt",
+        payload("cursor", "before-submit-prompt.json", &repo),
+    )
+    .assert_code(0);
+    env.git_ok(&repo, ["add", "greet.txt"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "warmer greeting"]).env("TRAIL_WHY", "users asked");
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+
+    let mine = env.trail_json(&repo, ["log", "--agent", "claude-code", "--json", "--reverse"]);
+    let kinds: Vec<&str> = mine.iter().map(|r| r["kind"].as_str().expect("kind")).collect();
+    assert_eq!(kinds, ["agent.prompt", "agent.edit", "agent.prompt", "agent.edit", "commit"]);
+    assert_eq!(mine[4]["detail"]["subject"], "warmer greeting");
+    // A spelling the agent is known by, a limit counted after the filter.
+    let newest = env.trail_json(&repo, ["log", "--agent", "claude", "-n", "1", "--json"]);
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0]["kind"], "commit");
+    let cursor = env.trail_json(&repo, ["log", "--agent", "cursor", "--json"]);
+    assert_eq!(cursor.len(), 1, "{cursor:?}");
+    assert_eq!(cursor[0]["kind"], "agent.prompt");
+    let table = env.trail_ok(&repo, ["log", "--agent", "claude-code"]).stdout_str();
+    assert!(table.contains("claude-code prompt: Now make it warmer"), "{table}");
+    assert!(table.contains("claude-code Edit: greet.txt"), "{table}");
+
+    // The story, prompt by prompt.
+    let story = env.trail_json(&repo, ["show", "--session", "abc123", "--json"]);
+    assert_eq!(story.len(), 1);
+    let story = &story[0];
+    assert_eq!(story["session"], "abc123");
+    assert_eq!(story["agents"], serde_json::json!(["claude-code"]));
+    let turns = story["turns"].as_array().expect("turns");
+    assert_eq!(turns.len(), 2, "{story}");
+    assert_eq!(turns[0]["record"]["why"], "Make the greeting friendlier");
+    assert_eq!(turns[1]["record"]["why"], "Now make it warmer");
+    assert_eq!(turns[1]["edits"][0]["paths"][0]["size"], 19);
+    assert_eq!(turns[0]["edits"].as_array().expect("edits").len(), 1);
+    let commit = &story["commits"][0];
+    assert_eq!(commit["detail"]["subject"], "warmer greeting");
+    // The commit names both prompts its edits followed.
+    let seqs: Vec<&Value> = turns.iter().map(|t| &t["record"]["seq"]).collect();
+    assert_eq!(commit["detail"]["agents"][0]["prompts"], serde_json::json!(seqs));
+
+    let text = env.trail_ok(&repo, ["show", "--session", "abc"]).stdout_str();
+    for needle in [
+        "session abc123  (claude-code)",
+        "2 prompts, 2 edits, 1 commit",
+        "prompt 1  record",
+        "  Make the greeting friendlier",
+        "prompt 2  record",
+        "edit  record",
+        "warmer greeting",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in:\n{text}");
+    }
+    env.trail(&repo, ["log", "--agent", "vim"])
+        .assert_code(2)
+        .assert_stderr_has("the agents are: claude-code, cursor, gemini");
+    env.trail(&repo, ["show", "--session", "nobody"])
+        .assert_code(2)
+        .assert_stderr_has("no record names an agent session nobody");
+    env.trail(&repo, ["show", "1", "--session", "abc123"]).assert_code(2);
+}
+
+#[test]
+fn an_agents_own_commit_takes_its_prompts_as_the_why_and_a_persons_does_not() {
+    let env = TestEnv::new();
+    let repo = repo_with_greeting(&env, "app");
+    let cases = [
+        (
+            "claude-code",
+            "UserPromptSubmit",
+            "user-prompt-submit.json",
+            "PreToolUse",
+            "pre-tool-use-bash-commit.json",
+            "CLAUDECODE",
+            "1",
+        ),
+        (
+            "cursor",
+            "beforeSubmitPrompt",
+            "before-submit-prompt.json",
+            "beforeShellExecution",
+            "before-shell-execution-commit.json",
+            "CURSOR_AGENT",
+            "1",
+        ),
+        (
+            "gemini",
+            "BeforeAgent",
+            "before-agent.json",
+            "BeforeTool",
+            "before-tool-shell-commit.json",
+            "GEMINI_CLI",
+            "1",
+        ),
+    ];
+    for (i, (agent, prompt_event, prompt, shell_event, shell, var, value)) in
+        cases.into_iter().enumerate()
+    {
+        hook(&env, &repo, agent, prompt_event, payload(agent, prompt, &repo)).assert_code(0);
+        std::fs::write(repo.join("greet.txt"), format!("hello {i}\n")).expect("edit");
+        env.git_ok(&repo, ["add", "greet.txt"]);
+        // The agent's shell hook sees `git commit` and allows it…
+        let out = hook(&env, &repo, agent, shell_event, payload(agent, shell, &repo));
+        out.assert_code(0);
+        assert!(!out.stdout_str().contains("deny"), "{agent}: {out}");
+        // …and the commit runs in the agent's shell, without a Why.
+        let mut cmd = env.command("git", &repo);
+        cmd.args(["commit", "-q", "-m", "Make the greeting friendlier"]).env(var, value);
+        common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+        assert!(
+            message.contains("Why: Make the greeting in greet.txt friendlier"),
+            "{agent}: {message}"
+        );
+    }
+    let commits = env.trail_json(&repo, ["log", "--kind", "commit", "-n", "1", "--json"]);
+    assert_eq!(commits[0]["why"], "Make the greeting in greet.txt friendlier");
+
+    // A person's commit right after the agent's shell hook: no CLAUDECODE,
+    // so no prompt as its rationale (and trail.toml requires one).
+    hook(
+        &env,
+        &repo,
+        "claude-code",
+        "UserPromptSubmit",
+        payload("claude-code", "user-prompt-submit.json", &repo),
+    )
+    .assert_code(0);
+    hook(
+        &env,
+        &repo,
+        "claude-code",
+        "PreToolUse",
+        payload("claude-code", "pre-tool-use-bash-commit.json", &repo),
+    )
+    .assert_code(0);
+    std::fs::write(repo.join("greet.txt"), "a person's greeting\n").expect("edit");
+    env.git_ok(&repo, ["add", "greet.txt"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "mine"]);
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(1).assert_stderr_has("no rationale");
+    // A Why given wins over the prompts.
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "given"])
+        .env("CLAUDECODE", "1")
+        .env("TRAIL_WHY", "my own reason");
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Why: my own reason"), "{message}");
+
+    // The prompts since the session's last commit only: that commit took
+    // them, and the agent's next commit has none to default to.
+    let agent_commit = |subject: &str| {
+        hook(
+            &env,
+            &repo,
+            "claude-code",
+            "PreToolUse",
+            payload("claude-code", "pre-tool-use-bash-commit.json", &repo),
+        )
+        .assert_code(0);
+        std::fs::write(repo.join("greet.txt"), format!("{subject}\n")).expect("edit");
+        env.git_ok(&repo, ["add", "greet.txt"]);
+        let mut cmd = env.command("git", &repo);
+        cmd.args(["commit", "-q", "-m", subject]).env("CLAUDECODE", "1");
+        common::run(cmd, PROCESS_TIMEOUT)
+    };
+    agent_commit("again").assert_code(1).assert_stderr_has("no rationale");
+    // `[agent] commit_why = "none"` turns the default off.
+    let toml = std::fs::read_to_string(repo.join("trail.toml")).expect("read");
+    std::fs::write(repo.join("trail.toml"), format!("{toml}\n[agent]\ncommit_why = \"none\"\n"))
+        .expect("write");
+    hook(
+        &env,
+        &repo,
+        "claude-code",
+        "UserPromptSubmit",
+        payload("claude-code", "user-prompt-submit.json", &repo),
+    )
+    .assert_code(0);
+    agent_commit("off").assert_code(1).assert_stderr_has("no rationale");
 }

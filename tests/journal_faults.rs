@@ -163,7 +163,12 @@ fn spool_drained_twice_writes_each_record_once() {
     assert!(spool_files(&repo).is_empty(), "the spool is drained: {:?}", spool_files(&repo));
     let all = records(&env, &repo);
     let commits = per_commit(&all, "commit");
-    assert_eq!(commits.len(), 49, "first commit + 6 × 8: {commits:?}");
+    assert_eq!(
+        commits.len(),
+        49,
+        "first commit + 6 × 8: unverified {:?}",
+        per_commit(&all, "commit.unverified")
+    );
     let unverified = per_commit(&all, "commit.unverified");
     assert!(unverified.is_empty(), "nothing taken for a missed commit: {unverified:?}");
     assert!(commits.values().all(|&n| n == 1), "a commit recorded twice: {commits:?}");
@@ -181,14 +186,12 @@ fn a_damaged_spool_file_is_set_aside_and_never_blocks_the_journal() {
     std::fs::create_dir_all(&spool).expect("mkdir");
     std::fs::write(spool.join("00000000T000000.000000000Z-0badf00d.json"), b"[{\"kind\":")
         .expect("write");
-    let out = commit(&env, &repo, "b.txt", "second");
-    out.assert_code(0);
-    assert!(
-        out.stderr.contains("could not be read"),
-        "the commit says what it set aside: {}",
-        out.stderr
-    );
-    assert!(spool_files(&repo).is_empty(), "nothing waits: the commit was recorded directly");
+    commit(&env, &repo, "b.txt", "second").assert_code(0);
+    // post-commit hands its records over; the drainer it starts appends
+    // them and says what it set aside in its log.
+    let said = common::wait_for_drainer(&repo);
+    assert!(said.contains("could not be read"), "the drainer says what it set aside: {said}");
+    assert!(spool_files(&repo).is_empty(), "nothing waits: the commit was recorded");
     // JSON that parses but holds what no record may: set aside too, never appended.
     std::fs::write(
         spool.join("00000000T000000.000000001Z-0badf00e.json"),
@@ -196,6 +199,7 @@ fn a_damaged_spool_file_is_set_aside_and_never_blocks_the_journal() {
     )
     .expect("write");
     commit(&env, &repo, "c.txt", "third").assert_code(0);
+    common::wait_for_drainer(&repo);
     assert!(spool.join("damaged/00000000T000000.000000001Z-0badf00e.json").exists());
     env.trail_ok(&repo, ["verify"]);
     let aside = spool.join("damaged/00000000T000000.000000000Z-0badf00d.json");
@@ -219,7 +223,7 @@ fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     let mut cmd = env.command("git", &repo);
     cmd.args(["commit", "-q", "-m", "lost"])
         .env("TRAIL_WHY", "the kill")
-        .env("TRAIL_FAILPOINT", "gateway.deliver.append");
+        .env("TRAIL_FAILPOINT", "gateway.hand_over");
     run(cmd, PROCESS_TIMEOUT).assert_code(0);
     let lost = head(&env, &repo);
     assert_eq!(per_commit(&records(&env, &repo), "commit").get(&lost), None, "the kill worked");
@@ -230,6 +234,7 @@ fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     assert!(doctor.stdout_str().contains(&lost[..12]), "{}", doctor.stdout_str());
     // The next commit records it first.
     commit(&env, &repo, "c.txt", "next").assert_code(0);
+    common::wait_for_drainer(&repo);
     let next = head(&env, &repo);
     let all = records(&env, &repo);
     let unverified = per_commit(&all, "commit.unverified");
@@ -274,6 +279,7 @@ fn a_spent_single_use_token_is_refused_after_the_journal_is_replaced() {
     std::fs::write(repo.join(".mcp.json"), MCP_JSON).expect("write");
     env.git_ok(&repo, ["add", ".mcp.json"]);
     common::protect::commit(&env, &repo, Some(&token), "the docs server").assert_code(0);
+    common::wait_for_drainer(&repo);
     // The attacker's fresh start: no journal, no checkpoints.
     std::fs::remove_dir_all(repo.join(".git/trail")).expect("rm .git/trail");
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
@@ -357,17 +363,19 @@ fn warnings_read_like_trails_other_messages() {
     let env = TestEnv::new();
     let repo = env.trail_repo("r", "first");
     std::fs::create_dir(repo.join(".git/trail/journal.head.tmp")).expect("mkdir");
-    let out = commit(&env, &repo, "b.txt", "a warning");
-    out.assert_code(0);
-    assert!(out.stderr.contains("trail: warning: could not update"), "{out}");
-    assert!(!out.stderr.contains(" WARN "), "no raw log line: {out}");
+    commit(&env, &repo, "b.txt", "a warning").assert_code(0);
+    // The append happens in the drainer post-commit starts: its log.
+    let said = common::wait_for_drainer(&repo);
+    assert!(said.contains("trail: warning: could not update"), "{said}");
+    assert!(!said.contains(" WARN "), "no raw log line: {said}");
     // Asked for, the log keeps its form.
     let mut cmd = env.command("git", &repo);
     std::fs::write(repo.join("c.txt"), "c\n").expect("write");
     env.git_ok(&repo, ["add", "-A"]);
     cmd.args(["commit", "-q", "-m", "c"]).env("TRAIL_WHY", "log").env("TRAIL_LOG", "warn");
-    let logged = run(cmd, PROCESS_TIMEOUT);
-    assert!(logged.stderr.contains("WARN"), "{logged}");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let logged = common::wait_for_drainer(&repo);
+    assert!(logged.contains("WARN"), "{logged}");
 }
 
 /// `trail daemon start` while another process holds the store for longer

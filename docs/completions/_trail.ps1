@@ -106,6 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)')
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Only records of this commit: what git names it by (HEAD, a branch, a tag, HEAD~2, an id or an abbreviation). A name git cannot resolve is refused (exit 2)')
             [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'Only records of this change id (or an abbreviation)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Only records of this AI coding agent (claude-code, cursor, gemini): its prompts (agent.prompt), its edits (agent.edit) and the commits holding its edits (their detail.agents names it). `trail show --session ID` tells one session''s story')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N records')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N records')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print each record (the default: the table; --json is --format json)')
@@ -130,8 +131,9 @@ Register-ArgumentCompleter -Native -CommandName 'trail' -ScriptBlock {
             break
         }
         'trail;show' {
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Show an AI coding agent session''s story instead: its id as the agent gave it (`detail.agent.session`, the `Agent-Session:` trailer), or a unique beginning of it')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the canonical record(s) as JSON Lines instead')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the canonical record(s) as JSON Lines instead; with --session, one JSON object: {"session", "agents", "turns": [{"prompt": N, "record": RECORD or null, "edits": [RECORD...]}], "commits": [RECORD...]}')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)')

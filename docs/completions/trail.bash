@@ -1974,7 +1974,7 @@ _trail() {
             return 0
             ;;
         trail__subcmd__log)
-            opts="-n -f -v -q -P -h -V --path --since --until --author --no-mailmap --kind --commit --change --limit --reverse --json --all-clones --format --follow --verbose --quiet --local --color --no-pager --help --version"
+            opts="-n -f -v -q -P -h -V --path --since --until --author --no-mailmap --kind --commit --change --agent --limit --reverse --json --all-clones --format --follow --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2005,6 +2005,10 @@ _trail() {
                     return 0
                     ;;
                 --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2232,12 +2236,16 @@ _trail() {
             return 0
             ;;
         trail__subcmd__show)
-            opts="-v -q -P -h -V --json --verbose --quiet --local --color --no-pager --help --version"
+            opts="-v -q -P -h -V --json --session --verbose --quiet --local --color --no-pager --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

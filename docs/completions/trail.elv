@@ -100,6 +100,7 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --kind 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)'
             cand --commit 'Only records of this commit: what git names it by (HEAD, a branch, a tag, HEAD~2, an id or an abbreviation). A name git cannot resolve is refused (exit 2)'
             cand --change 'Only records of this change id (or an abbreviation)'
+            cand --agent 'Only records of this AI coding agent (claude-code, cursor, gemini): its prompts (agent.prompt), its edits (agent.edit) and the commits holding its edits (their detail.agents names it). `trail show --session ID` tells one session''s story'
             cand -n 'Show at most N records'
             cand --limit 'Show at most N records'
             cand --format 'How to print each record (the default: the table; --json is --format json)'
@@ -123,8 +124,9 @@ set edit:completion:arg-completer[trail] = {|@words|
             cand --version 'Print version'
         }
         &'trail;show'= {
+            cand --session 'Show an AI coding agent session''s story instead: its id as the agent gave it (`detail.agent.session`, the `Agent-Session:` trailer), or a unique beginning of it'
             cand --color 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never'
-            cand --json 'Print the canonical record(s) as JSON Lines instead'
+            cand --json 'Print the canonical record(s) as JSON Lines instead; with --session, one JSON object: {"session", "agents", "turns": [{"prompt": N, "record": RECORD or null, "edits": [RECORD...]}], "commits": [RECORD...]}'
             cand -v 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand --verbose 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
             cand -q 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'

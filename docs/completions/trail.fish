@@ -91,6 +91,7 @@ complete -c trail -n "__fish_trail_using_subcommand log" -l author -d 'Only reco
 complete -c trail -n "__fish_trail_using_subcommand log" -l kind -d 'Only records of exactly this kind (commit, fs.modify, ...). `commit.*` matches a whole family; a bare family name that is not itself a kind, such as `fs`, does too. A value no kind matches is refused (exit 2)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l commit -d 'Only records of this commit: what git names it by (HEAD, a branch, a tag, HEAD~2, an id or an abbreviation). A name git cannot resolve is refused (exit 2)' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l change -d 'Only records of this change id (or an abbreviation)' -r
+complete -c trail -n "__fish_trail_using_subcommand log" -l agent -d 'Only records of this AI coding agent (claude-code, cursor, gemini): its prompts (agent.prompt), its edits (agent.edit) and the commits holding its edits (their detail.agents names it). `trail show --session ID` tells one session\'s story' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -s n -l limit -d 'Show at most N records' -r
 complete -c trail -n "__fish_trail_using_subcommand log" -l format -d 'How to print each record (the default: the table; --json is --format json)' -r -f -a "table\t'A header, then one row per record'
 json\t'The records as stored, one per line'
@@ -110,10 +111,11 @@ complete -c trail -n "__fish_trail_using_subcommand log" -l local -d 'Show times
 complete -c trail -n "__fish_trail_using_subcommand log" -s P -l no-pager -d 'Do not send `log`, `show` and `timeline` output through a pager. By default, on a terminal, it goes to TRAIL_PAGER, else git\'s core.pager, else PAGER, else `less -FRX`; an empty value or `cat` means none'
 complete -c trail -n "__fish_trail_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c trail -n "__fish_trail_using_subcommand log" -s V -l version -d 'Print version'
+complete -c trail -n "__fish_trail_using_subcommand show" -l session -d 'Show an AI coding agent session\'s story instead: its id as the agent gave it (`detail.agent.session`, the `Agent-Session:` trailer), or a unique beginning of it' -r
 complete -c trail -n "__fish_trail_using_subcommand show" -l color -d 'When to colour the output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1 colours a pipe too), always, never' -r -f -a "auto\t'Colour on a terminal, unless the environment says otherwise (NO_COLOR, CLICOLOR_FORCE, CLICOLOR, TERM=dumb)'
 always\t'Always colour, even into a pipe or a file'
 never\t'Never colour'"
-complete -c trail -n "__fish_trail_using_subcommand show" -l json -d 'Print the canonical record(s) as JSON Lines instead'
+complete -c trail -n "__fish_trail_using_subcommand show" -l json -d 'Print the canonical record(s) as JSON Lines instead; with --session, one JSON object: {"session", "agents", "turns": [{"prompt": N, "record": RECORD or null, "edits": [RECORD...]}], "commits": [RECORD...]}'
 complete -c trail -n "__fish_trail_using_subcommand show" -s v -l verbose -d 'Log more about what trail does (repeat for more); TRAIL_LOG=debug also works'
 complete -c trail -n "__fish_trail_using_subcommand show" -s q -l quiet -d 'Print only errors and warnings, no progress or notes (RUST_LOG or TRAIL_LOG choose what the log shows)'
 complete -c trail -n "__fish_trail_using_subcommand show" -l local -d 'Show times in the local time zone instead of UTC (tables only: the journal and every --json output keep UTC)'

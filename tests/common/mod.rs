@@ -77,6 +77,9 @@ impl TestEnv {
         let mut cmd = self.command("git", &repo);
         cmd.args(["commit", "-q", "-m", subject]).env("TRAIL_WHY", "a start");
         run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        // Settled: the drainer post-commit started has appended the commit
+        // and written its checkpoint.
+        wait_for_drainer(&repo);
         repo
     }
 
@@ -462,6 +465,45 @@ pub fn env_summary(env: &TestEnv) -> String {
         .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Wait (up to 20 s) until the background `trail drain` that post-commit
+/// starts is done with `repo`: no drainer holds `pending/drainer.lock` and
+/// nothing waits in the spool. Returns what it wrote to `pending/drain.log`.
+pub fn wait_for_drainer(repo: &Path) -> String {
+    wait_for_drainer_since(repo, 0)
+}
+
+/// The length of `pending/drain.log` now (for [`wait_for_drainer_since`]).
+pub fn drain_log_len(repo: &Path) -> u64 {
+    std::fs::metadata(repo.join(".git/trail/pending/drain.log")).map_or(0, |m| m.len())
+}
+
+/// [`wait_for_drainer`], returning what the drainer wrote to its log after
+/// byte `since`. It also stops waiting when the drainer left
+/// `pending/drain.failed` (the journal could not be written: the spool
+/// keeps the records).
+pub fn wait_for_drainer_since(repo: &Path, since: u64) -> String {
+    let pending = repo.join(".git/trail/pending");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let idle = match std::fs::File::open(pending.join("drainer.lock")) {
+            Ok(file) => file.try_lock().is_ok(),
+            Err(_) => true,
+        };
+        let spooled = std::fs::read_dir(pending.join("spool")).map_or(0, |dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        });
+        let failed = pending.join("drain.failed").exists();
+        if idle && (spooled == 0 || failed) || std::time::Instant::now() > deadline {
+            let log = std::fs::read(pending.join("drain.log")).unwrap_or_default();
+            let from = (since as usize).min(log.len());
+            return String::from_utf8_lossy(&log[from..]).into_owned();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[cfg(test)]

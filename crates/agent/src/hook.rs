@@ -20,7 +20,7 @@ use trail_journal::Draft;
 
 use crate::guard::{self, Repo, Verdict, Write};
 use crate::payload::{self, Call, NewContent, Step, Target};
-use crate::{Agent, edit, repo_relative, session, shell};
+use crate::{Agent, claim, edit, repo_relative, session, shell};
 
 /// What the CLI writes and exits with, and the record it delivers.
 #[derive(Debug, Default)]
@@ -149,18 +149,45 @@ pub fn respond(call: &Call, repo: &Repo<'_>, cwd: &Path) -> Answer {
             if let Some(warning) = warning {
                 answer = answer.note(format!("trail: {warning}"));
             }
+            // The prompt is a record too (`agent.prompt`), kept as the
+            // setting allows; the CLI notes the seq it gets.
             match session::record_prompt(&trail_dir, agent, &session_id, prompt, mode) {
-                Ok(_) => answer,
+                Ok(kept) => {
+                    answer.draft = Some(session::prompt_draft(call, &kept));
+                    answer
+                }
                 Err(e) => answer.note(format!("trail: cannot keep the session's prompt: {e}")),
             }
         }
-        Step::BeforeWrite(targets) => guard_answer(call, repo, writes(repo, cwd, targets)),
+        Step::BeforeWrite(targets) => {
+            let writes = writes(repo, cwd, targets);
+            let paths: Vec<Vec<u8>> = writes.iter().map(|w| w.path.clone()).collect();
+            let answer = guard_answer(call, repo, writes);
+            // Allowed: a claim on the paths, so that the watcher, seeing the
+            // same save, leaves the record to the post-tool hook (claim.rs).
+            if is_denial(&answer) {
+                return answer;
+            }
+            match claim::claim(&trail_dir, repo.workdir, call, &paths) {
+                Ok(()) => answer,
+                Err(e) => answer.note(format!("trail: cannot claim the paths for the edit: {e}")),
+            }
+        }
         Step::BeforeShell(command) => {
             let targets: Vec<Target> = shell::written_paths(command, cwd)
                 .into_iter()
                 .map(|path| Target { path, content: NewContent::Unknown })
                 .collect();
-            guard_answer(call, repo, writes(repo, cwd, &targets))
+            let answer = guard_answer(call, repo, writes(repo, cwd, &targets));
+            // A commit the agent is about to make: its session is noted for
+            // pre-commit (docs/agents.md, "In commits").
+            if !is_denial(&answer)
+                && shell::runs_commit(command)
+                && let Err(e) = crate::committing::note(&trail_dir, agent, &session_id)
+            {
+                return answer.note(format!("trail: cannot note the agent's commit: {e}"));
+            }
+            answer
         }
         Step::AfterWrite(targets) => {
             let paths: Vec<Vec<u8>> =
@@ -193,10 +220,25 @@ pub fn respond(call: &Call, repo: &Repo<'_>, cwd: &Path) -> Answer {
             }
             match edit::draft(repo, call, &paths, kept.as_ref(), extra) {
                 Ok(draft) => {
+                    // The claim settled with what is recorded (claim.rs).
+                    let settled = match &draft {
+                        Some(d) => {
+                            claim::settle(&trail_dir, repo.workdir, call, &d.paths, d.id.as_deref())
+                        }
+                        None => claim::release(&trail_dir, repo.workdir, call, &paths),
+                    };
                     answer.draft = draft;
-                    answer
+                    match settled {
+                        Ok(()) => answer,
+                        Err(e) => {
+                            answer.note(format!("trail: cannot settle the edit's claim: {e}"))
+                        }
+                    }
                 }
-                Err(e) => answer.note(format!("trail: cannot record the agent's edit: {e}")),
+                Err(e) => {
+                    let _ = claim::release(&trail_dir, repo.workdir, call, &paths);
+                    answer.note(format!("trail: cannot record the agent's edit: {e}"))
+                }
             }
         }
         Step::SessionStart | Step::SessionEnd => {
@@ -212,6 +254,13 @@ pub fn respond(call: &Call, repo: &Repo<'_>, cwd: &Path) -> Answer {
         }
         Step::Other => allow(agent, event),
     }
+}
+
+/// Whether `answer` refuses the call (Cursor refuses with exit 0).
+fn is_denial(answer: &Answer) -> bool {
+    answer.exit != 0
+        || serde_json::from_str::<Value>(&answer.stdout)
+            .is_ok_and(|v| v.get("permission").and_then(Value::as_str) == Some("deny"))
 }
 
 fn guard_answer(call: &Call, repo: &Repo<'_>, writes: Vec<Write>) -> Answer {

@@ -15,8 +15,16 @@
 //! - [`session`]: the session's latest prompt (kept per `[agent] prompts`);
 //! - [`edit`]: the `agent.edit` record of a file-changing tool call, its
 //!   content stored like the watcher's saves;
+//! - [`claim`]: the claim a pre-tool hook leaves on the paths it is about
+//!   to write and the post-tool hook settles, so that the watcher, seeing
+//!   the same save, writes no second record;
 //! - [`ledger`]: the sessions whose edits wait for a commit (its
-//!   `Agent-Session:` trailers and `detail.agents`);
+//!   `Agent-Session:` trailers and `detail.agents` with the prompts that led
+//!   to the edits);
+//! - [`committing`]: a commit the agent itself makes, whose rationale
+//!   defaults to the session's prompts;
+//! - [`story`]: the queries — the records of an agent (`trail log --agent`)
+//!   and a session's story prompt by prompt (`trail show --session`);
 //! - [`hook`]: `trail agent hook AGENT EVENT` as a function from a payload to
 //!   an [`hook::Answer`] in the agent's own format.
 //!
@@ -24,6 +32,8 @@
 //! stderr, delivers its record through the journal gateway and exits with
 //! its code.
 
+pub mod claim;
+pub mod committing;
 pub mod edit;
 pub mod guard;
 pub mod hook;
@@ -32,6 +42,7 @@ pub mod payload;
 pub mod session;
 pub mod settings;
 pub mod shell;
+pub mod story;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -284,6 +284,64 @@ fn command_writes(words: &[String], cwd: &Path) -> Vec<String> {
     }
 }
 
+/// Whether `command` plainly runs `git commit` (or `trail commit`): one of
+/// its simple commands, after leading assignments and wrappers (`env`,
+/// `sudo`, …) and git's own options (`-C DIR`, `-c KEY=VALUE`, …), is that
+/// program with `commit` as its subcommand. Best effort, as
+/// [`written_paths`]: a commit run by a script or an alias is not seen.
+pub fn runs_commit(command: &str) -> bool {
+    let mut segments: Vec<Vec<String>> = vec![Vec::new()];
+    let mut skip_next = false;
+    for token in tokenize(command) {
+        match token {
+            Token::Separator => segments.push(Vec::new()),
+            Token::Redirect | Token::Dup => skip_next = true,
+            Token::Word(_) if skip_next => skip_next = false,
+            Token::Word(w) => {
+                if let Some(last) = segments.last_mut() {
+                    last.push(w);
+                }
+            }
+        }
+    }
+    segments.iter().any(|words| segment_commits(words))
+}
+
+fn segment_commits(words: &[String]) -> bool {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let assignment = first.contains('=') && !first.starts_with('=') && !first.starts_with('-');
+        if assignment || PREFIXES.contains(&base(first)) {
+            rest = &rest[1..];
+            while rest.first().is_some_and(|w| w.starts_with('-')) {
+                rest = &rest[1..];
+            }
+        } else {
+            break;
+        }
+    }
+    let Some((name, args)) = rest.split_first() else { return false };
+    match base(name) {
+        "trail" => args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| a == "commit"),
+        "git" => {
+            let mut args = args.iter();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    // git's options that take the next word.
+                    "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--exec-path"
+                    | "--config-env" | "--super-prefix" => {
+                        args.next();
+                    }
+                    a if a.starts_with('-') => {}
+                    a => return a == "commit",
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
 fn base(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
@@ -321,5 +379,19 @@ mod tests {
         assert_eq!(w("FOO=1 tee out < in"), ["out"]);
         assert_eq!(w("git status; ls -la"), Vec::<String>::new());
         assert_eq!(w("dd if=x of=.mcp.json"), [".mcp.json"]);
+    }
+
+    #[test]
+    fn commits() {
+        assert!(runs_commit("git commit -m 'fix the login'"));
+        assert!(runs_commit("git add -A && git commit -qm x"));
+        assert!(runs_commit("cd sub; GIT_AUTHOR_NAME=a git -C .. -c user.name=x commit"));
+        assert!(runs_commit("trail commit -m x --why y"));
+        assert!(runs_commit("/usr/bin/git --no-pager commit --amend --no-edit"));
+        assert!(!runs_commit("git status"));
+        assert!(!runs_commit("git log --grep commit"));
+        assert!(!runs_commit("echo git commit"));
+        assert!(!runs_commit("git -C commit status"));
+        assert!(!runs_commit("git commit-tree HEAD^{tree}"));
     }
 }

@@ -63,6 +63,10 @@ pub enum Command {
     Commit(commands::commit::CommitArgs),
     #[command(hide = true)]
     Hook(commands::hook::HookArgs),
+    /// Append the records hooks handed over (post-commit starts this in the
+    /// background).
+    #[command(hide = true)]
+    Drain,
     Hooks(commands::hooks::HooksArgs),
     Changelog(commands::changelog::ChangelogArgs),
     Keygen(commands::keygen::KeygenArgs),

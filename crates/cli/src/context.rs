@@ -58,9 +58,13 @@ impl Repo {
     }
 
     /// The journal: through the watcher's socket while it runs (it owns the
-    /// store), else the store itself.
+    /// store), else the store itself; with the records hooks handed over to
+    /// the spool appended first (post-commit does not open the store), so
+    /// that what was committed is there to read.
     pub fn open_store(&self) -> Result<Store, CommandError> {
-        Ok(self.gateway().open()?)
+        let store = self.gateway().open()?;
+        crate::pending::drain_for_reader(self, &store);
+        Ok(store)
     }
 
     /// Open the store for a command that relies on its indexes (queries,

@@ -68,6 +68,146 @@ pub fn append_caught_up(
     }
 }
 
+/// Hand `drafts` over to the journal without opening it: they are written
+/// to the spool, durable before this returns, and a drainer is started in the
+/// background (`trail drain`: it appends them, catches up missed commits
+/// with `catch_up` and writes the checkpoint `after` writes). When the spool
+/// cannot be written, the records are delivered here and now, as before
+/// (`append_caught_up`), which keeps them or says why it cannot.
+pub fn hand_over(
+    repo: &crate::context::Repo,
+    drafts: Vec<trail_journal::Draft>,
+    unless_known: Option<&trail_git::ObjectId>,
+    catch_up: impl FnOnce(&crate::context::Store) -> Vec<trail_journal::Draft>,
+    after: impl FnOnce(&crate::context::Store),
+) -> Result<(), CommandError> {
+    match repo.gateway().hand_over(&drafts) {
+        Ok(_) => {
+            // The last drainer could not write the journal: said on every
+            // commit until one can (the records wait; nothing is lost).
+            if let Ok(why) = std::fs::read_to_string(drain_failed_path(repo)) {
+                crate::output::say(format_args!(
+                    "warning: the journal could not be written ({}); the records wait in {} (`trail doctor` says what to do)",
+                    why.trim(),
+                    repo.gateway().spool().dir().display()
+                ));
+            }
+            start_drainer(repo);
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(
+                "cannot hand the records over through the spool ({e}); writing them now"
+            );
+            append_caught_up(repo, drafts, unless_known, catch_up, after)
+        }
+    }
+}
+
+/// What a command that reads the journal does first: append what hooks
+/// handed over to the spool ([`hand_over`]), waiting up to the store's lock
+/// wait for a drainer at work, then — when it appended anything — the
+/// commits made here whose post-commit was killed, as the drainer would: a
+/// command run right after `git commit` finds the commit whether or not the
+/// drainer got there first. What it cannot do is said as a warning; the
+/// journal is read all the same (`trail status` lists what waits).
+pub fn drain_for_reader(repo: &crate::context::Repo, store: &crate::context::Store) {
+    let gateway = repo.gateway();
+    if gateway.spool().is_empty() {
+        return;
+    }
+    let draining = crate::records::spooled_commits(repo);
+    let why = match gateway.drain_waiting(store, trail_journal::store::LOCK_WAIT) {
+        Ok(drained) if drained.busy => "another process is still writing them".to_owned(),
+        Ok(drained) => {
+            let _ = std::fs::remove_file(drain_failed_path(repo));
+            say_drained(&gateway, &drained);
+            if drained.written == 0 {
+                return;
+            }
+            let missed = crate::records::to_catch_up(repo, store, &draining);
+            let mut told = Vec::new();
+            let drafts = trail_hooks::post_commit::caught_up(
+                &repo.git,
+                &missed,
+                trail_journal::Timestamp::now(),
+                &mut told,
+            );
+            for notice in told {
+                crate::output::say(notice);
+            }
+            let appended = match drafts.is_empty() {
+                true => Ok(()),
+                false => trail_journal::LogStore::append(store, drafts).map(|_| ()),
+            };
+            match appended {
+                Ok(()) => {
+                    // The checkpoint the drainer would have written.
+                    if let Some(workdir) = &repo.location.workdir
+                        && let Ok(config) = crate::config::load(&workdir.join("trail.toml"))
+                    {
+                        crate::sync::checkpoint_after_hook(repo, &config, store);
+                    }
+                    return;
+                }
+                Err(e) => e.to_string(),
+            }
+        }
+        Err(e) => e.to_string(),
+    };
+    crate::output::say(format_args!(
+        "warning: records waiting in {} were not written to the journal: {why} (`trail status` lists them)",
+        gateway.spool().dir().display()
+    ));
+}
+
+/// Where the drainer leaves why it could not write the journal (removed by
+/// the next drain that can).
+pub fn drain_failed_path(repo: &crate::context::Repo) -> std::path::PathBuf {
+    repo.location.trail_dir().join("pending").join("drain.failed")
+}
+
+/// How large `pending/drain.log` may grow before a drainer starts it afresh.
+const DRAIN_LOG_MAX: u64 = 256 * 1024;
+
+/// Start `trail drain` in the background, detached: no standard streams
+/// shared with the hook (git, a GUI or a test reading the hook's output would
+/// wait for it otherwise), its own process group (a Ctrl-C that ends the
+/// commit does not cut it short). What it could not do, it writes to
+/// `.git/trail/pending/drain.log`; what it leaves in the spool the next
+/// command that reads the journal appends.
+fn start_drainer(repo: &crate::context::Repo) {
+    use std::os::unix::process::CommandExt as _;
+    use std::process::{Command, Stdio};
+    let Ok(exe) = std::env::current_exe() else { return };
+    // Appended to, not truncated: a drainer started earlier may still be
+    // writing what a person must read. Started afresh once it is large.
+    let log = repo.location.trail_dir().join("pending").join("drain.log");
+    if std::fs::metadata(&log).is_ok_and(|m| m.len() > DRAIN_LOG_MAX) {
+        let _ = std::fs::remove_file(&log);
+    }
+    let stderr = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null());
+    let started = Command::new(exe)
+        .arg("drain")
+        .current_dir(&repo.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .process_group(0)
+        .spawn();
+    // Not waited for: when the hook exits, init reaps it.
+    if let Err(e) = started {
+        tracing::debug!(
+            "cannot start `trail drain` ({e}); the next command that reads the journal appends the records"
+        );
+    }
+}
+
 /// Say what a drain set aside (the rest of a drain needs no words).
 pub fn say_drained(gateway: &trail_gateway::Gateway, drained: &trail_gateway::Drained) {
     if !drained.set_aside.is_empty() {
@@ -89,6 +229,7 @@ pub fn write_spooled(
     let drained = gateway
         .drain_into(store)
         .map_err(|e| CommandError::environment(format!("cannot write the spooled records: {e}")))?;
+    let _ = std::fs::remove_file(drain_failed_path(repo));
     say_drained(&gateway, &drained);
     Ok(drained.written)
 }

@@ -17,15 +17,24 @@ const MISSED_WINDOW: usize = 50;
 
 /// Commits `git commit` made in this worktree (HEAD's reflog) after one the
 /// journal records that the journal does not — their post-commit was killed
-/// or failed before it wrote — oldest first, `except` left out (the commit
-/// being recorded now). The search goes back from the newest entry to the
+/// or failed before it wrote — oldest first, `except` left out (the commits
+/// being recorded now: the hook's own, or those a drain just appended). The
+/// search goes back from the newest entry to the
 /// first commit made here that the journal knows; without one in the last
 /// [`MISSED_WINDOW`] entries nothing is reported, since commits made before
 /// trail was set up are history for `trail import`, not misses.
+/// The commits whose records wait in the spool now (a drain about to run
+/// appends them: [`missed_commits`] must look past them).
+pub fn spooled_commits(repo: &crate::context::Repo) -> Vec<trail_git::ObjectId> {
+    crate::pending::spool_waiting(repo)
+        .map(|w| w.drafts.into_iter().filter_map(|d| d.commit?.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
 pub fn missed_commits(
     repo: &crate::context::Repo,
     store: &dyn LogStore,
-    except: Option<trail_git::ObjectId>,
+    except: &[trail_git::ObjectId],
 ) -> Vec<trail_git::ObjectId> {
     // A commit whose record waits in the spool is accounted for.
     let spooled: std::collections::HashSet<String> = match crate::pending::spool_waiting(repo) {
@@ -35,7 +44,7 @@ pub fn missed_commits(
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
-        if Some(id) == except || !seen.insert(id) {
+        if except.contains(&id) || !seen.insert(id) {
             continue;
         }
         if spooled.contains(&id.to_string()) {
@@ -49,6 +58,49 @@ pub fn missed_commits(
             }
             Ok(false) => out.push(id),
             Err(_) => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
+/// The commits to record as missed now: those [`missed_commits`] would
+/// report, except any newer than the newest commit that is settled — known
+/// to the journal, waiting in the spool, or in `recording` (the hook's own
+/// commit, or what a drain just appended). A commit newer than that may be
+/// one whose post-commit is running right now (git moves HEAD before it runs
+/// post-commit, and post-commit hands its records over a moment later): it is
+/// left for a later catch-up, which finds it below a newer settled commit if
+/// its post-commit really died. Oldest first.
+pub fn to_catch_up(
+    repo: &crate::context::Repo,
+    store: &dyn LogStore,
+    recording: &[trail_git::ObjectId],
+) -> Vec<trail_git::ObjectId> {
+    let spooled: std::collections::HashSet<String> = match crate::pending::spool_waiting(repo) {
+        Ok(waiting) => waiting.drafts.into_iter().filter_map(|d| d.commit).collect(),
+        Err(_) => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut anchored = false;
+    for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
+        if !seen.insert(id) {
+            continue;
+        }
+        let settled = recording.contains(&id)
+            || spooled.contains(&id.to_string())
+            || match is_known(store, &id) {
+                Ok(known) => known,
+                Err(_) => return Vec::new(),
+            };
+        match (anchored, settled) {
+            (false, true) => anchored = true,
+            (false, false) => {}
+            (true, true) => {
+                out.reverse();
+                return out;
+            }
+            (true, false) => out.push(id),
         }
     }
     Vec::new()

@@ -146,8 +146,15 @@ impl Gateway {
 
     /// Append what waits in the spool to `store`.
     pub fn drain_into(&self, store: &dyn LogStore) -> Result<Drained, Failure> {
+        self.drain_waiting(store, Duration::ZERO)
+    }
+
+    /// [`Gateway::drain_into`], waiting up to `wait` for a drainer that is at
+    /// work to finish.
+    pub fn drain_waiting(&self, store: &dyn LogStore, wait: Duration) -> Result<Drained, Failure> {
         self.spool()
-            .drain(
+            .drain_waiting(
+                wait,
                 |commit| is_known_commit(store, commit).map_err(Failure::from),
                 |drafts| store.append(drafts).map(|_| ()).map_err(Failure::from),
             )
@@ -155,6 +162,19 @@ impl Gateway {
                 spool::DrainError::Spool(e) => Failure::Spool(e),
                 spool::DrainError::Append(e) => e,
             })
+    }
+
+    /// Keep `drafts` in the spool, complete and durable (data and directory
+    /// entry synced) before this returns: a hook's records are safe from
+    /// here on, whatever happens to the process. Someone must then drain
+    /// them ([`Gateway::deliver_caught_up`] with no drafts: the drainer a
+    /// hook starts, the watcher, or any command that reads the journal
+    /// that opens it, first draining the spool with [`Gateway::drain_waiting`]). This is how post-commit records
+    /// without paying for opening the store on the commit's critical path
+    /// (docs/architecture.md, "post-commit hands over").
+    pub fn hand_over(&self, drafts: &[Draft]) -> Result<PathBuf, SpoolError> {
+        trail_failpoint::hit("gateway.hand_over");
+        self.spool().keep(drafts)
     }
 
     /// Deliver `drafts` to the journal: open it, drain the spool into it,
@@ -301,13 +321,32 @@ mod tests {
         let delivery =
             gateway.deliver(vec![commit_draft(&other)], Some(&other), |_| {}).expect("written");
         match delivery {
-            Delivery::Written { drained } => assert_eq!(drained.written, 2),
+            // The copy names a commit the journal knows once the first is in:
+            // it is dropped, not handed over again.
+            Delivery::Written { drained } => assert_eq!(drained.written, 1),
             other => panic!("expected written, got {other:?}"),
         }
         let store = gateway.open().expect("open");
         assert_eq!(store.head().expect("head").seq, 2, "the spooled draft went in once");
         assert!(is_known_commit(&store, &c).expect("read"));
         assert!(is_known_commit(&store, &other).expect("read"));
+    }
+
+    #[test]
+    fn a_post_commit_that_ran_twice_is_handed_over_twice_and_recorded_once() {
+        let (_dir, gateway) = repo();
+        let c = "12".repeat(20);
+        // Two runs, two batches, each with its own draft ids.
+        for run in ["first", "second"] {
+            let mut draft = commit_draft(&c);
+            draft.id = Some(trail_journal::record::new_draft_id());
+            gateway.hand_over(&[draft]).expect(run);
+        }
+        let store = gateway.open().expect("open");
+        let drained = gateway.drain_into(&store).expect("drain");
+        assert_eq!(drained.written, 1, "the second batch names a known commit");
+        assert_eq!(store.head().expect("head").seq, 1);
+        assert!(gateway.spool().is_empty(), "both files are gone");
     }
 
     #[test]

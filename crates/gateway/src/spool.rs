@@ -116,6 +116,12 @@ impl Spool {
         Ok(path)
     }
 
+    /// Whether no batch waits (a directory listing: cheap enough for every
+    /// command that opens the journal to ask).
+    pub fn is_empty(&self) -> bool {
+        self.files().map_or(true, |files| files.is_empty())
+    }
+
     /// Everything waiting, without draining (for status and doctor).
     pub fn waiting(&self) -> Result<Waiting, SpoolError> {
         let mut out = Waiting::default();
@@ -130,12 +136,27 @@ impl Spool {
     }
 
     /// Hand every spooled batch to `append`, oldest first, removing each file
-    /// once `append` returned; unreadable files are set aside. A `commit`
-    /// draft whose commit `known` says the journal records already is dropped
-    /// (drafts spooled by versions without draft ids). Returns at once, with
-    /// `busy`, when another process is draining.
+    /// once `append` returned; unreadable files are set aside. A batch that
+    /// holds a `commit` or `commit.unverified` draft of a commit `known` says
+    /// the journal records already is dropped whole: a post-commit that ran
+    /// twice (each run made its own batch, with its own draft ids) records the
+    /// commit once, as [`crate::Gateway::deliver`]'s `unless_known` does for a
+    /// batch delivered at once. Returns at once, with `busy`, when another
+    /// process is draining.
     pub fn drain<E>(
         &self,
+        known: impl Fn(&str) -> Result<bool, E>,
+        append: impl FnMut(Vec<Draft>) -> Result<(), E>,
+    ) -> Result<Drained, DrainError<E>> {
+        self.drain_waiting(std::time::Duration::ZERO, known, append)
+    }
+
+    /// [`Spool::drain`], waiting up to `wait` for another drainer to finish
+    /// (a reader that must see what a hook handed over waits for the drainer
+    /// the hook started). `busy` when it did not finish in time.
+    pub fn drain_waiting<E>(
+        &self,
+        wait: std::time::Duration,
         known: impl Fn(&str) -> Result<bool, E>,
         mut append: impl FnMut(Vec<Draft>) -> Result<(), E>,
     ) -> Result<Drained, DrainError<E>> {
@@ -144,9 +165,18 @@ impl Spool {
         if files.is_empty() {
             return Ok(drained);
         }
-        let Some(_lock) = self.try_lock()? else {
-            drained.busy = true;
-            return Ok(drained);
+        let deadline = std::time::Instant::now() + wait;
+        let _lock = loop {
+            match self.try_lock()? {
+                Some(lock) => break lock,
+                None if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                None => {
+                    drained.busy = true;
+                    return Ok(drained);
+                }
+            }
         };
         // Listed again under the lock: a drainer that just finished removed files.
         for path in self.files()? {
@@ -180,16 +210,14 @@ impl Spool {
                     continue;
                 }
             };
-            let mut keep = Vec::with_capacity(drafts.len());
-            for draft in drafts {
-                let legacy_known = draft.id.is_none()
-                    && matches!(draft.kind.as_str(), kinds::COMMIT | kinds::COMMIT_UNVERIFIED)
-                    && match &draft.commit {
-                        Some(commit) => known(commit).map_err(DrainError::Append)?,
-                        None => false,
-                    };
-                if !legacy_known {
-                    keep.push(draft);
+            let mut keep = drafts;
+            for draft in &keep {
+                if matches!(draft.kind.as_str(), kinds::COMMIT | kinds::COMMIT_UNVERIFIED)
+                    && let Some(commit) = &draft.commit
+                    && known(commit).map_err(DrainError::Append)?
+                {
+                    keep.clear();
+                    break;
                 }
             }
             if !keep.is_empty() {

@@ -46,6 +46,9 @@ impl StagedIndex {
         workdir: &Path,
         items: &[StageItem<'_>],
     ) -> Result<Vec<ObjectId>, StageError> {
+        if IndexWrite::of(repo) == IndexWrite::Split {
+            return stage_with_git(repo, &self.file, workdir, items);
+        }
         let mut ids = Vec::with_capacity(items.len());
         let state = &mut self.file;
         let mut added = Vec::new();
@@ -94,12 +97,137 @@ impl StagedIndex {
             }
             state.sort_entries();
         }
-        state.write(gix::index::write::Options::default()).map_err(|e| StageError::Write {
-            path: state.path().to_owned(),
-            detail: e.to_string(),
-        })?;
+        write_index(state, repo)
+            .map_err(|detail| StageError::Write { path: state.path().to_owned(), detail })?;
         Ok(ids)
     }
+}
+
+/// Where [`crate::skip_index_checksum`] keeps the repository's own
+/// `index.skipHash` (in memory, section `trail`).
+pub const OWN_SKIP_HASH: &str = "ownIndexSkipHash";
+
+/// How the repository asks for its index to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexWrite {
+    /// A whole index with its SHA-1 trailer (git's default).
+    Hashed,
+    /// `index.skipHash=true`: a whole index with a trailer of zeros.
+    SkipHash,
+    /// `core.splitIndex=true`: only git writes a split index the way git
+    /// would (gix reads one, and writes whole indexes only).
+    Split,
+}
+
+impl IndexWrite {
+    /// What `repo`'s own configuration asks for. The hooks read the index
+    /// without verifying its checksum by setting `index.skipHash` in memory
+    /// ([`crate::skip_index_checksum`]), which keeps the repository's own
+    /// value as `trail.ownIndexSkipHash`: that one counts.
+    pub fn of(repo: &gix::Repository) -> IndexWrite {
+        let config = repo.config_snapshot();
+        let plumbing = config.plumbing();
+        let flag = |key: &str| plumbing.boolean(key).ok().flatten();
+        if flag("core.splitIndex") == Some(true) {
+            return IndexWrite::Split;
+        }
+        let own = format!("trail.{OWN_SKIP_HASH}");
+        match flag(&own).or_else(|| flag("index.skipHash")) {
+            Some(true) => IndexWrite::SkipHash,
+            _ => IndexWrite::Hashed,
+        }
+    }
+}
+
+/// Write `state` back where it was read from, as git would under the
+/// repository's settings ([`IndexWrite`]): serialized once into memory, its
+/// trailer hashed in one pass with a plain SHA-1 (or zeros), written through
+/// `<index>.lock` and renamed into place. A split index is left to
+/// `git update-index`, which alone writes one.
+fn write_index(state: &mut gix::index::File, repo: &gix::Repository) -> Result<(), String> {
+    use std::io::Write as _;
+    let how = IndexWrite::of(repo);
+    let mut bytes = Vec::with_capacity(state.entries().len() * 96 + 4096);
+    let options = gix::index::write::Options { skip_hash: true, ..Default::default() };
+    let version =
+        gix::index::State::write_to(state, &mut bytes, options).map_err(|e| e.to_string())?;
+    let trailer: [u8; 20] = match how {
+        IndexWrite::SkipHash => [0; 20],
+        _ => {
+            use sha1::Digest as _;
+            sha1::Sha1::digest(&bytes).into()
+        }
+    };
+    bytes.extend_from_slice(&trailer);
+    let mut lock = gix::lock::File::acquire_to_update_resource(
+        state.path(),
+        gix::lock::acquire::Fail::Immediately,
+        None,
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    lock.write_all(&bytes).map_err(|e| e.to_string())?;
+    lock.commit().map_err(|e| e.error.to_string())?;
+    let _ = version;
+    Ok(())
+}
+
+/// Stage `items` with `git update-index --index-info` (a split index: git
+/// writes only its split part, as under `core.splitIndex` it would). The
+/// blobs are written here; git is given the index path, modes and ids.
+fn stage_with_git(
+    repo: &gix::Repository,
+    state: &gix::index::File,
+    workdir: &Path,
+    items: &[StageItem<'_>],
+) -> Result<Vec<ObjectId>, StageError> {
+    use std::io::Write as _;
+    let mut ids = Vec::with_capacity(items.len());
+    let mut lines = Vec::new();
+    for item in items {
+        let shown = String::from_utf8_lossy(item.path).into_owned();
+        let failed = |detail: String| StageError::Add { path: shown.clone(), detail };
+        let from_disk;
+        let content = match item.content {
+            Some(content) => content,
+            None => {
+                let on_disk = workdir.join(OsStr::from_bytes(item.path));
+                from_disk = std::fs::read(&on_disk).map_err(|e| failed(e.to_string()))?;
+                &from_disk
+            }
+        };
+        let id = repo.write_blob(content).map_err(|e| failed(e.to_string()))?.detach();
+        let executable = state
+            .entry_by_path_and_stage(item.path.as_bstr(), Stage::Unconflicted)
+            .is_some_and(|e| e.mode == Mode::FILE_EXECUTABLE);
+        lines.extend_from_slice(if executable { b"100755 " } else { b"100644 " });
+        lines.extend_from_slice(id.to_string().as_bytes());
+        lines.push(b'\t');
+        lines.extend_from_slice(item.path);
+        lines.push(0);
+        ids.push(id);
+    }
+    let failed = |detail: String| StageError::Write { path: state.path().to_owned(), detail };
+    let mut child = std::process::Command::new("git")
+        .current_dir(workdir)
+        .env("GIT_INDEX_FILE", state.path())
+        .args(["update-index", "-z", "--index-info"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("cannot run git update-index: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(&lines).map_err(|e| failed(e.to_string()))?;
+    }
+    let out = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+    if !out.status.success() {
+        return Err(failed(format!(
+            "git update-index failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(ids)
 }
 
 /// Mark the cache-tree entries of the root and of every directory above
@@ -136,5 +264,100 @@ pub fn comment_prefix(repo: &gix::Repository) -> Vec<u8> {
     match value {
         Some(v) if !v.is_empty() && v.as_slice() != b"auto" => v.to_vec(),
         _ => b"#".to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A repository of 200 committed files, with `config` set.
+    fn repo(config: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        for (key, value) in config {
+            git(d, &["config", key, value]);
+        }
+        for i in 0..200 {
+            std::fs::create_dir_all(d.join(format!("d{}", i % 10))).expect("mkdir");
+            std::fs::write(d.join(format!("d{}/f{i}.txt", i % 10)), format!("{i}\n"))
+                .expect("write");
+        }
+        git(d, &["add", "-A"]);
+        git(d, &["-c", "user.name=T", "-c", "user.email=t@e", "commit", "-q", "-m", "files"]);
+        dir
+    }
+
+    /// Stage `d3/CHANGELOG.md` with set content, as pre-commit does.
+    fn stage_changelog(dir: &Path) -> ObjectId {
+        let mut repo = gix::open(dir).expect("open");
+        // What the hooks do: read without verifying the checksum.
+        crate::skip_index_checksum(&mut repo);
+        let mut index = StagedIndex::open(&repo, &repo.index_path()).expect("read the index");
+        let ids = index
+            .stage(&repo, dir, &[StageItem { path: b"d3/CHANGELOG.md", content: Some(b"# Log\n") }])
+            .expect("stage");
+        ids[0]
+    }
+
+    fn trailer(dir: &Path) -> Vec<u8> {
+        let bytes = std::fs::read(dir.join(".git/index")).expect("index");
+        bytes[bytes.len() - 20..].to_vec()
+    }
+
+    #[test]
+    fn a_hashed_index_carries_a_checksum_git_verifies() {
+        let dir = repo(&[]);
+        let id = stage_changelog(dir.path());
+        // git refuses an index whose (non-zero) checksum is wrong.
+        assert_ne!(trailer(dir.path()), vec![0; 20], "a real checksum");
+        let staged = git(dir.path(), &["ls-files", "-s", "d3/CHANGELOG.md"]);
+        assert!(staged.contains(&id.to_string()), "{staged}");
+        assert_eq!(git(dir.path(), &["diff", "--cached", "--name-only"]), "d3/CHANGELOG.md\n");
+        assert_eq!(IndexWrite::of(&gix::open(dir.path()).expect("open")), IndexWrite::Hashed);
+    }
+
+    #[test]
+    fn skip_hash_writes_a_trailer_of_zeros_as_git_does() {
+        let dir = repo(&[("index.skipHash", "true")]);
+        assert_eq!(trailer(dir.path()), vec![0; 20], "git's own write under skipHash");
+        let id = stage_changelog(dir.path());
+        assert_eq!(trailer(dir.path()), vec![0; 20]);
+        assert!(git(dir.path(), &["ls-files", "-s"]).contains(&id.to_string()));
+    }
+
+    #[test]
+    fn the_in_memory_skip_hash_of_the_hooks_is_not_the_repositorys() {
+        let dir = repo(&[]);
+        let mut repo = gix::open(dir.path()).expect("open");
+        crate::skip_index_checksum(&mut repo);
+        assert_eq!(IndexWrite::of(&repo), IndexWrite::Hashed);
+    }
+
+    #[test]
+    fn a_split_index_stays_split() {
+        let dir = repo(&[("core.splitIndex", "true")]);
+        git(dir.path(), &["update-index", "--split-index"]);
+        let split = |dir: &Path| {
+            let bytes = std::fs::read(dir.join(".git/index")).expect("index");
+            bytes.windows(4).any(|w| w == b"link")
+        };
+        assert!(split(dir.path()), "git split it");
+        let id = stage_changelog(dir.path());
+        assert!(git(dir.path(), &["ls-files", "-s"]).contains(&id.to_string()));
+        // Written as git writes a split index: its `link` extension names
+        // the shared index (a whole index written by gix would have none).
+        assert!(split(dir.path()), "the index is still split");
     }
 }

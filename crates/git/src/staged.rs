@@ -717,6 +717,15 @@ fn mode_class(mode: &str) -> u32 {
 /// repository, for a file git wrote a moment ago.
 pub fn skip_index_checksum(repo: &mut gix::Repository) {
     let mut config = repo.config_snapshot_mut();
+    // The repository's own setting decides how the index is written back
+    // (`stage::IndexWrite`): kept, in memory, before it is overridden.
+    let own = config.boolean("index.skipHash").ok().flatten().unwrap_or(false);
+    let _ = config.set_raw_value_by(
+        "trail",
+        None,
+        crate::stage::OWN_SKIP_HASH,
+        if own { "true" } else { "false" },
+    );
     // Failing to set an in-memory option only costs time.
     let _ = config.set_value(&gix::config::tree::Index::SKIP_HASH, "true");
 }

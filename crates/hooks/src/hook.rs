@@ -25,6 +25,11 @@ pub struct HookEnv {
     pub token: Option<String>,
     /// `GIT_AUTHOR_NAME`, as git passes it to hooks.
     pub author_name: Option<String>,
+    /// Not an environment variable: the rationale an AI agent's own commit
+    /// defaults to (its session's prompts since its last commit), which the
+    /// CLI computes (trail-agent) and passes in; `None` for a person's
+    /// commit. Its place among the sources: [`crate::rationale`].
+    pub agent_why: Option<String>,
 }
 
 impl HookEnv {
@@ -37,6 +42,7 @@ impl HookEnv {
             impact: var("TRAIL_IMPACT"),
             token: var("TRAIL_TOKEN").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             author_name: var("GIT_AUTHOR_NAME"),
+            agent_why: None,
         }
     }
 }

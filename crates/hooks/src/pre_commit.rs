@@ -117,6 +117,7 @@ pub fn run(
         amended: &amended,
         env_why: hook.env.why.clone(),
         env_impact: hook.env.impact.clone(),
+        agent_why: hook.env.agent_why.clone(),
         folded: folded.as_ref().map_or(&[][..], |f| &f.trailers[..]),
         note: note.as_ref(),
     });

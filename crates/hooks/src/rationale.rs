@@ -2,8 +2,16 @@
 //!
 //! In order: the message given on the command line (`-m`, `-F`,
 //! `--trailer`), which is what the commit will say; the amended commit's
-//! trailers (`--amend` keeps its message); `TRAIL_WHY`/`TRAIL_IMPACT`; the
-//! commit a `--fixup`/`--squash` folds into; the note `trail note` left.
+//! trailers (`--amend` keeps its message); `TRAIL_WHY`/`TRAIL_IMPACT`; for
+//! an AI agent's own commit, its session's prompts (a Why only); the commit
+//! a `--fixup`/`--squash` folds into; the note `trail note` left.
+//!
+//! The agent's prompts come after everything said for this very commit
+//! (its message, the amended message it keeps, `TRAIL_WHY`/`trail commit
+//! --why`): those are explicit, the prompts only a default. They come before
+//! the folded commit's Why, which is about an older change, and before the
+//! note, which was left for the next commit by whoever ran `trail note` and
+//! may predate the agent's work; the prompts are what asked for this work.
 
 use crate::message::{one_line, trailer};
 use crate::pending::Note;
@@ -17,6 +25,9 @@ pub struct Sources<'a> {
     pub amended: &'a [(String, String)],
     pub env_why: Option<String>,
     pub env_impact: Option<String>,
+    /// An AI agent's own commit: its session's prompts (the CLI's
+    /// [`crate::hook::HookEnv::agent_why`]); `None` for a person's.
+    pub agent_why: Option<String>,
     /// Trailers of the commit a fixup or squash folds into.
     pub folded: &'a [(String, String)],
     pub note: Option<&'a Note>,
@@ -32,15 +43,16 @@ pub struct Rationale {
 }
 
 pub fn resolve(s: &Sources<'_>) -> Rationale {
-    let pick = |token: &str, env: &Option<String>| {
+    let pick = |token: &str, env: &Option<String>, agent: &Option<String>| {
         trailer(s.given, token)
             .and_then(one_line)
             .or_else(|| trailer(s.amended, token).and_then(one_line))
             .or_else(|| env.as_deref().and_then(one_line))
+            .or_else(|| agent.as_deref().and_then(one_line))
             .or_else(|| trailer(s.folded, token).and_then(one_line))
     };
-    let why = pick("Why", &s.env_why);
-    let impact = pick("Impact", &s.env_impact);
+    let why = pick("Why", &s.env_why, &s.agent_why);
+    let impact = pick("Impact", &s.env_impact, &None);
     let noted_why = s.note.and_then(|n| n.why.as_deref()).and_then(one_line);
     let noted_impact = s.note.and_then(|n| n.impact.as_deref()).and_then(one_line);
     let used_note =
@@ -90,6 +102,7 @@ mod tests {
             amended: &amended,
             env_why: Some("env".into()),
             env_impact: None,
+            agent_why: None,
             folded: &folded,
             note: Some(&note),
         };
@@ -110,6 +123,35 @@ mod tests {
         assert_eq!(resolve(&s).why.as_deref(), Some("noted"));
         s.note = None;
         assert_eq!(resolve(&s), Rationale::default());
+    }
+
+    #[test]
+    fn an_agents_prompts_come_after_what_this_commit_says_and_before_folded_and_note() {
+        let given = t(&[("Why", "given")]);
+        let amended = t(&[("Why", "amended")]);
+        let folded = t(&[("Why", "folded")]);
+        let note = Note { why: Some("noted".into()), ..Note::default() };
+        let mut s = Sources {
+            given: &given,
+            amended: &amended,
+            env_why: Some("env".into()),
+            agent_why: Some("make the greeting friendlier".into()),
+            folded: &folded,
+            note: Some(&note),
+            ..Sources::default()
+        };
+        assert_eq!(resolve(&s).why.as_deref(), Some("given"));
+        s.given = &[];
+        assert_eq!(resolve(&s).why.as_deref(), Some("amended"));
+        s.amended = &[];
+        assert_eq!(resolve(&s).why.as_deref(), Some("env"));
+        s.env_why = None;
+        let r = resolve(&s);
+        assert_eq!(r.why.as_deref(), Some("make the greeting friendlier"));
+        assert_eq!(r.impact, None, "prompts give no impact");
+        assert!(!r.used_note, "the note stays for a later commit");
+        s.agent_why = Some("  ".into());
+        assert_eq!(resolve(&s).why.as_deref(), Some("folded"));
     }
 
     #[test]

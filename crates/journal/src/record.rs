@@ -38,9 +38,13 @@ pub mod kinds {
     /// An AI coding agent's tool call changed files (written by its hook,
     /// source `agent`): `detail.agent` names the agent, session and tool.
     pub const AGENT_EDIT: &str = "agent.edit";
+    /// A user's prompt to an AI coding agent (written by its prompt hook,
+    /// source `agent`): `detail.agent` names the agent and session; `why`
+    /// holds the prompt as `[agent] prompts` allows (none: no `why`).
+    pub const AGENT_PROMPT: &str = "agent.prompt";
 
     /// Every kind format v1 defines.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 21] = [
         COMMIT,
         COMMIT_BLOCKED,
         COMMIT_UNVERIFIED,
@@ -61,6 +65,7 @@ pub mod kinds {
         CHECKPOINT,
         STORE_CREATED,
         AGENT_EDIT,
+        AGENT_PROMPT,
     ];
 }
 

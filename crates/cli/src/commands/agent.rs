@@ -18,7 +18,9 @@ use crate::output::say;
 /// trail.toml), telling the agent what is protected and the `trail
 /// authorize` command a person runs; and record every file the agent
 /// changes as an `agent.edit` record with the session and the user's
-/// latest prompt as its rationale. `trail docs agents` has the details.
+/// latest prompt as its rationale, and each prompt as an `agent.prompt`
+/// record. `trail log --agent NAME` and `trail show --session ID` read them
+/// back; `trail docs agents` has the details.
 ///
 /// Examples:
 ///   trail agent install claude-code
@@ -263,18 +265,26 @@ fn answer(args: HookArgs) -> trail_agent::hook::Answer {
     let mut answer = hook::respond(&call, &guard_repo, &cwd);
     if let Some(mut draft) = answer.draft.take() {
         draft.actor = Some(crate::commands::hook::local_actor(&repo.git));
-        // The session waits for the commit that takes these paths.
-        let paths: Vec<String> = draft.paths.iter().filter_map(|p| p.path.clone()).collect();
+        let trail_dir = repo.location.trail_dir();
         let session = call.session.as_deref().unwrap_or("unknown");
-        if let Err(e) = trail_agent::ledger::note_edits(
-            &repo.location.trail_dir(),
-            agent.name(),
-            session,
-            &paths,
-        ) {
+        if draft.kind == trail_journal::kinds::AGENT_PROMPT {
+            prompt_record(&repo, &mut answer, session, draft);
+            return answer;
+        }
+        // The session waits for the commit that takes these paths, with the
+        // prompt the edit followed.
+        let paths: Vec<String> = draft.paths.iter().filter_map(|p| p.path.clone()).collect();
+        let prompt = trail_agent::session::load(&trail_dir, session).and_then(|s| s.prompt_seq);
+        if let Err(e) =
+            trail_agent::ledger::note_edits_after(&trail_dir, agent.name(), session, prompt, &paths)
+        {
             answer.stderr.push_str(&format!("\ntrail: cannot note the session's edits: {e}"));
         }
-        if let Err(e) = crate::pending::append_or_spool(&repo, vec![draft], None) {
+        // Handed over like post-commit's records (durable in the spool when
+        // this returns; a background drainer appends them): the hook runs
+        // on every tool call and must not pay for opening the store.
+        let handed = crate::pending::hand_over(&repo, vec![draft], None, |_| Vec::new(), |_| {});
+        if let Err(e) = handed {
             let message = format!("trail: cannot record the agent's edit: {}", e.message);
             answer.stderr = if answer.stderr.is_empty() {
                 message
@@ -284,6 +294,47 @@ fn answer(args: HookArgs) -> trail_agent::hook::Answer {
         }
     }
     answer
+}
+
+/// Deliver a prompt's `agent.prompt` record and keep the seq it got in the
+/// session file (a spooled record has none yet: the session then names no
+/// seq for this prompt).
+fn prompt_record(
+    repo: &Repo,
+    answer: &mut trail_agent::hook::Answer,
+    session: &str,
+    draft: trail_journal::Draft,
+) {
+    let number = draft.detail.as_ref().and_then(|d| d.get("prompt")).and_then(|v| v.as_u64());
+    let id = draft.id.clone();
+    let mut seq = None;
+    let delivered = crate::pending::append_or_spool_then(repo, vec![draft], None, |store| {
+        seq = id.as_deref().and_then(|id| draft_seq(store, id));
+    });
+    let mut say = |message: String| {
+        if !answer.stderr.is_empty() {
+            answer.stderr.push('\n');
+        }
+        answer.stderr.push_str(&message);
+    };
+    if let Err(e) = delivered {
+        say(format!("trail: cannot record the prompt: {}", e.message));
+    }
+    if let (Some(seq), Some(number)) = (seq, number)
+        && let Err(e) =
+            trail_agent::session::note_prompt_seq(&repo.location.trail_dir(), session, number, seq)
+    {
+        say(format!("trail: cannot keep the prompt's seq: {e}"));
+    }
+}
+
+/// The seq of the record appended from draft `id` (the store's draft index).
+fn draft_seq(store: &crate::context::Store, id: &str) -> Option<u64> {
+    use trail_journal::LogStore as _;
+    let mut prefix = id.as_bytes().to_vec();
+    prefix.push(0);
+    let keys = store.index_prefix(trail_journal::index::DRAFT, &prefix).ok()?;
+    keys.first().and_then(|k| trail_journal::index::seq_of(k))
 }
 
 /// The repository `dir` is in, found as `Repo::discover` finds it from the

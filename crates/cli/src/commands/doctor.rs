@@ -361,7 +361,8 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
         }
         return None;
     }
-    let store = match repo.open_store() {
+    // Not open_store, which would drain the spool: doctor reports what waits.
+    let store = match repo.gateway().open().map_err(CommandError::from) {
         Ok(store) => store,
         Err(e) => {
             // `trail recover` only for damage (exit 1): a full disk, a
@@ -388,7 +389,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
         }
     };
     // Commits made here whose post-commit did not finish.
-    let missed = crate::records::missed_commits(repo, &store, None);
+    let missed = crate::records::missed_commits(repo, &store, &[]);
     if !missed.is_empty() {
         let ids: Vec<String> = missed.iter().map(|id| id.to_string()[..12].to_owned()).collect();
         found.fix(

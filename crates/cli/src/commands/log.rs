@@ -22,6 +22,7 @@ use crate::timeparse;
   trail log --path src/                       everything under src/
   trail log --since \"2 days ago\" --author ada
   trail log --kind commit --json | jq .why
+  trail log --agent claude-code               an agent's prompts, edits and commits
   trail log -f --format ecs                   new records as ECS, as they come")]
 pub struct LogArgs {
     /// Only records touching this file, or anything below this directory
@@ -68,6 +69,13 @@ pub struct LogArgs {
     #[arg(long, value_name = "ID")]
     pub change: Option<String>,
 
+    /// Only records of this AI coding agent (claude-code, cursor, gemini):
+    /// its prompts (agent.prompt), its edits (agent.edit) and the commits
+    /// holding its edits (their detail.agents names it). `trail show
+    /// --session ID` tells one session's story.
+    #[arg(long, value_name = "AGENT", conflicts_with = "follow")]
+    pub agent: Vec<String>,
+
     /// Show at most N records.
     #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<usize>,
@@ -105,7 +113,8 @@ pub struct LogArgs {
 pub fn run(args: LogArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let now = chrono::Utc::now();
-    let query = Query {
+    let agents = known_agents(&args.agent)?;
+    let mut query = Query {
         paths: args.path.iter().map(|p| repo.repo_relative(p)).collect::<Result<_, _>>()?,
         since: args
             .since
@@ -138,13 +147,18 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
         ))
         .hint("swap them, or drop one"));
     }
+    // --agent reads each candidate record: the limit counts what it keeps.
+    let limit = if agents.0.is_empty() { query.limit } else { query.limit.take() };
+    if !agents.0.is_empty() && query.kinds.is_empty() {
+        query.kinds = trail_agent::story::KINDS.iter().map(|k| (*k).to_owned()).collect();
+    }
     if args.all_clones {
         // An auditor's bare clone may keep no journal of its own.
         let store = match repo.store_path().join("conf").exists() {
             true => Some(repo.open_indexed_store()?),
             false => None,
         };
-        return all_clones(&repo, store.as_ref(), &query, args.json);
+        return all_clones(&repo, store.as_ref(), &query, args.json, &agents, limit);
     }
     use crate::follow::{LogFormat, Printer};
     let format = args.format.unwrap_or(match args.json {
@@ -164,15 +178,23 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     let mut out = Out::new();
     let mut failure: Option<CommandError> = None;
     printer.header(&mut out, &layout.header())?;
-    query::run(&store, &query, |record, bytes| {
-        match printer.record(&mut out, &record, &bytes, row) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                failure = Some(e);
-                ControlFlow::Break(())
+    let mut shown = 0usize;
+    if limit != Some(0) {
+        query::run(&store, &query, |record, bytes| {
+            if !agents.keeps(&bytes) {
+                return ControlFlow::Continue(());
             }
-        }
-    })?;
+            if let Err(e) = printer.record(&mut out, &record, &bytes, row) {
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+            shown += 1;
+            match limit.is_some_and(|n| shown >= n) {
+                true => ControlFlow::Break(()),
+                false => ControlFlow::Continue(()),
+            }
+        })?;
+    }
     if let Some(e) = failure {
         return Err(e);
     }
@@ -180,13 +202,45 @@ pub fn run(args: LogArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// `--agent`: the agents' names as records hold them (none: every record).
+struct Agents(Vec<String>);
+
+impl Agents {
+    /// Whether the record `bytes` is one of the agents' (trail-agent's query).
+    fn keeps(&self, bytes: &[u8]) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        serde_json::from_slice::<Record>(bytes)
+            .is_ok_and(|r| self.0.iter().any(|a| trail_agent::story::names_agent(&r, a)))
+    }
+}
+
+/// `--agent` values, each of which must name an agent trail hooks (a typo
+/// would otherwise be an empty answer that looks like "no such records").
+fn known_agents(names: &[String]) -> Result<Agents, CommandError> {
+    let mut agents = Vec::new();
+    for name in names {
+        let Some(agent) = trail_agent::Agent::parse(name) else {
+            let all: Vec<&str> = trail_agent::Agent::ALL.iter().map(|a| a.name()).collect();
+            return Err(CommandError::usage(format!("no agent is called {name}"))
+                .hint(format!("the agents are: {}", all.join(", "))));
+        };
+        agents.push(agent.name().to_owned());
+    }
+    Ok(Agents(agents))
+}
+
 /// `--all-clones`: this journal's matches and the pulled clones', newest
-/// first (or oldest first), each with the store it comes from.
+/// first (or oldest first), each with the store it comes from; at most
+/// `limit` of those `agents` keeps.
 fn all_clones(
     repo: &Repo,
     store: Option<&crate::context::Store>,
     query: &Query,
     json: bool,
+    agents: &Agents,
+    limit: Option<usize>,
 ) -> Result<(), CommandError> {
     let own = store.map(|s| s.store_id()).transpose()?.unwrap_or_default();
     let mut rows: Vec<(String, Summary, Vec<u8>)> = Vec::new();
@@ -197,11 +251,12 @@ fn all_clones(
         })?;
     }
     rows.extend(crate::commands::sync::clone_records(repo, &own, query)?);
+    rows.retain(|(_, _, bytes)| agents.keeps(bytes));
     rows.sort_by(|a, b| (a.1.time, &a.0, a.1.seq).cmp(&(b.1.time, &b.0, b.1.seq)));
     if !query.reverse {
         rows.reverse();
     }
-    rows.truncate(query.limit.unwrap_or(usize::MAX));
+    rows.truncate(limit.unwrap_or(usize::MAX));
     let width = crate::output::table_width();
     // The store column takes 11 columns from the rest.
     let layout = Layout::for_width(width.map(|w| w.saturating_sub(11)));
@@ -389,6 +444,21 @@ pub fn summary(record: &Record) -> String {
             _ => paths(),
         },
         k if k.starts_with("fs.") || k == kinds::CHANGELOG_CREATED => paths(),
+        kinds::AGENT_PROMPT | kinds::AGENT_EDIT => {
+            let agent = record.detail.as_ref().and_then(|d| d.get("agent"));
+            let field = |key: &str| agent.and_then(|a| a.get(key)).and_then(|v| v.as_str());
+            let name = field("name").unwrap_or("agent");
+            match record.kind.as_str() {
+                kinds::AGENT_PROMPT => match &record.why {
+                    Some(why) => format!("{name} prompt: {}", one_line(why)),
+                    None => format!("{name} prompt (not kept)"),
+                },
+                _ => match field("tool") {
+                    Some(tool) => format!("{name} {}: {}", one_line(tool), paths()),
+                    None => format!("{name}: {}", paths()),
+                },
+            }
+        }
         _ => one_line(&trail_export::message(record)),
     }
 }

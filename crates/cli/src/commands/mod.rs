@@ -47,6 +47,7 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Note(args) => note::run(args),
         Command::Commit(args) => commit::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Drain => hook::post_commit::drain(),
         Command::Hooks(args) => hooks::run(args),
         Command::Changelog(args) => changelog::run(args),
         Command::Keygen(args) => keygen::run(args),

@@ -541,7 +541,8 @@ fn spool_and_checkpoint(repo: &Repo) -> Result<(), CommandError> {
     // cost more than the restore itself (82 s of 152 s for a million records:
     // clearing five large sled trees key by key, then refilling them).
     // `trail verify` checks the indexes against the records.
-    let store = repo.open_store()?;
+    // Not open_store: what waits in the spool is written below, and said.
+    let store = repo.gateway().open()?;
     // Records a hook could not write into the damaged journal waited in the
     // spool; they belong after what came back.
     let before = store.head()?.seq;

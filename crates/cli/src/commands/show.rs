@@ -19,28 +19,50 @@ use crate::output::Out;
 /// Each record says what happened in words (`what`), then the facts of its
 /// kind: why a commit was refused, which commit a rewrite turned into which,
 /// where a ref moved from and to.
+///
+/// With --session ID instead: an AI coding agent session's story, prompt by
+/// prompt — each prompt (agent.prompt), the edits that followed it
+/// (agent.edit), then the commits that hold the session's edits.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  trail show 42                    record 42
+  trail show HEAD                  the records of the last commit
+  trail show --session 7c1f9a52    an agent session's prompts, edits and commits")]
 pub struct ShowArgs {
     /// A seq number, commit id or change id (abbreviations accepted), or a
     /// revision git resolves (HEAD, main, v1.0, HEAD~2).
-    #[arg(value_name = "ID")]
-    pub id: String,
+    #[arg(value_name = "ID", required_unless_present = "session", conflicts_with = "session")]
+    pub id: Option<String>,
 
-    /// Print the canonical record(s) as JSON Lines instead.
+    /// Print the canonical record(s) as JSON Lines instead; with --session,
+    /// one JSON object: {"session", "agents", "turns": [{"prompt": N,
+    /// "record": RECORD or null, "edits": [RECORD...]}], "commits":
+    /// [RECORD...]}.
     #[arg(long)]
     pub json: bool,
+
+    /// Show an AI coding agent session's story instead: its id as the
+    /// agent gave it (`detail.agent.session`, the `Agent-Session:`
+    /// trailer), or a unique beginning of it.
+    #[arg(long, value_name = "SESSION")]
+    pub session: Option<String>,
 }
 
 pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
     let store = repo.open_indexed_store()?;
-    let seqs = match query::resolve(&store, &args.id) {
+    let id = match (&args.session, args.id) {
+        (Some(session), _) => return session_story(&store, session, args.json),
+        (None, Some(id)) => id,
+        (None, None) => return Err(CommandError::usage("give a record's ID or --session ID")),
+    };
+    let seqs = match query::resolve(&store, &id) {
         Ok(Resolved::Seq(seq)) => vec![seq],
         Ok(Resolved::Records { seqs, .. }) => seqs,
         Err(e @ query::ResolveError::Ambiguous { .. }) => {
             return Err(CommandError::usage(e.to_string()).hint("give more characters of the id"));
         }
-        Err(e @ query::ResolveError::NotFound(_)) => revision(&repo, &store, &args.id, e)?,
+        Err(e @ query::ResolveError::NotFound(_)) => revision(&repo, &store, &id, e)?,
         Err(query::ResolveError::Read(e)) => return Err(e.into()),
     };
     if !args.json {
@@ -80,6 +102,133 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
             error = error.hint(more.clone());
         }
         return Err(error.hint("run `trail verify` to see what else is damaged"));
+    }
+    Ok(())
+}
+
+/// `--session ID`: the session's story (trail-agent's [`story`]).
+///
+/// [`story`]: trail_agent::story::story
+fn session_story(store: &crate::context::Store, id: &str, json: bool) -> Result<(), CommandError> {
+    use trail_agent::story;
+    let query = trail_journal::Query {
+        kinds: story::KINDS.iter().map(|k| (*k).to_owned()).collect(),
+        reverse: true,
+        ..trail_journal::Query::default()
+    };
+    let mut records = Vec::new();
+    let mut known = std::collections::BTreeSet::new();
+    let mut damaged = Vec::new();
+    query::run(store, &query, |summary, bytes| {
+        match serde_json::from_slice::<Record>(&bytes) {
+            Ok(record) => {
+                let sessions = story::sessions_of(&record);
+                if !sessions.is_empty() {
+                    known.extend(sessions.into_iter().map(str::to_owned));
+                    records.push(record);
+                }
+            }
+            Err(e) => damaged.push(format!("record {} is damaged: {e}", summary.seq)),
+        }
+        std::ops::ControlFlow::Continue(())
+    })?;
+    let session = match story::resolve_session(id, &known) {
+        Ok(found) => found.to_owned(),
+        Err(several) if several.is_empty() => {
+            return Err(CommandError::usage(format!("no record names an agent session {id}"))
+                .hint("`trail log --agent NAME` lists an agent's records; each names its session in detail.agent.session"));
+        }
+        Err(several) => {
+            return Err(CommandError::usage(format!(
+                "--session {id} is the beginning of {} sessions: {}",
+                several.len(),
+                several.join(", ")
+            ))
+            .hint("give more characters of the id"));
+        }
+    };
+    let told = story::story(&session, records);
+    if json {
+        crate::output::print_json(&told.to_json())?;
+    } else {
+        crate::output::page();
+        let mut out = Out::new();
+        write_story(&mut out, &told)?;
+        out.flush()?;
+    }
+    if let Some(first) = damaged.first() {
+        let mut error = CommandError::refused(first.clone());
+        for more in &damaged[1..] {
+            error = error.hint(more.clone());
+        }
+        return Err(error.hint("run `trail verify` to see what else is damaged"));
+    }
+    Ok(())
+}
+
+fn write_story(out: &mut impl Write, s: &trail_agent::story::Story) -> std::io::Result<()> {
+    let time = |r: &Record| crate::output::display_time(&r.time);
+    let agents =
+        if s.agents.is_empty() { String::new() } else { format!("  ({})", s.agents.join(", ")) };
+    writeln!(out, "session {}{agents}", printable(&s.session))?;
+    let prompts = s.turns.iter().filter(|t| t.number > 0).count();
+    let edits: usize = s.turns.iter().map(|t| t.edits.len()).sum();
+    writeln!(
+        out,
+        "{prompts} prompt{}, {edits} edit{}, {} commit{}",
+        if prompts == 1 { "" } else { "s" },
+        if edits == 1 { "" } else { "s" },
+        s.commits.len(),
+        if s.commits.len() == 1 { "" } else { "s" },
+    )?;
+    for turn in &s.turns {
+        writeln!(out)?;
+        match (&turn.prompt, turn.number) {
+            (_, 0) => writeln!(out, "before the first prompt")?,
+            (Some(p), n) => {
+                writeln!(out, "prompt {n}  record {}  {}", p.seq, time(p))?;
+                match &p.why {
+                    Some(why) => {
+                        for line in printable(why.trim_end()).lines() {
+                            writeln!(out, "  {line}")?;
+                        }
+                    }
+                    None => writeln!(out, "  (not kept: [agent] prompts = \"none\")")?,
+                }
+            }
+            (None, n) => {
+                writeln!(out, "prompt {n}  (no record of it in this journal)")?;
+            }
+        }
+        for e in &turn.edits {
+            let line = crate::commands::log::summary(e);
+            writeln!(out, "  edit  record {}  {}  {}", e.seq, time(e), printable(&line))?;
+        }
+    }
+    for c in &s.commits {
+        writeln!(out)?;
+        let id: String = c.commit.as_deref().unwrap_or("").chars().take(10).collect();
+        let subject = c.subject().unwrap_or("");
+        writeln!(out, "commit {id}  record {}  {}  {}", c.seq, time(c), printable(subject))?;
+        if let Some(why) = &c.why {
+            writeln!(out, "  why  {}", printable(why))?;
+        }
+        let prompts = c
+            .detail
+            .as_ref()
+            .and_then(|d| d.get("agents"))
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+            .filter(|a| a.get("session").and_then(|v| v.as_str()) == Some(s.session.as_str()))
+            .filter_map(|a| a.get("prompts").and_then(|p| p.as_array()))
+            .flatten()
+            .filter_map(serde_json::Value::as_u64)
+            .map(|seq| seq.to_string())
+            .collect::<Vec<_>>();
+        if !prompts.is_empty() {
+            writeln!(out, "  prompts  records {}", prompts.join(", "))?;
+        }
     }
     Ok(())
 }

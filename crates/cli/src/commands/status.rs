@@ -30,7 +30,8 @@ pub struct StatusArgs {
 
 pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let repo = Repo::discover()?;
-    let store = repo.open_store()?;
+    // Not open_store, which would drain the spool: status shows what waits.
+    let store = repo.gateway().open()?;
     let head = store.head()?;
     let id = store.store_id()?;
     let checkpoint = crate::sync::last_checkpoint(&repo);
@@ -45,7 +46,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let spooled = waiting.drafts.len() as u64;
     let damaged = waiting.damaged.len() as u64;
     // Commits made here whose post-commit did not finish.
-    let missed = crate::records::missed_commits(&repo, &store, None);
+    let missed = crate::records::missed_commits(&repo, &store, &[]);
     let mut out = Out::new();
     if args.json {
         let problem = disagrees.as_ref().map(ToString::to_string);

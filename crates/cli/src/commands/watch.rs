@@ -199,12 +199,16 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         if let Some(change) =
             watch.rescan(reason).map_err(|e| CommandError::environment(e.to_string()))?
         {
-            recorded += journal.append_or_carry_on(drafts(&repo, vec![change]))? as u64;
+            recorded += journal.append_or_carry_on(drafts(&repo, vec![change], Vec::new()))? as u64;
         }
         // The state this run starts from is saved at once: a crash before the
         // first periodic save must not leave a later start without it (it
         // would take the tree as it is then, unrecorded saves included).
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
+        // Saves an agent's hook claimed: held back until the claim settles,
+        // and left out when the agent recorded the same content
+        // (trail_agent::claim; docs/agents.md, "Recording edits").
+        let mut claims = trail_agent::claim::Holder::new(&trail_dir, &workdir);
         let mut checkpoints = crate::sync::Periodic::new(&repo, &config);
         let mut last_keep = Instant::now();
         let mut last_error = Value::Null;
@@ -238,21 +242,29 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
             }));
             // Blocks on the watcher's channel until files settle or a signal
             // wakes it; with nothing to keep, no timer at all.
+            // While saves are held for a claim, it wakes to look again.
             let keep_at = watch.has_unkept().then(|| last_keep + KEEP_EVERY);
-            match watch.wait(keep_at) {
-                Ok(batch) if batch.is_empty() => {}
-                Ok(batch) => match journal.append_or_keep(drafts(&repo, batch), |store| {
-                    checkpoints.after_append(&repo, store)
-                }) {
+            let until = keep_at.into_iter().chain(claims.next_check(Instant::now())).min();
+            let waited = watch.wait(until);
+            // Held saves first (they are older), then the new ones.
+            let mut batch = claims.due(Instant::now());
+            match waited {
+                Ok(found) => batch.extend(claims.sort(found, Instant::now())),
+                Err(e) => {
+                    say(format_args!("watch error: {e}"));
+                    last_error = Value::String(e.to_string());
+                }
+            }
+            let left_out = claims.take_left_out();
+            if !batch.is_empty() || !left_out.is_empty() {
+                let drafts = drafts(&repo, batch, left_out);
+                match journal.append_or_keep(drafts, |store| checkpoints.after_append(&repo, store))
+                {
                     Ok(n) => recorded += n as u64,
                     Err(e) => {
                         say(format_args!("cannot record: {}", e.message));
                         last_error = Value::String(e.message.clone());
                     }
-                },
-                Err(e) => {
-                    say(format_args!("watch error: {e}"));
-                    last_error = Value::String(e.to_string());
                 }
             }
             if watch.has_unkept() && last_keep.elapsed() >= KEEP_EVERY {
@@ -265,7 +277,11 @@ pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
         }
         // A clean stop: what is pending, the blobs kept, then watch.stop.
         let rest = watch.flush().map_err(|e| CommandError::environment(e.to_string()))?;
-        journal.append_or_keep(drafts(&repo, rest), |_| {})?;
+        // Held saves are decided now, waiting no more.
+        let mut batch = claims.due(Instant::now());
+        batch.extend(claims.sort(rest, Instant::now()));
+        batch.extend(claims.release_all());
+        journal.append_or_keep(drafts(&repo, batch, claims.take_left_out()), |_| {})?;
         watch.keep_reachable().map_err(|e| CommandError::environment(e.to_string()))?;
         let mut stop = Draft::new(kinds::WATCH_STOP, Source::Watcher, Timestamp::now());
         stop.actor = Some(crate::commands::hook::local_actor(&repo.git));
@@ -407,7 +423,9 @@ impl Journal<'_> {
 }
 
 /// The records for a batch of changes, with the waiting note's why/impact.
-fn drafts(repo: &Repo, changes: Vec<Change>) -> Vec<Draft> {
+/// `left_out`: saves an agent recorded (trail_agent::claim), which get no
+/// record here but are checked against the protection policy all the same.
+fn drafts(repo: &Repo, changes: Vec<Change>, left_out: Vec<FileChange>) -> Vec<Draft> {
     let note = crate::pending::Pending::new(&repo.location).note().ok().flatten();
     let actor = crate::commands::hook::local_actor(&repo.git);
     let policy = {
@@ -460,6 +478,13 @@ fn drafts(repo: &Repo, changes: Vec<Change>) -> Vec<Draft> {
             draft.impact = note.impact.clone();
         }
         out.push(draft);
+    }
+    if let Some(policy) = &policy {
+        for file in &left_out {
+            if let Some(reason) = trail_policy::protected(policy, &file.path, None) {
+                protected.push((path_change(file), reason));
+            }
+        }
     }
     // A protected path changed in the work tree: said at once, recorded as an
     // uncommitted violation (the commit will need a token).

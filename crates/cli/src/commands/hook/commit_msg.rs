@@ -19,10 +19,14 @@ pub fn run(args: &[OsString]) -> Result<(), CommandError> {
 }
 
 /// `Agent-Session: AGENT SESSION` trailers for the AI agent sessions that
-/// edited a path this commit changes (trail-agent's ledger; docs/agents.md).
-/// A failure is said, never fatal: the trailers inform, they do not guard.
+/// edited a path this commit changes (trail-agent's ledger; docs/agents.md),
+/// and, for post-commit, the prompts those edits followed (the commit
+/// record's `detail.agents[].prompts`). A failure is said, never fatal: the
+/// trailers inform, they do not guard.
 fn agent_sessions(ctx: &HookContext, message: &std::path::Path) {
     let trail_dir = ctx.repo.location.trail_dir();
+    // What an earlier commit-msg kept for a commit that did not happen goes.
+    let _ = trail_agent::ledger::keep_for_commit(&trail_dir, &[]);
     if !trail_agent::ledger::any(&trail_dir) {
         return;
     }
@@ -35,9 +39,16 @@ fn agent_sessions(ctx: &HookContext, message: &std::path::Path) {
     let Ok(staged) = staged.map(|o| o.stdout) else { return };
     let paths: Vec<Vec<u8>> =
         staged.split(|b| *b == 0).filter(|p| !p.is_empty()).map(<[u8]>::to_vec).collect();
-    let sessions = trail_agent::ledger::sessions_touching(&trail_dir, &paths);
-    if sessions.is_empty() {
+    let found = trail_agent::ledger::commit_sessions(&trail_dir, &paths);
+    if found.is_empty() {
         return;
+    }
+    let sessions: Vec<(String, String)> =
+        found.iter().map(|s| (s.agent.clone(), s.session.clone())).collect();
+    if let Err(e) = trail_agent::ledger::keep_for_commit(&trail_dir, &found) {
+        crate::output::say(format_args!(
+            "warning: cannot keep the agent sessions' prompts for the commit record: {e}"
+        ));
     }
     let trailers = trail_agent::ledger::trailers(&sessions);
     if let Err(e) =

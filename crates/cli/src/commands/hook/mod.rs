@@ -1,7 +1,7 @@
 //! `trail hook NAME [ARGS…]`: the work behind each git hook shim.
 
 mod commit_msg;
-mod post_commit;
+pub(crate) mod post_commit;
 mod pre_commit;
 mod prepare_msg;
 mod refs;
@@ -209,8 +209,17 @@ impl HookContext {
         &self,
         f: impl FnOnce(&trail_hooks::hook::Hook<'_>) -> R,
     ) -> Result<R, CommandError> {
+        self.with_hook_env(trail_hooks::hook::HookEnv::from_process(), f)
+    }
+
+    /// [`HookContext::with_hook`] with `env` as the hook's environment
+    /// (pre-commit adds what the CLI knows: an AI agent's commit rationale).
+    pub fn with_hook_env<R>(
+        &self,
+        env: trail_hooks::hook::HookEnv,
+        f: impl FnOnce(&trail_hooks::hook::Hook<'_>) -> R,
+    ) -> Result<R, CommandError> {
         let invocation = GitInvocation::current();
-        let env = trail_hooks::hook::HookEnv::from_process();
         let exclusions =
             self.config.changelog.exclusions().map_err(|e| {
                 CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))

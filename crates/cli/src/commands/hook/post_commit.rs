@@ -32,9 +32,10 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
     // refs/trail/journal (a failure there is said, not fatal). Commits made
     // here whose post-commit was killed go in first.
     let id = recorded.facts.id;
+    let named = agent_prompts(ctx, &mut recorded.drafts, &id.to_string());
     let now = Timestamp::now();
     let catch_up = |store: &crate::context::Store| {
-        let missed = crate::records::missed_commits(&ctx.repo, store, Some(id));
+        let missed = crate::records::to_catch_up(&ctx.repo, store, &[id]);
         let mut told = Vec::new();
         let drafts = trail_hooks::post_commit::caught_up(&ctx.repo.git, &missed, now, &mut told);
         for notice in told {
@@ -42,7 +43,7 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
         }
         drafts
     };
-    crate::pending::append_caught_up(
+    crate::pending::hand_over(
         &ctx.repo,
         std::mem::take(&mut recorded.drafts),
         Some(&id),
@@ -53,6 +54,7 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
     // The agents' edits this commit took no longer wait (docs/agents.md).
     let committed: Vec<Vec<u8>> = recorded.facts.changes.iter().map(|c| c.path.clone()).collect();
     let _ = trail_agent::ledger::consume(&ctx.repo.location.trail_dir(), &committed);
+    agent_committed(ctx, &named);
 
     let done = trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices);
     for notice in notices {
@@ -61,8 +63,106 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
     Ok(done?)
 }
 
+/// The prompts commit-msg found for the agent sessions the commit names
+/// (docs/agents.md, "In commits"), added to its record's `detail.agents`;
+/// returns the (agent, session) pairs the record names.
+fn agent_prompts(
+    ctx: &HookContext,
+    drafts: &mut [trail_journal::Draft],
+    commit: &str,
+) -> Vec<(String, String)> {
+    let kept = trail_agent::ledger::take_for_commit(&ctx.repo.location.trail_dir());
+    let mut named = Vec::new();
+    for draft in drafts.iter_mut().filter(|d| {
+        d.commit.as_deref() == Some(commit)
+            && (d.kind == trail_journal::kinds::COMMIT
+                || d.kind == trail_journal::kinds::COMMIT_UNVERIFIED)
+    }) {
+        if let Some(detail) = draft.detail.as_mut() {
+            trail_agent::ledger::add_prompts(detail, &kept);
+            named.extend(trail_agent::ledger::named_sessions(detail));
+        }
+    }
+    named
+}
+
+/// A commit took the work of the sessions it names, and of the agent
+/// session that made it: their prompts are no longer "since the last
+/// commit"; the note of an agent's commit is done with.
+fn agent_committed(ctx: &HookContext, named: &[(String, String)]) {
+    let trail_dir = ctx.repo.location.trail_dir();
+    let committing =
+        trail_agent::committing::current(&trail_dir, chrono::Utc::now(), |k| std::env::var(k).ok());
+    if let Some((_, session)) = &committing {
+        let _ = trail_agent::session::committed(&trail_dir, session);
+        trail_agent::committing::clear(&trail_dir);
+    }
+    for (_, session) in named {
+        let _ = trail_agent::session::committed(&trail_dir, session);
+    }
+}
+
 /// Whether `nonce` (from `TRAIL_REWRITING`) names an amend post-commit is
 /// making right now ([`trail_hooks::hook::rewriting`]).
 pub(super) fn rewriting(repo: &crate::context::Repo, nonce: &str) -> bool {
     trail_hooks::hook::rewriting(&repo.location.trail_dir(), nonce)
+}
+
+/// `trail drain` (hidden; post-commit starts it in the background): append
+/// what hooks handed over to the spool, then the commits made here whose
+/// post-commit was killed, then a signed checkpoint — the part of recording
+/// a commit that needs the store, off the commit's critical path
+/// (docs/architecture.md, "post-commit hands over").
+pub fn drain() -> Result<(), CommandError> {
+    let ctx = HookContext::new(super::HookName::PostCommit)?;
+    let gateway = ctx.repo.gateway();
+    let lock = ctx.repo.location.trail_dir().join("pending").join("drainer.lock");
+    loop {
+        // One drainer at a time: one that finds another at work leaves
+        // what it was started for to it (that one looks again before it
+        // ends), rather than queue on the store's lock behind it.
+        let Some(held) = try_lock(&lock) else { return Ok(()) };
+        let failed = crate::pending::drain_failed_path(&ctx.repo);
+        if let Err(e) = drain_once(&ctx) {
+            // Said by the next post-commit, and kept in drain.log.
+            let _ = std::fs::write(&failed, format!("{}\n", e.message));
+            return Err(e.hint(format!(
+                "the records wait in {}; the next commit or trail command writes them once the journal can be written",
+                gateway.spool().dir().display()
+            )));
+        }
+        let _ = std::fs::remove_file(&failed);
+        drop(held);
+        // A hook that handed over while this one held the lock started a
+        // drainer that left: look again.
+        if gateway.spool().is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+fn drain_once(ctx: &HookContext) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    // The commits this drain appends are not missed: the search for missed
+    // ones looks past them (it stops at the newest commit the journal knows).
+    let draining = crate::records::spooled_commits(&ctx.repo);
+    let catch_up = |store: &crate::context::Store| {
+        let missed = crate::records::to_catch_up(&ctx.repo, store, &draining);
+        let mut told = Vec::new();
+        let drafts = trail_hooks::post_commit::caught_up(&ctx.repo.git, &missed, now, &mut told);
+        for notice in told {
+            say(notice);
+        }
+        drafts
+    };
+    crate::pending::append_caught_up(&ctx.repo, Vec::new(), None, catch_up, |store| {
+        crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store)
+    })
+}
+
+/// An exclusive advisory lock on `path`, if nobody holds it.
+fn try_lock(path: &std::path::Path) -> Option<std::fs::File> {
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).ok()?;
+    file.try_lock().ok().map(|()| file)
 }

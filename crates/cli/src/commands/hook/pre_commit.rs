@@ -11,13 +11,23 @@ pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new(super::HookName::PreCommit)?;
     let mut notices = Vec::new();
     let index_path = ctx.index_path();
-    let result =
-        ctx.with_hook(|hook| trail_hooks::pre_commit::run(hook, index_path, &mut notices))?;
+    let mut env = trail_hooks::hook::HookEnv::from_process();
+    let agent = agent_why(&ctx);
+    env.agent_why = agent.as_ref().map(|(_, why)| why.clone());
+    let result = ctx
+        .with_hook_env(env, |hook| trail_hooks::pre_commit::run(hook, index_path, &mut notices))?;
     for notice in notices {
         say(notice);
     }
     match result {
-        Ok(_) => Ok(()),
+        Ok(pending) => {
+            if let Some((who, why)) = &agent
+                && pending.why.as_deref() == Some(why.as_str())
+            {
+                say(format_args!("the commit's why is the prompts of {who} (none was given)"));
+            }
+            Ok(())
+        }
         Err(refused) => {
             if let Some(mut blocked) = refused.blocked {
                 // The refusal stands even when the journal cannot be written.
@@ -29,4 +39,25 @@ pub fn run() -> Result<(), CommandError> {
             Err(refused.error.into())
         }
     }
+}
+
+/// The rationale an AI agent's own commit defaults to (docs/agents.md, "In
+/// commits"): when the agent's shell hook noted the commit and it runs in
+/// that agent's shell, and `[agent] commit_why` is "prompts" (the default),
+/// the committing session's prompts since its last commit; with who it is.
+/// `None` for a person's commit.
+fn agent_why(ctx: &HookContext) -> Option<(String, String)> {
+    let trail_dir = ctx.repo.location.trail_dir();
+    let (agent, session) = trail_agent::committing::current(&trail_dir, chrono::Utc::now(), |k| {
+        std::env::var(k).ok()
+    })?;
+    let (mode, warning) = trail_agent::session::commit_why_mode(&ctx.workdir);
+    if let Some(warning) = warning {
+        say(format_args!("warning: {warning}"));
+    }
+    if mode == trail_agent::session::CommitWhy::None {
+        return None;
+    }
+    let why = trail_agent::session::load(&trail_dir, &session)?.commit_why()?;
+    Some((format!("{agent} session {session}"), why))
 }
