@@ -18,6 +18,11 @@
 #   benches/hooks-vs-floor.sh [FILES] [RUNS]   (default 50000 files, 30 runs)
 #
 # FILES=2000 gives issue 24's small-repository case (target: +15 ms over none).
+# PAUSE (default 0.5 s, not timed) is slept before each run, in every variant:
+# the drainer post-commit starts in the background (docs/architecture.md,
+# "post-commit hands over") then finishes before the next commit, as it
+# does when a person commits; PAUSE=0 measures back-to-back commits, where
+# on 2 cores the drainer of one commit competes with the next.
 # Needs hyperfine, python3 and gen-history (GEN_HISTORY, default
 # ../shared/tools/gen-history); builds trail in release. Results on stdout
 # and in target/bench/hooks-vs-floor-FILES.json.
@@ -71,7 +76,7 @@ write_small_commit "$out/vs-floor-commit.sh" "$pick"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files, index $(stat -c %s "$base/.git/index") bytes, load $(cut -d' ' -f1-3 /proc/loadavg)"
 args=()
 for v in $variants; do args+=(-n "$v" "cd $base-$v && $out/vs-floor-commit.sh"); done
-hyperfine --warmup 3 --runs "$runs" --export-json "$out/hooks-vs-floor-$files.json" "${args[@]}"
+hyperfine --warmup 3 --runs "$runs" --prepare "sleep ${PAUSE:-0.5}" --export-json "$out/hooks-vs-floor-$files.json" "${args[@]}"
 python3 - "$out/hooks-vs-floor-$files.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
