@@ -12,6 +12,21 @@ pub fn is_known(store: &dyn LogStore, id: &trail_git::ObjectId) -> Result<bool, 
     Ok(trail_gateway::is_known_commit(store, &id.to_string())?)
 }
 
+/// The commits whose records wait in the spool now (a drain about to run
+/// appends them: [`to_catch_up`] must look past them).
+pub fn spooled_commits(repo: &crate::context::Repo) -> Vec<trail_git::ObjectId> {
+    crate::pending::spool_waiting(repo)
+        .map(|w| w.drafts.into_iter().filter_map(|d| d.commit?.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// The commits (lowercase hex) whose records wait in the spool: accounted
+/// for, not missed. `None` when the spool cannot be read.
+fn spooled_set(repo: &crate::context::Repo) -> Option<std::collections::HashSet<String>> {
+    let waiting = crate::pending::spool_waiting(repo).ok()?;
+    Some(waiting.drafts.into_iter().filter_map(|d| d.commit).collect())
+}
+
 /// How far back HEAD's reflog is searched for commits the journal lacks.
 const MISSED_WINDOW: usize = 50;
 
@@ -23,24 +38,13 @@ const MISSED_WINDOW: usize = 50;
 /// first commit made here that the journal knows; without one in the last
 /// [`MISSED_WINDOW`] entries nothing is reported, since commits made before
 /// trail was set up are history for `trail import`, not misses.
-/// The commits whose records wait in the spool now (a drain about to run
-/// appends them: [`missed_commits`] must look past them).
-pub fn spooled_commits(repo: &crate::context::Repo) -> Vec<trail_git::ObjectId> {
-    crate::pending::spool_waiting(repo)
-        .map(|w| w.drafts.into_iter().filter_map(|d| d.commit?.parse().ok()).collect())
-        .unwrap_or_default()
-}
-
 pub fn missed_commits(
     repo: &crate::context::Repo,
     store: &dyn LogStore,
     except: &[trail_git::ObjectId],
 ) -> Vec<trail_git::ObjectId> {
     // A commit whose record waits in the spool is accounted for.
-    let spooled: std::collections::HashSet<String> = match crate::pending::spool_waiting(repo) {
-        Ok(waiting) => waiting.drafts.into_iter().filter_map(|d| d.commit).collect(),
-        Err(_) => return Vec::new(),
-    };
+    let Some(spooled) = spooled_set(repo) else { return Vec::new() };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
@@ -76,10 +80,7 @@ pub fn to_catch_up(
     store: &dyn LogStore,
     recording: &[trail_git::ObjectId],
 ) -> Vec<trail_git::ObjectId> {
-    let spooled: std::collections::HashSet<String> = match crate::pending::spool_waiting(repo) {
-        Ok(waiting) => waiting.drafts.into_iter().filter_map(|d| d.commit).collect(),
-        Err(_) => return Vec::new(),
-    };
+    let Some(spooled) = spooled_set(repo) else { return Vec::new() };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut anchored = false;
