@@ -100,6 +100,9 @@ fn commit(env: &TestEnv, repo: &Path, text: &str) {
     let mut cmd = env.command("git", repo);
     cmd.args(["commit", "-q", "-m", text.trim()]).env("TRAIL_WHY", "a change");
     run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    // Settled: the drainer post-commit started is done before the test
+    // changes owners or damages the store.
+    wait_for_drainer(repo);
 }
 
 fn checkpointed(env: &TestEnv, repo: &Path) -> u64 {

@@ -53,6 +53,9 @@ fn repo(env: &TestEnv) -> PathBuf {
     env.trail_ok(&repo, ["init"]);
     env.git_ok(&repo, ["add", "-A"]);
     env.git_ok(&repo, ["commit", "-q", "-m", "policy"]);
+    // Settled: the drainer post-commit started is done (a test may chown
+    // or lock the repository next).
+    common::wait_for_drainer(&repo);
     repo
 }
 

@@ -63,7 +63,12 @@ impl Repo {
     /// that what was committed is there to read.
     pub fn open_store(&self) -> Result<Store, CommandError> {
         let store = self.gateway().open()?;
-        crate::pending::drain_for_reader(self, &store);
+        if let Err(why) = crate::pending::settle(self, &store) {
+            crate::output::say(format_args!(
+                "warning: records waiting in {} were not written to the journal: {why} (`trail status` lists them)",
+                self.gateway().spool().dir().display()
+            ));
+        }
         Ok(store)
     }
 

@@ -70,10 +70,10 @@ pub fn append_caught_up(
 
 /// Hand `drafts` over to the journal without opening it: they are written
 /// to the spool, durable before this returns, and a drainer is started in the
-/// background (`trail drain`: it appends them, catches up missed commits
-/// with `catch_up` and writes the checkpoint `after` writes). When the spool
-/// cannot be written, the records are delivered here and now, as before
-/// (`append_caught_up`), which keeps them or says why it cannot.
+/// background (`trail drain`: [`settle`]). When the spool cannot be
+/// written, the records are delivered here and now, as before
+/// (`append_caught_up`, with `catch_up` and `after`), which keeps them or
+/// says why it cannot.
 pub fn hand_over(
     repo: &crate::context::Repo,
     drafts: Vec<trail_journal::Draft>,
@@ -104,61 +104,54 @@ pub fn hand_over(
     }
 }
 
-/// What a command that reads the journal does first: append what hooks
-/// handed over to the spool ([`hand_over`]), waiting up to the store's lock
-/// wait for a drainer at work, then — when it appended anything — the
-/// commits made here whose post-commit was killed, as the drainer would: a
-/// command run right after `git commit` finds the commit whether or not the
-/// drainer got there first. What it cannot do is said as a warning; the
-/// journal is read all the same (`trail status` lists what waits).
-pub fn drain_for_reader(repo: &crate::context::Repo, store: &crate::context::Store) {
+/// Append what hooks handed over to the spool ([`hand_over`]) to `store`,
+/// waiting up to the store's lock wait for a drainer at work; when anything
+/// was appended, also the commits made here whose post-commit was killed,
+/// and the checkpoint. This is the whole of `trail drain`'s work, and what
+/// every command that reads the journal does first
+/// ([`crate::context::Repo::open_store`]): a command run right after
+/// `git commit` finds the commit whether or not the drainer got there
+/// first. `Err`: why the waiting records could not be written (they stay in
+/// the spool).
+pub fn settle(repo: &crate::context::Repo, store: &crate::context::Store) -> Result<(), String> {
     let gateway = repo.gateway();
     if gateway.spool().is_empty() {
-        return;
+        return Ok(());
     }
     let draining = crate::records::spooled_commits(repo);
-    let why = match gateway.drain_waiting(store, trail_journal::store::LOCK_WAIT) {
-        Ok(drained) if drained.busy => "another process is still writing them".to_owned(),
-        Ok(drained) => {
-            let _ = std::fs::remove_file(drain_failed_path(repo));
-            say_drained(&gateway, &drained);
-            if drained.written == 0 {
-                return;
-            }
-            let missed = crate::records::to_catch_up(repo, store, &draining);
-            let mut told = Vec::new();
-            let drafts = trail_hooks::post_commit::caught_up(
-                &repo.git,
-                &missed,
-                trail_journal::Timestamp::now(),
-                &mut told,
-            );
-            for notice in told {
-                crate::output::say(notice);
-            }
-            let appended = match drafts.is_empty() {
-                true => Ok(()),
-                false => trail_journal::LogStore::append(store, drafts).map(|_| ()),
-            };
-            match appended {
-                Ok(()) => {
-                    // The checkpoint the drainer would have written.
-                    if let Some(workdir) = &repo.location.workdir
-                        && let Ok(config) = crate::config::load(&workdir.join("trail.toml"))
-                    {
-                        crate::sync::checkpoint_after_hook(repo, &config, store);
-                    }
-                    return;
-                }
-                Err(e) => e.to_string(),
-            }
+    let drained = match gateway.drain_waiting(store, trail_journal::store::LOCK_WAIT) {
+        Ok(drained) if drained.busy => {
+            return Err("another process is still writing them".to_owned());
         }
-        Err(e) => e.to_string(),
+        Ok(drained) => drained,
+        Err(e) => return Err(e.to_string()),
     };
-    crate::output::say(format_args!(
-        "warning: records waiting in {} were not written to the journal: {why} (`trail status` lists them)",
-        gateway.spool().dir().display()
-    ));
+    let _ = std::fs::remove_file(drain_failed_path(repo));
+    say_drained(&gateway, &drained);
+    if drained.written == 0 {
+        return Ok(());
+    }
+    let missed = crate::records::to_catch_up(repo, store, &draining);
+    let mut told = Vec::new();
+    let drafts = trail_hooks::post_commit::caught_up(
+        &repo.git,
+        &missed,
+        trail_journal::Timestamp::now(),
+        &mut told,
+    );
+    for notice in told {
+        crate::output::say(notice);
+    }
+    if !drafts.is_empty() {
+        trail_journal::LogStore::append(store, drafts).map_err(|e| e.to_string())?;
+    }
+    if let Some(workdir) = &repo.location.workdir {
+        match crate::config::load(&workdir.join("trail.toml")) {
+            Ok(config) => crate::sync::checkpoint_after_hook(repo, &config, store),
+            Err(e) => crate::sync::warn_checkpoint(&e),
+        }
+    }
+    Ok(())
 }
 
 /// Where the drainer leaves why it could not write the journal (removed by

@@ -141,22 +141,11 @@ pub fn drain() -> Result<(), CommandError> {
     }
 }
 
+/// One drain: the journal opened, then what every reader does first.
 fn drain_once(ctx: &HookContext) -> Result<(), CommandError> {
-    let now = Timestamp::now();
-    // The commits this drain appends are not missed: the search for missed
-    // ones looks past them (it stops at the newest commit the journal knows).
-    let draining = crate::records::spooled_commits(&ctx.repo);
-    let catch_up = |store: &crate::context::Store| {
-        let missed = crate::records::to_catch_up(&ctx.repo, store, &draining);
-        let mut told = Vec::new();
-        let drafts = trail_hooks::post_commit::caught_up(&ctx.repo.git, &missed, now, &mut told);
-        for notice in told {
-            say(notice);
-        }
-        drafts
-    };
-    crate::pending::append_caught_up(&ctx.repo, Vec::new(), None, catch_up, |store| {
-        crate::sync::checkpoint_after_hook(&ctx.repo, &ctx.config, store)
+    let store = ctx.repo.gateway().open()?;
+    crate::pending::settle(&ctx.repo, &store).map_err(|why| {
+        CommandError::environment(format!("cannot write the records that wait: {why}"))
     })
 }
 
