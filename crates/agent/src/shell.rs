@@ -182,9 +182,10 @@ pub fn written_paths(command: &str, cwd: &Path) -> Vec<String> {
     out
 }
 
-fn command_writes(words: &[String], cwd: &Path) -> Vec<String> {
+/// The command of a segment: `words` past its leading variable assignments
+/// and wrappers (`env`, `sudo`, … with their options).
+fn command_words(words: &[String]) -> &[String] {
     let mut rest = words;
-    // Leading assignments and wrappers.
     while let Some(first) = rest.first() {
         let assignment = first.contains('=') && !first.starts_with('=') && !first.starts_with('-');
         if assignment || PREFIXES.contains(&base(first)) {
@@ -196,7 +197,11 @@ fn command_writes(words: &[String], cwd: &Path) -> Vec<String> {
             break;
         }
     }
-    let Some((name, args)) = rest.split_first() else { return Vec::new() };
+    rest
+}
+
+fn command_writes(words: &[String], cwd: &Path) -> Vec<String> {
+    let Some((name, args)) = command_words(words).split_first() else { return Vec::new() };
     let operands = |args: &[String]| -> Vec<String> {
         let mut out = Vec::new();
         let mut after_dashes = false;
@@ -308,19 +313,7 @@ pub fn runs_commit(command: &str) -> bool {
 }
 
 fn segment_commits(words: &[String]) -> bool {
-    let mut rest = words;
-    while let Some(first) = rest.first() {
-        let assignment = first.contains('=') && !first.starts_with('=') && !first.starts_with('-');
-        if assignment || PREFIXES.contains(&base(first)) {
-            rest = &rest[1..];
-            while rest.first().is_some_and(|w| w.starts_with('-')) {
-                rest = &rest[1..];
-            }
-        } else {
-            break;
-        }
-    }
-    let Some((name, args)) = rest.split_first() else { return false };
+    let Some((name, args)) = command_words(words).split_first() else { return false };
     match base(name) {
         "trail" => args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| a == "commit"),
         "git" => {

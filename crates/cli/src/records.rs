@@ -32,23 +32,20 @@ const MISSED_WINDOW: usize = 50;
 
 /// Commits `git commit` made in this worktree (HEAD's reflog) after one the
 /// journal records that the journal does not — their post-commit was killed
-/// or failed before it wrote — oldest first, `except` left out (the commits
-/// being recorded now: the hook's own, or those a drain just appended). The
-/// search goes back from the newest entry to the
-/// first commit made here that the journal knows; without one in the last
+/// or failed before it wrote — oldest first. The search goes back from the
+/// newest entry to the first commit made here that the journal knows; without one in the last
 /// [`MISSED_WINDOW`] entries nothing is reported, since commits made before
 /// trail was set up are history for `trail import`, not misses.
 pub fn missed_commits(
     repo: &crate::context::Repo,
     store: &dyn LogStore,
-    except: &[trail_git::ObjectId],
 ) -> Vec<trail_git::ObjectId> {
     // A commit whose record waits in the spool is accounted for.
     let Some(spooled) = spooled_set(repo) else { return Vec::new() };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for id in trail_git::commits_made_here(&repo.location.git_dir, MISSED_WINDOW) {
-        if except.contains(&id) || !seen.insert(id) {
+        if !seen.insert(id) {
             continue;
         }
         if spooled.contains(&id.to_string()) {

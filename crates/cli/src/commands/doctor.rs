@@ -389,7 +389,7 @@ fn journal(repo: &Repo, args: &DoctorArgs, found: &mut Findings) -> Option<crate
         }
     };
     // Commits made here whose post-commit did not finish.
-    let missed = crate::records::missed_commits(repo, &store, &[]);
+    let missed = crate::records::missed_commits(repo, &store);
     if !missed.is_empty() {
         let ids: Vec<String> = missed.iter().map(|id| id.to_string()[..12].to_owned()).collect();
         found.fix(

@@ -46,7 +46,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let spooled = waiting.drafts.len() as u64;
     let damaged = waiting.damaged.len() as u64;
     // Commits made here whose post-commit did not finish.
-    let missed = crate::records::missed_commits(&repo, &store, &[]);
+    let missed = crate::records::missed_commits(&repo, &store);
     let mut out = Out::new();
     if args.json {
         let problem = disagrees.as_ref().map(ToString::to_string);
