@@ -134,7 +134,7 @@ fn broken_set_ups_are_found_with_their_fixes() {
 fn a_lost_or_damaged_journal_points_at_recover() {
     let env = TestEnv::new();
     let repo = env.trail_repo("lost", "start");
-    std::fs::remove_dir_all(repo.join(".git/trail/journal")).expect("remove the store");
+    common::remove_trail_dir(&repo, &repo.join(".git/trail/journal"));
     let (findings, code) = doctor(&env, &repo);
     assert_eq!(code, 1);
     let journal = finding(&findings, "journal", "problem").expect("no journal");

@@ -176,7 +176,7 @@ fn recover_json_says_what_came_back() {
     assert_eq!(nothing["store"], id);
     assert_eq!(nothing["checkpointed_seq"].as_u64(), Some(count));
 
-    std::fs::remove_dir_all(repo.join(".git/trail/journal")).expect("delete the store");
+    common::remove_trail_dir(&repo, &repo.join(".git/trail/journal"));
     let back = object(&env, &repo, ["recover", "--json"]);
     assert_eq!(back["recovered"], true, "{back}");
     assert_eq!(back["store"], id);

@@ -305,7 +305,7 @@ fn an_import_on_several_threads_records_what_one_thread_records() {
     );
 
     for threads in ["2", "3"] {
-        std::fs::remove_dir_all(repo.join(".git/trail")).expect("remove the store");
+        common::remove_trail_dir(&repo, &repo.join(".git/trail"));
         env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
         env.trail_ok(&repo, ["init"]);
         env.trail_ok(&repo, ["import", "--threads", threads]);

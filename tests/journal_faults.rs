@@ -281,7 +281,7 @@ fn a_spent_single_use_token_is_refused_after_the_journal_is_replaced() {
     common::protect::commit(&env, &repo, Some(&token), "the docs server").assert_code(0);
     common::wait_for_drainer(&repo);
     // The attacker's fresh start: no journal, no checkpoints.
-    std::fs::remove_dir_all(repo.join(".git/trail")).expect("rm .git/trail");
+    common::remove_trail_dir(&repo, &repo.join(".git/trail"));
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
     env.trail_ok(&repo, ["init"]);
     std::fs::write(repo.join(".mcp.json"), "{\"mcpServers\":{}}\n").expect("write");

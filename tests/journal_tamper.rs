@@ -90,7 +90,7 @@ fn copy_dir(env: &TestEnv, from: &Path, to: &Path) {
 /// Put `from` (a copy of a `.git/trail`) in place of `repo`'s `.git/trail`.
 fn replace_trail_dir(env: &TestEnv, repo: &Path, from: &Path) {
     let dir = repo.join(".git/trail");
-    std::fs::remove_dir_all(&dir).expect("remove .git/trail");
+    common::remove_trail_dir(repo, &dir);
     copy_dir(env, from, &dir);
 }
 
@@ -248,6 +248,8 @@ fn truncation_is_named_without_a_remote() {
 fn rollback_of_the_store_is_named() {
     let env = TestEnv::new();
     let repo = repo_with_commits(&env, "app", 1);
+    // A copy taken while the drainer still writes would be half a store.
+    common::wait_for_drainer(&repo);
     let old_head = head_seq(&env, &repo);
     let saved = env.root.join("trail-copy");
     copy_dir(&env, &repo.join(".git/trail"), &saved);
@@ -328,7 +330,7 @@ fn a_fresh_store_is_recorded_as_store_created() {
     env.trail_ok(&repo, ["sync", "push"]);
     let old = store_id(&env, &repo);
 
-    std::fs::remove_dir_all(repo.join(".git/trail")).expect("remove .git/trail");
+    common::remove_trail_dir(&repo, &repo.join(".git/trail"));
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
     let out = env.trail_ok(&repo, ["init"]);
     out.assert_stderr_has("store.created").assert_stderr_has(&old);
@@ -366,7 +368,7 @@ fn a_fresh_store_is_recorded_as_store_created() {
     // The journal lost again, its checkpoints still here: init refuses, and
     // --new-store gives it up in the open.
     commit(&env, &repo, "b.txt", "more\n", "after the new store");
-    std::fs::remove_dir_all(repo.join(".git/trail")).expect("remove .git/trail");
+    common::remove_trail_dir(&repo, &repo.join(".git/trail"));
     env.trail(&repo, ["init"])
         .assert_code(1)
         .assert_stderr_has(&format!("store {new}"))

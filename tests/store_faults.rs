@@ -309,7 +309,7 @@ fn kill_9_after_planning_the_swap_then_losing_the_rebuild_leaves_the_old_journal
 
     recover_killed_at(&env, &repo, "recover.swap.planned", true);
     assert!(trail_dir.join("recover.json").is_file(), "the plan was written first");
-    std::fs::remove_dir_all(trail_dir.join("journal.recovering")).expect("lose the rebuild");
+    common::remove_trail_dir(&repo, &trail_dir.join("journal.recovering"));
 
     env.trail(&repo, ["recover"])
         .assert_code(1)
@@ -336,7 +336,7 @@ fn kill_9_in_recover_from_a_remote_then_init_keeps_the_rebuild() {
     let before = export(&env, &repo);
     let pushed =
         env.git_ok(&origin, ["for-each-ref", "--format=%(objectname)", "refs/trail/clones/"]);
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
 
     let mut cmd = env.trail_cmd(&repo);

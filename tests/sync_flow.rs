@@ -478,7 +478,7 @@ fn a_rewrite_that_recomputes_every_hash_is_named_by_verify_and_verify_against() 
         prev = record_hash(record);
         record["hash"] = Value::from(prev.as_str());
     }
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("remove the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     std::fs::remove_file(mark_file(&repo)).expect("remove the high-water mark");
     let store = trail_journal::SledStore::create_as(
         &journal_dir(&repo),
@@ -759,7 +759,7 @@ fn a_deleted_store_is_recovered_from_its_checkpoints_with_nothing_lost() {
     assert_eq!(checkpointed(&env, &repo), count, "the last commit checkpointed everything");
     let tip = ref_of(&env, &repo, "refs/trail/journal").expect("a chain");
 
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     // A new, unrelated store would never continue the chain: init refuses.
     env.trail(&repo, ["init"]).assert_code(1).assert_stderr_has("trail recover");
     assert!(!journal_dir(&repo).join("conf").exists(), "init created no store");
@@ -795,7 +795,7 @@ fn a_store_and_its_chain_both_deleted_are_recovered_from_the_remote() {
     let before = export(&env, &repo);
     let count = split_lines(&before).len();
 
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     std::fs::remove_file(mark_file(&repo)).expect("delete the high-water mark");
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
     env.trail(&repo, ["recover"])
@@ -889,7 +889,7 @@ fn records_after_the_last_checkpoint_are_salvaged_or_reported_lost() {
     let count = split_lines(&before).len() as u64;
     let sealed = checkpointed(&env, &repo);
     assert!(count > sealed, "records after the last checkpoint ({sealed} of {count})");
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     let out = env.trail(&repo, ["recover"]);
     out.assert_code(1).assert_stderr_has(&format!("records {}..{count} were lost", sealed + 1));
     // Issue 18 (16): recover did not say that `trail import` brings back the
@@ -1148,7 +1148,7 @@ fn verify_against_reports_checkpointed_records_missing_locally() {
     let older = chain(&env, &repo, "refs/trail/journal~1");
     let sealed = older.last().expect("a checkpoint").statement["seq"].as_u64().expect("seq");
     env.git_ok(&repo, ["update-ref", "refs/trail/journal", "refs/trail/journal~1"]);
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     std::fs::remove_file(mark_file(&repo)).expect("delete the high-water mark");
     env.trail_ok(&repo, ["recover"]);
     env.trail_ok(&repo, ["verify"]);
@@ -1211,7 +1211,7 @@ fn regression_recover_from_a_remote_leaves_its_staging_ref() {
     let origin = bare_remote(&env, "origin.git", false);
     let repo = clone_with_trail(&env, "ada", &origin);
     env.trail_ok(&repo, ["sync", "push"]);
-    std::fs::remove_dir_all(journal_dir(&repo)).expect("delete the store");
+    common::remove_trail_dir(&repo, &journal_dir(&repo));
     env.trail_ok(&repo, ["recover", "--from", "origin"]);
     env.trail_ok(&repo, ["verify", "--against", "origin"]);
     env.trail(&repo, ["sync", "pull"]).assert_code(0);

@@ -474,6 +474,16 @@ pub fn wait_for_drainer(repo: &Path) -> String {
     wait_for_drainer_since(repo, 0)
 }
 
+/// Remove `path` (a directory inside `repo/.git/trail`) once the background
+/// drainer is done with `repo`: a test that loses or replaces the store on
+/// purpose must not race a drainer still writing into it (a concurrent
+/// write makes `remove_dir_all` fail with "Directory not empty", or leaves
+/// half a store behind).
+pub fn remove_trail_dir(repo: &Path, path: &Path) {
+    wait_for_drainer(repo);
+    std::fs::remove_dir_all(path).unwrap_or_else(|err| panic!("remove {}: {err}", path.display()));
+}
+
 /// The length of `pending/drain.log` now (for [`wait_for_drainer_since`]).
 pub fn drain_log_len(repo: &Path) -> u64 {
     std::fs::metadata(repo.join(".git/trail/pending/drain.log")).map_or(0, |m| m.len())
