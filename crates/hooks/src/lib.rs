@@ -35,6 +35,7 @@ pub mod protect;
 pub mod rationale;
 pub mod records;
 pub mod refs;
+pub mod trailers;
 
 /// What kind of failure a hook step met; the CLI maps it to an exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use crate::message::{
     cleaned, given_message, is_empty_message, join_trailer_paragraphs, one_line, reverted_commit,
     take_first_trailers, trailer, trailer_lines, trailing_trailers,
 };
+pub use crate::trailers::{IfExists, NewTrailer};
 use crate::{HookError, rationale};
 
 fn read_message(path: &Path) -> Result<Vec<u8>, HookError> {
@@ -89,7 +90,7 @@ pub fn commit_msg(hook: &Hook<'_>, path: &Path) -> Result<(), HookError> {
         trailers.push(format!("Impact: {impact}"));
     }
     let token = pending.authorization.as_ref().and_then(|a| a.token.as_deref());
-    add_trailers(hook.workdir, path, &trailers, "doNothing", token)
+    add_trailers(git, hook.workdir, path, &trailers, IfExists::DoNothing, token)
 }
 
 /// prepare-commit-msg for a commit git makes without pre-commit
@@ -199,40 +200,47 @@ fn complete_message(
     if let Some(impact) = decided.impact {
         trailers.push(format!("Impact: {impact}"));
     }
-    add_trailers(hook.workdir, path, &trailers, "replace", None)
+    add_trailers(hook.git(), hook.workdir, path, &trailers, IfExists::Replace, None)
 }
 
-/// Add `trailers` to the message in `path` with git's own trailer code: it
-/// knows where the trailer block is, how comments and the scissors line are
-/// handled; `if_exists` says what happens to a trailer the message already
-/// has (`doNothing` keeps it, `replace` replaces it). The token of an
-/// authorized change travels with the commit, so a server can verify it with
-/// the public key alone; a different one (an amend with a new token) replaces it.
+/// Add `trailers` to the message in `path` the way `git interpret-trailers
+/// --in-place --if-exists IF_EXISTS --if-missing add` does: it knows where
+/// the trailer block is, how comments and the scissors line are handled;
+/// `if_exists` says what happens to a trailer the message already has. The
+/// token of an authorized change travels with the commit, so a server can
+/// verify it with the public key alone; a different one (an amend with a
+/// new token) replaces it.
+///
+/// A plain message in a repository with no `trailer.*` or comment settings
+/// is completed here ([`crate::trailers::add`], which answers only where
+/// git's result is certain); any other goes to git itself.
 pub fn add_trailers(
+    git: &trail_git::Repository,
     workdir: &Path,
     path: &Path,
     trailers: &[String],
-    if_exists: &str,
+    if_exists: IfExists,
     token: Option<&str>,
 ) -> Result<(), HookError> {
-    let mut git = Command::new("git");
-    git.current_dir(workdir).args([
-        "interpret-trailers",
-        "--in-place",
-        "--if-exists",
-        if_exists,
-        "--if-missing",
-        "add",
-    ]);
-    for trailer in trailers {
-        git.arg("--trailer").arg(trailer);
+    let authorization = token.map(|t| format!("Trail-Authorization: {t}"));
+    let mut new: Vec<NewTrailer<'_>> =
+        trailers.iter().map(|t| NewTrailer { trailer: t, if_exists }).collect();
+    if let Some(line) = &authorization {
+        new.push(NewTrailer { trailer: line, if_exists: IfExists::Replace });
     }
-    if let Some(token) = token {
-        git.args(["--if-exists", "replace", "--trailer"]);
-        git.arg(format!("Trail-Authorization: {token}"));
+    if plain_trailer_settings(git) {
+        let message = read_message(path)?;
+        if let Some(done) = crate::trailers::add(&message, &new) {
+            return write_message(path, &done);
+        }
     }
-    git.arg(path);
-    let output = git
+    let mut command = Command::new("git");
+    command.current_dir(workdir).args(["interpret-trailers", "--in-place", "--if-missing", "add"]);
+    for n in &new {
+        command.args(["--if-exists", n.if_exists.as_git(), "--trailer", n.trailer]);
+    }
+    command.arg(path);
+    let output = command
         .output()
         .map_err(|e| HookError::environment(format!("cannot run `git interpret-trailers`: {e}")))?;
     if !output.status.success() {
@@ -242,6 +250,29 @@ pub fn add_trailers(
         )));
     }
     Ok(())
+}
+
+/// No `trailer.*` setting (separators, where, ifExists, keys, commands)
+/// and git's default comment character: what [`crate::trailers::add`]
+/// assumes.
+fn plain_trailer_settings(git: &trail_git::Repository) -> bool {
+    // `git -c trailer.…=… commit` passes its settings to the hook's git in
+    // the environment: any setting that may touch trailers goes to git.
+    let given_in_env = ["GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some())
+        && std::env::vars_os().any(|(_, v)| {
+            let v = v.to_string_lossy().to_ascii_lowercase();
+            v.contains("trailer") || v.contains("comment")
+        });
+    if given_in_env {
+        return false;
+    }
+    let config = git.config_snapshot();
+    let plumbing = config.plumbing();
+    plumbing.sections_by_name("trailer").is_none_or(|mut s| s.next().is_none())
+        && config.string("core.commentChar").is_none()
+        && config.string("core.commentString").is_none()
 }
 
 /// The file `commit.template` names, if set and readable (`~/` expanded;

@@ -51,9 +51,14 @@ fn agent_sessions(ctx: &HookContext, message: &std::path::Path) {
         ));
     }
     let trailers = trail_agent::ledger::trailers(&sessions);
-    if let Err(e) =
-        trail_hooks::messages::add_trailers(workdir, message, &trailers, "addIfDifferent", None)
-    {
+    if let Err(e) = trail_hooks::messages::add_trailers(
+        &ctx.repo.git,
+        workdir,
+        message,
+        &trailers,
+        trail_hooks::messages::IfExists::AddIfDifferent,
+        None,
+    ) {
         crate::output::say(format_args!(
             "warning: cannot add the Agent-Session trailers: {}",
             e.message
