@@ -65,8 +65,38 @@ run() {
     fi
 }
 
+# prepare-commit-msg of a plain `git commit` that trail's pre-commit already
+# prepared has nothing to do in trail (commit-msg adds the trailers): no
+# revert, pick or rebase under way, and pre-commit's state names this very
+# git process (PID:START, its start time from /proc). Spares a process on
+# every commit. Anything unsure goes to `trail hook prepare-commit-msg`.
+prepared_commit() {
+    gd=${GIT_DIR:-.git}
+    [ -d "$gd" ] || return 1
+    for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
+        [ -e "$gd/$f" ] && return 1
+    done
+    state_file=$gd/trail/pending/commit-main.json
+    [ -r "$state_file" ] && [ -r "/proc/$PPID/stat" ] || return 1
+    # One line of JSON, without a final newline: read fails but keeps it.
+    state=
+    read -r state <"$state_file" || [ -n "$state" ] || return 1
+    read -r stat <"/proc/$PPID/stat" || return 1
+    # Fields after the command name: state is field 3, the start time 22.
+    set -- ${stat##*) }
+    [ $# -ge 20 ] || return 1
+    case $state in
+    *"\"invocation\":\"$PPID:${20}\""*) return 0 ;;
+    esac
+    return 1
+}
+
 # trail first: when it refuses, the chained hook does not run.
-run trail hook "$hook" "$@" || exit $?
+if [ "$hook" = prepare-commit-msg ] && prepared_commit; then
+    :
+else
+    run trail hook "$hook" "$@" || exit $?
+fi
 
 if [ -n "$chain" ]; then
     run "$chained" "$@"

@@ -792,3 +792,63 @@ fn server_install_keeps_git_from_delta_searching_journal_segments_and_uninstall_
     );
     assert!(!bare.join("hooks").join("pre-receive").exists(), "pre-receive left after uninstall");
 }
+
+/// A plain `git commit` that trail's pre-commit prepared starts no trail
+/// process for prepare-commit-msg (the shim knows there is nothing to do:
+/// issue 24); a commit pre-commit did not see (`--no-verify`) and a
+/// `git revert` still go to `trail hook prepare-commit-msg`, and the
+/// chained hook runs every time.
+#[test]
+fn prepare_commit_msg_starts_trail_only_when_there_is_work() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "quick");
+    env.trail_ok(&repo, ["hooks", "install"]);
+    let log = env.root.join("calls.log");
+    let chained_log = env.root.join("chained.log");
+    // `trail` on PATH logs each hook it is started for, then runs the real one.
+    let bin = env.dir("logging-bin");
+    script(
+        &bin.join("trail"),
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            trail_bin()
+        ),
+    );
+    script(
+        &repo.join(".git/hooks/prepare-commit-msg.trail-chained"),
+        &format!("#!/bin/sh\nprintf '%s\\n' \"$2\" >>'{}'\n", chained_log.display()),
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let git = |args: &[&str]| {
+        let mut cmd = git_cmd(&env, &repo);
+        cmd.env("PATH", &path).args(args);
+        run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        common::wait_for_drainer(&repo);
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        std::fs::remove_file(&log).ok();
+        calls.lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+
+    std::fs::write(repo.join("a.txt"), "1\n").expect("write");
+    env.git_ok(&repo, ["add", "a.txt"]);
+    let calls = git(&["commit", "-q", "-m", "plain"]);
+    assert!(calls.contains(&"pre-commit".to_owned()), "{calls:?}");
+    assert!(calls.contains(&"commit-msg".to_owned()), "{calls:?}");
+    assert!(!calls.contains(&"prepare-commit-msg".to_owned()), "{calls:?}");
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Change-Id: ") && message.contains("Why: test"), "{message}");
+
+    std::fs::write(repo.join("a.txt"), "2\n").expect("write");
+    let calls = git(&["commit", "-q", "--no-verify", "-am", "unchecked"]);
+    assert_eq!(calls, ["prepare-commit-msg", "post-commit"], "--no-verify skips pre-commit");
+
+    let calls = git(&["revert", "--no-edit", "HEAD"]);
+    assert!(calls.contains(&"prepare-commit-msg".to_owned()), "{calls:?}");
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Change-Id: "), "the revert got its trailers: {message}");
+
+    let chained = std::fs::read_to_string(&chained_log).expect("the chained hook ran");
+    // (The revert's may run twice: trail amends a revert's message.)
+    assert!(chained.lines().count() >= 3, "the chained hook ran for each commit:\n{chained}");
+}
