@@ -147,18 +147,6 @@ impl IndexWrite {
 fn write_index(state: &mut gix::index::File, repo: &gix::Repository) -> Result<(), String> {
     use std::io::Write as _;
     let how = IndexWrite::of(repo);
-    let mut bytes = Vec::with_capacity(state.entries().len() * 96 + 4096);
-    let options = gix::index::write::Options { skip_hash: true, ..Default::default() };
-    let version =
-        gix::index::State::write_to(state, &mut bytes, options).map_err(|e| e.to_string())?;
-    let trailer: [u8; 20] = match how {
-        IndexWrite::SkipHash => [0; 20],
-        _ => {
-            use sha1::Digest as _;
-            sha1::Sha1::digest(&bytes).into()
-        }
-    };
-    bytes.extend_from_slice(&trailer);
     let mut lock = gix::lock::File::acquire_to_update_resource(
         state.path(),
         gix::lock::acquire::Fail::Immediately,
@@ -166,10 +154,44 @@ fn write_index(state: &mut gix::index::File, repo: &gix::Repository) -> Result<(
         0,
     )
     .map_err(|e| e.to_string())?;
-    lock.write_all(&bytes).map_err(|e| e.to_string())?;
+    // Streamed through one small buffer and hashed on the way, as git's
+    // hashfile does: serializing 5 MB into memory first cost more in page
+    // faults than the write itself (issue 24, docs/performance.md).
+    let hashing = Hashing {
+        inner: &mut lock,
+        sha1: (how != IndexWrite::SkipHash).then(<sha1::Sha1 as sha1::Digest>::new),
+    };
+    let mut out = std::io::BufWriter::with_capacity(128 << 10, hashing);
+    let options = gix::index::write::Options { skip_hash: true, ..Default::default() };
+    gix::index::State::write_to(state, &mut out, options).map_err(|e| e.to_string())?;
+    let mut hashing = out.into_inner().map_err(|e| e.error().to_string())?;
+    let trailer: [u8; 20] = match hashing.sha1.take() {
+        Some(sha1) => sha1::Digest::finalize(sha1).into(),
+        None => [0; 20],
+    };
+    hashing.inner.write_all(&trailer).map_err(|e| e.to_string())?;
     lock.commit().map_err(|e| e.error.to_string())?;
-    let _ = version;
     Ok(())
+}
+
+/// A writer that feeds what it writes to SHA-1 (when there is one).
+struct Hashing<W> {
+    inner: W,
+    sha1: Option<sha1::Sha1>,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if let Some(sha1) = self.sha1.as_mut() {
+            sha1::Digest::update(sha1, &buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Stage `items` with `git update-index --index-info` (a split index: git
