@@ -32,7 +32,11 @@ pub fn main() -> ExitCode {
             "trail: internal error (this is a bug, please report it): {info}\n"
         ));
     }));
-    let args = match <cli::Cli as clap::Parser>::try_parse() {
+    let parsed = match hook_invocation(std::env::args_os()) {
+        Some(args) => Ok(args),
+        None => <cli::Cli as clap::Parser>::try_parse(),
+    };
+    let args = match parsed {
         Ok(args) => args,
         Err(e) => {
             // clap prints help and version on stdout with success, usage errors on stderr.
@@ -51,6 +55,32 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// `trail hook NAME ARGS…` as the shims run it (git's arguments, none an
+/// option), read without building the whole command-line parser: git runs
+/// three hooks on every commit, and clap's set-up of every subcommand was
+/// a tenth of a hook's own time (issue 24). Anything else is clap's.
+fn hook_invocation(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Option<cli::Cli> {
+    let mut argv = argv.into_iter().skip(1);
+    if argv.next()? != "hook" {
+        return None;
+    }
+    let name = argv.next()?;
+    let name =
+        <commands::hook::HookName as clap::ValueEnum>::from_str(name.to_str()?, false).ok()?;
+    let args: Vec<std::ffi::OsString> = argv.collect();
+    if args.iter().any(|a| a.as_encoded_bytes().starts_with(b"-")) {
+        return None;
+    }
+    Some(cli::Cli {
+        verbose: 0,
+        quiet: false,
+        local: false,
+        color: output::ColorChoice::Auto,
+        no_pager: false,
+        command: cli::Command::Hook(commands::hook::HookArgs { name, args }),
+    })
 }
 
 fn init_tracing(verbose: u8, quiet: bool) {
@@ -99,5 +129,40 @@ where
         write!(writer, "trail: {level}: ")?;
         ctx.field_format().format_fields(writer.by_ref(), event)?;
         writeln!(writer)
+    }
+}
+
+#[cfg(test)]
+mod hook_invocation_tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(Into::into).collect()
+    }
+
+    /// Read without clap, a hook's command line means what clap reads; a
+    /// line it is unsure of is left to clap.
+    #[test]
+    fn a_hook_command_line_reads_as_clap_reads_it() {
+        for args in [
+            &["trail", "hook", "pre-commit"][..],
+            &["trail", "hook", "commit-msg", ".git/COMMIT_EDITMSG"],
+            &["trail", "hook", "prepare-commit-msg", ".git/COMMIT_EDITMSG", "message"],
+            &["trail", "hook", "pre-push", "origin", "https://example.org/r.git"],
+            &["trail", "hook", "post-checkout", "0000", "1111", "1"],
+        ] {
+            let quick = hook_invocation(argv(args)).expect("a hook line");
+            let clap = <cli::Cli as clap::Parser>::try_parse_from(argv(args)).expect("clap");
+            assert_eq!(format!("{quick:?}"), format!("{clap:?}"), "{args:?}");
+        }
+        for args in [
+            &["trail", "hook"][..],
+            &["trail", "hook", "no-such-hook"],
+            &["trail", "hook", "pre-commit", "--help"],
+            &["trail", "-q", "hook", "pre-commit"],
+            &["trail", "log"],
+        ] {
+            assert!(hook_invocation(argv(args)).is_none(), "{args:?}");
+        }
     }
 }

@@ -13,6 +13,7 @@ mod discover;
 mod history;
 pub mod hooks;
 mod ident;
+pub use ident::committer_name_email;
 mod mailmap;
 mod reflog;
 mod renames;

@@ -159,6 +159,9 @@ impl HookContext {
         let mut repo = Repo::discover()?;
         crate::commands::hooks::health::warn_if_off(&repo, hook);
         trail_git::skip_index_checksum(&mut repo.git);
+        // post-commit reads the commit's trees for its record, its
+        // pre-commit check and its protected configs: decoded once.
+        repo.git.object_cache_size_if_unset(4 << 20);
         let Some(workdir) = repo.location.workdir.clone() else {
             return Err(CommandError::usage(
                 "this hook runs in a repository with a work tree; this one is bare",
@@ -260,10 +263,7 @@ impl HookContext {
 /// Who is acting, for records that are not about one commit's author: git's
 /// committer identity plus the local account and host.
 pub(crate) fn local_actor(repo: &trail_git::Repository) -> Actor {
-    let (name, email) = match repo.committer() {
-        Some(Ok(sig)) => (sig.name.to_string(), sig.email.to_string()),
-        _ => (String::new(), String::new()),
-    };
+    let (name, email) = trail_git::committer_name_email(repo).unwrap_or_default();
     Actor { name, email, user: local_user(), host: local_host() }
 }
 
