@@ -18,6 +18,8 @@
 #   benches/hooks-vs-floor.sh [FILES] [RUNS]   (default 50000 files, 30 runs)
 #
 # FILES=2000 gives issue 24's small-repository case (target: +15 ms over none).
+# SOURCE=PATH measures a real repository instead (a clone of PATH; FILES is
+# then only the name of the results), e.g. SOURCE=/tmp/git benches/hooks-vs-floor.sh git 20.
 # PAUSE (default 0.5 s, not timed) is slept before each run, in every variant:
 # the drainer post-commit starts in the background (docs/architecture.md,
 # "post-commit hands over") then finishes before the next commit, as it
@@ -39,16 +41,32 @@ cargo build --release --locked -q
 export PATH=${CARGO_TARGET_DIR:-$PWD/target}/release:$PATH
 export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
 
-base=$out/vs-floor-$files
-make_base "$base" "$files"
+variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
+if [ -n "${SOURCE:-}" ]; then
+  # A real repository: each variant a clone of it (objects shared through
+  # alternates, not copied), FILES only names the results.
+  base=$out/vs-floor-$files
+  rm -rf "$base" && git clone -q "$SOURCE" "$base"
+  git -C "$base" config user.name "Bench Mark" && git -C "$base" config user.email bench@example.org
+else
+  base=$out/vs-floor-$files
+  make_base "$base" "$files"
+fi
 pick=$(small_pick "$base")
 dirs=$(for f in $pick; do dirname "$f"; done | sort -u)
 for d in $dirs; do echo "# Changelog" >"$base/$d/CHANGELOG.md"; done
 git -C "$base" add -A && git -C "$base" commit -q -m "changelogs"
 blob=$(echo "- an entry" | git -C "$base" hash-object -w --stdin)
 
-variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
-for v in $variants; do rm -rf "$base-$v"; cp -a "$base" "$base-$v"; done
+for v in $variants; do
+  rm -rf "$base-$v"
+  if [ -n "${SOURCE:-}" ]; then
+    git clone -q --shared "$base" "$base-$v"
+    git -C "$base-$v" config user.name "Bench Mark" && git -C "$base-$v" config user.email bench@example.org
+  else
+    cp -a "$base" "$base-$v"
+  fi
+done
 for v in skiphash split; do
   for w in none trail; do
     case $v in
