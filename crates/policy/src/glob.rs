@@ -259,7 +259,20 @@ fn component_matches(part: &str, component: &[u8]) -> bool {
     if !part.contains(['*', '?', '[', '\\']) {
         return part.as_bytes().eq_ignore_ascii_case(component);
     }
-    compile(part, true).is_ok_and(|glob| glob.compile_matcher().is_match(path(component)))
+    // The same few components of the protected patterns come up for every
+    // directory and symlink a commit looks at: each is compiled once per
+    // process (a regex each time cost a hook 1-2 ms, issue 24).
+    thread_local! {
+        static MATCHERS: std::cell::RefCell<std::collections::HashMap<String, Option<globset::GlobMatcher>>> =
+            std::cell::RefCell::default();
+    }
+    MATCHERS.with(|matchers| {
+        let mut matchers = matchers.borrow_mut();
+        let matcher = matchers
+            .entry(part.to_owned())
+            .or_insert_with(|| compile(part, true).ok().map(|glob| glob.compile_matcher()));
+        matcher.as_ref().is_some_and(|m| m.is_match(path(component)))
+    })
 }
 
 #[cfg(test)]
