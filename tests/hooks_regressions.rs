@@ -344,3 +344,40 @@ fn an_untouched_commit_template_still_aborts_the_commit() {
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
     assert!(message.starts_with("Summary: edited") && message.contains("Why: w"), "{message}");
 }
+
+/// commit-msg adds plain trailers itself (issue 24) only where git's
+/// result is certain: a `trailer.*` setting, in the repository's config or
+/// given with `git -c`, sends the message to `git interpret-trailers`, whose
+/// `trailer.where = start` puts the new trailers first (each one at the
+/// start in turn).
+#[test]
+fn a_trailer_setting_leaves_the_trailers_to_git() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "where");
+    let why = [("TRAIL_WHY", "a reason"), ("TRAIL_IMPACT", "none")];
+    let message = "subject\n\nSigned-off-by: A <a@example.org>";
+    let trailers = |env: &TestEnv| {
+        let body = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+        body.lines().filter(|l| l.contains(": ")).map(str::to_owned).collect::<Vec<_>>()
+    };
+
+    write(&repo, "a/x", "plain\n");
+    git_with(&env, &repo, &why, &["commit", "-q", "-am", message]).assert_code(0);
+    let plain = trailers(&env);
+    assert_eq!(plain.first().map(String::as_str), Some("Signed-off-by: A <a@example.org>"));
+    assert!(plain.iter().any(|l| l.starts_with("Change-Id: ")), "{plain:?}");
+
+    write(&repo, "a/x", "given with -c\n");
+    git_with(&env, &repo, &why, &["-c", "trailer.where=start", "commit", "-q", "-am", message])
+        .assert_code(0);
+    let given = trailers(&env);
+    assert_eq!(given.last().map(String::as_str), Some("Signed-off-by: A <a@example.org>"));
+    assert!(given.iter().any(|l| l.starts_with("Change-Id: ")), "{given:?}");
+
+    env.git_ok(&repo, ["config", "trailer.where", "start"]);
+    write(&repo, "a/x", "configured\n");
+    git_with(&env, &repo, &why, &["commit", "-q", "-am", message]).assert_code(0);
+    let configured = trailers(&env);
+    assert_eq!(configured.last().map(String::as_str), Some("Signed-off-by: A <a@example.org>"));
+    assert!(configured.iter().any(|l| l == "Why: a reason"), "{configured:?}");
+}

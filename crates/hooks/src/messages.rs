@@ -258,13 +258,13 @@ pub fn add_trailers(
 fn plain_trailer_settings(git: &trail_git::Repository) -> bool {
     // `git -c trailer.…=… commit` passes its settings to the hook's git in
     // the environment: any setting that may touch trailers goes to git.
-    let given_in_env = ["GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"]
-        .iter()
-        .any(|var| std::env::var_os(var).is_some())
-        && std::env::vars_os().any(|(_, v)| {
-            let v = v.to_string_lossy().to_ascii_lowercase();
-            v.contains("trailer") || v.contains("comment")
-        });
+    let given_in_env = std::env::vars_os().any(|(name, value)| {
+        let name = name.to_string_lossy();
+        (name == "GIT_CONFIG_PARAMETERS" || name.starts_with("GIT_CONFIG_KEY_")) && {
+            let value = value.to_string_lossy().to_ascii_lowercase();
+            value.contains("trailer.") || value.contains("core.comment")
+        }
+    });
     if given_in_env {
         return false;
     }
