@@ -98,7 +98,8 @@ fn init_tracing(verbose: u8, quiet: bool) {
     // every regex in the binary, and compiling the protection globs that
     // way cost 2-3 ms of every pre-commit (issue 24).
     let from_env = ["TRAIL_LOG", "RUST_LOG"].iter().find_map(|var| {
-        std::env::var(var).ok().and_then(|v| v.parse::<tracing_subscriber::filter::Targets>().ok())
+        let value = std::env::var(var).ok().filter(|v| !v.trim().is_empty())?;
+        value.parse::<tracing_subscriber::filter::Targets>().ok()
     });
     let asked = from_env.is_some() || verbose > 0;
     let filter = from_env.unwrap_or_else(|| default.parse().expect("a valid default filter"));
