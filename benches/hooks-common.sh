@@ -6,6 +6,11 @@
 make_base() {
   rm -rf "$1"
   python3 "$gen" "$1" --commits 200 --files "$2" --dirs $(($2 / 25)) --checkout >/dev/null
+  identify "$1"
+}
+
+# identify DIR: the committer the benchmarks commit as.
+identify() {
   git -C "$1" config user.name "Bench Mark"
   git -C "$1" config user.email bench@example.org
 }

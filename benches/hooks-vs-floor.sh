@@ -41,15 +41,12 @@ cargo build --release --locked -q
 export PATH=${CARGO_TARGET_DIR:-$PWD/target}/release:$PATH
 export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
 
-variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
+base=$out/vs-floor-$files
 if [ -n "${SOURCE:-}" ]; then
   # A real repository: each variant a clone of it (objects shared through
   # alternates, not copied), FILES only names the results.
-  base=$out/vs-floor-$files
-  rm -rf "$base" && git clone -q "$SOURCE" "$base"
-  git -C "$base" config user.name "Bench Mark" && git -C "$base" config user.email bench@example.org
+  rm -rf "$base" && git clone -q "$SOURCE" "$base" && identify "$base"
 else
-  base=$out/vs-floor-$files
   make_base "$base" "$files"
 fi
 pick=$(small_pick "$base")
@@ -58,11 +55,11 @@ for d in $dirs; do echo "# Changelog" >"$base/$d/CHANGELOG.md"; done
 git -C "$base" add -A && git -C "$base" commit -q -m "changelogs"
 blob=$(echo "- an entry" | git -C "$base" hash-object -w --stdin)
 
+variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
 for v in $variants; do
   rm -rf "$base-$v"
   if [ -n "${SOURCE:-}" ]; then
-    git clone -q --shared "$base" "$base-$v"
-    git -C "$base-$v" config user.name "Bench Mark" && git -C "$base-$v" config user.email bench@example.org
+    git clone -q --shared "$base" "$base-$v" && identify "$base-$v"
   else
     cp -a "$base" "$base-$v"
   fi
