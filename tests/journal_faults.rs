@@ -279,7 +279,6 @@ fn a_spent_single_use_token_is_refused_after_the_journal_is_replaced() {
     std::fs::write(repo.join(".mcp.json"), MCP_JSON).expect("write");
     env.git_ok(&repo, ["add", ".mcp.json"]);
     common::protect::commit(&env, &repo, Some(&token), "the docs server").assert_code(0);
-    common::wait_for_drainer(&repo);
     // The attacker's fresh start: no journal, no checkpoints.
     common::remove_trail_dir(&repo, &repo.join(".git/trail"));
     env.git_ok(&repo, ["update-ref", "-d", "refs/trail/journal"]);
