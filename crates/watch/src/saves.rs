@@ -77,7 +77,7 @@ const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(2);
 /// this waits was a live writer's; one unchanged for [`STALE_LOCK`] goes.
 fn clear_stale_lock(repo: &gix::Repository) {
     let lock = repo.common_dir().join(format!("{SAVES_REF}.lock"));
-    let deadline = std::time::Instant::now() + STALE_LOCK + STALE_LOCK;
+    let deadline = std::time::Instant::now() + STALE_LOCK * 2;
     loop {
         let Ok(meta) = std::fs::metadata(&lock) else { return };
         let age = meta.modified().ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
