@@ -174,7 +174,7 @@ fn is_record_time(text: &str) -> bool {
 
 /// Open the journal's sled database directly (trail must not be running).
 fn open_sled(repo: &Path) -> sled::Db {
-    sled::open(journal_dir(repo)).expect("open the journal with sled")
+    sled::open(common::settled_journal(repo)).expect("open the journal with sled")
 }
 
 /// Change tree `name` of the journal directly (as an attacker or a disk fault

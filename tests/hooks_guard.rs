@@ -79,8 +79,7 @@ fn pre_push_refuses_while_the_journal_fails_verification() {
 
     // Alter the first record's bytes directly in the sled tree.
     {
-        common::wait_for_drainer(&repo);
-        let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+        let db = sled::open(common::settled_journal(&repo)).expect("open the store");
         let records = db.open_tree("records").expect("records tree");
         let key = 1u64.to_be_bytes();
         let mut bytes = records.get(key).expect("read").expect("record 1").to_vec();

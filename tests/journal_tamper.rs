@@ -44,6 +44,9 @@ fn repo_with_commits(env: &TestEnv, name: &str, commits: usize) -> PathBuf {
     for n in 0..commits {
         commit(env, &repo, "b.txt", &format!("{n}\n"), &format!("change {n}"));
     }
+    // Settled: the tests read and rewrite the store next, and `trail
+    // status` does not append what still waits in the spool.
+    common::wait_for_drainer(&repo);
     repo
 }
 
@@ -55,12 +58,10 @@ fn origin_for(env: &TestEnv, repo: &Path, name: &str) -> PathBuf {
     remote
 }
 
-fn journal_dir(repo: &Path) -> PathBuf {
-    repo.join(".git/trail/journal")
-}
-
-/// `trail status --json`.
+/// `trail status --json`, once the drainer of the last commit is done
+/// (status shows the journal as it is; it does not drain).
 fn status(env: &TestEnv, repo: &Path) -> Value {
+    common::wait_for_drainer(repo);
     env.trail_json(repo, ["status", "--json"]).remove(0)
 }
 
@@ -134,7 +135,7 @@ fn set_head(store: &SledStore, repo: &Path, seq: u64, hash: &str) {
 /// Remove every record after `keep`, with its index keys, and adjust meta
 /// and the mark: a journal that is consistent in itself, only shorter.
 fn truncate(repo: &Path, keep: u64) {
-    let store = SledStore::open(&journal_dir(repo)).expect("open the store");
+    let store = SledStore::open(&common::settled_journal(repo)).expect("open the store");
     let records = store.tree("records").expect("records");
     let gone: Vec<sled::IVec> = records
         .range((keep + 1).to_be_bytes()..)
@@ -174,7 +175,7 @@ fn reseal(value: &mut Value, prev: &str) -> (Vec<u8>, String) {
 /// so that the chain holds together. With `fix_head`, meta and the mark are
 /// adjusted too; the index trees are left as they were.
 fn rewrite_from(repo: &Path, from: u64, fix_head: bool, edit: impl Fn(&mut Value)) {
-    let store = SledStore::open(&journal_dir(repo)).expect("open the store");
+    let store = SledStore::open(&common::settled_journal(repo)).expect("open the store");
     let records = store.tree("records").expect("records");
     let mut prev = match from {
         1 => "0".repeat(64),
@@ -410,7 +411,7 @@ fn a_second_use_of_a_single_use_token_is_a_finding() {
 
     // The index entry that says the token was used goes.
     {
-        let store = SledStore::open(&journal_dir(&repo)).expect("open the store");
+        let store = SledStore::open(&common::settled_journal(&repo)).expect("open the store");
         let tree = store.tree(index::TOKEN).expect("idx_token");
         let mut prefix = id.as_bytes().to_vec();
         prefix.push(0);
@@ -438,7 +439,7 @@ fn a_second_use_of_a_single_use_token_is_a_finding() {
     run(cmd, PROCESS_TIMEOUT).assert_code(0);
     let second = env.git_ok(&repo, ["rev-parse", "HEAD"]).trim().to_owned();
     {
-        let store = SledStore::open(&journal_dir(&repo)).expect("open the store");
+        let store = SledStore::open(&common::settled_journal(&repo)).expect("open the store");
         let mut draft = trail_journal::Draft::new(
             trail_journal::kinds::AUTH_USED,
             trail_journal::Source::Hook,

@@ -256,8 +256,7 @@ fn regression_import_said_one_commits() {
 }
 
 fn damage_record(repo: &Path, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
-    common::wait_for_drainer(repo);
-    let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+    let db = sled::open(common::settled_journal(repo)).expect("open the store");
     let records = db.open_tree("records").expect("records tree");
     let mut bytes = records.get(seq.to_be_bytes()).expect("read").expect("present").to_vec();
     edit(&mut bytes);
@@ -347,8 +346,7 @@ fn regression_export_passed_on_a_gap() {
     let env = TestEnv::new();
     let repo = imported_history(&env);
     {
-        common::wait_for_drainer(&repo);
-        let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+        let db = sled::open(common::settled_journal(&repo)).expect("open the store");
         db.open_tree("records").expect("records").remove(4u64.to_be_bytes()).expect("remove");
         db.flush().expect("flush");
     }
@@ -392,8 +390,7 @@ fn regression_import_after_an_interrupted_reindex_recorded_commits_twice() {
     let before = env.trail_json(&repo, ["log", "--json"]).len();
     {
         // What a reindex killed after clearing the indexes leaves behind.
-        common::wait_for_drainer(&repo);
-        let db = sled::open(repo.join(".git/trail/journal")).expect("open the store");
+        let db = sled::open(common::settled_journal(&repo)).expect("open the store");
         db.open_tree("meta")
             .expect("meta")
             .insert("reindexing", "2026-11-27T00:00:00Z")

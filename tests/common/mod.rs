@@ -484,6 +484,14 @@ pub fn remove_trail_dir(repo: &Path, path: &Path) {
     std::fs::remove_dir_all(path).unwrap_or_else(|err| panic!("remove {}: {err}", path.display()));
 }
 
+/// `repo`'s journal directory, once the background drainer is done with
+/// it: a test that opens the store itself (to read or damage it) must not
+/// meet a drainer holding it, or miss records that still wait in the spool.
+pub fn settled_journal(repo: &Path) -> PathBuf {
+    wait_for_drainer(repo);
+    repo.join(".git/trail/journal")
+}
+
 /// The length of `pending/drain.log` now (for [`wait_for_drainer_since`]).
 pub fn drain_log_len(repo: &Path) -> u64 {
     std::fs::metadata(repo.join(".git/trail/pending/drain.log")).map_or(0, |m| m.len())
