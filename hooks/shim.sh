@@ -91,8 +91,65 @@ prepared_commit() {
     return 1
 }
 
+# commit-msg of a plain `git commit` pre-commit prepared: the trailers it
+# wrote down for this very git process (first line `trail-trailers v1
+# PID:START`, then the block, exactly as `trail hook commit-msg` would add
+# it) are appended here when the message can have no trailer block of its
+# own: every line but the first free of ":", no comment, "---" or
+# "(cherry picked from commit" line, no "Change-Id" (a subject that is
+# one gives way to pre-commit's), no line of blanks only, the last line
+# holding a letter or digit and ending in a newline, at most 200 lines.
+# Spares a process on every commit. Anything else goes to
+# `trail hook commit-msg`.
+shim_trailers() {
+    gd=${GIT_DIR:-.git}
+    trailers_file=$gd/trail/pending/commit-main.trailers
+    [ -d "$gd" ] && [ -f "$1" ] && [ -r "$trailers_file" ] && [ -r "/proc/$PPID/stat" ] || return 1
+    read -r stat <"/proc/$PPID/stat" || return 1
+    set -- "$1" ${stat##*) }
+    [ $# -ge 21 ] || return 1
+    invocation=$PPID:${21}
+    block=
+    first=yes
+    while IFS= read -r line; do
+        if [ -n "$first" ]; then
+            [ "$line" = "trail-trailers v1 $invocation" ] || return 1
+            first=
+        else
+            block=$block$line$newline
+        fi
+    done <"$trailers_file"
+    [ -z "$first" ] && [ -z "$line" ] && [ -n "$block" ] || return 1
+    n=0
+    last=
+    while IFS= read -r line; do
+        n=$((n + 1))
+        [ $n -le 200 ] || return 1
+        case $line in
+        '#'* | ---* | '(cherry picked from commit'* | *[Cc][Hh][Aa][Nn][Gg][Ee]-[Ii][Dd]*) return 1 ;;
+        '' | *[!\ \	]*) ;;
+        *) return 1 ;;
+        esac
+        if [ $n -gt 1 ]; then
+            case $line in *:*) return 1 ;; esac
+        fi
+        last=$line
+    done <"$1"
+    # A last line without its newline is left in $line: not ours to complete.
+    [ -z "$line" ] || return 1
+    case $last in
+    *[A-Za-z0-9]*) ;;
+    *) return 1 ;;
+    esac
+    printf '\n%s' "$block" >>"$1"
+}
+newline='
+'
+
 # trail first: when it refuses, the chained hook does not run.
 if [ "$hook" = prepare-commit-msg ] && prepared_commit; then
+    :
+elif [ "$hook" = commit-msg ] && shim_trailers "$@"; then
     :
 else
     run trail hook "$hook" "$@" || exit $?

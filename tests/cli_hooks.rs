@@ -799,7 +799,7 @@ fn server_install_keeps_git_from_delta_searching_journal_segments_and_uninstall_
 /// `git revert` still go to `trail hook prepare-commit-msg`, and the
 /// chained hook runs every time.
 #[test]
-fn prepare_commit_msg_starts_trail_only_when_there_is_work() {
+fn message_hooks_start_trail_only_when_there_is_work() {
     let env = TestEnv::new();
     let repo = repo(&env, "quick");
     env.trail_ok(&repo, ["hooks", "install"]);
@@ -833,11 +833,17 @@ fn prepare_commit_msg_starts_trail_only_when_there_is_work() {
     std::fs::write(repo.join("a.txt"), "1\n").expect("write");
     env.git_ok(&repo, ["add", "a.txt"]);
     let calls = git(&["commit", "-q", "-m", "plain"]);
-    assert!(calls.contains(&"pre-commit".to_owned()), "{calls:?}");
-    assert!(calls.contains(&"commit-msg".to_owned()), "{calls:?}");
-    assert!(!calls.contains(&"prepare-commit-msg".to_owned()), "{calls:?}");
+    assert_eq!(calls, ["pre-commit", "post-commit"], "the shims completed the message");
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
     assert!(message.contains("Change-Id: ") && message.contains("Why: test"), "{message}");
+
+    // A message with a trailer of its own goes to trail's commit-msg.
+    std::fs::write(repo.join("a.txt"), "1b\n").expect("write");
+    env.git_ok(&repo, ["add", "a.txt"]);
+    let calls = git(&["commit", "-q", "-m", "signed", "-s"]);
+    assert_eq!(calls, ["pre-commit", "commit-msg", "post-commit"]);
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Signed-off-by: ") && message.contains("Change-Id: "), "{message}");
 
     std::fs::write(repo.join("a.txt"), "2\n").expect("write");
     let calls = git(&["commit", "-q", "--no-verify", "-am", "unchecked"]);
@@ -851,4 +857,99 @@ fn prepare_commit_msg_starts_trail_only_when_there_is_work() {
     let chained = std::fs::read_to_string(&chained_log).expect("the chained hook ran");
     // (The revert's may run twice: trail amends a revert's message.)
     assert!(chained.lines().count() >= 3, "the chained hook ran for each commit:\n{chained}");
+}
+
+/// The commit-msg shim appends pre-commit's trailers itself only to a
+/// message that can have no trailer block of its own, and then exactly as
+/// trail's commit-msg would: each message is committed twice, once where
+/// the shim may do it, once with a `trailer.*` setting (`-c`), which sends
+/// commit-msg to trail and the trailers to `git interpret-trailers`; the
+/// messages git's hooks leave (.git/COMMIT_EDITMSG) must be the same but
+/// for the change ids.
+#[test]
+fn commit_msg_shim_appends_what_trail_would() {
+    let env = TestEnv::new();
+    let quick = repo(&env, "quick");
+    let reference = repo(&env, "reference");
+    env.trail_ok(&quick, ["hooks", "install"]);
+    env.trail_ok(&reference, ["hooks", "install"]);
+    let log = env.root.join("calls.log");
+    let bin = env.dir("logging-bin");
+    script(
+        &bin.join("trail"),
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            trail_bin()
+        ),
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    // (message, whether the shim completes it)
+    let cases: &[(&str, bool)] = &[
+        ("plain\n", true),
+        ("feat: a conventional subject\n", true),
+        ("Change-Id: deadbeefdeadbeef\n", false),
+        ("change-id: abc extra\n", false),
+        ("Why: given as the subject\n", true),
+        ("Signed-off-by: A <a@b.org>\n", true),
+        ("two\nlines of title\n", true),
+        ("subject\n\nA body that explains.\nOn two lines.\n", true),
+        ("subject\n\nfirst paragraph\n\nsecond paragraph\n", true),
+        ("unicode: é ü 漢字\n\nbody ünïcödé\n", true),
+        ("  indented subject\n", true),
+        ("subject\n\n    indented body line\n", true),
+        ("subject\n\nbody\n\n\n", false),
+        ("subject\n\nRefs: 12\n", false),
+        ("subject\n\nChange-Id: 0123456789abcdef\n", false),
+        ("subject\n\nWhy: given\nImpact: low\n", false),
+        ("subject\n\nbody\n---\nnot the message\n", false),
+        ("subject\n\n(cherry picked from commit 1234567)\n", false),
+        ("subject\n# a comment\n", false),
+        ("subject\n\nbody with a url http://example.org\n", false),
+        ("subject\n \n", false),
+        ("subject without newline", false),
+        ("subject\n\n...\n", false),
+    ];
+    for (i, (message, quick_path)) in cases.iter().enumerate() {
+        let file = env.root.join(format!("message-{i}"));
+        std::fs::write(&file, message).expect("write");
+        let mut left = Vec::new();
+        for (repo, config) in [(&quick, None), (&reference, Some("trailer.ifmissing=add"))] {
+            std::fs::write(repo.join("a.txt"), format!("{i}\n")).expect("write");
+            env.git_ok(repo, ["add", "a.txt"]);
+            let mut cmd = git_cmd(&env, repo);
+            cmd.env("PATH", &path);
+            if let Some(config) = config {
+                cmd.args(["-c", config]);
+            }
+            cmd.args(["commit", "-q", "--cleanup=verbatim", "-F"]).arg(&file);
+            run(cmd, PROCESS_TIMEOUT).assert_code(0);
+            common::wait_for_drainer(repo);
+            let calls = std::fs::read_to_string(&log).unwrap_or_default();
+            std::fs::remove_file(&log).ok();
+            if config.is_none() {
+                assert_eq!(
+                    !calls.lines().any(|l| l == "commit-msg"),
+                    *quick_path,
+                    "case {i} {message:?}: the shim {} it; trail was started for {calls:?}",
+                    if *quick_path { "should complete" } else { "must leave" }
+                );
+            } else {
+                assert!(calls.lines().any(|l| l == "commit-msg"), "case {i}: {calls:?}");
+            }
+            let edited = std::fs::read_to_string(repo.join(".git/COMMIT_EDITMSG")).expect("read");
+            // pre-commit's change id: the last Change-Id line.
+            let id = edited
+                .lines()
+                .filter_map(|l| l.strip_prefix("Change-Id: "))
+                .next_back()
+                .unwrap_or_else(|| panic!("case {i}: no change id in {edited:?}"));
+            assert_eq!(id.len(), 16, "case {i}: {edited:?}");
+            left.push(edited.replace(id, "CHANGE-ID"));
+        }
+        assert_eq!(left[0], left[1], "case {i} {message:?}: the shim and trail disagree");
+        if *quick_path {
+            assert!(left[0].ends_with("\n\nChange-Id: CHANGE-ID\nWhy: test\nImpact: none\n"));
+        }
+    }
 }

@@ -15,6 +15,7 @@ use crate::message::{
     cleaned, given_message, is_empty_message, join_trailer_paragraphs, one_line, reverted_commit,
     take_first_trailers, trailer, trailer_lines, trailing_trailers,
 };
+use crate::pending::PendingCommit;
 pub use crate::trailers::{IfExists, NewTrailer};
 use crate::{HookError, rationale};
 
@@ -82,6 +83,13 @@ pub fn commit_msg(hook: &Hook<'_>, path: &Path) -> Result<(), HookError> {
     if joined != message {
         write_message(path, &joined)?;
     }
+    let token = pending.authorization.as_ref().and_then(|a| a.token.as_deref());
+    add_trailers(git, hook.workdir, path, &commit_trailers(&pending), IfExists::DoNothing, token)
+}
+
+/// The trailers commit-msg adds to a commit pre-commit prepared (the
+/// authorization token's aside).
+fn commit_trailers(pending: &PendingCommit) -> Vec<String> {
     let mut trailers = vec![format!("Change-Id: {}", pending.change_id)];
     if let Some(why) = &pending.why {
         trailers.push(format!("Why: {why}"));
@@ -89,8 +97,50 @@ pub fn commit_msg(hook: &Hook<'_>, path: &Path) -> Result<(), HookError> {
     if let Some(impact) = &pending.impact {
         trailers.push(format!("Impact: {impact}"));
     }
-    let token = pending.authorization.as_ref().and_then(|a| a.token.as_deref());
-    add_trailers(git, hook.workdir, path, &trailers, IfExists::DoNothing, token)
+    trailers
+}
+
+/// The first line of what [`shim_trailers`] returns; the rest is the
+/// trailer block.
+pub const SHIM_TRAILERS_HEADER: &str = "trail-trailers v1";
+
+/// What the commit-msg shim (hooks/shim.sh) may append by itself to the
+/// message of the commit pre-commit just prepared, sparing a trail process
+/// on an ordinary commit: `trail-trailers v1 PID:START` (the `git` process
+/// it is for), then the trailer block exactly as [`commit_msg`] would add
+/// it to a message with no trailer block of its own. The shim appends it
+/// (after a blank line) only to such a message: every line but the first
+/// free of `:`, no comment, `---`, `(cherry picked from commit` or
+/// `Change-Id` line, the last line holding a letter or digit. Anything
+/// else goes to `trail hook commit-msg`.
+///
+/// `None` where commit-msg has more to decide than the shim can: an
+/// authorization token to add, `trailer.*`, comment or `commit.template`
+/// settings, no invocation known, a value on more than one line, or a
+/// block [`crate::trailers::add`] would not answer for.
+pub fn shim_trailers(hook: &Hook<'_>, pending: &PendingCommit) -> Option<String> {
+    let invocation = pending.invocation.as_deref()?;
+    if pending.authorization.as_ref().is_some_and(|a| a.token.is_some()) {
+        return None;
+    }
+    let git = hook.git();
+    if !plain_trailer_settings(git) || git.config_snapshot().string("commit.template").is_some() {
+        return None;
+    }
+    let trailers = commit_trailers(pending);
+    if trailers.iter().any(|t| t.contains(['\n', '\r'])) {
+        return None;
+    }
+    let new: Vec<NewTrailer<'_>> = trailers
+        .iter()
+        .map(|t| NewTrailer { trailer: t, if_exists: IfExists::DoNothing })
+        .collect();
+    const PROBE: &[u8] = b"subject\n";
+    let done = crate::trailers::add(PROBE, &new)?;
+    let block = done.strip_prefix(PROBE)?.strip_prefix(b"\n")?;
+    let block = std::str::from_utf8(block).ok()?;
+    (!block.is_empty() && block.ends_with('\n') && !block.starts_with('\n'))
+        .then(|| format!("{SHIM_TRAILERS_HEADER} {invocation}\n{block}"))
 }
 
 /// prepare-commit-msg for a commit git makes without pre-commit
@@ -284,4 +334,89 @@ fn commit_template(hook: &Hook<'_>) -> Option<Vec<u8>> {
         None => hook.workdir.join(value),
     };
     std::fs::read(path).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{self, Repo};
+    use crate::hook::HookEnv;
+
+    fn pending(why: &str) -> PendingCommit {
+        PendingCommit {
+            change_id: "0123456789abcdef".into(),
+            base: None,
+            amend: false,
+            merge: false,
+            why: Some(why.into()),
+            impact: Some("none".into()),
+            time: "2026-12-07T00:00:00Z".into(),
+            index: std::path::PathBuf::new(),
+            changelogs: Vec::new(),
+            invocation: Some("42:4242".into()),
+            used_note: false,
+            stale_elsewhere: None,
+            authorization: None,
+        }
+    }
+
+    #[test]
+    fn the_shim_gets_the_block_git_would_add_and_nothing_trail_must_decide() {
+        let repo = Repo::new();
+        repo.write("README", "hello\n");
+        repo.commit("first");
+        let git = repo.open();
+        let site = repo.site(&git);
+        let state = repo.pending();
+        let env = HookEnv::default();
+        let settings = fixture::settings();
+        let hook = fixture::hook(&repo, &site, &state, &env, &settings);
+
+        let plain = pending("  two  spaces around  ");
+        let text = shim_trailers(&hook, &plain).expect("a plain commit's block");
+        let (header, block) = text.split_once('\n').expect("a header line");
+        assert_eq!(header, "trail-trailers v1 42:4242");
+        // What git itself appends to a message with no trailer block.
+        let message = repo.root.join("MESSAGE");
+        std::fs::write(&message, "subject\n").expect("write");
+        let mut args = vec!["interpret-trailers", "--in-place", "--if-exists", "doNothing"];
+        let trailers = commit_trailers(&plain);
+        for t in &trailers {
+            args.extend(["--trailer", t.as_str()]);
+        }
+        args.push("MESSAGE");
+        repo.git(&args);
+        let by_git = std::fs::read_to_string(&message).expect("read");
+        assert_eq!(format!("subject\n\n{block}"), by_git);
+
+        // What commit-msg must decide itself.
+        let mut unknown = pending("w");
+        unknown.invocation = None;
+        assert_eq!(shim_trailers(&hook, &unknown), None, "no invocation to tie it to");
+        let mut authorized = pending("w");
+        authorized.authorization = Some(crate::pending::PendingAuth {
+            token: Some("trail1.token".into()),
+            token_id: None,
+            issuer: None,
+            bootstrap: Vec::new(),
+            paths: Vec::new(),
+        });
+        assert_eq!(shim_trailers(&hook, &authorized), None, "a token to add");
+        assert_eq!(shim_trailers(&hook, &pending("two\nlines")), None, "a value on two lines");
+        // Settings, read as a hook started after they were made reads them.
+        let fresh = |p: &PendingCommit| {
+            let git = repo.open();
+            let site = repo.site(&git);
+            shim_trailers(&fixture::hook(&repo, &site, &state, &env, &settings), p)
+        };
+        repo.git(&["config", "commit.template", "template.txt"]);
+        assert_eq!(fresh(&plain), None, "commit.template");
+        repo.git(&["config", "--unset", "commit.template"]);
+        assert!(fresh(&plain).is_some());
+        repo.git(&["config", "trailer.where", "start"]);
+        assert_eq!(fresh(&plain), None, "a trailer setting");
+        repo.git(&["config", "--unset", "trailer.where"]);
+        repo.git(&["config", "core.commentChar", ";"]);
+        assert_eq!(fresh(&plain), None, "a comment setting");
+    }
 }

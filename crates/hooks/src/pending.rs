@@ -171,7 +171,33 @@ impl Pending {
     }
 
     pub fn clear_commit(&self) -> Result<bool, HookError> {
+        let _ = remove(&self.shim_trailers_path());
         remove(&self.path("commit"))
+    }
+
+    /// `commit-<worktree>.trailers`: the trailers the commit-msg shim may
+    /// append by itself ([`crate::messages::shim_trailers`], hooks/shim.sh).
+    fn shim_trailers_path(&self) -> PathBuf {
+        self.dir.join(format!("commit-{}.trailers", self.worktree))
+    }
+
+    /// Write (`Some`) or remove (`None`) what the commit-msg shim may append
+    /// by itself. Replaced whole (a shim never reads half a file), not
+    /// synced: losing it only sends commit-msg to `trail hook commit-msg`.
+    pub fn set_shim_trailers(&self, text: Option<&str>) -> Result<(), HookError> {
+        use std::io::Write as _;
+        let path = self.shim_trailers_path();
+        let Some(text) = text else {
+            return remove(&path).map(drop);
+        };
+        let cannot = |e: std::io::Error| {
+            HookError::environment(format!("cannot write {}: {e}", path.display()))
+        };
+        std::fs::create_dir_all(&self.dir).map_err(cannot)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(cannot)?;
+        tmp.write_all(text.as_bytes()).map_err(cannot)?;
+        tmp.persist(&path).map_err(|e| cannot(e.error))?;
+        Ok(())
     }
 }
 

@@ -14,8 +14,14 @@ pub fn run() -> Result<(), CommandError> {
     let mut env = trail_hooks::hook::HookEnv::from_process();
     let agent = agent_why(&ctx);
     env.agent_why = agent.as_ref().map(|(_, why)| why.clone());
-    let result = ctx
-        .with_hook_env(env, |hook| trail_hooks::pre_commit::run(hook, index_path, &mut notices))?;
+    let trail_dir = ctx.repo.location.trail_dir();
+    let result = ctx.with_hook_env(env, |hook| {
+        let result = trail_hooks::pre_commit::run(hook, index_path, &mut notices);
+        if let Ok(pending) = &result {
+            offer_shim_trailers(hook, pending, &trail_dir);
+        }
+        result
+    })?;
     for notice in notices {
         say(notice);
     }
@@ -38,6 +44,30 @@ pub fn run() -> Result<(), CommandError> {
             }
             Err(refused.error.into())
         }
+    }
+}
+
+/// Leave the commit-msg shim the trailers it may append by itself
+/// ([`trail_hooks::messages::shim_trailers`]), unless an AI agent's edits
+/// wait in the ledger: naming their sessions (`Agent-Session:`) is `trail
+/// hook commit-msg`'s work. What an aborted commit's commit-msg kept of
+/// the sessions' prompts goes here, as commit-msg would have dropped it.
+fn offer_shim_trailers(
+    hook: &trail_hooks::hook::Hook<'_>,
+    pending: &trail_hooks::pending::PendingCommit,
+    trail_dir: &std::path::Path,
+) {
+    let text = if trail_agent::ledger::any(trail_dir) {
+        None
+    } else {
+        trail_hooks::messages::shim_trailers(hook, pending)
+    };
+    if text.is_some() {
+        let _ = trail_agent::ledger::keep_for_commit(trail_dir, &[]);
+    }
+    if let Err(e) = hook.pending.set_shim_trailers(text.as_deref()) {
+        // commit-msg then runs trail, as it did before the shim could.
+        tracing::warn!("{}", e.message);
     }
 }
 
