@@ -25,6 +25,8 @@
 # "post-commit hands over") then finishes before the next commit, as it
 # does when a person commits; PAUSE=0 measures back-to-back commits, where
 # on 2 cores the drainer of one commit competes with the next.
+# REUSE=1 measures again in the repositories an earlier run made (trail's
+# shims reinstalled from the build just made), without copying them anew.
 # Needs hyperfine, python3 and gen-history (GEN_HISTORY, default
 # ../shared/tools/gen-history); builds trail in release. Results on stdout
 # and in target/bench/hooks-vs-floor-FILES.json.
@@ -42,6 +44,17 @@ export PATH=${CARGO_TARGET_DIR:-$PWD/target}/release:$PATH
 export TRAIL_WHY="benchmark" TRAIL_IMPACT="none"
 
 base=$out/vs-floor-$files
+variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
+if [ -n "${REUSE:-}" ] && [ -d "$base-trail-split" ]; then
+  # The repositories of an earlier run: trail's shims brought up to date,
+  # nothing copied again (copying 7 repositories leaves the disk busy
+  # writing them back for a while).
+  for v in trail trail-skiphash trail-split; do
+    (cd "$base-$v" && git reset -q && git checkout -q . && trail hooks install >/dev/null 2>&1)
+  done
+  for v in none floor none-skiphash none-split; do (cd "$base-$v" && git reset -q && git checkout -q .); done
+  pick=$(grep -o '^for f in .*; do' "$out/vs-floor-commit.sh" | sed 's/^for f in //; s/; do$//')
+else
 if [ -n "${SOURCE:-}" ]; then
   # A real repository: each variant a clone of it (objects shared through
   # alternates, not copied), FILES only names the results.
@@ -55,7 +68,6 @@ for d in $dirs; do echo "# Changelog" >"$base/$d/CHANGELOG.md"; done
 git -C "$base" add -A && git -C "$base" commit -q -m "changelogs"
 blob=$(echo "- an entry" | git -C "$base" hash-object -w --stdin)
 
-variants="none floor trail none-skiphash trail-skiphash none-split trail-split"
 for v in $variants; do
   rm -rf "$base-$v"
   if [ -n "${SOURCE:-}" ]; then
@@ -88,6 +100,7 @@ done
 for v in none floor none-skiphash none-split; do git -C "$base-$v" commit -q --allow-empty -m "set-up"; done
 
 write_small_commit "$out/vs-floor-commit.sh" "$pick"
+fi
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files, index $(stat -c %s "$base/.git/index") bytes, load $(cut -d' ' -f1-3 /proc/loadavg)"
 args=()
 for v in $variants; do args+=(-n "$v" "cd $base-$v && $out/vs-floor-commit.sh"); done

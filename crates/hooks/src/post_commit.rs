@@ -269,10 +269,12 @@ fn prepared_this(hook: &Hook<'_>, pending: &PendingCommit, facts: &CommitFacts) 
     let Ok(commit) = hook.git().find_commit(facts.id) else { return false };
     let Ok(tree) = commit.tree() else { return false };
     // Each CHANGELOG.md pre-commit wrote an entry into holds that change in
-    // the commit (a chained hook may have reformatted the file since).
+    // the commit: the blob pre-commit staged, or one a chained hook
+    // reformatted since that still holds the entry.
     pending.changelogs.iter().filter(|log| log.entry.is_some()).all(|log| {
         let path = std::path::Path::new(OsStr::from_bytes(&log.path));
         match tree.lookup_entry_by_path(path) {
+            Ok(Some(entry)) if entry.object_id().to_string() == log.blob => true,
             Ok(Some(entry)) => entry.object().is_ok_and(|blob| {
                 trail_changelog::has_change(&blob.data, &pending.change_id).unwrap_or(false)
             }),
@@ -550,6 +552,48 @@ mod tests {
         assert_eq!(commit.change_id.as_deref(), Some(prepared.change_id.as_str()));
         after_recorded(&hook, &recorded, &mut notices).expect("done");
         assert!(pending.commit().expect("readable").is_none(), "state cleared");
+    }
+
+    /// A CHANGELOG.md a later hook reformatted still counts when it holds
+    /// pre-commit's entry; one whose entry was taken out does not.
+    #[test]
+    fn a_changelog_reformatted_after_pre_commit_counts_while_it_holds_the_entry() {
+        for (keep_entry, verified) in [(true, true), (false, false)] {
+            let repo = Repo::new();
+            repo.write("README", "hello\n");
+            repo.commit("first");
+            repo.write("src/a.rs", "fn a() {}\n");
+            repo.git(&["add", "-A"]);
+            let git = repo.open();
+            let site = repo.site(&git);
+            let pending = repo.pending();
+            let env = HookEnv { why: Some("tabs".into()), ..HookEnv::default() };
+            let settings = fixture::settings();
+            let hook = fixture::hook(&repo, &site, &pending, &env, &settings);
+            let mut notices = Vec::new();
+            let prepared =
+                crate::pre_commit::run(&hook, git.index_path(), &mut notices).expect("ok");
+            // A formatter run after trail's pre-commit (a chained hook, lint-staged).
+            let log = repo.root.join("src/CHANGELOG.md");
+            let text = std::fs::read_to_string(&log).expect("pre-commit wrote it");
+            let text = if keep_entry {
+                format!("{}\n", text.trim_end())
+            } else {
+                text.lines()
+                    .filter(|l| !l.contains(&prepared.change_id))
+                    .map(|l| format!("{l}\n"))
+                    .collect::<String>()
+            };
+            std::fs::write(&log, format!("<!-- formatted -->\n{text}")).expect("write");
+            repo.git(&["add", "src/CHANGELOG.md"]);
+            let trailer = format!("Change-Id: {}", prepared.change_id);
+            repo.git(&["commit", "-q", "-m", "add a", "--trailer", &trailer]);
+            let git = repo.open();
+            let site = repo.site(&git);
+            let hook = fixture::hook(&repo, &site, &pending, &env, &settings);
+            let recorded = run(&hook, local(), &|| true, &mut notices).expect("recorded");
+            assert_eq!(recorded.prepared.is_some(), verified, "entry kept: {keep_entry}");
+        }
     }
 
     #[test]
