@@ -274,7 +274,7 @@ fn prepared_this(hook: &Hook<'_>, pending: &PendingCommit, facts: &CommitFacts) 
     pending.changelogs.iter().filter(|log| log.entry.is_some()).all(|log| {
         let path = std::path::Path::new(OsStr::from_bytes(&log.path));
         match tree.lookup_entry_by_path(path) {
-            Ok(Some(entry)) if entry.object_id().to_string() == log.blob => true,
+            Ok(Some(entry)) if entry.object_id() == log.blob => true,
             Ok(Some(entry)) => entry.object().is_ok_and(|blob| {
                 trail_changelog::has_change(&blob.data, &pending.change_id).unwrap_or(false)
             }),
@@ -547,6 +547,13 @@ mod tests {
         let hook = fixture::hook(&repo, &site, &pending, &env, &settings);
         let recorded = run(&hook, local(), &|| true, &mut notices).expect("recorded");
         assert!(recorded.prepared.is_some(), "pre-commit prepared this commit");
+        // The staged blob is the committed one, as `prepared_this` compares it.
+        let tree = git.find_commit(recorded.facts.id).expect("commit").tree().expect("tree");
+        for log in &prepared.changelogs {
+            let path = std::path::Path::new(OsStr::from_bytes(&log.path));
+            let entry = tree.lookup_entry_by_path(path).expect("read").expect("committed");
+            assert!(entry.object_id() == log.blob, "{} vs {}", entry.object_id(), log.blob);
+        }
         let commit = recorded.drafts.iter().find(|d| d.kind == kinds::COMMIT).expect("commit");
         assert_eq!(commit.why.as_deref(), Some("tabs"));
         assert_eq!(commit.change_id.as_deref(), Some(prepared.change_id.as_str()));
