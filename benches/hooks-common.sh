@@ -15,9 +15,10 @@ identify() {
   git -C "$1" config user.email bench@example.org
 }
 
-# small_pick DIR: 10 files from 3 directories that hold at least 4 files each.
+# small_pick DIR: 10 files from 3 directories that hold at least 4 files each
+# (never a CHANGELOG.md: the pick is the same after the benchmark added them).
 small_pick() {
-  git -C "$1" ls-files | awk -F/ '
+  git -C "$1" ls-files | grep -v '\(^\|/\)CHANGELOG\.md$' | awk -F/ '
     { d = $0; sub(/\/[^\/]*$/, "", d); if (d ~ /\//) { n[d]++; if (n[d] <= 4) f[d] = f[d] " " $0 } }
     END { want[0] = 4; want[1] = 3; want[2] = 3; k = 0
           for (d in n) if (n[d] >= 4 && k < 3) { split(f[d], a, " "); for (i = 1; i <= want[k]; i++) printf "%s ", a[i]; k++ } }'

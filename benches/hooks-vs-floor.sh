@@ -53,7 +53,9 @@ if [ -n "${REUSE:-}" ] && [ -d "$base-trail-split" ]; then
     (cd "$base-$v" && git reset -q && git checkout -q . && trail hooks install >/dev/null 2>&1)
   done
   for v in none floor none-skiphash none-split; do (cd "$base-$v" && git reset -q && git checkout -q .); done
-  pick=$(grep -o '^for f in .*; do' "$out/vs-floor-commit.sh" | sed 's/^for f in //; s/; do$//')
+  # (the base repository is never committed to: the same pick as its run's)
+  pick=$(small_pick "$base")
+  write_small_commit "$out/vs-floor-commit-$files.sh" "$pick"
 else
 if [ -n "${SOURCE:-}" ]; then
   # A real repository: each variant a clone of it (objects shared through
@@ -99,8 +101,10 @@ for v in trail trail-skiphash trail-split; do
 done
 for v in none floor none-skiphash none-split; do git -C "$base-$v" commit -q --allow-empty -m "set-up"; done
 
-write_small_commit "$out/vs-floor-commit.sh" "$pick"
+write_small_commit "$out/vs-floor-commit-$files.sh" "$pick"
 fi
+# (also under the old name, which benches/hook-times.sh's examples use)
+cp "$out/vs-floor-commit-$files.sh" "$out/vs-floor-commit.sh"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(git --version), $(git -C "$base" ls-files | wc -l) files, index $(stat -c %s "$base/.git/index") bytes, load $(cut -d' ' -f1-3 /proc/loadavg)"
 args=()
 for v in $variants; do args+=(-n "$v" "cd $base-$v && $out/vs-floor-commit.sh"); done
