@@ -105,6 +105,9 @@ shim_trailers() {
     gd=${GIT_DIR:-.git}
     trailers_file=$gd/trail/pending/commit-main.trailers
     [ -d "$gd" ] && [ -f "$1" ] && [ -r "$trailers_file" ] && [ -r "/proc/$PPID/stat" ] || return 1
+    # An AI agent's edit noted since pre-commit (while the message was being
+    # written): its session is named by trail's commit-msg.
+    [ -s "$gd/trail/agents/edits.jsonl" ] && return 1
     read -r stat <"/proc/$PPID/stat" || return 1
     set -- "$1" ${stat##*) }
     [ $# -ge 21 ] || return 1

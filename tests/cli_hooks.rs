@@ -953,3 +953,39 @@ fn commit_msg_shim_appends_what_trail_would() {
         }
     }
 }
+
+/// An AI agent's edit noted after pre-commit offered the shim its trailers
+/// (while the message was being written: here, by a chained
+/// prepare-commit-msg hook) sends commit-msg to trail, which names the
+/// agent's session.
+#[test]
+fn an_agent_edit_after_pre_commit_sends_commit_msg_to_trail() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "agent-late");
+    env.trail_ok(&repo, ["hooks", "install"]);
+    let log = env.root.join("calls.log");
+    let bin = env.dir("logging-bin");
+    script(
+        &bin.join("trail"),
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            trail_bin()
+        ),
+    );
+    script(
+        &repo.join(".git/hooks/prepare-commit-msg.trail-chained"),
+        "#!/bin/sh\nmkdir -p .git/trail/agents\nprintf '%s\\n' '{\"agent\":\"claude\",\"session\":\"s1\",\"path\":\"a.txt\"}' >>.git/trail/agents/edits.jsonl\n",
+    );
+    std::fs::write(repo.join("a.txt"), "1\n").expect("write");
+    env.git_ok(&repo, ["add", "a.txt"]);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut cmd = git_cmd(&env, &repo);
+    cmd.env("PATH", &path).args(["commit", "-q", "-m", "plain"]);
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    common::wait_for_drainer(&repo);
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(calls.lines().any(|l| l == "commit-msg"), "trail ran commit-msg: {calls:?}");
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Agent-Session: claude s1"), "{message}");
+}
