@@ -798,14 +798,9 @@ fn server_install_keeps_git_from_delta_searching_journal_segments_and_uninstall_
 /// issue 24); a commit pre-commit did not see (`--no-verify`) and a
 /// `git revert` still go to `trail hook prepare-commit-msg`, and the
 /// chained hook runs every time.
-#[test]
-fn message_hooks_start_trail_only_when_there_is_work() {
-    let env = TestEnv::new();
-    let repo = repo(&env, "quick");
-    env.trail_ok(&repo, ["hooks", "install"]);
-    let log = env.root.join("calls.log");
-    let chained_log = env.root.join("chained.log");
-    // `trail` on PATH logs each hook it is started for, then runs the real one.
+/// A PATH whose `trail` logs each hook it is started for (one line: the
+/// hook's name) to `log`, then runs the real one.
+fn logging_trail(env: &TestEnv, log: &Path) -> String {
     let bin = env.dir("logging-bin");
     script(
         &bin.join("trail"),
@@ -815,11 +810,21 @@ fn message_hooks_start_trail_only_when_there_is_work() {
             trail_bin()
         ),
     );
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+#[test]
+fn message_hooks_start_trail_only_when_there_is_work() {
+    let env = TestEnv::new();
+    let repo = repo(&env, "quick");
+    env.trail_ok(&repo, ["hooks", "install"]);
+    let log = env.root.join("calls.log");
+    let chained_log = env.root.join("chained.log");
+    let path = logging_trail(&env, &log);
     script(
         &repo.join(".git/hooks/prepare-commit-msg.trail-chained"),
         &format!("#!/bin/sh\nprintf '%s\\n' \"$2\" >>'{}'\n", chained_log.display()),
     );
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let git = |args: &[&str]| {
         let mut cmd = git_cmd(&env, &repo);
         cmd.env("PATH", &path).args(args);
@@ -874,16 +879,7 @@ fn commit_msg_shim_appends_what_trail_would() {
     env.trail_ok(&quick, ["hooks", "install"]);
     env.trail_ok(&reference, ["hooks", "install"]);
     let log = env.root.join("calls.log");
-    let bin = env.dir("logging-bin");
-    script(
-        &bin.join("trail"),
-        &format!(
-            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            trail_bin()
-        ),
-    );
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = logging_trail(&env, &log);
     // (message, whether the shim completes it)
     let cases: &[(&str, bool)] = &[
         ("plain\n", true),
@@ -964,22 +960,13 @@ fn an_agent_edit_after_pre_commit_sends_commit_msg_to_trail() {
     let repo = repo(&env, "agent-late");
     env.trail_ok(&repo, ["hooks", "install"]);
     let log = env.root.join("calls.log");
-    let bin = env.dir("logging-bin");
-    script(
-        &bin.join("trail"),
-        &format!(
-            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            trail_bin()
-        ),
-    );
+    let path = logging_trail(&env, &log);
     script(
         &repo.join(".git/hooks/prepare-commit-msg.trail-chained"),
         "#!/bin/sh\nmkdir -p .git/trail/agents\nprintf '%s\\n' '{\"agent\":\"claude\",\"session\":\"s1\",\"path\":\"a.txt\"}' >>.git/trail/agents/edits.jsonl\n",
     );
     std::fs::write(repo.join("a.txt"), "1\n").expect("write");
     env.git_ok(&repo, ["add", "a.txt"]);
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = git_cmd(&env, &repo);
     cmd.env("PATH", &path).args(["commit", "-q", "-m", "plain"]);
     run(cmd, PROCESS_TIMEOUT).assert_code(0);

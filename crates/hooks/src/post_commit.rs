@@ -515,17 +515,23 @@ mod tests {
     use crate::fixture::{self, Repo};
     use crate::hook::HookEnv;
 
+    /// A repository with one commit and `src/a.rs` staged.
+    fn staged_repo() -> Repo {
+        let repo = Repo::new();
+        repo.write("README", "hello\n");
+        repo.commit("first");
+        repo.write("src/a.rs", "fn a() {}\n");
+        repo.git(&["add", "-A"]);
+        repo
+    }
+
     fn local() -> Actor {
         Actor { name: "Tess Ter".into(), email: "tess@example.com".into(), ..Actor::default() }
     }
 
     #[test]
     fn a_commit_pre_commit_prepared_is_a_commit_record_and_its_state_is_cleared() {
-        let repo = Repo::new();
-        repo.write("README", "hello\n");
-        repo.commit("first");
-        repo.write("src/a.rs", "fn a() {}\n");
-        repo.git(&["add", "-A"]);
+        let repo = staged_repo();
         let git = repo.open();
         let site = repo.site(&git);
         let pending = repo.pending();
@@ -566,11 +572,7 @@ mod tests {
     #[test]
     fn a_changelog_reformatted_after_pre_commit_counts_while_it_holds_the_entry() {
         for (keep_entry, verified) in [(true, true), (false, false)] {
-            let repo = Repo::new();
-            repo.write("README", "hello\n");
-            repo.commit("first");
-            repo.write("src/a.rs", "fn a() {}\n");
-            repo.git(&["add", "-A"]);
+            let repo = staged_repo();
             let git = repo.open();
             let site = repo.site(&git);
             let pending = repo.pending();

@@ -704,6 +704,12 @@ fn stop() -> Result<(), CommandError> {
         return Ok(());
     };
     if trail_service::wait_released(&trail_dir, Duration::from_secs(10)).map_err(service_error)? {
+        // The lock goes a moment before the process has exited: "stopped"
+        // is said once it has (a pid reused meanwhile waits 2 s at most).
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         say(format_args!("the watcher (pid {pid}) stopped"));
         return Ok(());
     }
