@@ -525,6 +525,22 @@ mod tests {
         repo
     }
 
+    /// The environment of a commit with a rationale.
+    fn env() -> HookEnv {
+        HookEnv { why: Some("tabs".into()), ..HookEnv::default() }
+    }
+
+    /// pre-commit's work on what `repo` has staged.
+    fn pre_commit(repo: &Repo) -> crate::pending::PendingCommit {
+        let git = repo.open();
+        let site = repo.site(&git);
+        let pending = repo.pending();
+        let env = env();
+        let settings = fixture::settings();
+        let hook = fixture::hook(repo, &site, &pending, &env, &settings);
+        crate::pre_commit::run(&hook, git.index_path(), &mut Vec::new()).expect("ok")
+    }
+
     fn local() -> Actor {
         Actor { name: "Tess Ter".into(), email: "tess@example.com".into(), ..Actor::default() }
     }
@@ -532,14 +548,11 @@ mod tests {
     #[test]
     fn a_commit_pre_commit_prepared_is_a_commit_record_and_its_state_is_cleared() {
         let repo = staged_repo();
-        let git = repo.open();
-        let site = repo.site(&git);
+        let prepared = pre_commit(&repo);
         let pending = repo.pending();
-        let env = HookEnv { why: Some("tabs".into()), ..HookEnv::default() };
+        let env = env();
         let settings = fixture::settings();
-        let hook = fixture::hook(&repo, &site, &pending, &env, &settings);
         let mut notices = Vec::new();
-        let prepared = crate::pre_commit::run(&hook, git.index_path(), &mut notices).expect("ok");
         repo.git(&[
             "commit",
             "-q",
@@ -573,15 +586,11 @@ mod tests {
     fn a_changelog_reformatted_after_pre_commit_counts_while_it_holds_the_entry() {
         for (keep_entry, verified) in [(true, true), (false, false)] {
             let repo = staged_repo();
-            let git = repo.open();
-            let site = repo.site(&git);
+            let prepared = pre_commit(&repo);
             let pending = repo.pending();
-            let env = HookEnv { why: Some("tabs".into()), ..HookEnv::default() };
+            let env = env();
             let settings = fixture::settings();
-            let hook = fixture::hook(&repo, &site, &pending, &env, &settings);
             let mut notices = Vec::new();
-            let prepared =
-                crate::pre_commit::run(&hook, git.index_path(), &mut notices).expect("ok");
             // A formatter run after trail's pre-commit (a chained hook, lint-staged).
             let log = repo.root.join("src/CHANGELOG.md");
             let text = std::fs::read_to_string(&log).expect("pre-commit wrote it");
