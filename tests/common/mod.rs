@@ -505,10 +505,10 @@ pub fn wait_for_drainer_since(repo: &Path, since: u64) -> String {
     let pending = repo.join(".git/trail/pending");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let idle = match std::fs::File::open(pending.join("drainer.lock")) {
-            Ok(file) => file.try_lock().is_ok(),
-            Err(_) => true,
-        };
+        // Looked for, not probed with the lock: a drainer that finds its
+        // lock held leaves the work to the holder, and a probe holding it
+        // for a moment left the records in the spool (seen in CI).
+        let idle = !drainer_running(repo);
         let spooled = std::fs::read_dir(pending.join("spool")).map_or(0, |dir| {
             dir.filter_map(Result::ok)
                 .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
@@ -522,6 +522,19 @@ pub fn wait_for_drainer_since(repo: &Path, since: u64) -> String {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Whether a `trail drain` started in `repo` (its working directory) runs.
+fn drainer_running(repo: &Path) -> bool {
+    let Ok(repo) = repo.canonicalize() else { return false };
+    let Ok(dir) = std::fs::read_dir("/proc") else { return false };
+    dir.filter_map(Result::ok).any(|entry| {
+        let proc_dir = entry.path();
+        let Ok(cmdline) = std::fs::read(proc_dir.join("cmdline")) else { return false };
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).filter(|a| !a.is_empty()).collect();
+        let is_drain = args.len() == 2 && args[0].ends_with(b"trail") && args[1] == b"drain";
+        is_drain && std::fs::read_link(proc_dir.join("cwd")).is_ok_and(|cwd| cwd == repo)
+    })
 }
 
 #[cfg(test)]
