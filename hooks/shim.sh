@@ -70,6 +70,17 @@ run() {
 # revert, pick or rebase under way, and pre-commit's state names this very
 # git process (PID:START, its start time from /proc). Spares a process on
 # every commit. Anything unsure goes to `trail hook prepare-commit-msg`.
+# The git process running this hook as trail names it (`PID:START`, the
+# start time from /proc/$PPID/stat), in $invocation.
+git_invocation() {
+    [ -r "/proc/$PPID/stat" ] || return 1
+    read -r stat <"/proc/$PPID/stat" || return 1
+    # Fields after the command name: state is field 3, the start time 22.
+    set -- ${stat##*) }
+    [ $# -ge 20 ] || return 1
+    invocation=$PPID:${20}
+}
+
 prepared_commit() {
     gd=${GIT_DIR:-.git}
     [ -d "$gd" ] || return 1
@@ -77,16 +88,12 @@ prepared_commit() {
         [ -e "$gd/$f" ] && return 1
     done
     state_file=$gd/trail/pending/commit-main.json
-    [ -r "$state_file" ] && [ -r "/proc/$PPID/stat" ] || return 1
+    [ -r "$state_file" ] && git_invocation || return 1
     # One line of JSON, without a final newline: read fails but keeps it.
     state=
     read -r state <"$state_file" || [ -n "$state" ] || return 1
-    read -r stat <"/proc/$PPID/stat" || return 1
-    # Fields after the command name: state is field 3, the start time 22.
-    set -- ${stat##*) }
-    [ $# -ge 20 ] || return 1
     case $state in
-    *"\"invocation\":\"$PPID:${20}\""*) return 0 ;;
+    *"\"invocation\":\"$invocation\""*) return 0 ;;
     esac
     return 1
 }
@@ -104,14 +111,11 @@ prepared_commit() {
 shim_trailers() {
     gd=${GIT_DIR:-.git}
     trailers_file=$gd/trail/pending/commit-main.trailers
-    [ -d "$gd" ] && [ -f "$1" ] && [ -r "$trailers_file" ] && [ -r "/proc/$PPID/stat" ] || return 1
+    [ -d "$gd" ] && [ -f "$1" ] && [ -r "$trailers_file" ] || return 1
     # An AI agent's edit noted since pre-commit (while the message was being
     # written): its session is named by trail's commit-msg.
     [ -s "$gd/trail/agents/edits.jsonl" ] && return 1
-    read -r stat <"/proc/$PPID/stat" || return 1
-    set -- "$1" ${stat##*) }
-    [ $# -ge 21 ] || return 1
-    invocation=$PPID:${21}
+    git_invocation || return 1
     block=
     first=yes
     while IFS= read -r line; do

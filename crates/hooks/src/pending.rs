@@ -185,19 +185,11 @@ impl Pending {
     /// by itself. Replaced whole (a shim never reads half a file), not
     /// synced: losing it only sends commit-msg to `trail hook commit-msg`.
     pub fn set_shim_trailers(&self, text: Option<&str>) -> Result<(), HookError> {
-        use std::io::Write as _;
         let path = self.shim_trailers_path();
-        let Some(text) = text else {
-            return remove(&path).map(drop);
-        };
-        let cannot = |e: std::io::Error| {
-            HookError::environment(format!("cannot write {}: {e}", path.display()))
-        };
-        std::fs::create_dir_all(&self.dir).map_err(cannot)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(cannot)?;
-        tmp.write_all(text.as_bytes()).map_err(cannot)?;
-        tmp.persist(&path).map_err(|e| cannot(e.error))?;
-        Ok(())
+        match text {
+            Some(text) => replace(&self.dir, &path, text.as_bytes(), false),
+            None => remove(&path).map(drop),
+        }
     }
 }
 
@@ -218,15 +210,23 @@ fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, HookEr
 }
 
 fn write<T: Serialize>(dir: &Path, path: &Path, value: &T) -> Result<(), HookError> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| HookError::environment(format!("cannot encode {}: {e}", path.display())))?;
+    replace(dir, path, &bytes, true)
+}
+
+/// `path` (in `dir`) replaced by `bytes` whole: written beside it, synced
+/// when `sync`, then renamed over it.
+fn replace(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> Result<(), HookError> {
     use std::io::Write as _;
     let cannot =
         |e: std::io::Error| HookError::environment(format!("cannot write {}: {e}", path.display()));
     std::fs::create_dir_all(dir).map_err(cannot)?;
-    let bytes = serde_json::to_vec(value)
-        .map_err(|e| HookError::environment(format!("cannot encode {}: {e}", path.display())))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
-    tmp.write_all(&bytes).map_err(cannot)?;
-    tmp.as_file().sync_all().map_err(cannot)?;
+    tmp.write_all(bytes).map_err(cannot)?;
+    if sync {
+        tmp.as_file().sync_all().map_err(cannot)?;
+    }
     tmp.persist(path).map_err(|e| cannot(e.error))?;
     Ok(())
 }
