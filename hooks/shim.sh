@@ -153,10 +153,53 @@ shim_trailers() {
 newline='
 '
 
+# post-commit of a plain `git commit` pre-commit prepared and let go to the
+# background (`commit-main.defer` names this very git process; no revert,
+# pick or rebase under way): a marker naming the commit (HEAD, read from
+# the ref's file) and the git process, then `trail drain` in the
+# background, which records the commit as `trail hook post-commit` would.
+# Any trail process that starts before it does so first (the marker is the
+# job; docs/architecture.md, "post-commit runs after the commit"). Spares
+# the commit a trail process. Anything unsure goes to
+# `trail hook post-commit`.
+deferred_post_commit() {
+    gd=${GIT_DIR:-.git}
+    pending=$gd/trail/pending
+    [ -r "$pending/commit-main.defer" ] || return 1
+    for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
+        [ -e "$gd/$f" ] && return 1
+    done
+    git_invocation || return 1
+    line=
+    read -r line <"$pending/commit-main.defer" || return 1
+    [ "$line" = "trail-defer v1 $invocation" ] || return 1
+    head=
+    read -r head <"$gd/HEAD" || return 1
+    case $head in
+    'ref: refs/heads/'*)
+        ref=$gd/${head#ref: }
+        head=
+        [ -f "$ref" ] && read -r head <"$ref" || return 1
+        ;;
+    esac
+    case $head in
+    '' | *[!0-9a-f]*) return 1 ;;
+    esac
+    [ ${#head} -eq 40 ] || [ ${#head} -eq 64 ] || return 1
+    : >"$pending/post-commit-main.$head.${invocation%%:*}.${invocation#*:}" 2>/dev/null || return 1
+    # Its own words go to drain.log; hang-ups do not stop it.
+    (
+        trap '' HUP
+        exec trail drain
+    ) </dev/null >/dev/null 2>>"$pending/drain.log" &
+}
+
 # trail first: when it refuses, the chained hook does not run.
 if [ "$hook" = prepare-commit-msg ] && prepared_commit; then
     :
 elif [ "$hook" = commit-msg ] && shim_trailers "$@"; then
+    :
+elif [ "$hook" = post-commit ] && deferred_post_commit; then
     :
 else
     run trail hook "$hook" "$@" || exit $?

@@ -19,6 +19,7 @@ pub const DEFAULT_TOML: &str = include_str!("../defaults/trail.toml");
 pub struct Config {
     pub rationale: Rationale,
     pub changelog: Changelog,
+    pub hooks: Hooks,
     /// `[protect]`, kept raw: trail-policy owns its meaning ([`trail_policy::Protect`])
     /// and [`parse`] validates it with that reader. The hooks and `trail policy`
     /// read the protection settings from the policy **at HEAD**, never from this
@@ -49,6 +50,28 @@ impl Default for Sync {
     fn default() -> Self {
         Sync { checkpoints: true, checkpoint_interval: 1000, remote: "origin".into(), auto: false }
     }
+}
+
+/// `[hooks]`: how the git hooks run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Hooks {
+    pub post_commit: PostCommit,
+}
+
+/// When post-commit records a plain `git commit` pre-commit prepared
+/// (docs/architecture.md, "post-commit runs after the commit").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostCommit {
+    /// Right after git returns, by a background `trail drain`; every trail
+    /// process records it first if that has not yet happened.
+    #[default]
+    Background,
+    /// Before git returns: the record is handed over (durable in the
+    /// spool) when `git commit` ends, and post-commit's notices are printed
+    /// on the commit.
+    Inline,
 }
 
 /// `[watch]`: the background watcher (`trail watch`, `trail daemon`).

@@ -45,7 +45,11 @@ impl Repo {
         {
             location.workdir = Some(std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone()));
         }
-        Ok(Repo { location, git, cwd })
+        let repo = Repo { location, git, cwd };
+        // A commit whose post-commit still waits (it runs after git
+        // returns): recorded before this process reads anything.
+        crate::commands::hook::post_commit::settle_deferred(&repo);
+        Ok(repo)
     }
 
     pub fn store_path(&self) -> PathBuf {

@@ -83,16 +83,10 @@ pub fn hand_over(
 ) -> Result<(), CommandError> {
     match repo.gateway().hand_over(&drafts) {
         Ok(_) => {
-            // The last drainer could not write the journal: said on every
-            // commit until one can (the records wait; nothing is lost).
-            if let Ok(why) = std::fs::read_to_string(drain_failed_path(repo)) {
-                crate::output::say(format_args!(
-                    "warning: the journal could not be written ({}); the records wait in {} (`trail doctor` says what to do)",
-                    why.trim(),
-                    repo.gateway().spool().dir().display()
-                ));
+            warn_if_drain_failed(repo);
+            if !crate::commands::hook::post_commit::draining() {
+                start_drainer(repo);
             }
-            start_drainer(repo);
             Ok(())
         }
         Err(e) => {
@@ -101,6 +95,18 @@ pub fn hand_over(
             );
             append_caught_up(repo, drafts, unless_known, catch_up, after)
         }
+    }
+}
+
+/// The last drainer could not write the journal: said on every commit
+/// until one can (the records wait; nothing is lost).
+pub fn warn_if_drain_failed(repo: &crate::context::Repo) {
+    if let Ok(why) = std::fs::read_to_string(drain_failed_path(repo)) {
+        crate::output::say(format_args!(
+            "warning: the journal could not be written ({}); the records wait in {} (`trail doctor` says what to do)",
+            why.trim(),
+            repo.gateway().spool().dir().display()
+        ));
     }
 }
 

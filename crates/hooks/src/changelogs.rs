@@ -357,7 +357,7 @@ pub fn sync_real_index(
     }
 }
 
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+pub(crate) fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         // The temporary index is gone by now: it was not the real one.
@@ -368,7 +368,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// Whether `path` is git's lock file of the index `real` (`index.lock`, which
 /// becomes `index` when the commit completes), compared by directory and name
 /// since the lock file itself is gone by post-commit.
-fn is_lock_of(path: &std::path::Path, real: &std::path::Path) -> bool {
+pub(crate) fn is_lock_of(path: &std::path::Path, real: &std::path::Path) -> bool {
     let (Some(name), Some(real_name)) = (path.file_name(), real.file_name()) else { return false };
     let mut lock = real_name.to_os_string();
     lock.push(".lock");

@@ -2,6 +2,7 @@
 //! NAME` commands are glue around it (DESIGN §4).
 //!
 //! - [`pending`]: what a commit leaves for its next hook (`pending/*.json`);
+//! - [`deferred`]: post-commit run after the commit, from a marker anyone may claim;
 //! - [`invocation`]: which `git` process runs the hook and what it was asked;
 //! - [`message`]: commit messages — trailers, emptiness, where a rationale
 //!   given on the command line is read from;
@@ -20,6 +21,7 @@
 //! maps onto its exit codes.
 
 pub mod changelogs;
+pub mod deferred;
 #[cfg(test)]
 mod fixture;
 pub mod gate;

@@ -6,6 +6,10 @@
 //!   blobs it staged, the rationale it used), for commit-msg and post-commit.
 //!   Left in place when a commit is aborted, so the retry reuses the change id
 //!   and replaces its entries instead of adding new ones.
+//! - `commit-<worktree>.trailers` and `commit-<worktree>.defer`: what the
+//!   commit-msg and post-commit shims may do without starting trail.
+//! - `post-commit-<worktree>.<commit>.<pid>.<start>`: a commit whose
+//!   post-commit waits to be done ([`crate::deferred`]).
 //!
 //! Each worktree has its own note and commit files: two worktrees committing
 //! at once must not take each other's notes. Files are written whole or not at all.
@@ -172,7 +176,39 @@ impl Pending {
 
     pub fn clear_commit(&self) -> Result<bool, HookError> {
         let _ = remove(&self.shim_trailers_path());
+        let _ = remove(&self.defer_path());
         remove(&self.path("commit"))
+    }
+
+    /// The directory of the pending state (and of post-commit's markers,
+    /// [`crate::deferred`]).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// This worktree's name in the state's file names (`main`, `wt-NAME`).
+    pub fn worktree(&self) -> &str {
+        &self.worktree
+    }
+
+    /// `commit-<worktree>.defer`: the post-commit shim may leave this
+    /// commit's post-commit to the background ([`crate::deferred`]).
+    fn defer_path(&self) -> PathBuf {
+        self.dir.join(format!("commit-{}.defer", self.worktree))
+    }
+
+    /// Let the post-commit of the `git` process `invocation` (`Some`) run
+    /// in the background, or not (`None`). Replaced whole, not synced:
+    /// losing it only runs post-commit on the commit's path.
+    pub fn set_defer(&self, invocation: Option<&str>) -> Result<(), HookError> {
+        let path = self.defer_path();
+        match invocation {
+            Some(invocation) => {
+                let text = format!("{} {invocation}\n", crate::deferred::DEFER_HEADER);
+                replace(&self.dir, &path, text.as_bytes(), false)
+            }
+            None => remove(&path).map(drop),
+        }
     }
 
     /// `commit-<worktree>.trailers`: the trailers the commit-msg shim may

@@ -222,7 +222,19 @@ impl HookContext {
         env: trail_hooks::hook::HookEnv,
         f: impl FnOnce(&trail_hooks::hook::Hook<'_>) -> R,
     ) -> Result<R, CommandError> {
-        let invocation = GitInvocation::current();
+        self.with_hook_as(env, self.head(), GitInvocation::current(), f)
+    }
+
+    /// [`HookContext::with_hook_env`] for the hook of `git` process
+    /// `invocation` with HEAD at `head`: what a post-commit run after the
+    /// commit is given (trail_hooks::deferred).
+    pub fn with_hook_as<R>(
+        &self,
+        env: trail_hooks::hook::HookEnv,
+        head: Option<ObjectId>,
+        invocation: Option<GitInvocation>,
+        f: impl FnOnce(&trail_hooks::hook::Hook<'_>) -> R,
+    ) -> Result<R, CommandError> {
         let exclusions =
             self.config.changelog.exclusions().map_err(|e| {
                 CommandError::usage(format!("trail.toml: [changelog] exclude: {e}"))
@@ -235,7 +247,7 @@ impl HookContext {
             .map_err(|e| CommandError::usage(format!("trail.toml: [changelog] {e}")))?;
         let settings = self.settings(&excluded, &sections);
         let site = self.repo.site();
-        let hook = self.hook(&site, invocation.as_ref(), &env, &settings);
+        let hook = self.hook(&site, head, invocation.as_ref(), &env, &settings);
         Ok(f(&hook))
     }
 
@@ -243,6 +255,7 @@ impl HookContext {
     pub fn hook<'a>(
         &'a self,
         site: &'a trail_hooks::judge::Site<'a>,
+        head: Option<ObjectId>,
         invocation: Option<&'a GitInvocation>,
         env: &'a trail_hooks::hook::HookEnv,
         settings: &'a trail_hooks::hook::Settings<'a>,
@@ -251,7 +264,7 @@ impl HookContext {
             site,
             git_dir: &self.repo.location.git_dir,
             workdir: &self.workdir,
-            head: self.head(),
+            head,
             invocation,
             pending: &self.pending,
             env,

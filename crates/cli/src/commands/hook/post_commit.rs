@@ -4,6 +4,10 @@
 //! through the gateway (commits whose post-commit was killed caught up
 //! first, then a signed checkpoint), notices printed.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use trail_hooks::deferred::{self, Claim, Unclaimed};
 use trail_journal::Timestamp;
 
 use super::HookContext;
@@ -102,6 +106,75 @@ fn agent_committed(ctx: &HookContext, named: &[(String, String)]) {
     }
 }
 
+/// How long a trail process waits for another that is recording a commit
+/// whose post-commit ran after the commit (a drainer at work).
+const DEFERRED_WAIT: Duration = Duration::from_secs(10);
+
+/// Whether this process settled the deferred post-commits already (once is
+/// enough: one recorded here discovers the repository again).
+static SETTLED: AtomicBool = AtomicBool::new(false);
+
+/// Commits whose post-commit another process was still running when
+/// [`settle_deferred`] gave up waiting.
+static STILL_RUNNING: std::sync::Mutex<Vec<trail_git::ObjectId>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Record the commits of this worktree whose post-commit the shim left to
+/// the background and that nobody recorded yet (trail_hooks::deferred),
+/// oldest first, as their post-commit would have; wait for one another
+/// process is recording. Every trail process does this when it finds the
+/// repository, before it reads the journal or pre-commit's state: a
+/// command run right after `git commit` sees the commit, the next
+/// pre-commit does not take the last commit's state for an aborted
+/// attempt's, and a drainer killed before it wrote loses nothing.
+pub fn settle_deferred(repo: &crate::context::Repo) {
+    if SETTLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let pending = crate::pending::Pending::new(&repo.location);
+    for marker in deferred::markers(pending.dir(), pending.worktree()) {
+        let short = &marker.commit.to_string()[..12];
+        match deferred::claim(&marker, DEFERRED_WAIT) {
+            Ok(claim) => {
+                if let Err(e) = perform(claim) {
+                    say(format_args!(
+                        "warning: commit {short} is not recorded yet (its post-commit, run after the commit, failed: {}); the next trail command tries again",
+                        e.message
+                    ));
+                }
+            }
+            Err(Unclaimed::Done) => {}
+            Err(Unclaimed::Busy) => {
+                say(format_args!(
+                    "warning: the post-commit of commit {short} has been running for over {} s ({})",
+                    DEFERRED_WAIT.as_secs(),
+                    marker.path.display()
+                ));
+                STILL_RUNNING.lock().unwrap_or_else(|p| p.into_inner()).push(marker.commit);
+            }
+        }
+    }
+}
+
+/// The commits [`settle_deferred`] found another process still recording.
+pub fn still_running() -> Vec<trail_git::ObjectId> {
+    STILL_RUNNING.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// Record the commit of `claim` as its post-commit would have, for the
+/// `git` process the marker names; the marker goes once it is recorded.
+fn perform(claim: Claim) -> Result<(), CommandError> {
+    let marker = claim.marker.clone();
+    let ctx = HookContext::new(super::HookName::PostCommit)?;
+    let pid = marker.invocation.split_once(':').and_then(|(p, _)| p.parse().ok()).unwrap_or(0);
+    let invocation = super::GitInvocation { id: marker.invocation.clone(), pid, args: Vec::new() };
+    let env = trail_hooks::hook::HookEnv::from_process();
+    ctx.with_hook_as(env, Some(marker.commit), Some(invocation), |hook| record(&ctx, hook))??;
+    claim.done().map_err(|e| {
+        CommandError::environment(format!("cannot remove {}: {e}", marker.path.display()))
+    })
+}
+
 /// Whether `nonce` (from `TRAIL_REWRITING`) names an amend post-commit is
 /// making right now ([`trail_hooks::hook::rewriting`]).
 pub(super) fn rewriting(repo: &crate::context::Repo, nonce: &str) -> bool {
@@ -114,6 +187,7 @@ pub(super) fn rewriting(repo: &crate::context::Repo, nonce: &str) -> bool {
 /// a commit that needs the store, off the commit's critical path
 /// (docs/architecture.md, "post-commit hands over").
 pub fn drain() -> Result<(), CommandError> {
+    DRAINING.store(true, Ordering::SeqCst);
     let ctx = HookContext::new(super::HookName::PostCommit)?;
     let gateway = ctx.repo.gateway();
     let lock = ctx.repo.location.trail_dir().join("pending").join("drainer.lock");
@@ -139,6 +213,14 @@ pub fn drain() -> Result<(), CommandError> {
             return Ok(());
         }
     }
+}
+
+/// Whether this process is `trail drain` (it drains what it hands over
+/// itself: no second drainer is started).
+static DRAINING: AtomicBool = AtomicBool::new(false);
+
+pub fn draining() -> bool {
+    DRAINING.load(Ordering::SeqCst)
 }
 
 /// One drain: the journal opened, then what every reader does first.

@@ -9,6 +9,14 @@ use crate::output::say;
 
 pub fn run() -> Result<(), CommandError> {
     let ctx = HookContext::new(super::HookName::PreCommit)?;
+    // The last commit's post-commit, run after it, still holds its state.
+    if let Some(running) = super::post_commit::still_running().first() {
+        return Err(CommandError::environment(format!(
+            "the post-commit of the last commit ({}) is still recording it",
+            &running.to_string()[..12]
+        ))
+        .hint("wait a moment and commit again; `trail doctor` says more if it stays"));
+    }
     let mut notices = Vec::new();
     let index_path = ctx.index_path();
     let mut env = trail_hooks::hook::HookEnv::from_process();
@@ -19,6 +27,7 @@ pub fn run() -> Result<(), CommandError> {
         let result = trail_hooks::pre_commit::run(hook, index_path, &mut notices);
         if let Ok(pending) = &result {
             offer_shim_trailers(hook, pending, &trail_dir);
+            offer_defer(&ctx, hook, pending, &trail_dir);
         }
         result
     })?;
@@ -68,6 +77,33 @@ fn offer_shim_trailers(
     if let Err(e) = hook.pending.set_shim_trailers(text.as_deref()) {
         // commit-msg then runs trail, as it did before the shim could.
         tracing::warn!("{}", e.message);
+    }
+}
+
+/// Let the post-commit shim run this commit's post-commit after git
+/// returns ([`trail_hooks::deferred::may_defer`], `[hooks] post_commit`).
+/// Its words then go to `.git/trail/pending/drain.log`; the one a person
+/// must not miss — the journal cannot be written — is said here instead.
+fn offer_defer(
+    ctx: &HookContext,
+    hook: &trail_hooks::hook::Hook<'_>,
+    pending: &trail_hooks::pending::PendingCommit,
+    trail_dir: &std::path::Path,
+) {
+    let agents_idle = !trail_agent::ledger::any(trail_dir)
+        && trail_agent::committing::current(trail_dir, chrono::Utc::now(), |k| {
+            std::env::var(k).ok()
+        })
+        .is_none();
+    let defer = ctx.config.hooks.post_commit == crate::config::PostCommit::Background
+        && trail_hooks::deferred::may_defer(hook, pending, agents_idle);
+    let invocation = pending.invocation.as_deref().filter(|_| defer);
+    if let Err(e) = hook.pending.set_defer(invocation) {
+        // post-commit then runs on the commit's path, as it did before.
+        tracing::warn!("{}", e.message);
+    }
+    if invocation.is_some() {
+        crate::pending::warn_if_drain_failed(&ctx.repo);
     }
 }
 
