@@ -799,13 +799,14 @@ fn server_install_keeps_git_from_delta_searching_journal_segments_and_uninstall_
 /// `git revert` still go to `trail hook prepare-commit-msg`, and the
 /// chained hook runs every time.
 /// A PATH whose `trail` logs each hook it is started for (one line: the
-/// hook's name) to `log`, then runs the real one.
+/// hook's name; `drain` for the background drainer) to `log`, then runs
+/// the real one.
 fn logging_trail(env: &TestEnv, log: &Path) -> String {
     let bin = env.dir("logging-bin");
     script(
         &bin.join("trail"),
         &format!(
-            "#!/bin/sh\n[ \"$1\" = hook ] && printf '%s\\n' \"$2\" >>'{}'\nexec '{}' \"$@\"\n",
+            "#!/bin/sh\ncase $1 in hook) printf '%s\\n' \"$2\" ;; drain) echo drain ;; esac >>'{}'\nexec '{}' \"$@\"\n",
             log.display(),
             trail_bin()
         ),
@@ -838,7 +839,8 @@ fn message_hooks_start_trail_only_when_there_is_work() {
     std::fs::write(repo.join("a.txt"), "1\n").expect("write");
     env.git_ok(&repo, ["add", "a.txt"]);
     let calls = git(&["commit", "-q", "-m", "plain"]);
-    assert_eq!(calls, ["pre-commit", "post-commit"], "the shims completed the message");
+    // post-commit runs after the commit: `trail drain`, started by its shim.
+    assert_eq!(calls, ["pre-commit", "drain"], "the shims completed the message");
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
     assert!(message.contains("Change-Id: ") && message.contains("Why: test"), "{message}");
 
@@ -846,7 +848,7 @@ fn message_hooks_start_trail_only_when_there_is_work() {
     std::fs::write(repo.join("a.txt"), "1b\n").expect("write");
     env.git_ok(&repo, ["add", "a.txt"]);
     let calls = git(&["commit", "-q", "-m", "signed", "-s"]);
-    assert_eq!(calls, ["pre-commit", "commit-msg", "post-commit"]);
+    assert_eq!(calls, ["pre-commit", "commit-msg", "drain"]);
     let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
     assert!(message.contains("Signed-off-by: ") && message.contains("Change-Id: "), "{message}");
 
@@ -862,6 +864,58 @@ fn message_hooks_start_trail_only_when_there_is_work() {
     let chained = std::fs::read_to_string(&chained_log).expect("the chained hook ran");
     // (The revert's may run twice: trail amends a revert's message.)
     assert!(chained.lines().count() >= 3, "the chained hook ran for each commit:\n{chained}");
+}
+
+/// `[hooks] post_commit = "inline"`: post-commit runs on the commit's
+/// path, and the commit's record is in the spool (or the journal) when
+/// `git commit` returns; with the default, the shim leaves a marker and
+/// starts the drainer, and the next trail command records the commit
+/// before it reads anything.
+#[test]
+fn post_commit_runs_after_the_commit_unless_told_inline() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("inline", "first");
+    let log = env.root.join("calls.log");
+    let path = logging_trail(&env, &log);
+    let commit = |file: &str, content: &str| {
+        std::fs::write(repo.join(file), content).expect("write");
+        env.git_ok(&repo, ["add", file]);
+        let mut cmd = git_cmd(&env, &repo);
+        cmd.env("PATH", &path).args(["commit", "-q", "-m", file]);
+        run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        let head = env.git_ok(&repo, ["rev-parse", "HEAD"]).trim().to_owned();
+        let kinds: Vec<String> = env
+            .trail_json(&repo, ["log", "--json", "--commit", &head])
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap_or("").to_owned())
+            .collect();
+        common::wait_for_drainer(&repo);
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        std::fs::remove_file(&log).ok();
+        (calls.lines().map(str::to_owned).collect::<Vec<_>>(), kinds)
+    };
+    let (calls, kinds) = commit("a.txt", "x\n");
+    assert_eq!(calls, ["pre-commit", "drain"]);
+    assert!(kinds.iter().any(|k| k == "commit"), "recorded as prepared: {kinds:?}");
+    let pending = repo.join(".git/trail/pending");
+    assert!(
+        !pending.join("commit-main.json").exists() && !pending.join("commit-main.defer").exists()
+    );
+
+    let (calls, kinds) = commit("trail.toml", "[hooks]\npost_commit = \"inline\"\n");
+    assert_eq!(calls, ["pre-commit", "post-commit"]);
+    assert!(kinds.iter().any(|k| k == "commit"), "{kinds:?}");
+    assert!(!pending.join("commit-main.defer").exists());
+    let (calls, _) = commit("b.txt", "x\n");
+    assert_eq!(calls, ["pre-commit", "post-commit"]);
+
+    std::fs::write(repo.join("trail.toml"), "[hooks]\npost_commit = \"later\"\n").expect("write");
+    std::fs::write(repo.join("c.txt"), "x\n").expect("write");
+    env.git_ok(&repo, ["add", "c.txt"]);
+    let mut cmd = git_cmd(&env, &repo);
+    cmd.args(["commit", "-q", "-m", "c"]);
+    let refused = run(cmd, PROCESS_TIMEOUT);
+    refused.assert_code(1).assert_stderr_has("post_commit");
 }
 
 /// The commit-msg shim appends pre-commit's trailers itself only to a

@@ -217,6 +217,13 @@ fn a_damaged_spool_file_is_set_aside_and_never_blocks_the_journal() {
 fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     let env = TestEnv::new();
     let repo = env.trail_repo("r", "first");
+    // post-commit on the commit's path (with the default, a background
+    // drainer killed leaves a marker the next command records from:
+    // a_background_post_commit_killed_before_it_records_loses_nothing).
+    let toml = std::fs::read_to_string(repo.join("trail.toml")).expect("trail.toml");
+    let inline = toml.replace("post_commit = \"background\"", "post_commit = \"inline\"");
+    assert_ne!(inline, toml, "trail init wrote the setting");
+    std::fs::write(repo.join("trail.toml"), inline).expect("write");
     // post-commit dies just before it appends: git commit still succeeds.
     std::fs::write(repo.join("b.txt"), "b\n").expect("write");
     env.git_ok(&repo, ["add", "-A"]);
@@ -244,6 +251,123 @@ fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     assert_eq!(caught["detail"]["caught_up"], true);
     let status = env.trail_json(&repo, ["status", "--json"]);
     assert_eq!(status[0]["missed_commits"], serde_json::json!([]));
+    env.trail_ok(&repo, ["verify"]);
+}
+
+/// The markers of commits whose post-commit runs after the commit and is
+/// not done yet.
+fn deferred_markers(repo: &Path) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(repo.join(".git/trail/pending")) else { return Vec::new() };
+    dir.filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("post-commit-"))
+        .collect()
+}
+
+/// Wait (up to 20 s) until the drain log holds `needle`.
+fn wait_for_drain_log(repo: &Path, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let log =
+            std::fs::read_to_string(repo.join(".git/trail/pending/drain.log")).unwrap_or_default();
+        if log.contains(needle) || std::time::Instant::now() > deadline {
+            return log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// post-commit runs after a plain commit, in a background drainer: killed
+/// before it hands the record over, it leaves its marker, and the next trail
+/// process records the commit from it — as pre-commit prepared it
+/// (`commit`, not a caught-up `commit.unverified`), once.
+#[test]
+fn a_background_post_commit_killed_before_it_records_loses_nothing() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let mut cmd = env.command("git", &repo);
+    // The drainer the shim starts inherits the failpoint.
+    cmd.args(["commit", "-q", "-m", "deferred"])
+        .env("TRAIL_WHY", "the kill")
+        .env("TRAIL_FAILPOINT", "gateway.hand_over");
+    let out = run(cmd, PROCESS_TIMEOUT);
+    out.assert_code(0);
+    assert!(!out.stderr.contains("failpoint"), "post-commit ran on the commit's path: {out}");
+    let lost = head(&env, &repo);
+    let log = wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
+    assert!(log.contains("failpoint gateway.hand_over: killed"), "the drainer was killed: {log}");
+    let markers = deferred_markers(&repo);
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert!(markers[0].contains(&lost), "{markers:?} names {lost}");
+    assert!(spool_files(&repo).is_empty(), "nothing was handed over");
+    assert!(repo.join(".git/trail/pending/commit-main.json").exists(), "pre-commit's state kept");
+
+    // Any trail command records it first.
+    let status = env.trail_json(&repo, ["status", "--json"]);
+    assert_eq!(status[0]["missed_commits"], serde_json::json!([]), "{:?}", status[0]);
+    assert!(deferred_markers(&repo).is_empty());
+    assert!(!repo.join(".git/trail/pending/commit-main.json").exists(), "its state cleared");
+    let all = records(&env, &repo);
+    assert_eq!(per_commit(&all, "commit").get(&lost), Some(&1), "recorded as prepared");
+    assert_eq!(per_commit(&all, "commit.unverified").get(&lost), None);
+    let record = all.iter().find(|r| r["commit"] == lost.as_str()).expect("its record");
+    assert_eq!(record["why"], "the kill", "{record}");
+
+    // The next commit is its own, with its own change id.
+    commit(&env, &repo, "c.txt", "next").assert_code(0);
+    common::wait_for_drainer(&repo);
+    let next = head(&env, &repo);
+    let all = records(&env, &repo);
+    assert_eq!(per_commit(&all, "commit").get(&next), Some(&1));
+    let total = all
+        .iter()
+        .filter(|r| r["commit"] == lost.as_str())
+        .filter(|r| r["kind"] == "commit" || r["kind"] == "commit.unverified");
+    assert_eq!(total.count(), 1, "recorded once");
+    let change = |id: &str| {
+        env.git_ok(&repo, ["log", "-1", "--format=%(trailers:key=Change-Id,valueonly)", id])
+    };
+    assert_ne!(change(&lost), change(&next));
+    env.trail_ok(&repo, ["verify"]);
+}
+
+/// Commits made back to back (a script, a rebase's exec) do not wait for
+/// each other's post-commit, yet each is recorded once, as prepared, in
+/// the order they were made; an amend right after a commit too.
+#[test]
+fn commits_back_to_back_are_recorded_in_order_whatever_their_post_commit_does() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let script = r#"
+set -eu
+for i in 1 2 3 4 5 6; do
+    echo "$i" >"f$i.txt"
+    git add "f$i.txt"
+    git commit -q -m "commit $i"
+done
+echo amended >f6.txt
+git commit -q -a --amend -m "commit 6, amended"
+"#;
+    let mut cmd = env.command("sh", &repo);
+    cmd.args(["-c", script]).env("TRAIL_WHY", "in a row");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let made: Vec<String> = env
+        .git_ok(&repo, ["log", "--reverse", "--format=%H", "-6"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let all = records(&env, &repo);
+    let commits: Vec<&str> = all
+        .iter()
+        .filter(|r| r["kind"] == "commit" || r["kind"] == "commit.unverified")
+        .filter_map(|r| r["commit"].as_str())
+        .filter(|c| made.iter().any(|m| m == c))
+        .collect();
+    assert_eq!(commits, made, "each once, in order, none unverified:\n{all:#?}");
+    assert!(all.iter().all(|r| r["kind"] != "commit.unverified"), "{all:#?}");
+    assert!(deferred_markers(&repo).is_empty());
     env.trail_ok(&repo, ["verify"]);
 }
 

@@ -17,6 +17,18 @@ pub struct Repo {
 
 impl Repo {
     pub fn discover() -> Result<Self, CommandError> {
+        let repo = Self::discover_only()?;
+        // A commit whose post-commit still waits (it runs after git
+        // returns): recorded before this process reads anything.
+        crate::commands::hook::post_commit::settle_deferred(&repo);
+        Ok(repo)
+    }
+
+    /// [`Repo::discover`] without recording the commits whose post-commit
+    /// waits: for the watcher and its store process, which serve the
+    /// journal to those that record them (a drainer started from the store
+    /// process before it serves would open the store under it).
+    pub fn discover_only() -> Result<Self, CommandError> {
         let cwd = std::env::current_dir().map_err(|e| {
             CommandError::environment(format!("cannot read the current directory: {e}"))
         })?;
@@ -45,11 +57,7 @@ impl Repo {
         {
             location.workdir = Some(std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone()));
         }
-        let repo = Repo { location, git, cwd };
-        // A commit whose post-commit still waits (it runs after git
-        // returns): recorded before this process reads anything.
-        crate::commands::hook::post_commit::settle_deferred(&repo);
-        Ok(repo)
+        Ok(Repo { location, git, cwd })
     }
 
     pub fn store_path(&self) -> PathBuf {

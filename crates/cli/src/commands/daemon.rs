@@ -180,7 +180,7 @@ fn serve() -> Result<(), CommandError> {
         tell(&format!("error: {said}"));
         e
     };
-    let repo = Repo::discover().map_err(failed)?;
+    let repo = Repo::discover_only().map_err(failed)?;
     let mut reader = std::io::BufReader::new(control.try_clone().map_err(|e| {
         CommandError::environment(format!("cannot read the watcher's control connection: {e}"))
     })?);

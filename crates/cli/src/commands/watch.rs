@@ -65,7 +65,7 @@ const KEEP_EVERY: Duration = Duration::from_secs(5);
 
 pub fn run(_args: WatchArgs) -> Result<(), CommandError> {
     return_freed_memory_promptly();
-    let repo = Repo::discover()?;
+    let repo = Repo::discover_only()?;
     let Some(workdir) = repo.location.workdir.clone() else {
         return Err(CommandError::usage(
             "the watcher watches a work tree; this repository is bare",
