@@ -752,7 +752,9 @@ pub fn upsert_wrapped(text: &[u8], entry: &Entry, wrap: Wrap) -> Result<Vec<u8>,
             return Ok(text.to_vec());
         }
     }
-    upsert_rendered_wrapped(text, entry.section(), &entry.render(), wrap)
+    // The document parsed once: it is the commit's largest cost in a
+    // CHANGELOG.md of some history (docs/performance.md).
+    upsert_in(&doc, text, entry.section(), &entry.render(), wrap)
 }
 
 /// [`upsert`] of an entry already rendered into `line` (its `### ` subsection
@@ -769,7 +771,17 @@ pub fn upsert_rendered_wrapped(
     line: &str,
     wrap: Wrap,
 ) -> Result<Vec<u8>, Malformed> {
-    let doc = parse(text)?;
+    upsert_in(&parse(text)?, text, section, line, wrap)
+}
+
+/// [`upsert_rendered_wrapped`] into `doc`, the parse of `text`.
+fn upsert_in(
+    doc: &Doc<'_>,
+    text: &[u8],
+    section: Section,
+    line: &str,
+    wrap: Wrap,
+) -> Result<Vec<u8>, Malformed> {
     let mut line = doc.with_marker(line);
     let id = entry_id(&line).map(str::to_owned);
     let existing: Vec<usize> = match &id {
@@ -788,14 +800,14 @@ pub fn upsert_rendered_wrapped(
     if existing.len() == 1 && doc.logical(existing[0]) == line {
         return Ok(text.to_vec());
     }
-    let mut edit = Edit::new(&doc);
+    let mut edit = Edit::new(doc);
     for &i in &existing {
         for j in doc.entry_lines(i) {
             edit.delete(j);
         }
     }
     let lines = wrap_item(&line, doc.wrap.unwrap_or(wrap));
-    place(&doc, &mut edit, vec![(section, lines)]);
+    place(doc, &mut edit, vec![(section, lines)]);
     Ok(edit.finish())
 }
 

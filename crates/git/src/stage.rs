@@ -162,8 +162,7 @@ fn write_index(state: &mut gix::index::File, repo: &gix::Repository) -> Result<(
         sha1: (how != IndexWrite::SkipHash).then(<sha1::Sha1 as sha1::Digest>::new),
     };
     let mut out = std::io::BufWriter::with_capacity(128 << 10, hashing);
-    let options = gix::index::write::Options { skip_hash: true, ..Default::default() };
-    gix::index::State::write_to(state, &mut out, options).map_err(|e| e.to_string())?;
+    write_state(state, &mut out).map_err(|e| e.to_string())?;
     let mut hashing = out.into_inner().map_err(|e| e.error().to_string())?;
     let trailer: [u8; 20] = match hashing.sha1.take() {
         Some(sha1) => sha1::Digest::finalize(sha1).into(),
@@ -171,6 +170,90 @@ fn write_index(state: &mut gix::index::File, repo: &gix::Repository) -> Result<(
     };
     hashing.inner.write_all(&trailer).map_err(|e| e.to_string())?;
     lock.commit().map_err(|e| e.error.to_string())?;
+    Ok(())
+}
+
+/// `state` serialized exactly as gix's `State::write_to` with its default
+/// options writes it (version 2, or 3 when an entry has extended flags;
+/// the TREE extension, `sdir` for a sparse index, then EOIE), byte for
+/// byte (`tests::the_index_is_written_as_gix_writes_it`), but each entry
+/// is built in one buffer and written with one call: gix writes an
+/// entry's fourteen fields one `write_all` each through the counting,
+/// buffering and hashing layers, 5 ms of pre-commit's 33 ms on a
+/// 50,000-entry index (issue 24, docs/performance.md).
+fn write_state(state: &gix::index::State, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use gix::index::entry::Flags as F;
+    use gix::index::extension;
+    let extended = state.entries().iter().any(|e| e.flags.contains(F::EXTENDED));
+    let kept = state.entries().iter().filter(|e| !e.flags.contains(F::REMOVE));
+    let count = u32::try_from(kept.clone().count())
+        .map_err(|_| std::io::Error::other("an index of over 4 billion entries"))?;
+    let mut header = Vec::with_capacity(12);
+    header.extend_from_slice(b"DIRC");
+    header.extend_from_slice(&(if extended { 3_u32 } else { 2 }).to_be_bytes());
+    header.extend_from_slice(&count.to_be_bytes());
+    out.write_all(&header)?;
+    let mut written: u64 = 12;
+    let mut buf = Vec::with_capacity(256);
+    for entry in kept {
+        buf.clear();
+        let stat = entry.stat;
+        for field in [
+            stat.ctime.secs,
+            stat.ctime.nsecs,
+            stat.mtime.secs,
+            stat.mtime.nsecs,
+            stat.dev,
+            stat.ino,
+            entry.mode.bits(),
+            stat.uid,
+            stat.gid,
+            stat.size,
+        ] {
+            buf.extend_from_slice(&field.to_be_bytes());
+        }
+        buf.extend_from_slice(entry.id.as_bytes());
+        let path = entry.path(state);
+        let path_len = path.len().min(F::PATH_LEN.bits() as usize) as u16;
+        buf.extend_from_slice(&(entry.flags.to_storage().bits() | path_len).to_be_bytes());
+        if entry.flags.contains(F::EXTENDED) {
+            let ext = (entry.flags & (F::INTENT_TO_ADD | F::SKIP_WORKTREE)).bits() >> 16;
+            buf.extend_from_slice(&(ext as u16).to_be_bytes());
+        }
+        buf.extend_from_slice(path);
+        buf.push(0);
+        // NUL-padded to a multiple of 8 bytes from the first entry.
+        let padding = (8 - buf.len() % 8) % 8;
+        buf.extend_from_slice(&[0; 8][..padding]);
+        out.write_all(&buf)?;
+        written += buf.len() as u64;
+    }
+    let offset_to_extensions =
+        u32::try_from(written).map_err(|_| std::io::Error::other("an index larger than 4 GB"))?;
+    let mut toc = Vec::new();
+    let mut ext = Vec::new();
+    if let Some(tree) = state.tree() {
+        tree.write_to(&mut ext)?;
+        toc.push((extension::tree::SIGNATURE, ext.len()));
+    }
+    if state.is_sparse() {
+        let start = ext.len();
+        extension::sparse::write_to(&mut ext)?;
+        toc.push((extension::sparse::SIGNATURE, ext.len() - start));
+    }
+    out.write_all(&ext)?;
+    if !state.entries().is_empty() && !toc.is_empty() {
+        let toc = toc
+            .into_iter()
+            .map(|(signature, size)| (signature, (size - extension::MIN_SIZE) as u32));
+        extension::end_of_index_entry::write_to(
+            &mut *out,
+            state.object_hash(),
+            offset_to_extensions,
+            toc,
+        )
+        .map_err(std::io::Error::other)?;
+    }
     Ok(())
 }
 
@@ -336,6 +419,96 @@ mod tests {
     fn trailer(dir: &Path) -> Vec<u8> {
         let bytes = std::fs::read(dir.join(".git/index")).expect("index");
         bytes[bytes.len() - 20..].to_vec()
+    }
+
+    /// What gix writes for `state` with its default options.
+    fn gix_bytes(state: &gix::index::State) -> Vec<u8> {
+        let mut out = Vec::new();
+        state.write_to(&mut out, gix::index::write::Options::default()).expect("gix writes");
+        out
+    }
+
+    fn ours(state: &gix::index::State) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_state(state, &mut out).expect("we write");
+        out
+    }
+
+    fn read_index(dir: &Path) -> gix::index::File {
+        let repo = gix::open(dir).expect("open");
+        gix::index::File::at(
+            repo.index_path(),
+            repo.object_hash(),
+            false,
+            gix::index::decode::Options::default(),
+        )
+        .expect("read the index")
+    }
+
+    #[test]
+    fn the_index_is_written_as_gix_writes_it() {
+        let dir = repo(&[]);
+        let d = dir.path();
+        let mut seen = Vec::new();
+        let mut check = |what: &str, dir: &Path| {
+            let file = read_index(dir);
+            let expected = gix_bytes(&file);
+            assert_eq!(ours(&file), expected, "{what}");
+            seen.push((what.to_owned(), expected[4..8].to_vec(), file.tree().is_some()));
+        };
+        check("a committed index with its cache tree", d);
+        // Entries with extended flags: the index becomes version 3.
+        std::fs::write(d.join("new.txt"), "n\n").expect("write");
+        git(d, &["add", "-N", "new.txt"]);
+        git(d, &["update-index", "--skip-worktree", "d1/f1.txt"]);
+        check("intent-to-add and skip-worktree entries", d);
+        // A long path (git stores lengths over 0xffe as 0xfff; gix 0.58
+        // cannot read such an index back, so 4,006 bytes is the longest here).
+        let long = format!("{}/x.txt", vec!["p".repeat(199); 20].join("/"));
+        let blob = git(d, &["hash-object", "-w", "--stdin"]).trim().to_owned();
+        git(d, &["update-index", "--add", "--cacheinfo", &format!("100644,{blob},{long}")]);
+        check("a path of 4,006 bytes", d);
+        // gix reads version 4 and writes 2 or 3.
+        git(d, &["update-index", "--index-version", "4"]);
+        check("an index read as version 4", d);
+        // Entries staged and removed in memory, the cache tree invalidated.
+        let mut file = read_index(d);
+        file.entries_mut()[0].flags.insert(gix::index::entry::Flags::REMOVE);
+        invalidate_tree_cache(&mut file, b"d3/CHANGELOG.md");
+        let id = ObjectId::from_hex(blob.as_bytes()).expect("id");
+        file.dangerously_push_entry(
+            Stat::default(),
+            id,
+            Flags::empty(),
+            Mode::FILE,
+            b"d3/CHANGELOG.md".as_bstr(),
+        );
+        file.sort_entries();
+        assert_eq!(ours(&file), gix_bytes(&file), "staged in memory, one entry removed");
+        // No entries at all.
+        let empty = tempfile::tempdir().expect("tempdir");
+        git(empty.path(), &["init", "-q"]);
+        std::fs::write(empty.path().join("a"), "a").expect("write");
+        git(empty.path(), &["add", "a"]);
+        git(empty.path(), &["rm", "-q", "--cached", "a"]);
+        check("an empty index", empty.path());
+        // The cases covered what they claim to.
+        assert_eq!(seen[0].1, 2_u32.to_be_bytes(), "{seen:?}");
+        assert!(seen[0].2, "a cache tree was written: {seen:?}");
+        assert_eq!(seen[1].1, 3_u32.to_be_bytes(), "{seen:?}");
+    }
+
+    #[test]
+    fn a_sparse_index_is_written_as_gix_writes_it() {
+        let dir = repo(&[]);
+        let d = dir.path();
+        git(d, &["sparse-checkout", "init", "--cone"]);
+        git(d, &["sparse-checkout", "set", "d1"]);
+        git(d, &["config", "index.sparse", "true"]);
+        git(d, &["sparse-checkout", "reapply"]);
+        let file = read_index(d);
+        assert!(file.is_sparse(), "git wrote a sparse index");
+        assert_eq!(ours(&file), gix_bytes(&file));
     }
 
     #[test]
