@@ -52,9 +52,36 @@ pub const DEFAULT_PROTECTED: &[&str] = &[
     "**/*mcp*.{sh,py,js,mjs,ts,ps1}",
 ];
 
-/// Compiled once per process: the hooks check every commit against it.
+/// Compiled once per process, when a path could match
+/// ([`could_be_default`]): compiling the set's regular expressions is a
+/// millisecond of every commit's pre-commit.
 static DEFAULTS: LazyLock<Option<globset::GlobSet>> =
     LazyLock::new(|| glob::set(DEFAULT_PROTECTED.iter().copied(), true).ok());
+
+/// Literals one of which every match of every [`DEFAULT_PROTECTED`] glob
+/// holds (ASCII case folded, as the defaults match):
+/// `tests::every_default_glob_holds_a_token` proves it glob by glob, so a
+/// path holding none is matched by no default glob.
+const DEFAULT_TOKENS: &[&str] = &[
+    "mcp",
+    ".gemini/",
+    ".codex/",
+    ".zed/",
+    ".continue/",
+    "opencode",
+    "claude",
+    ".cursor/",
+    ".amp/",
+    "crush",
+    ".devcontainer",
+];
+
+/// Whether a [`DEFAULT_PROTECTED`] glob could match `path`: it holds one
+/// of [`DEFAULT_TOKENS`].
+fn could_be_default(path: &[u8]) -> bool {
+    let folded = glob::fold_case(path);
+    DEFAULT_TOKENS.iter().any(|token| folded.windows(token.len()).any(|w| w == token.as_bytes()))
+}
 
 /// Why a `trail.toml` has no valid `[protect]` table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -291,12 +318,16 @@ impl Protect {
         if self.ignored.is_match_candidate(&candidate) || crate::decide::is_changelog(path) {
             return false;
         }
-        DEFAULTS.as_ref().is_none_or(|set| set.is_match_candidate(&candidate))
+        could_be_default(path)
+            && DEFAULTS.as_ref().is_none_or(|set| set.is_match_candidate(&candidate))
     }
 }
 
 /// The first default glob (in [`DEFAULT_PROTECTED`]'s order) matching `path`.
 pub(crate) fn default_match(path: &[u8]) -> Option<&'static str> {
+    if !could_be_default(path) {
+        return None;
+    }
     match DEFAULTS.as_ref() {
         Some(set) => set.matches(glob::path(path)).into_iter().next().map(|i| DEFAULT_PROTECTED[i]),
         // The defaults are constants a test compiles; were they ever broken,
@@ -313,6 +344,49 @@ fn first_match<'a>(set: &globset::GlobSet, patterns: &'a [String], path: &[u8]) 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The proof behind [`could_be_default`]: in each alternative of each
+    /// default glob, a token stands inside one run of literal characters
+    /// (no `*`, `?`, `[`, `]`, `{`, `}` or `\\` within it), so every path the
+    /// alternative matches holds that token, case folded as the set folds.
+    #[test]
+    fn every_default_glob_holds_a_token() {
+        for pattern in DEFAULT_PROTECTED {
+            let alternatives = glob::expand_braces(pattern);
+            assert!(!alternatives.is_empty(), "{pattern}");
+            for alternative in alternatives {
+                let folded = alternative.to_ascii_lowercase();
+                let runs: Vec<&str> = folded.split(['*', '?', '[', ']', '{', '}', '\\']).collect();
+                assert!(
+                    DEFAULT_TOKENS.iter().any(|t| runs.iter().any(|run| run.contains(t))),
+                    "{pattern} ({alternative}) holds no token of DEFAULT_TOKENS in one literal run"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        /// No path the default set matches is passed over by the token test.
+        #[test]
+        fn the_token_test_never_hides_a_default_match(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "src", ".MCP.json", "mcp", "Mcp", ".cursor", ".Cursor", "mcp.json",
+                    ".gemini", "settings.json", ".codex", "config.toml", ".zed", ".continue",
+                    "x", "opencode.json", ".opencode", "plugins", ".claude", "claude_desktop_config.json",
+                    ".amp", "settings.jsonc", "crushrc", ".crush", ".devcontainer.json",
+                    ".devcontainer", "devcontainer.json", "run_mcp.sh", "hooks.json", "\u{e9}",
+                ]),
+                1..6,
+            )
+        ) {
+            let path = parts.join("/");
+            let set = DEFAULTS.as_ref().expect("the defaults compile");
+            if set.is_match(glob::path(path.as_bytes())) {
+                prop_assert!(could_be_default(path.as_bytes()), "{path}");
+            }
+        }
+    }
 
     fn matches(pattern: &str, path: &str) -> bool {
         glob::compile(pattern, true)
