@@ -166,6 +166,10 @@ deferred_post_commit() {
     gd=${GIT_DIR:-.git}
     pending=$gd/trail/pending
     [ -r "$pending/commit-main.defer" ] || return 1
+    # An AI agent's edit noted since pre-commit: this commit's post-commit
+    # takes it off the ledger, which must not wait (later edits are not
+    # this commit's).
+    [ -s "$gd/trail/agents/edits.jsonl" ] && return 1
     for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
         [ -e "$gd/$f" ] && return 1
     done

@@ -582,6 +582,54 @@ fn claude_prompt_and_edit(env: &TestEnv, repo: &Path, prompt: &str, content: &st
     .assert_code(0);
 }
 
+/// A person's commit whose post-commit ran after it (here: its drainer
+/// killed, so it waits until the next trail process) never takes an AI
+/// agent's edit made after it: the agent's hook is a trail process, which
+/// records the waiting commit before it notes the edit, and the edit waits
+/// for the next commit, which names the session.
+#[test]
+fn an_agent_edit_after_a_commit_whose_post_commit_waits_is_the_next_commits() {
+    let env = TestEnv::new();
+    let repo = repo_with_greeting(&env, "late");
+    std::fs::write(repo.join("other.txt"), "x\n").expect("write");
+    env.git_ok(&repo, ["add", "other.txt"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "a person's change"])
+        .env("TRAIL_WHY", "by hand")
+        .env("TRAIL_FAILPOINT", "gateway.hand_over");
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let pending = repo.join(".git/trail/pending");
+    let marker = || {
+        std::fs::read_dir(&pending)
+            .expect("pending")
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with("post-commit-"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(pending.join("drain.log")).unwrap_or_default().contains("killed")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(marker(), "the person's commit waits to be recorded");
+
+    claude_prompt_and_edit(&env, &repo, "make it friendlier", "hello, friend\n");
+    assert!(!marker(), "the agent's hook recorded the waiting commit first");
+    let commits = env.trail_json(&repo, ["log", "--kind", "commit", "--json"]);
+    let person = commits
+        .iter()
+        .find(|r| r["detail"]["subject"] == "a person's change")
+        .expect("recorded as prepared");
+    assert!(person["detail"].get("agents").is_none(), "{person}");
+
+    env.git_ok(&repo, ["add", "greet.txt"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "friendlier greeting"]).env("TRAIL_WHY", "users asked");
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Agent-Session: claude-code abc123"), "{message}");
+}
+
 #[test]
 fn log_agent_lists_an_agents_records_and_show_session_tells_its_story() {
     let env = TestEnv::new();

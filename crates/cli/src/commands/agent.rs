@@ -344,5 +344,9 @@ fn discover(dir: &Path) -> Option<Repo> {
         .map(|v| std::env::split_paths(&v).filter(|p| p.is_absolute()).collect())
         .unwrap_or_default();
     let (location, git) = trail_git::discover(dir, &ceilings).ok()?;
-    Some(Repo { location, git, cwd: dir.to_path_buf() })
+    let repo = Repo { location, git, cwd: dir.to_path_buf() };
+    // As every trail process: a commit whose post-commit waits is recorded
+    // before the agent's edit is noted (that edit is not the commit's).
+    crate::commands::hook::post_commit::settle_deferred(&repo);
+    Some(repo)
 }

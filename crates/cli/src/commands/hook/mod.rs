@@ -156,7 +156,11 @@ impl HookContext {
     /// The context of client hook `hook`; it also says, once per commit,
     /// which of trail's hooks a hook manager has put out of action.
     pub fn new(hook: HookName) -> Result<Self, CommandError> {
-        let mut repo = Repo::discover()?;
+        Self::of(Repo::discover()?, hook)
+    }
+
+    /// [`HookContext::new`] for `repo`, already found.
+    pub fn of(mut repo: Repo, hook: HookName) -> Result<Self, CommandError> {
         crate::commands::hooks::health::warn_if_off(&repo, hook);
         trail_git::skip_index_checksum(&mut repo.git);
         // post-commit reads the commit's trees for its record, its

@@ -18,10 +18,18 @@ pub fn run(name: super::HookName) -> Result<(), CommandError> {
     let ctx = HookContext::new(name)?;
     // One Hook for the whole hook: the invocation and trail.toml's settings
     // are read once.
-    ctx.with_hook(|hook| record(&ctx, hook))?
+    ctx.with_hook(|hook| record(&ctx, hook, false))?
 }
 
-fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), CommandError> {
+/// Record the commit at `hook.head`. `deferred`: a post-commit run after
+/// the commit, maybe by another trail process and later: the agents'
+/// ledger and commit note were empty when its shim ran (hooks/shim.sh), so
+/// what they hold now is later work, not this commit's.
+fn record(
+    ctx: &HookContext,
+    hook: &trail_hooks::hook::Hook<'_>,
+    deferred: bool,
+) -> Result<(), CommandError> {
     let pre_push_runs_trail =
         || crate::commands::hooks::health::runs_trail(&ctx.repo, super::HookName::PrePush);
     let local = super::local_actor(&ctx.repo.git);
@@ -56,9 +64,12 @@ fn record(ctx: &HookContext, hook: &trail_hooks::hook::Hook<'_>) -> Result<(), C
     )?;
 
     // The agents' edits this commit took no longer wait (docs/agents.md).
-    let committed: Vec<Vec<u8>> = recorded.facts.changes.iter().map(|c| c.path.clone()).collect();
-    let _ = trail_agent::ledger::consume(&ctx.repo.location.trail_dir(), &committed);
-    agent_committed(ctx, &named);
+    if !deferred {
+        let committed: Vec<Vec<u8>> =
+            recorded.facts.changes.iter().map(|c| c.path.clone()).collect();
+        let _ = trail_agent::ledger::consume(&ctx.repo.location.trail_dir(), &committed);
+        agent_committed(ctx, &named);
+    }
 
     let done = trail_hooks::post_commit::after_recorded(hook, &recorded, &mut notices);
     for notice in notices {
@@ -136,7 +147,7 @@ pub fn settle_deferred(repo: &crate::context::Repo) {
         let short = &marker.commit.to_string()[..12];
         match deferred::claim(&marker, DEFERRED_WAIT) {
             Ok(claim) => {
-                if let Err(e) = perform(claim) {
+                if let Err(e) = perform(claim, repo) {
                     say(format_args!(
                         "warning: commit {short} is not recorded yet (its post-commit, run after the commit, failed: {}); the next trail command tries again",
                         e.message
@@ -163,13 +174,13 @@ pub fn still_running() -> Vec<trail_git::ObjectId> {
 
 /// Record the commit of `claim` as its post-commit would have, for the
 /// `git` process the marker names; the marker goes once it is recorded.
-fn perform(claim: Claim) -> Result<(), CommandError> {
+fn perform(claim: Claim, repo: &crate::context::Repo) -> Result<(), CommandError> {
     let marker = claim.marker.clone();
-    let ctx = HookContext::new(super::HookName::PostCommit)?;
+    let ctx = HookContext::of(repo.clone(), super::HookName::PostCommit)?;
     let pid = marker.invocation.split_once(':').and_then(|(p, _)| p.parse().ok()).unwrap_or(0);
     let invocation = super::GitInvocation { id: marker.invocation.clone(), pid, args: Vec::new() };
     let env = trail_hooks::hook::HookEnv::from_process();
-    ctx.with_hook_as(env, Some(marker.commit), Some(invocation), |hook| record(&ctx, hook))??;
+    ctx.with_hook_as(env, Some(marker.commit), Some(invocation), |hook| record(&ctx, hook, true))??;
     claim.done().map_err(|e| {
         CommandError::environment(format!("cannot remove {}: {e}", marker.path.display()))
     })
