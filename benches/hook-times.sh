@@ -7,7 +7,11 @@
 # alike), with PAUSE seconds (default 0.4, not counted) before each commit
 # so that post-commit's background drainer is done before the next one.
 #
-#   benches/hook-times.sh N COMMIT_SH REPO...
+#   benches/hook-times.sh N COMMIT_SH REPO[:BINDIR]...
+#
+# REPO:BINDIR runs that repository's hooks with the trail in BINDIR (first
+# on PATH): two builds measured commit by commit. COMMIT_SH and the
+# repositories are best given as absolute paths.
 #
 # e.g. with target/bench/vs-floor-50000-trail and -floor: the difference per
 # hook is what trail adds to git's floor.
@@ -18,10 +22,13 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for _ in $(seq "$runs"); do
   n=0
-  for repo in "$@"; do
+  for spec in "$@"; do
     n=$((n + 1))
+    repo=${spec%%:*}
+    bin=
+    [ "$repo" = "$spec" ] || bin=${spec#*:}:
     sleep "${PAUSE:-0.4}"
-    (cd "$repo" && GIT_TRACE2_PERF=$dir/$n sh "$commit" 2>/dev/null)
+    (cd "$repo" && PATH=$bin$PATH GIT_TRACE2_PERF=$dir/$n sh "$commit" 2>/dev/null)
   done
 done
 n=0
