@@ -333,6 +333,25 @@ fn a_background_post_commit_killed_before_it_records_loses_nothing() {
     env.trail_ok(&repo, ["verify"]);
 }
 
+/// A marker whose commit is gone from the repository (amended away and
+/// pruned before any trail process ran) is said once and dropped, not
+/// retried by every command; a file that only looks like one is left alone.
+#[test]
+fn a_waiting_record_of_a_commit_that_is_gone_is_said_once() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let pending = repo.join(".git/trail/pending");
+    let gone = format!("post-commit-main.{}.4242.99", "ab".repeat(20));
+    std::fs::write(pending.join(&gone), b"").expect("marker");
+    std::fs::write(pending.join("post-commit-main.not-a-commit"), b"").expect("look-alike");
+    let first = env.trail(&repo, ["status"]);
+    first.assert_code(0).assert_stderr_has("is no longer in the repository");
+    assert!(!pending.join(&gone).exists(), "dropped");
+    let second = env.trail(&repo, ["status"]);
+    assert!(!second.stderr.contains("no longer in the repository"), "{second}");
+    assert!(pending.join("post-commit-main.not-a-commit").exists(), "not a marker: left alone");
+}
+
 /// Commits made back to back (a script, a rebase's exec) do not wait for
 /// each other's post-commit, yet each is recorded once, as prepared, in
 /// the order they were made; an amend right after a commit too.

@@ -146,6 +146,17 @@ pub fn settle_deferred(repo: &crate::context::Repo) {
     for marker in deferred::markers(pending.dir(), pending.worktree()) {
         let short = &marker.commit.to_string()[..12];
         match deferred::claim(&marker, DEFERRED_WAIT) {
+            // Gone from the repository (amended away and pruned while no
+            // trail process ran): nothing can record it, and saying so on
+            // every command helps nobody.
+            Ok(claim) if !repo.git.has_object(marker.commit) => {
+                say(format_args!(
+                    "warning: commit {short} is no longer in the repository; its record, left to be written after the commit, cannot be made"
+                ));
+                if let Err(e) = claim.done() {
+                    tracing::warn!("cannot remove {}: {e}", marker.path.display());
+                }
+            }
             Ok(claim) => {
                 if let Err(e) = perform(claim, repo) {
                     say(format_args!(
