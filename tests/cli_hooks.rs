@@ -918,6 +918,54 @@ fn post_commit_runs_after_the_commit_unless_told_inline() {
     refused.assert_code(1).assert_stderr_has("post_commit");
 }
 
+/// A commit of a temporary index (`git commit -o PATH`, `git commit PATH`,
+/// a `GIT_INDEX_FILE` of one's own) runs post-commit on the commit's path:
+/// the person's own index must hold the commit's CHANGELOG.md entries
+/// before git returns (found by a review: with post-commit after the
+/// commit, `git status` showed `MM CHANGELOG.md` and the next commit could
+/// drop the entry).
+#[test]
+fn a_commit_of_a_temporary_index_runs_post_commit_before_git_returns() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("only", "first");
+    let log = env.root.join("calls.log");
+    let path = logging_trail(&env, &log);
+    let alt = env.root.join("alt-index");
+    let cases: [(&str, &[&str], bool); 3] = [
+        ("-o", &["commit", "-q", "-o", "a.txt", "-m", "only a"], false),
+        ("paths", &["commit", "-q", "a.txt", "-m", "a by path"], false),
+        ("GIT_INDEX_FILE", &["commit", "-q", "-m", "another index"], true),
+    ];
+    for (i, (what, args, own_index)) in cases.into_iter().enumerate() {
+        std::fs::write(repo.join("a.txt"), format!("a {i}\n")).expect("write");
+        std::fs::write(repo.join("b.txt"), format!("b {i}\n")).expect("write");
+        env.git_ok(&repo, ["add", "a.txt", "b.txt"]);
+        let mut cmd = git_cmd(&env, &repo);
+        cmd.env("PATH", &path).args(args);
+        if own_index {
+            std::fs::copy(repo.join(".git/index"), &alt).expect("copy the index");
+            cmd.env("GIT_INDEX_FILE", &alt);
+        }
+        run(cmd, PROCESS_TIMEOUT).assert_code(0);
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        std::fs::remove_file(&log).ok();
+        assert!(calls.lines().any(|l| l == "post-commit"), "{what}: {calls:?}");
+        assert!(!calls.lines().any(|l| l == "drain"), "{what}: {calls:?}");
+        if !own_index {
+            // Right after git returns, before any trail process: the
+            // person's index holds what was committed of CHANGELOG.md.
+            let status = env.git_ok(&repo, ["status", "--short", "--", "CHANGELOG.md"]);
+            assert_eq!(status, "", "{what}");
+        }
+        common::wait_for_drainer(&repo);
+        if own_index {
+            env.git_ok(&repo, ["reset", "-q"]);
+        } else {
+            env.git_ok(&repo, ["commit", "-q", "-m", "b", "--no-verify", "--allow-empty"]);
+        }
+    }
+}
+
 /// The commit-msg shim appends pre-commit's trailers itself only to a
 /// message that can have no trailer block of its own, and then exactly as
 /// trail's commit-msg would: each message is committed twice, once where

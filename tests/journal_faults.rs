@@ -333,6 +333,59 @@ fn a_background_post_commit_killed_before_it_records_loses_nothing() {
     env.trail_ok(&repo, ["verify"]);
 }
 
+/// A commit whose post-commit's claimant is stuck (here: the test holds
+/// the marker's lock) is never caught up as `commit.unverified` by the
+/// commits after it, even one made with `--no-verify` while it waits; once
+/// the claim is free it is recorded as prepared, once.
+#[test]
+fn a_commit_whose_record_is_stuck_is_not_caught_up_as_unverified() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "-m", "stuck"])
+        .env("TRAIL_WHY", "the stuck one")
+        .env("TRAIL_FAILPOINT", "gateway.hand_over");
+    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let stuck = head(&env, &repo);
+    wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
+    let marker = deferred_markers(&repo).pop().expect("a marker");
+    let held = std::fs::File::open(repo.join(".git/trail/pending").join(&marker)).expect("open");
+    held.lock().expect("hold the claim");
+
+    std::fs::write(repo.join("c.txt"), "c\n").expect("write");
+    env.git_ok(&repo, ["add", "-A"]);
+    let mut cmd = env.command("git", &repo);
+    cmd.args(["commit", "-q", "--no-verify", "-m", "unchecked"]).env("TRAIL_WHY", "meanwhile");
+    let out = run(cmd, PROCESS_TIMEOUT);
+    out.assert_code(0).assert_stderr_has("has been running for over");
+    let after = head(&env, &repo);
+    common::wait_for_drainer_since(&repo, 0);
+    drop(held);
+
+    let all = records(&env, &repo);
+    assert_eq!(per_commit(&all, "commit.unverified").get(&stuck), None, "{all:#?}");
+    assert_eq!(per_commit(&all, "commit").get(&stuck), Some(&1), "recorded as prepared");
+    assert_eq!(per_commit(&all, "commit.unverified").get(&after), Some(&1));
+    assert!(deferred_markers(&repo).is_empty());
+    env.trail_ok(&repo, ["verify"]);
+}
+
+/// The drain log the post-commit shim appends to is kept short by the
+/// drainer (found by a review: only drainers started by trail trimmed it).
+#[test]
+fn the_drain_log_stays_short_when_post_commit_runs_after_the_commit() {
+    let env = TestEnv::new();
+    let repo = env.trail_repo("r", "first");
+    let log = repo.join(".git/trail/pending/drain.log");
+    std::fs::write(&log, "x".repeat(300 * 1024)).expect("a long log");
+    commit(&env, &repo, "b.txt", "a commit").assert_code(0);
+    common::wait_for_drainer(&repo);
+    let len = std::fs::metadata(&log).map_or(0, |m| m.len());
+    assert!(len < 256 * 1024, "drain.log is {len} bytes");
+}
+
 /// A marker whose commit is gone from the repository (amended away and
 /// pruned before any trail process ran) is said once and dropped, not
 /// retried by every command; a file that only looks like one is left alone.

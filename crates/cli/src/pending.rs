@@ -169,6 +169,16 @@ pub fn drain_failed_path(repo: &crate::context::Repo) -> std::path::PathBuf {
 /// How large `pending/drain.log` may grow before a drainer starts it afresh.
 const DRAIN_LOG_MAX: u64 = 256 * 1024;
 
+/// `pending/drain.log` started afresh once it is over [`DRAIN_LOG_MAX`]:
+/// emptied in place, as a drainer the post-commit shim started may hold it
+/// open for appending.
+pub fn trim_drain_log(repo: &crate::context::Repo) {
+    let log = repo.location.trail_dir().join("pending").join("drain.log");
+    if std::fs::metadata(&log).is_ok_and(|m| m.len() > DRAIN_LOG_MAX) {
+        let _ = std::fs::OpenOptions::new().write(true).open(&log).and_then(|f| f.set_len(0));
+    }
+}
+
 /// Start `trail drain` in the background, detached: no standard streams
 /// shared with the hook (git, a GUI or a test reading the hook's output would
 /// wait for it otherwise), its own process group (a Ctrl-C that ends the
@@ -182,9 +192,7 @@ fn start_drainer(repo: &crate::context::Repo) {
     // Appended to, not truncated: a drainer started earlier may still be
     // writing what a person must read. Started afresh once it is large.
     let log = repo.location.trail_dir().join("pending").join("drain.log");
-    if std::fs::metadata(&log).is_ok_and(|m| m.len() > DRAIN_LOG_MAX) {
-        let _ = std::fs::remove_file(&log);
-    }
+    trim_drain_log(repo);
     let stderr = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

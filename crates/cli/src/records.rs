@@ -78,6 +78,15 @@ pub fn to_catch_up(
     recording: &[trail_git::ObjectId],
 ) -> Vec<trail_git::ObjectId> {
     let Some(spooled) = spooled_set(repo) else { return Vec::new() };
+    // Commits whose post-commit runs after them and is not done (its
+    // marker still there: a claimant at work, or none yet): being
+    // recorded, as prepared, never caught up as unverified.
+    let pending = crate::pending::Pending::new(&repo.location);
+    let waiting: Vec<trail_git::ObjectId> =
+        trail_hooks::deferred::markers(pending.dir(), pending.worktree())
+            .into_iter()
+            .map(|m| m.commit)
+            .collect();
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut anchored = false;
@@ -86,6 +95,7 @@ pub fn to_catch_up(
             continue;
         }
         let settled = recording.contains(&id)
+            || waiting.contains(&id)
             || spooled.contains(&id.to_string())
             || match is_known(store, &id) {
                 Ok(known) => known,

@@ -153,13 +153,16 @@ pub fn claim(marker: &Marker, wait: Duration) -> Result<Claim, Unclaimed> {
 /// Whether the post-commit of the commit pre-commit just prepared may run
 /// in the background: only when it has nothing to do that the person must
 /// see happen, or that another process could race — pre-commit staged into
-/// the index git commits and renames over the real one (no other index to
-/// put the entries into afterwards), no aborted attempt's entries to take
+/// the repository's own index (`.git/index` or its lock, which git renames
+/// over it; not `git commit -o`'s or a `GIT_INDEX_FILE`'s: no other index
+/// to put the entries into afterwards), no aborted attempt's entries to take
 /// out of another index, the `git` process is known, and `agents_idle`: no
 /// AI agent's edits or commit note wait (their sessions are named from the
 /// hook's own environment).
 pub fn may_defer(hook: &Hook<'_>, pending: &PendingCommit, agents_idle: bool) -> bool {
-    let real = hook.git().index_path();
+    // The repository's own index, not `GIT_INDEX_FILE` (which gix follows,
+    // and which names `git commit -o`'s temporary index in its pre-commit).
+    let real = hook.git_dir.join("index");
     let into_real = crate::changelogs::same_file(&pending.index, &real)
         || crate::changelogs::is_lock_of(&pending.index, &real);
     agents_idle && into_real && pending.stale_elsewhere.is_none() && pending.invocation.is_some()

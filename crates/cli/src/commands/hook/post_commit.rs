@@ -210,7 +210,12 @@ pub(super) fn rewriting(repo: &crate::context::Repo, nonce: &str) -> bool {
 /// (docs/architecture.md, "post-commit hands over").
 pub fn drain() -> Result<(), CommandError> {
     DRAINING.store(true, Ordering::SeqCst);
-    let ctx = HookContext::new(super::HookName::PostCommit)?;
+    let repo = crate::context::Repo::discover_only()?;
+    // The post-commit shim appends this drainer's words to drain.log
+    // without looking at its size: kept short here.
+    crate::pending::trim_drain_log(&repo);
+    settle_deferred(&repo);
+    let ctx = HookContext::of(repo, super::HookName::PostCommit)?;
     let gateway = ctx.repo.gateway();
     let lock = ctx.repo.location.trail_dir().join("pending").join("drainer.lock");
     loop {

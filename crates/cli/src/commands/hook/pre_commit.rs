@@ -15,7 +15,7 @@ pub fn run() -> Result<(), CommandError> {
             "the post-commit of the last commit ({}) is still recording it",
             &running.to_string()[..12]
         ))
-        .hint("wait a moment and commit again; `trail doctor` says more if it stays"));
+        .hint("wait a moment and commit again; if it stays, the trail process holding a `post-commit-*` file in .git/trail/pending is stuck (`fuser` names it)"));
     }
     let mut notices = Vec::new();
     let index_path = ctx.index_path();
