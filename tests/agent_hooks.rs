@@ -39,6 +39,17 @@ fn repo_with_greeting(env: &TestEnv, name: &str) -> PathBuf {
     repo
 }
 
+/// Commit greet.txt, which claude-code's session abc123 edited: the message
+/// names the session.
+fn commit_naming_the_session(env: &TestEnv, repo: &Path) {
+    env.git_ok(repo, ["add", "greet.txt"]);
+    let mut cmd = env.command("git", repo);
+    cmd.args(["commit", "-q", "-m", "friendlier greeting"]).env("TRAIL_WHY", "users asked");
+    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    let message = env.git_ok(repo, ["log", "-1", "--format=%B"]);
+    assert!(message.contains("Agent-Session: claude-code abc123"), "{message}");
+}
+
 fn agent_edits(env: &TestEnv, repo: &Path) -> Vec<Value> {
     env.trail_json(repo, ["log", "--kind", "agent.edit", "--json"])
 }
@@ -484,12 +495,7 @@ fn a_commit_names_the_agent_sessions_whose_edits_it_holds() {
         payload("claude-code", "post-tool-use-edit.json", &repo),
     )
     .assert_code(0);
-    env.git_ok(&repo, ["add", "greet.txt"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "friendlier greeting"]).env("TRAIL_WHY", "users asked");
-    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
-    assert!(message.contains("Agent-Session: claude-code abc123"), "{message}");
+    commit_naming_the_session(&env, &repo);
     let commits = env.trail_json(&repo, ["log", "--kind", "commit", "--json"]);
     let newest =
         commits.iter().find(|r| r["detail"]["subject"] == "friendlier greeting").expect("recorded");
@@ -591,26 +597,10 @@ fn claude_prompt_and_edit(env: &TestEnv, repo: &Path, prompt: &str, content: &st
 fn an_agent_edit_after_a_commit_whose_post_commit_waits_is_the_next_commits() {
     let env = TestEnv::new();
     let repo = repo_with_greeting(&env, "late");
-    std::fs::write(repo.join("other.txt"), "x\n").expect("write");
-    env.git_ok(&repo, ["add", "other.txt"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "a person's change"])
-        .env("TRAIL_WHY", "by hand")
-        .env("TRAIL_FAILPOINT", "gateway.hand_over");
-    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    let pending = repo.join(".git/trail/pending");
-    let marker = || {
-        std::fs::read_dir(&pending)
-            .expect("pending")
-            .filter_map(Result::ok)
-            .any(|e| e.file_name().to_string_lossy().starts_with("post-commit-"))
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !std::fs::read_to_string(pending.join("drain.log")).unwrap_or_default().contains("killed")
-        && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::commit_killed_at_hand_over(&env, &repo, "other.txt", "a person's change", "by hand")
+        .assert_code(0);
+    common::wait_for_drain_log(&repo, "killed");
+    let marker = || !common::deferred_markers(&repo).is_empty();
     assert!(marker(), "the person's commit waits to be recorded");
 
     claude_prompt_and_edit(&env, &repo, "make it friendlier", "hello, friend\n");
@@ -622,12 +612,7 @@ fn an_agent_edit_after_a_commit_whose_post_commit_waits_is_the_next_commits() {
         .expect("recorded as prepared");
     assert!(person["detail"].get("agents").is_none(), "{person}");
 
-    env.git_ok(&repo, ["add", "greet.txt"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "friendlier greeting"]).env("TRAIL_WHY", "users asked");
-    common::run(cmd, PROCESS_TIMEOUT).assert_code(0);
-    let message = env.git_ok(&repo, ["log", "-1", "--format=%B"]);
-    assert!(message.contains("Agent-Session: claude-code abc123"), "{message}");
+    commit_naming_the_session(&env, &repo);
 }
 
 #[test]

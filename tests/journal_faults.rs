@@ -225,13 +225,7 @@ fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     assert_ne!(inline, toml, "trail init wrote the setting");
     std::fs::write(repo.join("trail.toml"), inline).expect("write");
     // post-commit dies just before it appends: git commit still succeeds.
-    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "lost"])
-        .env("TRAIL_WHY", "the kill")
-        .env("TRAIL_FAILPOINT", "gateway.hand_over");
-    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    common::commit_killed_at_hand_over(&env, &repo, "b.txt", "lost", "the kill").assert_code(0);
     let lost = head(&env, &repo);
     assert_eq!(per_commit(&records(&env, &repo), "commit").get(&lost), None, "the kill worked");
     // Reported, not silent.
@@ -254,29 +248,6 @@ fn a_killed_post_commit_is_caught_up_by_the_next_hook_and_reported_meanwhile() {
     env.trail_ok(&repo, ["verify"]);
 }
 
-/// The markers of commits whose post-commit runs after the commit and is
-/// not done yet.
-fn deferred_markers(repo: &Path) -> Vec<String> {
-    let Ok(dir) = std::fs::read_dir(repo.join(".git/trail/pending")) else { return Vec::new() };
-    dir.filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("post-commit-"))
-        .collect()
-}
-
-/// Wait (up to 20 s) until the drain log holds `needle`.
-fn wait_for_drain_log(repo: &Path, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let log =
-            std::fs::read_to_string(repo.join(".git/trail/pending/drain.log")).unwrap_or_default();
-        if log.contains(needle) || std::time::Instant::now() > deadline {
-            return log;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
 /// post-commit runs after a plain commit, in a background drainer: killed
 /// before it hands the record over, it leaves its marker, and the next trail
 /// process records the commit from it — as pre-commit prepared it
@@ -285,20 +256,14 @@ fn wait_for_drain_log(repo: &Path, needle: &str) -> String {
 fn a_background_post_commit_killed_before_it_records_loses_nothing() {
     let env = TestEnv::new();
     let repo = env.trail_repo("r", "first");
-    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
     // The drainer the shim starts inherits the failpoint.
-    cmd.args(["commit", "-q", "-m", "deferred"])
-        .env("TRAIL_WHY", "the kill")
-        .env("TRAIL_FAILPOINT", "gateway.hand_over");
-    let out = run(cmd, PROCESS_TIMEOUT);
+    let out = common::commit_killed_at_hand_over(&env, &repo, "b.txt", "deferred", "the kill");
     out.assert_code(0);
     assert!(!out.stderr.contains("failpoint"), "post-commit ran on the commit's path: {out}");
     let lost = head(&env, &repo);
-    let log = wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
+    let log = common::wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
     assert!(log.contains("failpoint gateway.hand_over: killed"), "the drainer was killed: {log}");
-    let markers = deferred_markers(&repo);
+    let markers = common::deferred_markers(&repo);
     assert_eq!(markers.len(), 1, "{markers:?}");
     assert!(markers[0].contains(&lost), "{markers:?} names {lost}");
     assert!(spool_files(&repo).is_empty(), "nothing was handed over");
@@ -307,7 +272,7 @@ fn a_background_post_commit_killed_before_it_records_loses_nothing() {
     // Any trail command records it first.
     let status = env.trail_json(&repo, ["status", "--json"]);
     assert_eq!(status[0]["missed_commits"], serde_json::json!([]), "{:?}", status[0]);
-    assert!(deferred_markers(&repo).is_empty());
+    assert!(common::deferred_markers(&repo).is_empty());
     assert!(!repo.join(".git/trail/pending/commit-main.json").exists(), "its state cleared");
     let all = records(&env, &repo);
     assert_eq!(per_commit(&all, "commit").get(&lost), Some(&1), "recorded as prepared");
@@ -341,16 +306,11 @@ fn a_background_post_commit_killed_before_it_records_loses_nothing() {
 fn a_commit_whose_record_is_stuck_is_not_caught_up_as_unverified() {
     let env = TestEnv::new();
     let repo = env.trail_repo("r", "first");
-    std::fs::write(repo.join("b.txt"), "b\n").expect("write");
-    env.git_ok(&repo, ["add", "-A"]);
-    let mut cmd = env.command("git", &repo);
-    cmd.args(["commit", "-q", "-m", "stuck"])
-        .env("TRAIL_WHY", "the stuck one")
-        .env("TRAIL_FAILPOINT", "gateway.hand_over");
-    run(cmd, PROCESS_TIMEOUT).assert_code(0);
+    common::commit_killed_at_hand_over(&env, &repo, "b.txt", "stuck", "the stuck one")
+        .assert_code(0);
     let stuck = head(&env, &repo);
-    wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
-    let marker = deferred_markers(&repo).pop().expect("a marker");
+    common::wait_for_drain_log(&repo, "failpoint gateway.hand_over: killed");
+    let marker = common::deferred_markers(&repo).pop().expect("a marker");
     let held = std::fs::File::open(repo.join(".git/trail/pending").join(&marker)).expect("open");
     held.lock().expect("hold the claim");
 
@@ -368,7 +328,7 @@ fn a_commit_whose_record_is_stuck_is_not_caught_up_as_unverified() {
     assert_eq!(per_commit(&all, "commit.unverified").get(&stuck), None, "{all:#?}");
     assert_eq!(per_commit(&all, "commit").get(&stuck), Some(&1), "recorded as prepared");
     assert_eq!(per_commit(&all, "commit.unverified").get(&after), Some(&1));
-    assert!(deferred_markers(&repo).is_empty());
+    assert!(common::deferred_markers(&repo).is_empty());
     env.trail_ok(&repo, ["verify"]);
 }
 
@@ -439,7 +399,7 @@ git commit -q -a --amend -m "commit 6, amended"
         .collect();
     assert_eq!(commits, made, "each once, in order, none unverified:\n{all:#?}");
     assert!(all.iter().all(|r| r["kind"] != "commit.unverified"), "{all:#?}");
-    assert!(deferred_markers(&repo).is_empty());
+    assert!(common::deferred_markers(&repo).is_empty());
     env.trail_ok(&repo, ["verify"]);
 }
 

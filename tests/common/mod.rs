@@ -544,6 +544,49 @@ fn drainer_running(repo: &Path) -> bool {
     })
 }
 
+/// `git commit -q -m MESSAGE` of `file` (written, everything staged) with
+/// `TRAIL_WHY` = `why` and post-commit's hand-over killed
+/// (`TRAIL_FAILPOINT=gateway.hand_over`; the background drainer the shim
+/// starts inherits it).
+pub fn commit_killed_at_hand_over(
+    env: &TestEnv,
+    repo: &Path,
+    file: &str,
+    message: &str,
+    why: &str,
+) -> Output {
+    std::fs::write(repo.join(file), format!("{file}\n")).expect("write");
+    env.git_ok(repo, ["add", "-A"]);
+    let mut cmd = env.command("git", repo);
+    cmd.args(["commit", "-q", "-m", message])
+        .env("TRAIL_WHY", why)
+        .env("TRAIL_FAILPOINT", "gateway.hand_over");
+    run(cmd, PROCESS_TIMEOUT)
+}
+
+/// The markers of commits whose post-commit runs after the commit and is
+/// not done yet (`.git/trail/pending/post-commit-*`).
+pub fn deferred_markers(repo: &Path) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(repo.join(".git/trail/pending")) else { return Vec::new() };
+    dir.filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("post-commit-"))
+        .collect()
+}
+
+/// Wait (up to 20 s) until `pending/drain.log` holds `needle`; returns it.
+pub fn wait_for_drain_log(repo: &Path, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let log =
+            std::fs::read_to_string(repo.join(".git/trail/pending/drain.log")).unwrap_or_default();
+        if log.contains(needle) || std::time::Instant::now() > deadline {
+            return log;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[cfg(test)]
 mod harness_tests {
     use super::*;
