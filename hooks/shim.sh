@@ -81,12 +81,19 @@ git_invocation() {
     invocation=$PPID:${20}
 }
 
+# Whether a revert, a pick or a rebase is under way in git dir $gd: its
+# commits are trail's own work to complete, never a shim's.
+sequencing() {
+    for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
+        [ -e "$gd/$f" ] && return 0
+    done
+    return 1
+}
+
 prepared_commit() {
     gd=${GIT_DIR:-.git}
     [ -d "$gd" ] || return 1
-    for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
-        [ -e "$gd/$f" ] && return 1
-    done
+    sequencing && return 1
     state_file=$gd/trail/pending/commit-main.json
     [ -r "$state_file" ] && git_invocation || return 1
     # One line of JSON, without a final newline: read fails but keeps it.
@@ -170,9 +177,7 @@ deferred_post_commit() {
     # takes it off the ledger, which must not wait (later edits are not
     # this commit's).
     [ -s "$gd/trail/agents/edits.jsonl" ] && return 1
-    for f in REVERT_HEAD CHERRY_PICK_HEAD rebase-merge rebase-apply; do
-        [ -e "$gd/$f" ] && return 1
-    done
+    sequencing && return 1
     git_invocation || return 1
     line=
     read -r line <"$pending/commit-main.defer" || return 1
